@@ -1,0 +1,13 @@
+//! dolbom (돌봄 콘솔): a keyboard-driven terminal console for Korean welfare-centre staff.
+//!
+//! Dependencies flow one way: `tui` → (`search`, `timeline`, `resources`, `sync`, `audit`) →
+//! `store` → `model`.
+#![forbid(unsafe_code)]
+
+pub mod model;
+pub mod resources;
+pub mod search;
+pub mod store;
+pub mod sync;
+pub mod timeline;
+pub mod tui;
