@@ -4,7 +4,12 @@
 //! `store` → `model`.
 #![forbid(unsafe_code)]
 
+pub mod audit;
+pub mod clock;
+pub mod demo;
+pub mod files;
 pub mod model;
+pub mod paths;
 pub mod resources;
 pub mod search;
 pub mod store;

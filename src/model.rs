@@ -47,3 +47,382 @@ pub struct Op {
     /// Column name → value (JSON null, string or integer). Ordered so that bundles are stable.
     pub fields: BTreeMap<String, serde_json::Value>,
 }
+
+/// Sex as recorded on the resident card.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Sex {
+    #[serde(rename = "M")]
+    Male,
+    #[serde(rename = "F")]
+    Female,
+}
+
+impl Sex {
+    pub fn code(self) -> &'static str {
+        match self {
+            Sex::Male => "M",
+            Sex::Female => "F",
+        }
+    }
+    pub fn label(self) -> &'static str {
+        match self {
+            Sex::Male => "남",
+            Sex::Female => "여",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Self> {
+        match s.trim() {
+            "M" | "m" | "남" | "남자" | "male" => Some(Sex::Male),
+            "F" | "f" | "여" | "여자" | "female" => Some(Sex::Female),
+            _ => None,
+        }
+    }
+}
+
+/// A resident (주민) as the store returns it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Resident {
+    pub id: String,
+    pub name: String,
+    /// `YYYY-MM-DD`.
+    pub birth_date: Option<String>,
+    pub sex: Option<Sex>,
+    pub phone: Option<String>,
+    pub sigungu: String,
+    pub dong: String,
+    pub address: String,
+    pub household_id: Option<String>,
+    /// Status flags (독거, 기초수급, 차상위, 장애 …).
+    pub flags: Vec<String>,
+    /// Risk indicators from outreach (단전, 단수, 건보료 체납 …).
+    pub risks: Vec<String>,
+    /// Masked 주민등록번호 (`500101-1******`); the full number is never stored.
+    pub rrn_masked: Option<String>,
+}
+
+/// A household (세대): residents share its address.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Household {
+    pub id: String,
+    pub dong: String,
+    pub address: String,
+}
+
+/// Stages of 통합사례관리 (보건복지부 업무안내) plus the 서비스연계 track.
+/// Stored by `code()`; shown by `label()`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Stage {
+    Discovery,
+    InitialConsult,
+    Intake,
+    Assessment,
+    Conference,
+    Selection,
+    Planning,
+    Monitoring,
+    Reassessment,
+    Closed,
+    Aftercare,
+    Linkage,
+}
+
+impl Stage {
+    pub const ALL: [Stage; 12] = [
+        Stage::Discovery,
+        Stage::InitialConsult,
+        Stage::Intake,
+        Stage::Assessment,
+        Stage::Conference,
+        Stage::Selection,
+        Stage::Planning,
+        Stage::Monitoring,
+        Stage::Reassessment,
+        Stage::Closed,
+        Stage::Aftercare,
+        Stage::Linkage,
+    ];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Stage::Discovery => "discovery",
+            Stage::InitialConsult => "initial_consult",
+            Stage::Intake => "intake",
+            Stage::Assessment => "assessment",
+            Stage::Conference => "conference",
+            Stage::Selection => "selection",
+            Stage::Planning => "planning",
+            Stage::Monitoring => "monitoring",
+            Stage::Reassessment => "reassessment",
+            Stage::Closed => "closed",
+            Stage::Aftercare => "aftercare",
+            Stage::Linkage => "linkage",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Stage::Discovery => "발굴",
+            Stage::InitialConsult => "초기상담",
+            Stage::Intake => "접수",
+            Stage::Assessment => "욕구·위기도 조사",
+            Stage::Conference => "사례회의",
+            Stage::Selection => "대상자 구분·선정",
+            Stage::Planning => "서비스 제공계획",
+            Stage::Monitoring => "제공·점검",
+            Stage::Reassessment => "재사정",
+            Stage::Closed => "종결",
+            Stage::Aftercare => "사후관리",
+            Stage::Linkage => "서비스연계",
+        }
+    }
+
+    /// A short label (≤ 4 syllables) for narrow columns.
+    pub fn short(self) -> &'static str {
+        match self {
+            Stage::Assessment => "조사",
+            Stage::Selection => "선정",
+            Stage::Planning => "계획",
+            Stage::Monitoring => "점검",
+            Stage::Linkage => "연계",
+            other => other.label(),
+        }
+    }
+
+    /// Parses a code (`intake`) or a Korean label (`접수`, `조사`, `욕구·위기도 조사`).
+    pub fn parse(s: &str) -> Option<Self> {
+        let s = s.trim();
+        Stage::ALL
+            .into_iter()
+            .find(|st| st.code() == s || st.label() == s || st.short() == s)
+    }
+
+    /// Whether the case is still being worked (not 종결 or 사후관리).
+    pub fn is_open(self) -> bool {
+        !matches!(self, Stage::Closed | Stage::Aftercare)
+    }
+}
+
+/// 대상자 구분 of a case.
+pub const CASE_CATEGORIES: [&str; 3] = ["사례관리 고난도", "사례관리 일반", "서비스연계"];
+
+/// A case (사례).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Case {
+    pub id: String,
+    pub resident_id: String,
+    pub household_id: Option<String>,
+    pub worker: String,
+    /// 대상자 구분 (see [`CASE_CATEGORIES`]); empty until 선정.
+    pub category: String,
+    /// 위기도 점수 (sum over domains) and level (위기/고위험/중위험/저위험).
+    pub crisis_score: Option<i64>,
+    pub crisis_level: Option<String>,
+    pub tags: Vec<String>,
+    pub stage: Stage,
+    /// `YYYY-MM-DD`.
+    pub opened_on: String,
+    pub closed_on: Option<String>,
+    pub closure_reason: Option<String>,
+    pub aftercare_on: Option<String>,
+    /// `YYYY-MM-DD HH:MM`, time of the latest entry.
+    pub last_activity: String,
+}
+
+/// Kinds of timeline entries.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EntryKind {
+    InitialConsult,
+    Visit,
+    Call,
+    OfficeVisit,
+    Assessment,
+    Conference,
+    Plan,
+    Referral,
+    Monitoring,
+    Memo,
+    /// A stage change (data: from, to, reason).
+    StageChange,
+}
+
+impl EntryKind {
+    pub const ALL: [EntryKind; 11] = [
+        EntryKind::InitialConsult,
+        EntryKind::Visit,
+        EntryKind::Call,
+        EntryKind::OfficeVisit,
+        EntryKind::Assessment,
+        EntryKind::Conference,
+        EntryKind::Plan,
+        EntryKind::Referral,
+        EntryKind::Monitoring,
+        EntryKind::Memo,
+        EntryKind::StageChange,
+    ];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            EntryKind::InitialConsult => "initial_consult",
+            EntryKind::Visit => "visit",
+            EntryKind::Call => "call",
+            EntryKind::OfficeVisit => "office_visit",
+            EntryKind::Assessment => "assessment",
+            EntryKind::Conference => "conference",
+            EntryKind::Plan => "plan",
+            EntryKind::Referral => "referral",
+            EntryKind::Monitoring => "monitoring",
+            EntryKind::Memo => "memo",
+            EntryKind::StageChange => "stage_change",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            EntryKind::InitialConsult => "초기상담",
+            EntryKind::Visit => "방문",
+            EntryKind::Call => "전화",
+            EntryKind::OfficeVisit => "내방",
+            EntryKind::Assessment => "욕구·위기도 조사",
+            EntryKind::Conference => "사례회의",
+            EntryKind::Plan => "계획",
+            EntryKind::Referral => "연계",
+            EntryKind::Monitoring => "모니터링",
+            EntryKind::Memo => "메모",
+            EntryKind::StageChange => "단계 변경",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        let s = s.trim();
+        EntryKind::ALL
+            .into_iter()
+            .find(|k| k.code() == s || k.label() == s)
+    }
+
+    /// Whether this kind counts as a contact with the resident (for "no contact for 30 days").
+    pub fn is_contact(self) -> bool {
+        matches!(
+            self,
+            EntryKind::InitialConsult
+                | EntryKind::Visit
+                | EntryKind::Call
+                | EntryKind::OfficeVisit
+                | EntryKind::Assessment
+                | EntryKind::Monitoring
+        )
+    }
+}
+
+/// One timeline entry. Append-only: a correction is a new entry with `corrects` set.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Entry {
+    pub id: String,
+    pub case_id: String,
+    pub kind: EntryKind,
+    pub author: String,
+    /// `YYYY-MM-DD HH:MM`.
+    pub at: String,
+    pub body: String,
+    /// Follow-up due date `YYYY-MM-DD`.
+    pub due_on: Option<String>,
+    /// Kind-specific data (위기도 scores, attendees, goals, referral id, stage move …).
+    pub data: serde_json::Value,
+    /// The entry this one corrects.
+    pub corrects: Option<String>,
+    /// A correction that voids the original (with `body` as the reason).
+    pub voids: bool,
+}
+
+/// Resource categories of the directory.
+pub const RESOURCE_CATEGORIES: [&str; 11] = [
+    "보건·의료",
+    "돌봄·요양",
+    "주거",
+    "식품·생계",
+    "고용·일자리",
+    "정신건강",
+    "장애인",
+    "아동·가족",
+    "법률·금융",
+    "교육·문화",
+    "기타",
+];
+
+/// A resource in the directory (자원).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Resource {
+    pub id: String,
+    pub name: String,
+    pub category: String,
+    pub detail_type: String,
+    /// 공공 or 민간.
+    pub provider_type: String,
+    pub address: String,
+    pub phone: String,
+    pub hours: String,
+    pub eligibility: String,
+    pub capacity: Option<i64>,
+    pub source: String,
+    pub source_key: Option<String>,
+    pub imported_at: Option<String>,
+}
+
+/// Referral status: 의뢰 → 접수 → 제공 중 → 완료/거절.
+pub const REFERRAL_STATUSES: [&str; 5] = ["의뢰", "접수", "제공 중", "완료", "거절"];
+
+/// A referral of a case to a resource (연계).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Referral {
+    pub id: String,
+    pub case_id: String,
+    pub resource_id: String,
+    pub status: String,
+    pub requested_on: String,
+    pub updated_on: String,
+    pub note: String,
+}
+
+/// Actions recorded in the audit log (개인정보의 안전성 확보조치 기준 §8).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum AuditAction {
+    #[serde(rename = "조회")]
+    View,
+    #[serde(rename = "입력")]
+    Create,
+    #[serde(rename = "변경")]
+    Update,
+    #[serde(rename = "삭제")]
+    Delete,
+    #[serde(rename = "출력")]
+    Print,
+    #[serde(rename = "다운로드")]
+    Download,
+    /// A refused action (e.g. import by a staff member).
+    #[serde(rename = "거부")]
+    Denied,
+}
+
+impl AuditAction {
+    pub fn label(self) -> &'static str {
+        match self {
+            AuditAction::View => "조회",
+            AuditAction::Create => "입력",
+            AuditAction::Update => "변경",
+            AuditAction::Delete => "삭제",
+            AuditAction::Print => "출력",
+            AuditAction::Download => "다운로드",
+            AuditAction::Denied => "거부",
+        }
+    }
+}
+
+/// Splits a comma-separated list column into its items.
+pub fn split_list(s: &str) -> Vec<String> {
+    s.split(',')
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+        .map(String::from)
+        .collect()
+}

@@ -1,0 +1,278 @@
+//! Opening a database file safely: inspect read-only first, refuse what is not ours (leaving it
+//! byte-for-byte untouched), back up before migrating, then open read-write with our pragmas.
+
+use super::schema::{CURRENT_VERSION, MIGRATIONS};
+use super::{Result, Role, Site, Store, StoreError, sql_err};
+use crate::clock::Clock;
+use rusqlite::{Connection, OpenFlags, OptionalExtension, params};
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+/// How long a writer waits for another process's lock before giving up.
+pub const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// Options for [`Store::open`].
+#[derive(Debug, Clone)]
+pub struct OpenOptions {
+    /// The operator (`--user`).
+    pub operator: String,
+    /// Name given to the site when the database is created (`--site-name`).
+    pub site_name: Option<String>,
+    /// Whether to create the file if it does not exist.
+    pub create: bool,
+    pub clock: Clock,
+}
+
+impl OpenOptions {
+    pub fn new(operator: impl Into<String>) -> Self {
+        OpenOptions {
+            operator: operator.into(),
+            site_name: None,
+            create: true,
+            clock: Clock::system(),
+        }
+    }
+}
+
+const SQLITE_MAGIC: &[u8; 16] = b"SQLite format 3\0";
+
+/// What we found in an existing file.
+enum Existing {
+    /// No file, or an empty one.
+    New,
+    /// A dolbom database at this schema version.
+    Ours(u32),
+}
+
+pub(super) fn open(path: &Path, opts: &OpenOptions) -> Result<Store> {
+    let existing = inspect(path)?;
+    if let Existing::New = existing {
+        if !opts.create {
+            return Err(StoreError::NotFound(path.display().to_string()));
+        }
+        create_file(path)?;
+    }
+    if let Existing::Ours(v) = existing
+        && v < CURRENT_VERSION
+    {
+        backup(path, v)?;
+    }
+    let mut conn = Connection::open(path).map_err(|e| sql_err(path, e))?;
+    configure(&conn).map_err(|e| sql_err(path, e))?;
+    migrate(&mut conn, CURRENT_VERSION).map_err(|e| sql_err(path, e))?;
+    let site = ensure_site(&conn, opts).map_err(|e| sql_err(path, e))?;
+    let role = ensure_operator(&conn, &opts.operator, &opts.clock).map_err(|e| sql_err(path, e))?;
+    Ok(Store {
+        conn,
+        path: path.to_path_buf(),
+        site,
+        operator: opts.operator.clone(),
+        role,
+        host: host_name(),
+        clock: opts.clock,
+    })
+}
+
+/// Looks at an existing file without writing to it.
+fn inspect(path: &Path) -> Result<Existing> {
+    let io_err = |e| StoreError::Io {
+        path: path.to_path_buf(),
+        source: e,
+    };
+    let mut file = match std::fs::File::open(path) {
+        Ok(f) => f,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Existing::New),
+        Err(e) => return Err(io_err(e)),
+    };
+    let mut head = [0u8; 16];
+    let mut read = 0;
+    while read < head.len() {
+        match file.read(&mut head[read..]).map_err(io_err)? {
+            0 => break,
+            n => read += n,
+        }
+    }
+    if read == 0 {
+        return Ok(Existing::New);
+    }
+    if read < head.len() || &head != SQLITE_MAGIC {
+        return Err(StoreError::NotSqlite {
+            path: path.to_path_buf(),
+        });
+    }
+    drop(file);
+    let conn = Connection::open_with_flags(
+        path,
+        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )
+    .map_err(|e| sql_err(path, e))?;
+    conn.busy_timeout(BUSY_TIMEOUT)
+        .map_err(|e| sql_err(path, e))?;
+    let version: u32 = conn
+        .query_row("PRAGMA user_version", [], |r| r.get(0))
+        .map_err(|e| not_sqlite_or(path, e))?;
+    let tables: Vec<String> = {
+        let mut stmt = conn
+            .prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
+            .map_err(|e| not_sqlite_or(path, e))?;
+        stmt.query_map([], |r| r.get(0))
+            .and_then(|rows| rows.collect())
+            .map_err(|e| sql_err(path, e))?
+    };
+    if tables.is_empty() && version == 0 {
+        return Ok(Existing::New);
+    }
+    let is_ours = tables.iter().any(|t| t == "meta")
+        && conn
+            .query_row("SELECT value FROM meta WHERE key = 'app'", [], |r| {
+                r.get::<_, String>(0)
+            })
+            .optional()
+            .ok()
+            .flatten()
+            .as_deref()
+            == Some("dolbom");
+    if !is_ours {
+        return Err(StoreError::Foreign {
+            path: path.to_path_buf(),
+            tables: tables.join(", "),
+        });
+    }
+    if version > CURRENT_VERSION {
+        return Err(StoreError::TooNew {
+            path: path.to_path_buf(),
+            found: version,
+            supported: CURRENT_VERSION,
+        });
+    }
+    Ok(Existing::Ours(version))
+}
+
+fn not_sqlite_or(path: &Path, e: rusqlite::Error) -> StoreError {
+    if let rusqlite::Error::SqliteFailure(f, _) = &e
+        && matches!(
+            f.code,
+            rusqlite::ErrorCode::NotADatabase | rusqlite::ErrorCode::DatabaseCorrupt
+        )
+    {
+        return StoreError::NotSqlite {
+            path: path.to_path_buf(),
+        };
+    }
+    sql_err(path, e)
+}
+
+/// Creates the folder and an empty file, private to the user on Unix (mode 0600).
+fn create_file(path: &Path) -> Result<()> {
+    let io_err = |e| StoreError::Io {
+        path: path.to_path_buf(),
+        source: e,
+    };
+    if let Some(dir) = path.parent()
+        && !dir.as_os_str().is_empty()
+    {
+        std::fs::create_dir_all(dir).map_err(io_err)?;
+    }
+    crate::files::create_private(path).map_err(io_err)?;
+    Ok(())
+}
+
+/// Copies the database to `<db>.bak-v<N>` before migrating it from version N.
+fn backup(path: &Path, version: u32) -> Result<PathBuf> {
+    let mut name = path.as_os_str().to_owned();
+    name.push(format!(".bak-v{version}"));
+    let bak = PathBuf::from(name);
+    if bak.exists() {
+        std::fs::remove_file(&bak).map_err(|e| StoreError::Io {
+            path: bak.clone(),
+            source: e,
+        })?;
+    }
+    // VACUUM INTO includes whatever is still in the WAL, unlike a plain file copy.
+    let conn = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY)
+        .map_err(|e| sql_err(path, e))?;
+    conn.busy_timeout(BUSY_TIMEOUT)
+        .map_err(|e| sql_err(path, e))?;
+    conn.execute("VACUUM INTO ?1", params![bak.to_string_lossy()])
+        .map_err(|e| sql_err(&bak, e))?;
+    crate::files::make_private(&bak).map_err(|e| StoreError::Io {
+        path: bak.clone(),
+        source: e,
+    })?;
+    Ok(bak)
+}
+
+fn configure(conn: &Connection) -> rusqlite::Result<()> {
+    conn.busy_timeout(BUSY_TIMEOUT)?;
+    conn.pragma_update(None, "journal_mode", "WAL")?;
+    conn.pragma_update(None, "synchronous", "NORMAL")?;
+    conn.pragma_update(None, "foreign_keys", "ON")?;
+    // 32 MiB page cache (default is 2 MiB): bulk imports touch many pages.
+    conn.pragma_update(None, "cache_size", -32_768)?;
+    Ok(())
+}
+
+/// Runs every migration above the file's version, each in its own transaction.
+pub fn migrate(conn: &mut Connection, target: u32) -> rusqlite::Result<()> {
+    loop {
+        let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let version: u32 = tx.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+        if version >= target {
+            return Ok(());
+        }
+        tx.execute_batch(MIGRATIONS[version as usize])?;
+        if version == 0 {
+            tx.execute("INSERT INTO meta (key, value) VALUES ('app', 'dolbom')", [])?;
+        }
+        tx.pragma_update(None, "user_version", version + 1)?;
+        tx.commit()?;
+    }
+}
+
+fn ensure_site(conn: &Connection, opts: &OpenOptions) -> rusqlite::Result<Site> {
+    let get = |key: &str| -> rusqlite::Result<Option<String>> {
+        conn.query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0))
+            .optional()
+    };
+    if let (Some(id), Some(name)) = (get("site_id")?, get("site_name")?) {
+        return Ok(Site { id, name });
+    }
+    let site = Site {
+        id: uuid::Uuid::new_v4().to_string(),
+        name: opts.site_name.clone().unwrap_or_else(host_name),
+    };
+    conn.execute(
+        "INSERT OR REPLACE INTO meta (key, value) VALUES ('site_id', ?1), ('site_name', ?2), ('created_at', ?3)",
+        params![site.id, site.name, opts.clock.stamp()],
+    )?;
+    Ok(site)
+}
+
+/// The first operator of a new database is admin; others are added as staff on first use.
+fn ensure_operator(conn: &Connection, operator: &str, clock: &Clock) -> rusqlite::Result<Role> {
+    if let Some(role) = conn
+        .query_row("SELECT role FROM users WHERE name = ?1", [operator], |r| {
+            r.get::<_, String>(0)
+        })
+        .optional()?
+    {
+        return Ok(Role::parse(&role).unwrap_or(Role::Staff));
+    }
+    let any: i64 = conn.query_row("SELECT count(*) FROM users", [], |r| r.get(0))?;
+    let role = if any == 0 { Role::Admin } else { Role::Staff };
+    conn.execute(
+        "INSERT INTO users (name, role, created_at) VALUES (?1, ?2, ?3)",
+        params![operator, role.as_str(), clock.stamp()],
+    )?;
+    Ok(role)
+}
+
+/// This machine's host name (recorded in the audit log).
+pub fn host_name() -> String {
+    hostname::get()
+        .ok()
+        .and_then(|h| h.into_string().ok())
+        .filter(|h| !h.is_empty())
+        .unwrap_or_else(|| "localhost".to_string())
+}

@@ -1,0 +1,232 @@
+//! Numbered schema migrations, keyed on `PRAGMA user_version`.
+//!
+//! Each migration runs in one transaction that also bumps `user_version`. Never edit a
+//! migration that has shipped: add a new one.
+
+/// Synced tables: every row has `id`, `site_id`, `hlc`, `deleted`, and every local change to
+/// them appends to `ops` in the same transaction.
+pub const SYNCED_TABLES: [&str; 6] = [
+    "households",
+    "residents",
+    "cases",
+    "entries",
+    "resources",
+    "referrals",
+];
+
+/// `MIGRATIONS[i]` brings a file from version `i` to `i + 1`.
+pub const MIGRATIONS: &[&str] = &[V1, V2];
+
+/// The schema version this build writes.
+pub const CURRENT_VERSION: u32 = MIGRATIONS.len() as u32;
+
+const V1: &str = r#"
+CREATE TABLE meta (
+    key   TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+) WITHOUT ROWID;
+
+CREATE TABLE households (
+    id      TEXT PRIMARY KEY,
+    site_id TEXT NOT NULL,
+    hlc     INTEGER NOT NULL,
+    deleted INTEGER NOT NULL DEFAULT 0,
+    dong    TEXT NOT NULL DEFAULT '',
+    address TEXT NOT NULL DEFAULT ''
+);
+
+CREATE TABLE residents (
+    id           TEXT PRIMARY KEY,
+    site_id      TEXT NOT NULL,
+    hlc          INTEGER NOT NULL,
+    deleted      INTEGER NOT NULL DEFAULT 0,
+    name         TEXT NOT NULL,
+    birth_date   TEXT,
+    sex          TEXT CHECK (sex IN ('M', 'F')),
+    phone        TEXT,
+    sigungu      TEXT NOT NULL DEFAULT '',
+    dong         TEXT NOT NULL DEFAULT '',
+    address      TEXT NOT NULL DEFAULT '',
+    household_id TEXT REFERENCES households(id),
+    flags        TEXT NOT NULL DEFAULT '',
+    risks        TEXT NOT NULL DEFAULT '',
+    rrn_masked   TEXT CHECK (rrn_masked IS NULL OR rrn_masked GLOB '[0-9][0-9][0-9][0-9][0-9][0-9]-[0-9][*][*][*][*][*][*]')
+);
+CREATE INDEX residents_household ON residents(household_id);
+CREATE INDEX residents_name_birth ON residents(name, birth_date);
+
+CREATE TABLE cases (
+    id             TEXT PRIMARY KEY,
+    site_id        TEXT NOT NULL,
+    hlc            INTEGER NOT NULL,
+    deleted        INTEGER NOT NULL DEFAULT 0,
+    resident_id    TEXT NOT NULL REFERENCES residents(id),
+    household_id   TEXT REFERENCES households(id),
+    worker         TEXT NOT NULL,
+    category       TEXT NOT NULL DEFAULT '',
+    crisis_score   INTEGER,
+    crisis_level   TEXT,
+    tags           TEXT NOT NULL DEFAULT '',
+    stage          TEXT NOT NULL,
+    opened_on      TEXT NOT NULL,
+    closed_on      TEXT,
+    closure_reason TEXT,
+    aftercare_on   TEXT,
+    last_activity  TEXT NOT NULL
+);
+CREATE INDEX cases_resident ON cases(resident_id);
+CREATE INDEX cases_stage ON cases(stage, worker);
+CREATE INDEX cases_activity ON cases(last_activity);
+
+-- The case timeline. Append-only: triggers refuse UPDATE and DELETE.
+CREATE TABLE entries (
+    id       TEXT PRIMARY KEY,
+    site_id  TEXT NOT NULL,
+    hlc      INTEGER NOT NULL,
+    deleted  INTEGER NOT NULL DEFAULT 0,
+    case_id  TEXT NOT NULL REFERENCES cases(id),
+    kind     TEXT NOT NULL,
+    author   TEXT NOT NULL,
+    at       TEXT NOT NULL,
+    body     TEXT NOT NULL DEFAULT '',
+    due_on   TEXT,
+    data     TEXT NOT NULL DEFAULT '{}',
+    corrects TEXT REFERENCES entries(id),
+    voids    INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX entries_case ON entries(case_id, at);
+CREATE INDEX entries_due ON entries(due_on) WHERE due_on IS NOT NULL;
+CREATE TRIGGER entries_no_update BEFORE UPDATE ON entries
+BEGIN SELECT RAISE(ABORT, 'entries are append-only: add a correction instead'); END;
+CREATE TRIGGER entries_no_delete BEFORE DELETE ON entries
+BEGIN SELECT RAISE(ABORT, 'entries are append-only: add a correction instead'); END;
+
+CREATE TABLE resources (
+    id            TEXT PRIMARY KEY,
+    site_id       TEXT NOT NULL,
+    hlc           INTEGER NOT NULL,
+    deleted       INTEGER NOT NULL DEFAULT 0,
+    name          TEXT NOT NULL,
+    category      TEXT NOT NULL DEFAULT '기타',
+    detail_type   TEXT NOT NULL DEFAULT '',
+    provider_type TEXT NOT NULL DEFAULT '',
+    address       TEXT NOT NULL DEFAULT '',
+    phone         TEXT NOT NULL DEFAULT '',
+    hours         TEXT NOT NULL DEFAULT '',
+    eligibility   TEXT NOT NULL DEFAULT '',
+    capacity      INTEGER,
+    source        TEXT NOT NULL DEFAULT '',
+    source_key    TEXT,
+    imported_at   TEXT
+);
+CREATE UNIQUE INDEX resources_source_key ON resources(source, source_key) WHERE source_key IS NOT NULL;
+CREATE INDEX resources_category ON resources(category);
+
+CREATE TABLE referrals (
+    id           TEXT PRIMARY KEY,
+    site_id      TEXT NOT NULL,
+    hlc          INTEGER NOT NULL,
+    deleted      INTEGER NOT NULL DEFAULT 0,
+    case_id      TEXT NOT NULL REFERENCES cases(id),
+    resource_id  TEXT NOT NULL REFERENCES resources(id),
+    status       TEXT NOT NULL,
+    requested_on TEXT NOT NULL,
+    updated_on   TEXT NOT NULL,
+    note         TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX referrals_case ON referrals(case_id);
+CREATE INDEX referrals_resource ON referrals(resource_id, status);
+
+-- Local, append-only, hash-chained access and change log.
+CREATE TABLE audit_log (
+    seq         INTEGER PRIMARY KEY,
+    at          TEXT NOT NULL,
+    operator    TEXT NOT NULL,
+    host        TEXT NOT NULL,
+    action      TEXT NOT NULL,
+    resident_id TEXT,
+    subject     TEXT NOT NULL DEFAULT '',
+    detail      TEXT NOT NULL DEFAULT '',
+    prev_hash   TEXT NOT NULL,
+    hash        TEXT NOT NULL
+);
+CREATE INDEX audit_resident ON audit_log(resident_id);
+CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit_log
+BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;
+CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit_log
+BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;
+
+-- The op log: every change to a synced table, local or received.
+CREATE TABLE ops (
+    origin TEXT NOT NULL,
+    seq    INTEGER NOT NULL,
+    hlc    INTEGER NOT NULL,
+    tbl    TEXT NOT NULL,
+    row_id TEXT NOT NULL,
+    kind   TEXT NOT NULL CHECK (kind IN ('insert', 'update', 'delete')),
+    -- JSON object column -> value. NULL for an insert into `entries`: entries never change,
+    -- so the row itself is the op's content and is not stored twice.
+    fields TEXT,
+    PRIMARY KEY (origin, seq)
+) WITHOUT ROWID;
+-- Per-field last-writer-wins looks up a row's ops; entries are insert-only and need no lookup.
+CREATE INDEX ops_row ON ops(tbl, row_id) WHERE tbl <> 'entries';
+
+CREATE TABLE sync_peers (
+    site_id        TEXT PRIMARY KEY,
+    name           TEXT NOT NULL DEFAULT '',
+    sign_key       TEXT,
+    age_recipient  TEXT,
+    trusted        INTEGER NOT NULL DEFAULT 0,
+    last_export_at TEXT,
+    last_import_at TEXT
+);
+
+-- What we know each peer already has: highest seq per origin.
+CREATE TABLE sync_vv (
+    peer   TEXT NOT NULL,
+    origin TEXT NOT NULL,
+    seq    INTEGER NOT NULL,
+    PRIMARY KEY (peer, origin)
+) WITHOUT ROWID;
+
+CREATE TABLE sync_log (
+    id        INTEGER PRIMARY KEY,
+    at        TEXT NOT NULL,
+    direction TEXT NOT NULL CHECK (direction IN ('export', 'import')),
+    peer      TEXT,
+    bundle_id TEXT NOT NULL,
+    file      TEXT NOT NULL,
+    ops_total INTEGER NOT NULL,
+    applied   INTEGER NOT NULL DEFAULT 0,
+    known     INTEGER NOT NULL DEFAULT 0,
+    conflicts INTEGER NOT NULL DEFAULT 0
+);
+"#;
+
+const V2: &str = r#"
+-- Operators and their roles; the first operator of a new database is admin.
+CREATE TABLE users (
+    name       TEXT PRIMARY KEY,
+    role       TEXT NOT NULL CHECK (role IN ('admin', 'staff')),
+    created_at TEXT NOT NULL
+);
+
+-- Every value that lost a concurrent edit, kept for a person to review.
+CREATE TABLE conflicts (
+    id          TEXT PRIMARY KEY,
+    tbl         TEXT NOT NULL,
+    row_id      TEXT NOT NULL,
+    field       TEXT NOT NULL,
+    kept_value  TEXT,
+    kept_hlc    INTEGER NOT NULL,
+    kept_origin TEXT NOT NULL,
+    lost_value  TEXT,
+    lost_hlc    INTEGER NOT NULL,
+    lost_origin TEXT NOT NULL,
+    detected_at TEXT NOT NULL,
+    resolved_at TEXT,
+    resolution  TEXT
+);
+CREATE INDEX conflicts_open ON conflicts(resolved_at);
+"#;

@@ -1,0 +1,300 @@
+//! The write path: one transaction, and for every change to a synced table one op in `ops`
+//! stamped with this site's next seq and a hybrid logical clock.
+
+use super::schema::SYNCED_TABLES;
+use super::{Result, StoreError, sql_err};
+use crate::model::OpKind;
+use rusqlite::types::{ToSqlOutput, Value as SqlValue};
+use rusqlite::{OptionalExtension, ToSql, Transaction, params};
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+/// A column value written through [`Tx`]: null, integer or text (all our columns are one of these).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Val {
+    Null,
+    Int(i64),
+    Text(String),
+}
+
+impl Val {
+    pub fn text(s: impl Into<String>) -> Val {
+        Val::Text(s.into())
+    }
+    pub fn opt(s: Option<impl Into<String>>) -> Val {
+        s.map_or(Val::Null, |s| Val::Text(s.into()))
+    }
+    fn to_json(&self) -> serde_json::Value {
+        match self {
+            Val::Null => serde_json::Value::Null,
+            Val::Int(i) => serde_json::Value::from(*i),
+            Val::Text(s) => serde_json::Value::from(s.as_str()),
+        }
+    }
+    /// The value of a JSON field from an op (strings, integers, null; booleans as 0/1).
+    pub fn from_json(v: &serde_json::Value) -> Val {
+        match v {
+            serde_json::Value::Null => Val::Null,
+            serde_json::Value::Bool(b) => Val::Int(i64::from(*b)),
+            serde_json::Value::Number(n) => n.as_i64().map_or(Val::Text(n.to_string()), Val::Int),
+            serde_json::Value::String(s) => Val::Text(s.clone()),
+            other => Val::Text(other.to_string()),
+        }
+    }
+}
+
+impl From<&str> for Val {
+    fn from(s: &str) -> Val {
+        Val::Text(s.to_string())
+    }
+}
+impl From<String> for Val {
+    fn from(s: String) -> Val {
+        Val::Text(s)
+    }
+}
+impl From<i64> for Val {
+    fn from(i: i64) -> Val {
+        Val::Int(i)
+    }
+}
+impl From<Option<String>> for Val {
+    fn from(s: Option<String>) -> Val {
+        Val::opt(s)
+    }
+}
+impl From<Option<i64>> for Val {
+    fn from(i: Option<i64>) -> Val {
+        i.map_or(Val::Null, Val::Int)
+    }
+}
+
+impl ToSql for Val {
+    fn to_sql(&self) -> rusqlite::Result<ToSqlOutput<'_>> {
+        Ok(match self {
+            Val::Null => ToSqlOutput::Owned(SqlValue::Null),
+            Val::Int(i) => ToSqlOutput::Owned(SqlValue::Integer(*i)),
+            Val::Text(s) => ToSqlOutput::Borrowed(rusqlite::types::ValueRef::Text(s.as_bytes())),
+        })
+    }
+}
+
+/// A write transaction. Dropping it without [`Tx::commit`] rolls everything back.
+pub struct Tx<'c> {
+    tx: Transaction<'c>,
+    path: PathBuf,
+    site_id: String,
+    hlc: i64,
+    seq: i64,
+    now_ms: i64,
+    wrote_ops: bool,
+}
+
+/// Advances a hybrid logical clock (`physical_ms << 16 | counter`) past `last` for wall time `now_ms`.
+pub fn hlc_tick(last: i64, now_ms: i64) -> i64 {
+    let physical = now_ms.max(0) << 16;
+    if physical > last { physical } else { last + 1 }
+}
+
+impl<'c> Tx<'c> {
+    pub(super) fn begin(
+        tx: Transaction<'c>,
+        path: PathBuf,
+        site_id: String,
+        now_ms: i64,
+    ) -> Result<Tx<'c>> {
+        let err = |e| sql_err(&path, e);
+        let hlc: i64 = tx
+            .query_row("SELECT value FROM meta WHERE key = 'hlc'", [], |r| {
+                r.get::<_, String>(0)
+            })
+            .optional()
+            .map_err(err)?
+            .and_then(|s| s.parse().ok())
+            .unwrap_or(0);
+        let seq: i64 = tx
+            .query_row(
+                "SELECT coalesce(max(seq), 0) FROM ops WHERE origin = ?1",
+                [&site_id],
+                |r| r.get(0),
+            )
+            .map_err(err)?;
+        Ok(Tx {
+            tx,
+            path,
+            site_id,
+            hlc,
+            seq,
+            now_ms,
+            wrote_ops: false,
+        })
+    }
+
+    /// The connection inside the transaction, for reads and for local-only tables.
+    pub fn conn(&self) -> &rusqlite::Connection {
+        &self.tx
+    }
+
+    pub fn site_id(&self) -> &str {
+        &self.site_id
+    }
+
+    /// Wall-clock milliseconds this transaction started at.
+    pub fn now_ms(&self) -> i64 {
+        self.now_ms
+    }
+
+    fn check_table(table: &str) -> Result<()> {
+        if SYNCED_TABLES.contains(&table) {
+            Ok(())
+        } else {
+            Err(StoreError::Invalid(format!("not a synced table: {table}")))
+        }
+    }
+
+    fn next_stamp(&mut self) -> (i64, i64) {
+        self.hlc = hlc_tick(self.hlc, self.now_ms);
+        self.seq += 1;
+        (self.hlc, self.seq)
+    }
+
+    fn log(&mut self, table: &str, id: &str, kind: OpKind, fields: &[(&str, Val)]) -> Result<i64> {
+        let (hlc, seq) = self.next_stamp();
+        // Entries are immutable, so their insert op points at the row instead of copying it.
+        let json = if table == "entries" && kind == OpKind::Insert {
+            None
+        } else {
+            let map: BTreeMap<&str, serde_json::Value> =
+                fields.iter().map(|(k, v)| (*k, v.to_json())).collect();
+            Some(
+                serde_json::to_string(&map)
+                    .map_err(|e| StoreError::Invalid(format!("op encoding: {e}")))?,
+            )
+        };
+        self.tx
+            .prepare_cached(
+                "INSERT INTO ops (origin, seq, hlc, tbl, row_id, kind, fields) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            )
+            .and_then(|mut s| {
+                s.execute(params![self.site_id, seq, hlc, table, id, kind.as_str(), json])
+            })
+            .map_err(|e| sql_err(&self.path, e))?;
+        self.wrote_ops = true;
+        Ok(hlc)
+    }
+
+    /// Inserts a row into a synced table and logs it.
+    pub fn insert(&mut self, table: &str, id: &str, fields: &[(&str, Val)]) -> Result<()> {
+        Self::check_table(table)?;
+        let hlc = self.log(table, id, OpKind::Insert, fields)?;
+        let mut sql = format!("INSERT INTO {table} (id, site_id, hlc, deleted");
+        for (k, _) in fields {
+            sql.push_str(", ");
+            sql.push_str(k);
+        }
+        sql.push_str(") VALUES (?1, ?2, ?3, 0");
+        for i in 0..fields.len() {
+            sql.push_str(&format!(", ?{}", i + 4));
+        }
+        sql.push(')');
+        let mut stmt = self
+            .tx
+            .prepare_cached(&sql)
+            .map_err(|e| sql_err(&self.path, e))?;
+        let mut args: Vec<&dyn ToSql> = vec![&id, &self.site_id, &hlc];
+        args.extend(fields.iter().map(|(_, v)| v as &dyn ToSql));
+        stmt.execute(args.as_slice())
+            .map_err(|e| sql_err(&self.path, e))?;
+        Ok(())
+    }
+
+    /// Updates some columns of a row in a synced table and logs the change. Columns whose value
+    /// is unchanged are left out of the op; nothing is logged if nothing changed.
+    pub fn update(&mut self, table: &str, id: &str, fields: &[(&str, Val)]) -> Result<bool> {
+        Self::check_table(table)?;
+        if table == "entries" {
+            return Err(StoreError::Invalid(
+                "entries are append-only: add a correction instead".into(),
+            ));
+        }
+        let mut changed = Vec::new();
+        for (k, v) in fields {
+            let sql = format!("SELECT {k} FROM {table} WHERE id = ?1");
+            let current: Option<SqlValue> = self
+                .tx
+                .prepare_cached(&sql)
+                .and_then(|mut s| s.query_row([id], |r| r.get(0)).optional())
+                .map_err(|e| sql_err(&self.path, e))?;
+            let Some(current) = current else {
+                return Err(StoreError::NotFound(format!("{table} {id}")));
+            };
+            let same = match (&current, v) {
+                (SqlValue::Null, Val::Null) => true,
+                (SqlValue::Integer(a), Val::Int(b)) => a == b,
+                (SqlValue::Text(a), Val::Text(b)) => a == b,
+                _ => false,
+            };
+            if !same {
+                changed.push((*k, v.clone()));
+            }
+        }
+        if changed.is_empty() {
+            return Ok(false);
+        }
+        let hlc = self.log(table, id, OpKind::Update, &changed)?;
+        let sets: Vec<String> = changed
+            .iter()
+            .enumerate()
+            .map(|(i, (k, _))| format!("{k} = ?{}", i + 3))
+            .collect();
+        let sql = format!(
+            "UPDATE {table} SET hlc = ?2, {} WHERE id = ?1",
+            sets.join(", ")
+        );
+        let mut args: Vec<&dyn ToSql> = vec![&id, &hlc];
+        args.extend(changed.iter().map(|(_, v)| v as &dyn ToSql));
+        self.tx
+            .execute(&sql, args.as_slice())
+            .map_err(|e| sql_err(&self.path, e))?;
+        Ok(true)
+    }
+
+    /// Marks a row deleted (a tombstone; the row stays so the delete can sync).
+    pub fn delete(&mut self, table: &str, id: &str) -> Result<()> {
+        Self::check_table(table)?;
+        if table == "entries" {
+            return Err(StoreError::Invalid(
+                "entries are append-only: void with a correction instead".into(),
+            ));
+        }
+        let hlc = self.log(table, id, OpKind::Delete, &[])?;
+        let sql = format!("UPDATE {table} SET deleted = 1, hlc = ?2 WHERE id = ?1");
+        let n = self
+            .tx
+            .execute(&sql, params![id, hlc])
+            .map_err(|e| sql_err(&self.path, e))?;
+        if n == 0 {
+            return Err(StoreError::NotFound(format!("{table} {id}")));
+        }
+        Ok(())
+    }
+
+    /// Advances the clock past a stamp seen elsewhere (sync import).
+    pub fn observe_hlc(&mut self, hlc: i64) {
+        self.hlc = self.hlc.max(hlc);
+        self.wrote_ops = true;
+    }
+
+    /// Commits every change made through this transaction.
+    pub fn commit(self) -> Result<()> {
+        if self.wrote_ops {
+            self.tx
+                .execute(
+                    "INSERT OR REPLACE INTO meta (key, value) VALUES ('hlc', ?1)",
+                    [self.hlc.to_string()],
+                )
+                .map_err(|e| sql_err(&self.path, e))?;
+        }
+        self.tx.commit().map_err(|e| sql_err(&self.path, e))
+    }
+}
