@@ -150,13 +150,11 @@ impl Key {
 
     fn normalised(mut self) -> Key {
         match self.code {
-            KeyCode::Char(c) => {
-                if self.mods.shift {
-                    self.mods.shift = false;
-                    let mut upper = c.to_uppercase();
-                    if let (Some(u), None) = (upper.next(), upper.next()) {
-                        self.code = KeyCode::Char(u);
-                    }
+            KeyCode::Char(c) if self.mods.shift => {
+                self.mods.shift = false;
+                let mut upper = c.to_uppercase();
+                if let (Some(u), None) = (upper.next(), upper.next()) {
+                    self.code = KeyCode::Char(u);
                 }
             }
             KeyCode::Tab if self.mods.shift => {
@@ -372,9 +370,33 @@ mod tests {
     #[test]
     fn parses_and_round_trips() {
         for s in [
-            "ctrl-p", "ctrl-d", "backtab", "F2", "F12", "esc", "enter", "tab", "up", "pgdn", "pgup",
-            "home", "end", "space", "/", "?", ":", "G", "g", "alt-x", "-", "ctrl--", "ㄱ", "shift-up",
-            "delete", "backspace", "ctrl-alt-x",
+            "ctrl-p",
+            "ctrl-d",
+            "backtab",
+            "F2",
+            "F12",
+            "esc",
+            "enter",
+            "tab",
+            "up",
+            "pgdn",
+            "pgup",
+            "home",
+            "end",
+            "space",
+            "/",
+            "?",
+            ":",
+            "G",
+            "g",
+            "alt-x",
+            "-",
+            "ctrl--",
+            "ㄱ",
+            "shift-up",
+            "delete",
+            "backspace",
+            "ctrl-alt-x",
         ] {
             assert_eq!(k(s).to_string(), s, "round trip of {s}");
         }
@@ -395,7 +417,9 @@ mod tests {
 
     #[test]
     fn rejects_bad_strings() {
-        for s in ["", "ctrl-", "hyper-x", "F0", "F25", "F01", "foo", "ctrl-foo", "x-"] {
+        for s in [
+            "", "ctrl-", "hyper-x", "F0", "F25", "F01", "foo", "ctrl-foo", "x-",
+        ] {
             assert!(s.parse::<Key>().is_err(), "{s:?} should fail");
         }
     }

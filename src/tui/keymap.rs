@@ -354,7 +354,9 @@ impl Keymap {
     /// and any binding that would be a prefix of it or have it as a prefix.
     fn set(&mut self, ctx: Context, keys: KeySeq, action: Option<Action>, desc: Option<String>) {
         let list = self.bindings.entry(ctx).or_default();
-        list.retain(|b| b.keys == keys || !(b.keys.starts_with(&keys) || keys.starts_with(&b.keys)));
+        list.retain(|b| {
+            b.keys == keys || !(b.keys.starts_with(&keys) || keys.starts_with(&b.keys))
+        });
         let at = list.iter().position(|b| b.keys == keys);
         match (action, at) {
             (Some(action), Some(i)) => list[i] = Binding { keys, action, desc },
@@ -480,7 +482,11 @@ fn quote(s: &str) -> String {
 /// 1-based line of a byte offset.
 fn line_of(src: &str, offset: usize) -> usize {
     let end = offset.min(src.len());
-    src.as_bytes()[..end].iter().filter(|b| **b == b'\n').count() + 1
+    src.as_bytes()[..end]
+        .iter()
+        .filter(|b| **b == b'\n')
+        .count()
+        + 1
 }
 
 /// Collects diagnostics while walking a parsed file.
@@ -594,7 +600,10 @@ fn parse_value(
         DeValue::Table(t) => {
             for (k, _) in t.iter() {
                 if !matches!(k.get_ref().as_ref(), "action" | "desc") {
-                    ck.err(k.span(), format!("[{ctx}] 알 수 없는 항목 \"{}\"", k.get_ref()));
+                    ck.err(
+                        k.span(),
+                        format!("[{ctx}] 알 수 없는 항목 \"{}\"", k.get_ref()),
+                    );
                     return None;
                 }
             }
@@ -653,9 +662,7 @@ mod tests {
     use super::*;
 
     fn seq(s: &str) -> Vec<Key> {
-        s.parse::<KeySeq>()
-            .unwrap_or_else(|e| panic!("{s}: {e}"))
-            .0
+        s.parse::<KeySeq>().unwrap_or_else(|e| panic!("{s}: {e}")).0
     }
 
     #[test]
