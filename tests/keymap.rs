@@ -401,6 +401,22 @@ fn keys_for_and_hints() {
         .collect();
     assert_eq!(quit, ["q", "F10", "ctrl-c"]);
     assert_eq!(km.hint(Context::Search, Action::Help).as_deref(), Some("?"));
+    // In text-input contexts printable global keys are text: `q` does not quit in a form.
+    assert_eq!(km.lookup(Context::Form, &keys("q")), Resolution::NoMatch);
+    assert_eq!(km.lookup(Context::Palette, &keys("1")), Resolution::NoMatch);
+    let quit_in_form: Vec<String> = km
+        .keys_in(Context::Form, Action::Quit)
+        .iter()
+        .map(ToString::to_string)
+        .collect();
+    assert_eq!(quit_in_form, ["F10", "ctrl-c"]);
+    let help_form = Help::new(&km, Context::Form);
+    assert!(
+        !help_form
+            .lines()
+            .iter()
+            .any(|l| matches!(l, HelpLine::Binding { keys, .. } if keys == "q"))
+    );
     // `enter` in the form context is next-field, so the global `enter` (select) is not offered.
     assert!(km.keys_in(Context::Form, Action::Select).is_empty());
     let vim = load("vim");
@@ -600,6 +616,55 @@ fn help_and_palette_render_at_every_size() {
                 }
             })
             .unwrap_or_else(|e| panic!("{e}"));
+        }
+    }
+}
+
+mod round_trip {
+    use dolbom::tui::{Key, KeyCode, KeySeq, Modifiers};
+    use proptest::prelude::*;
+
+    fn any_code() -> impl Strategy<Value = KeyCode> {
+        prop_oneof![
+            prop::char::any()
+                .prop_filter("printable", |c| !c.is_control() && !c.is_whitespace())
+                .prop_map(KeyCode::Char),
+            Just(KeyCode::Char(' ')),
+            Just(KeyCode::Char('-')),
+            (1u8..=24).prop_map(KeyCode::F),
+            prop::sample::select(vec![
+                KeyCode::Enter,
+                KeyCode::Esc,
+                KeyCode::Tab,
+                KeyCode::BackTab,
+                KeyCode::Backspace,
+                KeyCode::Delete,
+                KeyCode::Insert,
+                KeyCode::Up,
+                KeyCode::Down,
+                KeyCode::Left,
+                KeyCode::Right,
+                KeyCode::Home,
+                KeyCode::End,
+                KeyCode::PageUp,
+                KeyCode::PageDown,
+            ]),
+        ]
+    }
+
+    fn any_key() -> impl Strategy<Value = Key> {
+        (any_code(), any::<bool>(), any::<bool>(), any::<bool>())
+            .prop_map(|(code, ctrl, alt, shift)| Key::new(code, Modifiers { ctrl, alt, shift }))
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(256))]
+
+        #[test]
+        fn display_parses_back(keys in prop::collection::vec(any_key(), 1..4)) {
+            let seq = KeySeq(keys);
+            let text = seq.to_string();
+            prop_assert_eq!(text.parse::<KeySeq>().ok(), Some(seq), "{}", text);
         }
     }
 }

@@ -378,10 +378,12 @@ impl Keymap {
         }
     }
 
-    /// Looks a complete or partial key sequence up: `ctx` first, then `global`.
+    /// Looks a complete or partial key sequence up: `ctx` first, then `global`. In a text-input
+    /// context a sequence starting with a printable key never reaches `global` (it is typed text).
     pub fn lookup(&self, ctx: Context, keys: &[Key]) -> Resolution {
+        let typed = ctx.is_text_input() && keys.first().is_some_and(|k| k.text_char().is_some());
         let mut contexts = vec![ctx];
-        if ctx != Context::Global {
+        if ctx != Context::Global && !typed {
             contexts.push(Context::Global);
         }
         for c in contexts {
