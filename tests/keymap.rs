@@ -538,6 +538,8 @@ fn palette_finds_actions_by_korean_and_english_names() {
         ("테마", Action::ToggleTheme),
         ("quit", Action::Quit),
         ("동기화 화면", Action::SyncScreen),
+        ("ㄷㅇㅁ", Action::Help),
+        ("ㄱㄹㅊㄱ", Action::AddEntry),
     ] {
         let mut p = Palette::new(&km, Context::Timeline);
         type_into(&mut p, &km, q);

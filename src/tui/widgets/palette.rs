@@ -116,7 +116,8 @@ impl Palette {
                     return Some((0, i));
                 }
                 let a = it.action;
-                [a.label_ko(), a.label_en(), a.name()]
+                let initials = choseong(a.label_ko());
+                [a.label_ko(), a.label_en(), a.name(), initials.as_str()]
                     .iter()
                     .filter_map(|s| m.fuzzy_match(s, q))
                     .max()
@@ -195,6 +196,21 @@ impl Palette {
     }
 }
 
+/// The initial consonants (초성) of Hangul syllables, other characters kept: `도움말` → `ㄷㅇㅁ`, so a
+/// query typed as initials finds the action.
+fn choseong(text: &str) -> String {
+    const INITIALS: [char; 19] = [
+        'ㄱ', 'ㄲ', 'ㄴ', 'ㄷ', 'ㄸ', 'ㄹ', 'ㅁ', 'ㅂ', 'ㅃ', 'ㅅ', 'ㅆ', 'ㅇ', 'ㅈ', 'ㅉ', 'ㅊ',
+        'ㅋ', 'ㅌ', 'ㅍ', 'ㅎ',
+    ];
+    text.chars()
+        .map(|c| match u32::from(c).checked_sub(0xAC00) {
+            Some(i) if i < 11172 => INITIALS[(i / 588) as usize],
+            _ => c,
+        })
+        .collect()
+}
+
 fn builtin_action(key: Key) -> Option<Action> {
     if key.mods.ctrl || key.mods.alt {
         return None;
@@ -267,5 +283,17 @@ impl Widget for &Palette {
                 &Line::from(Span::styled(fit(&text, 0, width), style)),
             );
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::choseong;
+
+    #[test]
+    fn initials() {
+        assert_eq!(choseong("도움말 (키 목록)"), "ㄷㅇㅁ (ㅋ ㅁㄹ)");
+        assert_eq!(choseong("힣가"), "ㅎㄱ");
+        assert_eq!(choseong("abc"), "abc");
     }
 }
