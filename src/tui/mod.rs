@@ -1,1 +1,20 @@
-//! See ../shared/DESIGN.md.
+//! The terminal UI: keys → actions → state → render.
+//!
+//! This layer provides the key/keymap/action vocabulary and reusable widgets; the app loop (`app`)
+//! and the panes (`panes`) build on it.
+//!
+//! Key routing, in order, for each key event ([`key::Key::from_event`]):
+//! 1. an open text-input widget (a [`widgets::form::Form`], the [`widgets::palette::Palette`]) gets the
+//!    key first through its `handle_key`, which types printable keys as text and resolves the rest
+//!    in its context (`form` / `palette`, then `global`);
+//! 2. otherwise the [`keymap::Resolver`] resolves it in the current pane's context, then `global`;
+//!    a [`keymap::Resolution::Matched`] action goes to `update`.
+
+pub mod action;
+pub mod key;
+pub mod keymap;
+pub mod widgets;
+
+pub use action::Action;
+pub use key::{Key, KeyCode, KeySeq, Modifiers};
+pub use keymap::{Binding, Context, Keymap, KeymapError, Resolution, Resolver};

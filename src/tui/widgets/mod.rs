@@ -1,0 +1,65 @@
+//! Reusable widgets: the form, the help overlay and the command palette.
+//!
+//! Every widget renders without panicking at any size (down to 1×1): all drawing is clipped to
+//! the given area and the buffer.
+
+pub mod form;
+pub mod help;
+pub mod palette;
+
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+use ratatui::text::Line;
+use ratatui::widgets::Widget;
+use unicode_segmentation::UnicodeSegmentation;
+use unicode_width::UnicodeWidthStr;
+
+/// The part of `text` after `skip` display columns that fits in `width` columns, never splitting a
+/// grapheme (a wide character that would not fit is left out).
+pub(crate) fn fit(text: &str, skip: usize, width: usize) -> String {
+    let mut out = String::new();
+    let (mut pos, mut used) = (0, 0);
+    for g in text.graphemes(true) {
+        let w = g.width();
+        if pos < skip {
+            pos += w;
+            continue;
+        }
+        if used + w > width {
+            break;
+        }
+        used += w;
+        out.push_str(g);
+    }
+    out
+}
+
+/// Pads (or cuts) `text` to exactly `width` display columns.
+pub(crate) fn pad(text: &str, width: usize) -> String {
+    let mut s = fit(text, 0, width);
+    let w = s.width();
+    s.extend(std::iter::repeat_n(' ', width.saturating_sub(w)));
+    s
+}
+
+/// Draws `line` on row `row` of `area`, clipped to the area and the buffer.
+pub(crate) fn draw_line(buf: &mut Buffer, area: Rect, row: u16, line: &Line<'_>) {
+    if row < area.height && area.width > 0 {
+        let r = Rect::new(area.x, area.y.saturating_add(row), area.width, 1).intersection(buf.area);
+        if !r.is_empty() {
+            line.clone().render(r, buf);
+        }
+    }
+}
+
+/// A `width`×`height` rectangle centred in `area` (shrunk to fit).
+pub(crate) fn centered(area: Rect, width: u16, height: u16) -> Rect {
+    let w = width.min(area.width);
+    let h = height.min(area.height);
+    Rect::new(
+        area.x + (area.width - w) / 2,
+        area.y + (area.height - h) / 2,
+        w,
+        h,
+    )
+}
