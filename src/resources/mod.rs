@@ -1,1 +1,3 @@
-//! See ../shared/DESIGN.md.
+//! Resource directory: export (and the importer).
+
+pub mod export;

@@ -4,7 +4,11 @@
 mod open;
 pub mod queries;
 pub mod schema;
+mod residents;
+mod resources;
+pub use residents::{NewResident, ResidentDetail, ResidentSummary, SearchRecord, read_search_records};
 mod users;
+pub use resources::ResourceRow;
 mod write;
 
 pub use open::{OpenOptions, migrate as migrate_to};

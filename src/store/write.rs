@@ -144,6 +144,11 @@ impl<'c> Tx<'c> {
         self.now_ms
     }
 
+    /// Wraps an error from a query run on [`Tx::conn`] with the database path.
+    pub fn sql_err(&self, e: rusqlite::Error) -> StoreError {
+        sql_err(&self.path, e)
+    }
+
     fn check_table(table: &str) -> Result<()> {
         if SYNCED_TABLES.contains(&table) {
             Ok(())

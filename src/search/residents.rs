@@ -1,0 +1,334 @@
+//! Residents over the pure index: load records from the store, filter (읍면동, stage, risk
+//! flags, 대상자 구분, worker), match, and fetch list rows. The TUI pane and `dolbom search` both
+//! call [`find`], so they list the same residents in the same order.
+
+use super::{BirthDate, Hit, MatchClass, PersonKey, Query, SearchIndex, Searcher};
+use crate::model::Stage;
+use crate::store::{ResidentSummary, Result, SearchRecord, Store};
+use std::collections::HashMap;
+
+/// Filters applied before matching. `None` = any.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Filters {
+    pub dong: Option<String>,
+    pub stage: Option<Stage>,
+    /// A risk indicator or status flag (단전, 단수, 건보료 체납, 독거, 기초수급 …).
+    pub flag: Option<String>,
+    /// 대상자 구분 of the latest case.
+    pub category: Option<String>,
+    /// Assigned worker of the latest case ("내 사례만" sets it to the operator).
+    pub worker: Option<String>,
+}
+
+impl Filters {
+    pub fn is_empty(&self) -> bool {
+        *self == Filters::default()
+    }
+
+    /// Short labels for the chips above the list.
+    pub fn chips(&self) -> Vec<String> {
+        let mut v = Vec::new();
+        if let Some(d) = &self.dong {
+            v.push(d.clone());
+        }
+        if let Some(s) = self.stage {
+            v.push(s.label().to_string());
+        }
+        if let Some(f) = &self.flag {
+            v.push(f.clone());
+        }
+        if let Some(c) = &self.category {
+            v.push(c.clone());
+        }
+        if let Some(w) = &self.worker {
+            v.push(format!("담당 {w}"));
+        }
+        v
+    }
+}
+
+const NONE8: u8 = u8::MAX;
+const NONE16: u16 = u16::MAX;
+
+/// Small per-resident attributes for filtering (6 bytes each).
+#[derive(Debug, Clone, Copy)]
+struct Attrs {
+    dong: u16,
+    worker: u16,
+    stage: u8,
+    category: u8,
+}
+
+/// Interns strings into small ids.
+#[derive(Debug, Default)]
+struct Interner {
+    names: Vec<String>,
+    ids: HashMap<String, u16>,
+}
+
+impl Interner {
+    fn id(&mut self, s: &str) -> u16 {
+        if let Some(id) = self.ids.get(s) {
+            return *id;
+        }
+        let id = self.names.len().min(usize::from(NONE16 - 1)) as u16;
+        self.names.push(s.to_string());
+        self.ids.insert(s.to_string(), id);
+        id
+    }
+    fn get(&self, s: &str) -> Option<u16> {
+        self.ids.get(s).copied()
+    }
+}
+
+/// The residents' search index with what filtering needs.
+#[derive(Debug)]
+pub struct ResidentIndex {
+    index: SearchIndex,
+    rowids: Vec<i64>,
+    attrs: Vec<Attrs>,
+    /// Flag bitmask per resident over `flag_names` (first 32 distinct flags).
+    flag_bits: Vec<u32>,
+    dongs: Interner,
+    workers: Interner,
+    categories: Interner,
+    flag_names: Interner,
+}
+
+/// `YYYY-MM-DD HH:MM` → `YYYYMMDDHHMM` (sortable; 0 when absent).
+fn activity(s: Option<&str>) -> i64 {
+    s.map(|s| {
+        s.bytes()
+            .filter(u8::is_ascii_digit)
+            .fold(0i64, |n, b| n * 10 + i64::from(b - b'0'))
+    })
+    .unwrap_or(0)
+}
+
+fn birth(s: Option<&str>) -> Option<BirthDate> {
+    let d = crate::clock::parse_date(s?)?;
+    use chrono::Datelike;
+    BirthDate::new(
+        u16::try_from(d.year()).ok()?,
+        d.month() as u8,
+        d.day() as u8,
+    )
+}
+
+fn phone_tail(s: Option<&str>) -> Option<u16> {
+    let digits: Vec<u8> = s?.bytes().filter(u8::is_ascii_digit).collect();
+    if digits.len() < 4 {
+        return None;
+    }
+    let tail = &digits[digits.len() - 4..];
+    Some(tail.iter().fold(0u16, |n, b| n * 10 + u16::from(b - b'0')))
+}
+
+impl ResidentIndex {
+    /// Builds the index from store records.
+    pub fn build(records: &[SearchRecord]) -> ResidentIndex {
+        let mut ix = ResidentIndex {
+            index: SearchIndex::default(),
+            rowids: Vec::with_capacity(records.len()),
+            attrs: Vec::with_capacity(records.len()),
+            flag_bits: Vec::with_capacity(records.len()),
+            dongs: Interner::default(),
+            workers: Interner::default(),
+            categories: Interner::default(),
+            flag_names: Interner::default(),
+        };
+        let keys: Vec<PersonKey> = records
+            .iter()
+            .map(|r| PersonKey {
+                name: r.name.clone(),
+                birth: birth(r.birth_date.as_deref()),
+                phone_tail: phone_tail(r.phone.as_deref()),
+                activity: activity(r.last_activity.as_deref()),
+            })
+            .collect();
+        ix.index = SearchIndex::build(&keys);
+        for r in records {
+            ix.rowids.push(r.rowid);
+            let stage = r
+                .stage
+                .as_deref()
+                .and_then(Stage::parse)
+                .and_then(|s| Stage::ALL.iter().position(|x| *x == s))
+                .map_or(NONE8, |i| i as u8);
+            let attrs = Attrs {
+                dong: ix.dongs.id(&r.dong),
+                worker: r.worker.as_deref().map_or(NONE16, |w| ix.workers.id(w)),
+                stage,
+                category: r
+                    .category
+                    .as_deref()
+                    .filter(|c| !c.is_empty())
+                    .map_or(NONE8, |c| ix.categories.id(c).min(254) as u8),
+            };
+            ix.attrs.push(attrs);
+            let mut bits = 0u32;
+            for f in crate::model::split_list(&r.risks)
+                .iter()
+                .chain(crate::model::split_list(&r.flags).iter())
+            {
+                let id = ix.flag_names.id(f);
+                if id < 32 {
+                    bits |= 1 << id;
+                }
+            }
+            ix.flag_bits.push(bits);
+        }
+        ix
+    }
+
+    /// Loads every resident from the database file and builds the index (run it off the UI
+    /// thread).
+    pub fn load(path: &std::path::Path) -> Result<ResidentIndex> {
+        Ok(Self::build(&crate::store::read_search_records(path)?))
+    }
+
+    pub fn len(&self) -> usize {
+        self.rowids.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.rowids.is_empty()
+    }
+
+    /// Bytes of heap the index holds (the name index plus filter attributes).
+    pub fn heap_bytes(&self) -> usize {
+        self.index.heap_bytes()
+            + self.rowids.capacity() * 8
+            + self.attrs.capacity() * std::mem::size_of::<Attrs>()
+            + self.flag_bits.capacity() * 4
+    }
+
+    /// Known 읍면동, flags, 대상자 구분 and workers (for the filter form's choices).
+    pub fn dongs(&self) -> &[String] {
+        &self.dongs.names
+    }
+    pub fn flags(&self) -> &[String] {
+        &self.flag_names.names
+    }
+    pub fn categories(&self) -> &[String] {
+        &self.categories.names
+    }
+    pub fn workers(&self) -> &[String] {
+        &self.workers.names
+    }
+
+    /// A predicate over record numbers for `filters`, or `None` if some filter names a value no
+    /// resident has (nothing can match).
+    fn predicate(&self, filters: &Filters) -> Option<impl Fn(u32) -> bool + '_> {
+        let dong = match &filters.dong {
+            Some(d) => Some(self.dongs.get(d)?),
+            None => None,
+        };
+        let worker = match &filters.worker {
+            Some(w) => Some(self.workers.get(w)?),
+            None => None,
+        };
+        let category = match &filters.category {
+            Some(c) => Some(self.categories.get(c)? as u8),
+            None => None,
+        };
+        let stage = filters
+            .stage
+            .and_then(|s| Stage::ALL.iter().position(|x| *x == s))
+            .map(|i| i as u8);
+        let flag = match &filters.flag {
+            Some(f) => {
+                let id = self.flag_names.get(f)?;
+                if id >= 32 {
+                    return None;
+                }
+                Some(1u32 << id)
+            }
+            None => None,
+        };
+        Some(move |r: u32| {
+            let a = self.attrs[r as usize];
+            dong.is_none_or(|d| a.dong == d)
+                && worker.is_none_or(|w| a.worker == w)
+                && category.is_none_or(|c| a.category == c)
+                && stage.is_none_or(|s| a.stage == s)
+                && flag.is_none_or(|f| self.flag_bits[r as usize] & f != 0)
+        })
+    }
+
+    /// Matching records, best first (pure: no database access).
+    pub fn search(
+        &self,
+        searcher: &mut Searcher,
+        query: &Query,
+        filters: &Filters,
+        limit: usize,
+    ) -> Vec<Hit> {
+        match self.predicate(filters) {
+            Some(p) => searcher.search(&self.index, query, p, limit),
+            None => Vec::new(),
+        }
+    }
+
+    pub fn rowid(&self, record: u32) -> i64 {
+        self.rowids[record as usize]
+    }
+}
+
+/// One search result with its list row.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct ResidentHit {
+    pub summary: ResidentSummary,
+    #[serde(skip)]
+    pub class: MatchClass,
+    pub score: u32,
+    /// Char positions in the name to highlight.
+    #[serde(skip)]
+    pub positions: Vec<usize>,
+}
+
+/// Searches and fetches the list rows: what the pane shows and `dolbom search` prints.
+pub fn find(
+    store: &Store,
+    index: &ResidentIndex,
+    searcher: &mut Searcher,
+    text: &str,
+    filters: &Filters,
+    limit: usize,
+) -> Result<Vec<ResidentHit>> {
+    use chrono::Datelike;
+    let year = u16::try_from(store.clock().today().year()).unwrap_or(2026);
+    let query = Query::parse(text, year);
+    let hits = index.search(searcher, &query, filters, limit);
+    let rowids: Vec<i64> = hits.iter().map(|h| index.rowid(h.record)).collect();
+    let summaries = store.resident_summaries(&rowids)?;
+    Ok(hits
+        .into_iter()
+        .zip(summaries)
+        .map(|(h, summary)| ResidentHit {
+            summary,
+            class: h.class,
+            score: h.score,
+            positions: h.positions,
+        })
+        .collect())
+}
+
+/// Likely duplicates of a new resident: same name and birth date, or the same 초성, birth year
+/// and 동 (shown before an intake creates anyone).
+pub fn likely_duplicates(
+    store: &Store,
+    name: &str,
+    birth_date: Option<&str>,
+    dong: &str,
+) -> Result<Vec<ResidentSummary>> {
+    let initials = super::hangul::choseong_key(name);
+    Ok(store
+        .duplicate_candidates(name, birth_date, dong)?
+        .into_iter()
+        .filter(|s| {
+            (s.name == name && s.birth_date.as_deref() == birth_date)
+                || (s.dong == dong && super::hangul::choseong_key(&s.name) == initials)
+        })
+        .collect())
+}

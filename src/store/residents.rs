@@ -1,0 +1,353 @@
+//! Resident reads and writes: what the search index is built from, list summaries, the detail
+//! panel, and intake (registering a resident, optionally with a case).
+
+use super::{Result, Store, StoreError, Val};
+use crate::audit::{Event, append};
+use crate::model::{AuditAction, Resident, Sex, Stage, split_list};
+use rusqlite::{Connection, OpenFlags, params};
+use std::path::Path;
+
+/// One resident as the search index needs it (built at start-up, off the UI thread).
+#[derive(Debug, Clone, PartialEq)]
+pub struct SearchRecord {
+    pub rowid: i64,
+    pub name: String,
+    pub birth_date: Option<String>,
+    pub phone: Option<String>,
+    pub dong: String,
+    pub risks: String,
+    pub flags: String,
+    /// Stage, worker and 대상자 구분 of the resident's most recently active case.
+    pub stage: Option<String>,
+    pub worker: Option<String>,
+    pub category: Option<String>,
+    /// `YYYY-MM-DD HH:MM` of the latest case activity.
+    pub last_activity: Option<String>,
+}
+
+const RECORDS_SQL: &str = "
+    SELECT r.rowid, r.name, r.birth_date, r.phone, r.dong, r.risks, r.flags,
+           c.stage, c.worker, c.category, c.last_activity
+    FROM residents r
+    LEFT JOIN cases c ON c.id = (
+        SELECT id FROM cases WHERE resident_id = r.id AND deleted = 0
+        ORDER BY last_activity DESC LIMIT 1)
+    WHERE r.deleted = 0";
+
+fn read_record(r: &rusqlite::Row<'_>) -> rusqlite::Result<SearchRecord> {
+    Ok(SearchRecord {
+        rowid: r.get(0)?,
+        name: r.get(1)?,
+        birth_date: r.get(2)?,
+        phone: r.get(3)?,
+        dong: r.get(4)?,
+        risks: r.get(5)?,
+        flags: r.get(6)?,
+        stage: r.get(7)?,
+        worker: r.get(8)?,
+        category: r.get(9)?,
+        last_activity: r.get(10)?,
+    })
+}
+
+/// Reads every live resident's search record through a separate read-only connection, so a
+/// background thread can build the index while the UI runs.
+pub fn read_search_records(path: &Path) -> Result<Vec<SearchRecord>> {
+    let err = |e| super::sql_err(path, e);
+    let conn = Connection::open_with_flags(
+        path,
+        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )
+    .map_err(err)?;
+    conn.busy_timeout(super::open::BUSY_TIMEOUT).map_err(err)?;
+    let mut stmt = conn.prepare(RECORDS_SQL).map_err(err)?;
+    stmt.query_map([], read_record)
+        .and_then(|rows| rows.collect())
+        .map_err(err)
+}
+
+/// A resident row for lists.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct ResidentSummary {
+    pub rowid: i64,
+    pub id: String,
+    pub name: String,
+    pub birth_date: Option<String>,
+    pub sex: Option<Sex>,
+    pub dong: String,
+    pub phone: Option<String>,
+    pub risks: Vec<String>,
+    pub flags: Vec<String>,
+    pub stage: Option<Stage>,
+}
+
+/// The detail panel of a resident.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct ResidentDetail {
+    pub resident: Resident,
+    /// Other members of the household: (name, birth date, sex).
+    pub household: Vec<(String, Option<String>, Option<Sex>)>,
+    /// Cases: (id, stage, worker, opened_on).
+    pub cases: Vec<(String, Stage, String, String)>,
+    /// `YYYY-MM-DD HH:MM` of the latest contact entry on any case.
+    pub last_contact: Option<String>,
+    pub referrals: i64,
+}
+
+/// What the intake (접수) form registers.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct NewResident {
+    pub name: String,
+    pub birth_date: Option<String>,
+    pub sex: Option<Sex>,
+    pub phone: Option<String>,
+    pub dong: String,
+    pub address: String,
+    /// Masked 주민등록번호 only (`500101-1******`).
+    pub rrn_masked: Option<String>,
+    pub flags: Vec<String>,
+    pub risks: Vec<String>,
+}
+
+fn read_resident(r: &rusqlite::Row<'_>) -> rusqlite::Result<Resident> {
+    Ok(Resident {
+        id: r.get(0)?,
+        name: r.get(1)?,
+        birth_date: r.get(2)?,
+        sex: r.get::<_, Option<String>>(3)?.and_then(|s| Sex::parse(&s)),
+        phone: r.get(4)?,
+        sigungu: r.get(5)?,
+        dong: r.get(6)?,
+        address: r.get(7)?,
+        household_id: r.get(8)?,
+        flags: split_list(&r.get::<_, String>(9)?),
+        risks: split_list(&r.get::<_, String>(10)?),
+        rrn_masked: r.get(11)?,
+    })
+}
+
+const RESIDENT_COLS: &str = "id, name, birth_date, sex, phone, sigungu, dong, address, household_id, flags, risks, rrn_masked";
+
+impl Store {
+    /// Summaries of the residents with these rowids, in the same order (missing ones skipped).
+    pub fn resident_summaries(&self, rowids: &[i64]) -> Result<Vec<ResidentSummary>> {
+        let mut stmt = self
+            .conn()
+            .prepare_cached(
+                "SELECT r.rowid, r.id, r.name, r.birth_date, r.sex, r.dong, r.phone, r.risks, r.flags,
+                        (SELECT stage FROM cases WHERE resident_id = r.id AND deleted = 0
+                         ORDER BY last_activity DESC LIMIT 1)
+                 FROM residents r WHERE r.rowid = ?1",
+            )
+            .map_err(|e| self.sql_err(e))?;
+        let mut out = Vec::with_capacity(rowids.len());
+        for rowid in rowids {
+            let mut rows = stmt
+                .query_map([rowid], |r| {
+                    Ok(ResidentSummary {
+                        rowid: r.get(0)?,
+                        id: r.get(1)?,
+                        name: r.get(2)?,
+                        birth_date: r.get(3)?,
+                        sex: r.get::<_, Option<String>>(4)?.and_then(|s| Sex::parse(&s)),
+                        dong: r.get(5)?,
+                        phone: r.get(6)?,
+                        risks: split_list(&r.get::<_, String>(7)?),
+                        flags: split_list(&r.get::<_, String>(8)?),
+                        stage: r.get::<_, Option<String>>(9)?.and_then(|s| Stage::parse(&s)),
+                    })
+                })
+                .map_err(|e| self.sql_err(e))?;
+            if let Some(row) = rows.next() {
+                out.push(row.map_err(|e| self.sql_err(e))?);
+            }
+        }
+        Ok(out)
+    }
+
+    /// A resident by id.
+    pub fn resident(&self, id: &str) -> Result<Option<Resident>> {
+        let sql = format!("SELECT {RESIDENT_COLS} FROM residents WHERE id = ?1 AND deleted = 0");
+        let mut stmt = self.conn().prepare_cached(&sql).map_err(|e| self.sql_err(e))?;
+        let mut rows = stmt
+            .query_map([id], read_resident)
+            .map_err(|e| self.sql_err(e))?;
+        rows.next().transpose().map_err(|e| self.sql_err(e))
+    }
+
+    /// The detail panel of a resident; writes an audit row (조회), since it shows the phone.
+    pub fn view_resident(&self, id: &str) -> Result<ResidentDetail> {
+        let resident = self
+            .resident(id)?
+            .ok_or_else(|| StoreError::NotFound(format!("resident {id}")))?;
+        let conn = self.conn();
+        let household = match &resident.household_id {
+            Some(h) => conn
+                .prepare_cached(
+                    "SELECT name, birth_date, sex FROM residents
+                     WHERE household_id = ?1 AND id <> ?2 AND deleted = 0 ORDER BY birth_date",
+                )
+                .and_then(|mut s| {
+                    s.query_map(params![h, id], |r| {
+                        Ok((
+                            r.get(0)?,
+                            r.get(1)?,
+                            r.get::<_, Option<String>>(2)?.and_then(|s| Sex::parse(&s)),
+                        ))
+                    })?
+                    .collect()
+                })
+                .map_err(|e| self.sql_err(e))?,
+            None => Vec::new(),
+        };
+        let cases = conn
+            .prepare_cached(
+                "SELECT id, stage, worker, opened_on FROM cases
+                 WHERE resident_id = ?1 AND deleted = 0 ORDER BY last_activity DESC",
+            )
+            .and_then(|mut s| {
+                s.query_map([id], |r| {
+                    Ok((
+                        r.get::<_, String>(0)?,
+                        Stage::parse(&r.get::<_, String>(1)?).unwrap_or(Stage::Intake),
+                        r.get(2)?,
+                        r.get(3)?,
+                    ))
+                })?
+                .collect()
+            })
+            .map_err(|e| self.sql_err(e))?;
+        let (last_contact, referrals) = conn
+            .query_row(
+                "SELECT (SELECT max(e.at) FROM entries e JOIN cases c ON c.id = e.case_id
+                         WHERE c.resident_id = ?1 AND e.kind IN
+                         ('initial_consult', 'visit', 'call', 'office_visit', 'assessment', 'monitoring')),
+                        (SELECT count(*) FROM referrals f JOIN cases c ON c.id = f.case_id
+                         WHERE c.resident_id = ?1 AND f.deleted = 0)",
+                [id],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .map_err(|e| self.sql_err(e))?;
+        self.audit(&Event {
+            action: AuditAction::View,
+            resident_id: Some(id),
+            subject: &format!("resident:{id}"),
+            detail: "상세",
+        })?;
+        Ok(ResidentDetail {
+            resident,
+            household,
+            cases,
+            last_contact,
+            referrals,
+        })
+    }
+
+    /// Residents born in `year` living in `dong`, or with exactly this name and birth date
+    /// (candidates for the duplicate check at intake).
+    pub fn duplicate_candidates(
+        &self,
+        name: &str,
+        birth_date: Option<&str>,
+        dong: &str,
+    ) -> Result<Vec<ResidentSummary>> {
+        let year = birth_date.and_then(|b| b.get(..4)).unwrap_or("");
+        let mut stmt = self
+            .conn()
+            .prepare(
+                "SELECT rowid FROM residents WHERE deleted = 0 AND
+                 ((name = ?1 AND birth_date IS ?2) OR (?3 <> '' AND dong = ?4 AND substr(birth_date, 1, 4) = ?3))
+                 LIMIT 200",
+            )
+            .map_err(|e| self.sql_err(e))?;
+        let rowids: Vec<i64> = stmt
+            .query_map(params![name, birth_date, year, dong], |r| r.get(0))
+            .and_then(|rows| rows.collect())
+            .map_err(|e| self.sql_err(e))?;
+        self.resident_summaries(&rowids)
+    }
+
+    /// Registers a resident (접수), optionally opening a case at 접수 for the operator, in one
+    /// transaction with its audit row. Returns (resident id, case id).
+    pub fn register_resident(
+        &mut self,
+        r: &NewResident,
+        open_case: bool,
+    ) -> Result<(String, Option<String>)> {
+        let name = r.name.trim();
+        if name.is_empty() {
+            return Err(StoreError::Invalid("이름이 비어 있습니다 (name is required)".into()));
+        }
+        use unicode_normalization::UnicodeNormalization;
+        let name: String = name.nfc().collect();
+        let operator = self.operator().to_string();
+        let host = self.host().to_string();
+        let now = self.clock().now();
+        let stamp = self.clock().stamp();
+        let sigungu = crate::demo::SIGUNGU;
+        let mut tx = self.write()?;
+        let id = uuid::Uuid::now_v7().to_string();
+        tx.insert(
+            "residents",
+            &id,
+            &[
+                ("name", name.into()),
+                ("birth_date", r.birth_date.clone().into()),
+                ("sex", Val::opt(r.sex.map(|s| s.code()))),
+                ("phone", r.phone.clone().into()),
+                ("sigungu", sigungu.into()),
+                ("dong", r.dong.clone().into()),
+                ("address", r.address.clone().into()),
+                ("flags", r.flags.join(",").into()),
+                ("risks", r.risks.join(",").into()),
+                ("rrn_masked", r.rrn_masked.clone().into()),
+            ],
+        )?;
+        let case_id = if open_case {
+            let case_id = uuid::Uuid::now_v7().to_string();
+            let today = now.format("%Y-%m-%d").to_string();
+            let at = now.format("%Y-%m-%d %H:%M").to_string();
+            tx.insert(
+                "cases",
+                &case_id,
+                &[
+                    ("resident_id", id.as_str().into()),
+                    ("worker", operator.as_str().into()),
+                    ("stage", Stage::Intake.code().into()),
+                    ("opened_on", today.into()),
+                    ("last_activity", at.clone().into()),
+                ],
+            )?;
+            tx.insert(
+                "entries",
+                &uuid::Uuid::now_v7().to_string(),
+                &[
+                    ("case_id", case_id.as_str().into()),
+                    ("kind", "stage_change".into()),
+                    ("author", operator.as_str().into()),
+                    ("at", at.into()),
+                    ("body", "접수".into()),
+                    ("data", r#"{"from":null,"to":"intake"}"#.into()),
+                ],
+            )?;
+            Some(case_id)
+        } else {
+            None
+        };
+        append(
+            tx.conn(),
+            &operator,
+            &host,
+            &stamp,
+            &Event {
+                action: AuditAction::Create,
+                resident_id: Some(&id),
+                subject: &format!("resident:{id}"),
+                detail: if open_case { "접수 (사례 생성)" } else { "접수" },
+            },
+        )
+        .map_err(|e| tx.sql_err(e))?;
+        tx.commit()?;
+        Ok((id, case_id))
+    }
+}

@@ -1,0 +1,340 @@
+//! Application state and the one `update`: keys → actions → state changes. Rendering (in
+//! [`super::ui`]) only reads this state; database work happens here, never in render.
+
+use super::keymap::{Context, Keymap, Resolution, Resolver};
+use super::panes::{self, Effect, FormPurpose};
+use super::theme::Theme;
+use super::widgets::form::{Form, FormOutcome};
+use super::widgets::help::{Help, HelpOutcome};
+use super::widgets::palette::{Palette, PaletteOutcome};
+use super::{Action, Key};
+use crate::store::Store;
+use crossterm::event::{Event, KeyEvent, MouseButton, MouseEvent, MouseEventKind};
+
+/// The four panes of the tab bar.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PaneId {
+    Search,
+    Timeline,
+    Resources,
+    Today,
+}
+
+impl PaneId {
+    pub const ALL: [PaneId; 4] = [
+        PaneId::Search,
+        PaneId::Timeline,
+        PaneId::Resources,
+        PaneId::Today,
+    ];
+
+    /// Tab label: number and Korean name.
+    pub fn title(self) -> &'static str {
+        match self {
+            PaneId::Search => "1 주민 검색",
+            PaneId::Timeline => "2 사례",
+            PaneId::Resources => "3 자원",
+            PaneId::Today => "4 오늘",
+        }
+    }
+
+    pub fn context(self) -> Context {
+        match self {
+            PaneId::Search => Context::Search,
+            PaneId::Timeline => Context::Timeline,
+            PaneId::Resources => Context::Resources,
+            PaneId::Today => Context::Today,
+        }
+    }
+
+    fn index(self) -> usize {
+        PaneId::ALL.iter().position(|p| *p == self).unwrap_or(0)
+    }
+}
+
+/// What sits over the panes.
+pub enum Overlay {
+    Help(Help),
+    Palette(Palette),
+    Form(FormPurpose, Box<Form>),
+}
+
+/// The whole application state.
+pub struct App {
+    pub store: Store,
+    pub keymap: Keymap,
+    resolver: Resolver,
+    pub pane: PaneId,
+    pub theme: Theme,
+    pub search: panes::search::SearchPane,
+    pub timeline: panes::timeline::TimelinePane,
+    pub resources: panes::resources::ResourcesPane,
+    pub today: panes::today::TodayPane,
+    pub overlay: Option<Overlay>,
+    /// One-line message in the status bar (errors, confirmations).
+    pub message: Option<String>,
+    pub pending_sync: i64,
+    pub should_quit: bool,
+    /// Terminal size (columns, rows), for mouse hit-testing and page sizes.
+    pub size: (u16, u16),
+    /// Something changed since the last frame.
+    pub dirty: bool,
+}
+
+impl App {
+    /// A new app on an open store. Cheap: slow work (the search index) arrives later via
+    /// [`App::search_index_ready`].
+    pub fn new(store: Store, keymap: Keymap, theme: Theme) -> App {
+        let mut app = App {
+            resolver: Resolver::new(),
+            pane: PaneId::Search,
+            theme,
+            search: panes::search::SearchPane::new(),
+            timeline: panes::timeline::TimelinePane::default(),
+            resources: panes::resources::ResourcesPane::default(),
+            today: panes::today::TodayPane::default(),
+            overlay: None,
+            message: None,
+            pending_sync: 0,
+            should_quit: false,
+            size: (80, 24),
+            dirty: true,
+            store,
+            keymap,
+        };
+        app.refresh_status();
+        app
+    }
+
+    /// The context keys resolve in now.
+    pub fn context(&self) -> Context {
+        match &self.overlay {
+            Some(Overlay::Help(_)) => Context::Help,
+            Some(Overlay::Palette(_)) => Context::Palette,
+            Some(Overlay::Form(..)) => Context::Form,
+            None => self.pane.context(),
+        }
+    }
+
+    fn refresh_status(&mut self) {
+        self.pending_sync = self.store.pending_sync().unwrap_or(0);
+    }
+
+    /// Handles one terminal event.
+    pub fn on_event(&mut self, ev: Event) {
+        match ev {
+            Event::Key(k) => self.on_key(k),
+            Event::Mouse(m) => self.on_mouse(m),
+            Event::Resize(w, h) => {
+                self.size = (w, h);
+                self.dirty = true;
+            }
+            Event::Paste(text) => {
+                for c in text.chars().filter(|c| !c.is_control()) {
+                    self.on_key(KeyEvent::from(crossterm::event::KeyCode::Char(c)));
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// Handles one key press.
+    pub fn on_key(&mut self, ev: KeyEvent) {
+        let Some(key) = Key::from_event(&ev) else {
+            return;
+        };
+        self.dirty = true;
+        self.message = None;
+        match self.overlay.take() {
+            Some(Overlay::Form(purpose, mut form)) => {
+                match form.handle_key(key, &self.keymap) {
+                    FormOutcome::Submitted => self.submit_form(purpose, *form),
+                    FormOutcome::Cancelled => {}
+                    // Other actions (even quit) wait until the form is saved or cancelled, so
+                    // nothing typed is lost by a stray key.
+                    _ => self.overlay = Some(Overlay::Form(purpose, form)),
+                }
+            }
+            Some(Overlay::Palette(mut palette)) => match palette.handle_key(key, &self.keymap) {
+                PaletteOutcome::Run(action) => self.dispatch(action),
+                PaletteOutcome::Close => {}
+                _ => self.overlay = Some(Overlay::Palette(palette)),
+            },
+            Some(Overlay::Help(mut help)) => {
+                let page = usize::from(self.size.1.saturating_sub(6)).max(1);
+                match self.resolver.feed(&self.keymap, Context::Help, key) {
+                    Resolution::Matched(action) => match help.apply(action, page) {
+                        HelpOutcome::Close => {}
+                        HelpOutcome::Unhandled(Action::Quit) => self.should_quit = true,
+                        _ => self.overlay = Some(Overlay::Help(help)),
+                    },
+                    _ => self.overlay = Some(Overlay::Help(help)),
+                }
+            }
+            None => {
+                // A pane's text input (search query) takes printable keys first.
+                if self.resolver.pending().is_empty() && self.pane_text_input(key) {
+                    return;
+                }
+                if let Resolution::Matched(action) =
+                    self.resolver.feed(&self.keymap, self.pane.context(), key)
+                {
+                    self.dispatch(action);
+                }
+            }
+        }
+    }
+
+    fn pane_text_input(&mut self, key: Key) -> bool {
+        let effect = match self.pane {
+            PaneId::Search => self.search.on_text(key, &mut self.store),
+            PaneId::Resources => self.resources.on_text(key),
+            _ => None,
+        };
+        match effect {
+            Some(e) => {
+                self.apply(e);
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// Runs an action: global ones here, the rest in the current pane.
+    pub fn dispatch(&mut self, action: Action) {
+        self.dirty = true;
+        match action {
+            Action::Quit | Action::QuitConfirmed => self.should_quit = true,
+            Action::Help => {
+                self.overlay = Some(Overlay::Help(Help::new(&self.keymap, self.pane.context())))
+            }
+            Action::CommandPalette => {
+                self.overlay = Some(Overlay::Palette(Palette::new(
+                    &self.keymap,
+                    self.pane.context(),
+                )))
+            }
+            Action::PaneSearch => self.switch(PaneId::Search),
+            Action::PaneTimeline => self.switch(PaneId::Timeline),
+            Action::PaneResources => self.switch(PaneId::Resources),
+            Action::PaneToday => self.switch(PaneId::Today),
+            Action::NextPane => self.switch(PaneId::ALL[(self.pane.index() + 1) % 4]),
+            Action::PrevPane => self.switch(PaneId::ALL[(self.pane.index() + 3) % 4]),
+            Action::ToggleTheme => self.theme = self.theme.toggled(),
+            Action::Refresh => {
+                self.refresh_status();
+                self.reload_pane();
+            }
+            other => {
+                let page = self.page_size();
+                let effect = match self.pane {
+                    PaneId::Search => self.search.on_action(other, page, &mut self.store),
+                    PaneId::Timeline => self.timeline.on_action(other, page, &mut self.store),
+                    PaneId::Resources => self.resources.on_action(other, page, &mut self.store),
+                    PaneId::Today => self.today.on_action(other, page, &mut self.store),
+                };
+                self.apply(effect);
+            }
+        }
+    }
+
+    /// Rows in a pane's list (for page up/down).
+    fn page_size(&self) -> usize {
+        usize::from(self.size.1.saturating_sub(8)).max(1)
+    }
+
+    fn switch(&mut self, pane: PaneId) {
+        if self.pane != pane {
+            self.resolver.reset();
+            self.pane = pane;
+        }
+        self.reload_pane();
+    }
+
+    /// Loads what the current pane shows (on entering it and on refresh).
+    fn reload_pane(&mut self) {
+        let result = match self.pane {
+            PaneId::Search => Ok(()),
+            PaneId::Timeline => self.timeline.load(&mut self.store),
+            PaneId::Resources => self.resources.load(&self.store),
+            PaneId::Today => self.today.load(&self.store),
+        };
+        if let Err(e) = result {
+            self.message = Some(e.to_string());
+        }
+    }
+
+    /// Applies what a pane asked for.
+    pub fn apply(&mut self, effect: Effect) {
+        match effect {
+            Effect::None => {}
+            Effect::Message(m) => self.message = Some(m),
+            Effect::OpenResident(resident_id) => {
+                self.pane = PaneId::Timeline;
+                self.resolver.reset();
+                if let Err(e) = self.timeline.open_resident(&resident_id, &mut self.store) {
+                    self.message = Some(e.to_string());
+                }
+            }
+            Effect::OpenCase(case_id) => {
+                self.pane = PaneId::Timeline;
+                self.resolver.reset();
+                if let Err(e) = self.timeline.open_case(&case_id, &mut self.store) {
+                    self.message = Some(e.to_string());
+                }
+            }
+            Effect::OpenForm(purpose, form) => {
+                self.overlay = Some(Overlay::Form(purpose, Box::new(form.with_hints(&self.keymap))))
+            }
+            Effect::Switch(pane) => self.switch(pane),
+        }
+        self.refresh_status();
+    }
+
+    fn submit_form(&mut self, purpose: FormPurpose, form: Form) {
+        let effect = match purpose.pane() {
+            PaneId::Search => self.search.on_form(purpose, &form, &mut self.store),
+            PaneId::Timeline => self.timeline.on_form(purpose, &form, &mut self.store),
+            PaneId::Resources => self.resources.on_form(purpose, &form, &mut self.store),
+            PaneId::Today => Effect::None,
+        };
+        self.apply(effect);
+        self.reload_pane();
+    }
+
+    /// The search index finished building in the background.
+    pub fn search_index_ready(&mut self, index: crate::search::ResidentIndex) {
+        self.search.set_index(index, &mut self.store);
+        self.dirty = true;
+    }
+
+    fn on_mouse(&mut self, m: MouseEvent) {
+        if self.overlay.is_some() {
+            return;
+        }
+        match m.kind {
+            MouseEventKind::Down(MouseButton::Left) => {
+                let layout = super::ui::layout(ratatui::layout::Rect::new(0, 0, self.size.0, self.size.1));
+                if m.row == layout.tabs.y {
+                    if let Some(p) = super::ui::tab_at(layout.tabs, m.column) {
+                        self.switch(p);
+                        self.dirty = true;
+                    }
+                } else if layout.main.contains(ratatui::layout::Position::new(m.column, m.row)) {
+                    let row = m.row - layout.main.y;
+                    let effect = match self.pane {
+                        PaneId::Search => self.search.on_click(row, &mut self.store),
+                        PaneId::Timeline => self.timeline.on_click(row),
+                        PaneId::Resources => self.resources.on_click(row),
+                        PaneId::Today => self.today.on_click(row),
+                    };
+                    self.apply(effect);
+                    self.dirty = true;
+                }
+            }
+            MouseEventKind::ScrollDown => self.dispatch(Action::Down),
+            MouseEventKind::ScrollUp => self.dispatch(Action::Up),
+            _ => {}
+        }
+    }
+}

@@ -1,0 +1,195 @@
+//! The panes. Each owns its state, turns actions into state changes (calling the store, never
+//! SQL), and renders from that state only.
+
+pub mod resources;
+pub mod search;
+pub mod timeline;
+pub mod today;
+
+use super::Action;
+use super::app::PaneId;
+use super::widgets::form::Form;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use unicode_width::UnicodeWidthStr;
+
+/// What a pane asks the app to do after handling an action.
+pub enum Effect {
+    None,
+    Message(String),
+    /// Open the timeline of this resident (its case list if several).
+    OpenResident(String),
+    /// Open this case's timeline.
+    OpenCase(String),
+    /// Show a form; its values come back to the pane's `on_form`.
+    OpenForm(FormPurpose, Form),
+    Switch(PaneId),
+}
+
+/// Which form is open, so the submitted values go to the right place.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FormPurpose {
+    Intake,
+    SearchFilter,
+    AddEntry { case_id: String },
+    CorrectEntry { case_id: String, entry_id: String },
+    ChangeStage { case_id: String },
+    Refer { case_id: String, resource_id: String },
+    ReferralStatus { case_id: String, referral_id: String },
+    ExportCase { case_id: String },
+    ExportResources,
+}
+
+impl FormPurpose {
+    /// The pane that handles the submitted form.
+    pub fn pane(&self) -> PaneId {
+        match self {
+            FormPurpose::Intake | FormPurpose::SearchFilter => PaneId::Search,
+            FormPurpose::ExportResources => PaneId::Resources,
+            _ => PaneId::Timeline,
+        }
+    }
+}
+
+/// Selection and scroll of a list.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ListState {
+    pub selected: usize,
+    pub offset: usize,
+}
+
+impl ListState {
+    /// Applies a movement action over `len` items with `page` visible rows; true if handled.
+    pub fn apply(&mut self, action: Action, len: usize, page: usize) -> bool {
+        let last = len.saturating_sub(1);
+        let page = page.max(1);
+        self.selected = match action {
+            Action::Up => self.selected.saturating_sub(1),
+            Action::Down => (self.selected + 1).min(last),
+            Action::PageUp => self.selected.saturating_sub(page),
+            Action::PageDown => (self.selected + page).min(last),
+            Action::HalfPageUp => self.selected.saturating_sub(page / 2),
+            Action::HalfPageDown => (self.selected + page / 2).min(last),
+            Action::Top => 0,
+            Action::Bottom => last,
+            _ => return false,
+        };
+        true
+    }
+
+    /// Clamps to `len` and returns the first visible row for `rows` visible rows.
+    pub fn visible_from(&self, len: usize, rows: usize) -> usize {
+        let selected = self.selected.min(len.saturating_sub(1));
+        let rows = rows.max(1);
+        if selected < self.offset {
+            selected
+        } else if selected >= self.offset + rows {
+            selected + 1 - rows
+        } else {
+            self.offset.min(len.saturating_sub(rows.min(len)))
+        }
+    }
+
+    /// Keeps `offset` so the selection stays visible (call after moving, with the list height).
+    pub fn scroll_to(&mut self, len: usize, rows: usize) {
+        self.offset = self.visible_from(len, rows);
+        self.selected = self.selected.min(len.saturating_sub(1));
+    }
+
+    /// Selects the item at visible row `row` (mouse click).
+    pub fn click(&mut self, row: usize, len: usize) -> bool {
+        let i = self.offset + row;
+        if i < len {
+            self.selected = i;
+            true
+        } else {
+            false
+        }
+    }
+}
+
+/// Pads or cuts a string to `w` display columns (Hangul counts two).
+pub fn cell(s: &str, w: usize) -> String {
+    super::widgets::pad(s, w)
+}
+
+/// A name with the characters at `positions` styled as matched.
+pub fn highlighted<'a>(
+    name: &str,
+    positions: &[usize],
+    base: ratatui::style::Style,
+    matched: ratatui::style::Style,
+) -> Vec<Span<'a>> {
+    name.chars()
+        .enumerate()
+        .map(|(i, c)| {
+            Span::styled(
+                c.to_string(),
+                if positions.contains(&i) {
+                    matched
+                } else {
+                    base
+                },
+            )
+        })
+        .collect()
+}
+
+/// Width of a line of spans.
+pub fn line_width(line: &Line<'_>) -> usize {
+    line.spans.iter().map(|s| s.content.width()).sum()
+}
+
+/// The rows of `area` below its first `skip` rows.
+pub fn below(area: Rect, skip: u16) -> Rect {
+    Rect::new(
+        area.x,
+        area.y.saturating_add(skip.min(area.height)),
+        area.width,
+        area.height.saturating_sub(skip),
+    )
+}
+
+/// Masks a phone number for lists: `010-5678-1234` → `010-****-1234`.
+pub fn mask_phone(phone: &str) -> String {
+    let parts: Vec<&str> = phone.split('-').collect();
+    match parts.as_slice() {
+        [a, b, c] => format!("{a}-{}-{c}", "*".repeat(b.chars().count())),
+        _ => {
+            let n = phone.chars().count();
+            phone
+                .chars()
+                .enumerate()
+                .map(|(i, ch)| if i + 4 < n && ch.is_ascii_digit() { '*' } else { ch })
+                .collect()
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn phones_are_masked_except_the_tail() {
+        assert_eq!(mask_phone("010-5678-1234"), "010-****-1234");
+        assert_eq!(mask_phone("02-812-3456"), "02-***-3456");
+        assert_eq!(mask_phone("01056781234"), "*******1234");
+    }
+
+    #[test]
+    fn list_state_keeps_selection_visible() {
+        let mut l = ListState::default();
+        for _ in 0..15 {
+            l.apply(Action::Down, 20, 5);
+            l.scroll_to(20, 5);
+        }
+        assert_eq!(l.selected, 15);
+        assert_eq!(l.offset, 11);
+        l.apply(Action::Top, 20, 5);
+        l.scroll_to(20, 5);
+        assert_eq!((l.selected, l.offset), (0, 0));
+        l.apply(Action::Bottom, 0, 5);
+        assert_eq!(l.selected, 0);
+    }
+}

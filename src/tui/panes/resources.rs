@@ -1,0 +1,294 @@
+//! 3 자원: categories on the left, resources on the right with Hangul-aware search
+//! (`ㅍㄷㅂㅋ` finds 푸드뱅크), a detail view with capacity and current load.
+
+use super::{Effect, FormPurpose, ListState, below, cell, highlighted};
+use crate::model::RESOURCE_CATEGORIES;
+use crate::search::rank_names;
+use crate::store::{ResourceRow, Result, Store};
+use crate::tui::app::App;
+use crate::tui::widgets::form::Form;
+use crate::tui::{Action, Key, KeyCode};
+use ratatui::Frame;
+use ratatui::layout::{Position, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
+
+const LEFT_WIDTH: u16 = 16;
+
+#[derive(Default)]
+pub struct ResourcesPane {
+    all: Vec<ResourceRow>,
+    /// 0 = 전체, then `RESOURCE_CATEGORIES[i - 1]`.
+    category: usize,
+    query: String,
+    typing: bool,
+    /// Indices into `all` shown, best first, with highlight positions.
+    shown: Vec<(usize, Vec<usize>)>,
+    list: ListState,
+    detail: bool,
+    loaded: bool,
+}
+
+impl ResourcesPane {
+    pub fn load(&mut self, store: &Store) -> Result<()> {
+        self.all = store.resources()?;
+        self.loaded = true;
+        self.refilter();
+        Ok(())
+    }
+
+    fn category_name(&self) -> Option<&'static str> {
+        self.category
+            .checked_sub(1)
+            .and_then(|i| RESOURCE_CATEGORIES.get(i).copied())
+    }
+
+    fn refilter(&mut self) {
+        let in_cat: Vec<usize> = (0..self.all.len())
+            .filter(|i| {
+                self.category_name()
+                    .is_none_or(|c| self.all[*i].resource.category == c)
+            })
+            .collect();
+        self.shown = if self.query.trim().is_empty() {
+            in_cat.into_iter().map(|i| (i, Vec::new())).collect()
+        } else {
+            let names: Vec<&str> = in_cat
+                .iter()
+                .map(|i| self.all[*i].resource.name.as_str())
+                .collect();
+            rank_names(&self.query, &names, 200)
+                .into_iter()
+                .map(|(j, m)| (in_cat[j], m.positions))
+                .collect()
+        };
+        self.list = ListState::default();
+    }
+
+    /// The resource under the cursor.
+    pub fn selected(&self) -> Option<&ResourceRow> {
+        self.shown
+            .get(self.list.selected)
+            .and_then(|(i, _)| self.all.get(*i))
+    }
+
+    /// Typed text while the query line has focus.
+    pub fn on_text(&mut self, key: Key) -> Option<Effect> {
+        if !self.typing {
+            return None;
+        }
+        match key.code {
+            KeyCode::Char(c) if key.text_char().is_some() => self.query.push(c),
+            KeyCode::Backspace => {
+                self.query.pop();
+            }
+            KeyCode::Enter | KeyCode::Esc => self.typing = false,
+            _ => return None,
+        }
+        self.refilter();
+        Some(Effect::None)
+    }
+
+    pub fn on_action(&mut self, action: Action, page: usize, store: &mut Store) -> Effect {
+        if !self.loaded
+            && let Err(e) = self.load(store)
+        {
+            return Effect::Message(e.to_string());
+        }
+        if self.list.apply(action, self.shown.len(), page) {
+            self.list.scroll_to(self.shown.len(), page);
+            return Effect::None;
+        }
+        let categories = RESOURCE_CATEGORIES.len() + 1;
+        match action {
+            Action::FocusSearch => self.typing = true,
+            Action::ClearQuery => {
+                self.query.clear();
+                self.refilter();
+            }
+            Action::NextCategory | Action::Right => {
+                self.category = (self.category + 1) % categories;
+                self.refilter();
+            }
+            Action::PrevCategory | Action::Left => {
+                self.category = (self.category + categories - 1) % categories;
+                self.refilter();
+            }
+            Action::Detail | Action::Select => self.detail = !self.detail,
+            Action::Back => {
+                if self.detail {
+                    self.detail = false
+                } else if !self.query.is_empty() {
+                    self.query.clear();
+                    self.refilter();
+                }
+            }
+            Action::Export => {
+                return Effect::OpenForm(
+                    FormPurpose::ExportResources,
+                    Form::new(
+                        "자원 목록 내보내기",
+                        vec![
+                            crate::tui::widgets::form::Field::text("파일")
+                                .required()
+                                .with_value("resources.csv"),
+                        ],
+                    ),
+                );
+            }
+            Action::Refer => {
+                return Effect::Message(
+                    "연계할 사례를 먼저 여세요 (2 사례 화면에서 r)".to_string(),
+                );
+            }
+            _ => {}
+        }
+        Effect::None
+    }
+
+    pub fn on_form(&mut self, purpose: FormPurpose, form: &Form, store: &mut Store) -> Effect {
+        if purpose != FormPurpose::ExportResources {
+            return Effect::None;
+        }
+        let path = std::path::PathBuf::from(form.value("파일").unwrap_or("resources.csv"));
+        match crate::resources::export::write_csv(store, &path) {
+            Ok(n) => Effect::Message(format!("자원 {n}건을 {}에 저장했습니다", path.display())),
+            Err(e) => Effect::Message(e.to_string()),
+        }
+    }
+
+    pub fn on_click(&mut self, row: u16) -> Effect {
+        // Rows: 0 query, 1 header; the list starts at row 2.
+        if row >= 2 {
+            self.list.click(usize::from(row - 2), self.shown.len());
+        }
+        Effect::None
+    }
+
+    pub fn cursor(&self, area: Rect) -> Option<Position> {
+        if !self.typing || area.width <= LEFT_WIDTH + 8 {
+            return None;
+        }
+        let right = Rect::new(area.x + LEFT_WIDTH, area.y, area.width - LEFT_WIDTH, 1);
+        let x = right.x + 6 + unicode_width::UnicodeWidthStr::width(self.query.as_str()) as u16;
+        Some(Position::new(x.min(right.right().saturating_sub(1)), right.y))
+    }
+
+    pub fn render(&self, f: &mut Frame<'_>, area: Rect, app: &App) {
+        let t = &app.theme;
+        if area.width <= LEFT_WIDTH + 8 || area.height < 3 {
+            return;
+        }
+        // Categories.
+        let left = Rect::new(area.x, area.y, LEFT_WIDTH, area.height);
+        let mut cats: Vec<Line> = Vec::new();
+        for i in 0..=RESOURCE_CATEGORIES.len() {
+            let name = if i == 0 { "전체" } else { RESOURCE_CATEGORIES[i - 1] };
+            let count = self
+                .all
+                .iter()
+                .filter(|r| i == 0 || r.resource.category == name)
+                .count();
+            let text = cell(&format!("{name} {count}"), usize::from(LEFT_WIDTH - 1));
+            cats.push(Line::styled(
+                text,
+                if i == self.category { t.selected } else { t.base },
+            ));
+        }
+        f.render_widget(
+            Paragraph::new(cats).block(Block::new().borders(Borders::RIGHT).border_style(t.border)),
+            left,
+        );
+
+        let right = Rect::new(area.x + LEFT_WIDTH + 1, area.y, area.width - LEFT_WIDTH - 1, area.height);
+        crate::tui::ui::input_line(f, right, "검색:", &self.query, self.typing, t.accent);
+        let w = usize::from(right.width);
+        let name_w = w.saturating_sub(30).max(10);
+        let header = format!(
+            "{}{}{}{}",
+            cell("자원명", name_w),
+            cell("구분", 5),
+            cell("전화", 14),
+            cell("이용/정원", 10)
+        );
+        f.render_widget(
+            Paragraph::new(Line::styled(header, t.dim)),
+            Rect::new(right.x, right.y + 1, right.width, 1),
+        );
+        let detail_h = if self.detail { 8.min(right.height.saturating_sub(4)) } else { 0 };
+        let list_area = below(right, 2);
+        let list_area = Rect::new(
+            list_area.x,
+            list_area.y,
+            list_area.width,
+            list_area.height.saturating_sub(detail_h),
+        );
+        let rows = usize::from(list_area.height);
+        let from = self.list.visible_from(self.shown.len(), rows);
+        let mut lines = Vec::new();
+        if self.shown.is_empty() {
+            lines.push(Line::styled(
+                if self.all.is_empty() {
+                    "자원이 없습니다. 관리자는 `dolbom resources import 파일`로 자원 목록을 가져오세요."
+                } else {
+                    "찾는 자원이 없습니다."
+                },
+                t.dim,
+            ));
+        }
+        for (row, (i, pos)) in self.shown.iter().enumerate().skip(from).take(rows) {
+            let r = &self.all[*i];
+            let selected = row == self.list.selected;
+            let style = if selected { t.selected } else { t.base };
+            let name = crate::tui::widgets::fit(&r.resource.name, 0, name_w.saturating_sub(1));
+            let mut spans = highlighted(&name, pos, style, t.matched.patch(style));
+            let pad = name_w.saturating_sub(unicode_width::UnicodeWidthStr::width(name.as_str()));
+            spans.push(Span::styled(" ".repeat(pad), style));
+            let load = match r.resource.capacity {
+                Some(c) => format!("{}/{}", r.load, c),
+                None => r.load.to_string(),
+            };
+            spans.push(Span::styled(
+                format!(
+                    "{}{}{}",
+                    cell(&r.resource.provider_type, 5),
+                    cell(&r.resource.phone, 14),
+                    cell(&load, 10)
+                ),
+                style,
+            ));
+            lines.push(Line::from(spans));
+        }
+        f.render_widget(Paragraph::new(lines), list_area);
+
+        if detail_h > 0
+            && let Some(r) = self.selected()
+        {
+            let d = &r.resource;
+            let area = Rect::new(right.x, list_area.bottom(), right.width, detail_h);
+            let capacity = d.capacity.map_or("-".to_string(), |c| c.to_string());
+            let text = vec![
+                Line::styled(format!("{} ({} · {})", d.name, d.provider_type, d.category), t.title),
+                Line::raw(format!("주소 {}", d.address)),
+                Line::raw(format!("전화 {} · 운영 {}", d.phone, d.hours)),
+                Line::raw(format!("대상 {}", d.eligibility)),
+                Line::raw(format!("정원 {capacity} · 진행 중 연계 {}", r.load)),
+                Line::styled(
+                    format!(
+                        "출처 {} {} · 가져온 날 {}",
+                        d.source,
+                        d.source_key.as_deref().unwrap_or(""),
+                        d.imported_at.as_deref().unwrap_or("-")
+                    ),
+                    t.dim,
+                ),
+            ];
+            f.render_widget(
+                Paragraph::new(text)
+                    .wrap(Wrap { trim: true })
+                    .block(Block::new().borders(Borders::TOP).border_style(t.border)),
+                area,
+            );
+        }
+    }
+}

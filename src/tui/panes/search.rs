@@ -1,0 +1,501 @@
+//! 1 주민 검색: the query line, filter chips, results with matched syllables highlighted, a detail
+//! panel (audited), Enter → the resident's timeline, `n` → intake with a duplicate check.
+
+use super::{Effect, FormPurpose, ListState, below, cell, highlighted, mask_phone};
+use crate::model::{Sex, Stage};
+use crate::search::residents::{Filters, ResidentHit, ResidentIndex, find, likely_duplicates};
+use crate::search::Searcher;
+use crate::store::{NewResident, ResidentDetail, Store};
+use crate::tui::app::App;
+use crate::tui::widgets::form::{Field, Form};
+use crate::tui::{Action, Key, KeyCode};
+use chrono::Datelike;
+use ratatui::Frame;
+use ratatui::layout::{Position, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
+
+/// Results kept for one query (the list scrolls through these).
+const LIMIT: usize = 200;
+const ANY: &str = "(전체)";
+
+pub struct SearchPane {
+    index: Option<ResidentIndex>,
+    searcher: Searcher,
+    pub query: String,
+    /// The query line has focus: printable keys are typed into it.
+    typing: bool,
+    pub filters: Filters,
+    pub hits: Vec<ResidentHit>,
+    list: ListState,
+    detail: Option<ResidentDetail>,
+    error: Option<String>,
+    /// A new resident waiting for the duplicate confirmation.
+    pending_intake: Option<(NewResident, bool)>,
+}
+
+impl SearchPane {
+    pub fn new() -> SearchPane {
+        SearchPane {
+            index: None,
+            searcher: Searcher::new(),
+            query: String::new(),
+            typing: true,
+            filters: Filters::default(),
+            hits: Vec::new(),
+            list: ListState::default(),
+            detail: None,
+            error: None,
+            pending_intake: None,
+        }
+    }
+
+    pub fn is_loading(&self) -> bool {
+        self.index.is_none()
+    }
+
+    pub fn set_index(&mut self, index: ResidentIndex, store: &mut Store) {
+        self.index = Some(index);
+        self.searcher.invalidate();
+        self.run(store);
+    }
+
+    /// Re-runs the query (after typing or a filter change).
+    fn run(&mut self, store: &Store) {
+        let Some(index) = &self.index else {
+            return;
+        };
+        match find(store, index, &mut self.searcher, &self.query, &self.filters, LIMIT) {
+            Ok(hits) => {
+                self.hits = hits;
+                self.error = None;
+            }
+            Err(e) => self.error = Some(e.to_string()),
+        }
+        self.list = ListState::default();
+        self.detail = None;
+    }
+
+    fn rebuild_index(&mut self, store: &mut Store) {
+        match ResidentIndex::load(store.path()) {
+            Ok(ix) => self.set_index(ix, store),
+            Err(e) => self.error = Some(e.to_string()),
+        }
+    }
+
+    pub fn selected(&self) -> Option<&ResidentHit> {
+        self.hits.get(self.list.selected)
+    }
+
+    /// Printable keys while the query line has focus.
+    pub fn on_text(&mut self, key: Key, store: &mut Store) -> Option<Effect> {
+        if !self.typing {
+            return None;
+        }
+        match key.code {
+            KeyCode::Char(c) if key.text_char().is_some() => self.query.push(c),
+            KeyCode::Backspace => {
+                self.query.pop();
+            }
+            KeyCode::Esc => {
+                self.typing = false;
+                return Some(Effect::None);
+            }
+            _ => return None,
+        }
+        self.run(store);
+        Some(Effect::None)
+    }
+
+    pub fn on_action(&mut self, action: Action, page: usize, store: &mut Store) -> Effect {
+        if self.list.apply(action, self.hits.len(), page) {
+            self.list.scroll_to(self.hits.len(), page);
+            self.detail = None;
+            return Effect::None;
+        }
+        match action {
+            Action::FocusSearch => self.typing = true,
+            Action::Back => {
+                if self.detail.is_some() {
+                    self.detail = None;
+                } else {
+                    self.typing = false;
+                }
+            }
+            Action::ClearQuery => {
+                self.query.clear();
+                self.typing = true;
+                self.run(store);
+            }
+            Action::Select => {
+                if let Some(h) = self.selected() {
+                    return Effect::OpenResident(h.summary.id.clone());
+                }
+            }
+            Action::Detail => {
+                if self.detail.is_some() {
+                    self.detail = None;
+                } else if let Some(h) = self.selected() {
+                    match store.view_resident(&h.summary.id) {
+                        Ok(d) => self.detail = Some(d),
+                        Err(e) => return Effect::Message(e.to_string()),
+                    }
+                }
+            }
+            Action::ToggleMine => {
+                self.filters.worker = match self.filters.worker {
+                    Some(_) => None,
+                    None => Some(store.operator().to_string()),
+                };
+                self.searcher.invalidate();
+                self.run(store);
+            }
+            Action::ClearFilter => {
+                self.filters = Filters::default();
+                self.searcher.invalidate();
+                self.run(store);
+            }
+            Action::Filter => return self.filter_form(),
+            Action::NewIntake => return Effect::OpenForm(FormPurpose::Intake, intake_form(self.index.as_ref(), &self.query)),
+            _ => {}
+        }
+        Effect::None
+    }
+
+    fn filter_form(&self) -> Effect {
+        let Some(ix) = &self.index else {
+            return Effect::Message("주민 색인을 만드는 중입니다".into());
+        };
+        let choices = |items: &[String]| {
+            let mut v: Vec<&str> = vec![ANY];
+            let mut sorted: Vec<&str> = items.iter().map(String::as_str).collect();
+            sorted.sort_unstable();
+            v.extend(sorted);
+            v.into_iter().map(String::from).collect::<Vec<_>>()
+        };
+        let stages: Vec<String> = std::iter::once(ANY.to_string())
+            .chain(Stage::ALL.iter().map(|s| s.label().to_string()))
+            .collect();
+        let field = |label: &str, opts: Vec<String>, current: Option<String>| {
+            let refs: Vec<&str> = opts.iter().map(String::as_str).collect();
+            let f = Field::choice(label, &refs);
+            match current {
+                Some(c) if opts.contains(&c) => f.with_value(&c),
+                _ => f,
+            }
+        };
+        Effect::OpenForm(
+            FormPurpose::SearchFilter,
+            Form::new(
+                "검색 필터",
+                vec![
+                    field("읍면동", choices(ix.dongs()), self.filters.dong.clone()),
+                    field("단계", stages, self.filters.stage.map(|s| s.label().to_string())),
+                    field("위기·표시", choices(ix.flags()), self.filters.flag.clone()),
+                    field("대상자 구분", choices(ix.categories()), self.filters.category.clone()),
+                    field("담당자", choices(ix.workers()), self.filters.worker.clone()),
+                ],
+            ),
+        )
+    }
+
+    pub fn on_form(&mut self, purpose: FormPurpose, form: &Form, store: &mut Store) -> Effect {
+        match purpose {
+            FormPurpose::SearchFilter => {
+                let get = |l: &str| form.value(l).filter(|v| *v != ANY).map(String::from);
+                self.filters = Filters {
+                    dong: get("읍면동"),
+                    stage: get("단계").and_then(|s| Stage::parse(&s)),
+                    flag: get("위기·표시"),
+                    category: get("대상자 구분"),
+                    worker: get("담당자"),
+                };
+                self.searcher.invalidate();
+                self.run(store);
+                Effect::None
+            }
+            FormPurpose::Intake => self.submit_intake(form, store),
+            _ => Effect::None,
+        }
+    }
+
+    fn submit_intake(&mut self, form: &Form, store: &mut Store) -> Effect {
+        let v = |l: &str| form.value(l).map(str::trim).unwrap_or("").to_string();
+        let confirmed = form.value("중복 확인") == Some("그래도 등록");
+        let (new, open_case) = match self.pending_intake.take().filter(|_| confirmed) {
+            Some(p) => p,
+            None => {
+                let birth = Some(v("생년월일")).filter(|s| !s.is_empty());
+                let new = NewResident {
+                    name: v("이름"),
+                    birth_date: birth,
+                    sex: Sex::parse(&v("성별")),
+                    phone: Some(v("연락처")).filter(|s| !s.is_empty()),
+                    dong: v("읍면동"),
+                    address: v("주소"),
+                    ..NewResident::default()
+                };
+                let open_case = v("사례") == "사례 열기";
+                match likely_duplicates(store, &new.name, new.birth_date.as_deref(), &new.dong) {
+                    Ok(d) if !d.is_empty() => {
+                        let who: Vec<String> = d
+                            .iter()
+                            .take(3)
+                            .map(|s| {
+                                format!(
+                                    "{} {} {}",
+                                    s.name,
+                                    s.birth_date.as_deref().unwrap_or("-"),
+                                    s.dong
+                                )
+                            })
+                            .collect();
+                        let form = Form::new(
+                            &format!("중복 가능성 {}명: {}", d.len(), who.join(" / ")),
+                            vec![Field::choice("중복 확인", &["취소", "그래도 등록"])],
+                        );
+                        self.pending_intake = Some((new, open_case));
+                        // Show the likely duplicates in the list too.
+                        self.hits = d
+                            .into_iter()
+                            .map(|summary| ResidentHit {
+                                summary,
+                                class: crate::search::MatchClass::Any,
+                                score: 0,
+                                positions: Vec::new(),
+                            })
+                            .collect();
+                        self.list = ListState::default();
+                        return Effect::OpenForm(FormPurpose::Intake, form);
+                    }
+                    Ok(_) => {}
+                    Err(e) => return Effect::Message(e.to_string()),
+                }
+                (new, open_case)
+            }
+        };
+        if form.value("중복 확인") == Some("취소") {
+            return Effect::Message("접수를 취소했습니다".into());
+        }
+        match store.register_resident(&new, open_case) {
+            Ok((id, case_id)) => {
+                self.rebuild_index(store);
+                match case_id {
+                    Some(c) => Effect::OpenCase(c),
+                    None => {
+                        self.query = new.name.clone();
+                        self.run(store);
+                        Effect::Message(format!("{} 님을 등록했습니다 ({})", new.name, &id[..8]))
+                    }
+                }
+            }
+            Err(e) => Effect::Message(e.to_string()),
+        }
+    }
+
+    pub fn on_click(&mut self, row: u16, store: &mut Store) -> Effect {
+        if row == 0 {
+            self.typing = true;
+        } else if row >= 3 && self.list.click(usize::from(row - 3), self.hits.len()) {
+            self.detail = None;
+        }
+        let _ = store;
+        Effect::None
+    }
+
+    pub fn cursor(&self, area: Rect) -> Option<Position> {
+        if !self.typing || area.height == 0 {
+            return None;
+        }
+        let x = area.x + 6 + unicode_width::UnicodeWidthStr::width(self.query.as_str()) as u16;
+        Some(Position::new(x.min(area.right().saturating_sub(1)), area.y))
+    }
+
+    pub fn render(&self, f: &mut Frame<'_>, area: Rect, app: &App) {
+        let t = &app.theme;
+        if area.height < 4 {
+            return;
+        }
+        crate::tui::ui::input_line(f, area, "검색:", &self.query, self.typing, t.accent);
+        // Chips.
+        let mut chips: Vec<Span> = Vec::new();
+        for c in self.filters.chips() {
+            chips.push(Span::styled(format!(" {c} "), t.chip));
+            chips.push(Span::raw(" "));
+        }
+        let status = match (&self.index, &self.error) {
+            (_, Some(e)) => Span::styled(e.clone(), t.danger),
+            (None, _) => Span::styled("주민 색인을 만드는 중… (불러오는 중)", t.warn),
+            (Some(ix), _) => Span::styled(
+                format!("{}명 중 {}건", ix.len(), self.hits.len()),
+                t.dim,
+            ),
+        };
+        chips.push(status);
+        f.render_widget(Paragraph::new(Line::from(chips)), Rect::new(area.x, area.y + 1, area.width, 1));
+
+        let w = usize::from(area.width);
+        let header = format!(
+            "{}{}{}{}{}{}",
+            cell("이름", 10),
+            cell("나이", 7),
+            cell("읍면동", 10),
+            cell("연락처", 15),
+            cell("단계", 10),
+            "위기·표시"
+        );
+        f.render_widget(
+            Paragraph::new(Line::styled(crate::tui::widgets::fit(&header, 0, w), t.dim)),
+            Rect::new(area.x, area.y + 2, area.width, 1),
+        );
+        let detail_h: u16 = if self.detail.is_some() { 8.min(area.height.saturating_sub(5)) } else { 0 };
+        let list = below(area, 3);
+        let list = Rect::new(list.x, list.y, list.width, list.height.saturating_sub(detail_h));
+        let rows = usize::from(list.height);
+        let from = self.list.visible_from(self.hits.len(), rows);
+        let year = app.store.clock().today().year();
+        let mut lines = Vec::new();
+        if self.hits.is_empty() && self.index.as_ref().is_some_and(|ix| ix.is_empty()) {
+            lines.extend(first_run_help(t));
+        } else if self.hits.is_empty() && self.index.is_some() {
+            lines.push(Line::styled("찾는 주민이 없습니다. n 을 눌러 새로 접수하세요.", t.dim));
+        }
+        for (i, h) in self.hits.iter().enumerate().skip(from).take(rows) {
+            let s = &h.summary;
+            let style = if i == self.list.selected { t.selected } else { t.base };
+            let mut spans = highlighted(&s.name, &h.positions, style, t.matched.patch(style));
+            let nw = unicode_width::UnicodeWidthStr::width(s.name.as_str());
+            spans.push(Span::styled(" ".repeat(10usize.saturating_sub(nw).max(1)), style));
+            let age = s
+                .birth_date
+                .as_deref()
+                .and_then(|b| b.get(..4)?.parse::<i32>().ok())
+                .map(|y| (year - y).to_string())
+                .unwrap_or_else(|| "-".into());
+            let sex = s.sex.map_or("", |x| x.label());
+            let phone = s.phone.as_deref().map(mask_phone).unwrap_or_default();
+            let stage = s.stage.map_or("", |x| x.short());
+            spans.push(Span::styled(
+                format!(
+                    "{}{}{}{}",
+                    cell(&format!("{age} {sex}"), 7),
+                    cell(&s.dong, 10),
+                    cell(&phone, 15),
+                    cell(stage, 10)
+                ),
+                style,
+            ));
+            for r in &s.risks {
+                spans.push(Span::styled(r.clone(), t.danger.patch(style)));
+                spans.push(Span::styled(" ", style));
+            }
+            for r in &s.flags {
+                spans.push(Span::styled(r.clone(), t.warn.patch(style)));
+                spans.push(Span::styled(" ", style));
+            }
+            lines.push(Line::from(spans));
+        }
+        f.render_widget(Paragraph::new(lines), list);
+        if let (Some(d), true) = (&self.detail, detail_h > 0) {
+            let r = &d.resident;
+            let members: Vec<String> = d
+                .household
+                .iter()
+                .map(|(n, b, s)| {
+                    format!(
+                        "{n}({}{})",
+                        b.as_deref().and_then(|b| b.get(..4)).unwrap_or("?"),
+                        s.map_or("", |s| s.label())
+                    )
+                })
+                .collect();
+            let cases: Vec<String> = d
+                .cases
+                .iter()
+                .map(|(_, st, w, o)| format!("{} {w} {o}~", st.label()))
+                .collect();
+            let text = vec![
+                Line::styled(
+                    format!(
+                        "{} · {} · {} · {}",
+                        r.name,
+                        r.birth_date.as_deref().unwrap_or("-"),
+                        r.phone.as_deref().unwrap_or("연락처 없음"),
+                        r.rrn_masked.as_deref().unwrap_or("")
+                    ),
+                    t.title,
+                ),
+                Line::raw(format!("주소 {} {}", r.dong, r.address)),
+                Line::raw(format!(
+                    "세대원 {}명: {}",
+                    d.household.len(),
+                    if members.is_empty() { "없음 (1인 가구)".into() } else { members.join(", ") }
+                )),
+                Line::raw(format!(
+                    "표시 {} · 위기 {}",
+                    if r.flags.is_empty() { "-".into() } else { r.flags.join(", ") },
+                    if r.risks.is_empty() { "-".into() } else { r.risks.join(", ") }
+                )),
+                Line::raw(format!(
+                    "사례 {}건: {}",
+                    d.cases.len(),
+                    if cases.is_empty() { "-".into() } else { cases.join(" / ") }
+                )),
+                Line::raw(format!(
+                    "최근 연락 {} · 연계 {}건",
+                    d.last_contact.as_deref().unwrap_or("-"),
+                    d.referrals
+                )),
+            ];
+            f.render_widget(
+                Paragraph::new(text)
+                    .wrap(Wrap { trim: true })
+                    .block(Block::new().borders(Borders::TOP).border_style(t.border).title(" 상세 (조회 기록됨) ")),
+                Rect::new(area.x, list.bottom(), area.width, detail_h),
+            );
+        }
+    }
+}
+
+impl Default for SearchPane {
+    fn default() -> Self {
+        SearchPane::new()
+    }
+}
+
+/// What an empty database shows: the first steps.
+fn first_run_help(t: &crate::tui::theme::Theme) -> Vec<Line<'static>> {
+    vec![
+        Line::styled("아직 주민이 없습니다. 처음 시작하는 방법:", t.title),
+        Line::raw(""),
+        Line::raw("  1. 관리대상자 명단 가져오기:  dolbom residents import 명단.csv"),
+        Line::raw("  2. 자원 목록 가져오기:        dolbom resources import 자원.csv"),
+        Line::raw("  3. 데모 데이터로 둘러보기:    dolbom demo"),
+        Line::raw(""),
+        Line::raw("  또는 n 을 눌러 한 명씩 접수하세요.  ? 도움말  : 명령 팔레트"),
+    ]
+}
+
+/// The intake (접수) form, pre-filled with the name typed in the query.
+fn intake_form(index: Option<&ResidentIndex>, query: &str) -> Form {
+    let mut dongs: Vec<&str> = index
+        .map(|ix| ix.dongs().iter().map(String::as_str).collect())
+        .unwrap_or_default();
+    dongs.sort_unstable();
+    if dongs.is_empty() {
+        dongs.push("");
+    }
+    let name: String = query.chars().filter(|c| !c.is_ascii_digit()).collect();
+    Form::new(
+        "새 접수 (주민 등록)",
+        vec![
+            Field::text("이름").required().with_value(name.trim()),
+            Field::date("생년월일"),
+            Field::choice("성별", &["미상", "남", "여"]),
+            Field::text("연락처"),
+            Field::choice("읍면동", &dongs),
+            Field::text("주소"),
+            Field::choice("사례", &["사례 열기", "주민만 등록"]),
+        ],
+    )
+}
