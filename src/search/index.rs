@@ -164,6 +164,9 @@ impl SearchIndex {
 
     #[inline]
     fn digits_match(&self, r: u32, terms: &[DigitTerm]) -> bool {
+        if terms.is_empty() {
+            return true;
+        }
         let (birth, phone) = (self.births[r as usize], self.phones[r as usize]);
         terms.iter().all(|t| match *t {
             DigitTerm::PhoneTailOrYear(n) => {
@@ -189,10 +192,10 @@ impl SearchIndex {
 
     /// The scan behind [`search`](Self::search); `over` restricts the structural pass to a
     /// sorted candidate list that must contain every structural match.
-    pub(crate) fn run(
+    pub(crate) fn run<F: Fn(u32) -> bool>(
         &self,
         query: &Query,
-        filter: &dyn Fn(u32) -> bool,
+        filter: &F,
         limit: usize,
         over: Option<&[u32]>,
     ) -> Outcome {
@@ -223,10 +226,10 @@ impl SearchIndex {
         Outcome { hits, candidates }
     }
 
-    fn fuzzy_pass(
+    fn fuzzy_pass<F: Fn(u32) -> bool>(
         &self,
         query: &Query,
-        filter: &dyn Fn(u32) -> bool,
+        filter: &F,
         structural: &[u32],
         scored: &mut Vec<(u32, u32)>,
     ) {

@@ -226,14 +226,13 @@ impl NameQuery {
     /// Whether the last unit matches target character `t` (partially allowed).
     #[inline]
     pub(crate) fn last_matches(&self, t: char) -> bool {
-        match (self.units.last(), self.last_set) {
-            (Some(Unit::Syl(_)), Some((cho, set))) => {
-                let base = u32::from(cho) * 588 + super::hangul::SYLLABLE_BASE;
+        match &self.last_set {
+            Some((cho, set)) => {
+                let base = u32::from(*cho) * 588 + super::hangul::SYLLABLE_BASE;
                 let i = (t as u32).wrapping_sub(base);
                 i < 588 && set[(i / 64) as usize] & (1 << (i % 64)) != 0
             }
-            (Some(u), _) => u.matches_whole(t),
-            (None, _) => false,
+            None => self.units.last().is_some_and(|u| u.matches_whole(t)),
         }
     }
 }

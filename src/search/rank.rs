@@ -67,14 +67,14 @@ pub(crate) fn align(q: &NameQuery, t: &[char]) -> Option<Alignment> {
     if t.len() < m {
         return None;
     }
+    let (init, _) = q.units.split_at(m - 1);
     for s in 0..=t.len() - m {
         if m > 1 && !first.matches_whole(t[s]) {
             continue;
         }
-        let window = &t[s..s + m - 1];
-        if !q.units[..m - 1]
+        if !init[1.min(init.len())..]
             .iter()
-            .zip(window)
+            .zip(&t[s + 1..])
             .all(|(u, &c)| u.matches_whole(c))
         {
             continue;
