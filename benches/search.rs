@@ -1,0 +1,175 @@
+//! Search bench: index build and five query kinds over 100k and 1M synthetic residents.
+//! Names come from a seeded splitmix64 with realistic surname frequencies.
+//! After criterion's medians, prints p99 per query (200 timed runs) and index bytes per record.
+
+use std::hint::black_box;
+use std::time::{Duration, Instant};
+
+use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
+use dolbom::search::{BirthDate, PersonKey, Query, SearchIndex, Searcher};
+
+struct SplitMix64(u64);
+
+impl SplitMix64 {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+    fn below(&mut self, n: u64) -> u64 {
+        self.next() % n
+    }
+}
+
+/// Surnames with approximate shares (per mille) from the 2015 census.
+#[rustfmt::skip]
+const SURNAMES: &[(&str, u64)] = &[
+    ("김", 215), ("이", 147), ("박", 84), ("최", 47), ("정", 43), ("강", 24), ("조", 21),
+    ("윤", 20), ("장", 20), ("임", 17), ("한", 15), ("오", 14), ("서", 14), ("신", 14),
+    ("권", 13), ("황", 13), ("안", 12), ("송", 12), ("류", 11), ("전", 11), ("홍", 11),
+    ("고", 9), ("문", 9), ("양", 9), ("손", 9), ("배", 8), ("백", 8), ("허", 6), ("유", 6),
+    ("남", 6), ("심", 5), ("노", 5), ("하", 4), ("곽", 4), ("성", 4), ("차", 4), ("주", 4),
+    ("우", 4), ("구", 4), ("민", 3), ("진", 3), ("나", 3), ("지", 3), ("엄", 3), ("채", 2),
+    ("원", 2), ("천", 2), ("방", 2), ("공", 2), ("현", 2), ("황보", 1), ("남궁", 1), ("제갈", 1),
+];
+const GIVEN: &[&str] = &[
+    "민", "수", "서", "지", "영", "현", "준", "은", "정", "희", "숙", "자", "우", "진", "하", "연",
+    "윤", "혜", "경", "미", "재", "성", "동", "상", "철", "호", "석", "훈", "주", "예", "원", "나",
+    "선", "순", "옥", "도", "시", "유", "승", "태", "용", "기", "광", "명", "란", "빈", "아", "채",
+];
+
+fn people(n: usize, seed: u64) -> Vec<PersonKey> {
+    let total: u64 = SURNAMES.iter().map(|s| s.1).sum();
+    let mut rng = SplitMix64(seed);
+    (0..n)
+        .map(|_| {
+            let mut pick = rng.below(total);
+            let surname = SURNAMES
+                .iter()
+                .find(|(_, w)| {
+                    let hit = pick < *w;
+                    pick = pick.saturating_sub(*w);
+                    hit
+                })
+                .map_or("김", |s| s.0);
+            let syllables = if rng.below(20) == 0 { 1 } else { 2 };
+            let mut name = surname.to_string();
+            for _ in 0..syllables {
+                name.push_str(GIVEN[rng.below(GIVEN.len() as u64) as usize]);
+            }
+            let birth = BirthDate::new(
+                1930 + rng.below(90) as u16,
+                1 + rng.below(12) as u8,
+                1 + rng.below(28) as u8,
+            );
+            PersonKey {
+                name,
+                birth,
+                phone_tail: (rng.below(10) != 0).then(|| rng.below(10_000) as u16),
+                activity: rng.below(1 << 40) as i64,
+            }
+        })
+        .collect()
+}
+
+const QUERIES: &[(&str, &str)] = &[
+    ("full_name", "김민수"),
+    ("initials", "ㄱㅁㅅ"),
+    ("mid_ime", "김미"),
+    ("substring", "민수"),
+    ("phone_tail", "1234"),
+];
+const SIZES: &[(usize, &str)] = &[(100_000, "100k"), (1_000_000, "1M")];
+const LIMIT: usize = 50;
+
+fn config() -> Criterion {
+    Criterion::default()
+        .sample_size(10)
+        .warm_up_time(Duration::from_millis(300))
+        .measurement_time(Duration::from_secs(2))
+}
+
+fn build(c: &mut Criterion) {
+    let mut g = c.benchmark_group("build");
+    for &(n, label) in SIZES {
+        let keys = people(n, 42);
+        g.bench_with_input(BenchmarkId::from_parameter(label), &keys, |b, keys| {
+            b.iter(|| SearchIndex::build(black_box(keys)))
+        });
+    }
+    g.finish();
+}
+
+fn query(c: &mut Criterion) {
+    for &(n, label) in SIZES {
+        let index = SearchIndex::build(&people(n, 42));
+        let mut g = c.benchmark_group(format!("query_{label}"));
+        for &(kind, text) in QUERIES {
+            let q = Query::parse(text, 2025);
+            g.bench_function(kind, |b| {
+                b.iter(|| index.search(black_box(&q), |_| true, LIMIT))
+            });
+        }
+        // One keystroke typed after 김미: full scan versus refining the previous matches.
+        let (before, after) = (Query::parse("김미", 2025), Query::parse("김민", 2025));
+        g.bench_function("next_key_full_scan", |b| {
+            b.iter(|| index.search(black_box(&after), |_| true, LIMIT))
+        });
+        g.bench_function("next_key_refined", |b| {
+            b.iter_batched(
+                || {
+                    let mut s = Searcher::new();
+                    s.search(&index, &before, |_| true, LIMIT);
+                    s
+                },
+                |mut s| s.search(&index, black_box(&after), |_| true, LIMIT),
+                criterion::BatchSize::LargeInput,
+            )
+        });
+        g.finish();
+    }
+}
+
+fn percentile(mut v: Vec<Duration>, p: f64) -> Duration {
+    v.sort();
+    v[((v.len() - 1) as f64 * p).round() as usize]
+}
+
+/// Prints p50/p99 per query kind and index memory; criterion reports medians only.
+fn p99_report(_: &mut Criterion) {
+    for &(n, label) in SIZES {
+        let keys = people(n, 42);
+        let t = Instant::now();
+        let index = SearchIndex::build(&keys);
+        let built = t.elapsed();
+        println!(
+            "[{label}] build {built:?}, heap {} bytes = {:.1} bytes/record",
+            index.heap_bytes(),
+            index.heap_bytes() as f64 / n as f64
+        );
+        for &(kind, text) in QUERIES {
+            let q = Query::parse(text, 2025);
+            let times: Vec<Duration> = (0..200)
+                .map(|_| {
+                    let t = Instant::now();
+                    black_box(index.search(&q, |_| true, LIMIT));
+                    t.elapsed()
+                })
+                .collect();
+            println!(
+                "[{label}] {kind:<11} {text:<5} p50 {:>9.3?}  p99 {:>9.3?}",
+                percentile(times.clone(), 0.5),
+                percentile(times, 0.99)
+            );
+        }
+    }
+}
+
+criterion_group! {
+    name = benches;
+    config = config();
+    targets = build, query, p99_report
+}
+criterion_main!(benches);

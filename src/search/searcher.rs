@@ -1,0 +1,120 @@
+//! As-you-type refinement: reuse the previous query's matches when the new query can only
+//! match a subset of them.
+
+use super::index::SearchIndex;
+use super::query::{Query, Unit};
+use super::{Hit, hangul};
+
+/// Remembers the last query's structural matches so that typing one more jamo scans only them.
+///
+/// Results are always identical to [`SearchIndex::search`]; the cache is used only when the new
+/// query provably matches a subset of what the old one matched (see [`refines`]). Call
+/// [`invalidate`](Self::invalidate) when the filter changes; a rebuilt or grown index is
+/// detected automatically.
+#[derive(Debug, Default)]
+pub struct Searcher {
+    prev: Option<Prev>,
+    refined: bool,
+}
+
+#[derive(Debug)]
+struct Prev {
+    index: (u64, usize),
+    query: Query,
+    candidates: Vec<u32>,
+}
+
+impl Searcher {
+    /// A searcher with nothing cached.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Forgets the cached candidates (call it when the filter changes).
+    pub fn invalidate(&mut self) {
+        self.prev = None;
+    }
+
+    /// Whether the last [`search`](Self::search) reused the previous candidates.
+    pub fn last_was_refined(&self) -> bool {
+        self.refined
+    }
+
+    /// Same contract as [`SearchIndex::search`].
+    pub fn search(
+        &mut self,
+        index: &SearchIndex,
+        query: &Query,
+        filter: impl Fn(u32) -> bool,
+        limit: usize,
+    ) -> Vec<Hit> {
+        let over = self
+            .prev
+            .as_ref()
+            .filter(|p| p.index == index.uid() && refines(&p.query, query))
+            .map(|p| p.candidates.as_slice());
+        self.refined = over.is_some();
+        let outcome = index.run(query, &filter, limit, over);
+        self.prev = Some(Prev {
+            index: index.uid(),
+            query: query.clone(),
+            candidates: outcome.candidates,
+        });
+        outcome.hits
+    }
+}
+
+/// Whether every record that structurally matches `new` also structurally matches `old`
+/// (with the same digit terms or more), so a scan of `old`'s matches suffices.
+///
+/// Proof sketch for the name part, `old = a₁…aₙ`, `new = a₁…aₙ₋₁ bₙ…bₘ`, a record aligned to `new`
+/// at position `j`: the shared units match the same characters; then
+/// 1. `bₙ = aₙ`: `bₙ` matched `t[j]` whole or partially, so `aₙ` (last, partial allowed) does.
+/// 2. jamo(`aₙ`) a strict prefix of jamo(`bₙ`) (`미` → `민`, `ㄱ` → `기`, `고` → `과`): `bₙ` matched `t[j]`
+///    whole, as a jamo prefix, or by spill (`t[j]` = `bₙ` minus its final, next 초성 = that final);
+///    in each case jamo(`aₙ`) is a prefix of jamo(`t[j]`).
+/// 3. `aₙ` = `bₙ` + final consonant `c` and `bₙ₊₁` starts with `c` (`김` → `기미`): `t[j] = bₙ` and
+///    `t[j+1]` starts with `c`, which is exactly `aₙ`'s spill match.
+///
+/// An empty old name matches everything. Digit terms narrow: every old term must remain.
+pub fn refines(old: &Query, new: &Query) -> bool {
+    if !old.digits.iter().all(|d| new.digits.contains(d)) {
+        return false;
+    }
+    let (a, b) = (&old.name.units, &new.name.units);
+    let n = a.len();
+    if n == 0 {
+        return true;
+    }
+    if b.len() < n || a[..n - 1] != b[..n - 1] {
+        return false;
+    }
+    let (an, bn) = (a[n - 1], b[n - 1]);
+    if an == bn {
+        return true;
+    }
+    let (Some(ja), Some(jb)) = (an.jamo(), bn.jamo()) else {
+        return false;
+    };
+    if jb.len() > ja.len() && jb.starts_with(&ja) {
+        return true;
+    }
+    spill_refines(an, bn, b.get(n))
+}
+
+fn spill_refines(an: Unit, bn: Unit, next: Option<&Unit>) -> bool {
+    let (Some(sp), Unit::Syl(head), Some(next)) = (old_spill(an), bn, next) else {
+        return false;
+    };
+    let next_cho = next
+        .jamo()
+        .and_then(|j| j.first().copied())
+        .and_then(hangul::consonant_cho_index);
+    head == sp.0 && next_cho == Some(sp.1)
+}
+
+fn old_spill(an: Unit) -> Option<(char, u8)> {
+    let Unit::Syl(c) = an else { return None };
+    let q = super::query::NameQuery::new(&c.to_string());
+    q.spill.map(|s| (s.head, s.cho))
+}
