@@ -2,6 +2,7 @@
 
 use clap::{Args, Parser, Subcommand};
 use dolbom::store::{OpenOptions, Role, Store};
+use dolbom::tui::Keymap;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -35,7 +36,7 @@ enum Command {
     /// 데모 데이터 생성 후 TUI 열기 (generate demo data, then open the TUI)
     Demo(DemoArgs),
     /// 주민 검색 (search residents)
-    Search(PendingArgs),
+    Search(SearchArgs),
     /// 자원 목록·가져오기·내보내기 (resource directory: list, import, export)
     Resources(PendingArgs),
     /// 주민 명단 가져오기 (import resident lists)
@@ -49,7 +50,42 @@ enum Command {
     /// 작업자 관리 (operators and roles)
     Users(UsersArgs),
     /// 키맵 검사·출력 (check or print keymaps)
-    Keymap(PendingArgs),
+    Keymap(KeymapArgs),
+}
+
+#[derive(Args, Debug)]
+struct SearchArgs {
+    /// 검색어: 이름, 초성(ㄱㅁㅅ), 전화 끝 4자리, 생년(1950), 생년월일(500101) … (query)
+    #[arg(num_args = 0..)]
+    query: Vec<String>,
+    /// 최대 건수 (maximum results)
+    #[arg(long, default_value_t = 20)]
+    limit: usize,
+    /// JSON 배열로 출력 (print a JSON array)
+    #[arg(long)]
+    json: bool,
+    /// 읍면동으로 거르기 (only this 읍면동)
+    #[arg(long)]
+    dong: Option<String>,
+    /// 사례 단계로 거르기 (only this case stage: 접수, 조사, 점검 … or intake, monitoring …)
+    #[arg(long)]
+    stage: Option<String>,
+    /// 위기·표시로 거르기 (only residents with this flag: 단전, 독거 …)
+    #[arg(long)]
+    flag: Option<String>,
+    /// 담당자로 거르기 (only cases of this worker)
+    #[arg(long)]
+    worker: Option<String>,
+}
+
+#[derive(Args, Debug)]
+struct KeymapArgs {
+    /// 키맵 파일 검사 (validate a keymap file; errors as file:line)
+    #[arg(long, value_name = "FILE", conflicts_with = "print")]
+    check: Option<PathBuf>,
+    /// 적용되는 키맵 출력 (print the effective keymap as TOML)
+    #[arg(long)]
+    print: bool,
 }
 
 #[derive(Args, Debug)]
@@ -154,14 +190,14 @@ fn not_built(what: &str) -> anyhow::Result<ExitCode> {
 
 fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match &cli.command {
-        None => not_built("(TUI)"),
+        None => tui(&cli, None),
         Some(Command::Demo(args)) => demo(&cli, args),
-        Some(Command::Search(_)) => not_built("search"),
+        Some(Command::Search(args)) => search(&cli, args),
         Some(Command::Resources(_)) => not_built("resources"),
         Some(Command::Residents(_)) => not_built("residents"),
         Some(Command::Timeline(_)) => not_built("timeline"),
         Some(Command::Sync(_)) => not_built("sync"),
-        Some(Command::Keymap(_)) => not_built("keymap"),
+        Some(Command::Keymap(args)) => keymap_cmd(&cli, args),
         Some(Command::Audit(args)) => audit(&cli, args),
         Some(Command::Users(args)) => users(&cli, args),
     }
@@ -230,7 +266,110 @@ fn demo(cli: &Cli, args: &DemoArgs) -> anyhow::Result<ExitCode> {
     if args.no_tui {
         return Ok(ExitCode::SUCCESS);
     }
-    not_built("(TUI)")
+    tui(cli, Some(store))
+}
+
+/// The effective keymap: `--keymap` (a shipped name or a file) over the default, then the config
+/// folder's keymap.toml over that. Errors are reported as `file:line: …`.
+fn load_keymap(cli: &Cli) -> Result<Keymap, dolbom::tui::KeymapError> {
+    let mut keymap = match &cli.keymap {
+        Some(k) => Keymap::load(k)?,
+        None => Keymap::builtin_default(),
+    };
+    if let Some(user) = dolbom::paths::config_dir().map(|d| d.join("keymap.toml"))
+        && user.exists()
+    {
+        keymap.apply_file(&user)?;
+    }
+    Ok(keymap)
+}
+
+fn tui(cli: &Cli, store: Option<Store>) -> anyhow::Result<ExitCode> {
+    // Keymap problems are reported before the terminal is touched.
+    let keymap = match load_keymap(cli) {
+        Ok(k) => k,
+        Err(e) => {
+            eprintln!("{e}");
+            return Ok(ExitCode::from(2));
+        }
+    };
+    let store = match store {
+        Some(s) => s,
+        None => open_store(cli, cli.db.clone())?,
+    };
+    dolbom::tui::run::run(
+        store,
+        dolbom::tui::run::RunOptions {
+            keymap,
+            theme: std::env::var("DOLBOM_THEME").ok(),
+        },
+    )?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn keymap_cmd(cli: &Cli, args: &KeymapArgs) -> anyhow::Result<ExitCode> {
+    if let Some(path) = &args.check {
+        return Ok(match Keymap::check(path) {
+            Ok(_) => {
+                println!("{}: 이상 없음 (ok)", path.display());
+                ExitCode::SUCCESS
+            }
+            Err(e) => {
+                eprintln!("{e}");
+                ExitCode::from(2)
+            }
+        });
+    }
+    match load_keymap(cli) {
+        Ok(k) => {
+            print!("{}", k.to_toml());
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(e) => {
+            eprintln!("{e}");
+            Ok(ExitCode::from(2))
+        }
+    }
+}
+
+fn search(cli: &Cli, args: &SearchArgs) -> anyhow::Result<ExitCode> {
+    use dolbom::search::residents::{Filters, ResidentIndex, find};
+    let store = open_store(cli, cli.db.clone())?;
+    let stage = match &args.stage {
+        Some(s) => Some(dolbom::model::Stage::parse(s).ok_or_else(|| {
+            anyhow::anyhow!("--stage {s}: 알 수 없는 단계입니다 (unknown stage)")
+        })?),
+        None => None,
+    };
+    let filters = Filters {
+        dong: args.dong.clone(),
+        stage,
+        flag: args.flag.clone(),
+        category: None,
+        worker: args.worker.clone(),
+    };
+    let index = ResidentIndex::load(store.path())?;
+    let query = args.query.join(" ");
+    let hits = find(
+        &store,
+        &index,
+        &mut dolbom::search::Searcher::new(),
+        &query,
+        &filters,
+        args.limit,
+    )?;
+    if args.json {
+        let rows: Vec<serde_json::Value> = hits
+            .iter()
+            .map(dolbom::search::residents::hit_json)
+            .collect();
+        println!("{}", serde_json::to_string_pretty(&rows)?);
+    } else {
+        for h in &hits {
+            println!("{}", dolbom::search::residents::hit_line(h));
+        }
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 fn audit(cli: &Cli, args: &AuditArgs) -> anyhow::Result<ExitCode> {

@@ -426,3 +426,25 @@ pub fn split_list(s: &str) -> Vec<String> {
         .map(String::from)
         .collect()
 }
+
+/// Masks a phone number for lists: `010-5678-1234` → `010-****-1234`.
+pub fn mask_phone(phone: &str) -> String {
+    let parts: Vec<&str> = phone.split('-').collect();
+    match parts.as_slice() {
+        [a, b, c] => format!("{a}-{}-{c}", "*".repeat(b.chars().count())),
+        _ => {
+            let n = phone.chars().count();
+            phone
+                .chars()
+                .enumerate()
+                .map(|(i, ch)| {
+                    if i + 4 < n && ch.is_ascii_digit() {
+                        '*'
+                    } else {
+                        ch
+                    }
+                })
+                .collect()
+        }
+    }
+}

@@ -6,8 +6,18 @@ use std::path::Path;
 
 /// Header row of the CSV export; the importer recognises these names.
 pub const CSV_HEADER: [&str; 12] = [
-    "id", "자원명", "분류", "세부유형", "운영주체", "주소", "전화번호", "운영시간", "이용대상", "정원",
-    "출처", "시설코드",
+    "id",
+    "자원명",
+    "분류",
+    "세부유형",
+    "운영주체",
+    "주소",
+    "전화번호",
+    "운영시간",
+    "이용대상",
+    "정원",
+    "출처",
+    "시설코드",
 ];
 
 fn io_err(path: &Path, e: std::io::Error) -> StoreError {

@@ -16,6 +16,7 @@ pub mod hangul;
 mod index;
 mod query;
 mod rank;
+pub mod residents;
 mod searcher;
 
 pub use index::{Hit, PersonKey, SearchIndex};

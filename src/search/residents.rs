@@ -332,3 +332,38 @@ pub fn likely_duplicates(
         })
         .collect())
 }
+
+/// The JSON object `dolbom search --json` prints for a hit.
+pub fn hit_json(h: &ResidentHit) -> serde_json::Value {
+    let s = &h.summary;
+    serde_json::json!({
+        "id": s.id,
+        "name": s.name,
+        "birth_date": s.birth_date,
+        "sex": s.sex.map(|x| x.code()),
+        "dong": s.dong,
+        "phone_tail": phone_tail(s.phone.as_deref()).map(|t| format!("{t:04}")),
+        "stage": s.stage.map(|x| x.label()),
+        "score": h.score,
+    })
+}
+
+/// One line of `dolbom search` output (phone masked as in the pane).
+pub fn hit_line(h: &ResidentHit) -> String {
+    let s = &h.summary;
+    let phone = s
+        .phone
+        .as_deref()
+        .map(crate::model::mask_phone)
+        .unwrap_or_default();
+    format!(
+        "{}\t{}\t{}\t{}\t{}\t{}\t{}",
+        s.id,
+        s.name,
+        s.birth_date.as_deref().unwrap_or("-"),
+        s.sex.map_or("-", |x| x.label()),
+        s.dong,
+        phone,
+        s.stage.map_or("-", |x| x.label())
+    )
+}

@@ -3,10 +3,12 @@
 
 mod open;
 pub mod queries;
-pub mod schema;
 mod residents;
 mod resources;
-pub use residents::{NewResident, ResidentDetail, ResidentSummary, SearchRecord, read_search_records};
+pub mod schema;
+pub use residents::{
+    NewResident, ResidentDetail, ResidentSummary, SearchRecord, read_search_records,
+};
 mod users;
 pub use resources::ResourceRow;
 mod write;

@@ -154,7 +154,9 @@ impl Store {
                         phone: r.get(6)?,
                         risks: split_list(&r.get::<_, String>(7)?),
                         flags: split_list(&r.get::<_, String>(8)?),
-                        stage: r.get::<_, Option<String>>(9)?.and_then(|s| Stage::parse(&s)),
+                        stage: r
+                            .get::<_, Option<String>>(9)?
+                            .and_then(|s| Stage::parse(&s)),
                     })
                 })
                 .map_err(|e| self.sql_err(e))?;
@@ -168,7 +170,10 @@ impl Store {
     /// A resident by id.
     pub fn resident(&self, id: &str) -> Result<Option<Resident>> {
         let sql = format!("SELECT {RESIDENT_COLS} FROM residents WHERE id = ?1 AND deleted = 0");
-        let mut stmt = self.conn().prepare_cached(&sql).map_err(|e| self.sql_err(e))?;
+        let mut stmt = self
+            .conn()
+            .prepare_cached(&sql)
+            .map_err(|e| self.sql_err(e))?;
         let mut rows = stmt
             .query_map([id], read_resident)
             .map_err(|e| self.sql_err(e))?;
@@ -276,7 +281,9 @@ impl Store {
     ) -> Result<(String, Option<String>)> {
         let name = r.name.trim();
         if name.is_empty() {
-            return Err(StoreError::Invalid("이름이 비어 있습니다 (name is required)".into()));
+            return Err(StoreError::Invalid(
+                "이름이 비어 있습니다 (name is required)".into(),
+            ));
         }
         use unicode_normalization::UnicodeNormalization;
         let name: String = name.nfc().collect();
@@ -343,7 +350,11 @@ impl Store {
                 action: AuditAction::Create,
                 resident_id: Some(&id),
                 subject: &format!("resident:{id}"),
-                detail: if open_case { "접수 (사례 생성)" } else { "접수" },
+                detail: if open_case {
+                    "접수 (사례 생성)"
+                } else {
+                    "접수"
+                },
             },
         )
         .map_err(|e| tx.sql_err(e))?;

@@ -284,7 +284,10 @@ impl App {
                 }
             }
             Effect::OpenForm(purpose, form) => {
-                self.overlay = Some(Overlay::Form(purpose, Box::new(form.with_hints(&self.keymap))))
+                self.overlay = Some(Overlay::Form(
+                    purpose,
+                    Box::new(form.with_hints(&self.keymap)),
+                ))
             }
             Effect::Switch(pane) => self.switch(pane),
         }
@@ -303,7 +306,7 @@ impl App {
     }
 
     /// The search index finished building in the background.
-    pub fn search_index_ready(&mut self, index: crate::search::ResidentIndex) {
+    pub fn search_index_ready(&mut self, index: crate::search::residents::ResidentIndex) {
         self.search.set_index(index, &mut self.store);
         self.dirty = true;
     }
@@ -314,13 +317,17 @@ impl App {
         }
         match m.kind {
             MouseEventKind::Down(MouseButton::Left) => {
-                let layout = super::ui::layout(ratatui::layout::Rect::new(0, 0, self.size.0, self.size.1));
+                let layout =
+                    super::ui::layout(ratatui::layout::Rect::new(0, 0, self.size.0, self.size.1));
                 if m.row == layout.tabs.y {
                     if let Some(p) = super::ui::tab_at(layout.tabs, m.column) {
                         self.switch(p);
                         self.dirty = true;
                     }
-                } else if layout.main.contains(ratatui::layout::Position::new(m.column, m.row)) {
+                } else if layout
+                    .main
+                    .contains(ratatui::layout::Position::new(m.column, m.row))
+                {
                     let row = m.row - layout.main.y;
                     let effect = match self.pane {
                         PaneId::Search => self.search.on_click(row, &mut self.store),

@@ -2,10 +2,10 @@
 //! loop blocks on it (no busy redraw: ~0% CPU when idle), applies every queued message, then
 //! draws once if anything changed — a held key never queues a hundred frames.
 
+use super::Keymap;
 use super::app::App;
 use super::terminal::TerminalGuard;
 use super::theme::Theme;
-use super::Keymap;
 use crate::search::residents::ResidentIndex;
 use crate::store::Store;
 use crossterm::event::Event;

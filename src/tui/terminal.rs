@@ -2,7 +2,9 @@
 //! and errors (the [`TerminalGuard`]'s `Drop`), panics (a hook that wraps the previous one), and
 //! SIGTERM/SIGHUP (turned into a quit message by the event loop, so the guard runs).
 
-use crossterm::event::{DisableBracketedPaste, DisableMouseCapture, EnableBracketedPaste, EnableMouseCapture};
+use crossterm::event::{
+    DisableBracketedPaste, DisableMouseCapture, EnableBracketedPaste, EnableMouseCapture,
+};
 use crossterm::execute;
 use crossterm::terminal::{
     EnterAlternateScreen, LeaveAlternateScreen, disable_raw_mode, enable_raw_mode,

@@ -54,10 +54,16 @@ impl Theme {
             name: "high-contrast",
             base: Style::new().fg(Color::White).bg(Color::Black),
             tab: Style::new().fg(Color::White).bg(Color::Black),
-            tab_active: Style::new().fg(Color::Black).bg(Color::Yellow).add_modifier(bold),
+            tab_active: Style::new()
+                .fg(Color::Black)
+                .bg(Color::Yellow)
+                .add_modifier(bold),
             title: Style::new().fg(Color::Yellow).add_modifier(bold),
             border: Style::new().fg(Color::White),
-            selected: Style::new().fg(Color::Black).bg(Color::White).add_modifier(bold),
+            selected: Style::new()
+                .fg(Color::Black)
+                .bg(Color::White)
+                .add_modifier(bold),
             dim: Style::new().fg(Color::White),
             accent: Style::new().fg(Color::Yellow).add_modifier(bold),
             matched: Style::new()
@@ -67,7 +73,10 @@ impl Theme {
             danger: Style::new().fg(Color::LightRed).add_modifier(bold),
             ok: Style::new().fg(Color::LightGreen).add_modifier(bold),
             status: Style::new().fg(Color::Black).bg(Color::White),
-            chip: Style::new().fg(Color::Black).bg(Color::Yellow).add_modifier(bold),
+            chip: Style::new()
+                .fg(Color::Black)
+                .bg(Color::Yellow)
+                .add_modifier(bold),
         }
     }
 

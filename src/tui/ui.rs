@@ -1,9 +1,9 @@
 //! Drawing the frame: tab bar, the current pane, status bar, overlays. Reads state only.
 
+use super::Action;
 use super::app::{App, Overlay, PaneId};
 use super::keymap::Context;
 use super::widgets::{centered, fit};
-use super::Action;
 use ratatui::Frame;
 use ratatui::layout::{Position, Rect};
 use ratatui::style::Style;
@@ -229,7 +229,10 @@ pub fn input_line(
         text.to_string()
     };
     let line = Line::from(vec![Span::styled(label, style), Span::raw(shown.clone())]);
-    f.render_widget(Paragraph::new(line), Rect::new(area.x, area.y, area.width, 1));
+    f.render_widget(
+        Paragraph::new(line),
+        Rect::new(area.x, area.y, area.width, 1),
+    );
     focused.then(|| {
         let x = area.x + (lw + shown.width()).min(usize::from(area.width.saturating_sub(1))) as u16;
         Position::new(x, area.y)

@@ -31,12 +31,27 @@ pub enum Effect {
 pub enum FormPurpose {
     Intake,
     SearchFilter,
-    AddEntry { case_id: String },
-    CorrectEntry { case_id: String, entry_id: String },
-    ChangeStage { case_id: String },
-    Refer { case_id: String, resource_id: String },
-    ReferralStatus { case_id: String, referral_id: String },
-    ExportCase { case_id: String },
+    AddEntry {
+        case_id: String,
+    },
+    CorrectEntry {
+        case_id: String,
+        entry_id: String,
+    },
+    ChangeStage {
+        case_id: String,
+    },
+    Refer {
+        case_id: String,
+        resource_id: String,
+    },
+    ReferralStatus {
+        case_id: String,
+        referral_id: String,
+    },
+    ExportCase {
+        case_id: String,
+    },
     ExportResources,
 }
 
@@ -150,21 +165,7 @@ pub fn below(area: Rect, skip: u16) -> Rect {
     )
 }
 
-/// Masks a phone number for lists: `010-5678-1234` → `010-****-1234`.
-pub fn mask_phone(phone: &str) -> String {
-    let parts: Vec<&str> = phone.split('-').collect();
-    match parts.as_slice() {
-        [a, b, c] => format!("{a}-{}-{c}", "*".repeat(b.chars().count())),
-        _ => {
-            let n = phone.chars().count();
-            phone
-                .chars()
-                .enumerate()
-                .map(|(i, ch)| if i + 4 < n && ch.is_ascii_digit() { '*' } else { ch })
-                .collect()
-        }
-    }
-}
+pub use crate::model::mask_phone;
 
 #[cfg(test)]
 mod tests {

@@ -171,7 +171,10 @@ impl ResourcesPane {
         }
         let right = Rect::new(area.x + LEFT_WIDTH, area.y, area.width - LEFT_WIDTH, 1);
         let x = right.x + 6 + unicode_width::UnicodeWidthStr::width(self.query.as_str()) as u16;
-        Some(Position::new(x.min(right.right().saturating_sub(1)), right.y))
+        Some(Position::new(
+            x.min(right.right().saturating_sub(1)),
+            right.y,
+        ))
     }
 
     pub fn render(&self, f: &mut Frame<'_>, area: Rect, app: &App) {
@@ -183,7 +186,11 @@ impl ResourcesPane {
         let left = Rect::new(area.x, area.y, LEFT_WIDTH, area.height);
         let mut cats: Vec<Line> = Vec::new();
         for i in 0..=RESOURCE_CATEGORIES.len() {
-            let name = if i == 0 { "전체" } else { RESOURCE_CATEGORIES[i - 1] };
+            let name = if i == 0 {
+                "전체"
+            } else {
+                RESOURCE_CATEGORIES[i - 1]
+            };
             let count = self
                 .all
                 .iter()
@@ -192,7 +199,11 @@ impl ResourcesPane {
             let text = cell(&format!("{name} {count}"), usize::from(LEFT_WIDTH - 1));
             cats.push(Line::styled(
                 text,
-                if i == self.category { t.selected } else { t.base },
+                if i == self.category {
+                    t.selected
+                } else {
+                    t.base
+                },
             ));
         }
         f.render_widget(
@@ -200,7 +211,12 @@ impl ResourcesPane {
             left,
         );
 
-        let right = Rect::new(area.x + LEFT_WIDTH + 1, area.y, area.width - LEFT_WIDTH - 1, area.height);
+        let right = Rect::new(
+            area.x + LEFT_WIDTH + 1,
+            area.y,
+            area.width - LEFT_WIDTH - 1,
+            area.height,
+        );
         crate::tui::ui::input_line(f, right, "검색:", &self.query, self.typing, t.accent);
         let w = usize::from(right.width);
         let name_w = w.saturating_sub(30).max(10);
@@ -215,7 +231,11 @@ impl ResourcesPane {
             Paragraph::new(Line::styled(header, t.dim)),
             Rect::new(right.x, right.y + 1, right.width, 1),
         );
-        let detail_h = if self.detail { 8.min(right.height.saturating_sub(4)) } else { 0 };
+        let detail_h = if self.detail {
+            8.min(right.height.saturating_sub(4))
+        } else {
+            0
+        };
         let list_area = below(right, 2);
         let list_area = Rect::new(
             list_area.x,
@@ -268,7 +288,10 @@ impl ResourcesPane {
             let area = Rect::new(right.x, list_area.bottom(), right.width, detail_h);
             let capacity = d.capacity.map_or("-".to_string(), |c| c.to_string());
             let text = vec![
-                Line::styled(format!("{} ({} · {})", d.name, d.provider_type, d.category), t.title),
+                Line::styled(
+                    format!("{} ({} · {})", d.name, d.provider_type, d.category),
+                    t.title,
+                ),
                 Line::raw(format!("주소 {}", d.address)),
                 Line::raw(format!("전화 {} · 운영 {}", d.phone, d.hours)),
                 Line::raw(format!("대상 {}", d.eligibility)),

@@ -3,8 +3,8 @@
 
 use super::{Effect, FormPurpose, ListState, below, cell, highlighted, mask_phone};
 use crate::model::{Sex, Stage};
-use crate::search::residents::{Filters, ResidentHit, ResidentIndex, find, likely_duplicates};
 use crate::search::Searcher;
+use crate::search::residents::{Filters, ResidentHit, ResidentIndex, find, likely_duplicates};
 use crate::store::{NewResident, ResidentDetail, Store};
 use crate::tui::app::App;
 use crate::tui::widgets::form::{Field, Form};
@@ -65,7 +65,14 @@ impl SearchPane {
         let Some(index) = &self.index else {
             return;
         };
-        match find(store, index, &mut self.searcher, &self.query, &self.filters, LIMIT) {
+        match find(
+            store,
+            index,
+            &mut self.searcher,
+            &self.query,
+            &self.filters,
+            LIMIT,
+        ) {
             Ok(hits) => {
                 self.hits = hits;
                 self.error = None;
@@ -156,7 +163,12 @@ impl SearchPane {
                 self.run(store);
             }
             Action::Filter => return self.filter_form(),
-            Action::NewIntake => return Effect::OpenForm(FormPurpose::Intake, intake_form(self.index.as_ref(), &self.query)),
+            Action::NewIntake => {
+                return Effect::OpenForm(
+                    FormPurpose::Intake,
+                    intake_form(self.index.as_ref(), &self.query),
+                );
+            }
             _ => {}
         }
         Effect::None
@@ -190,9 +202,17 @@ impl SearchPane {
                 "검색 필터",
                 vec![
                     field("읍면동", choices(ix.dongs()), self.filters.dong.clone()),
-                    field("단계", stages, self.filters.stage.map(|s| s.label().to_string())),
+                    field(
+                        "단계",
+                        stages,
+                        self.filters.stage.map(|s| s.label().to_string()),
+                    ),
                     field("위기·표시", choices(ix.flags()), self.filters.flag.clone()),
-                    field("대상자 구분", choices(ix.categories()), self.filters.category.clone()),
+                    field(
+                        "대상자 구분",
+                        choices(ix.categories()),
+                        self.filters.category.clone(),
+                    ),
                     field("담당자", choices(ix.workers()), self.filters.worker.clone()),
                 ],
             ),
@@ -326,13 +346,15 @@ impl SearchPane {
         let status = match (&self.index, &self.error) {
             (_, Some(e)) => Span::styled(e.clone(), t.danger),
             (None, _) => Span::styled("주민 색인을 만드는 중… (불러오는 중)", t.warn),
-            (Some(ix), _) => Span::styled(
-                format!("{}명 중 {}건", ix.len(), self.hits.len()),
-                t.dim,
-            ),
+            (Some(ix), _) => {
+                Span::styled(format!("{}명 중 {}건", ix.len(), self.hits.len()), t.dim)
+            }
         };
         chips.push(status);
-        f.render_widget(Paragraph::new(Line::from(chips)), Rect::new(area.x, area.y + 1, area.width, 1));
+        f.render_widget(
+            Paragraph::new(Line::from(chips)),
+            Rect::new(area.x, area.y + 1, area.width, 1),
+        );
 
         let w = usize::from(area.width);
         let header = format!(
@@ -348,9 +370,18 @@ impl SearchPane {
             Paragraph::new(Line::styled(crate::tui::widgets::fit(&header, 0, w), t.dim)),
             Rect::new(area.x, area.y + 2, area.width, 1),
         );
-        let detail_h: u16 = if self.detail.is_some() { 8.min(area.height.saturating_sub(5)) } else { 0 };
+        let detail_h: u16 = if self.detail.is_some() {
+            8.min(area.height.saturating_sub(5))
+        } else {
+            0
+        };
         let list = below(area, 3);
-        let list = Rect::new(list.x, list.y, list.width, list.height.saturating_sub(detail_h));
+        let list = Rect::new(
+            list.x,
+            list.y,
+            list.width,
+            list.height.saturating_sub(detail_h),
+        );
         let rows = usize::from(list.height);
         let from = self.list.visible_from(self.hits.len(), rows);
         let year = app.store.clock().today().year();
@@ -358,14 +389,24 @@ impl SearchPane {
         if self.hits.is_empty() && self.index.as_ref().is_some_and(|ix| ix.is_empty()) {
             lines.extend(first_run_help(t));
         } else if self.hits.is_empty() && self.index.is_some() {
-            lines.push(Line::styled("찾는 주민이 없습니다. n 을 눌러 새로 접수하세요.", t.dim));
+            lines.push(Line::styled(
+                "찾는 주민이 없습니다. n 을 눌러 새로 접수하세요.",
+                t.dim,
+            ));
         }
         for (i, h) in self.hits.iter().enumerate().skip(from).take(rows) {
             let s = &h.summary;
-            let style = if i == self.list.selected { t.selected } else { t.base };
+            let style = if i == self.list.selected {
+                t.selected
+            } else {
+                t.base
+            };
             let mut spans = highlighted(&s.name, &h.positions, style, t.matched.patch(style));
             let nw = unicode_width::UnicodeWidthStr::width(s.name.as_str());
-            spans.push(Span::styled(" ".repeat(10usize.saturating_sub(nw).max(1)), style));
+            spans.push(Span::styled(
+                " ".repeat(10usize.saturating_sub(nw).max(1)),
+                style,
+            ));
             let age = s
                 .birth_date
                 .as_deref()
@@ -429,17 +470,33 @@ impl SearchPane {
                 Line::raw(format!(
                     "세대원 {}명: {}",
                     d.household.len(),
-                    if members.is_empty() { "없음 (1인 가구)".into() } else { members.join(", ") }
+                    if members.is_empty() {
+                        "없음 (1인 가구)".into()
+                    } else {
+                        members.join(", ")
+                    }
                 )),
                 Line::raw(format!(
                     "표시 {} · 위기 {}",
-                    if r.flags.is_empty() { "-".into() } else { r.flags.join(", ") },
-                    if r.risks.is_empty() { "-".into() } else { r.risks.join(", ") }
+                    if r.flags.is_empty() {
+                        "-".into()
+                    } else {
+                        r.flags.join(", ")
+                    },
+                    if r.risks.is_empty() {
+                        "-".into()
+                    } else {
+                        r.risks.join(", ")
+                    }
                 )),
                 Line::raw(format!(
                     "사례 {}건: {}",
                     d.cases.len(),
-                    if cases.is_empty() { "-".into() } else { cases.join(" / ") }
+                    if cases.is_empty() {
+                        "-".into()
+                    } else {
+                        cases.join(" / ")
+                    }
                 )),
                 Line::raw(format!(
                     "최근 연락 {} · 연계 {}건",
@@ -448,9 +505,12 @@ impl SearchPane {
                 )),
             ];
             f.render_widget(
-                Paragraph::new(text)
-                    .wrap(Wrap { trim: true })
-                    .block(Block::new().borders(Borders::TOP).border_style(t.border).title(" 상세 (조회 기록됨) ")),
+                Paragraph::new(text).wrap(Wrap { trim: true }).block(
+                    Block::new()
+                        .borders(Borders::TOP)
+                        .border_style(t.border)
+                        .title(" 상세 (조회 기록됨) "),
+                ),
                 Rect::new(area.x, list.bottom(), area.width, detail_h),
             );
         }

@@ -53,7 +53,16 @@ impl TimelinePane {
             .enumerate()
             .skip(from)
             .take(rows)
-            .map(|(i, r)| Line::styled(r.clone(), if i == self.list.selected { t.selected } else { t.base }))
+            .map(|(i, r)| {
+                Line::styled(
+                    r.clone(),
+                    if i == self.list.selected {
+                        t.selected
+                    } else {
+                        t.base
+                    },
+                )
+            })
             .collect();
         f.render_widget(Paragraph::new(lines), below(area, 0));
     }

@@ -33,7 +33,10 @@ impl TodayPane {
             Some(c) => vec![
                 Line::styled("오늘", app.theme.title),
                 Line::raw(format!("진행 중 사례 {} / 전체 {}", c.open_cases, c.cases)),
-                Line::raw(format!("주민 {} · 기록 {} · 자원 {} · 연계 {}", c.residents, c.entries, c.resources, c.referrals)),
+                Line::raw(format!(
+                    "주민 {} · 기록 {} · 자원 {} · 연계 {}",
+                    c.residents, c.entries, c.resources, c.referrals
+                )),
             ],
             None => vec![Line::raw("불러오는 중…")],
         };
