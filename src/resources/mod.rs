@@ -1,1 +1,6 @@
-//! See ../shared/DESIGN.md.
+//! The resource directory and admin imports.
+//!
+//! [`import`] reads files (CSV in CP949 or UTF-8, XLSX/XLS/ODS, JSON, Open Referral HSDS) into
+//! typed, validated rows; it writes nothing. The store upserts them.
+
+pub mod import;
