@@ -95,6 +95,8 @@ pub(crate) struct DecodingReader<R> {
     line: u64,
     malformed: VecDeque<u64>,
     raw_bytes: u64,
+    /// A `\r` held back from the end of the last chunk, in case a `\n` follows.
+    pending_cr: bool,
 }
 
 impl<R: Read> DecodingReader<R> {
@@ -114,6 +116,7 @@ impl<R: Read> DecodingReader<R> {
             line: 1,
             malformed: VecDeque::new(),
             raw_bytes: 0,
+            pending_cr: false,
         }
     }
 
@@ -131,11 +134,29 @@ impl<R: Read> DecodingReader<R> {
         self.malformed.front().is_some_and(|&l| l <= last)
     }
 
+    /// Decodes the next chunk, then turns CRLF into LF so that the CSV reader counts physical
+    /// lines the same way for both line ends (it counts a record's CRLF only when reading the next
+    /// record).
     fn fill(&mut self) -> io::Result<()> {
+        self.decode_chunk()?;
+        let mut len = crlf_to_lf(&mut self.out[..self.out_len]);
+        self.pending_cr = !self.done && len > 0 && self.out[len - 1] == b'\r';
+        if self.pending_cr {
+            len -= 1;
+        }
+        self.out_len = len;
+        Ok(())
+    }
+
+    fn decode_chunk(&mut self) -> io::Result<()> {
         // Count the lines of the chunk we are about to discard.
         self.line += count_newlines(&self.out[..self.out_len]);
         self.out_pos = 0;
         self.out_len = 0;
+        if self.pending_cr {
+            self.out[0] = b'\r';
+            self.out_len = 1;
+        }
         if self.in_start == self.in_end && !self.eof {
             let n = read_retry(&mut self.inner, &mut self.input)?;
             self.raw_bytes += n as u64;
@@ -193,6 +214,19 @@ impl<R: Read> Read for DecodingReader<R> {
     }
 }
 
+/// Removes every `\r` directly followed by `\n`, in place; returns the new length.
+fn crlf_to_lf(buf: &mut [u8]) -> usize {
+    let mut w = 0;
+    for r in 0..buf.len() {
+        if buf[r] == b'\r' && buf.get(r + 1) == Some(&b'\n') {
+            continue;
+        }
+        buf[w] = buf[r];
+        w += 1;
+    }
+    w
+}
+
 fn count_newlines(bytes: &[u8]) -> u64 {
     bytes.iter().filter(|&&b| b == b'\n').count() as u64
 }
@@ -245,6 +279,14 @@ mod tests {
         let (s, lines) = decode_all(&bytes, EUC_KR);
         assert!(s.starts_with("가,나\n똠,다\nx\u{FFFD},y\n가,z\n"), "{s}");
         assert_eq!(lines, vec![3]);
+    }
+
+    #[test]
+    fn crlf_becomes_lf_even_across_chunks() {
+        let mut text = "a".repeat(IN_CHUNK - 1);
+        text.push_str("\r\nb\r\n\"x\ry\"\r");
+        let (s, _) = decode_all(text.as_bytes(), UTF_8);
+        assert_eq!(&s[IN_CHUNK - 1..], "\nb\n\"x\ry\"\r");
     }
 
     #[test]

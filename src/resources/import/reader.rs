@@ -511,10 +511,7 @@ pub(crate) fn memory_source(headers: Vec<String>, rows: Vec<(u64, Vec<String>)>)
 
 /// Reads a small CSV file fully (HSDS tables): headers and rows of cells, UTF-8 with or without BOM
 /// (or whatever `opts` says).
-pub(crate) fn read_small_csv(
-    path: &Path,
-    opts: &ImportOptions,
-) -> Result<Table, ImportError> {
+pub(crate) fn read_small_csv(path: &Path, opts: &ImportOptions) -> Result<Table, ImportError> {
     let mut file = File::open(path).map_err(io_err(path))?;
     let sniffed = sniff(&mut file, path)?;
     let (enc, bom) = choose_encoding(path, opts, &sniffed)?;
