@@ -438,3 +438,51 @@ fn throughput_1m_rows() {
     );
     assert_eq!(ok, n);
 }
+
+#[test]
+fn utf16_with_bom_and_content_sniffing() {
+    let want = without_lines(&resources_ok("resources_sample_utf8bom.csv"));
+    let text = std::fs::read_to_string(fixture("resources_utf8.csv")).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    // UTF-16LE with BOM.
+    let p = dir.path().join("u16.csv");
+    let mut bytes = vec![0xFF, 0xFE];
+    bytes.extend(text.encode_utf16().flat_map(u16::to_le_bytes));
+    std::fs::write(&p, bytes).unwrap();
+    let (ok, bad) = read_resources(&p, &ImportOptions::default()).unwrap();
+    assert!(bad.is_empty(), "{bad:?}");
+    assert_eq!(without_lines(&ok), want);
+    // Unknown extensions: the content decides.
+    for (src, name) in [
+        ("resources.xlsx", "renamed.bin"),
+        ("resources.json", "renamed.dat"),
+        ("resources_sample_cp949.csv", "renamed.dat2"),
+    ] {
+        let p = dir.path().join(name);
+        std::fs::copy(fixture(src), &p).unwrap();
+        let (ok, bad) = read_resources(&p, &ImportOptions::default()).unwrap();
+        assert!(bad.is_empty(), "{name}: {bad:?}");
+        assert_eq!(without_lines(&ok), want, "{name}");
+    }
+}
+
+#[test]
+fn json_wrapped_array_as_public_data_apis_return() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("api.json");
+    std::fs::write(
+        &p,
+        r#"{"currentCount": 1, "data": [{"시설명": "완산 푸드뱅크", "시설종류명(시설유형)": "푸드뱅크", "정원(수용인원)": 30, "전화번호": "0632223333"}]}"#,
+    )
+    .unwrap();
+    let (ok, bad) = read_resources(&p, &ImportOptions::default()).unwrap();
+    assert!(bad.is_empty());
+    assert_eq!(ok[0].category, "식품·생계");
+    assert_eq!(ok[0].detail_type.as_deref(), Some("푸드뱅크"));
+    assert_eq!(ok[0].capacity, Some(30));
+    assert_eq!(ok[0].phone.as_deref(), Some("063-222-3333"));
+    assert_eq!(ok[0].line, 1);
+    std::fs::write(&p, "[1, 2]").unwrap();
+    let err = read_resources(&p, &ImportOptions::default()).unwrap_err();
+    assert!(err.to_string().contains("api.json"), "{err}");
+}

@@ -414,13 +414,36 @@ fn first_malformed(body: &[u8], enc: &'static Encoding) -> u64 {
 }
 
 /// The first sheet (or `sheet`) of a workbook. Line numbers are the sheet's row numbers.
+/// A known extension opens by path; otherwise the content decides (a renamed `.xlsx`).
 fn spreadsheet(path: &Path, sheet: Option<&str>) -> Result<Source, ImportError> {
+    let sheet_err = |message: String| ImportError::Spreadsheet {
+        path: path.to_owned(),
+        message,
+    };
+    let known = path.extension().and_then(|e| e.to_str()).is_some_and(|e| {
+        ["xlsx", "xlsm", "xlsb", "xls", "ods"].contains(&e.to_ascii_lowercase().as_str())
+    });
+    if known {
+        let mut wb = calamine::open_workbook_auto(path).map_err(|e| sheet_err(e.to_string()))?;
+        first_sheet(path, &mut wb, sheet)
+    } else {
+        let bytes = std::fs::read(path).map_err(io_err(path))?;
+        let mut wb = calamine::open_workbook_auto_from_rs(std::io::Cursor::new(bytes))
+            .map_err(|e| sheet_err(e.to_string()))?;
+        first_sheet(path, &mut wb, sheet)
+    }
+}
+
+fn first_sheet<RS: Read + Seek>(
+    path: &Path,
+    wb: &mut calamine::Sheets<RS>,
+    sheet: Option<&str>,
+) -> Result<Source, ImportError> {
     use calamine::{Data, Reader};
     let sheet_err = |message: String| ImportError::Spreadsheet {
         path: path.to_owned(),
         message,
     };
-    let mut wb = calamine::open_workbook_auto(path).map_err(|e| sheet_err(e.to_string()))?;
     let names = wb.sheet_names();
     let name = match sheet {
         Some(s) => names

@@ -104,10 +104,43 @@ pub fn natural_key(name: &str, address: &str) -> String {
 }
 
 fn compact(s: &str) -> String {
-    s.nfc()
-        .filter(|c| c.is_alphanumeric())
-        .flat_map(char::to_lowercase)
-        .collect()
+    let mut out = String::with_capacity(s.len());
+    if surely_nfc(s) {
+        out.extend(s.chars().filter(|&c| keep_in_key(c)).flat_map(lower));
+    } else {
+        out.extend(s.nfc().filter(|&c| keep_in_key(c)).flat_map(lower));
+    }
+    out
+}
+
+/// Letters and digits, with fast paths for ASCII and Hangul syllables.
+fn keep_in_key(c: char) -> bool {
+    if c.is_ascii() {
+        c.is_ascii_alphanumeric()
+    } else {
+        is_syllable(c) || c.is_alphanumeric()
+    }
+}
+
+fn lower(c: char) -> impl Iterator<Item = char> {
+    let fast = c.is_ascii() || is_syllable(c);
+    let (a, b) = if fast {
+        (Some(c.to_ascii_lowercase()), None)
+    } else {
+        (None, Some(c.to_lowercase()))
+    };
+    a.into_iter().chain(b.into_iter().flatten())
+}
+
+fn is_syllable(c: char) -> bool {
+    ('\u{AC00}'..='\u{D7A3}').contains(&c)
+}
+
+/// True when `s` is certainly NFC without a table lookup: only ASCII, precomposed Hangul
+/// syllables and `·`.
+fn surely_nfc(s: &str) -> bool {
+    s.chars()
+        .all(|c| c.is_ascii() || is_syllable(c) || c == '·')
 }
 
 /// Access to one record's cells by column.
@@ -131,7 +164,7 @@ fn text<F: super::columns::Field>(rec: &dyn Cells, cols: &Columns<F>, f: F) -> O
 }
 
 fn nfc(s: &str) -> String {
-    if is_nfc_quick(s.chars()) == unicode_normalization::IsNormalized::Yes {
+    if surely_nfc(s) || is_nfc_quick(s.chars()) == unicode_normalization::IsNormalized::Yes {
         s.to_owned()
     } else {
         s.nfc().collect()
@@ -148,12 +181,11 @@ pub(crate) fn resource_from(
     let t = |f| text(rec, cols, f);
     let name = t(F::Name).ok_or("이름(시설명)이 비어 있습니다")?;
     let raw_category = t(F::Category);
-    let category = normalize_category(raw_category.as_deref().unwrap_or(""));
-    let detail_type = t(F::DetailType).or_else(|| {
-        raw_category
-            .clone()
-            .filter(|raw| normalize_category_exact(raw).is_none())
-    });
+    let key = compact(raw_category.as_deref().unwrap_or(""));
+    let exact = category_of_compact(&key);
+    let category = exact.unwrap_or_else(|| category_by_rules(&key));
+    // Keep a raw type that is not itself a category when no detail column says more.
+    let detail_type = t(F::DetailType).or_else(|| raw_category.filter(|_| exact.is_none()));
     let phone = t(F::Phone).map(|p| normalize_phone(&p)).transpose()?;
     let capacity = t(F::Capacity).map(|c| parse_capacity(&c)).transpose()?;
     Ok(ResourceRow {
@@ -217,9 +249,12 @@ pub(crate) fn resident_from(
 
 /// Maps a raw facility type (시설종류명 …) to one of [`CATEGORIES`]; unknown → `기타`.
 pub fn normalize_category(raw: &str) -> &'static str {
-    if let Some(c) = normalize_category_exact(raw) {
-        return c;
-    }
+    let r = compact(raw);
+    category_of_compact(&r).unwrap_or_else(|| category_by_rules(&r))
+}
+
+/// Keyword rules over a compacted raw type.
+fn category_by_rules(r: &str) -> &'static str {
     const RULES: &[(&[&str], &str)] = &[
         (&["정신", "자살", "중독"], "정신건강"),
         (&["장애"], "장애인"),
@@ -259,7 +294,6 @@ pub fn normalize_category(raw: &str) -> &'static str {
             "교육·문화",
         ),
     ];
-    let r = compact(raw);
     for (words, cat) in RULES {
         if words.iter().any(|w| r.contains(w)) {
             return cat;
@@ -268,16 +302,17 @@ pub fn normalize_category(raw: &str) -> &'static str {
     OTHER_CATEGORY
 }
 
-/// `raw` names a category itself (ignoring spaces and the middle dot): `보건의료` → `보건·의료`.
-fn normalize_category_exact(raw: &str) -> Option<&'static str> {
-    let r = compact(raw);
+/// A compacted raw type that names a category itself (ignoring spaces and the middle dot):
+/// `보건의료` → `보건·의료`, `고용` → `고용·일자리`.
+fn category_of_compact(r: &str) -> Option<&'static str> {
     if r.is_empty() {
         return None;
     }
+    let same = |c: &str| c.chars().filter(|&ch| ch != '·').eq(r.chars());
     CATEGORIES
         .iter()
         .copied()
-        .find(|c| compact(c) == r || c.split('·').next() == Some(r.as_str()))
+        .find(|c| same(c) || c.split('·').next() == Some(r))
 }
 
 fn normalize_provider(raw: &str) -> String {
