@@ -486,3 +486,11 @@ fn json_wrapped_array_as_public_data_apis_return() {
     let err = read_resources(&p, &ImportOptions::default()).unwrap_err();
     assert!(err.to_string().contains("api.json"), "{err}");
 }
+
+/// The reader can move to a worker thread (the TUI imports in the background).
+#[test]
+fn rows_are_send() {
+    fn assert_send<T: Send>() {}
+    assert_send::<dolbom::resources::import::Rows<ResourceRow>>();
+    assert_send::<dolbom::resources::import::Rows<ResidentRow>>();
+}
