@@ -13,6 +13,12 @@ use serde_json::json;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
+/// The reader can move to a worker thread (TUI progress gauge).
+const _: fn() = || {
+    fn send<T: Send>() {}
+    send::<dolbom::sync::bundle::BundleReader>();
+};
+
 const SCHEMA: u32 = 3;
 /// Low scrypt work factor so passphrase tests take milliseconds.
 const FAST_SCRYPT: u8 = 10;
@@ -712,7 +718,78 @@ proptest! {
     }
 }
 
-/// Throughput of 1M resident-like inserts. Run:
+/// splitmix64: a tiny deterministic generator for realistic-looking measurement data.
+fn splitmix(state: &mut u64) -> u64 {
+    *state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
+    let mut z = *state;
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^ (z >> 31)
+}
+
+/// A resident insert with random UUIDv7-like ids, names, phones and addresses (so compression
+/// is not flattered by sequential data).
+fn random_resident_op(rng: &mut u64, seq: i64) -> Op {
+    const FAMILY: [&str; 8] = ["김", "이", "박", "최", "정", "강", "조", "윤"];
+    const GIVEN: [&str; 12] = [
+        "민", "수", "영", "희", "준", "서", "지", "현", "숙", "철", "순", "자",
+    ];
+    let mut pick = |n: usize| (splitmix(rng) % n as u64) as usize;
+    let name = format!("{}{}{}", FAMILY[pick(8)], GIVEN[pick(12)], GIVEN[pick(12)]);
+    let birth = format!(
+        "19{:02}-{:02}-{:02}",
+        30 + pick(70),
+        1 + pick(12),
+        1 + pick(28)
+    );
+    let sex = if pick(2) == 0 { "F" } else { "M" };
+    let dong = ["신림동", "봉천동", "남현동", "서원동", "난향동"][pick(5)];
+    let detail = format!(
+        "{}길 {}, {}호",
+        1 + pick(60),
+        1 + pick(200),
+        101 + pick(900)
+    );
+    let mut uuid = |ms: i64| {
+        let (a, b) = (splitmix(rng), splitmix(rng));
+        format!(
+            "{:08x}-{:04x}-7{:03x}-{:04x}-{:012x}",
+            ms >> 16,
+            ms & 0xffff,
+            a & 0xfff,
+            0x8000 | (a >> 16) & 0x3fff,
+            b & 0xffff_ffff_ffff
+        )
+    };
+    let ms = 1_732_000_000_000 + seq * 37;
+    let row_id = uuid(ms);
+    let household = uuid(ms - 5);
+    let phone = format!(
+        "010-{:04}-{:04}",
+        splitmix(rng) % 10_000,
+        splitmix(rng) % 10_000
+    );
+    let mut fields = BTreeMap::new();
+    fields.insert("name".into(), json!(name));
+    fields.insert("birth_date".into(), json!(birth));
+    fields.insert("sex".into(), json!(sex));
+    fields.insert("phone".into(), json!(phone));
+    fields.insert("sigungu".into(), json!("서울특별시 관악구"));
+    fields.insert("eupmyeondong".into(), json!(dong));
+    fields.insert("address_detail".into(), json!(detail));
+    fields.insert("household_id".into(), json!(household));
+    Op {
+        origin: "0193a0c2-5f1e-7c3a-9d2b-4e6f8a1b2c3d".to_owned(),
+        seq,
+        hlc: ms << 16,
+        table: "residents".to_owned(),
+        row_id,
+        kind: OpKind::Insert,
+        fields,
+    }
+}
+
+/// Throughput of 1M resident-like inserts. Run (optimised; `--release` works too):
 /// `cargo test --release --test sync_bundle -- --ignored --nocapture measure`
 #[test]
 #[ignore]
@@ -722,8 +799,16 @@ fn measure_million_ops() {
     let dir = tempfile::tempdir().expect("tempdir");
     let keys = SiteKeys::generate();
     let peer = SiteKeys::generate();
-    let json_len: usize = (1..=1000)
-        .map(|s| serde_json::to_vec(&resident_op("site-a", s)).map_or(0, |v| v.len() + 1))
+    let mut rng = 7u64;
+    let t = Instant::now();
+    let ops: Vec<Op> = (1..=n).map(|s| random_resident_op(&mut rng, s)).collect();
+    eprintln!(
+        "generated {n} ops in {:.2} s (not counted below)",
+        t.elapsed().as_secs_f64()
+    );
+    let json_len: usize = ops[..1000]
+        .iter()
+        .map(|op| serde_json::to_vec(op).map_or(0, |v| v.len() + 1))
         .sum();
     eprintln!("uncompressed JSON line ≈ {} bytes/op", json_len / 1000);
     let cases = [
@@ -737,14 +822,7 @@ fn measure_million_ops() {
     for (name, enc, dec) in &cases {
         let path = dir.path().join(name);
         let t = Instant::now();
-        let info = write_bundle(
-            &path,
-            meta(SCHEMA),
-            (1..=n).map(|s| resident_op("site-a", s)),
-            keys.signing_key(),
-            enc,
-        )
-        .expect("write");
+        let info = write_bundle(&path, meta(SCHEMA), &ops, keys.signing_key(), enc).expect("write");
         let write_s = t.elapsed().as_secs_f64();
         let t = Instant::now();
         let reader = open_bundle(&path, dec, SCHEMA, Some(&keys.verifying_key())).expect("open");

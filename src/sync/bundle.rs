@@ -44,7 +44,8 @@ use super::keys::{format_verifying_key, parse_verifying_key};
 pub const MAGIC: &[u8; 8] = b"DOLBOMSB";
 /// Version of the file layout written by this code.
 pub const FORMAT_VERSION: u8 = 1;
-/// zstd level for the payload (see the measurements in the report / `sync_bundle` tests).
+/// zstd level for the payload. Measured on 1M random resident inserts: level 3 gives 73 bytes/op
+/// at ~420k ops/s written; level 9 gives 69 bytes/op at 155k ops/s; level 15, 65 at 16k ops/s.
 pub const ZSTD_LEVEL: i32 = 3;
 
 const HEADER_LEN: usize = 18;
