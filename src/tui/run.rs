@@ -16,7 +16,7 @@ use std::thread;
 pub enum Msg {
     Input(Event),
     /// The search index finished building.
-    Index(Result<ResidentIndex, String>),
+    Index(Result<Box<ResidentIndex>, String>),
     /// SIGTERM / SIGHUP: leave cleanly so the terminal is restored.
     Terminate,
 }
@@ -68,7 +68,7 @@ fn event_loop(guard: &mut TerminalGuard, app: &mut App, rx: &Receiver<Msg>) -> a
 fn handle(app: &mut App, msg: Msg) {
     match msg {
         Msg::Input(ev) => app.on_event(ev),
-        Msg::Index(Ok(ix)) => app.search_index_ready(ix),
+        Msg::Index(Ok(ix)) => app.search_index_ready(*ix),
         Msg::Index(Err(e)) => {
             app.message = Some(e);
             app.dirty = true;
@@ -104,7 +104,7 @@ fn spawn_signals(_tx: Sender<Msg>) {}
 
 fn spawn_index(tx: Sender<Msg>, path: std::path::PathBuf) {
     thread::spawn(move || {
-        let result = ResidentIndex::load(&path).map_err(|e| e.to_string());
+        let result = ResidentIndex::load(&path).map(Box::new).map_err(|e| e.to_string());
         let _ = tx.send(Msg::Index(result));
     });
 }

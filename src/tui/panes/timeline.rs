@@ -21,7 +21,13 @@ impl TimelinePane {
         self.rows = store.recent_case_lines(200)?;
         Ok(())
     }
-    pub fn open_resident(&mut self, _resident_id: &str, store: &mut Store) -> Result<()> {
+    pub fn open_resident(&mut self, resident_id: &str, store: &mut Store) -> Result<()> {
+        store.audit(&crate::audit::Event {
+            action: crate::model::AuditAction::View,
+            resident_id: Some(resident_id),
+            subject: &format!("resident:{resident_id}"),
+            detail: "타임라인",
+        })?;
         self.load(store)
     }
     pub fn open_case(&mut self, _case_id: &str, store: &mut Store) -> Result<()> {

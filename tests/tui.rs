@@ -1,0 +1,295 @@
+//! The TUI driven by keys on a TestBackend, as a person would use it.
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use dolbom::clock::{Clock, parse_datetime};
+use dolbom::search::residents::ResidentIndex;
+use dolbom::store::{OpenOptions, Store};
+use dolbom::tui::Keymap;
+use dolbom::tui::app::{App, PaneId};
+use dolbom::tui::theme::Theme;
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+
+fn store(dir: &std::path::Path, residents: usize) -> Store {
+    let mut o = OpenOptions::new("tester");
+    o.site_name = Some("관악 행정복지센터".into());
+    o.clock = Clock::fixed(parse_datetime("2026-11-25 09:00").unwrap());
+    let mut s = Store::open(&dir.join("test.db"), &o).unwrap();
+    if residents > 0 {
+        dolbom::demo::generate(
+            &mut s,
+            &dolbom::demo::DemoOptions {
+                residents,
+                seed: 42,
+            },
+            &mut |_, _| {},
+        )
+        .unwrap();
+    }
+    s
+}
+
+fn app(dir: &std::path::Path, residents: usize) -> App {
+    let s = store(dir, residents);
+    let path = s.path().to_path_buf();
+    let mut app = App::new(s, Keymap::builtin_default(), Theme::no_color());
+    app.search_index_ready(ResidentIndex::load(&path).unwrap());
+    app
+}
+
+/// A key by name ("down", "enter", "esc", "tab", "ctrl-p", "backspace") or a single character.
+fn key(name: &str) -> KeyEvent {
+    let code = match name {
+        "down" => KeyCode::Down,
+        "up" => KeyCode::Up,
+        "enter" => KeyCode::Enter,
+        "esc" => KeyCode::Esc,
+        "tab" => KeyCode::Tab,
+        "backspace" => KeyCode::Backspace,
+        "space" => KeyCode::Char(' '),
+        "ctrl-p" => return KeyEvent::new(KeyCode::Char('p'), KeyModifiers::CONTROL),
+        "ctrl-s" => return KeyEvent::new(KeyCode::Char('s'), KeyModifiers::CONTROL),
+        s => {
+            let mut chars = s.chars();
+            let c = chars.next().unwrap();
+            assert!(chars.next().is_none(), "unknown key name {s}");
+            KeyCode::Char(c)
+        }
+    };
+    KeyEvent::new(code, KeyModifiers::NONE)
+}
+
+/// Presses keys; a multi-character token that is not a key name is typed character by character.
+fn press(app: &mut App, keys: &[&str]) {
+    for k in keys {
+        let named = matches!(
+            *k,
+            "down" | "up" | "enter" | "esc" | "tab" | "backspace" | "space" | "ctrl-p" | "ctrl-s"
+        );
+        if named || k.chars().count() == 1 {
+            app.on_key(key(k));
+        } else {
+            for c in k.chars() {
+                app.on_key(key(&c.to_string()));
+            }
+        }
+    }
+}
+
+fn screen(app: &mut App, w: u16, h: u16) -> String {
+    app.size = (w, h);
+    let mut t = Terminal::new(TestBackend::new(w, h)).unwrap();
+    t.draw(|f| dolbom::tui::ui::render(f, app)).unwrap();
+    let buf = t.backend().buffer().clone();
+    let mut out = String::new();
+    for y in 0..h {
+        let mut line = String::new();
+        let mut skip = 0;
+        for x in 0..w {
+            if skip > 0 {
+                skip -= 1;
+                continue;
+            }
+            let sym = buf[(x, y)].symbol();
+            skip = unicode_width::UnicodeWidthStr::width(sym).saturating_sub(1);
+            line.push_str(sym);
+        }
+        out.push_str(line.trim_end());
+        out.push('\n');
+    }
+    out
+}
+
+#[test]
+fn search_pane_narrows_as_you_type_and_opens_the_timeline() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = app(dir.path(), 400);
+    let all = app.search.hits.len();
+    press(&mut app, &["ㄱ"]);
+    let after_one = app.search.hits.len();
+    press(&mut app, &["ㅁ", "ㅅ"]);
+    let hits = app.search.hits.clone();
+    assert!(!hits.is_empty() && hits.len() <= after_one && after_one <= all);
+    for h in &hits {
+        assert_eq!(
+            dolbom::search::hangul::choseong_key(&h.summary.name),
+            "ㄱㅁㅅ",
+            "{}",
+            h.summary.name
+        );
+    }
+    let chosen = hits[0].summary.id.clone();
+    insta::assert_snapshot!("search_kms_80x24", screen(&mut app, 80, 24));
+    press(&mut app, &["enter"]);
+    assert_eq!(app.pane, PaneId::Timeline);
+    let audit = app
+        .store
+        .audit_rows(&dolbom::audit::AuditFilter {
+            resident_id: Some(chosen),
+            ..Default::default()
+        })
+        .unwrap();
+    assert!(
+        audit.iter().any(|r| r.action == "조회"),
+        "opening a resident is audited: {audit:?}"
+    );
+}
+
+#[test]
+fn detail_panel_is_audited_and_list_masks_phones() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = app(dir.path(), 300);
+    press(&mut app, &["esc", "down", "space"]);
+    let id = app.search.selected().unwrap().summary.id.clone();
+    let phone = app.search.selected().unwrap().summary.phone.clone();
+    let text = screen(&mut app, 80, 24);
+    let rows = app
+        .store
+        .audit_rows(&dolbom::audit::AuditFilter {
+            resident_id: Some(id),
+            ..Default::default()
+        })
+        .unwrap();
+    assert_eq!(rows.len(), 1);
+    assert_eq!(rows[0].action, "조회");
+    if let Some(p) = phone {
+        // Full number only in the detail panel (once), masked in the list.
+        assert_eq!(text.matches(&p).count(), 1, "{text}");
+        assert!(text.contains(&dolbom::model::mask_phone(&p)));
+    }
+}
+
+#[test]
+fn panes_render_at_80x24() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = app(dir.path(), 300);
+    insta::assert_snapshot!("search_80x24", screen(&mut app, 80, 24));
+    press(&mut app, &["esc", "2"]);
+    insta::assert_snapshot!("timeline_80x24", screen(&mut app, 80, 24));
+    press(&mut app, &["3"]);
+    insta::assert_snapshot!("resources_80x24", screen(&mut app, 80, 24));
+    press(&mut app, &["4"]);
+    insta::assert_snapshot!("today_80x24", screen(&mut app, 80, 24));
+}
+
+#[test]
+fn resource_search_finds_foodbank_by_initials() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = app(dir.path(), 50);
+    press(&mut app, &["esc", "3", "/", "ㅍㄷㅂㅋ"]);
+    let text = screen(&mut app, 80, 24);
+    assert!(text.contains("관악푸드뱅크"), "{text}");
+    assert!(!text.contains("치매안심센터"), "{text}");
+}
+
+#[test]
+fn help_and_palette_overlays() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = app(dir.path(), 100);
+    press(&mut app, &["esc", "2", "down", "down", "?"]);
+    insta::assert_snapshot!("help_timeline_80x24", screen(&mut app, 80, 24));
+    press(&mut app, &["esc", "ctrl-p", "자원"]);
+    insta::assert_snapshot!("palette_80x24", screen(&mut app, 80, 24));
+    press(&mut app, &["enter"]);
+    assert_eq!(app.pane, PaneId::Resources, "Enter runs the chosen action");
+    assert!(app.overlay.is_none());
+}
+
+#[test]
+fn too_small_screen_says_so() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = app(dir.path(), 10);
+    let text = screen(&mut app, 39, 10);
+    assert!(text.contains("창을 키워 주세요"), "{text}");
+    insta::assert_snapshot!("too_small_39x10", text);
+}
+
+#[test]
+fn every_size_from_1x1_to_120x40_renders() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = app(dir.path(), 60);
+    press(&mut app, &["esc", "space"]);
+    // Key sequences that bring up each pane and overlay in turn.
+    let steps: [&[&str]; 7] = [
+        &[],
+        &["2"],
+        &["3", "enter"],
+        &["4"],
+        &["?"],
+        &["esc", "ctrl-p", "검"],
+        &["esc", "1", "n", "김민수"],
+    ];
+    for keys in steps {
+        press(&mut app, keys);
+        for w in 1..=120 {
+            for h in 1..=40 {
+                screen(&mut app, w, h);
+            }
+        }
+    }
+}
+
+#[test]
+fn empty_database_shows_first_steps() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = app(dir.path(), 0);
+    let text = screen(&mut app, 80, 24);
+    assert!(text.contains("dolbom residents import"), "{text}");
+    assert!(text.contains("dolbom demo"), "{text}");
+}
+
+#[test]
+fn intake_form_takes_hangul_and_registers_after_duplicate_check() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = app(dir.path(), 100);
+    let before = app.store.counts().unwrap().residents;
+    press(&mut app, &["esc", "n"]);
+    // The name field: type 홍길동, Backspace, then 순 → 홍길순.
+    press(
+        &mut app,
+        &["홍길동", "backspace", "순", "tab", "1950-01-01"],
+    );
+    insta::assert_snapshot!("intake_form_80x24", screen(&mut app, 80, 24));
+    press(&mut app, &["ctrl-s"]);
+    assert_eq!(app.store.counts().unwrap().residents, before + 1);
+    assert_eq!(
+        app.pane,
+        PaneId::Timeline,
+        "a new case opens on its timeline"
+    );
+    // Registering the same person again shows the duplicate first.
+    press(
+        &mut app,
+        &["1", "esc", "n", "홍길순", "tab", "1950-01-01", "ctrl-s"],
+    );
+    assert_eq!(app.store.counts().unwrap().residents, before + 1, "not yet");
+    assert!(
+        app.search.hits.iter().any(|h| h.summary.name == "홍길순"),
+        "duplicate listed"
+    );
+    press(&mut app, &["ctrl-s"]);
+    assert_eq!(
+        app.store.counts().unwrap().residents,
+        before + 1,
+        "취소 is the default"
+    );
+}
+
+#[test]
+fn mouse_click_on_a_tab_switches_pane() {
+    use crossterm::event::{Event, MouseButton, MouseEvent, MouseEventKind};
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = app(dir.path(), 20);
+    app.size = (80, 24);
+    let x = dolbom::tui::ui::layout(ratatui::layout::Rect::new(0, 0, 80, 24))
+        .tabs
+        .x
+        + unicode_width::UnicodeWidthStr::width("1 주민 검색 2 사례 3 자원") as u16;
+    app.on_event(Event::Mouse(MouseEvent {
+        kind: MouseEventKind::Down(MouseButton::Left),
+        column: x,
+        row: 0,
+        modifiers: KeyModifiers::NONE,
+    }));
+    assert_eq!(app.pane, PaneId::Resources);
+}
