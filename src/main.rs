@@ -153,7 +153,10 @@ enum UsersCommand {
     List,
 }
 
+static STARTED: std::sync::OnceLock<std::time::Instant> = std::sync::OnceLock::new();
+
 fn main() -> ExitCode {
+    STARTED.get_or_init(std::time::Instant::now);
     let cli = Cli::parse();
     match run(cli) {
         Ok(code) => code,
@@ -302,6 +305,7 @@ fn tui(cli: &Cli, store: Option<Store>) -> anyhow::Result<ExitCode> {
         dolbom::tui::run::RunOptions {
             keymap,
             theme: std::env::var("DOLBOM_THEME").ok(),
+            started: *STARTED.get_or_init(std::time::Instant::now),
         },
     )?;
     Ok(ExitCode::SUCCESS)

@@ -25,6 +25,19 @@ pub enum Msg {
 pub struct RunOptions {
     pub keymap: Keymap,
     pub theme: Option<String>,
+    /// When the process started (for the start-up figures of `DOLBOM_BENCH_EXIT`).
+    pub started: std::time::Instant,
+}
+
+/// `DOLBOM_BENCH_EXIT=first-frame` quits right after the first frame, `=index` once the search
+/// index is ready; both print the elapsed time on stderr (start-up benchmark; see README).
+fn bench_exit() -> Option<String> {
+    std::env::var("DOLBOM_BENCH_EXIT").ok()
+}
+
+/// `DOLBOM_TEST_PANIC=1` panics on the first key (the terminal-restoration test uses it).
+fn test_panic() -> bool {
+    std::env::var_os("DOLBOM_TEST_PANIC").is_some()
 }
 
 /// Runs the TUI until the user quits. The terminal is restored however this returns.
@@ -40,19 +53,52 @@ pub fn run(store: Store, opts: RunOptions) -> anyhow::Result<()> {
     // First frame before any slow work.
     guard.terminal.draw(|f| super::ui::render(f, &app))?;
     app.dirty = false;
+    let bench = bench_exit();
+    if bench.as_deref() == Some("first-frame") {
+        drop(guard);
+        eprintln!(
+            "first frame: {:.1} ms",
+            opts.started.elapsed().as_secs_f64() * 1000.0
+        );
+        return Ok(());
+    }
 
     let (tx, rx) = channel();
     spawn_input(tx.clone());
     spawn_signals(tx.clone());
     spawn_index(tx, db_path);
-    event_loop(&mut guard, &mut app, &rx)
+    let result = event_loop(&mut guard, &mut app, &rx, bench.is_some());
+    drop(guard);
+    if bench.is_some() {
+        eprintln!(
+            "index ready: {:.1} ms, {} residents, index {} bytes",
+            opts.started.elapsed().as_secs_f64() * 1000.0,
+            app.search.index_len(),
+            app.search.index_bytes()
+        );
+    }
+    result
 }
 
-fn event_loop(guard: &mut TerminalGuard, app: &mut App, rx: &Receiver<Msg>) -> anyhow::Result<()> {
+fn event_loop(
+    guard: &mut TerminalGuard,
+    app: &mut App,
+    rx: &Receiver<Msg>,
+    exit_when_indexed: bool,
+) -> anyhow::Result<()> {
+    let panic_on_key = test_panic();
     while let Ok(msg) = rx.recv() {
+        if panic_on_key && matches!(msg, Msg::Input(Event::Key(_))) {
+            panic!("DOLBOM_TEST_PANIC: deliberate panic to test terminal restoration");
+        }
+        let indexed = matches!(msg, Msg::Index(_));
         handle(app, msg);
         while let Ok(more) = rx.try_recv() {
             handle(app, more);
+        }
+        if indexed && exit_when_indexed {
+            guard.terminal.draw(|f| super::ui::render(f, app))?;
+            break;
         }
         if app.should_quit {
             break;
@@ -104,7 +150,9 @@ fn spawn_signals(_tx: Sender<Msg>) {}
 
 fn spawn_index(tx: Sender<Msg>, path: std::path::PathBuf) {
     thread::spawn(move || {
-        let result = ResidentIndex::load(&path).map(Box::new).map_err(|e| e.to_string());
+        let result = ResidentIndex::load(&path)
+            .map(Box::new)
+            .map_err(|e| e.to_string());
         let _ = tx.send(Msg::Index(result));
     });
 }

@@ -50,6 +50,16 @@ impl SearchPane {
         }
     }
 
+    /// Residents in the index (0 while loading).
+    pub fn index_len(&self) -> usize {
+        self.index.as_ref().map_or(0, ResidentIndex::len)
+    }
+
+    /// Heap bytes of the index.
+    pub fn index_bytes(&self) -> usize {
+        self.index.as_ref().map_or(0, ResidentIndex::heap_bytes)
+    }
+
     pub fn is_loading(&self) -> bool {
         self.index.is_none()
     }
