@@ -221,3 +221,48 @@ fn read_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<AuditRow> {
         hash: r.get(9)?,
     })
 }
+
+/// One operator's line in the monthly review (§8: 월 1회 이상 점검).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct OperatorSummary {
+    pub operator: String,
+    /// Distinct residents viewed.
+    pub residents_viewed: i64,
+    pub views: i64,
+    pub changes: i64,
+    pub exports: i64,
+    pub denied: i64,
+}
+
+impl Store {
+    /// The monthly review: per operator, how many residents they viewed and how often they
+    /// changed or exported, for the month `YYYY-MM`; busiest viewers first.
+    pub fn audit_month(&self, month: &str) -> Result<Vec<OperatorSummary>> {
+        let mut stmt = self
+            .conn()
+            .prepare(
+                "SELECT operator,
+                        count(DISTINCT CASE WHEN action = '조회' THEN resident_id END),
+                        sum(action = '조회'),
+                        sum(action IN ('입력', '변경', '삭제')),
+                        sum(action IN ('출력', '다운로드')),
+                        sum(action = '거부')
+                 FROM audit_log WHERE substr(at, 1, 7) = ?1
+                 GROUP BY operator
+                 ORDER BY 2 DESC, 3 DESC, operator",
+            )
+            .map_err(|e| self.sql_err(e))?;
+        stmt.query_map([month], |r| {
+            Ok(OperatorSummary {
+                operator: r.get(0)?,
+                residents_viewed: r.get(1)?,
+                views: r.get(2)?,
+                changes: r.get(3)?,
+                exports: r.get(4)?,
+                denied: r.get(5)?,
+            })
+        })
+        .and_then(|rows| rows.collect())
+        .map_err(|e| self.sql_err(e))
+    }
+}

@@ -133,6 +133,15 @@ struct AuditArgs {
 enum AuditCommand {
     /// 해시 체인 검증 (verify the hash chain; reports the first broken link)
     Verify,
+    /// 월간 점검 요약: 작업자별 조회 주민 수 (monthly review: residents viewed per operator)
+    Summary {
+        /// 점검할 달 YYYY-MM (default: this month)
+        #[arg(long)]
+        month: Option<String>,
+        /// JSON으로 출력 (print JSON)
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 #[derive(Args, Debug)]
@@ -378,6 +387,25 @@ fn search(cli: &Cli, args: &SearchArgs) -> anyhow::Result<ExitCode> {
 
 fn audit(cli: &Cli, args: &AuditArgs) -> anyhow::Result<ExitCode> {
     let store = open_store(cli, cli.db.clone())?;
+    if let Some(AuditCommand::Summary { month, json }) = &args.action {
+        let month = month
+            .clone()
+            .unwrap_or_else(|| store.clock().today().format("%Y-%m").to_string());
+        let rows = store.audit_month(&month)?;
+        if *json {
+            println!("{}", serde_json::to_string_pretty(&rows)?);
+        } else {
+            println!("{month} 감사 로그 점검 (monthly review)");
+            println!("작업자      조회주민  조회  입력·변경  출력  거부");
+            for r in &rows {
+                println!(
+                    "{:<10} {:>8} {:>5} {:>10} {:>5} {:>5}",
+                    r.operator, r.residents_viewed, r.views, r.changes, r.exports, r.denied
+                );
+            }
+        }
+        return Ok(ExitCode::SUCCESS);
+    }
     if let Some(AuditCommand::Verify) = args.action {
         let report = store.audit_verify()?;
         return Ok(match report.broken {

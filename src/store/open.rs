@@ -215,6 +215,11 @@ fn configure(conn: &Connection) -> rusqlite::Result<()> {
 
 /// Runs every migration above the file's version, each in its own transaction.
 pub fn migrate(conn: &mut Connection, target: u32) -> rusqlite::Result<()> {
+    // Up to date: no write lock (another process may be writing for a while).
+    let version: u32 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+    if version >= target {
+        return Ok(());
+    }
     loop {
         let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
         let version: u32 = tx.query_row("PRAGMA user_version", [], |r| r.get(0))?;

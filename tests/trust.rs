@@ -1,0 +1,250 @@
+//! Trust: audit review, tamper detection from the CLI, crash safety of demo generation, two
+//! processes on one file, and fuzzed parsers (keymap, search query).
+
+use dolbom::clock::{Clock, parse_datetime};
+use proptest::prelude::*;
+use std::process::{Command, Stdio};
+use std::time::Duration;
+
+fn dolbom() -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_dolbom"));
+    c.env_remove("DOLBOM_DB")
+        .env("DOLBOM_USER", "tester")
+        .env("DOLBOM_NOW", "2026-11-25T09:00:00");
+    c
+}
+
+fn count(db: &std::path::Path, sql: &str) -> i64 {
+    rusqlite::Connection::open(db)
+        .unwrap()
+        .query_row(sql, [], |r| r.get(0))
+        .unwrap()
+}
+
+#[test]
+fn audit_verify_from_the_cli_names_the_broken_row() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("a.db");
+    assert!(
+        dolbom()
+            .arg("--db")
+            .arg(&db)
+            .args(["demo", "--residents", "50", "--no-tui"])
+            .status()
+            .unwrap()
+            .success()
+    );
+    // Three detail views, audited.
+    let mut o = dolbom::store::OpenOptions::new("tester");
+    o.clock = Clock::fixed(parse_datetime("2026-11-25 10:00").unwrap());
+    let store = dolbom::store::Store::open(&db, &o).unwrap();
+    let ids: Vec<String> = rusqlite::Connection::open(&db)
+        .unwrap()
+        .prepare("SELECT id FROM residents LIMIT 3")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    for id in &ids {
+        store.view_resident(id).unwrap();
+    }
+    drop(store);
+    let ok = dolbom()
+        .arg("--db")
+        .arg(&db)
+        .args(["audit", "verify"])
+        .output()
+        .unwrap();
+    assert!(ok.status.success(), "{ok:?}");
+    let summary = dolbom()
+        .arg("--db")
+        .arg(&db)
+        .args(["audit", "summary", "--month", "2026-11", "--json"])
+        .output()
+        .unwrap();
+    let rows: serde_json::Value = serde_json::from_slice(&summary.stdout).unwrap();
+    assert_eq!(rows[0]["operator"], "tester");
+    assert_eq!(rows[0]["residents_viewed"], 3);
+    // Someone removes row 2 behind dolbom's back.
+    let conn = rusqlite::Connection::open(&db).unwrap();
+    conn.execute_batch("DROP TRIGGER audit_no_delete; DELETE FROM audit_log WHERE seq = 2;")
+        .unwrap();
+    drop(conn);
+    let bad = dolbom()
+        .arg("--db")
+        .arg(&db)
+        .args(["audit", "verify"])
+        .output()
+        .unwrap();
+    assert_eq!(bad.status.code(), Some(1));
+    let text = String::from_utf8_lossy(&bad.stdout);
+    assert!(text.contains("row 2 is missing"), "{text}");
+}
+
+#[test]
+fn kill_9_during_demo_leaves_before_or_after() {
+    let dir = tempfile::tempdir().unwrap();
+    let n = 8000;
+    let mut seed = 0x5eed_u64;
+    let mut outcomes = Vec::new();
+    for trial in 0..4 {
+        let db = dir.path().join(format!("k{trial}.db"));
+        let mut child = dolbom()
+            .arg("--db")
+            .arg(&db)
+            .args(["demo", "--residents", &n.to_string(), "--no-tui"])
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        seed = seed
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        let delay = if trial == 3 {
+            60_000
+        } else {
+            100 + (seed >> 33) % 900
+        };
+        let start = std::time::Instant::now();
+        while start.elapsed() < Duration::from_millis(delay) {
+            if child.try_wait().unwrap().is_some() {
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        let _ = child.kill();
+        let _ = child.wait();
+        if !db.exists() {
+            outcomes.push("no file");
+            continue;
+        }
+        let conn = rusqlite::Connection::open(&db).unwrap();
+        let ok: String = conn
+            .query_row("PRAGMA integrity_check", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(ok, "ok");
+        drop(conn);
+        let residents = count(&db, "SELECT count(*) FROM residents");
+        assert!(
+            residents == 0 || residents == n,
+            "trial {trial}: {residents} residents: half a demo"
+        );
+        if residents == n {
+            let ops = count(&db, "SELECT count(*) FROM ops");
+            assert!(ops > n, "the op log committed with the rows");
+        }
+        outcomes.push(if residents == 0 { "before" } else { "after" });
+    }
+    assert_eq!(outcomes.last(), Some(&"after"), "{outcomes:?}");
+    eprintln!("kill -9 outcomes: {outcomes:?}");
+}
+
+#[test]
+fn a_reader_works_while_another_process_writes() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("busy.db");
+    assert!(
+        dolbom()
+            .arg("--db")
+            .arg(&db)
+            .args(["users", "list"])
+            .status()
+            .unwrap()
+            .success()
+    );
+    let mut writer = dolbom()
+        .arg("--db")
+        .arg(&db)
+        .args(["demo", "--residents", "30000", "--no-tui", "--force"])
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(400));
+    // Reading during the long write transaction works (WAL).
+    let read = dolbom()
+        .arg("--db")
+        .arg(&db)
+        .args(["audit"])
+        .output()
+        .unwrap();
+    assert!(read.status.success(), "{read:?}");
+    // A second writer either waits its turn or says clearly that the file is busy.
+    let write = dolbom()
+        .arg("--db")
+        .arg(&db)
+        .args(["users", "add", "kim"])
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&write.stderr);
+    assert!(
+        write.status.success() || err.contains("다른 dolbom이 이 파일을 쓰고 있습니다"),
+        "{err}"
+    );
+    assert!(writer.wait().unwrap().success());
+}
+
+#[test]
+fn keymap_fuzz_corpus_gives_errors_not_panics() {
+    let corpus = std::fs::read_to_string("tests/fixtures/fuzz/keymap_cases.txt").unwrap();
+    for (i, case) in corpus.split("\n[").enumerate() {
+        let src = if i == 0 {
+            case.to_string()
+        } else {
+            format!("[{case}")
+        };
+        let mut km = dolbom::tui::Keymap::builtin_default();
+        let _ = km.apply_str("fuzz.toml", &src);
+    }
+}
+
+#[test]
+fn query_fuzz_corpus_searches_without_panic() {
+    let names = ["김민수", "이영희", "박 철수", "Kim Minsu", "똠방각하"];
+    let keys: Vec<dolbom::search::PersonKey> = names
+        .iter()
+        .map(|n| dolbom::search::PersonKey {
+            name: n.to_string(),
+            ..Default::default()
+        })
+        .collect();
+    let index = dolbom::search::SearchIndex::build(&keys);
+    let corpus = std::fs::read_to_string("tests/fixtures/fuzz/query_cases.txt").unwrap();
+    for line in corpus.lines() {
+        let q = dolbom::search::Query::parse(line, 2026);
+        let _ = index.search(&q, |_| true, 10);
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(400))]
+
+    #[test]
+    fn random_keymap_text_never_panics(src in "(\\[[a-z]{0,8}\\]\n)?(\"[ -~ㄱ-ㅎ가-힣]{0,12}\" = (\"[a-z-]{0,14}\"|[0-9]+|\\{ action = \"[a-z-]{0,10}\" \\})\n){0,5}") {
+        let mut km = dolbom::tui::Keymap::builtin_default();
+        if let Err(e) = km.apply_str("fuzz.toml", &src) {
+            // Errors name the file (and a line where there is one).
+            prop_assert!(e.to_string().contains("fuzz.toml"), "{e}");
+        }
+    }
+
+    #[test]
+    fn random_bytes_as_keymap_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..300)) {
+        let src = String::from_utf8_lossy(&bytes);
+        let mut km = dolbom::tui::Keymap::builtin_default();
+        let _ = km.apply_str("fuzz.toml", &src);
+    }
+
+    #[test]
+    fn random_queries_never_panic(q in "[ 0-9a-zA-Zㄱ-ㅣ가-힣.\\-/]{0,24}") {
+        let names = ["김민수", "기민수", "이영희", "Lee Younghee"];
+        let keys: Vec<dolbom::search::PersonKey> = names.iter().map(|n| dolbom::search::PersonKey {
+            name: n.to_string(),
+            phone_tail: Some(1234),
+            ..Default::default()
+        }).collect();
+        let index = dolbom::search::SearchIndex::build(&keys);
+        let query = dolbom::search::Query::parse(&q, 2026);
+        let hits = index.search(&query, |_| true, 10);
+        prop_assert!(hits.len() <= names.len());
+    }
+}
