@@ -293,3 +293,45 @@ fn mouse_click_on_a_tab_switches_pane() {
     }));
     assert_eq!(app.pane, PaneId::Resources);
 }
+
+#[test]
+fn intake_keeps_only_the_masked_resident_registration_number() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = app(dir.path(), 20);
+    press(
+        &mut app,
+        &[
+            "esc",
+            "n",
+            "장보고",
+            "tab",
+            "tab",
+            "tab",
+            "4501011234567",
+            "ctrl-s",
+        ],
+    );
+    let id = app.search.hits.first().map(|h| h.summary.id.clone());
+    let r = app
+        .store
+        .duplicate_candidates("장보고", Some("1945-01-01"), "")
+        .unwrap();
+    assert_eq!(
+        r.len(),
+        1,
+        "registered with the birth date from the number: {id:?}"
+    );
+    assert_eq!(r[0].sex, Some(dolbom::model::Sex::Male));
+    let full = app.store.resident(&r[0].id).unwrap().unwrap();
+    assert_eq!(full.rrn_masked.as_deref(), Some("450101-1******"));
+    let path = app.store.path().to_path_buf();
+    drop(app);
+    for suffix in ["", "-wal"] {
+        let bytes = std::fs::read(format!("{}{suffix}", path.display())).unwrap_or_default();
+        let needle = b"1234567";
+        assert!(
+            !bytes.windows(needle.len()).any(|w| w == needle),
+            "the full number is not in the file{suffix}"
+        );
+    }
+}

@@ -52,24 +52,7 @@ impl ResourceRow {
     }
 }
 
-/// Sex of a resident.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-pub enum Sex {
-    #[serde(rename = "M")]
-    Male,
-    #[serde(rename = "F")]
-    Female,
-}
-
-impl Sex {
-    /// `'M'` or `'F'`.
-    pub fn as_char(self) -> char {
-        match self {
-            Sex::Male => 'M',
-            Sex::Female => 'F',
-        }
-    }
-}
+pub use crate::model::Sex;
 
 /// One resident read from a list. Never holds a full 주민등록번호: only what is derived from it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

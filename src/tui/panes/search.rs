@@ -255,16 +255,29 @@ impl SearchPane {
         let (new, open_case) = match self.pending_intake.take().filter(|_| confirmed) {
             Some(p) => p,
             None => {
-                let birth = Some(v("생년월일")).filter(|s| !s.is_empty());
-                let new = NewResident {
+                let mut new = NewResident {
                     name: v("이름"),
-                    birth_date: birth,
+                    birth_date: Some(v("생년월일")).filter(|s| !s.is_empty()),
                     sex: Sex::parse(&v("성별")),
                     phone: Some(v("연락처")).filter(|s| !s.is_empty()),
                     dong: v("읍면동"),
                     address: v("주소"),
                     ..NewResident::default()
                 };
+                // A 주민등록번호 is reduced at once to birth date, sex and a masked form; the
+                // full number goes no further than this form.
+                let rrn = v("주민등록번호");
+                if !rrn.is_empty() {
+                    match crate::resources::import::parse_rrn(&rrn) {
+                        Ok(p) => {
+                            let birth = p.birth_date.format("%Y-%m-%d").to_string();
+                            new.birth_date.get_or_insert(birth);
+                            new.sex = new.sex.or(Some(p.sex));
+                            new.rrn_masked = Some(p.masked);
+                        }
+                        Err(e) => return Effect::Message(format!("주민등록번호: {e}")),
+                    }
+                }
                 let open_case = v("사례") == "사례 열기";
                 match likely_duplicates(store, &new.name, new.birth_date.as_deref(), &new.dong) {
                     Ok(d) if !d.is_empty() => {
@@ -562,6 +575,7 @@ fn intake_form(index: Option<&ResidentIndex>, query: &str) -> Form {
             Field::text("이름").required().with_value(name.trim()),
             Field::date("생년월일"),
             Field::choice("성별", &["미상", "남", "여"]),
+            Field::text("주민등록번호"),
             Field::text("연락처"),
             Field::choice("읍면동", &dongs),
             Field::text("주소"),
