@@ -15,7 +15,7 @@ pub const SYNCED_TABLES: [&str; 6] = [
 ];
 
 /// `MIGRATIONS[i]` brings a file from version `i` to `i + 1`.
-pub const MIGRATIONS: &[&str] = &[V1, V2];
+pub const MIGRATIONS: &[&str] = &[V1, V2, V3];
 
 /// The schema version this build writes.
 pub const CURRENT_VERSION: u32 = MIGRATIONS.len() as u32;
@@ -229,4 +229,20 @@ CREATE TABLE conflicts (
     resolution  TEXT
 );
 CREATE INDEX conflicts_open ON conflicts(resolved_at);
+"#;
+
+const V3: &str = r#"
+-- Timelines and the 오늘 lists (see src/timeline/due.rs).
+-- Corrections of an entry (current version, void check).
+CREATE INDEX entries_corrects ON entries(corrects) WHERE corrects IS NOT NULL;
+-- Latest contact of a case: an index-only range per case and kind.
+CREATE INDEX entries_case_kind ON entries(case_id, kind, at);
+-- Entries per week for everyone's chart.
+CREATE INDEX entries_at ON entries(at);
+-- A worker's cases (scope "mine").
+CREATE INDEX cases_worker ON cases(worker, stage);
+-- 사후관리 due.
+CREATE INDEX cases_aftercare ON cases(aftercare_on) WHERE aftercare_on IS NOT NULL;
+-- Referrals waiting in 의뢰.
+CREATE INDEX referrals_status ON referrals(status, requested_on);
 "#;
