@@ -4,7 +4,7 @@
 //! speaks SQL.
 
 use super::{Result, Store, StoreError, Tx, Val};
-use crate::model::{Case, Entry, EntryKind, Referral, Stage, split_list};
+use crate::model::{Case, Entry, EntryKind, Referral, Resident, Sex, Stage, split_list};
 use crate::timeline::due::{CaseRef, ContactFact, FollowUpFact, ReferralFact, Scope, StageFact};
 use crate::timeline::types::{CaseFilter, CaseHeader, CaseRow, ReferralView};
 use rusqlite::types::Value as SqlValue;
@@ -25,12 +25,104 @@ fn contact_kinds() -> String {
         .join(", ")
 }
 
-/// Latest contact on case `c.id`: originals only (a correction is not a new contact).
+/// Latest contact on case `c.id`: originals only (a correction is not a new contact). Its terms
+/// match the partial index `entries_contact` (migration V3), so it is one index seek.
 fn last_contact_sql() -> String {
     format!(
-        "(SELECT max(x.at) FROM entries x WHERE x.case_id = c.id AND x.kind IN ({}) AND x.corrects IS NULL)",
+        "(SELECT max(x.at) FROM entries x WHERE x.case_id = c.id AND x.corrects IS NULL AND x.kind IN ({}))",
         contact_kinds()
     )
+}
+
+/// `AND c.worker = ?N` for scope "mine", else a no-op on the same parameter.
+fn scope_sql(mine: bool, n: usize) -> String {
+    if mine {
+        format!("AND c.worker = ?{n}")
+    } else {
+        format!("AND ?{n} IS NULL")
+    }
+}
+
+/// Follow-up candidates, driven by the open cases in scope: only entries at or after a case's
+/// latest contact can be unanswered, so each case costs a seek for the contact and a short
+/// range of entries.
+fn follow_up_sql(mine: bool) -> String {
+    format!(
+        "WITH oc AS MATERIALIZED (
+             SELECT c.id, c.worker, c.resident_id, {last} AS last
+             FROM cases c
+             WHERE c.stage NOT IN ('closed', 'aftercare') AND c.deleted = 0 {scope})
+         SELECT oc.id, r.name, oc.worker, e.id, e.kind, e.at, e.due_on, e.body, oc.last
+         FROM oc
+         JOIN entries e ON e.case_id = oc.id AND e.at >= coalesce(oc.last, '')
+         JOIN residents r ON r.id = oc.resident_id
+         WHERE e.due_on IS NOT NULL AND e.due_on <= ?1 AND e.voids = 0 AND e.deleted = 0
+           AND NOT EXISTS (SELECT 1 FROM entries k
+                           WHERE k.corrects = coalesce(e.corrects, e.id) AND k.id <> e.id AND k.hlc > e.hlc)
+         ORDER BY e.due_on, oc.id",
+        last = last_contact_sql(),
+        scope = scope_sql(mine, 2),
+    )
+}
+
+fn stage_sql(mine: bool) -> String {
+    format!(
+        "SELECT c.id, r.name, c.worker, c.stage, c.opened_on,
+                (SELECT group_concat(substr(x.at, 1, 10) || '=' || coalesce(json_extract(x.data, '$.to'), ''), ',')
+                 FROM entries x WHERE x.case_id = c.id AND x.kind = 'stage_change' AND x.voids = 0)
+         FROM cases c JOIN residents r ON r.id = c.resident_id
+         WHERE c.stage IN ('intake', 'assessment', 'conference', 'selection') AND c.deleted = 0
+           {}",
+        scope_sql(mine, 1)
+    )
+}
+
+/// Two index-driven halves: 모니터링 (cases_stage / cases_worker) and 사후관리 due
+/// (cases_aftercare).
+fn contact_sql(mine: bool) -> String {
+    let scope = scope_sql(mine, 2);
+    format!(
+        "SELECT c.id, r.name, c.worker, c.stage, c.opened_on, c.aftercare_on, {last}
+         FROM cases c JOIN residents r ON r.id = c.resident_id
+         WHERE c.stage = 'monitoring' AND c.deleted = 0 {scope}
+         UNION ALL
+         SELECT c.id, r.name, c.worker, c.stage, c.opened_on, c.aftercare_on, {last}
+         FROM cases c JOIN residents r ON r.id = c.resident_id
+         WHERE c.aftercare_on IS NOT NULL AND c.aftercare_on <= ?1
+           AND c.stage IN ('closed', 'aftercare') AND c.deleted = 0 {scope}",
+        last = last_contact_sql(),
+    )
+}
+
+fn referral_sql(mine: bool) -> String {
+    format!(
+        "SELECT c.id, r.name, c.worker, f.id, coalesce(s.name, ''), f.status, f.requested_on
+         FROM referrals f
+         JOIN cases c ON c.id = f.case_id
+         JOIN residents r ON r.id = c.resident_id
+         LEFT JOIN resources s ON s.id = f.resource_id
+         WHERE f.status = '의뢰' AND f.requested_on <= ?1 AND f.deleted = 0 AND c.deleted = 0
+           {}
+         ORDER BY f.requested_on",
+        scope_sql(mine, 2)
+    )
+}
+
+fn by_stage_sql(mine: bool) -> String {
+    format!(
+        "SELECT c.stage, count(*) FROM cases c WHERE c.deleted = 0 {} GROUP BY c.stage",
+        scope_sql(mine, 1)
+    )
+}
+
+/// Entries written in `[?1, ?2)`: by the operator (scope "mine") or by anyone. An index-only
+/// count over `entries_author` / `entries_at`.
+fn entries_between_sql(mine: bool) -> &'static str {
+    if mine {
+        "SELECT count(*) FROM entries WHERE author = ?3 AND at >= ?1 AND at < ?2"
+    } else {
+        "SELECT count(*) FROM entries WHERE ?3 IS NULL AND at >= ?1 AND at < ?2"
+    }
 }
 
 fn bad(what: &str, value: &str) -> rusqlite::Error {
@@ -243,6 +335,40 @@ impl Store {
         .map_err(|e| self.sql_err(e))
     }
 
+    /// The resident of a case, for the case summary (full record; the export masks it).
+    pub fn case_resident(&self, resident_id: &str) -> Result<Resident> {
+        self.conn()
+            .prepare_cached(
+                "SELECT id, name, birth_date, sex, phone, sigungu, dong, address, household_id,
+                        flags, risks, rrn_masked
+                 FROM residents WHERE id = ?1",
+            )
+            .and_then(|mut s| {
+                s.query_row([resident_id], |r| {
+                    let sex: Option<String> = r.get(3)?;
+                    let flags: String = r.get(9)?;
+                    let risks: String = r.get(10)?;
+                    Ok(Resident {
+                        id: r.get(0)?,
+                        name: r.get(1)?,
+                        birth_date: r.get(2)?,
+                        sex: sex.as_deref().and_then(Sex::parse),
+                        phone: r.get(4)?,
+                        sigungu: r.get(5)?,
+                        dong: r.get(6)?,
+                        address: r.get(7)?,
+                        household_id: r.get(8)?,
+                        flags: split_list(&flags),
+                        risks: split_list(&risks),
+                        rrn_masked: r.get(11)?,
+                    })
+                })
+                .optional()
+            })
+            .map_err(|e| self.sql_err(e))?
+            .ok_or_else(|| StoreError::NotFound(format!("resident {resident_id}")))
+    }
+
     /// Every case of one resident, most recently active first.
     pub fn cases_of_resident(&self, resident_id: &str) -> Result<Vec<CaseRow>> {
         self.list_cases(&CaseFilter {
@@ -262,24 +388,7 @@ impl Store {
     /// open cases in scope, each with its case's latest contact.
     pub fn follow_up_facts(&self, scope: Scope, today: &str) -> Result<Vec<FollowUpFact>> {
         let worker = self.scope_worker(scope);
-        let sql = format!(
-            "SELECT c.id, r.name, c.worker, e.id, e.kind, e.at, e.due_on, e.body, {last}
-             FROM entries e
-             JOIN cases c ON c.id = e.case_id
-             JOIN residents r ON r.id = c.resident_id
-             WHERE e.due_on IS NOT NULL AND e.due_on <= ?1 AND e.voids = 0 AND e.deleted = 0
-               AND c.deleted = 0 AND c.stage NOT IN ('closed', 'aftercare')
-               {scope}
-               AND NOT EXISTS (SELECT 1 FROM entries k
-                               WHERE k.corrects = coalesce(e.corrects, e.id) AND k.id <> e.id AND k.hlc > e.hlc)
-             ORDER BY e.due_on, c.id",
-            last = last_contact_sql(),
-            scope = if worker.is_some() {
-                "AND c.worker = ?2"
-            } else {
-                "AND ?2 IS NULL"
-            },
-        );
+        let sql = follow_up_sql(worker.is_some());
         let mut stmt = self
             .conn()
             .prepare_cached(&sql)
@@ -304,19 +413,7 @@ impl Store {
     /// days it entered each stage (from its stage-change entries).
     pub fn stage_facts(&self, scope: Scope) -> Result<Vec<StageFact>> {
         let worker = self.scope_worker(scope);
-        let sql = format!(
-            "SELECT c.id, r.name, c.worker, c.stage, c.opened_on,
-                    (SELECT group_concat(substr(x.at, 1, 10) || '=' || coalesce(json_extract(x.data, '$.to'), ''), ',')
-                     FROM entries x WHERE x.case_id = c.id AND x.kind = 'stage_change' AND x.voids = 0)
-             FROM cases c JOIN residents r ON r.id = c.resident_id
-             WHERE c.stage IN ('intake', 'assessment', 'conference', 'selection') AND c.deleted = 0
-               {scope}",
-            scope = if worker.is_some() {
-                "AND c.worker = ?1"
-            } else {
-                "AND ?1 IS NULL"
-            },
-        );
+        let sql = stage_sql(worker.is_some());
         let mut stmt = self
             .conn()
             .prepare_cached(&sql)
@@ -348,23 +445,7 @@ impl Store {
     /// each with its latest contact.
     pub fn contact_facts(&self, scope: Scope, today: &str) -> Result<Vec<ContactFact>> {
         let worker = self.scope_worker(scope);
-        let scope_sql = if worker.is_some() {
-            "AND c.worker = ?2"
-        } else {
-            "AND ?2 IS NULL"
-        };
-        // Two index-driven halves: 모니터링 (cases_stage) and 사후관리 due (cases_aftercare).
-        let sql = format!(
-            "SELECT c.id, r.name, c.worker, c.stage, c.opened_on, c.aftercare_on, {last}
-             FROM cases c JOIN residents r ON r.id = c.resident_id
-             WHERE c.stage = 'monitoring' AND c.deleted = 0 {scope_sql}
-             UNION ALL
-             SELECT c.id, r.name, c.worker, c.stage, c.opened_on, c.aftercare_on, {last}
-             FROM cases c JOIN residents r ON r.id = c.resident_id
-             WHERE c.aftercare_on IS NOT NULL AND c.aftercare_on <= ?1
-               AND c.stage IN ('closed', 'aftercare') AND c.deleted = 0 {scope_sql}",
-            last = last_contact_sql(),
-        );
+        let sql = contact_sql(worker.is_some());
         let mut stmt = self
             .conn()
             .prepare_cached(&sql)
@@ -390,21 +471,7 @@ impl Store {
         requested_before: &str,
     ) -> Result<Vec<ReferralFact>> {
         let worker = self.scope_worker(scope);
-        let sql = format!(
-            "SELECT c.id, r.name, c.worker, f.id, coalesce(s.name, ''), f.status, f.requested_on
-             FROM referrals f
-             JOIN cases c ON c.id = f.case_id
-             JOIN residents r ON r.id = c.resident_id
-             LEFT JOIN resources s ON s.id = f.resource_id
-             WHERE f.status = '의뢰' AND f.requested_on <= ?1 AND f.deleted = 0 AND c.deleted = 0
-               {scope}
-             ORDER BY f.requested_on",
-            scope = if worker.is_some() {
-                "AND c.worker = ?2"
-            } else {
-                "AND ?2 IS NULL"
-            },
-        );
+        let sql = referral_sql(worker.is_some());
         let mut stmt = self
             .conn()
             .prepare_cached(&sql)
@@ -425,14 +492,10 @@ impl Store {
     /// Number of cases in scope per stage code.
     pub fn cases_by_stage(&self, scope: Scope) -> Result<Vec<(Stage, i64)>> {
         let worker = self.scope_worker(scope);
-        let sql = if worker.is_some() {
-            "SELECT stage, count(*) FROM cases WHERE worker = ?1 AND deleted = 0 GROUP BY stage"
-        } else {
-            "SELECT stage, count(*) FROM cases WHERE ?1 IS NULL AND deleted = 0 GROUP BY stage"
-        };
+        let sql = by_stage_sql(worker.is_some());
         let mut stmt = self
             .conn()
-            .prepare_cached(sql)
+            .prepare_cached(&sql)
             .map_err(|e| self.sql_err(e))?;
         let rows: Vec<(String, i64)> = stmt
             .query_map(params![worker], |r| Ok((r.get(0)?, r.get(1)?)))
@@ -444,26 +507,42 @@ impl Store {
             .collect())
     }
 
-    /// Entries (originals) per day from `since` (`YYYY-MM-DD`) on, on cases in scope.
-    pub fn entries_per_day(&self, scope: Scope, since: &str) -> Result<Vec<(String, i64)>> {
+    /// Entries written in `[from, to)` (`YYYY-MM-DD`, corrections included): by the operator
+    /// for scope "mine", by anyone for "all".
+    pub fn entries_between(&self, scope: Scope, from: &str, to: &str) -> Result<i64> {
         let worker = self.scope_worker(scope);
-        let sql = if worker.is_some() {
-            "SELECT substr(e.at, 1, 10) AS d, count(*) FROM cases c
-             JOIN entries e ON e.case_id = c.id AND e.at >= ?1
-             WHERE c.worker = ?2 AND c.deleted = 0 AND e.corrects IS NULL
-             GROUP BY d"
-        } else {
-            "SELECT substr(e.at, 1, 10) AS d, count(*) FROM entries e
-             WHERE e.at >= ?1 AND ?2 IS NULL AND e.corrects IS NULL
-             GROUP BY d"
-        };
-        let mut stmt = self
-            .conn()
-            .prepare_cached(sql)
-            .map_err(|e| self.sql_err(e))?;
-        stmt.query_map(params![since, worker], |r| Ok((r.get(0)?, r.get(1)?)))
-            .and_then(|rows| rows.collect())
+        self.conn()
+            .prepare_cached(entries_between_sql(worker.is_some()))
+            .and_then(|mut s| s.query_row(params![from, to, worker], |r| r.get(0)))
             .map_err(|e| self.sql_err(e))
+    }
+
+    /// `EXPLAIN QUERY PLAN` of every 오늘 query for `scope` (name, plan lines), for checking
+    /// that none scans `entries`.
+    pub fn today_query_plans(&self, scope: Scope) -> Result<Vec<(String, Vec<String>)>> {
+        let mine = scope == Scope::Mine;
+        let queries: [(&str, String); 6] = [
+            ("follow_ups", follow_up_sql(mine)),
+            ("deadlines", stage_sql(mine)),
+            ("no_contact_aftercare", contact_sql(mine)),
+            ("referrals", referral_sql(mine)),
+            ("by_stage", by_stage_sql(mine)),
+            ("entries_per_week", entries_between_sql(mine).to_string()),
+        ];
+        queries
+            .into_iter()
+            .map(|(name, sql)| {
+                let mut stmt = self
+                    .conn()
+                    .prepare(&format!("EXPLAIN QUERY PLAN {sql}"))
+                    .map_err(|e| self.sql_err(e))?;
+                let lines = stmt
+                    .query_map([], |r| r.get::<_, String>(3))
+                    .and_then(|rows| rows.collect::<rusqlite::Result<Vec<_>>>())
+                    .map_err(|e| self.sql_err(e))?;
+                Ok((name.to_string(), lines))
+            })
+            .collect()
     }
 }
 

@@ -235,10 +235,13 @@ const V3: &str = r#"
 -- Timelines and the 오늘 lists (see src/timeline/due.rs).
 -- Corrections of an entry (current version, void check).
 CREATE INDEX entries_corrects ON entries(corrects) WHERE corrects IS NOT NULL;
--- Latest contact of a case: an index-only range per case and kind.
-CREATE INDEX entries_case_kind ON entries(case_id, kind, at);
--- Entries per week for everyone's chart.
+-- Latest contact of a case: one seek per case. The WHERE must match the query's terms exactly
+-- (contact kinds in EntryKind order; see src/store/cases.rs).
+CREATE INDEX entries_contact ON entries(case_id, at)
+    WHERE corrects IS NULL AND kind IN ('initial_consult', 'visit', 'call', 'office_visit', 'assessment', 'monitoring');
+-- Entries per week: everyone's, and an author's.
 CREATE INDEX entries_at ON entries(at);
+CREATE INDEX entries_author ON entries(author, at);
 -- A worker's cases (scope "mine").
 CREATE INDEX cases_worker ON cases(worker, stage);
 -- 사후관리 due.

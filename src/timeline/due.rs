@@ -412,7 +412,8 @@ pub fn compute(facts: &TodayFacts, today: NaiveDate) -> Today {
 pub struct Charts {
     /// Cases in scope per stage, in [`Stage::ALL`] order (zeros included).
     pub by_stage: Vec<(Stage, u64)>,
-    /// Entries per week, oldest first; the last bucket is the 7 days ending today.
+    /// Entries written per week (by the operator for scope "mine"), oldest first; the last
+    /// bucket is the 7 days ending today (see [`week_range`]).
     pub entries_per_week: [u64; CHART_WEEKS],
     /// Overdue items across the 오늘 lists.
     pub overdue: usize,
@@ -423,21 +424,11 @@ pub fn chart_start(today: NaiveDate) -> NaiveDate {
     today - Duration::days(7 * CHART_WEEKS as i64 - 1)
 }
 
-/// Buckets per-day counts into [`CHART_WEEKS`] weeks ending today (days outside are ignored).
-pub fn weekly(per_day: &[(String, i64)], today: NaiveDate) -> [u64; CHART_WEEKS] {
-    let start = chart_start(today);
-    let mut weeks = [0u64; CHART_WEEKS];
-    for (day, n) in per_day {
-        let Some(d) = parse_date(day) else { continue };
-        if d < start || d > today {
-            continue;
-        }
-        let idx = ((d - start).num_days() / 7) as usize;
-        if let Some(w) = weeks.get_mut(idx) {
-            *w += u64::try_from(*n).unwrap_or(0);
-        }
-    }
-    weeks
+/// Week `i` (0 = oldest) of the chart as a half-open range of days `[from, to)`; the last week
+/// is the 7 days ending today.
+pub fn week_range(today: NaiveDate, i: usize) -> (NaiveDate, NaiveDate) {
+    let from = chart_start(today) + Duration::days(7 * i as i64);
+    (from, from + Duration::days(7))
 }
 
 /// Stage counts in [`Stage::ALL`] order, zeros included.

@@ -525,11 +525,15 @@ pub fn today(store: &Store, scope: Scope) -> Result<Today> {
 /// Chart data for the 오늘 pane; `today` gives the overdue count.
 pub fn charts(store: &Store, scope: Scope, today: &Today) -> Result<Charts> {
     let day = store.clock().today();
-    let per_day =
-        store.entries_per_day(scope, &due::chart_start(day).format("%Y-%m-%d").to_string())?;
+    let fmt = |d: NaiveDate| d.format("%Y-%m-%d").to_string();
+    let mut weeks = [0u64; due::CHART_WEEKS];
+    for (i, w) in weeks.iter_mut().enumerate() {
+        let (from, to) = due::week_range(day, i);
+        *w = u64::try_from(store.entries_between(scope, &fmt(from), &fmt(to))?).unwrap_or(0);
+    }
     Ok(Charts {
         by_stage: due::by_stage(&store.cases_by_stage(scope)?),
-        entries_per_week: due::weekly(&per_day, day),
+        entries_per_week: weeks,
         overdue: today.overdue_count(),
     })
 }
