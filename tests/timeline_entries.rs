@@ -55,7 +55,11 @@ fn correction_leaves_original_byte_for_byte_and_shows_current_text() {
     let original = timeline::add_entry(
         &mut store,
         &case_id,
-        &NewEntry::plain(EntryKind::Visit, "가정 방문.\n어르신 무릎 통증 호소, 병원 동행 필요.").due(due),
+        &NewEntry::plain(
+            EntryKind::Visit,
+            "가정 방문.\n어르신 무릎 통증 호소, 병원 동행 필요.",
+        )
+        .due(due),
     )
     .expect("add");
     let before = raw_row(store.path(), &original.id);
@@ -69,11 +73,20 @@ fn correction_leaves_original_byte_for_byte_and_shows_current_text() {
     .expect("correct");
     assert_eq!(fixed.corrects.as_deref(), Some(original.id.as_str()));
     // Correcting the correction links to the same original.
-    let again = timeline::correct_entry(&mut store, &fixed.id, "가정 방문. 허리 통증, 병원 동행 3/9.", None)
-        .expect("correct again");
+    let again = timeline::correct_entry(
+        &mut store,
+        &fixed.id,
+        "가정 방문. 허리 통증, 병원 동행 3/9.",
+        None,
+    )
+    .expect("correct again");
     assert_eq!(again.corrects.as_deref(), Some(original.id.as_str()));
 
-    assert_eq!(raw_row(store.path(), &original.id), before, "original row changed");
+    assert_eq!(
+        raw_row(store.path(), &original.id),
+        before,
+        "original row changed"
+    );
     assert_eq!(store.entry(&original.id).expect("entry"), original);
 
     let t = timeline::load(&store, &case_id).expect("load");
@@ -95,8 +108,11 @@ fn correction_leaves_original_byte_for_byte_and_shows_current_text() {
     // The database refuses in-place edits outright.
     let conn = rusqlite::Connection::open(store.path()).expect("raw");
     assert!(
-        conn.execute("UPDATE entries SET body = 'x' WHERE id = ?1", [&original.id])
-            .is_err()
+        conn.execute(
+            "UPDATE entries SET body = 'x' WHERE id = ?1",
+            [&original.id]
+        )
+        .is_err()
     );
     assert!(
         conn.execute("DELETE FROM entries WHERE id = ?1", [&original.id])
@@ -130,7 +146,11 @@ fn void_marks_entry_and_closes_its_follow_up() {
     timeline::void_entry(&mut store, &e.id, " ").expect_err("reason required");
     timeline::void_entry(&mut store, &e.id, "다른 사례에 잘못 입력").expect("void");
     let t = timeline::load(&store, &case_id).expect("load");
-    let item = t.items.iter().find(|i| i.original.id == e.id).expect("item");
+    let item = t
+        .items
+        .iter()
+        .find(|i| i.original.id == e.id)
+        .expect("item");
     assert!(item.is_voided());
     assert_eq!(item.void_reason(), Some("다른 사례에 잘못 입력"));
     assert_eq!(item.text(), "다른 사례 내용");
@@ -140,13 +160,9 @@ fn void_marks_entry_and_closes_its_follow_up() {
     assert!(timeline::correct_entry(&mut store, &e.id, "x", None).is_err());
     // Not a follow-up any more.
     let today = timeline::today(&store, timeline::Scope::All).expect("today");
-    assert!(
-        today
-            .due_today
-            .iter()
-            .chain(&today.overdue)
-            .all(|i| !matches!(&i.kind, timeline::DueKind::FollowUp { entry_id, .. } if *entry_id == e.id))
-    );
+    assert!(today.due_today.iter().chain(&today.overdue).all(
+        |i| !matches!(&i.kind, timeline::DueKind::FollowUp { entry_id, .. } if *entry_id == e.id)
+    ));
 }
 
 #[test]
@@ -194,12 +210,20 @@ fn assessment_updates_crisis_score_and_referral_creates_row() {
 
     // Kind and data must agree; stage changes go through change_stage.
     assert!(
-        timeline::add_entry(&mut store, &case_id, &NewEntry::plain(EntryKind::StageChange, "x"))
-            .is_err()
+        timeline::add_entry(
+            &mut store,
+            &case_id,
+            &NewEntry::plain(EntryKind::StageChange, "x")
+        )
+        .is_err()
     );
     assert!(
-        timeline::add_entry(&mut store, &case_id, &NewEntry::plain(EntryKind::Visit, "  "))
-            .is_err()
+        timeline::add_entry(
+            &mut store,
+            &case_id,
+            &NewEntry::plain(EntryKind::Visit, "  ")
+        )
+        .is_err()
     );
 
     let resource: String = rusqlite::Connection::open(store.path())
@@ -219,7 +243,10 @@ fn assessment_updates_crisis_score_and_referral_creates_row() {
         },
     )
     .expect("referral");
-    let referral_id = e.data["referral_id"].as_str().expect("referral id").to_string();
+    let referral_id = e.data["referral_id"]
+        .as_str()
+        .expect("referral id")
+        .to_string();
     let t = timeline::load(&store, &case_id).expect("load");
     let f = t
         .referrals
@@ -233,9 +260,16 @@ fn assessment_updates_crisis_score_and_referral_creates_row() {
     assert!(timeline::set_referral_status(&mut store, &referral_id, "의뢰", "").is_err());
     let f = timeline::set_referral_status(&mut store, &referral_id, "접수", "담당자 배정")
         .expect("status");
-    assert_eq!((f.status.as_str(), f.note.as_str()), ("접수", "담당자 배정"));
+    assert_eq!(
+        (f.status.as_str(), f.note.as_str()),
+        ("접수", "담당자 배정")
+    );
     let t = timeline::load(&store, &case_id).expect("load");
-    assert!(t.items.iter().any(|i| i.original.body.contains("의뢰 → 접수")));
+    assert!(
+        t.items
+            .iter()
+            .any(|i| i.original.body.contains("의뢰 → 접수"))
+    );
 }
 
 #[test]
@@ -244,7 +278,10 @@ fn view_audits_and_lists_are_ordered() {
     let store = store(dir.path());
     let rows = store.list_cases(&CaseFilter::default()).expect("list");
     assert!(rows.len() > 10);
-    assert!(rows.windows(2).all(|w| w[0].last_activity >= w[1].last_activity));
+    assert!(
+        rows.windows(2)
+            .all(|w| w[0].last_activity >= w[1].last_activity)
+    );
     let first = &rows[0];
     let t = timeline::view(&store, &first.id).expect("view");
     assert_eq!(t.items.len() as i64, first.entry_count);
@@ -252,10 +289,17 @@ fn view_audits_and_lists_are_ordered() {
     let audit = store.audit_rows(&Default::default()).expect("audit");
     let last = audit.last().expect("row");
     assert_eq!(last.action, "조회");
-    assert_eq!(last.resident_id.as_deref(), Some(first.resident_id.as_str()));
+    assert_eq!(
+        last.resident_id.as_deref(),
+        Some(first.resident_id.as_str())
+    );
     // Filters.
     let of_resident = store.cases_of_resident(&first.resident_id).expect("cases");
-    assert!(of_resident.iter().all(|r| r.resident_id == first.resident_id));
+    assert!(
+        of_resident
+            .iter()
+            .all(|r| r.resident_id == first.resident_id)
+    );
     assert!(of_resident.iter().any(|r| r.id == first.id));
     let mine = store
         .list_cases(&CaseFilter {
@@ -265,12 +309,19 @@ fn view_audits_and_lists_are_ordered() {
         })
         .expect("mine");
     assert!(!mine.is_empty());
-    assert!(mine.iter().all(|r| r.worker == "박지현" && r.stage == Stage::Monitoring));
+    assert!(
+        mine.iter()
+            .all(|r| r.worker == "박지현" && r.stage == Stage::Monitoring)
+    );
     // last_contact is a contact entry's time, never on a later day than the last activity
     // (demo times within one day are not ordered).
     for r in &rows {
         if let Some(c) = &r.last_contact {
-            assert!(c[..10] <= r.last_activity[..10], "{c} > {}", r.last_activity);
+            assert!(
+                c[..10] <= r.last_activity[..10],
+                "{c} > {}",
+                r.last_activity
+            );
         }
     }
 }

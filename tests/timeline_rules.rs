@@ -66,7 +66,11 @@ fn out_of_order_moves_need_a_reason() {
         assert_eq!(check_move(from, to), Move::NeedsReason, "{from:?} → {to:?}");
         let err = validate(from, &mv(to, "  ", None), day(2026, 3, 1)).expect_err("needs reason");
         assert!(matches!(err, RuleError::NeedsReason { .. }), "{err}");
-        let ok = validate(from, &mv(to, "긴급지원으로 사례회의 생략", None), day(2026, 3, 1));
+        let ok = validate(
+            from,
+            &mv(to, "긴급지원으로 사례회의 생략", None),
+            day(2026, 3, 1),
+        );
         assert_eq!(ok.expect("with reason").kind, Move::NeedsReason);
     }
 }
@@ -117,7 +121,11 @@ fn closing_needs_a_known_closure_reason_and_sets_aftercare() {
     // 서비스연계 track: 점검 → 사후관리 closes the case too.
     assert_eq!(check_move(Monitoring, Aftercare), Move::Close);
     for reason in CLOSURE_REASONS {
-        let note = if reason == "기타" { "본인 요청" } else { "" };
+        let note = if reason == "기타" {
+            "본인 요청"
+        } else {
+            ""
+        };
         assert!(validate(Monitoring, &mv(Closed, note, Some(reason)), today).is_ok());
     }
 }
@@ -186,7 +194,10 @@ fn stage_change_writes_entry_case_and_audit_together() {
     // Refused: no closure reason. Nothing is written.
     let err = timeline::change_stage(&mut store, &case.id, &mv(Closed, "", None));
     assert!(err.is_err());
-    assert_eq!(store.case_header(&case.id).expect("case").case.stage, Monitoring);
+    assert_eq!(
+        store.case_header(&case.id).expect("case").case.stage,
+        Monitoring
+    );
     assert_eq!(
         store.audit_rows(&Default::default()).expect("audit").len(),
         audit_before
@@ -215,12 +226,18 @@ fn stage_change_writes_entry_case_and_audit_together() {
     timeline::change_stage(&mut store, &case.id, &mv(Intake, "위기 재발", None)).expect("reopen");
     let c = store.case_header(&case.id).expect("case").case;
     assert_eq!(c.stage, Intake);
-    assert_eq!((c.closed_on, c.closure_reason, c.aftercare_on), (None, None, None));
+    assert_eq!(
+        (c.closed_on, c.closure_reason, c.aftercare_on),
+        (None, None, None)
+    );
 
     // The stage bar reads the history back from the entries.
     let t = timeline::load(&store, &case.id).expect("load");
     let steps = t.stage_history();
     let tail: Vec<Stage> = steps.iter().rev().take(2).map(|s| s.stage).collect();
     assert_eq!(tail, vec![Intake, Closed]);
-    assert_eq!(steps.last().and_then(|s| s.reason.as_deref()), Some("위기 재발"));
+    assert_eq!(
+        steps.last().and_then(|s| s.reason.as_deref()),
+        Some("위기 재발")
+    );
 }

@@ -536,8 +536,9 @@ impl Store {
                     .conn()
                     .prepare(&format!("EXPLAIN QUERY PLAN {sql}"))
                     .map_err(|e| self.sql_err(e))?;
+                let nulls = vec![SqlValue::Null; stmt.parameter_count()];
                 let lines = stmt
-                    .query_map([], |r| r.get::<_, String>(3))
+                    .query_map(params_from_iter(nulls), |r| r.get::<_, String>(3))
                     .and_then(|rows| rows.collect::<rusqlite::Result<Vec<_>>>())
                     .map_err(|e| self.sql_err(e))?;
                 Ok((name.to_string(), lines))

@@ -239,6 +239,8 @@ CREATE INDEX entries_corrects ON entries(corrects) WHERE corrects IS NOT NULL;
 -- (contact kinds in EntryKind order; see src/store/cases.rs).
 CREATE INDEX entries_contact ON entries(case_id, at)
     WHERE corrects IS NULL AND kind IN ('initial_consult', 'visit', 'call', 'office_visit', 'assessment', 'monitoring');
+-- Stage changes of a case (guide deadlines), without reading its other entries.
+CREATE INDEX entries_stage_change ON entries(case_id, at) WHERE kind = 'stage_change';
 -- Entries per week: everyone's, and an author's.
 CREATE INDEX entries_at ON entries(at);
 CREATE INDEX entries_author ON entries(author, at);
