@@ -42,7 +42,7 @@ enum Command {
     /// 주민 명단 가져오기 (import resident lists)
     Residents(PendingArgs),
     /// 사례 타임라인·목록·출력 (case timelines, lists, exports)
-    Timeline(PendingArgs),
+    Timeline(TimelineArgs),
     /// 기관 간 동기화 번들 (sync bundles between sites)
     Sync(PendingArgs),
     /// 감사 로그 조회·검증 (audit log: list and verify)
@@ -102,6 +102,38 @@ struct DemoArgs {
     /// 이미 데이터가 있는 --db 파일을 지우고 다시 생성 (replace an existing database given by --db)
     #[arg(long)]
     force: bool,
+}
+
+/// `dolbom timeline --list …` or `dolbom timeline CASE_ID --format …`.
+#[derive(Args, Debug)]
+#[command(group(clap::ArgGroup::new("what").required(true).args(["list", "case_id"])))]
+struct TimelineArgs {
+    /// 출력할 사례 ID (case to export)
+    case_id: Option<String>,
+    /// 사례 목록 (list cases, most recently active first)
+    #[arg(long, conflicts_with_all = ["case_id", "format", "out", "full"])]
+    list: bool,
+    /// 주민 ID로 거르기 (only this resident's cases)
+    #[arg(long, requires = "list")]
+    resident: Option<String>,
+    /// 단계로 거르기 (stage code or label: monitoring, 점검, 접수 …)
+    #[arg(long, requires = "list")]
+    stage: Option<String>,
+    /// 담당자로 거르기 (only this worker's cases)
+    #[arg(long, requires = "list")]
+    worker: Option<String>,
+    /// JSON으로 출력 (print JSON)
+    #[arg(long, requires = "list")]
+    json: bool,
+    /// 출력 형식 (export format)
+    #[arg(long, value_parser = ["md", "csv", "json"], default_value = "md")]
+    format: String,
+    /// 파일로 저장 (write to FILE, mode 0600)
+    #[arg(long, value_name = "FILE")]
+    out: Option<PathBuf>,
+    /// 연락처를 가리지 않음 (do not mask contact details; recorded in the audit log)
+    #[arg(long)]
+    full: bool,
 }
 
 /// Arguments of a subcommand whose issue has not landed yet.
@@ -207,7 +239,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Some(Command::Search(args)) => search(&cli, args),
         Some(Command::Resources(_)) => not_built("resources"),
         Some(Command::Residents(_)) => not_built("residents"),
-        Some(Command::Timeline(_)) => not_built("timeline"),
+        Some(Command::Timeline(args)) => timeline(&cli, args),
         Some(Command::Sync(_)) => not_built("sync"),
         Some(Command::Keymap(args)) => keymap_cmd(&cli, args),
         Some(Command::Audit(args)) => audit(&cli, args),
@@ -437,6 +469,31 @@ fn audit(cli: &Cli, args: &AuditArgs) -> anyhow::Result<ExitCode> {
             );
         }
     }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn timeline(cli: &Cli, args: &TimelineArgs) -> anyhow::Result<ExitCode> {
+    use dolbom::timeline::cli;
+    let store = open_store(cli, cli.db.clone())?;
+    let text = match &args.case_id {
+        Some(case_id) if !args.list => cli::export_case(
+            &store,
+            case_id,
+            &args.format,
+            args.out.as_deref(),
+            args.full,
+        )?,
+        _ => {
+            let filter = dolbom::timeline::CaseFilter {
+                resident: args.resident.clone(),
+                stage: args.stage.as_deref().map(cli::parse_stage).transpose()?,
+                worker: args.worker.clone(),
+                limit: None,
+            };
+            cli::list(&store, &filter, args.json)?
+        }
+    };
+    print!("{text}");
     Ok(ExitCode::SUCCESS)
 }
 

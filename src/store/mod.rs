@@ -1,6 +1,7 @@
 //! The SQLite file: open (WAL, busy timeout, foreign keys), migrations, site identity, and
 //! typed reads/writes per table group. Panes and commands never hold SQL; they call this.
 
+mod cases;
 mod open;
 pub mod queries;
 mod residents;

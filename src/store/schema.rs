@@ -15,7 +15,7 @@ pub const SYNCED_TABLES: [&str; 6] = [
 ];
 
 /// `MIGRATIONS[i]` brings a file from version `i` to `i + 1`.
-pub const MIGRATIONS: &[&str] = &[V1, V2];
+pub const MIGRATIONS: &[&str] = &[V1, V2, V3];
 
 /// The schema version this build writes.
 pub const CURRENT_VERSION: u32 = MIGRATIONS.len() as u32;
@@ -229,4 +229,25 @@ CREATE TABLE conflicts (
     resolution  TEXT
 );
 CREATE INDEX conflicts_open ON conflicts(resolved_at);
+"#;
+
+const V3: &str = r#"
+-- Timelines and the 오늘 lists (see src/timeline/due.rs).
+-- Corrections of an entry (current version, void check).
+CREATE INDEX entries_corrects ON entries(corrects) WHERE corrects IS NOT NULL;
+-- Latest contact of a case: one seek per case. The WHERE must match the query's terms exactly
+-- (contact kinds in EntryKind order; see src/store/cases.rs).
+CREATE INDEX entries_contact ON entries(case_id, at)
+    WHERE corrects IS NULL AND kind IN ('initial_consult', 'visit', 'call', 'office_visit', 'assessment', 'monitoring');
+-- Stage changes of a case (guide deadlines), without reading its other entries.
+CREATE INDEX entries_stage_change ON entries(case_id, at) WHERE kind = 'stage_change';
+-- Entries per week: everyone's, and an author's.
+CREATE INDEX entries_at ON entries(at);
+CREATE INDEX entries_author ON entries(author, at);
+-- A worker's cases (scope "mine").
+CREATE INDEX cases_worker ON cases(worker, stage);
+-- 사후관리 due.
+CREATE INDEX cases_aftercare ON cases(aftercare_on) WHERE aftercare_on IS NOT NULL;
+-- Referrals waiting in 의뢰.
+CREATE INDEX referrals_status ON referrals(status, requested_on);
 "#;

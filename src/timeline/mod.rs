@@ -1,1 +1,21 @@
-//! See ../shared/DESIGN.md.
+//! Case timelines (통합사례관리): the stage rules, entries with append-only corrections,
+//! what is due today, the headless case list and the case-summary export.
+//!
+//! The TUI panes call [`ops`] (re-exported here) and read [`types`] and [`due`] data.
+
+pub mod cli;
+pub mod due;
+pub mod export;
+pub mod ops;
+pub mod rules;
+pub mod types;
+
+pub use due::{Charts, DueItem, DueKind, Scope, Today};
+pub use ops::{
+    add_entry, change_stage, charts, correct_entry, load, resolve, set_referral_status, today,
+    view, void_entry,
+};
+pub use rules::{Move, StageMove, check_move};
+pub use types::{
+    CaseFilter, CaseHeader, CaseRow, EntryData, NewEntry, Timeline, TimelineError, TimelineItem,
+};

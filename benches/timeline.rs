@@ -1,0 +1,120 @@
+//! Timeline benches: loading a case with 2,000 entries, and the 오늘 queries over a large demo
+//! database.
+//!
+//! The 오늘 benches use the database at `$DOLBOM_BENCH_DB` (default `/tmp/d.db`) if it exists:
+//! `DOLBOM_NOW=2026-03-01T10:00:00 DOLBOM_USER=박지현 dolbom --db /tmp/d.db demo --residents 100000 --no-tui`
+
+use chrono::NaiveDate;
+use criterion::{Criterion, criterion_group, criterion_main};
+use dolbom::clock::Clock;
+use dolbom::model::{Entry, EntryKind};
+use dolbom::store::{OpenOptions, Store};
+use dolbom::timeline::{self, Scope};
+use std::hint::black_box;
+use std::path::PathBuf;
+
+fn clock() -> Clock {
+    Clock::fixed(
+        NaiveDate::from_ymd_opt(2026, 3, 1)
+            .and_then(|d| d.and_hms_opt(10, 0, 0))
+            .unwrap_or_default(),
+    )
+}
+
+fn open(path: &std::path::Path, user: &str) -> Store {
+    let mut opts = OpenOptions::new(user);
+    opts.clock = clock();
+    Store::open(path, &opts).expect("open store")
+}
+
+/// A database holding one case with 2,000 entries (every 20th corrected once).
+fn big_case(dir: &std::path::Path) -> (Store, String) {
+    let mut store = open(&dir.join("big.db"), "박지현");
+    dolbom::demo::generate(
+        &mut store,
+        &dolbom::demo::DemoOptions {
+            residents: 50,
+            seed: 7,
+        },
+        &mut |_, _| {},
+    )
+    .expect("demo");
+    let case_id = store
+        .list_cases(&timeline::CaseFilter::default())
+        .expect("cases")[0]
+        .id
+        .clone();
+    let mut tx = store.write().expect("tx");
+    for i in 0..2_000u32 {
+        let id = uuid::Uuid::now_v7().to_string();
+        let at = format!(
+            "2025-{:02}-{:02} {:02}:{:02}",
+            1 + i % 12,
+            1 + i % 28,
+            9 + i % 8,
+            i % 60
+        );
+        let entry = Entry {
+            id: id.clone(),
+            case_id: case_id.clone(),
+            kind: EntryKind::ALL[(i % 10) as usize],
+            author: "박지현".into(),
+            at: at.clone(),
+            body: format!(
+                "가정 방문 {i}회차. 어르신 건강 상태 양호, 식사 잘 하고 계심.\n다음 방문 예정."
+            ),
+            due_on: (i % 7 == 0).then(|| "2025-12-31".to_string()),
+            data: serde_json::json!({}),
+            corrects: None,
+            voids: false,
+        };
+        tx.insert_entry(&entry).expect("insert");
+        if i % 20 == 0 {
+            let mut c = entry.clone();
+            c.id = uuid::Uuid::now_v7().to_string();
+            c.body = format!("정정: {}", entry.body);
+            c.corrects = Some(id);
+            tx.insert_entry(&c).expect("insert correction");
+        }
+    }
+    tx.commit().expect("commit");
+    (store, case_id)
+}
+
+fn bench_load(c: &mut Criterion) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (store, case_id) = big_case(dir.path());
+    let t = timeline::load(&store, &case_id).expect("load");
+    assert!(t.items.len() >= 2_000);
+    c.bench_function("timeline_load_2000_entries", |b| {
+        b.iter(|| black_box(timeline::load(&store, black_box(&case_id)).expect("load")))
+    });
+}
+
+fn bench_today(c: &mut Criterion) {
+    let path = std::env::var_os("DOLBOM_BENCH_DB")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from("/tmp/d.db"));
+    if !path.exists() {
+        eprintln!("{}: not found; skipping the 오늘 benches", path.display());
+        return;
+    }
+    let store = open(&path, "박지현");
+    for scope in [Scope::Mine, Scope::All] {
+        let name = format!("today_and_charts_{scope:?}").to_lowercase();
+        c.bench_function(&name, |b| {
+            b.iter(|| {
+                let today = timeline::today(&store, scope).expect("today");
+                let charts = timeline::charts(&store, scope, &today).expect("charts");
+                black_box((today, charts))
+            })
+        });
+    }
+}
+
+criterion_group! {
+    name = benches;
+    config = Criterion::default().sample_size(20).measurement_time(std::time::Duration::from_secs(4));
+    targets = bench_load, bench_today
+}
+criterion_main!(benches);
