@@ -294,6 +294,18 @@ impl EntryKind {
         }
     }
 
+    /// A label of at most two syllables for the timeline's kind column.
+    pub fn short_label(self) -> &'static str {
+        match self {
+            EntryKind::InitialConsult => "상담",
+            EntryKind::Assessment => "조사",
+            EntryKind::Conference => "회의",
+            EntryKind::Monitoring => "점검",
+            EntryKind::StageChange => "단계",
+            other => other.label(),
+        }
+    }
+
     pub fn parse(s: &str) -> Option<Self> {
         let s = s.trim();
         EntryKind::ALL

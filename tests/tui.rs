@@ -335,3 +335,124 @@ fn intake_keeps_only_the_masked_resident_registration_number() {
         );
     }
 }
+
+/// Opens the most recently active case with at least `min` entries from the 사례 list.
+fn open_case(app: &mut App) {
+    press(app, &["esc", "2", "down", "enter"]);
+    assert!(app.timeline.current_case().is_some(), "a case is open");
+}
+
+#[test]
+fn timeline_of_a_demo_case() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = app(dir.path(), 300);
+    open_case(&mut app);
+    insta::assert_snapshot!("timeline_case_80x24", screen(&mut app, 80, 24));
+    press(&mut app, &["o"]);
+    let newest_first = screen(&mut app, 80, 24);
+    assert!(newest_first.contains("최신순"), "{newest_first}");
+}
+
+#[test]
+fn add_entry_with_hangul_then_correct_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = app(dir.path(), 300);
+    open_case(&mut app);
+    let case = app.timeline.current_case().unwrap().to_string();
+    let count = |app: &App| {
+        dolbom::timeline::load(&app.store, &case)
+            .unwrap()
+            .items
+            .len()
+    };
+    let before = count(&app);
+    press(
+        &mut app,
+        &[
+            "a",
+            "tab",
+            "어르신 댁 방문. 식사 잘 하심",
+            "tab",
+            "2026-12-01",
+        ],
+    );
+    insta::assert_snapshot!("add_entry_form_80x24", screen(&mut app, 80, 24));
+    press(&mut app, &["ctrl-s"]);
+    assert_eq!(count(&app), before + 1);
+    press(&mut app, &["o"]); // newest first: the new entry is on top
+    let text = screen(&mut app, 80, 24);
+    assert!(text.contains("어르신 댁 방문"), "{text}");
+    assert!(text.contains("⏰2026-12-01"), "{text}");
+    // Correct it: the original stays, the pane shows the new text marked 정정됨.
+    let original = dolbom::timeline::load(&app.store, &case)
+        .unwrap()
+        .items
+        .last()
+        .unwrap()
+        .original
+        .clone();
+    press(&mut app, &["c", "tab"]);
+    app.on_key(KeyEvent::new(KeyCode::Char('u'), KeyModifiers::CONTROL));
+    press(&mut app, &["어르신 댁 방문. 식사 거르심", "ctrl-s"]);
+    let text = screen(&mut app, 80, 24);
+    assert!(
+        text.contains("식사 거르심") && text.contains("[정정됨]"),
+        "{text}"
+    );
+    let items = dolbom::timeline::load(&app.store, &case).unwrap().items;
+    let item = items.iter().find(|i| i.original.id == original.id).unwrap();
+    assert_eq!(item.original, original, "the original entry is unchanged");
+    assert_eq!(item.text(), "어르신 댁 방문. 식사 거르심");
+}
+
+#[test]
+fn referral_from_the_resource_pane_appears_on_the_case() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = app(dir.path(), 300);
+    open_case(&mut app);
+    let case = app.timeline.current_case().unwrap().to_string();
+    let before = dolbom::timeline::load(&app.store, &case)
+        .unwrap()
+        .referrals
+        .len();
+    press(&mut app, &["r"]);
+    assert_eq!(app.pane, PaneId::Resources);
+    press(
+        &mut app,
+        &["/", "ㅍㄷㅂㅋ", "enter", "r", "도시락 지원 의뢰", "ctrl-s"],
+    );
+    let t = dolbom::timeline::load(&app.store, &case).unwrap();
+    assert_eq!(t.referrals.len(), before + 1);
+    assert!(
+        t.referrals
+            .iter()
+            .any(|r| r.resource_name == "관악푸드뱅크" && r.referral.status == "의뢰")
+    );
+    press(&mut app, &["2"]);
+    assert!(
+        screen(&mut app, 80, 24).contains("연계 "),
+        "timeline shows the referral count"
+    );
+}
+
+#[test]
+fn today_pane_jumps_to_a_case() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = app(dir.path(), 600);
+    press(&mut app, &["esc", "4", "m"]);
+    let text = screen(&mut app, 80, 24);
+    assert!(
+        text.contains("모든 사례") && text.contains("기한 지남"),
+        "{text}"
+    );
+    // Move to the first item and open it.
+    for _ in 0..6 {
+        press(&mut app, &["down"]);
+        if app.today.selected_is_item() {
+            break;
+        }
+    }
+    press(&mut app, &["enter"]);
+    assert_eq!(app.pane, PaneId::Timeline);
+    assert!(app.timeline.current_case().is_some());
+}

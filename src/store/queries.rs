@@ -83,29 +83,3 @@ pub(super) fn content_digest(store: &Store) -> Result<String> {
     }
     Ok(hex::encode(hasher.finalize()))
 }
-
-impl Store {
-    /// One line per most recently active case (interim list for the 사례 pane).
-    pub fn recent_case_lines(&self, limit: usize) -> Result<Vec<String>> {
-        let mut stmt = self
-            .conn()
-            .prepare(
-                "SELECT c.last_activity, r.name, c.stage, c.worker FROM cases c
-                 JOIN residents r ON r.id = c.resident_id
-                 WHERE c.deleted = 0 ORDER BY c.last_activity DESC LIMIT ?1",
-            )
-            .map_err(|e| self.sql_err(e))?;
-        stmt.query_map([limit as i64], |r| {
-            let stage: String = r.get(2)?;
-            Ok(format!(
-                "{}  {}  {}  {}",
-                r.get::<_, String>(0)?,
-                r.get::<_, String>(1)?,
-                crate::model::Stage::parse(&stage).map_or(stage.clone(), |s| s.label().to_string()),
-                r.get::<_, String>(3)?
-            ))
-        })
-        .and_then(|rows| rows.collect())
-        .map_err(|e| self.sql_err(e))
-    }
-}

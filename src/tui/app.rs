@@ -255,12 +255,15 @@ impl App {
     fn reload_pane(&mut self) {
         let result = match self.pane {
             PaneId::Search => Ok(()),
-            PaneId::Timeline => self.timeline.load(&mut self.store),
-            PaneId::Resources => self.resources.load(&self.store),
-            PaneId::Today => self.today.load(&self.store),
+            PaneId::Timeline => self
+                .timeline
+                .load(&mut self.store)
+                .map_err(|e| e.to_string()),
+            PaneId::Resources => self.resources.load(&self.store).map_err(|e| e.to_string()),
+            PaneId::Today => self.today.load(&self.store).map_err(|e| e.to_string()),
         };
         if let Err(e) = result {
-            self.message = Some(e.to_string());
+            self.message = Some(e);
         }
     }
 
@@ -290,6 +293,17 @@ impl App {
                 ))
             }
             Effect::Switch(pane) => self.switch(pane),
+            Effect::PickResource => {
+                self.switch(PaneId::Resources);
+                self.message = Some("연계할 자원을 고르고 r 을 누르세요 (/ 검색)".into());
+            }
+            Effect::ReferTo(id, name) => match self.timeline.refer_form(&id, &name) {
+                Some(effect) => self.apply(effect),
+                None => {
+                    self.message =
+                        Some("연계할 사례를 먼저 여세요 (2 사례 화면에서 사례를 열고 r)".into())
+                }
+            },
         }
         self.refresh_status();
     }

@@ -24,6 +24,10 @@ pub enum Effect {
     /// Show a form; its values come back to the pane's `on_form`.
     OpenForm(FormPurpose, Form),
     Switch(PaneId),
+    /// Go to the resource pane to pick a resource for the open case.
+    PickResource,
+    /// Refer the open case to this resource (id, name).
+    ReferTo(String, String),
 }
 
 /// Which form is open, so the submitted values go to the right place.

@@ -137,9 +137,9 @@ impl ResourcesPane {
                 );
             }
             Action::Refer => {
-                return Effect::Message(
-                    "연계할 사례를 먼저 여세요 (2 사례 화면에서 r)".to_string(),
-                );
+                if let Some(r) = self.selected() {
+                    return Effect::ReferTo(r.resource.id.clone(), r.resource.name.clone());
+                }
             }
             _ => {}
         }

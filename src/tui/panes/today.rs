@@ -1,45 +1,247 @@
-//! 4 오늘: what is due. (Interim: counts from the store.)
+//! 4 오늘: follow-ups due today and overdue, guide deadlines, quiet cases, 사후관리 and waiting
+//! referrals — for the operator or everyone (`m`). Charts above: cases by stage, entries per week,
+//! overdue count. Enter jumps to the case.
 
-use super::Effect;
-use crate::store::{Result, Store};
+use super::{Effect, ListState, below, cell};
+use crate::store::Store;
+use crate::timeline::{self, Charts, DueItem, Scope, Today};
 use crate::tui::Action;
 use crate::tui::app::App;
 use ratatui::Frame;
 use ratatui::layout::Rect;
-use ratatui::text::Line;
-use ratatui::widgets::Paragraph;
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Bar, BarChart, BarGroup, Block, Borders, Paragraph, Sparkline};
 
-#[derive(Default)]
+const CHART_HEIGHT: u16 = 7;
+
+/// A row of the list: a section title or an item.
+enum Row {
+    Section(&'static str, usize),
+    Item(DueItem),
+}
+
 pub struct TodayPane {
-    counts: Option<crate::store::queries::Counts>,
+    scope: Scope,
+    rows: Vec<Row>,
+    charts: Option<Charts>,
+    list: ListState,
+    loaded: bool,
+}
+
+impl Default for TodayPane {
+    fn default() -> Self {
+        TodayPane {
+            scope: Scope::Mine,
+            rows: Vec::new(),
+            charts: None,
+            list: ListState::default(),
+            loaded: false,
+        }
+    }
 }
 
 impl TodayPane {
-    pub fn load(&mut self, store: &Store) -> Result<()> {
-        self.counts = Some(store.counts()?);
+    pub fn load(&mut self, store: &Store) -> Result<(), timeline::TimelineError> {
+        let today: Today = timeline::today(store, self.scope)?;
+        self.charts = Some(timeline::charts(store, self.scope, &today)?);
+        self.rows.clear();
+        for (title, items) in today.sections() {
+            self.rows.push(Row::Section(title, items.len()));
+            self.rows.extend(items.iter().cloned().map(Row::Item));
+        }
+        self.loaded = true;
+        self.list.selected = self.list.selected.min(self.rows.len().saturating_sub(1));
         Ok(())
     }
-    pub fn on_action(&mut self, _a: Action, _page: usize, store: &mut Store) -> Effect {
-        if self.counts.is_none() {
-            let _ = self.load(store);
+
+    pub fn on_action(&mut self, action: Action, page: usize, store: &mut Store) -> Effect {
+        if !self.loaded
+            && let Err(e) = self.load(store)
+        {
+            return Effect::Message(e.to_string());
+        }
+        let rows = page.saturating_sub(usize::from(CHART_HEIGHT));
+        if self.list.apply(action, self.rows.len(), rows) {
+            self.list.scroll_to(self.rows.len(), rows);
+            return Effect::None;
+        }
+        match action {
+            Action::ToggleScope | Action::ToggleMine => {
+                self.scope = match self.scope {
+                    Scope::Mine => Scope::All,
+                    Scope::All => Scope::Mine,
+                };
+                self.list = ListState::default();
+                if let Err(e) = self.load(store) {
+                    return Effect::Message(e.to_string());
+                }
+            }
+            Action::Select => {
+                if let Some(Row::Item(item)) = self.rows.get(self.list.selected) {
+                    return Effect::OpenCase(item.case.case_id.clone());
+                }
+            }
+            _ => {}
         }
         Effect::None
     }
-    pub fn on_click(&mut self, _row: u16) -> Effect {
+
+    /// Whether the selection is on an item (not a section title).
+    pub fn selected_is_item(&self) -> bool {
+        matches!(self.rows.get(self.list.selected), Some(Row::Item(_)))
+    }
+
+    pub fn on_click(&mut self, row: u16) -> Effect {
+        if row > CHART_HEIGHT {
+            self.list
+                .click(usize::from(row - CHART_HEIGHT - 1), self.rows.len());
+        }
         Effect::None
     }
+
     pub fn render(&self, f: &mut Frame<'_>, area: Rect, app: &App) {
-        let lines = match &self.counts {
-            Some(c) => vec![
-                Line::styled("오늘", app.theme.title),
-                Line::raw(format!("진행 중 사례 {} / 전체 {}", c.open_cases, c.cases)),
-                Line::raw(format!(
-                    "주민 {} · 기록 {} · 자원 {} · 연계 {}",
-                    c.residents, c.entries, c.resources, c.referrals
-                )),
-            ],
-            None => vec![Line::raw("불러오는 중…")],
+        let t = &app.theme;
+        if area.height < 3 || area.width < 10 {
+            return;
+        }
+        let scope = match self.scope {
+            Scope::Mine => format!("{} 님의 사례", app.store.operator()),
+            Scope::All => "모든 사례".to_string(),
         };
-        f.render_widget(Paragraph::new(lines), area);
+        let chart_h = if area.height >= 16 { CHART_HEIGHT } else { 0 };
+        if chart_h > 0
+            && let Some(c) = &self.charts
+        {
+            self.render_charts(
+                f,
+                Rect::new(area.x, area.y, area.width, chart_h),
+                c,
+                t,
+                &scope,
+            );
+        }
+        let list = below(area, chart_h);
+        let rows = usize::from(list.height);
+        let from = self.list.visible_from(self.rows.len(), rows);
+        let mut lines = Vec::new();
+        if !self.loaded {
+            lines.push(Line::styled("불러오는 중…", t.dim));
+        }
+        for (i, row) in self.rows.iter().enumerate().skip(from).take(rows) {
+            let selected = i == self.list.selected;
+            lines.push(match row {
+                Row::Section(title, n) => Line::styled(format!("■ {title} ({n})"), t.title),
+                Row::Item(item) => item_line(item, selected, t, usize::from(area.width)),
+            });
+        }
+        f.render_widget(Paragraph::new(lines), list);
     }
+
+    fn render_charts(
+        &self,
+        f: &mut Frame<'_>,
+        area: Rect,
+        c: &Charts,
+        t: &crate::tui::theme::Theme,
+        scope: &str,
+    ) {
+        // Ten open stages × (4 + 1) columns + borders; the rest for the sparkline and the count.
+        let stages_w = 52.min(area.width * 2 / 3);
+        let stages = Rect::new(area.x, area.y, stages_w, area.height);
+        let bars: Vec<Bar> = c
+            .by_stage
+            .iter()
+            .filter(|(s, _)| s.is_open())
+            .map(|(s, n)| {
+                Bar::default()
+                    .value(*n)
+                    .label(Line::from(s.short().chars().take(2).collect::<String>()))
+            })
+            .collect();
+        f.render_widget(
+            BarChart::default()
+                .block(
+                    Block::new()
+                        .borders(Borders::ALL)
+                        .border_style(t.border)
+                        .title(format!(" 단계별 사례 · {scope} ")),
+                )
+                .data(BarGroup::default().bars(&bars))
+                .bar_width(4)
+                .bar_gap(1)
+                .bar_style(t.accent)
+                .value_style(t.tab_active),
+            stages,
+        );
+        let right_w = area.width.saturating_sub(stages.width);
+        let spark = Rect::new(
+            stages.right(),
+            area.y,
+            right_w.saturating_sub(right_w / 3),
+            area.height,
+        );
+        f.render_widget(
+            Sparkline::default()
+                .block(
+                    Block::new()
+                        .borders(Borders::ALL)
+                        .border_style(t.border)
+                        .title(" 주간 기록 12주 "),
+                )
+                .data(c.entries_per_week.as_slice())
+                .style(t.ok),
+            spark,
+        );
+        let over = Rect::new(
+            spark.right(),
+            area.y,
+            area.right().saturating_sub(spark.right()),
+            area.height,
+        );
+        let style: Style = if c.overdue > 0 { t.danger } else { t.ok };
+        f.render_widget(
+            Paragraph::new(vec![
+                Line::raw(""),
+                Line::styled(format!("{}건", c.overdue), style),
+            ])
+            .centered()
+            .block(
+                Block::new()
+                    .borders(Borders::ALL)
+                    .border_style(t.border)
+                    .title(" 기한 지남 "),
+            ),
+            over,
+        );
+    }
+}
+
+fn item_line(
+    item: &DueItem,
+    selected: bool,
+    t: &crate::tui::theme::Theme,
+    width: usize,
+) -> Line<'static> {
+    let base = if selected { t.selected } else { t.base };
+    let when = if item.days_over > 0 {
+        (format!("{}일 지남", item.days_over), t.danger.patch(base))
+    } else {
+        ("오늘".to_string(), t.warn.patch(base))
+    };
+    let head = format!(
+        "  {}{}{} ",
+        cell(&item.case.resident_name, 9),
+        cell(&item.case.worker, 8),
+        cell(&item.due.format("%Y-%m-%d").to_string(), 11),
+    );
+    let used = unicode_width::UnicodeWidthStr::width(head.as_str()) + 10;
+    Line::from(vec![
+        Span::styled(head, base),
+        Span::styled(cell(&when.0, 10), when.1),
+        Span::styled(
+            crate::tui::widgets::fit(&item.detail, 0, width.saturating_sub(used)),
+            base,
+        ),
+    ])
 }
