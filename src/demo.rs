@@ -259,12 +259,14 @@ pub fn generate(
         rng: Rng::new(opts.seed),
         today,
         operator,
+        workers: Vec::new(),
         summary: DemoSummary::default(),
         resource_ids: Vec::new(),
         ids: IdGen {
             next_ms: day_ms(today) - 800 * 86_400_000,
         },
     };
+    g.staff(opts.residents);
     g.resources(&mut tx)?;
     while g.summary.residents < opts.residents {
         g.household(&mut tx, opts.residents)?;
@@ -281,6 +283,9 @@ struct Gen {
     rng: Rng,
     today: NaiveDate,
     operator: String,
+    /// Case workers: the operator, the named staff, and more for big demos so that each has a
+    /// realistic caseload (about 100 cases).
+    workers: Vec<String>,
     summary: DemoSummary,
     resource_ids: Vec<String>,
     ids: IdGen,
@@ -293,6 +298,19 @@ fn day_ms(d: NaiveDate) -> i64 {
 }
 
 impl Gen {
+    /// One worker per ~400 residents (at least 10 including the operator).
+    fn staff(&mut self, residents: usize) {
+        self.workers.push(self.operator.clone());
+        self.workers.extend(STAFF.iter().map(|s| s.to_string()));
+        while self.workers.len() < (residents / 400).max(10) {
+            let sex = if self.rng.chance(0.7) { 'F' } else { 'M' };
+            let name = self.name(sex, None);
+            if !self.workers.contains(&name) {
+                self.workers.push(name);
+            }
+        }
+    }
+
     fn date_ago(&mut self, lo_days: i64, hi_days: i64) -> NaiveDate {
         self.today - Duration::days(self.rng.range(lo_days, hi_days))
     }
@@ -553,11 +571,7 @@ impl Gen {
         let end = self.today - Duration::days(quiet_days);
         let total =
             (stages.len() as i64 + self.rng.range(0, 14) + last as i64).clamp(3, 40) as usize;
-        let worker = if self.rng.chance(0.12) {
-            self.operator.clone()
-        } else {
-            self.rng.pick(&STAFF).to_string()
-        };
+        let worker = self.rng.pick(&self.workers).clone();
         let case_id = self.ids.id(&mut self.rng);
 
         // Crisis score from an assessment, if the case got that far.

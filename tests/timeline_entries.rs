@@ -301,9 +301,14 @@ fn view_audits_and_lists_are_ordered() {
             .all(|r| r.resident_id == first.resident_id)
     );
     assert!(of_resident.iter().any(|r| r.id == first.id));
+    let worker = rows
+        .iter()
+        .find(|r| r.stage == Stage::Monitoring)
+        .map(|r| r.worker.clone())
+        .expect("a case in 모니터링");
     let mine = store
         .list_cases(&CaseFilter {
-            worker: Some("박지현".into()),
+            worker: Some(worker.clone()),
             stage: Some(Stage::Monitoring),
             ..CaseFilter::default()
         })
@@ -311,7 +316,7 @@ fn view_audits_and_lists_are_ordered() {
     assert!(!mine.is_empty());
     assert!(
         mine.iter()
-            .all(|r| r.worker == "박지현" && r.stage == Stage::Monitoring)
+            .all(|r| r.worker == worker && r.stage == Stage::Monitoring)
     );
     // last_contact is a contact entry's time, never on a later day than the last activity
     // (demo times within one day are not ordered).
