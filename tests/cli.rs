@@ -163,3 +163,49 @@ fn users_add_is_admin_only() {
         "the refusal is audited"
     );
 }
+
+#[test]
+fn a_bad_keymap_exits_2_with_file_and_line_before_the_tui() {
+    let dir = tempfile::tempdir().unwrap();
+    let km = dir.path().join("mine.toml");
+    std::fs::write(
+        &km,
+        "[global]\n\"ctrl-q\" = \"quit\"\n\"ctrl-\" = \"help\"\n\"x\" = \"fly\"\n",
+    )
+    .unwrap();
+    let db = dir.path().join("k.db");
+    let out = dolbom()
+        .arg("--db")
+        .arg(&db)
+        .arg("--keymap")
+        .arg(&km)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("mine.toml:3:") && err.contains("mine.toml:4:"),
+        "{err}"
+    );
+    assert!(out.stdout.is_empty(), "nothing drawn on the terminal");
+    let check = dolbom()
+        .args(["keymap", "--check"])
+        .arg(&km)
+        .output()
+        .unwrap();
+    assert_eq!(check.status.code(), Some(2));
+    let ok = dolbom()
+        .args(["keymap", "--check", "keymaps/vim.toml"])
+        .output()
+        .unwrap();
+    assert!(ok.status.success());
+    let print = dolbom()
+        .args(["--keymap", "vim", "keymap", "--print"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&print.stdout);
+    assert!(
+        text.contains("\"g g\"") && text.contains("[timeline]"),
+        "{text}"
+    );
+}
