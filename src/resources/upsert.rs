@@ -17,7 +17,7 @@ mod resources;
 pub use residents::import_residents;
 pub use resources::import_resources;
 
-use super::import::{ImportError, ImportOptions, ImportRow, RowError, Rows, SourceInfo};
+use super::import::{ImportError, ImportOptions, RowError, SourceInfo};
 use crate::audit::{Event, append};
 use crate::model::AuditAction;
 use crate::store::{Store, StoreError, Tx};
@@ -236,9 +236,15 @@ struct Batch<T> {
 
 const BATCH: usize = 2048;
 
+/// What the parsing thread iterates: a file's [`Rows`] (or, in tests, any such iterator).
+pub(crate) type Item<T> = Result<Result<T, RowError>, ImportError>;
+
 /// Parses on this (spawned) thread and sends batches until the file ends, an error stops it,
 /// or the receiver hangs up.
-fn produce<T: ImportRow>(mut rows: Rows<T>, out: SyncSender<Batch<T>>) {
+fn produce<T, I>(mut rows: I, progress_of: fn(&I) -> (u64, u64), out: SyncSender<Batch<T>>)
+where
+    I: Iterator<Item = Item<T>>,
+{
     loop {
         let mut items = Vec::with_capacity(BATCH);
         let mut error = None;
@@ -257,7 +263,7 @@ fn produce<T: ImportRow>(mut rows: Rows<T>, out: SyncSender<Batch<T>>) {
         let last = items.len() < BATCH || error.is_some();
         let batch = Batch {
             items,
-            progress: rows.progress(),
+            progress: progress_of(&rows),
             error,
         };
         if out.send(batch).is_err() || last {
@@ -268,27 +274,28 @@ fn produce<T: ImportRow>(mut rows: Rows<T>, out: SyncSender<Batch<T>>) {
 
 /// Runs `apply` on every row of `rows` (parsed on a second thread), calling `progress` after
 /// each batch. Stops at the first file-level error or the first error `apply` returns.
-fn pipeline<T, F>(
-    rows: Rows<T>,
+fn pipeline<T, I, F>(
+    rows: I,
+    progress_of: fn(&I) -> (u64, u64),
     progress: &mut dyn FnMut(u64, u64),
     mut apply: F,
 ) -> Result<(), UpsertError>
 where
-    T: ImportRow + Send,
-    Rows<T>: Send,
+    T: Send,
+    I: Iterator<Item = Item<T>> + Send,
     F: FnMut(Result<T, RowError>) -> Result<(), UpsertError>,
 {
     std::thread::scope(|scope| {
         let (tx, rx): (SyncSender<Batch<T>>, Receiver<Batch<T>>) = sync_channel(4);
-        scope.spawn(move || produce(rows, tx));
+        scope.spawn(move || produce(rows, progress_of, tx));
         for batch in rx {
             for item in batch.items {
                 apply(item)?;
             }
-            progress(batch.progress.0, batch.progress.1);
             if let Some(e) = batch.error {
                 return Err(UpsertError::File(e));
             }
+            progress(batch.progress.0, batch.progress.1);
         }
         Ok(())
     })

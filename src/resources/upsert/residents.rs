@@ -5,7 +5,7 @@ use super::{
     Actor, ImportReport, PossibleDuplicate, ResidentImport, RowSet, UpsertError, pipeline,
 };
 use crate::model::split_list;
-use crate::resources::import::{ResidentRow, RowError, open_residents};
+use crate::resources::import::{ResidentRow, RowError, Rows, open_residents};
 use crate::search::hangul::choseong_key;
 use crate::store::{Store, StoreError, Tx, Val};
 use rusqlite::OptionalExtension;
@@ -284,7 +284,7 @@ pub fn import_residents(
         touched: RowSet::default(),
         lookalikes,
     };
-    pipeline(rows, progress, |item| up.apply(item))?;
+    pipeline(rows, Rows::progress, progress, |item| up.apply(item))?;
     let report = up.report;
     actor.finish(tx, &report)?;
     Ok(report)

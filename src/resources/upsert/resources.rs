@@ -1,7 +1,9 @@
 //! Resource upserts: by (source, key), else by natural key among the source's keyless rows.
 
-use super::{Actor, ImportReport, ResourceImport, RowSet, UpsertError, pipeline};
-use crate::resources::import::{ResourceField, ResourceRow, RowError, natural_key, open_resources};
+use super::{Actor, ImportReport, Item, ResourceImport, RowSet, UpsertError, pipeline};
+use crate::resources::import::{
+    ResourceField, ResourceRow, RowError, Rows, natural_key, open_resources,
+};
 use crate::store::{Store, StoreError, Tx, Val};
 use rusqlite::OptionalExtension;
 use rusqlite::types::ValueRef;
@@ -269,25 +271,88 @@ pub fn import_resources(
         .filter(|s| !s.is_empty())
         .unwrap_or_else(|| default_source(path));
     let mut report = ImportReport::new("resources", rows.info(), path, settings.dry_run);
-    report.source = Some(source.clone());
+    report.source = Some(source);
     let mut present = [false; 9];
     for (i, (_, fields)) in CONTENT.iter().enumerate() {
         present[i] = fields.iter().any(|f| rows.columns().has(*f));
     }
+    write_rows(store, path, report, present, rows, Rows::progress, progress)
+}
+
+/// The write half of [`import_resources`], over any iterator of parsed rows.
+fn write_rows<I>(
+    store: &mut Store,
+    path: &Path,
+    report: ImportReport,
+    present: [bool; 9],
+    rows: I,
+    progress_of: fn(&I) -> (u64, u64),
+    progress: &mut dyn FnMut(u64, u64),
+) -> Result<ImportReport, UpsertError>
+where
+    I: Iterator<Item = Item<ResourceRow>> + Send,
+{
     let actor = Actor::of(store);
     let mut tx = store.write()?;
     let mut up = Upsert {
         tx: &mut tx,
         path,
-        source,
+        source: report.source.clone().unwrap_or_default(),
         today: actor.today.clone(),
         present,
         report,
         touched: RowSet::default(),
         natural: None,
     };
-    pipeline(rows, progress, |item| up.apply(item))?;
+    pipeline(rows, progress_of, progress, |item| up.apply(item))?;
     let report = up.report;
     actor.finish(tx, &report)?;
     Ok(report)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::resources::import::{ImportError, ImportOptions};
+    use crate::store::OpenOptions;
+
+    fn fixture(name: &str) -> std::path::PathBuf {
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures/import")
+            .join(name)
+    }
+
+    /// A read failure after some rows were already written rolls all of them back.
+    #[test]
+    fn error_mid_file_rolls_back_every_row() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Store::open(&dir.path().join("t.db"), &OpenOptions::new("관리자")).unwrap();
+        let before = store.content_digest().unwrap();
+        let path = fixture("resources_utf8.csv");
+        let rows = open_resources(&path, &ImportOptions::default()).unwrap();
+        let report = ImportReport::new("resources", rows.info(), &path, false);
+        let failing = rows.take(5).chain(std::iter::once(Err(ImportError::Read {
+            path: path.clone(),
+            line: 7,
+            message: "디스크 오류".into(),
+        })));
+        let mut seen = 0;
+        let err = write_rows(
+            &mut store,
+            &path,
+            report,
+            [true; 9],
+            failing,
+            |_| (0, 0),
+            &mut |_, _| seen += 1,
+        )
+        .unwrap_err();
+        assert!(matches!(err, UpsertError::File(_)), "{err}");
+        let msg = err.to_string();
+        assert!(msg.contains("resources_utf8.csv:7:"), "{msg}");
+        assert!(msg.contains("nothing was written"), "{msg}");
+        assert_eq!(store.content_digest().unwrap(), before);
+        assert_eq!(store.resources().unwrap().len(), 0);
+        assert_eq!(seen, 0, "the failing batch is not reported as progress");
+    }
 }
