@@ -63,7 +63,11 @@ fn import_once(file: &Path, dry_run: bool) -> Duration {
     let started = Instant::now();
     let out = cmd.output().expect("run dolbom");
     let took = started.elapsed();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     took
 }
 
