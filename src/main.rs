@@ -38,9 +38,9 @@ enum Command {
     /// 주민 검색 (search residents)
     Search(SearchArgs),
     /// 자원 목록·가져오기·내보내기 (resource directory: list, import, export)
-    Resources(PendingArgs),
+    Resources(ResourcesArgs),
     /// 주민 명단 가져오기 (import resident lists)
-    Residents(PendingArgs),
+    Residents(ResidentsArgs),
     /// 사례 타임라인·목록·출력 (case timelines, lists, exports)
     Timeline(TimelineArgs),
     /// 기관 간 동기화 번들 (sync bundles between sites)
@@ -134,6 +134,84 @@ struct TimelineArgs {
     /// 연락처를 가리지 않음 (do not mask contact details; recorded in the audit log)
     #[arg(long)]
     full: bool,
+}
+
+#[derive(Args, Debug)]
+struct ResourcesArgs {
+    #[command(subcommand)]
+    action: ResourcesCommand,
+}
+
+#[derive(Subcommand, Debug)]
+enum ResourcesCommand {
+    /// 자원 파일 가져오기: CSV(CP949/UTF-8), XLSX/XLS/ODS, JSON, HSDS (import a resource file; admin only)
+    Import(ResourceImportArgs),
+    /// 자원 목록 내보내기 (export the directory: CSV with BOM for Excel, or JSON)
+    Export {
+        /// 내보낼 파일 (output file)
+        file: PathBuf,
+        /// 형식 (format; default: from the extension, else csv)
+        #[arg(long, value_parser = ["csv", "json"])]
+        format: Option<String>,
+    },
+    /// 자원 목록 (list resources)
+    List {
+        /// 분류로 거르기 (only this category, e.g. 식품·생계)
+        #[arg(long)]
+        category: Option<String>,
+        /// JSON으로 출력 (print JSON)
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+/// Options shared by both imports.
+#[derive(Args, Debug)]
+struct ImportArgs {
+    /// 가져올 파일 (or an HSDS folder)
+    file: PathBuf,
+    /// 저장하지 않고 결과만 보기 (do everything, then roll back)
+    #[arg(long)]
+    dry_run: bool,
+    /// 문자 인코딩: auto, utf-8, cp949, euc-kr … (text encoding)
+    #[arg(long, default_value = "auto", value_parser = parse_encoding)]
+    encoding: dolbom::resources::import::EncodingChoice,
+    /// 열 이름 매핑 파일 (column aliases: [columns] name = ["기관 이름"])
+    #[arg(long, value_name = "MAP.toml")]
+    map: Option<PathBuf>,
+    /// 스프레드시트의 시트 이름 (sheet name; default: the first sheet)
+    #[arg(long)]
+    sheet: Option<String>,
+    /// 결과를 JSON으로 출력 (print the report as JSON)
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(Args, Debug)]
+struct ResourceImportArgs {
+    #[command(flatten)]
+    common: ImportArgs,
+    /// 출처 이름 (source name; default: the file name without extension)
+    #[arg(long)]
+    source: Option<String>,
+}
+
+#[derive(Args, Debug)]
+struct ResidentsArgs {
+    #[command(subcommand)]
+    action: ResidentsCommand,
+}
+
+#[derive(Subcommand, Debug)]
+enum ResidentsCommand {
+    /// 관리대상자 명단 가져오기 (import a resident list; admin only)
+    Import(ImportArgs),
+}
+
+fn parse_encoding(s: &str) -> Result<dolbom::resources::import::EncodingChoice, String> {
+    dolbom::resources::import::EncodingChoice::parse(s).ok_or_else(|| {
+        format!("알 수 없는 인코딩입니다 (unknown encoding): {s}; auto, utf-8, cp949, euc-kr")
+    })
 }
 
 /// Arguments of a subcommand whose issue has not landed yet.
@@ -237,14 +315,101 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         None => tui(&cli, None),
         Some(Command::Demo(args)) => demo(&cli, args),
         Some(Command::Search(args)) => search(&cli, args),
-        Some(Command::Resources(_)) => not_built("resources"),
-        Some(Command::Residents(_)) => not_built("residents"),
+        Some(Command::Resources(args)) => resources(&cli, args),
+        Some(Command::Residents(args)) => residents(&cli, args),
         Some(Command::Timeline(args)) => timeline(&cli, args),
         Some(Command::Sync(_)) => not_built("sync"),
         Some(Command::Keymap(args)) => keymap_cmd(&cli, args),
         Some(Command::Audit(args)) => audit(&cli, args),
         Some(Command::Users(args)) => users(&cli, args),
     }
+}
+
+fn import_options(args: &ImportArgs) -> anyhow::Result<dolbom::resources::import::ImportOptions> {
+    let mut opts = dolbom::resources::import::ImportOptions {
+        encoding: args.encoding,
+        sheet: args.sheet.clone(),
+        ..Default::default()
+    };
+    if let Some(map) = &args.map {
+        opts.load_map(map)?;
+    }
+    Ok(opts)
+}
+
+fn print_report(
+    report: &dolbom::resources::upsert::ImportReport,
+    json: bool,
+) -> anyhow::Result<()> {
+    use dolbom::resources::cli::{report_json, report_text};
+    if json {
+        println!("{}", serde_json::to_string_pretty(&report_json(report))?);
+    } else {
+        print!("{}", report_text(report));
+    }
+    Ok(())
+}
+
+fn resources(cli: &Cli, args: &ResourcesArgs) -> anyhow::Result<ExitCode> {
+    use dolbom::resources::{cli as out, export, upsert};
+    let mut store = open_store(cli, cli.db.clone())?;
+    match &args.action {
+        ResourcesCommand::Import(a) => {
+            let settings = upsert::ResourceImport {
+                options: import_options(&a.common)?,
+                source: a.source.clone(),
+                dry_run: a.common.dry_run,
+            };
+            let mut bar = out::Progress::new("자원 가져오기");
+            let report =
+                upsert::import_resources(&mut store, &a.common.file, &settings, &mut |d, t| {
+                    bar.update(d, t)
+                });
+            bar.finish();
+            print_report(&report?, a.common.json)?;
+        }
+        ResourcesCommand::Export { file, format } => {
+            let json = match format.as_deref() {
+                Some(f) => f == "json",
+                None => file
+                    .extension()
+                    .is_some_and(|e| e.eq_ignore_ascii_case("json")),
+            };
+            let n = if json {
+                export::write_json(&store, file)?
+            } else {
+                export::write_csv(&store, file)?
+            };
+            eprintln!("{}: 자원 {n}건을 내보냈습니다 (exported)", file.display());
+        }
+        ResourcesCommand::List { category, json } => {
+            let rows = out::filter_category(store.resources()?, category.as_deref());
+            if *json {
+                println!("{}", serde_json::to_string_pretty(&rows)?);
+            } else {
+                for line in out::resource_lines(&rows) {
+                    println!("{line}");
+                }
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn residents(cli: &Cli, args: &ResidentsArgs) -> anyhow::Result<ExitCode> {
+    use dolbom::resources::{cli as out, upsert};
+    let mut store = open_store(cli, cli.db.clone())?;
+    let ResidentsCommand::Import(a) = &args.action;
+    let settings = upsert::ResidentImport {
+        options: import_options(a)?,
+        dry_run: a.dry_run,
+    };
+    let mut bar = out::Progress::new("명단 가져오기");
+    let report =
+        upsert::import_residents(&mut store, &a.file, &settings, &mut |d, t| bar.update(d, t));
+    bar.finish();
+    print_report(&report?, a.json)?;
+    Ok(ExitCode::SUCCESS)
 }
 
 fn demo(cli: &Cli, args: &DemoArgs) -> anyhow::Result<ExitCode> {

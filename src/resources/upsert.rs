@@ -1,0 +1,344 @@
+//! Writing imported rows to the store (admin only). One transaction per file: every row of a
+//! file is applied, or — on a file-level error, a crash or Ctrl-C — none is.
+//!
+//! - Resources are upserted by (source, key), or by natural key (normalised name + address)
+//!   among the source's keyless rows when a row has no key.
+//! - Residents are matched by NFC name + birth date; a match is updated, never duplicated.
+//!
+//! Both report inserted / updated / unchanged / rejected counts, every rejected row as
+//! `file:line: reason`, and write one audit row (`import:FILE`, counts only).
+//!
+//! The file is parsed on a second thread while this one writes, in batches over a bounded
+//! channel, so memory stays flat for any file size.
+
+mod residents;
+mod resources;
+
+pub use residents::import_residents;
+pub use resources::import_resources;
+
+use super::import::{ImportError, ImportOptions, RowError, SourceInfo};
+use crate::audit::{Event, append};
+use crate::model::AuditAction;
+use crate::store::{Store, StoreError, Tx};
+use serde::Serialize;
+use std::path::Path;
+use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
+
+/// How many rejected rows a report lists; the rest are only counted (memory stays bounded).
+pub const MAX_LISTED: usize = 100_000;
+
+/// Settings of a resource import (`dolbom resources import`).
+#[derive(Debug, Clone, Default)]
+pub struct ResourceImport {
+    /// Encoding, format, sheet and `--map` aliases.
+    pub options: ImportOptions,
+    /// `--source NAME`; default: the file stem.
+    pub source: Option<String>,
+    /// `--dry-run`: do everything, then roll back.
+    pub dry_run: bool,
+}
+
+/// Settings of a resident-list import (`dolbom residents import`).
+#[derive(Debug, Clone, Default)]
+pub struct ResidentImport {
+    /// Encoding, format, sheet and `--map` aliases.
+    pub options: ImportOptions,
+    /// `--dry-run`: do everything, then roll back.
+    pub dry_run: bool,
+}
+
+/// What an import did (or, with `--dry-run`, would do).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ImportReport {
+    /// The file as given.
+    pub file: String,
+    /// `resources` or `residents`.
+    pub kind: &'static str,
+    /// The resource source name (resources only).
+    pub source: Option<String>,
+    /// `csv`, `spreadsheet`, `json` or `hsds`.
+    pub format: &'static str,
+    /// Detected or chosen text encoding.
+    pub encoding: Option<String>,
+    pub dry_run: bool,
+    pub inserted: u64,
+    pub updated: u64,
+    pub unchanged: u64,
+    pub rejected: u64,
+    /// Rejected rows (at most [`MAX_LISTED`]).
+    pub rejected_rows: Vec<Rejected>,
+    /// Residents only: inserted people who look like someone already present (same 초성,
+    /// birth year and 동) but were not merged.
+    pub possible_duplicates: Vec<PossibleDuplicate>,
+}
+
+/// One rejected row.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Rejected {
+    pub line: u64,
+    pub reason: String,
+    /// `file:line: reason`.
+    pub message: String,
+}
+
+/// An inserted resident who resembles one already present.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PossibleDuplicate {
+    pub line: u64,
+    pub name: String,
+    pub birth_date: String,
+    pub dong: String,
+    /// The similar people already present: (name, birth date).
+    pub similar: Vec<(String, String)>,
+}
+
+/// Why an import stopped. Nothing was written in either case.
+#[derive(Debug, thiserror::Error)]
+pub enum UpsertError {
+    /// The file as a whole cannot be imported (unreadable, empty, binary, missing column …).
+    #[error(
+        "{0}\n가져오기를 취소했습니다: 아무것도 바뀌지 않았습니다 (import cancelled; nothing was written)"
+    )]
+    File(ImportError),
+    /// The database refused (or the operator is not an admin).
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+// By hand rather than `#[from]`, so the message is not repeated as the error's source.
+impl From<ImportError> for UpsertError {
+    fn from(e: ImportError) -> Self {
+        UpsertError::File(e)
+    }
+}
+
+impl ImportReport {
+    fn new(kind: &'static str, info: &SourceInfo, path: &Path, dry_run: bool) -> Self {
+        ImportReport {
+            file: path.display().to_string(),
+            kind,
+            source: None,
+            format: format_name(info.format),
+            encoding: info.encoding.clone(),
+            dry_run,
+            inserted: 0,
+            updated: 0,
+            unchanged: 0,
+            rejected: 0,
+            rejected_rows: Vec::new(),
+            possible_duplicates: Vec::new(),
+        }
+    }
+
+    fn reject(&mut self, e: RowError) {
+        self.rejected += 1;
+        if self.rejected_rows.len() < MAX_LISTED {
+            self.rejected_rows.push(Rejected {
+                line: e.line,
+                message: e.to_string(),
+                reason: e.reason,
+            });
+        }
+    }
+
+    fn reject_line(&mut self, path: &Path, line: u64, reason: String) {
+        self.reject(RowError {
+            path: path.into(),
+            line,
+            reason,
+        });
+    }
+
+    /// Counts only, for the audit log (no personal data).
+    fn audit_detail(&self) -> String {
+        let source = self
+            .source
+            .as_deref()
+            .map(|s| format!(" source={s}"))
+            .unwrap_or_default();
+        format!(
+            "{}{source} inserted={} updated={} unchanged={} rejected={}",
+            self.kind, self.inserted, self.updated, self.unchanged, self.rejected
+        )
+    }
+
+    /// Rows read from the file (applied or rejected).
+    pub fn total(&self) -> u64 {
+        self.inserted + self.updated + self.unchanged + self.rejected
+    }
+}
+
+fn format_name(f: super::import::Format) -> &'static str {
+    use super::import::Format;
+    match f {
+        Format::Csv => "csv",
+        Format::Spreadsheet => "spreadsheet",
+        Format::Json => "json",
+        Format::Hsds => "hsds",
+    }
+}
+
+/// Who and when, taken from the store before the write transaction borrows it.
+struct Actor {
+    operator: String,
+    host: String,
+    stamp: String,
+    today: String,
+}
+
+impl Actor {
+    fn of(store: &Store) -> Actor {
+        Actor {
+            operator: store.operator().to_string(),
+            host: store.host().to_string(),
+            stamp: store.clock().stamp(),
+            today: store.clock().today().format("%Y-%m-%d").to_string(),
+        }
+    }
+
+    /// Appends the import's audit row inside the transaction, then commits (or, for a dry
+    /// run, drops the transaction: everything rolls back).
+    fn finish(&self, tx: Tx<'_>, report: &ImportReport) -> Result<(), UpsertError> {
+        if report.dry_run {
+            drop(tx);
+            return Ok(());
+        }
+        let action = if report.inserted > 0 {
+            AuditAction::Create
+        } else {
+            AuditAction::Update
+        };
+        append(
+            tx.conn(),
+            &self.operator,
+            &self.host,
+            &self.stamp,
+            &Event {
+                action,
+                resident_id: None,
+                subject: &format!("import:{}", report.file),
+                detail: &report.audit_detail(),
+            },
+        )
+        .map_err(|e| tx.sql_err(e))?;
+        tx.commit()?;
+        Ok(())
+    }
+}
+
+/// Rows handed from the parsing thread to the writing one.
+struct Batch<T> {
+    items: Vec<Result<T, RowError>>,
+    progress: (u64, u64),
+    error: Option<ImportError>,
+}
+
+const BATCH: usize = 2048;
+
+/// What the parsing thread iterates: a file's [`Rows`] (or, in tests, any such iterator).
+pub(crate) type Item<T> = Result<Result<T, RowError>, ImportError>;
+
+/// Parses on this (spawned) thread and sends batches until the file ends, an error stops it,
+/// or the receiver hangs up.
+fn produce<T, I>(mut rows: I, progress_of: fn(&I) -> (u64, u64), out: SyncSender<Batch<T>>)
+where
+    I: Iterator<Item = Item<T>>,
+{
+    loop {
+        let mut items = Vec::with_capacity(BATCH);
+        let mut error = None;
+        for item in rows.by_ref() {
+            match item {
+                Ok(row) => items.push(row),
+                Err(e) => {
+                    error = Some(e);
+                    break;
+                }
+            }
+            if items.len() == BATCH {
+                break;
+            }
+        }
+        let last = items.len() < BATCH || error.is_some();
+        let batch = Batch {
+            items,
+            progress: progress_of(&rows),
+            error,
+        };
+        if out.send(batch).is_err() || last {
+            return;
+        }
+    }
+}
+
+/// Runs `apply` on every row of `rows` (parsed on a second thread), calling `progress` after
+/// each batch. Stops at the first file-level error or the first error `apply` returns.
+fn pipeline<T, I, F>(
+    rows: I,
+    progress_of: fn(&I) -> (u64, u64),
+    progress: &mut dyn FnMut(u64, u64),
+    mut apply: F,
+) -> Result<(), UpsertError>
+where
+    T: Send,
+    I: Iterator<Item = Item<T>> + Send,
+    F: FnMut(Result<T, RowError>) -> Result<(), UpsertError>,
+{
+    std::thread::scope(|scope| {
+        let (tx, rx): (SyncSender<Batch<T>>, Receiver<Batch<T>>) = sync_channel(4);
+        scope.spawn(move || produce(rows, progress_of, tx));
+        for batch in rx {
+            for item in batch.items {
+                apply(item)?;
+            }
+            if let Some(e) = batch.error {
+                return Err(UpsertError::File(e));
+            }
+            progress(batch.progress.0, batch.progress.1);
+        }
+        Ok(())
+    })
+}
+
+/// A set of rowids touched by this import (to catch a key repeated within one file): a bitmap
+/// for ordinary rowids, a hash set beyond.
+#[derive(Default)]
+struct RowSet {
+    bits: Vec<u64>,
+    far: std::collections::HashSet<i64>,
+}
+
+impl RowSet {
+    const DENSE: i64 = 1 << 30;
+
+    /// Adds `rowid`; false if it was already there.
+    fn insert(&mut self, rowid: i64) -> bool {
+        if (0..Self::DENSE).contains(&rowid) {
+            let (word, bit) = ((rowid / 64) as usize, rowid % 64);
+            if word >= self.bits.len() {
+                self.bits.resize(word + 1, 0);
+            }
+            let was = self.bits[word] & (1 << bit) != 0;
+            self.bits[word] |= 1 << bit;
+            !was
+        } else {
+            self.far.insert(rowid)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::RowSet;
+
+    #[test]
+    fn rowset_remembers() {
+        let mut s = RowSet::default();
+        for r in [1, 64, 65, 1 << 20, -5, 1 << 40] {
+            assert!(s.insert(r), "{r}");
+            assert!(!s.insert(r), "{r}");
+        }
+        assert!(s.insert(2));
+    }
+}

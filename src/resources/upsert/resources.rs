@@ -1,0 +1,358 @@
+//! Resource upserts: by (source, key), else by natural key among the source's keyless rows.
+
+use super::{Actor, ImportReport, Item, ResourceImport, RowSet, UpsertError, pipeline};
+use crate::resources::import::{
+    ResourceField, ResourceRow, RowError, Rows, natural_key, open_resources,
+};
+use crate::store::{Store, StoreError, Tx, Val};
+use rusqlite::OptionalExtension;
+use rusqlite::types::ValueRef;
+use std::collections::HashMap;
+use std::hash::{Hash, Hasher};
+use std::path::Path;
+
+/// Content columns a file can set, with the field whose presence lets it set them.
+const CONTENT: [(&str, &[ResourceField]); 9] = [
+    ("name", &[ResourceField::Name]),
+    ("category", &[ResourceField::Category]),
+    (
+        "detail_type",
+        &[ResourceField::DetailType, ResourceField::Category],
+    ),
+    ("provider_type", &[ResourceField::ProviderType]),
+    ("address", &[ResourceField::Address]),
+    ("phone", &[ResourceField::Phone]),
+    ("hours", &[ResourceField::Hours]),
+    ("eligibility", &[ResourceField::Eligibility]),
+    ("capacity", &[ResourceField::Capacity]),
+];
+
+const SELECT: &str = "SELECT rowid, id, deleted, name, category, detail_type, provider_type, address, \
+                      phone, hours, eligibility, capacity FROM resources";
+
+/// A resource already in the store.
+struct Existing {
+    rowid: i64,
+    id: String,
+    deleted: bool,
+    /// In [`CONTENT`] order.
+    values: Vec<Val>,
+}
+
+fn val_of(v: ValueRef<'_>) -> Val {
+    match v {
+        ValueRef::Null => Val::Null,
+        ValueRef::Integer(i) => Val::Int(i),
+        ValueRef::Real(f) => Val::Text(f.to_string()),
+        ValueRef::Text(t) | ValueRef::Blob(t) => Val::Text(String::from_utf8_lossy(t).into_owned()),
+    }
+}
+
+fn read_existing(r: &rusqlite::Row<'_>) -> rusqlite::Result<Existing> {
+    let mut values = Vec::with_capacity(CONTENT.len());
+    for i in 0..CONTENT.len() {
+        values.push(val_of(r.get_ref(3 + i)?));
+    }
+    Ok(Existing {
+        rowid: r.get(0)?,
+        id: r.get(1)?,
+        deleted: r.get::<_, i64>(2)? != 0,
+        values,
+    })
+}
+
+/// The row's value for each content column, in [`CONTENT`] order (`''`/NULL when absent).
+fn values_of(row: ResourceRow) -> [Val; 9] {
+    let t = |s: Option<String>| Val::Text(s.unwrap_or_default());
+    [
+        Val::Text(row.name),
+        Val::Text(row.category),
+        t(row.detail_type),
+        t(row.provider_type),
+        t(row.address),
+        t(row.phone),
+        t(row.hours),
+        t(row.eligibility),
+        row.capacity.map_or(Val::Null, Val::Int),
+    ]
+}
+
+fn hash_key(key: &str) -> u64 {
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    key.hash(&mut h);
+    h.finish()
+}
+
+/// The upsert of one file.
+struct Upsert<'t, 'c> {
+    tx: &'t mut Tx<'c>,
+    path: &'t Path,
+    source: String,
+    today: String,
+    /// Which content columns the file has.
+    present: [bool; 9],
+    report: ImportReport,
+    touched: RowSet,
+    /// Hash of natural key → rowids, of the source's keyless rows; built on first need.
+    natural: Option<HashMap<u64, Vec<i64>>>,
+}
+
+impl Upsert<'_, '_> {
+    fn apply(&mut self, item: Result<ResourceRow, RowError>) -> Result<(), UpsertError> {
+        let row = match item {
+            Ok(row) => row,
+            Err(e) => {
+                self.report.reject(e);
+                return Ok(());
+            }
+        };
+        let line = row.line;
+        let found = match row.key.as_deref() {
+            Some(key) => self.by_key(key)?,
+            None => self.by_natural_key(&row.natural_key())?,
+        };
+        if let Some(existing) = &found
+            && !self.touched.insert(existing.rowid)
+        {
+            let what = match row.key.as_deref() {
+                Some(key) => format!("시설코드 {key}"),
+                None => "같은 이름·주소".to_string(),
+            };
+            self.report.reject_line(
+                self.path,
+                line,
+                format!("{what}가 이 파일의 앞 행과 중복됩니다 (앞 행을 반영했습니다)"),
+            );
+            return Ok(());
+        }
+        let key = row.key.clone();
+        let natural = key.is_none().then(|| hash_key(&row.natural_key()));
+        let values = values_of(row);
+        match found {
+            Some(existing) => self.update(&existing, values)?,
+            None => self.insert(key, natural, values)?,
+        }
+        Ok(())
+    }
+
+    fn by_key(&mut self, key: &str) -> Result<Option<Existing>, StoreError> {
+        let sql = format!("{SELECT} WHERE source = ?1 AND source_key = ?2");
+        self.tx
+            .conn()
+            .prepare_cached(&sql)
+            .and_then(|mut s| {
+                s.query_row(rusqlite::params![self.source, key], read_existing)
+                    .optional()
+            })
+            .map_err(|e| self.tx.sql_err(e))
+    }
+
+    fn by_natural_key(&mut self, key: &str) -> Result<Option<Existing>, StoreError> {
+        if self.natural.is_none() {
+            self.natural = Some(self.load_natural()?);
+        }
+        let rowids = self
+            .natural
+            .as_ref()
+            .and_then(|m| m.get(&hash_key(key)))
+            .cloned()
+            .unwrap_or_default();
+        let sql = format!("{SELECT} WHERE rowid = ?1");
+        for rowid in rowids {
+            let existing = self
+                .tx
+                .conn()
+                .prepare_cached(&sql)
+                .and_then(|mut s| s.query_row([rowid], read_existing).optional())
+                .map_err(|e| self.tx.sql_err(e))?;
+            if let Some(e) = existing {
+                let text = |i: usize| match &e.values[i] {
+                    Val::Text(s) => s.as_str(),
+                    _ => "",
+                };
+                if natural_key(text(0), text(4)) == key {
+                    return Ok(Some(e));
+                }
+            }
+        }
+        Ok(None)
+    }
+
+    fn load_natural(&self) -> Result<HashMap<u64, Vec<i64>>, StoreError> {
+        let mut map: HashMap<u64, Vec<i64>> = HashMap::new();
+        let mut stmt = self
+            .tx
+            .conn()
+            .prepare(
+                "SELECT rowid, name, address FROM resources WHERE source = ?1 AND source_key IS NULL",
+            )
+            .map_err(|e| self.tx.sql_err(e))?;
+        let mut rows = stmt.query([&self.source]).map_err(|e| self.tx.sql_err(e))?;
+        while let Some(r) = rows.next().map_err(|e| self.tx.sql_err(e))? {
+            let get = |i| r.get::<_, String>(i).map_err(|e| self.tx.sql_err(e));
+            let rowid: i64 = r.get(0).map_err(|e| self.tx.sql_err(e))?;
+            map.entry(hash_key(&natural_key(&get(1)?, &get(2)?)))
+                .or_default()
+                .push(rowid);
+        }
+        Ok(map)
+    }
+
+    fn insert(
+        &mut self,
+        key: Option<String>,
+        natural: Option<u64>,
+        values: [Val; 9],
+    ) -> Result<(), StoreError> {
+        let id = uuid::Uuid::now_v7().to_string();
+        let mut fields: Vec<(&str, Val)> = Vec::with_capacity(CONTENT.len() + 3);
+        for ((col, _), v) in CONTENT.iter().zip(values) {
+            fields.push((col, v));
+        }
+        fields.push(("source", Val::Text(self.source.clone())));
+        fields.push(("source_key", Val::opt(key)));
+        fields.push(("imported_at", Val::Text(self.today.clone())));
+        self.tx.insert("resources", &id, &fields)?;
+        let rowid = self.tx.conn().last_insert_rowid();
+        self.touched.insert(rowid);
+        if let (Some(h), Some(map)) = (natural, self.natural.as_mut()) {
+            map.entry(h).or_default().push(rowid);
+        }
+        self.report.inserted += 1;
+        Ok(())
+    }
+
+    fn update(&mut self, existing: &Existing, values: [Val; 9]) -> Result<(), StoreError> {
+        let mut changed: Vec<(&str, Val)> = Vec::new();
+        for (i, v) in values.into_iter().enumerate() {
+            if self.present[i] && existing.values[i] != v {
+                changed.push((CONTENT[i].0, v));
+            }
+        }
+        if existing.deleted {
+            changed.push(("deleted", Val::Int(0)));
+        }
+        if changed.is_empty() {
+            self.report.unchanged += 1;
+            return Ok(());
+        }
+        changed.push(("imported_at", Val::Text(self.today.clone())));
+        self.tx.update("resources", &existing.id, &changed)?;
+        self.report.updated += 1;
+        Ok(())
+    }
+}
+
+/// The default source name: the file stem (`기관목록.csv` → `기관목록`).
+pub fn default_source(path: &Path) -> String {
+    path.file_stem()
+        .or_else(|| path.file_name())
+        .map(|s| s.to_string_lossy().into_owned())
+        .filter(|s| !s.is_empty())
+        .unwrap_or_else(|| "import".to_string())
+}
+
+/// Imports a resource file into the directory (admin only; the refusal is audited).
+///
+/// Everything happens in one transaction: a file-level error, a crash or Ctrl-C leaves the
+/// directory as it was. With `dry_run` the same work is done and rolled back.
+pub fn import_resources(
+    store: &mut Store,
+    path: &Path,
+    settings: &ResourceImport,
+    progress: &mut dyn FnMut(u64, u64),
+) -> Result<ImportReport, UpsertError> {
+    store.require_admin("resources import")?;
+    let rows = open_resources(path, &settings.options)?;
+    let source = settings
+        .source
+        .clone()
+        .map(|s| s.trim().to_string())
+        .filter(|s| !s.is_empty())
+        .unwrap_or_else(|| default_source(path));
+    let mut report = ImportReport::new("resources", rows.info(), path, settings.dry_run);
+    report.source = Some(source);
+    let mut present = [false; 9];
+    for (i, (_, fields)) in CONTENT.iter().enumerate() {
+        present[i] = fields.iter().any(|f| rows.columns().has(*f));
+    }
+    write_rows(store, path, report, present, rows, Rows::progress, progress)
+}
+
+/// The write half of [`import_resources`], over any iterator of parsed rows.
+fn write_rows<I>(
+    store: &mut Store,
+    path: &Path,
+    report: ImportReport,
+    present: [bool; 9],
+    rows: I,
+    progress_of: fn(&I) -> (u64, u64),
+    progress: &mut dyn FnMut(u64, u64),
+) -> Result<ImportReport, UpsertError>
+where
+    I: Iterator<Item = Item<ResourceRow>> + Send,
+{
+    let actor = Actor::of(store);
+    let mut tx = store.write()?;
+    let mut up = Upsert {
+        tx: &mut tx,
+        path,
+        source: report.source.clone().unwrap_or_default(),
+        today: actor.today.clone(),
+        present,
+        report,
+        touched: RowSet::default(),
+        natural: None,
+    };
+    pipeline(rows, progress_of, progress, |item| up.apply(item))?;
+    let report = up.report;
+    actor.finish(tx, &report)?;
+    Ok(report)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::resources::import::{ImportError, ImportOptions};
+    use crate::store::OpenOptions;
+
+    fn fixture(name: &str) -> std::path::PathBuf {
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures/import")
+            .join(name)
+    }
+
+    /// A read failure after some rows were already written rolls all of them back.
+    #[test]
+    fn error_mid_file_rolls_back_every_row() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Store::open(&dir.path().join("t.db"), &OpenOptions::new("관리자")).unwrap();
+        let before = store.content_digest().unwrap();
+        let path = fixture("resources_utf8.csv");
+        let rows = open_resources(&path, &ImportOptions::default()).unwrap();
+        let report = ImportReport::new("resources", rows.info(), &path, false);
+        let failing = rows.take(5).chain(std::iter::once(Err(ImportError::Read {
+            path: path.clone(),
+            line: 7,
+            message: "디스크 오류".into(),
+        })));
+        let mut seen = 0;
+        let err = write_rows(
+            &mut store,
+            &path,
+            report,
+            [true; 9],
+            failing,
+            |_| (0, 0),
+            &mut |_, _| seen += 1,
+        )
+        .unwrap_err();
+        assert!(matches!(err, UpsertError::File(_)), "{err}");
+        let msg = err.to_string();
+        assert!(msg.contains("resources_utf8.csv:7:"), "{msg}");
+        assert!(msg.contains("nothing was written"), "{msg}");
+        assert_eq!(store.content_digest().unwrap(), before);
+        assert_eq!(store.resources().unwrap().len(), 0);
+        assert_eq!(seen, 0, "the failing batch is not reported as progress");
+    }
+}
