@@ -42,6 +42,8 @@ fn key(name: &str) -> KeyEvent {
     let code = match name {
         "down" => KeyCode::Down,
         "up" => KeyCode::Up,
+        "left" => KeyCode::Left,
+        "right" => KeyCode::Right,
         "enter" => KeyCode::Enter,
         "esc" => KeyCode::Esc,
         "tab" => KeyCode::Tab,
@@ -64,7 +66,17 @@ fn press(app: &mut App, keys: &[&str]) {
     for k in keys {
         let named = matches!(
             *k,
-            "down" | "up" | "enter" | "esc" | "tab" | "backspace" | "space" | "ctrl-p" | "ctrl-s"
+            "down"
+                | "up"
+                | "left"
+                | "right"
+                | "enter"
+                | "esc"
+                | "tab"
+                | "backspace"
+                | "space"
+                | "ctrl-p"
+                | "ctrl-s"
         );
         if named || k.chars().count() == 1 {
             app.on_key(key(k));
@@ -455,4 +467,66 @@ fn today_pane_jumps_to_a_case() {
     press(&mut app, &["enter"]);
     assert_eq!(app.pane, PaneId::Timeline);
     assert!(app.timeline.current_case().is_some());
+}
+
+#[test]
+fn import_from_the_tui_shows_a_preview_first() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = app(dir.path(), 0);
+    let before = app.store.counts().unwrap().resources;
+    press(
+        &mut app,
+        &[
+            "esc",
+            "3",
+            "i",
+            "tests/fixtures/import/resources_sample_cp949.csv",
+            "tab",
+            "tab",
+            "right",
+            "ctrl-s",
+        ],
+    );
+    let text = screen(&mut app, 80, 24);
+    assert!(text.contains("미리보기"), "{text}");
+    assert_eq!(
+        app.store.counts().unwrap().resources,
+        before,
+        "the preview writes nothing"
+    );
+    press(&mut app, &["enter"]);
+    let after = app.store.counts().unwrap().resources;
+    assert!(after > before, "imported after confirming");
+    let text = screen(&mut app, 80, 24);
+    assert!(text.contains("가져오기 완료"), "{text}");
+    // Residents too, and the search index sees them at once.
+    press(
+        &mut app,
+        &[
+            "i",
+            "tests/fixtures/import/residents_sample_utf8bom.csv",
+            "tab",
+            "right",
+            "ctrl-s",
+        ],
+    );
+    let preview = screen(&mut app, 80, 24);
+    press(&mut app, &["enter", "1"]);
+    assert!(
+        app.search.index_len() > 0,
+        "residents imported and indexed: {preview}"
+    );
+}
+
+#[test]
+fn staff_cannot_import_from_the_tui() {
+    let dir = tempfile::tempdir().unwrap();
+    drop(store(dir.path(), 0)); // "tester" is the first operator: admin
+    let mut o = OpenOptions::new("staffer");
+    o.clock = Clock::fixed(parse_datetime("2026-11-25 09:00").unwrap());
+    let s = Store::open(&dir.path().join("test.db"), &o).unwrap();
+    let mut app = App::new(s, Keymap::builtin_default(), Theme::no_color());
+    press(&mut app, &["esc", "3", "i"]);
+    assert!(app.overlay.is_none(), "no import form for staff");
+    assert!(screen(&mut app, 80, 24).contains("관리자만"));
 }

@@ -79,6 +79,8 @@ pub struct App {
     pub size: (u16, u16),
     /// Something changed since the last frame.
     pub dirty: bool,
+    /// Where background jobs report (None in tests: jobs then run inline).
+    pub jobs: Option<std::sync::mpsc::Sender<super::run::Msg>>,
 }
 
 impl App {
@@ -99,6 +101,7 @@ impl App {
             should_quit: false,
             size: (80, 24),
             dirty: true,
+            jobs: None,
             store,
             keymap,
         };
@@ -297,6 +300,7 @@ impl App {
                 self.switch(PaneId::Resources);
                 self.message = Some("연계할 자원을 고르고 r 을 누르세요 (/ 검색)".into());
             }
+            Effect::Import(job) => self.start_import(job),
             Effect::ReferTo(id, name) => match self.timeline.refer_form(&id, &name) {
                 Some(effect) => self.apply(effect),
                 None => {
@@ -306,6 +310,48 @@ impl App {
             },
         }
         self.refresh_status();
+    }
+
+    /// Runs an import: on a worker thread with its own connection when the app has a job
+    /// channel (progress arrives as messages), inline otherwise.
+    fn start_import(&mut self, job: panes::ImportJob) {
+        self.resources.import_started(job.clone());
+        let Some(tx) = self.jobs.clone() else {
+            let result = job.run(&mut self.store, &mut |_, _| {});
+            self.import_finished(result);
+            return;
+        };
+        let path = self.store.path().to_path_buf();
+        let mut opts = crate::store::OpenOptions::new(self.store.operator());
+        opts.clock = *self.store.clock();
+        std::thread::spawn(move || {
+            let result = crate::store::Store::open(&path, &opts)
+                .map_err(|e| e.to_string())
+                .and_then(|mut store| {
+                    let mut last = std::time::Instant::now();
+                    job.run(&mut store, &mut |done, total| {
+                        if last.elapsed().as_millis() >= 100 {
+                            last = std::time::Instant::now();
+                            let _ = tx.send(super::run::Msg::ImportProgress(done, total));
+                        }
+                    })
+                });
+            let _ = tx.send(super::run::Msg::ImportDone(Box::new(result)));
+        });
+    }
+
+    /// A background import finished.
+    pub fn import_finished(
+        &mut self,
+        result: Result<crate::resources::upsert::ImportReport, String>,
+    ) {
+        let residents = matches!(&result, Ok(r) if r.kind == "residents" && !r.dry_run);
+        let effect = self.resources.import_done(result, &self.store);
+        self.apply(effect);
+        if residents {
+            self.search.rebuild_index(&mut self.store);
+        }
+        self.dirty = true;
     }
 
     fn submit_form(&mut self, purpose: FormPurpose, form: Form) {

@@ -19,6 +19,10 @@ pub enum Msg {
     Index(Result<Box<ResidentIndex>, String>),
     /// SIGTERM / SIGHUP: leave cleanly so the terminal is restored.
     Terminate,
+    /// A background import's progress (done, total).
+    ImportProgress(u64, u64),
+    /// A background import finished.
+    ImportDone(Box<Result<crate::resources::upsert::ImportReport, String>>),
 }
 
 /// Options for [`run`].
@@ -64,6 +68,7 @@ pub fn run(store: Store, opts: RunOptions) -> anyhow::Result<()> {
     }
 
     let (tx, rx) = channel();
+    app.jobs = Some(tx.clone());
     spawn_input(tx.clone());
     spawn_signals(tx.clone());
     spawn_index(tx, db_path);
@@ -120,6 +125,11 @@ fn handle(app: &mut App, msg: Msg) {
             app.dirty = true;
         }
         Msg::Terminate => app.should_quit = true,
+        Msg::ImportProgress(done, total) => {
+            app.resources.import_progress(done, total);
+            app.dirty = true;
+        }
+        Msg::ImportDone(result) => app.import_finished(*result),
     }
 }
 

@@ -28,6 +28,47 @@ pub enum Effect {
     PickResource,
     /// Refer the open case to this resource (id, name).
     ReferTo(String, String),
+    /// Run an import (a dry run first for the preview), in the background where possible.
+    Import(ImportJob),
+}
+
+/// An import the resource pane asked for.
+#[derive(Debug, Clone)]
+pub struct ImportJob {
+    pub path: std::path::PathBuf,
+    pub residents: bool,
+    pub encoding: crate::resources::import::EncodingChoice,
+    pub dry_run: bool,
+}
+
+impl ImportJob {
+    /// Runs the import on `store`, reporting progress as (done, total).
+    pub fn run(
+        &self,
+        store: &mut crate::store::Store,
+        progress: &mut dyn FnMut(u64, u64),
+    ) -> Result<crate::resources::upsert::ImportReport, String> {
+        use crate::resources::upsert::{self, ResidentImport, ResourceImport};
+        let options = crate::resources::import::ImportOptions {
+            encoding: self.encoding,
+            ..Default::default()
+        };
+        let result = if self.residents {
+            let s = ResidentImport {
+                options,
+                dry_run: self.dry_run,
+            };
+            upsert::import_residents(store, &self.path, &s, progress)
+        } else {
+            let s = ResourceImport {
+                options,
+                source: None,
+                dry_run: self.dry_run,
+            };
+            upsert::import_resources(store, &self.path, &s, progress)
+        };
+        result.map_err(|e| e.to_string())
+    }
 }
 
 /// Which form is open, so the submitted values go to the right place.
@@ -57,6 +98,7 @@ pub enum FormPurpose {
         case_id: String,
     },
     ExportResources,
+    ImportFile,
 }
 
 impl FormPurpose {
@@ -64,7 +106,7 @@ impl FormPurpose {
     pub fn pane(&self) -> PaneId {
         match self {
             FormPurpose::Intake | FormPurpose::SearchFilter => PaneId::Search,
-            FormPurpose::ExportResources => PaneId::Resources,
+            FormPurpose::ExportResources | FormPurpose::ImportFile => PaneId::Resources,
             _ => PaneId::Timeline,
         }
     }

@@ -1,8 +1,9 @@
 //! 3 자원: categories on the left, resources on the right with Hangul-aware search
 //! (`ㅍㄷㅂㅋ` finds 푸드뱅크), a detail view with capacity and current load.
 
-use super::{Effect, FormPurpose, ListState, below, cell, highlighted};
+use super::{Effect, FormPurpose, ImportJob, ListState, below, cell, highlighted};
 use crate::model::RESOURCE_CATEGORIES;
+use crate::resources::upsert::ImportReport;
 use crate::search::rank_names;
 use crate::store::{ResourceRow, Result, Store};
 use crate::tui::app::App;
@@ -27,6 +28,23 @@ pub struct ResourcesPane {
     list: ListState,
     detail: bool,
     loaded: bool,
+    import: ImportState,
+}
+
+/// The import flow: file form → dry run (preview) → confirm → import, with a gauge meanwhile.
+#[derive(Default)]
+pub enum ImportState {
+    #[default]
+    Idle,
+    Running {
+        job: ImportJob,
+        done: u64,
+        total: u64,
+    },
+    Preview {
+        job: ImportJob,
+        report: ImportReport,
+    },
 }
 
 impl ResourcesPane {
@@ -72,6 +90,48 @@ impl ResourcesPane {
             .and_then(|(i, _)| self.all.get(*i))
     }
 
+    /// The import is running: progress (done, total).
+    pub fn import_progress(&mut self, done: u64, total: u64) {
+        if let ImportState::Running {
+            done: d, total: t, ..
+        } = &mut self.import
+        {
+            *d = done;
+            *t = total;
+        }
+    }
+
+    /// The import (or its dry run) finished.
+    pub fn import_done(&mut self, result: Result<ImportReport, String>, store: &Store) -> Effect {
+        let job = match std::mem::take(&mut self.import) {
+            ImportState::Running { job, .. } => job,
+            _ => return Effect::None,
+        };
+        match result {
+            Ok(report) if job.dry_run => {
+                self.import = ImportState::Preview { job, report };
+                Effect::None
+            }
+            Ok(report) => {
+                let _ = self.load(store);
+                Effect::Message(format!(
+                    "가져오기 완료: 추가 {} · 변경 {} · 그대로 {} · 거부 {}",
+                    report.inserted, report.updated, report.unchanged, report.rejected
+                ))
+            }
+            Err(e) => Effect::Message(e),
+        }
+    }
+
+    /// Marks an import as started (the app runs it).
+    pub fn import_started(&mut self, job: ImportJob) {
+        self.import = ImportState::Running {
+            job,
+            done: 0,
+            total: 0,
+        };
+    }
+
     /// Typed text while the query line has focus.
     pub fn on_text(&mut self, key: Key) -> Option<Effect> {
         if !self.typing {
@@ -94,6 +154,28 @@ impl ResourcesPane {
             && let Err(e) = self.load(store)
         {
             return Effect::Message(e.to_string());
+        }
+        match &self.import {
+            ImportState::Running { .. } => {
+                return Effect::Message("가져오는 중입니다…".into());
+            }
+            ImportState::Preview { job, .. } => {
+                let job = job.clone();
+                return match action {
+                    Action::Select | Action::Detail | Action::Submit | Action::Confirm => {
+                        Effect::Import(ImportJob {
+                            dry_run: false,
+                            ..job
+                        })
+                    }
+                    Action::Back | Action::Cancel | Action::Deny => {
+                        self.import = ImportState::Idle;
+                        Effect::Message("가져오기를 취소했습니다 (아무것도 바뀌지 않음)".into())
+                    }
+                    _ => Effect::None,
+                };
+            }
+            ImportState::Idle => {}
         }
         if self.list.apply(action, self.shown.len(), page) {
             self.list.scroll_to(self.shown.len(), page);
@@ -123,6 +205,27 @@ impl ResourcesPane {
                     self.refilter();
                 }
             }
+            Action::Import => {
+                if store.role() != crate::store::Role::Admin {
+                    let _ = store.require_admin("resources import (TUI)");
+                    return Effect::Message(format!(
+                        "가져오기는 관리자만 할 수 있습니다 ({}: staff)",
+                        store.operator()
+                    ));
+                }
+                use crate::tui::widgets::form::Field;
+                return Effect::OpenForm(
+                    FormPurpose::ImportFile,
+                    Form::new(
+                        "가져오기 — 먼저 미리보기(변경 없음)를 보여 줍니다",
+                        vec![
+                            Field::text("파일").required(),
+                            Field::choice("대상", &["자원 목록", "주민 명단"]),
+                            Field::choice("인코딩", &["auto", "cp949", "utf-8"]),
+                        ],
+                    ),
+                );
+            }
             Action::Export => {
                 return Effect::OpenForm(
                     FormPurpose::ExportResources,
@@ -147,6 +250,18 @@ impl ResourcesPane {
     }
 
     pub fn on_form(&mut self, purpose: FormPurpose, form: &Form, store: &mut Store) -> Effect {
+        if purpose == FormPurpose::ImportFile {
+            let encoding = crate::resources::import::EncodingChoice::parse(
+                form.value("인코딩").unwrap_or("auto"),
+            )
+            .unwrap_or_default();
+            return Effect::Import(ImportJob {
+                path: std::path::PathBuf::from(form.value("파일").unwrap_or("").trim()),
+                residents: form.value("대상") == Some("주민 명단"),
+                encoding,
+                dry_run: true,
+            });
+        }
         if purpose != FormPurpose::ExportResources {
             return Effect::None;
         }
@@ -181,6 +296,52 @@ impl ResourcesPane {
         let t = &app.theme;
         if area.width <= LEFT_WIDTH + 8 || area.height < 3 {
             return;
+        }
+        match &self.import {
+            ImportState::Running { job, done, total } => {
+                let ratio = if *total > 0 {
+                    (*done as f64 / *total as f64).clamp(0.0, 1.0)
+                } else {
+                    0.0
+                };
+                let label = format!(
+                    "{} {} {:.0}%",
+                    if job.dry_run {
+                        "미리보기"
+                    } else {
+                        "가져오는 중"
+                    },
+                    job.path.display(),
+                    ratio * 100.0
+                );
+                f.render_widget(
+                    ratatui::widgets::Gauge::default()
+                        .block(Block::new().borders(Borders::ALL).border_style(t.border))
+                        .gauge_style(t.accent)
+                        .ratio(ratio)
+                        .label(label),
+                    Rect::new(area.x, area.y, area.width, 3.min(area.height)),
+                );
+                return;
+            }
+            ImportState::Preview { report, .. } => {
+                let mut lines = vec![
+                    Line::styled(
+                        "가져오기 미리보기 — 아직 아무것도 바뀌지 않았습니다",
+                        t.title,
+                    ),
+                    Line::styled("Enter 가져오기 실행 · Esc 취소", t.accent),
+                    Line::raw(""),
+                ];
+                lines.extend(
+                    crate::resources::cli::report_text(report)
+                        .lines()
+                        .map(|l| Line::raw(l.to_string())),
+                );
+                f.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), area);
+                return;
+            }
+            ImportState::Idle => {}
         }
         // Categories.
         let left = Rect::new(area.x, area.y, LEFT_WIDTH, area.height);

@@ -93,7 +93,8 @@ impl SearchPane {
         self.detail = None;
     }
 
-    fn rebuild_index(&mut self, store: &mut Store) {
+    /// Rebuilds the index from the database (after residents were added or imported).
+    pub fn rebuild_index(&mut self, store: &mut Store) {
         match ResidentIndex::load(store.path()) {
             Ok(ix) => self.set_index(ix, store),
             Err(e) => self.error = Some(e.to_string()),
