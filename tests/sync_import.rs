@@ -328,9 +328,8 @@ fn sequential_edits_make_no_conflict() {
         field(&b, "residents", &id, "phone").as_deref(),
         Some("010-5555-6666")
     );
-    // A learns what B holds only from B's bundles, which never carry A's own ops back: so A
-    // resends its first insert (B already had it) — known, harmless — but not B's edit.
-    assert_eq!((r.applied, r.known), (1, 1));
+    // B's bundle told A what B holds (its knowledge record): A sends only its new edit.
+    assert_eq!((r.total, r.applied, r.known), (1, 1, 0));
 }
 
 #[test]

@@ -9,6 +9,11 @@
 //! does **not** advance it — we cannot know that a file was delivered — so until P's next bundle
 //! arrives, later exports to P repeat what P may already have; importing a repeated op is a no-op.
 //! A peer always has its own ops, so they are never sent back to it.
+//!
+//! So that a peer can learn what *we* hold (including its own ops we received, which it never
+//! gets back from us), every bundle ends with one *knowledge record*: a pseudo-op on the table
+//! [`KNOWLEDGE_TABLE`] from our site with seq 0, whose fields map each origin to the highest
+//! seq we hold. Import reads it into the sender's version vector and does not store it as an op.
 
 use super::bundle::{BundleMeta, BundleWriter, Encryption};
 use super::site::{SyncResult, site_keys};
@@ -20,6 +25,9 @@ use rusqlite::types::ValueRef;
 use rusqlite::{OptionalExtension, params};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+
+/// Table name of the knowledge record closing every bundle (not a real table).
+pub const KNOWLEDGE_TABLE: &str = "@held";
 
 /// What to export.
 pub struct ExportOptions {
@@ -63,14 +71,21 @@ pub fn export_bundle(
         }
         Ok(())
     })?;
+    writer.push(&knowledge(store)?)?;
     let info = writer.finish(keys.signing_key(), &opts.encryption)?;
     record(store, opts.to.as_deref(), &info.manifest, &opts.out)?;
     Ok(ExportReport {
         path: info.path,
         bundle_id: info.manifest.bundle_id.clone(),
         peer: opts.to.clone(),
-        ops: info.manifest.op_count,
-        per_table: info.manifest.table_counts.clone(),
+        ops: info.manifest.op_count.saturating_sub(1),
+        per_table: info
+            .manifest
+            .table_counts
+            .iter()
+            .filter(|(t, _)| t.as_str() != KNOWLEDGE_TABLE)
+            .map(|(t, n)| (t.clone(), *n))
+            .collect(),
         file_len: info.file_len,
     })
 }
@@ -131,6 +146,33 @@ pub fn stream_ops(
         each(&op)?;
     }
     Ok(())
+}
+
+/// The knowledge record: the highest seq we hold per origin.
+fn knowledge(store: &Store) -> SyncResult<Op> {
+    let err = |e| store.sql_err(e);
+    let mut stmt = store
+        .conn()
+        .prepare("SELECT origin, max(seq) FROM ops GROUP BY origin")
+        .map_err(err)?;
+    let fields = stmt
+        .query_map([], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                serde_json::Value::from(r.get::<_, i64>(1)?),
+            ))
+        })
+        .and_then(|rows| rows.collect::<rusqlite::Result<BTreeMap<_, _>>>())
+        .map_err(err)?;
+    Ok(Op {
+        origin: store.site().id.clone(),
+        seq: 0,
+        hlc: 0,
+        table: KNOWLEDGE_TABLE.to_string(),
+        row_id: String::new(),
+        kind: OpKind::Update,
+        fields,
+    })
 }
 
 /// An entry's columns (but id, site_id, hlc, deleted) as op fields.

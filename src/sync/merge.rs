@@ -21,6 +21,7 @@
 //!   length and counts are verified after the last op), so a damaged bundle changes nothing.
 
 use super::bundle::{BundleError, Decryption, Manifest, open_bundle};
+use super::export::KNOWLEDGE_TABLE;
 use super::hlc;
 use super::keys::{format_verifying_key, parse_verifying_key};
 use super::site::{SyncError, SyncResult, site_keys};
@@ -116,8 +117,16 @@ pub fn import_bundle(
         .map_err(|e| tx.sql_err(e))?;
     tx.conn().set_prepared_statement_cache_capacity(64);
     let mut merger = Merger::default();
+    let mut held: Option<BTreeMap<String, Value>> = None;
     while let Some(op) = reader.next() {
         let op = op?;
+        if op.table == KNOWLEDGE_TABLE {
+            // What the sender holds (see `export`); only its own record counts.
+            if op.origin == manifest.origin_site {
+                held = Some(op.fields);
+            }
+            continue;
+        }
         report.total += 1;
         if hlc::is_far_future(op.hlc, now_ms) {
             *report.far_future.entry(op.origin.clone()).or_default() += 1;
@@ -136,7 +145,7 @@ pub fn import_bundle(
     merger
         .finish(&tx, &at, &mut report)
         .map_err(|e| merge_err(&tx, e))?;
-    record(&tx, &manifest, &report, &at, opts.trust).map_err(|e| tx.sql_err(e))?;
+    record(&tx, &manifest, held.as_ref(), &report, &at, opts.trust).map_err(|e| tx.sql_err(e))?;
     let subject = format!("bundle:{}", path.display());
     let detail = format!(
         "from {} · applied {} · known {} · conflicts {}",
@@ -205,6 +214,7 @@ fn check_peer(
 fn record(
     tx: &Tx<'_>,
     m: &Manifest,
+    held: Option<&BTreeMap<String, Value>>,
     report: &ImportReport,
     at: &str,
     trust: bool,
@@ -219,7 +229,12 @@ fn record(
         params![m.origin_site, m.origin_name, m.signer, at, trust && report.new_peer],
     )?;
     // Every op in a bundle from P is held by P, and (prefix-closed) every earlier op of its origin.
-    for (origin, [_, max]) in &m.seq_ranges {
+    let from_ops = m.seq_ranges.iter().map(|(o, [_, max])| (o.as_str(), *max));
+    let from_record = held
+        .into_iter()
+        .flatten()
+        .filter_map(|(o, v)| Some((o.as_str(), v.as_i64()?)));
+    for (origin, max) in from_ops.chain(from_record) {
         conn.execute(
             "INSERT INTO sync_vv (peer, origin, seq) VALUES (?1, ?2, ?3)
              ON CONFLICT (peer, origin) DO UPDATE SET seq = max(seq, excluded.seq)",
