@@ -15,7 +15,7 @@ pub const SYNCED_TABLES: [&str; 6] = [
 ];
 
 /// `MIGRATIONS[i]` brings a file from version `i` to `i + 1`.
-pub const MIGRATIONS: &[&str] = &[V1, V2];
+pub const MIGRATIONS: &[&str] = &[V1, V2, V3_SYNC_BASE];
 
 /// The schema version this build writes.
 pub const CURRENT_VERSION: u32 = MIGRATIONS.len() as u32;
@@ -229,4 +229,11 @@ CREATE TABLE conflicts (
     resolution  TEXT
 );
 CREATE INDEX conflicts_open ON conflicts(resolved_at);
+"#;
+
+/// Sync (wt-sync2): per update op, the stamps `{column: [hlc, origin]}` of the values it replaced,
+/// so a merge can tell sequential edits from concurrent ones. Bundles carry it in the op's
+/// fields under `@base`; `fields` itself keeps only columns.
+const V3_SYNC_BASE: &str = r#"
+ALTER TABLE ops ADD COLUMN base TEXT;
 "#;

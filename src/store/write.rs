@@ -4,7 +4,7 @@
 use super::schema::SYNCED_TABLES;
 use super::{Result, StoreError, sql_err};
 use crate::model::OpKind;
-use crate::sync::stamps::{BASE_KEY, Stamp, field_stamps};
+use crate::sync::stamps::{Stamp, field_stamps};
 use rusqlite::types::{ToSqlOutput, Value as SqlValue};
 use rusqlite::{OptionalExtension, ToSql, Transaction, params};
 use std::collections::BTreeMap;
@@ -175,26 +175,31 @@ impl<'c> Tx<'c> {
         let json = if table == "entries" && kind == OpKind::Insert {
             None
         } else {
-            let mut map: BTreeMap<&str, serde_json::Value> =
+            let map: BTreeMap<&str, serde_json::Value> =
                 fields.iter().map(|(k, v)| (*k, v.to_json())).collect();
-            if let Some(base) = base.filter(|b| !b.is_empty()) {
-                let stamps: serde_json::Map<String, serde_json::Value> = base
-                    .iter()
-                    .map(|(k, (h, o))| (k.clone(), serde_json::json!([h, o])))
-                    .collect();
-                map.insert(BASE_KEY, serde_json::Value::Object(stamps));
-            }
             Some(
                 serde_json::to_string(&map)
                     .map_err(|e| StoreError::Invalid(format!("op encoding: {e}")))?,
             )
         };
+        // The stamps of the replaced values, kept beside `fields` (see crate::sync::stamps).
+        let base = base
+            .filter(|b| !b.is_empty())
+            .map(|b| {
+                let stamps: BTreeMap<&str, serde_json::Value> = b
+                    .iter()
+                    .map(|(k, (h, o))| (k.as_str(), serde_json::json!([h, o])))
+                    .collect();
+                serde_json::to_string(&stamps)
+            })
+            .transpose()
+            .map_err(|e| StoreError::Invalid(format!("op encoding: {e}")))?;
         self.tx
             .prepare_cached(
-                "INSERT INTO ops (origin, seq, hlc, tbl, row_id, kind, fields) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                "INSERT INTO ops (origin, seq, hlc, tbl, row_id, kind, fields, base) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
             )
             .and_then(|mut s| {
-                s.execute(params![self.site_id, seq, hlc, table, id, kind.as_str(), json])
+                s.execute(params![self.site_id, seq, hlc, table, id, kind.as_str(), json, base])
             })
             .map_err(|e| sql_err(&self.path, e))?;
         self.wrote_ops = true;

@@ -17,6 +17,7 @@
 
 use super::bundle::{BundleMeta, BundleWriter, Encryption};
 use super::site::{SyncResult, site_keys};
+use super::stamps::BASE_KEY;
 use crate::audit::{self, Event};
 use crate::model::{AuditAction, Op, OpKind};
 use crate::store::Store;
@@ -101,7 +102,7 @@ pub fn stream_ops(
     let err = |e| store.sql_err(e);
     let mut stmt = conn
         .prepare(
-            "SELECT o.origin, o.seq, o.hlc, o.tbl, o.row_id, o.kind, o.fields FROM ops o
+            "SELECT o.origin, o.seq, o.hlc, o.tbl, o.row_id, o.kind, o.fields, o.base FROM ops o
              WHERE ?1 IS NULL OR (o.origin <> ?1 AND o.seq >
                    coalesce((SELECT v.seq FROM sync_vv v WHERE v.peer = ?1 AND v.origin = o.origin), 0))
              ORDER BY o.origin, o.seq",
@@ -142,6 +143,12 @@ pub fn stream_ops(
                     })?;
             }
             _ => {}
+        }
+        if let ValueRef::Text(t) = r.get_ref(7).map_err(err)? {
+            let base: serde_json::Value = serde_json::from_slice(t).map_err(|e| {
+                super::site::SyncError::BadOp(format!("stored op {}/{}: {e}", op.origin, op.seq))
+            })?;
+            op.fields.insert(BASE_KEY.to_string(), base);
         }
         each(&op)?;
     }

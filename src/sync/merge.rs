@@ -326,15 +326,21 @@ impl Merger {
         let conn = tx.conn();
         let counts = report.per_table.entry(op.table.clone()).or_default();
         let is_entry = op.table == "entries";
+        let mut fields = op.fields.clone();
+        let base = match fields.remove(BASE_KEY) {
+            Some(b @ Value::Object(_)) => Some(b.to_string()),
+            Some(_) => return Err(MergeErr::Bad(format!("{BASE_KEY} of {}", op.row_id))),
+            None => None,
+        };
         let fields_json = if is_entry {
             None
         } else {
-            Some(serde_json::to_string(&op.fields).map_err(|e| MergeErr::Bad(e.to_string()))?)
+            Some(serde_json::to_string(&fields).map_err(|e| MergeErr::Bad(e.to_string()))?)
         };
         let added = conn
             .prepare_cached(
-                "INSERT OR IGNORE INTO ops (origin, seq, hlc, tbl, row_id, kind, fields)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                "INSERT OR IGNORE INTO ops (origin, seq, hlc, tbl, row_id, kind, fields, base)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
             )?
             .execute(params![
                 op.origin,
@@ -343,7 +349,8 @@ impl Merger {
                 op.table,
                 op.row_id,
                 op.kind.as_str(),
-                fields_json
+                fields_json,
+                base
             ])?;
         if added == 0 {
             counts.known += 1;
@@ -356,10 +363,8 @@ impl Merger {
             self.touched.insert((op.table.clone(), op.row_id.clone()));
             return Ok(());
         }
-        let values: Vec<(&str, Val)> = op
-            .fields
+        let values: Vec<(&str, Val)> = fields
             .iter()
-            .filter(|(k, _)| k.as_str() != BASE_KEY)
             .map(|(k, v)| (k.as_str(), Val::from_json(v)))
             .collect();
         let inserted = insert_row(conn, &op.table, &op.row_id, &op.origin, op.hlc, 0, &values)?;
@@ -449,21 +454,22 @@ fn fold_ops(conn: &Connection, table: &str, id: &str) -> rusqlite::Result<RowSta
         latest: 0,
     };
     let mut stmt = conn.prepare_cached(
-        "SELECT hlc, origin, kind, fields FROM ops WHERE tbl = ?1 AND row_id = ?2",
+        "SELECT hlc, origin, kind, fields, base FROM ops WHERE tbl = ?1 AND row_id = ?2",
     )?;
     let mut rows = stmt.query(params![table, id])?;
     while let Some(r) = rows.next()? {
         let stamp: Stamp = (r.get(0)?, r.get(1)?);
         let kind: String = r.get(2)?;
         let fields: Option<String> = r.get(3)?;
-        let mut map: BTreeMap<String, Value> = fields
+        let base: Option<String> = r.get(4)?;
+        let map: BTreeMap<String, Value> = fields
             .as_deref()
             .and_then(|f| serde_json::from_str(f).ok())
             .unwrap_or_default();
-        let bases = match map.remove(BASE_KEY) {
-            Some(Value::Object(b)) => b,
-            _ => serde_json::Map::new(),
-        };
+        let bases: serde_json::Map<String, Value> = base
+            .as_deref()
+            .and_then(|b| serde_json::from_str(b).ok())
+            .unwrap_or_default();
         state.latest = state.latest.max(stamp.0);
         let set_deleted = match kind.as_str() {
             "insert" => {

@@ -4,10 +4,10 @@
 use rusqlite::params;
 use std::collections::BTreeMap;
 
-/// Key of an update op's `fields` that holds, per changed column, the stamp `[hlc, origin]` of
-/// the value the edit replaced (the op that wrote it). Merging uses it to tell a sequential edit
-/// (made after seeing the old value) from a concurrent one, whose loser goes to `conflicts`.
-/// It is not a column; keys starting with `@` never are.
+/// An update op records, per changed column, the stamp `[hlc, origin]` of the value the edit
+/// replaced (the op that wrote it), in the `ops.base` column; in a bundle it travels inside the
+/// op's `fields` under this key. Merging uses it to tell a sequential edit (made after seeing
+/// the old value) from a concurrent one, whose loser goes to `conflicts`. Not a column name.
 pub const BASE_KEY: &str = "@base";
 
 /// A field's stamp: `(hlc, origin)` of the op that wrote it; ordered as last-writer-wins orders.
