@@ -133,7 +133,7 @@ pub fn import_bundle(
         }
         tx.observe_hlc(op.hlc);
         merger
-            .add(&tx, &op, &mut report)
+            .add(&tx, op, &mut report)
             .map_err(|e| merge_err(&tx, e))?;
         if report.total.is_multiple_of(10_000) {
             let (done, all) = reader.progress();
@@ -321,12 +321,13 @@ impl Merger {
     }
 
     /// Records one op; applies a first insert directly, marks other rows for recomputing.
-    fn add(&mut self, tx: &Tx<'_>, op: &Op, report: &mut ImportReport) -> Result<(), MergeErr> {
-        self.validate(tx.conn(), op)?;
+    fn add(&mut self, tx: &Tx<'_>, mut op: Op, report: &mut ImportReport) -> Result<(), MergeErr> {
+        self.validate(tx.conn(), &op)?;
         let conn = tx.conn();
         let counts = report.per_table.entry(op.table.clone()).or_default();
         let is_entry = op.table == "entries";
-        let mut fields = op.fields.clone();
+        let fields = std::mem::take(&mut op.fields);
+        let mut fields = fields;
         let base = match fields.remove(BASE_KEY) {
             Some(b @ Value::Object(_)) => Some(b.to_string()),
             Some(_) => return Err(MergeErr::Bad(format!("{BASE_KEY} of {}", op.row_id))),
@@ -372,7 +373,9 @@ impl Merger {
             return Ok(());
         }
         let lone: i64 = conn
-            .prepare_cached("SELECT count(*) FROM ops WHERE tbl = ?1 AND row_id = ?2")?
+            .prepare_cached(
+                "SELECT count(*) FROM ops WHERE tbl = ?1 AND row_id = ?2 AND tbl <> 'entries'",
+            )?
             .query_row(params![op.table, op.row_id], |r| r.get(0))?;
         if !inserted || lone != 1 {
             self.touched.insert((op.table.clone(), op.row_id.clone()));
@@ -454,7 +457,8 @@ fn fold_ops(conn: &Connection, table: &str, id: &str) -> rusqlite::Result<RowSta
         latest: 0,
     };
     let mut stmt = conn.prepare_cached(
-        "SELECT hlc, origin, kind, fields, base FROM ops WHERE tbl = ?1 AND row_id = ?2",
+        // `tbl <> 'entries'` lets SQLite use the partial index ops_row.
+        "SELECT hlc, origin, kind, fields, base FROM ops WHERE tbl = ?1 AND row_id = ?2 AND tbl <> 'entries'",
     )?;
     let mut rows = stmt.query(params![table, id])?;
     while let Some(r) = rows.next()? {

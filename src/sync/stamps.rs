@@ -23,7 +23,7 @@ pub fn field_stamps(
 ) -> rusqlite::Result<BTreeMap<String, Stamp>> {
     let mut out: BTreeMap<String, Stamp> = BTreeMap::new();
     let mut stmt = conn.prepare_cached(
-        "SELECT hlc, origin, kind, fields FROM ops WHERE tbl = ?1 AND row_id = ?2",
+        "SELECT hlc, origin, kind, fields FROM ops WHERE tbl = ?1 AND row_id = ?2 AND tbl <> 'entries'",
     )?;
     let mut rows = stmt.query(params![table, id])?;
     while let Some(r) = rows.next()? {
