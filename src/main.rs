@@ -44,7 +44,7 @@ enum Command {
     /// 사례 타임라인·목록·출력 (case timelines, lists, exports)
     Timeline(TimelineArgs),
     /// 기관 간 동기화 번들 (sync bundles between sites)
-    Sync(PendingArgs),
+    Sync(SyncArgs),
     /// 감사 로그 조회·검증 (audit log: list and verify)
     Audit(AuditArgs),
     /// 작업자 관리 (operators and roles)
@@ -214,11 +214,67 @@ fn parse_encoding(s: &str) -> Result<dolbom::resources::import::EncodingChoice, 
     })
 }
 
-/// Arguments of a subcommand whose issue has not landed yet.
 #[derive(Args, Debug)]
-struct PendingArgs {
-    #[arg(trailing_var_arg = true, allow_hyphen_values = true, hide = true)]
-    rest: Vec<String>,
+struct SyncArgs {
+    #[command(subcommand)]
+    action: SyncCommand,
+}
+
+#[derive(Subcommand, Debug)]
+enum SyncCommand {
+    /// 상대 기관에 줄 공개키 출력 (print this site's public keys for partners)
+    Keys {
+        /// JSON으로 출력 (print JSON)
+        #[arg(long)]
+        json: bool,
+    },
+    /// 동기화 묶음 내보내기 (write a bundle of the ops a peer lacks)
+    Export {
+        /// 묶음 파일 (bundle file to write)
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
+        /// 받을 기관 ID: 그 기관에 없는 항목만 (peer site id: only what it lacks)
+        #[arg(long, value_name = "PEER_SITE_ID")]
+        to: Option<String>,
+        /// 전체 내보내기 (everything)
+        #[arg(long)]
+        full: bool,
+        /// 암호 파일로 암호화 (encrypt with the passphrase in this file)
+        #[arg(long, value_name = "F")]
+        passphrase_file: Option<PathBuf>,
+        /// 받을 기관의 age 공개키로 암호화 (encrypt to this age recipient; repeatable)
+        #[arg(long, value_name = "AGE_PUBKEY")]
+        recipient: Vec<String>,
+        /// 암호화하지 않음 (서명만) (no encryption; still signed)
+        #[arg(long)]
+        plain: bool,
+        /// JSON으로 출력 (print JSON)
+        #[arg(long)]
+        json: bool,
+    },
+    /// 동기화 묶음 가져오기 (verify and merge a bundle)
+    Import {
+        /// 묶음 파일 (bundle file)
+        file: PathBuf,
+        /// 암호 파일 (passphrase file; otherwise this site's key decrypts)
+        #[arg(long, value_name = "F")]
+        passphrase_file: Option<PathBuf>,
+        /// 바꾸지 않고 결과만 보기 (report without changing anything)
+        #[arg(long)]
+        dry_run: bool,
+        /// 처음 보는 기관을 신뢰 (trust a site seen for the first time)
+        #[arg(long)]
+        trust: bool,
+        /// JSON으로 출력 (print JSON)
+        #[arg(long)]
+        json: bool,
+    },
+    /// 동기화 상태 (site, peers, version vectors, pending ops, conflicts)
+    Status {
+        /// JSON으로 출력 (print JSON)
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 #[derive(Args, Debug)]
@@ -303,13 +359,6 @@ fn open_store(cli: &Cli, db: Option<PathBuf>) -> anyhow::Result<Store> {
     Ok(Store::open(&path, &opts)?)
 }
 
-fn not_built(what: &str) -> anyhow::Result<ExitCode> {
-    eprintln!(
-        "dolbom {what}: 아직 만들어지지 않았습니다 (not built yet in this version); see README.md"
-    );
-    Ok(ExitCode::from(2))
-}
-
 fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match &cli.command {
         None => tui(&cli, None),
@@ -318,7 +367,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Some(Command::Resources(args)) => resources(&cli, args),
         Some(Command::Residents(args)) => residents(&cli, args),
         Some(Command::Timeline(args)) => timeline(&cli, args),
-        Some(Command::Sync(_)) => not_built("sync"),
+        Some(Command::Sync(args)) => sync(&cli, args),
         Some(Command::Keymap(args)) => keymap_cmd(&cli, args),
         Some(Command::Audit(args)) => audit(&cli, args),
         Some(Command::Users(args)) => users(&cli, args),
@@ -580,6 +629,88 @@ fn search(cli: &Cli, args: &SearchArgs) -> anyhow::Result<ExitCode> {
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+fn sync(cli: &Cli, args: &SyncArgs) -> anyhow::Result<ExitCode> {
+    use dolbom::sync::{self, cli as text};
+    let mut store = open_store(cli, cli.db.clone())?;
+    match &args.action {
+        SyncCommand::Keys { json } => {
+            let keys = sync::public_keys(&store)?;
+            if *json {
+                print_json(&keys)?;
+            } else {
+                print!("{}", text::keys_text(&keys));
+            }
+        }
+        SyncCommand::Export {
+            out,
+            to,
+            full,
+            passphrase_file,
+            recipient,
+            plain,
+            json,
+        } => {
+            let encryption = match text::encryption(passphrase_file.as_deref(), recipient, *plain) {
+                Ok(e) => e,
+                Err(e) => {
+                    eprintln!("dolbom sync export: {e}");
+                    return Ok(ExitCode::from(2));
+                }
+            };
+            let opts = sync::ExportOptions {
+                out: out.clone(),
+                to: to.clone(),
+                full: *full,
+                encryption,
+            };
+            let report = sync::export_bundle(&store, &opts, &mut |_| {})?;
+            if *json {
+                print_json(&report)?;
+            } else {
+                print!("{}", text::export_text(&report));
+            }
+        }
+        SyncCommand::Import {
+            file,
+            passphrase_file,
+            dry_run,
+            trust,
+            json,
+        } => {
+            let passphrase = match passphrase_file {
+                Some(p) => Some(sync::site::read_passphrase_file(p)?),
+                None => None,
+            };
+            let opts = sync::ImportOptions {
+                passphrase,
+                trust: *trust,
+                dry_run: *dry_run,
+            };
+            let report = sync::import_bundle(&mut store, file, &opts, &mut |_, _| {})?;
+            if *json {
+                print_json(&report)?;
+            } else {
+                print!("{}", text::import_text(&report));
+            }
+        }
+        SyncCommand::Status { json } => {
+            let status = sync::status(&store)?;
+            if *json {
+                print_json(&status)?;
+            } else {
+                print!("{}", text::status_text(&status));
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Pretty JSON of a sync report.
+fn print_json<T: serde::Serialize>(v: &T) -> anyhow::Result<()> {
+    println!("{}", serde_json::to_string_pretty(v)?);
+    Ok(())
 }
 
 fn audit(cli: &Cli, args: &AuditArgs) -> anyhow::Result<ExitCode> {

@@ -15,7 +15,7 @@ pub const SYNCED_TABLES: [&str; 6] = [
 ];
 
 /// `MIGRATIONS[i]` brings a file from version `i` to `i + 1`.
-pub const MIGRATIONS: &[&str] = &[V1, V2, V3];
+pub const MIGRATIONS: &[&str] = &[V1, V2, V3, V4];
 
 /// The schema version this build writes.
 pub const CURRENT_VERSION: u32 = MIGRATIONS.len() as u32;
@@ -250,4 +250,11 @@ CREATE INDEX cases_worker ON cases(worker, stage);
 CREATE INDEX cases_aftercare ON cases(aftercare_on) WHERE aftercare_on IS NOT NULL;
 -- Referrals waiting in 의뢰.
 CREATE INDEX referrals_status ON referrals(status, requested_on);
+"#;
+
+/// Sync: per update op, the stamps `{column: [hlc, origin]}` of the values it replaced,
+/// so a merge can tell sequential edits from concurrent ones. Bundles carry it in the op's
+/// fields under `@base`; `fields` itself keeps only columns.
+const V4: &str = r#"
+ALTER TABLE ops ADD COLUMN base TEXT;
 "#;

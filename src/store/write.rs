@@ -4,6 +4,7 @@
 use super::schema::SYNCED_TABLES;
 use super::{Result, StoreError, sql_err};
 use crate::model::OpKind;
+use crate::sync::stamps::{Stamp, field_stamps};
 use rusqlite::types::{ToSqlOutput, Value as SqlValue};
 use rusqlite::{OptionalExtension, ToSql, Transaction, params};
 use std::collections::BTreeMap;
@@ -90,12 +91,6 @@ pub struct Tx<'c> {
     wrote_ops: bool,
 }
 
-/// Advances a hybrid logical clock (`physical_ms << 16 | counter`) past `last` for wall time `now_ms`.
-pub fn hlc_tick(last: i64, now_ms: i64) -> i64 {
-    let physical = now_ms.max(0) << 16;
-    if physical > last { physical } else { last + 1 }
-}
-
 impl<'c> Tx<'c> {
     pub(super) fn begin(
         tx: Transaction<'c>,
@@ -158,12 +153,23 @@ impl<'c> Tx<'c> {
     }
 
     fn next_stamp(&mut self) -> (i64, i64) {
-        self.hlc = hlc_tick(self.hlc, self.now_ms);
+        self.hlc = crate::sync::hlc::tick(self.hlc, self.now_ms);
         self.seq += 1;
         (self.hlc, self.seq)
     }
 
     fn log(&mut self, table: &str, id: &str, kind: OpKind, fields: &[(&str, Val)]) -> Result<i64> {
+        self.log_with_base(table, id, kind, fields, None)
+    }
+
+    fn log_with_base(
+        &mut self,
+        table: &str,
+        id: &str,
+        kind: OpKind,
+        fields: &[(&str, Val)],
+        base: Option<&BTreeMap<String, Stamp>>,
+    ) -> Result<i64> {
         let (hlc, seq) = self.next_stamp();
         // Entries are immutable, so their insert op points at the row instead of copying it.
         let json = if table == "entries" && kind == OpKind::Insert {
@@ -176,12 +182,24 @@ impl<'c> Tx<'c> {
                     .map_err(|e| StoreError::Invalid(format!("op encoding: {e}")))?,
             )
         };
+        // The stamps of the replaced values, kept beside `fields` (see crate::sync::stamps).
+        let base = base
+            .filter(|b| !b.is_empty())
+            .map(|b| {
+                let stamps: BTreeMap<&str, serde_json::Value> = b
+                    .iter()
+                    .map(|(k, (h, o))| (k.as_str(), serde_json::json!([h, o])))
+                    .collect();
+                serde_json::to_string(&stamps)
+            })
+            .transpose()
+            .map_err(|e| StoreError::Invalid(format!("op encoding: {e}")))?;
         self.tx
             .prepare_cached(
-                "INSERT INTO ops (origin, seq, hlc, tbl, row_id, kind, fields) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                "INSERT INTO ops (origin, seq, hlc, tbl, row_id, kind, fields, base) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
             )
             .and_then(|mut s| {
-                s.execute(params![self.site_id, seq, hlc, table, id, kind.as_str(), json])
+                s.execute(params![self.site_id, seq, hlc, table, id, kind.as_str(), json, base])
             })
             .map_err(|e| sql_err(&self.path, e))?;
         self.wrote_ops = true;
@@ -246,7 +264,10 @@ impl<'c> Tx<'c> {
         if changed.is_empty() {
             return Ok(false);
         }
-        let hlc = self.log(table, id, OpKind::Update, &changed)?;
+        let columns: Vec<&str> = changed.iter().map(|(k, _)| *k).collect();
+        let base =
+            field_stamps(&self.tx, table, id, &columns).map_err(|e| sql_err(&self.path, e))?;
+        let hlc = self.log_with_base(table, id, OpKind::Update, &changed, Some(&base))?;
         let sets: Vec<String> = changed
             .iter()
             .enumerate()

@@ -5,15 +5,30 @@
 //! - [`bundle`]: the bundle file: signed manifest + zstd JSON-lines payload, optionally
 //!   age-encrypted; written atomically, read with every check before an op is trusted.
 //!
-//! The store side (op log, export by version vector, import/merge, conflicts) builds on these
-//! in its own modules (e.g. `export`, `merge`).
+//! - [`stamps`]: which op last wrote a field, and the `@base` stamps update ops carry.
+//! - [`site`]: this site's keys (made at first use, kept in `meta`) and [`SyncError`].
+//! - [`export`]: ops a peer lacks → bundle. [`merge`]: bundle → ops, merged per field.
+//! - [`conflicts`]: review and resolve losing values. [`status`]: peers and pending ops.
+//! - [`cli`]: option checks and text for `dolbom sync`.
 
 pub mod bundle;
+pub mod cli;
+pub mod conflicts;
+pub mod export;
 pub mod hlc;
 pub mod keys;
+pub mod merge;
+pub mod site;
+pub mod stamps;
+pub mod status;
 
 pub use bundle::{
     BundleError, BundleInfo, BundleMeta, BundleReader, BundleWriter, Decryption, Encryption,
     EncryptionKind, Manifest, open_bundle, read_bundle, write_bundle,
 };
+pub use conflicts::{Conflict, Resolution, open_conflicts, resolve_conflict};
+pub use export::{ExportOptions, ExportReport, export_bundle};
 pub use keys::{KeyError, SiteKeys};
+pub use merge::{ImportOptions, ImportReport, TableCounts, import_bundle};
+pub use site::{PublicKeys, SyncError, SyncResult, public_keys, site_keys};
+pub use status::{PeerStatus, SyncStatus, status};

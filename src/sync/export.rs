@@ -1,0 +1,260 @@
+//! Export: every op a peer lacks (or all of them) into a signed bundle.
+//!
+//! # What a peer has
+//! `sync_vv(peer, origin, seq)` is the highest seq of each origin that we *know* the peer holds.
+//! Every site holds a contiguous prefix of each origin's ops (each bundle carries everything
+//! its sender has that the receiver may lack), so "seq ≤ vv" is exactly what can be skipped.
+//! The vector advances only on **import**: a bundle from peer P proves P holds every op in it
+//! and, per origin, every op up to the highest seq in it (its manifest's `seq_ranges`). Export
+//! does **not** advance it — we cannot know that a file was delivered — so until P's next bundle
+//! arrives, later exports to P repeat what P may already have; importing a repeated op is a no-op.
+//! A peer always has its own ops, so they are never sent back to it.
+//!
+//! So that a peer can learn what *we* hold (including its own ops we received, which it never
+//! gets back from us), every bundle ends with one *knowledge record*: a pseudo-op on the table
+//! [`KNOWLEDGE_TABLE`] from our site with seq 0, whose fields map each origin to the highest
+//! seq we hold. Import reads it into the sender's version vector and does not store it as an op.
+
+use super::bundle::{BundleMeta, BundleWriter, Encryption};
+use super::site::{SyncResult, site_keys};
+use super::stamps::BASE_KEY;
+use crate::audit::{self, Event};
+use crate::model::{AuditAction, Op, OpKind};
+use crate::store::Store;
+use crate::store::schema::CURRENT_VERSION;
+use rusqlite::types::ValueRef;
+use rusqlite::{OptionalExtension, params};
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+/// Table name of the knowledge record closing every bundle (not a real table).
+pub const KNOWLEDGE_TABLE: &str = "@held";
+
+/// What to export.
+pub struct ExportOptions {
+    /// The bundle file to write (atomically).
+    pub out: PathBuf,
+    /// The peer site id the bundle is for; `None` exports everything.
+    pub to: Option<String>,
+    /// Everything, whatever the peer's vector says.
+    pub full: bool,
+    pub encryption: Encryption,
+}
+
+/// What an export wrote.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct ExportReport {
+    pub path: PathBuf,
+    pub bundle_id: String,
+    pub peer: Option<String>,
+    pub ops: u64,
+    pub per_table: BTreeMap<String, u64>,
+    /// Bundle size in bytes.
+    pub file_len: u64,
+}
+
+/// Writes a bundle of the ops `opts.to` lacks (all ops with `full` or without a peer), records
+/// it in `sync_log` and the audit log. `progress(ops_written)` is called every 10 000 ops.
+pub fn export_bundle(
+    store: &Store,
+    opts: &ExportOptions,
+    progress: &mut dyn FnMut(u64),
+) -> SyncResult<ExportReport> {
+    let keys = site_keys(store)?;
+    let peer = if opts.full { None } else { opts.to.as_deref() };
+    let site = store.site().clone();
+    let meta = BundleMeta::new(CURRENT_VERSION, &site.id, &site.name);
+    let mut writer = BundleWriter::new(&opts.out, meta)?;
+    stream_ops(store, peer, &mut |op| {
+        writer.push(op)?;
+        if writer.op_count().is_multiple_of(10_000) {
+            progress(writer.op_count());
+        }
+        Ok(())
+    })?;
+    writer.push(&knowledge(store)?)?;
+    let info = writer.finish(keys.signing_key(), &opts.encryption)?;
+    record(store, opts.to.as_deref(), &info.manifest, &opts.out)?;
+    Ok(ExportReport {
+        path: info.path,
+        bundle_id: info.manifest.bundle_id.clone(),
+        peer: opts.to.clone(),
+        ops: info.manifest.op_count.saturating_sub(1),
+        per_table: info
+            .manifest
+            .table_counts
+            .iter()
+            .filter(|(t, _)| t.as_str() != KNOWLEDGE_TABLE)
+            .map(|(t, n)| (t.clone(), *n))
+            .collect(),
+        file_len: info.file_len,
+    })
+}
+
+/// Calls `each` for every op `peer` lacks (every op when `peer` is `None`), in (origin, seq)
+/// order; entry inserts get their fields from the entry row.
+pub fn stream_ops(
+    store: &Store,
+    peer: Option<&str>,
+    each: &mut dyn FnMut(&Op) -> SyncResult<()>,
+) -> SyncResult<()> {
+    let conn = store.conn();
+    let err = |e| store.sql_err(e);
+    let mut stmt = conn
+        .prepare(
+            "SELECT o.origin, o.seq, o.hlc, o.tbl, o.row_id, o.kind, o.fields, o.base FROM ops o
+             WHERE ?1 IS NULL OR (o.origin <> ?1 AND o.seq >
+                   coalesce((SELECT v.seq FROM sync_vv v WHERE v.peer = ?1 AND v.origin = o.origin), 0))
+             ORDER BY o.origin, o.seq",
+        )
+        .map_err(err)?;
+    let mut entry = conn
+        .prepare("SELECT * FROM entries WHERE id = ?1")
+        .map_err(err)?;
+    let entry_cols: Vec<String> = entry.column_names().map(str::to_string).collect();
+    let mut rows = stmt.query(params![peer]).map_err(err)?;
+    while let Some(r) = rows.next().map_err(err)? {
+        let kind: String = r.get(5).map_err(err)?;
+        let kind = OpKind::parse(&kind)
+            .ok_or_else(|| super::site::SyncError::BadOp(format!("op kind {kind}")))?;
+        let mut op = Op {
+            origin: r.get(0).map_err(err)?,
+            seq: r.get(1).map_err(err)?,
+            hlc: r.get(2).map_err(err)?,
+            table: r.get(3).map_err(err)?,
+            row_id: r.get(4).map_err(err)?,
+            kind,
+            fields: BTreeMap::new(),
+        };
+        match r.get_ref(6).map_err(err)? {
+            ValueRef::Text(t) => {
+                op.fields = serde_json::from_slice(t).map_err(|e| {
+                    super::site::SyncError::BadOp(format!(
+                        "stored op {}/{}: {e}",
+                        op.origin, op.seq
+                    ))
+                })?;
+            }
+            _ if op.table == "entries" && op.kind == OpKind::Insert => {
+                op.fields = entry_fields(&mut entry, &entry_cols, &op.row_id)
+                    .map_err(err)?
+                    .ok_or_else(|| {
+                        super::site::SyncError::BadOp(format!("entry {} missing", op.row_id))
+                    })?;
+            }
+            _ => {}
+        }
+        if let ValueRef::Text(t) = r.get_ref(7).map_err(err)? {
+            let base: serde_json::Value = serde_json::from_slice(t).map_err(|e| {
+                super::site::SyncError::BadOp(format!("stored op {}/{}: {e}", op.origin, op.seq))
+            })?;
+            op.fields.insert(BASE_KEY.to_string(), base);
+        }
+        each(&op)?;
+    }
+    Ok(())
+}
+
+/// The knowledge record: the highest seq we hold per origin.
+fn knowledge(store: &Store) -> SyncResult<Op> {
+    let err = |e| store.sql_err(e);
+    let mut stmt = store
+        .conn()
+        .prepare("SELECT origin, max(seq) FROM ops GROUP BY origin")
+        .map_err(err)?;
+    let fields = stmt
+        .query_map([], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                serde_json::Value::from(r.get::<_, i64>(1)?),
+            ))
+        })
+        .and_then(|rows| rows.collect::<rusqlite::Result<BTreeMap<_, _>>>())
+        .map_err(err)?;
+    Ok(Op {
+        origin: store.site().id.clone(),
+        seq: 0,
+        hlc: 0,
+        table: KNOWLEDGE_TABLE.to_string(),
+        row_id: String::new(),
+        kind: OpKind::Update,
+        fields,
+    })
+}
+
+/// An entry's columns (but id, site_id, hlc, deleted) as op fields.
+fn entry_fields(
+    stmt: &mut rusqlite::Statement<'_>,
+    cols: &[String],
+    id: &str,
+) -> rusqlite::Result<Option<BTreeMap<String, serde_json::Value>>> {
+    stmt.query_row([id], |r| {
+        let mut map = BTreeMap::new();
+        for (i, c) in cols.iter().enumerate() {
+            if matches!(c.as_str(), "id" | "site_id" | "hlc" | "deleted") {
+                continue;
+            }
+            let v = match r.get_ref(i)? {
+                ValueRef::Null => serde_json::Value::Null,
+                ValueRef::Integer(n) => n.into(),
+                ValueRef::Real(f) => f.into(),
+                ValueRef::Text(t) | ValueRef::Blob(t) => {
+                    String::from_utf8_lossy(t).into_owned().into()
+                }
+            };
+            map.insert(c.clone(), v);
+        }
+        Ok(map)
+    })
+    .optional()
+}
+
+/// `sync_log`, the peer's last export time and the audit row (다운로드, `bundle:FILE`).
+fn record(
+    store: &Store,
+    peer: Option<&str>,
+    manifest: &super::bundle::Manifest,
+    path: &Path,
+) -> SyncResult<()> {
+    let conn = store.conn();
+    let err = |e| store.sql_err(e);
+    let at = store.clock().stamp();
+    let file = path.display().to_string();
+    conn.execute_batch("BEGIN IMMEDIATE").map_err(err)?;
+    let result = (|| -> rusqlite::Result<()> {
+        conn.execute(
+            "INSERT INTO sync_log (at, direction, peer, bundle_id, file, ops_total)
+             VALUES (?1, 'export', ?2, ?3, ?4, ?5)",
+            params![at, peer, manifest.bundle_id, file, manifest.op_count as i64],
+        )?;
+        if let Some(p) = peer {
+            conn.execute(
+                "UPDATE sync_peers SET last_export_at = ?2 WHERE site_id = ?1",
+                params![p, at],
+            )?;
+        }
+        let subject = format!("bundle:{file}");
+        let detail = format!("ops {} · {:?}", manifest.op_count, manifest.encryption);
+        audit::append(
+            conn,
+            store.operator(),
+            store.host(),
+            &at,
+            &Event {
+                action: AuditAction::Download,
+                resident_id: None,
+                subject: &subject,
+                detail: &detail,
+            },
+        )?;
+        Ok(())
+    })();
+    match result {
+        Ok(()) => conn.execute_batch("COMMIT").map_err(err)?,
+        Err(e) => {
+            let _ = conn.execute_batch("ROLLBACK");
+            return Err(err(e).into());
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,120 @@
+//! This site's keys (made at first use, kept in `meta`), the errors of the sync commands, and
+//! small helpers shared by export, import and status.
+
+use super::bundle::BundleError;
+use super::keys::{KeyError, SiteKeys};
+use crate::store::{Store, StoreError};
+use age::secrecy::ExposeSecret;
+use rusqlite::OptionalExtension;
+
+/// `meta` key holding [`SiteKeys::to_secret_string`].
+const KEYS_META: &str = "site_keys";
+
+/// Every way a sync command can fail.
+#[derive(Debug, thiserror::Error)]
+pub enum SyncError {
+    /// The bundle file was refused (see [`BundleError`]); nothing was changed.
+    #[error(transparent)]
+    Bundle(#[from] BundleError),
+    /// The database failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// The stored site keys are unreadable.
+    #[error(transparent)]
+    Keys(#[from] KeyError),
+    /// A bundle from a site never exchanged with, and `--trust` was not given.
+    #[error(
+        "처음 보는 기관의 묶음입니다: {name} ({site}), 서명 키 {signer}. 상대 기관에 키를 확인한 뒤 --trust로 가져오세요 / bundle from an unknown site; verify its key with the partner, then import with --trust"
+    )]
+    UnknownSite {
+        site: String,
+        name: String,
+        signer: String,
+    },
+    /// A bundle carrying this site's own id.
+    #[error(
+        "이 기관이 만든 묶음입니다(기관 ID {site}); 가져올 필요가 없습니다. 서명 키가 다르면 데이터베이스 파일이 복사된 것일 수 있습니다 / bundle made by this very site (same site id)"
+    )]
+    OwnBundle { site: String },
+    /// An op that cannot be applied (unknown table or column, entry update …): the bundle is
+    /// refused as a whole.
+    #[error(
+        "묶음에 적용할 수 없는 항목이 있습니다({0}) / bundle holds an op that cannot be applied: {0}"
+    )]
+    BadOp(String),
+    /// Wrong combination of options.
+    #[error("{0}")]
+    Usage(String),
+    /// Reading a secret file (passphrase) failed.
+    #[error("{path}: {source}")]
+    Io {
+        path: std::path::PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+/// Result of sync operations.
+pub type SyncResult<T> = Result<T, SyncError>;
+
+/// This site's keys, made and stored in `meta` on first use. Never print the secret form.
+pub fn site_keys(store: &Store) -> SyncResult<SiteKeys> {
+    let conn = store.conn();
+    let read = || -> SyncResult<Option<String>> {
+        conn.query_row("SELECT value FROM meta WHERE key = ?1", [KEYS_META], |r| {
+            r.get(0)
+        })
+        .optional()
+        .map_err(|e| store.sql_err(e).into())
+    };
+    if let Some(text) = read()? {
+        return Ok(SiteKeys::from_secret_string(&text)?);
+    }
+    let fresh = SiteKeys::generate();
+    // OR IGNORE: if another process made keys meanwhile, theirs win and we read them back.
+    conn.execute(
+        "INSERT OR IGNORE INTO meta (key, value) VALUES (?1, ?2)",
+        rusqlite::params![KEYS_META, fresh.to_secret_string().expose_secret()],
+    )
+    .map_err(|e| store.sql_err(e))?;
+    let text = read()?.ok_or(KeyError::MalformedSecret("not stored"))?;
+    Ok(SiteKeys::from_secret_string(&text)?)
+}
+
+/// The public identity partners need: printed by `dolbom sync keys`.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct PublicKeys {
+    pub site_id: String,
+    pub site_name: String,
+    /// age recipient (`age1…`): partners encrypt bundles to it with `--recipient`.
+    pub recipient: String,
+    /// Signing key (`ed25519:…`): partners check it on the first `--trust` import.
+    pub signer: String,
+}
+
+/// This site's public keys (making the keys if needed).
+pub fn public_keys(store: &Store) -> SyncResult<PublicKeys> {
+    let keys = site_keys(store)?;
+    Ok(PublicKeys {
+        site_id: store.site().id.clone(),
+        site_name: store.site().name.clone(),
+        recipient: keys.recipient_string(),
+        signer: keys.verifying_key_string(),
+    })
+}
+
+/// Reads a passphrase file: the first line, without its line ending.
+pub fn read_passphrase_file(path: &std::path::Path) -> SyncResult<age::secrecy::SecretString> {
+    let text = std::fs::read_to_string(path).map_err(|source| SyncError::Io {
+        path: path.to_owned(),
+        source,
+    })?;
+    let line = text.lines().next().unwrap_or("");
+    if line.is_empty() {
+        return Err(SyncError::Usage(format!(
+            "{}: 암호 파일이 비어 있습니다 / passphrase file is empty",
+            path.display()
+        )));
+    }
+    Ok(age::secrecy::SecretString::from(line.to_owned()))
+}

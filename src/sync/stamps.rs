@@ -1,0 +1,59 @@
+//! Field stamps: which op wrote a field last, and the `@base` key update ops carry so that a
+//! merge can tell sequential edits from concurrent ones (see [`super::merge`]).
+
+use rusqlite::params;
+use std::collections::BTreeMap;
+
+/// An update op records, per changed column, the stamp `[hlc, origin]` of the value the edit
+/// replaced (the op that wrote it), in the `ops.base` column; in a bundle it travels inside the
+/// op's `fields` under this key. Merging uses it to tell a sequential edit (made after seeing
+/// the old value) from a concurrent one, whose loser goes to `conflicts`. Not a column name.
+pub const BASE_KEY: &str = "@base";
+
+/// A field's stamp: `(hlc, origin)` of the op that wrote it; ordered as last-writer-wins orders.
+pub type Stamp = (i64, String);
+
+/// The current stamp of each of `columns` of one row: the greatest `(hlc, origin)` over the row's
+/// ops that wrote the column (an insert writes every column, defaults included).
+pub fn field_stamps(
+    conn: &rusqlite::Connection,
+    table: &str,
+    id: &str,
+    columns: &[&str],
+) -> rusqlite::Result<BTreeMap<String, Stamp>> {
+    let mut out: BTreeMap<String, Stamp> = BTreeMap::new();
+    let mut stmt = conn.prepare_cached(
+        "SELECT hlc, origin, kind, fields FROM ops WHERE tbl = ?1 AND row_id = ?2 AND tbl <> 'entries'",
+    )?;
+    let mut rows = stmt.query(params![table, id])?;
+    while let Some(r) = rows.next()? {
+        let stamp: Stamp = (r.get(0)?, r.get(1)?);
+        let kind: String = r.get(2)?;
+        let fields: Option<String> = r.get(3)?;
+        let written: Vec<&str> = match kind.as_str() {
+            "insert" => columns.to_vec(),
+            "update" => {
+                let map: BTreeMap<String, serde_json::Value> = fields
+                    .as_deref()
+                    .and_then(|f| serde_json::from_str(f).ok())
+                    .unwrap_or_default();
+                columns
+                    .iter()
+                    .copied()
+                    .filter(|c| map.contains_key(*c))
+                    .collect()
+            }
+            _ => Vec::new(),
+        };
+        for c in written {
+            match out.get_mut(c) {
+                Some(s) if *s >= stamp => {}
+                Some(s) => *s = stamp.clone(),
+                None => {
+                    out.insert(c.to_string(), stamp.clone());
+                }
+            }
+        }
+    }
+    Ok(out)
+}
