@@ -232,6 +232,17 @@ fn every_size_from_1x1_to_120x40_renders() {
         &["esc", "1", "n", "김민수"],
     ];
     for keys in steps {
+        if keys.is_empty() {
+            // The sync screen (F6) first, with its conflicts list open.
+            app.on_key(fkey(6));
+            press(&mut app, &["c"]);
+            for w in 1..=120 {
+                for h in 1..=40 {
+                    screen(&mut app, w, h);
+                }
+            }
+            press(&mut app, &["esc"]);
+        }
         press(&mut app, keys);
         for w in 1..=120 {
             for h in 1..=40 {
@@ -529,4 +540,73 @@ fn staff_cannot_import_from_the_tui() {
     press(&mut app, &["esc", "3", "i"]);
     assert!(app.overlay.is_none(), "no import form for staff");
     assert!(screen(&mut app, 80, 24).contains("관리자만"));
+}
+
+fn fkey(n: u8) -> KeyEvent {
+    KeyEvent::new(KeyCode::F(n), KeyModifiers::NONE)
+}
+
+#[test]
+fn sync_screen_exports_imports_and_resolves_a_conflict() {
+    let dir_a = tempfile::tempdir().unwrap();
+    let dir_b = tempfile::tempdir().unwrap();
+    let mut a = app(dir_a.path(), 80);
+    let mut b = app(dir_b.path(), 0);
+    let bundle = dir_a.path().join("a.bundle");
+    let bundle_s = bundle.display().to_string();
+    // A: F6, e, file, (전체), no passphrase.
+    a.on_key(fkey(6));
+    assert!(screen(&mut a, 80, 24).contains("동기화"));
+    a.on_key(key("e"));
+    a.on_key(KeyEvent::new(KeyCode::Char('u'), KeyModifiers::CONTROL));
+    press(&mut a, &[&bundle_s, "ctrl-s"]);
+    assert!(
+        bundle.exists(),
+        "bundle written: {}",
+        screen(&mut a, 80, 24)
+    );
+    // B: F6, i, file, no passphrase, trust the first exchange.
+    b.on_key(fkey(6));
+    press(&mut b, &["i", &bundle_s, "tab", "tab", "right", "ctrl-s"]);
+    assert_eq!(
+        b.store.content_digest().unwrap(),
+        a.store.content_digest().unwrap()
+    );
+    assert!(b.search.index_len() == 80, "B's search sees the residents");
+    let text = screen(&mut b, 80, 24);
+    assert!(
+        text.contains("데모") || text.contains("관악"),
+        "the peer is listed: {text}"
+    );
+
+    // Both change the same resident's phone, then exchange both ways: a conflict.
+    let rid: String = rusqlite::Connection::open(a.store.path())
+        .unwrap()
+        .query_row("SELECT id FROM residents ORDER BY id LIMIT 1", [], |r| {
+            r.get(0)
+        })
+        .unwrap();
+    for (app, phone) in [(&mut a, "010-1111-1111"), (&mut b, "010-2222-2222")] {
+        let mut tx = app.store.write().unwrap();
+        tx.update("residents", &rid, &[("phone", phone.into())])
+            .unwrap();
+        tx.commit().unwrap();
+    }
+    let back = dir_b.path().join("b.bundle");
+    let back_s = back.display().to_string();
+    b.on_key(key("e"));
+    b.on_key(KeyEvent::new(KeyCode::Char('u'), KeyModifiers::CONTROL));
+    press(&mut b, &[&back_s, "right", "ctrl-s"]);
+    press(
+        &mut a,
+        &["i", &back_s, "tab", "tab", "right", "ctrl-s", "c"],
+    );
+    let text = screen(&mut a, 80, 24);
+    assert!(text.contains("충돌 1건"), "{text}");
+    let phone = |app: &App| app.store.resident(&rid).unwrap().unwrap().phone;
+    let before = phone(&a);
+    press(&mut a, &["R"]);
+    let after = phone(&a);
+    assert_ne!(before, after, "restore writes the other value back");
+    assert!(screen(&mut a, 80, 24).contains("충돌 0건"));
 }

@@ -70,6 +70,11 @@ pub struct App {
     pub timeline: panes::timeline::TimelinePane,
     pub resources: panes::resources::ResourcesPane,
     pub today: panes::today::TodayPane,
+    /// The sync screen, shown over the panes while `sync_open`.
+    pub sync: panes::sync::SyncScreen,
+    pub sync_open: bool,
+    /// A background sync job's progress: (label, done, total).
+    pub job: Option<(String, u64, u64)>,
     pub overlay: Option<Overlay>,
     /// One-line message in the status bar (errors, confirmations).
     pub message: Option<String>,
@@ -95,6 +100,9 @@ impl App {
             timeline: panes::timeline::TimelinePane::default(),
             resources: panes::resources::ResourcesPane::default(),
             today: panes::today::TodayPane::default(),
+            sync: panes::sync::SyncScreen::default(),
+            sync_open: false,
+            job: None,
             overlay: None,
             message: None,
             pending_sync: 0,
@@ -115,6 +123,7 @@ impl App {
             Some(Overlay::Help(_)) => Context::Help,
             Some(Overlay::Palette(_)) => Context::Palette,
             Some(Overlay::Form(..)) => Context::Form,
+            None if self.sync_open => Context::Sync,
             None => self.pane.context(),
         }
     }
@@ -176,12 +185,14 @@ impl App {
             }
             None => {
                 // A pane's text input (search query) takes printable keys first.
-                if self.resolver.pending().is_empty() && self.pane_text_input(key) {
+                if !self.sync_open
+                    && self.resolver.pending().is_empty()
+                    && self.pane_text_input(key)
+                {
                     return;
                 }
-                if let Resolution::Matched(action) =
-                    self.resolver.feed(&self.keymap, self.pane.context(), key)
-                {
+                let ctx = self.context();
+                if let Resolution::Matched(action) = self.resolver.feed(&self.keymap, ctx, key) {
                     self.dispatch(action);
                 }
             }
@@ -209,7 +220,7 @@ impl App {
         match action {
             Action::Quit | Action::QuitConfirmed => self.should_quit = true,
             Action::Help => {
-                self.overlay = Some(Overlay::Help(Help::new(&self.keymap, self.pane.context())))
+                self.overlay = Some(Overlay::Help(Help::new(&self.keymap, self.context())))
             }
             Action::CommandPalette => {
                 self.overlay = Some(Overlay::Palette(Palette::new(
@@ -224,6 +235,17 @@ impl App {
             Action::NextPane => self.switch(PaneId::ALL[(self.pane.index() + 1) % 4]),
             Action::PrevPane => self.switch(PaneId::ALL[(self.pane.index() + 3) % 4]),
             Action::ToggleTheme => self.theme = self.theme.toggled(),
+            Action::SyncScreen => {
+                self.sync_open = true;
+                self.resolver.reset();
+                self.sync.load(&self.store);
+            }
+            Action::Back if self.sync_open => self.sync_open = false,
+            other if self.sync_open => {
+                let page = self.page_size();
+                let effect = self.sync.on_action(other, page, &mut self.store);
+                self.apply(effect);
+            }
             Action::Refresh => {
                 self.refresh_status();
                 self.reload_pane();
@@ -247,6 +269,7 @@ impl App {
     }
 
     fn switch(&mut self, pane: PaneId) {
+        self.sync_open = false;
         if self.pane != pane {
             self.resolver.reset();
             self.pane = pane;
@@ -354,7 +377,60 @@ impl App {
         self.dirty = true;
     }
 
+    /// Runs a sync export/import in the background (inline without a job channel).
+    fn start_sync_job(&mut self, job: panes::sync::SyncJob) {
+        let label = match &job {
+            panes::sync::SyncJob::Export { out, .. } => format!("내보내는 중 {}", out.display()),
+            panes::sync::SyncJob::Import { path, .. } => format!("가져오는 중 {}", path.display()),
+        };
+        let Some(tx) = self.jobs.clone() else {
+            let result = job.run(&mut self.store, &mut |_, _| {});
+            self.sync_finished(result);
+            return;
+        };
+        self.job = Some((label, 0, 0));
+        let path = self.store.path().to_path_buf();
+        let mut opts = crate::store::OpenOptions::new(self.store.operator());
+        opts.clock = *self.store.clock();
+        std::thread::spawn(move || {
+            let result = crate::store::Store::open(&path, &opts)
+                .map_err(|e| e.to_string())
+                .and_then(|mut store| {
+                    let mut last = std::time::Instant::now();
+                    job.run(&mut store, &mut |done, total| {
+                        if last.elapsed().as_millis() >= 100 {
+                            last = std::time::Instant::now();
+                            let _ = tx.send(super::run::Msg::JobProgress(done, total));
+                        }
+                    })
+                });
+            let _ = tx.send(super::run::Msg::JobDone(Box::new(result)));
+        });
+    }
+
+    /// A sync job finished: show its report and refresh what it may have changed.
+    pub fn sync_finished(&mut self, result: Result<String, String>) {
+        self.job = None;
+        match result {
+            Ok(report) => {
+                self.sync.report = Some(report);
+                self.search.rebuild_index(&mut self.store);
+            }
+            Err(e) => self.message = Some(e),
+        }
+        self.sync.load(&self.store);
+        self.refresh_status();
+        self.dirty = true;
+    }
+
     fn submit_form(&mut self, purpose: FormPurpose, form: Form) {
+        if matches!(purpose, FormPurpose::SyncExport | FormPurpose::SyncImport) {
+            match self.sync.job_for(&purpose, &form) {
+                Some(job) => self.start_sync_job(job),
+                None => self.message = Some("파일을 입력하세요".into()),
+            }
+            return;
+        }
         let effect = match purpose.pane() {
             PaneId::Search => self.search.on_form(purpose, &form, &mut self.store),
             PaneId::Timeline => self.timeline.on_form(purpose, &form, &mut self.store),

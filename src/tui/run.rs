@@ -21,6 +21,10 @@ pub enum Msg {
     Terminate,
     /// A background import's progress (done, total).
     ImportProgress(u64, u64),
+    /// A background sync job's progress (done, total; total 0 when unknown).
+    JobProgress(u64, u64),
+    /// A background sync job finished: its report, or the error.
+    JobDone(Box<Result<String, String>>),
     /// A background import finished.
     ImportDone(Box<Result<crate::resources::upsert::ImportReport, String>>),
 }
@@ -130,6 +134,14 @@ fn handle(app: &mut App, msg: Msg) {
             app.dirty = true;
         }
         Msg::ImportDone(result) => app.import_finished(*result),
+        Msg::JobProgress(done, total) => {
+            if let Some(job) = &mut app.job {
+                job.1 = done;
+                job.2 = total;
+            }
+            app.dirty = true;
+        }
+        Msg::JobDone(result) => app.sync_finished(*result),
     }
 }
 

@@ -59,6 +59,34 @@ pub fn render(f: &mut Frame<'_>, app: &App) {
     let l = layout(area);
     tab_bar(f, l.tabs, app);
     match app.pane {
+        _ if app.sync_open => {
+            app.sync.render(f, l.main, app);
+            if let Some((label, done, total)) = &app.job {
+                let ratio = if *total > 0 {
+                    (*done as f64 / *total as f64).clamp(0.0, 1.0)
+                } else {
+                    0.0
+                };
+                let text = if *total > 0 {
+                    format!("{label} {done}/{total}")
+                } else {
+                    format!("{label} {done}")
+                };
+                let r = Rect::new(
+                    l.main.x,
+                    l.main.bottom().saturating_sub(1),
+                    l.main.width,
+                    1.min(l.main.height),
+                );
+                f.render_widget(
+                    ratatui::widgets::Gauge::default()
+                        .gauge_style(app.theme.accent)
+                        .ratio(ratio)
+                        .label(text),
+                    r,
+                );
+            }
+        }
         PaneId::Search => app.search.render(f, l.main, app),
         PaneId::Timeline => app.timeline.render(f, l.main, app),
         PaneId::Resources => app.resources.render(f, l.main, app),
@@ -172,6 +200,11 @@ pub fn key_hints(app: &App) -> String {
         Context::Timeline => &[Action::AddEntry, Action::ChangeStage, Action::Refer],
         Context::Resources => &[Action::FocusSearch, Action::Detail, Action::Refer],
         Context::Today => &[Action::Select, Action::ToggleScope],
+        Context::Sync => &[
+            Action::SyncExport,
+            Action::SyncImport,
+            Action::ShowConflicts,
+        ],
         Context::Form => &[Action::NextField, Action::Submit, Action::Cancel],
         Context::Palette | Context::Help => &[Action::Back],
         _ => &[],

@@ -3,6 +3,7 @@
 
 pub mod resources;
 pub mod search;
+pub mod sync;
 pub mod timeline;
 pub mod today;
 
@@ -99,6 +100,8 @@ pub enum FormPurpose {
     },
     ExportResources,
     ImportFile,
+    SyncExport,
+    SyncImport,
 }
 
 impl FormPurpose {

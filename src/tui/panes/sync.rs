@@ -1,0 +1,292 @@
+//! The sync screen (F6 or the palette): this site and its keys, peers with their last exchange
+//! and pending ops, bundle export/import with a file prompt (run in the background with a
+//! gauge), and the conflicts review where staff keep the current value or restore the other
+//! (a restore is a new edit, so it syncs too).
+
+use super::{Effect, FormPurpose, ListState, below, cell};
+use crate::store::Store;
+use crate::sync::{Conflict, Resolution, SyncStatus};
+use crate::tui::Action;
+use crate::tui::app::App;
+use crate::tui::widgets::form::{Field, Form};
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::Line;
+use ratatui::widgets::Paragraph;
+
+/// A sync job the screen asks the app to run in the background.
+#[derive(Debug, Clone)]
+pub enum SyncJob {
+    Export {
+        out: std::path::PathBuf,
+        to: Option<String>,
+        passphrase: Option<String>,
+    },
+    Import {
+        path: std::path::PathBuf,
+        passphrase: Option<String>,
+        trust: bool,
+    },
+}
+
+impl SyncJob {
+    /// Runs the job; the result is the report text.
+    pub fn run(
+        &self,
+        store: &mut Store,
+        progress: &mut dyn FnMut(u64, u64),
+    ) -> Result<String, String> {
+        use crate::sync::{self, Encryption};
+        let secret = |p: &Option<String>| p.clone().map(age::secrecy::SecretString::from);
+        match self {
+            SyncJob::Export {
+                out,
+                to,
+                passphrase,
+            } => {
+                let encryption = match secret(passphrase) {
+                    Some(p) => Encryption::passphrase(p),
+                    None => Encryption::Plain,
+                };
+                let opts = sync::ExportOptions {
+                    out: out.clone(),
+                    to: to.clone(),
+                    full: to.is_none(),
+                    encryption,
+                };
+                sync::export_bundle(store, &opts, &mut |n| progress(n, 0))
+                    .map(|r| sync::cli::export_text(&r))
+                    .map_err(|e| e.to_string())
+            }
+            SyncJob::Import {
+                path,
+                passphrase,
+                trust,
+            } => {
+                let opts = sync::ImportOptions {
+                    passphrase: secret(passphrase),
+                    trust: *trust,
+                    dry_run: false,
+                };
+                sync::import_bundle(store, path, &opts, progress)
+                    .map(|r| sync::cli::import_text(&r))
+                    .map_err(|e| e.to_string())
+            }
+        }
+    }
+}
+
+#[derive(Default)]
+pub struct SyncScreen {
+    status: Option<SyncStatus>,
+    conflicts: Vec<Conflict>,
+    show_conflicts: bool,
+    list: ListState,
+    /// The last job's report.
+    pub report: Option<String>,
+    error: Option<String>,
+}
+
+impl SyncScreen {
+    pub fn load(&mut self, store: &Store) {
+        match crate::sync::status(store).and_then(|s| Ok((s, crate::sync::open_conflicts(store)?)))
+        {
+            Ok((s, c)) => {
+                self.status = Some(s);
+                self.conflicts = c;
+                self.error = None;
+            }
+            Err(e) => self.error = Some(e.to_string()),
+        }
+        self.list.selected = self
+            .list
+            .selected
+            .min(self.conflicts.len().saturating_sub(1));
+    }
+
+    pub fn on_action(&mut self, action: Action, page: usize, store: &mut Store) -> Effect {
+        if self.show_conflicts && self.list.apply(action, self.conflicts.len(), page) {
+            self.list.scroll_to(self.conflicts.len(), page);
+            return Effect::None;
+        }
+        match action {
+            Action::ShowConflicts => {
+                self.show_conflicts = !self.show_conflicts;
+                self.list = ListState::default();
+            }
+            Action::KeepCurrent | Action::RestoreOther if self.show_conflicts => {
+                let Some(c) = self.conflicts.get(self.list.selected) else {
+                    return Effect::Message("검토할 충돌이 없습니다".into());
+                };
+                let how = if action == Action::KeepCurrent {
+                    Resolution::KeepCurrent
+                } else {
+                    Resolution::RestoreOther
+                };
+                let id = c.id.clone();
+                if let Err(e) = crate::sync::resolve_conflict(store, &id, how) {
+                    return Effect::Message(e.to_string());
+                }
+                self.load(store);
+                return Effect::Message(match how {
+                    Resolution::KeepCurrent => "현재 값을 유지했습니다".into(),
+                    Resolution::RestoreOther => "다른 값으로 복원했습니다 (동기화됩니다)".into(),
+                });
+            }
+            Action::SyncExport => {
+                let mut peers = vec!["(전체 — 처음 보내는 기관)".to_string()];
+                if let Some(s) = &self.status {
+                    peers.extend(s.peers.iter().map(|p| format!("{} {}", p.name, p.site_id)));
+                }
+                let refs: Vec<&str> = peers.iter().map(String::as_str).collect();
+                let file = format!("dolbom-{}.bundle", store.clock().today().format("%Y%m%d"));
+                return Effect::OpenForm(
+                    FormPurpose::SyncExport,
+                    Form::new(
+                        "동기화 묶음 내보내기 (USB·공유 폴더)",
+                        vec![
+                            Field::text("파일").required().with_value(&file),
+                            Field::choice("받는 기관", &refs),
+                            Field::text("암호문 (비우면 암호화 안 함)"),
+                        ],
+                    ),
+                );
+            }
+            Action::SyncImport => {
+                return Effect::OpenForm(
+                    FormPurpose::SyncImport,
+                    Form::new(
+                        "동기화 묶음 가져오기",
+                        vec![
+                            Field::text("파일").required(),
+                            Field::text("암호문 (암호문 묶음일 때)"),
+                            Field::choice("처음 받는 기관", &["거부", "신뢰하고 가져오기"]),
+                        ],
+                    ),
+                );
+            }
+            Action::Refresh => self.load(store),
+            _ => {}
+        }
+        Effect::None
+    }
+
+    /// The job for a submitted export/import form.
+    pub fn job_for(&self, purpose: &FormPurpose, form: &Form) -> Option<SyncJob> {
+        let text = |prefix: &str| {
+            form.fields()
+                .iter()
+                .find(|f| f.label().starts_with(prefix))
+                .map(|f| f.value().trim().to_string())
+                .filter(|v| !v.is_empty())
+        };
+        match purpose {
+            FormPurpose::SyncExport => Some(SyncJob::Export {
+                out: text("파일")?.into(),
+                to: text("받는 기관")
+                    .filter(|p| !p.starts_with('('))
+                    .and_then(|p| p.rsplit(' ').next().map(String::from)),
+                passphrase: text("암호문"),
+            }),
+            FormPurpose::SyncImport => Some(SyncJob::Import {
+                path: text("파일")?.into(),
+                passphrase: text("암호문"),
+                trust: text("처음 받는 기관").as_deref() == Some("신뢰하고 가져오기"),
+            }),
+            _ => None,
+        }
+    }
+
+    pub fn render(&self, f: &mut Frame<'_>, area: Rect, app: &App) {
+        let t = &app.theme;
+        if area.height < 3 {
+            return;
+        }
+        let mut lines = vec![Line::styled(
+            "동기화 — e 내보내기 · i 가져오기 · c 충돌 검토 · esc 닫기",
+            t.title,
+        )];
+        if let Some(e) = &self.error {
+            lines.push(Line::styled(e.clone(), t.danger));
+        }
+        if let Some(s) = &self.status {
+            lines.push(Line::raw(format!(
+                "이 기관: {} ({}) · 미해결 충돌 {}",
+                s.site.site_name,
+                s.site.site_id.get(..8).unwrap_or(&s.site.site_id),
+                s.unresolved_conflicts
+            )));
+            lines.push(Line::styled(format!("  {}", s.site.recipient), t.dim));
+            lines.push(Line::raw(""));
+            lines.push(Line::styled(
+                format!(
+                    "{}{}{}{}{}",
+                    cell("상대 기관", 16),
+                    cell("신뢰", 6),
+                    cell("마지막 가져옴", 21),
+                    cell("마지막 보냄", 21),
+                    "보낼 것"
+                ),
+                t.dim,
+            ));
+            if s.peers.is_empty() {
+                lines.push(Line::styled(
+                    "아직 주고받은 기관이 없습니다. e 로 전체 묶음을 만들어 전달하세요.",
+                    t.dim,
+                ));
+            }
+            for p in &s.peers {
+                lines.push(Line::raw(format!(
+                    "{}{}{}{}{}",
+                    cell(&p.name, 16),
+                    cell(if p.trusted { "예" } else { "아니요" }, 6),
+                    cell(p.last_import_at.as_deref().unwrap_or("-"), 21),
+                    cell(p.last_export_at.as_deref().unwrap_or("-"), 21),
+                    p.pending_ops
+                )));
+            }
+        } else if self.error.is_none() {
+            lines.push(Line::styled("불러오는 중…", t.dim));
+        }
+        if let Some(r) = &self.report {
+            lines.push(Line::raw(""));
+            lines.extend(r.lines().take(6).map(|l| Line::styled(l.to_string(), t.ok)));
+        }
+        let head = (lines.len() as u16 + 1).min(area.height);
+        f.render_widget(
+            Paragraph::new(lines),
+            Rect::new(area.x, area.y, area.width, head),
+        );
+        if !self.show_conflicts {
+            return;
+        }
+        let list = below(area, head);
+        let rows = usize::from(list.height.saturating_sub(1));
+        let mut out = vec![Line::styled(
+            format!(
+                "충돌 {}건 — K 현재 값 유지 · R 다른 값으로 복원",
+                self.conflicts.len()
+            ),
+            t.title,
+        )];
+        let from = self.list.visible_from(self.conflicts.len(), rows);
+        for (i, c) in self.conflicts.iter().enumerate().skip(from).take(rows) {
+            let style = if i == self.list.selected {
+                t.selected
+            } else {
+                t.base
+            };
+            out.push(Line::styled(
+                format!(
+                    "{}{}현재 {} ← 다른 값 {}",
+                    cell(&c.table, 10),
+                    cell(&c.field, 12),
+                    c.kept_value.as_deref().unwrap_or("(없음)"),
+                    c.lost_value.as_deref().unwrap_or("(없음)")
+                ),
+                style,
+            ));
+        }
+        f.render_widget(Paragraph::new(out), list);
+    }
+}
