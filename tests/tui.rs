@@ -610,3 +610,33 @@ fn sync_screen_exports_imports_and_resolves_a_conflict() {
     assert_ne!(before, after, "restore writes the other value back");
     assert!(screen(&mut a, 80, 24).contains("충돌 0건"));
 }
+
+#[test]
+fn audit_review_is_for_admins() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut admin = app(dir.path(), 30);
+    press(&mut admin, &["esc", "space"]); // a detail view: one 조회 row
+    admin.on_key(fkey(7));
+    let text = screen(&mut admin, 80, 24);
+    assert!(
+        text.contains("월간 점검") && text.contains("해시 체인 정상"),
+        "{text}"
+    );
+    assert!(text.contains("조회"), "{text}");
+    drop(admin);
+    let mut o = OpenOptions::new("staffer");
+    o.clock = Clock::fixed(parse_datetime("2026-11-25 09:00").unwrap());
+    let s = Store::open(&dir.path().join("test.db"), &o).unwrap();
+    let mut staff = App::new(s, Keymap::builtin_default(), Theme::no_color());
+    staff.on_key(fkey(7));
+    assert!(staff.audit.is_none());
+    assert!(screen(&mut staff, 80, 24).contains("관리자만"));
+    let denied = staff
+        .store
+        .audit_rows(&dolbom::audit::AuditFilter {
+            operator: Some("staffer".into()),
+            ..Default::default()
+        })
+        .unwrap();
+    assert!(denied.iter().any(|r| r.action == "거부"));
+}

@@ -66,6 +66,7 @@ actions! {
     PaneResources = "pane-resources", Bindable, "자원 목록 화면", "Resource directory pane";
     PaneToday = "pane-today", Bindable, "오늘 할 일 화면", "Today pane";
     SyncScreen = "sync-screen", Bindable, "동기화 화면", "Sync screen";
+    AuditLog = "audit-log", Bindable, "감사 로그 (관리자)", "Audit log (admin)";
     NextPane = "next-pane", Bindable, "다음 화면", "Next pane";
     PrevPane = "prev-pane", Bindable, "이전 화면", "Previous pane";
     // Movement

@@ -73,6 +73,8 @@ pub struct App {
     /// The sync screen, shown over the panes while `sync_open`.
     pub sync: panes::sync::SyncScreen,
     pub sync_open: bool,
+    /// The audit review (admin), shown over the panes while `Some`.
+    pub audit: Option<panes::audit::AuditScreen>,
     /// A background sync job's progress: (label, done, total).
     pub job: Option<(String, u64, u64)>,
     pub overlay: Option<Overlay>,
@@ -102,6 +104,7 @@ impl App {
             today: panes::today::TodayPane::default(),
             sync: panes::sync::SyncScreen::default(),
             sync_open: false,
+            audit: None,
             job: None,
             overlay: None,
             message: None,
@@ -124,6 +127,7 @@ impl App {
             Some(Overlay::Palette(_)) => Context::Palette,
             Some(Overlay::Form(..)) => Context::Form,
             None if self.sync_open => Context::Sync,
+            None if self.audit.is_some() => Context::Global,
             None => self.pane.context(),
         }
     }
@@ -186,6 +190,7 @@ impl App {
             None => {
                 // A pane's text input (search query) takes printable keys first.
                 if !self.sync_open
+                    && self.audit.is_none()
                     && self.resolver.pending().is_empty()
                     && self.pane_text_input(key)
                 {
@@ -241,6 +246,20 @@ impl App {
                 self.sync.load(&self.store);
             }
             Action::Back if self.sync_open => self.sync_open = false,
+            Action::AuditLog => match panes::audit::AuditScreen::open(&self.store) {
+                Ok(screen) => {
+                    self.sync_open = false;
+                    self.audit = Some(screen);
+                }
+                Err(e) => self.message = Some(e),
+            },
+            Action::Back if self.audit.is_some() => self.audit = None,
+            other if self.audit.is_some() => {
+                let page = self.page_size();
+                if let Some(a) = &mut self.audit {
+                    a.on_action(other, page);
+                }
+            }
             other if self.sync_open => {
                 let page = self.page_size();
                 let effect = self.sync.on_action(other, page, &mut self.store);
@@ -270,6 +289,7 @@ impl App {
 
     fn switch(&mut self, pane: PaneId) {
         self.sync_open = false;
+        self.audit = None;
         if self.pane != pane {
             self.resolver.reset();
             self.pane = pane;

@@ -59,6 +59,11 @@ pub fn render(f: &mut Frame<'_>, app: &App) {
     let l = layout(area);
     tab_bar(f, l.tabs, app);
     match app.pane {
+        _ if app.audit.is_some() => {
+            if let Some(a) = &app.audit {
+                a.render(f, l.main, &app.theme);
+            }
+        }
         _ if app.sync_open => {
             app.sync.render(f, l.main, app);
             if let Some((label, done, total)) = &app.job {

@@ -1,6 +1,7 @@
 //! The panes. Each owns its state, turns actions into state changes (calling the store, never
 //! SQL), and renders from that state only.
 
+pub mod audit;
 pub mod resources;
 pub mod search;
 pub mod sync;
