@@ -107,15 +107,26 @@ pub fn append(
 impl Store {
     /// Records an event by this store's operator, in its own transaction.
     pub fn audit(&self, ev: &Event<'_>) -> Result<()> {
-        append(
-            self.conn(),
-            self.operator(),
-            self.host(),
-            &self.clock().stamp(),
-            ev,
-        )
-        .map(|_| ())
-        .map_err(|e| self.sql_err(e))
+        // Reading the last row and appending the next must not interleave with another
+        // process's append: take the write lock first.
+        let conn = self.conn();
+        let run = || -> rusqlite::Result<()> {
+            conn.execute_batch("BEGIN IMMEDIATE")?;
+            match append(
+                conn,
+                self.operator(),
+                self.host(),
+                &self.clock().stamp(),
+                ev,
+            ) {
+                Ok(_) => conn.execute_batch("COMMIT"),
+                Err(e) => {
+                    let _ = conn.execute_batch("ROLLBACK");
+                    Err(e)
+                }
+            }
+        };
+        run().map_err(|e| self.sql_err(e))
     }
 
     /// Audit rows, oldest first, optionally filtered.

@@ -248,3 +248,74 @@ proptest! {
         prop_assert!(hits.len() <= names.len());
     }
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(500))]
+
+    #[test]
+    fn resident_cells_never_panic(cell in "\\PC{0,16}") {
+        use dolbom::resources::import::{normalize_phone, parse_birth_date, parse_rrn, parse_sex, mask_rrn_like};
+        let _ = parse_birth_date(&cell);
+        let _ = parse_rrn(&cell);
+        let _ = normalize_phone(&cell);
+        let _ = parse_sex(&cell);
+        let _ = mask_rrn_like(&cell);
+    }
+
+    #[test]
+    fn random_resident_files_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..400)) {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("list.csv");
+        let mut content = "성명,생년월일,성별,연락처\n".as_bytes().to_vec();
+        content.extend(bytes);
+        std::fs::write(&path, content).unwrap();
+        if let Ok(rows) = dolbom::resources::import::open_residents(&path, &Default::default()) {
+            for item in rows.take(50) {
+                let _ = item;
+            }
+        }
+    }
+}
+
+#[test]
+fn a_registration_number_in_the_wrong_column_never_reaches_the_report() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("r.db");
+    let list = dir.path().join("list.csv");
+    std::fs::write(&list, "성명,생년월일,연락처\n김철수,500101-1234567,010-1234-5678\n이영희,19500101,500101-2345678\n").unwrap();
+    let out = dolbom()
+        .arg("--db")
+        .arg(&db)
+        .args(["residents", "import"])
+        .arg(&list)
+        .arg("--json")
+        .output()
+        .unwrap();
+    let all = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        !all.contains("1234567") && !all.contains("2345678"),
+        "{all}"
+    );
+    for suffix in ["", "-wal"] {
+        let bytes = std::fs::read(format!("{}{suffix}", db.display())).unwrap_or_default();
+        for secret in [&b"1234567"[..], b"2345678"] {
+            assert!(
+                !bytes.windows(7).any(|w| w == secret),
+                "not in the database{suffix}"
+            );
+        }
+    }
+}
+
+#[test]
+fn eight_byte_hangul_birth_cells_are_errors_not_panics() {
+    use dolbom::resources::import::parse_birth_date;
+    for cell in ["만75세", "불명ab", "ab불명", "1950년1월"] {
+        let _ = parse_birth_date(cell);
+    }
+    assert!(parse_birth_date("만75세").is_err());
+}

@@ -164,7 +164,8 @@ fn detail_panel_is_audited_and_list_masks_phones() {
         .unwrap();
     assert_eq!(rows.len(), 1);
     assert_eq!(rows[0].action, "조회");
-    if let Some(p) = phone {
+    {
+        let p = phone.expect("the demo resident has a phone");
         // Full number only in the detail panel (once), masked in the list.
         assert_eq!(text.matches(&p).count(), 1, "{text}");
         assert!(text.contains(&dolbom::model::mask_phone(&p)));
@@ -222,10 +223,11 @@ fn every_size_from_1x1_to_120x40_renders() {
     let mut app = app(dir.path(), 60);
     press(&mut app, &["esc", "space"]);
     // Key sequences that bring up each pane and overlay in turn.
-    let steps: [&[&str]; 7] = [
+    let steps: [&[&str]; 8] = [
         &[],
         &["2"],
-        &["3", "enter"],
+        &["enter"],
+        &["esc", "3", "enter"],
         &["4"],
         &["?"],
         &["esc", "ctrl-p", "검"],
@@ -348,7 +350,7 @@ fn intake_keeps_only_the_masked_resident_registration_number() {
     let full = app.store.resident(&r[0].id).unwrap().unwrap();
     assert_eq!(full.rrn_masked.as_deref(), Some("450101-1******"));
     let path = app.store.path().to_path_buf();
-    drop(app);
+    // Read the WAL while the app still holds the database (closing checkpoints it away).
     for suffix in ["", "-wal"] {
         let bytes = std::fs::read(format!("{}{suffix}", path.display())).unwrap_or_default();
         let needle = b"1234567";

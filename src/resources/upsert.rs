@@ -14,7 +14,7 @@
 mod residents;
 mod resources;
 
-pub use residents::import_residents;
+pub use residents::{import_residents, sigungu_from_address};
 pub use resources::import_resources;
 
 use super::import::{ImportError, ImportOptions, RowError, SourceInfo};
@@ -134,6 +134,10 @@ impl ImportReport {
     fn reject(&mut self, e: RowError) {
         self.rejected += 1;
         if self.rejected_rows.len() < MAX_LISTED {
+            // A reason may quote the cell; a 주민등록번호 typed in the wrong column must not
+            // reach the report (stderr, --json, the TUI preview).
+            let reason = super::import::mask_rrn_like(&e.reason);
+            let e = RowError { reason, ..e };
             self.rejected_rows.push(Rejected {
                 line: e.line,
                 message: e.to_string(),

@@ -87,8 +87,8 @@ pub struct ResidentIndex {
     index: SearchIndex,
     rowids: Vec<i64>,
     attrs: Vec<Attrs>,
-    /// Flag bitmask per resident over `flag_names` (first 32 distinct flags).
-    flag_bits: Vec<u32>,
+    /// Flag bitmask per resident over `flag_names` (first 64 distinct flags).
+    flag_bits: Vec<u64>,
     dongs: Interner,
     workers: Interner,
     categories: Interner,
@@ -166,13 +166,13 @@ impl ResidentIndex {
                     .map_or(NONE8, |c| ix.categories.id(c).min(254) as u8),
             };
             ix.attrs.push(attrs);
-            let mut bits = 0u32;
+            let mut bits = 0u64;
             for f in crate::model::split_list(&r.risks)
                 .iter()
                 .chain(crate::model::split_list(&r.flags).iter())
             {
                 let id = ix.flag_names.id(f);
-                if id < 32 {
+                if id < 64 {
                     bits |= 1 << id;
                 }
             }
@@ -200,7 +200,7 @@ impl ResidentIndex {
         self.index.heap_bytes()
             + self.rowids.capacity() * 8
             + self.attrs.capacity() * std::mem::size_of::<Attrs>()
-            + self.flag_bits.capacity() * 4
+            + self.flag_bits.capacity() * 8
     }
 
     /// Known 읍면동, flags, 대상자 구분 and workers (for the filter form's choices).
@@ -229,7 +229,7 @@ impl ResidentIndex {
             None => None,
         };
         let category = match &filters.category {
-            Some(c) => Some(self.categories.get(c)? as u8),
+            Some(c) => Some(self.categories.get(c)?.min(254) as u8),
             None => None,
         };
         let stage = filters
@@ -239,10 +239,10 @@ impl ResidentIndex {
         let flag = match &filters.flag {
             Some(f) => {
                 let id = self.flag_names.get(f)?;
-                if id >= 32 {
+                if id >= 64 {
                     return None;
                 }
-                Some(1u32 << id)
+                Some(1u64 << id)
             }
             None => None,
         };
@@ -301,15 +301,22 @@ pub fn find(
     let query = Query::parse(text, year);
     let hits = index.search(searcher, &query, filters, limit);
     let rowids: Vec<i64> = hits.iter().map(|h| index.rowid(h.record)).collect();
-    let summaries = store.resident_summaries(&rowids)?;
+    let mut summaries: HashMap<i64, ResidentSummary> = store
+        .resident_summaries(&rowids)?
+        .into_iter()
+        .map(|s| (s.rowid, s))
+        .collect();
+    // A resident deleted since the index was built (e.g. by a sync) has no summary: drop it.
     Ok(hits
         .into_iter()
-        .zip(summaries)
-        .map(|(h, summary)| ResidentHit {
-            summary,
-            class: h.class,
-            score: h.score,
-            positions: h.positions,
+        .filter_map(|h| {
+            let summary = summaries.remove(&index.rowid(h.record))?;
+            Some(ResidentHit {
+                summary,
+                class: h.class,
+                score: h.score,
+                positions: h.positions,
+            })
         })
         .collect())
 }

@@ -29,7 +29,8 @@ fn contact_kinds() -> String {
 /// match the partial index `entries_contact` (migration V3), so it is one index seek.
 fn last_contact_sql() -> String {
     format!(
-        "(SELECT max(x.at) FROM entries x WHERE x.case_id = c.id AND x.corrects IS NULL AND x.kind IN ({}))",
+        "(SELECT max(x.at) FROM entries x WHERE x.case_id = c.id AND x.corrects IS NULL AND x.kind IN ({}) \
+           AND NOT EXISTS (SELECT 1 FROM entries v WHERE v.corrects = x.id AND v.voids = 1))",
         contact_kinds()
     )
 }

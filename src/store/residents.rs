@@ -133,6 +133,7 @@ pub struct NewResident {
     pub birth_date: Option<String>,
     pub sex: Option<Sex>,
     pub phone: Option<String>,
+    pub sigungu: String,
     pub dong: String,
     pub address: String,
     /// Masked 주민등록번호 only (`500101-1******`).
@@ -169,7 +170,7 @@ impl Store {
                 "SELECT r.rowid, r.id, r.name, r.birth_date, r.sex, r.dong, r.phone, r.risks, r.flags,
                         (SELECT stage FROM cases WHERE resident_id = r.id AND deleted = 0
                          ORDER BY last_activity DESC LIMIT 1)
-                 FROM residents r WHERE r.rowid = ?1",
+                 FROM residents r WHERE r.rowid = ?1 AND r.deleted = 0",
             )
             .map_err(|e| self.sql_err(e))?;
         let mut out = Vec::with_capacity(rowids.len());
@@ -323,7 +324,7 @@ impl Store {
         let host = self.host().to_string();
         let now = self.clock().now();
         let stamp = self.clock().stamp();
-        let sigungu = crate::demo::SIGUNGU;
+
         let mut tx = self.write()?;
         let id = uuid::Uuid::now_v7().to_string();
         tx.insert(
@@ -334,7 +335,7 @@ impl Store {
                 ("birth_date", r.birth_date.clone().into()),
                 ("sex", Val::opt(r.sex.map(|s| s.code()))),
                 ("phone", r.phone.clone().into()),
-                ("sigungu", sigungu.into()),
+                ("sigungu", r.sigungu.clone().into()),
                 ("dong", r.dong.clone().into()),
                 ("address", r.address.clone().into()),
                 ("flags", r.flags.join(",").into()),

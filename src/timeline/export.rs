@@ -469,14 +469,6 @@ pub fn export(
     let at = store.clock().now().format("%Y-%m-%d %H:%M").to_string();
     let summary = summarize(&t, &resident, full, &at, store.operator());
     let text = render(&summary, format)?;
-    if let Some(path) = out {
-        crate::files::write_atomic(path, |f| f.write_all(text.as_bytes())).map_err(|e| {
-            TimelineError::Io {
-                path: path.to_path_buf(),
-                source: e,
-            }
-        })?;
-    }
     let detail = format!(
         "사례 요약 {}{}{}",
         format.code(),
@@ -493,5 +485,14 @@ pub fn export(
         subject: &format!("case:{case_id}"),
         detail: &detail,
     })?;
+    // Audited before the file exists: an export is never left unrecorded.
+    if let Some(path) = out {
+        crate::files::write_atomic(path, |f| f.write_all(text.as_bytes())).map_err(|e| {
+            TimelineError::Io {
+                path: path.to_path_buf(),
+                source: e,
+            }
+        })?;
+    }
     Ok(text)
 }

@@ -49,6 +49,11 @@ impl Ctx {
     }
 }
 
+/// An entry's text as stored: a 주민등록번호 written into a note is kept masked.
+fn entry_text(body: &str) -> String {
+    crate::resources::import::mask_rrn_like(body.trim_end())
+}
+
 fn new_id() -> String {
     uuid::Uuid::now_v7().to_string()
 }
@@ -230,7 +235,7 @@ pub fn add_entry(store: &mut Store, case_id: &str, new: &NewEntry) -> Result<Ent
         kind: new.kind,
         author: ctx.operator.clone(),
         at: ctx.at.clone(),
-        body: new.body.trim_end().to_string(),
+        body: entry_text(&new.body),
         due_on: new.due_on.map(|d| d.format("%Y-%m-%d").to_string()),
         data,
         corrects: None,
@@ -321,7 +326,7 @@ pub fn correct_entry(
             kind: root.kind,
             author: ctx.operator.clone(),
             at: ctx.at.clone(),
-            body: body.trim_end().to_string(),
+            body: entry_text(body),
             due_on: due_on.map(|d| d.format("%Y-%m-%d").to_string()),
             data: current.data.clone(),
             corrects: Some(root.id.clone()),

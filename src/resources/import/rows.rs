@@ -399,7 +399,9 @@ pub fn parse_birth_date(raw: &str) -> Result<NaiveDate, String> {
         .collect();
     let (y, m, d) = match parts.as_slice() {
         [y, m, d] if y.len() == 4 => (num(y), num(m), num(d)),
-        [all] if all.len() == 8 => (num(&all[..4]), num(&all[4..6]), num(&all[6..])),
+        [all] if all.len() == 8 && all.is_ascii() => {
+            (num(&all[..4]), num(&all[4..6]), num(&all[6..]))
+        }
         [all] if all.len() == 6 && all.is_ascii() => {
             let yy = num(&all[..2]).ok_or_else(bad)?;
             let this_year = chrono::Local::now().year() as u32;

@@ -256,13 +256,20 @@ impl SearchPane {
         let (new, open_case) = match self.pending_intake.take().filter(|_| confirmed) {
             Some(p) => p,
             None => {
+                use crate::resources::import::{mask_rrn_like, normalize_phone};
+                // Free text never keeps a 주민등록번호 typed in the wrong field.
+                let phone = Some(v("연락처"))
+                    .filter(|s| !s.is_empty())
+                    .map(|p| normalize_phone(&p).unwrap_or_else(|_| mask_rrn_like(&p)));
+                let address = mask_rrn_like(&v("주소"));
                 let mut new = NewResident {
                     name: v("이름"),
                     birth_date: Some(v("생년월일")).filter(|s| !s.is_empty()),
                     sex: Sex::parse(&v("성별")),
-                    phone: Some(v("연락처")).filter(|s| !s.is_empty()),
+                    phone,
+                    sigungu: crate::resources::upsert::sigungu_from_address(&address),
                     dong: v("읍면동"),
-                    address: v("주소"),
+                    address,
                     ..NewResident::default()
                 };
                 // A 주민등록번호 is reduced at once to birth date, sex and a masked form; the

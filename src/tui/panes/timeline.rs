@@ -309,7 +309,8 @@ impl TimelinePane {
                 let labels: Vec<String> = t
                     .referrals
                     .iter()
-                    .map(|r| format!("{} ({})", r.resource_name, r.referral.status))
+                    .enumerate()
+                    .map(|(i, r)| referral_label(i, r))
                     .collect();
                 let refs: Vec<&str> = labels.iter().map(String::as_str).collect();
                 let form = Form::new(
@@ -684,6 +685,18 @@ fn entry_line(
     Line::from(spans)
 }
 
+/// A referral in the status form's choice list (numbered: two referrals to one resource with
+/// the same status stay distinct).
+fn referral_label(i: usize, r: &timeline::types::ReferralView) -> String {
+    format!(
+        "{}. {} ({}, {})",
+        i + 1,
+        r.resource_name,
+        r.referral.status,
+        r.referral.requested_on
+    )
+}
+
 /// The add-entry form.
 fn add_form() -> Form {
     let kinds: Vec<&str> = ENTRY_KINDS.iter().map(|k| k.label()).collect();
@@ -727,10 +740,11 @@ fn submit(purpose: FormPurpose, form: &Form, store: &mut Store) -> Result<String
             let list: Vec<String> = crate::model::split_list(&field_value(form, "참석자"));
             let data = match kind {
                 EntryKind::Assessment => {
-                    let scores: Vec<i64> = field_value(form, "위기도")
+                    let scores: Option<Vec<i64>> = field_value(form, "위기도")
                         .split(',')
-                        .filter_map(|s| s.trim().parse().ok())
+                        .map(|s| s.trim().parse().ok().filter(|n| (1..=5).contains(n)))
                         .collect();
+                    let scores = scores.unwrap_or_default();
                     if scores.len() != CRISIS_DOMAINS.len() {
                         return Err(TimelineError::Invalid(format!(
                             "위기도: {}개 영역 점수를 쉼표로 입력하세요 ({})",
@@ -806,7 +820,9 @@ fn submit(purpose: FormPurpose, form: &Form, store: &mut Store) -> Result<String
             let referral = tl
                 .referrals
                 .iter()
-                .find(|r| format!("{} ({})", r.resource_name, r.referral.status) == chosen)
+                .enumerate()
+                .find(|(i, r)| referral_label(*i, r) == chosen)
+                .map(|(_, r)| r)
                 .ok_or_else(|| TimelineError::Invalid("연계를 고르세요".into()))?;
             let status = value(form, "새 상태");
             timeline::set_referral_status(

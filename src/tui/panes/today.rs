@@ -27,6 +27,8 @@ pub struct TodayPane {
     charts: Option<Charts>,
     list: ListState,
     loaded: bool,
+    /// Rows the charts took at the last layout (0 on small screens).
+    chart_rows: std::cell::Cell<u16>,
 }
 
 impl Default for TodayPane {
@@ -37,6 +39,7 @@ impl Default for TodayPane {
             charts: None,
             list: ListState::default(),
             loaded: false,
+            chart_rows: std::cell::Cell::new(CHART_HEIGHT),
         }
     }
 }
@@ -61,7 +64,7 @@ impl TodayPane {
         {
             return Effect::Message(e.to_string());
         }
-        let rows = page.saturating_sub(usize::from(CHART_HEIGHT));
+        let rows = page.saturating_sub(usize::from(self.chart_rows.get()));
         if self.list.apply(action, self.rows.len(), rows) {
             self.list.scroll_to(self.rows.len(), rows);
             return Effect::None;
@@ -93,9 +96,9 @@ impl TodayPane {
     }
 
     pub fn on_click(&mut self, row: u16) -> Effect {
-        if row > CHART_HEIGHT {
-            self.list
-                .click(usize::from(row - CHART_HEIGHT - 1), self.rows.len());
+        let charts = self.chart_rows.get();
+        if row >= charts {
+            self.list.click(usize::from(row - charts), self.rows.len());
         }
         Effect::None
     }
@@ -110,6 +113,7 @@ impl TodayPane {
             Scope::All => "모든 사례".to_string(),
         };
         let chart_h = if area.height >= 16 { CHART_HEIGHT } else { 0 };
+        self.chart_rows.set(chart_h);
         if chart_h > 0
             && let Some(c) = &self.charts
         {
@@ -147,7 +151,7 @@ impl TodayPane {
         scope: &str,
     ) {
         // Ten open stages × (4 + 1) columns + borders; the rest for the sparkline and the count.
-        let stages_w = 52.min(area.width * 2 / 3);
+        let stages_w = 52.min(area.width / 3 * 2);
         let stages = Rect::new(area.x, area.y, stages_w, area.height);
         let bars: Vec<Bar> = c
             .by_stage
