@@ -127,64 +127,74 @@ fn phone_tail(s: Option<&str>) -> Option<u16> {
 impl ResidentIndex {
     /// Builds the index from store records.
     pub fn build(records: &[SearchRecord]) -> ResidentIndex {
-        let mut ix = ResidentIndex {
-            index: SearchIndex::default(),
-            rowids: Vec::with_capacity(records.len()),
-            attrs: Vec::with_capacity(records.len()),
-            flag_bits: Vec::with_capacity(records.len()),
-            dongs: Interner::default(),
-            workers: Interner::default(),
-            categories: Interner::default(),
-            flag_names: Interner::default(),
-        };
-        let keys: Vec<PersonKey> = records
-            .iter()
-            .map(|r| PersonKey {
-                name: r.name.clone(),
-                birth: birth(r.birth_date.as_deref()),
-                phone_tail: phone_tail(r.phone.as_deref()),
-                activity: activity(r.last_activity.as_deref()),
-            })
-            .collect();
-        ix.index = SearchIndex::build(&keys);
+        let mut ix = ResidentIndex::empty();
         for r in records {
-            ix.rowids.push(r.rowid);
-            let stage = r
-                .stage
-                .as_deref()
-                .and_then(Stage::parse)
-                .and_then(|s| Stage::ALL.iter().position(|x| *x == s))
-                .map_or(NONE8, |i| i as u8);
-            let attrs = Attrs {
-                dong: ix.dongs.id(&r.dong),
-                worker: r.worker.as_deref().map_or(NONE16, |w| ix.workers.id(w)),
-                stage,
-                category: r
-                    .category
-                    .as_deref()
-                    .filter(|c| !c.is_empty())
-                    .map_or(NONE8, |c| ix.categories.id(c).min(254) as u8),
-            };
-            ix.attrs.push(attrs);
-            let mut bits = 0u64;
-            for f in crate::model::split_list(&r.risks)
-                .iter()
-                .chain(crate::model::split_list(&r.flags).iter())
-            {
-                let id = ix.flag_names.id(f);
-                if id < 64 {
-                    bits |= 1 << id;
-                }
-            }
-            ix.flag_bits.push(bits);
+            ix.push(r);
         }
         ix
     }
 
-    /// Loads every resident from the database file and builds the index (run it off the UI
-    /// thread).
+    fn empty() -> ResidentIndex {
+        ResidentIndex {
+            index: SearchIndex::default(),
+            rowids: Vec::new(),
+            attrs: Vec::new(),
+            flag_bits: Vec::new(),
+            dongs: Interner::default(),
+            workers: Interner::default(),
+            categories: Interner::default(),
+            flag_names: Interner::default(),
+        }
+    }
+
+    /// Adds one resident (record numbers follow the order of pushes).
+    pub fn push(&mut self, r: &SearchRecord) {
+        self.index.push(&PersonKey {
+            name: r.name.clone(),
+            birth: birth(r.birth_date.as_deref()),
+            phone_tail: phone_tail(r.phone.as_deref()),
+            activity: activity(r.last_activity.as_deref()),
+        });
+        self.rowids.push(r.rowid);
+        let stage = r
+            .stage
+            .as_deref()
+            .and_then(Stage::parse)
+            .and_then(|s| Stage::ALL.iter().position(|x| *x == s))
+            .map_or(NONE8, |i| i as u8);
+        let attrs = Attrs {
+            dong: self.dongs.id(&r.dong),
+            worker: r.worker.as_deref().map_or(NONE16, |w| self.workers.id(w)),
+            stage,
+            category: r
+                .category
+                .as_deref()
+                .filter(|c| !c.is_empty())
+                .map_or(NONE8, |c| self.categories.id(c).min(254) as u8),
+        };
+        self.attrs.push(attrs);
+        let mut bits = 0u64;
+        for f in crate::model::split_list(&r.risks)
+            .iter()
+            .chain(crate::model::split_list(&r.flags).iter())
+        {
+            let id = self.flag_names.id(f);
+            if id < 64 {
+                bits |= 1 << id;
+            }
+        }
+        self.flag_bits.push(bits);
+    }
+
+    /// Loads every resident from the database file and builds the index, one record at a time
+    /// (memory stays near the index's own size). Run it off the UI thread.
     pub fn load(path: &std::path::Path) -> Result<ResidentIndex> {
-        Ok(Self::build(&crate::store::read_search_records(path)?))
+        let mut ix = ResidentIndex::empty();
+        crate::store::for_each_search_record(path, |r| ix.push(&r))?;
+        ix.rowids.shrink_to_fit();
+        ix.attrs.shrink_to_fit();
+        ix.flag_bits.shrink_to_fit();
+        Ok(ix)
     }
 
     pub fn len(&self) -> usize {

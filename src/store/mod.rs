@@ -8,7 +8,8 @@ mod residents;
 mod resources;
 pub mod schema;
 pub use residents::{
-    NewResident, ResidentDetail, ResidentSummary, SearchRecord, read_search_records,
+    NewResident, ResidentDetail, ResidentSummary, SearchRecord, for_each_search_record,
+    read_search_records,
 };
 mod users;
 pub use resources::ResourceRow;

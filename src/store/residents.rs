@@ -51,13 +51,12 @@ fn latest_cases(conn: &Connection) -> rusqlite::Result<HashMap<String, LatestCas
     Ok(latest)
 }
 
-fn read_records(conn: &Connection) -> rusqlite::Result<Vec<SearchRecord>> {
+fn read_records(conn: &Connection, mut each: impl FnMut(SearchRecord)) -> rusqlite::Result<()> {
     let mut latest = latest_cases(conn)?;
     let mut stmt = conn.prepare(
         "SELECT rowid, id, name, birth_date, phone, dong, risks, flags FROM residents WHERE deleted = 0",
     )?;
     let mut rows = stmt.query([])?;
-    let mut out = Vec::new();
     while let Some(r) = rows.next()? {
         let id: String = r.get(1)?;
         let case = latest.remove(&id);
@@ -65,7 +64,7 @@ fn read_records(conn: &Connection) -> rusqlite::Result<Vec<SearchRecord>> {
             Some((s, w, c, a)) => (Some(s), Some(w), Some(c), Some(a)),
             None => (None, None, None, None),
         };
-        out.push(SearchRecord {
+        each(SearchRecord {
             rowid: r.get(0)?,
             name: r.get(2)?,
             birth_date: r.get(3)?,
@@ -79,12 +78,19 @@ fn read_records(conn: &Connection) -> rusqlite::Result<Vec<SearchRecord>> {
             last_activity,
         });
     }
-    Ok(out)
+    Ok(())
 }
 
 /// Reads every live resident's search record through a separate read-only connection, so a
 /// background thread can build the index while the UI runs.
 pub fn read_search_records(path: &Path) -> Result<Vec<SearchRecord>> {
+    let mut out = Vec::new();
+    for_each_search_record(path, |r| out.push(r))?;
+    Ok(out)
+}
+
+/// Like [`read_search_records`], one record at a time (no list of them all in memory).
+pub fn for_each_search_record(path: &Path, each: impl FnMut(SearchRecord)) -> Result<()> {
     let err = |e| super::sql_err(path, e);
     let conn = Connection::open_with_flags(
         path,
@@ -92,10 +98,7 @@ pub fn read_search_records(path: &Path) -> Result<Vec<SearchRecord>> {
     )
     .map_err(err)?;
     conn.busy_timeout(super::open::BUSY_TIMEOUT).map_err(err)?;
-    // One sequential pass over two tables: memory-mapped reads avoid a syscall per page.
-    conn.pragma_update(None, "mmap_size", 256i64 << 20)
-        .map_err(err)?;
-    read_records(&conn).map_err(err)
+    read_records(&conn, each).map_err(err)
 }
 
 /// A resident row for lists.
