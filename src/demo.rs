@@ -6,6 +6,7 @@
 
 use crate::model::{EntryKind, RESOURCE_CATEGORIES, Stage};
 use crate::store::{Result, Store, Tx, Val};
+use crate::timeline::rules::{CRISIS_DOMAINS, crisis_level};
 use chrono::{Datelike, Duration, NaiveDate, NaiveDateTime};
 
 /// Options for [`generate`].
@@ -153,15 +154,6 @@ const CLOSURE_REASONS: [&str; 6] = [
     "거부",
     "연락두절",
     "타기관 이관",
-];
-const CRISIS_DOMAINS: [&str; 7] = [
-    "안전",
-    "건강",
-    "일상생활",
-    "가족관계",
-    "경제",
-    "주거",
-    "정신건강",
 ];
 const TAGS: [&str; 7] = [
     "신규수급자",
@@ -1010,16 +1002,6 @@ impl Gen {
         }
         self.summary.resources = n;
         Ok(())
-    }
-}
-
-/// 위기도 level from the summed domain scores (7 domains × 1–5).
-pub fn crisis_level(score: i64) -> &'static str {
-    match score {
-        s if s >= 28 => "위기",
-        s if s >= 22 => "고위험",
-        s if s >= 15 => "중위험",
-        _ => "저위험",
     }
 }
 

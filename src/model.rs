@@ -442,21 +442,25 @@ pub fn split_list(s: &str) -> Vec<String> {
 /// Masks a phone number for lists: `010-5678-1234` → `010-****-1234`.
 pub fn mask_phone(phone: &str) -> String {
     let parts: Vec<&str> = phone.split('-').collect();
-    match parts.as_slice() {
-        [a, b, c] => format!("{a}-{}-{c}", "*".repeat(b.chars().count())),
-        _ => {
-            let n = phone.chars().count();
-            phone
-                .chars()
-                .enumerate()
-                .map(|(i, ch)| {
-                    if i + 4 < n && ch.is_ascii_digit() {
-                        '*'
-                    } else {
-                        ch
-                    }
-                })
-                .collect()
-        }
+    if parts.len() == 3 {
+        return format!(
+            "{}-{}-{}",
+            parts[0],
+            "*".repeat(parts[1].chars().count()),
+            parts[2]
+        );
     }
+    let digits = phone.chars().filter(char::is_ascii_digit).count();
+    let mut seen = 0;
+    phone
+        .chars()
+        .map(|c| {
+            if c.is_ascii_digit() {
+                seen += 1;
+                if seen + 4 <= digits { '*' } else { c }
+            } else {
+                c
+            }
+        })
+        .collect()
 }

@@ -118,33 +118,6 @@ pub struct CaseSummary {
     pub referrals: Vec<ReferralLine>,
 }
 
-/// Masks the middle of a phone number: `010-1234-5678` → `010-****-5678`; without dashes every
-/// digit but the last four.
-pub fn mask_phone(phone: &str) -> String {
-    let parts: Vec<&str> = phone.split('-').collect();
-    if parts.len() == 3 {
-        return format!(
-            "{}-{}-{}",
-            parts[0],
-            "*".repeat(parts[1].chars().count()),
-            parts[2]
-        );
-    }
-    let digits = phone.chars().filter(char::is_ascii_digit).count();
-    let mut seen = 0;
-    phone
-        .chars()
-        .map(|c| {
-            if c.is_ascii_digit() {
-                seen += 1;
-                if seen + 4 <= digits { '*' } else { c }
-            } else {
-                c
-            }
-        })
-        .collect()
-}
-
 fn resident_part(r: &Resident, full: bool) -> ResidentPart {
     let address = if full {
         r.address.clone()
@@ -161,10 +134,13 @@ fn resident_part(r: &Resident, full: bool) -> ResidentPart {
         name: r.name.clone(),
         birth_date: r.birth_date.clone(),
         sex: r.sex.map(|s| s.label().to_string()),
-        phone: r
-            .phone
-            .as_deref()
-            .map(|p| if full { p.to_string() } else { mask_phone(p) }),
+        phone: r.phone.as_deref().map(|p| {
+            if full {
+                p.to_string()
+            } else {
+                crate::model::mask_phone(p)
+            }
+        }),
         address,
         rrn_masked: r.rrn_masked.clone(),
     }

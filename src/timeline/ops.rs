@@ -195,7 +195,7 @@ fn apply_data(
                 case_id,
                 &[
                     ("crisis_score", Val::Int(score)),
-                    ("crisis_level", crate::demo::crisis_level(score).into()),
+                    ("crisis_level", super::rules::crisis_level(score).into()),
                 ],
             )?;
             json!({ "scores": scores, "total": score })

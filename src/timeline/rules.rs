@@ -24,6 +24,16 @@ pub const CLOSURE_REASONS: [&str; 7] = [
     "기타",
 ];
 
+/// 위기도 level from the summed domain scores (7 domains × 1–5).
+pub fn crisis_level(score: i64) -> &'static str {
+    match score {
+        s if s >= 28 => "위기",
+        s if s >= 22 => "고위험",
+        s if s >= 15 => "중위험",
+        _ => "저위험",
+    }
+}
+
 /// 위기도 domains scored 1–5 in a 욕구·위기도 조사.
 pub const CRISIS_DOMAINS: [&str; 7] = [
     "안전",

@@ -359,9 +359,29 @@ impl App {
     /// channel (progress arrives as messages), inline otherwise.
     fn start_import(&mut self, job: panes::ImportJob) {
         self.resources.import_started(job.clone());
-        let Some(tx) = self.jobs.clone() else {
+        if self.jobs.is_none() {
             let result = job.run(&mut self.store, &mut |_, _| {});
             self.import_finished(result);
+            return;
+        }
+        self.spawn_job(
+            move |store, progress| job.run(store, progress),
+            |r| super::run::Msg::ImportDone(Box::new(r)),
+            super::run::Msg::ImportProgress,
+        );
+    }
+
+    /// Runs `work` on a worker thread with its own connection to the database; progress (at
+    /// most every 100 ms) and the result come back as messages.
+    fn spawn_job<T: Send + 'static>(
+        &mut self,
+        work: impl FnOnce(&mut crate::store::Store, &mut dyn FnMut(u64, u64)) -> Result<T, String>
+        + Send
+        + 'static,
+        done: fn(Result<T, String>) -> super::run::Msg,
+        progress: fn(u64, u64) -> super::run::Msg,
+    ) {
+        let Some(tx) = self.jobs.clone() else {
             return;
         };
         let path = self.store.path().to_path_buf();
@@ -372,14 +392,14 @@ impl App {
                 .map_err(|e| e.to_string())
                 .and_then(|mut store| {
                     let mut last = std::time::Instant::now();
-                    job.run(&mut store, &mut |done, total| {
+                    work(&mut store, &mut |d, t| {
                         if last.elapsed().as_millis() >= 100 {
                             last = std::time::Instant::now();
-                            let _ = tx.send(super::run::Msg::ImportProgress(done, total));
+                            let _ = tx.send(progress(d, t));
                         }
                     })
                 });
-            let _ = tx.send(super::run::Msg::ImportDone(Box::new(result)));
+            let _ = tx.send(done(result));
         });
     }
 
@@ -403,29 +423,17 @@ impl App {
             panes::sync::SyncJob::Export { out, .. } => format!("내보내는 중 {}", out.display()),
             panes::sync::SyncJob::Import { path, .. } => format!("가져오는 중 {}", path.display()),
         };
-        let Some(tx) = self.jobs.clone() else {
+        if self.jobs.is_none() {
             let result = job.run(&mut self.store, &mut |_, _| {});
             self.sync_finished(result);
             return;
-        };
+        }
         self.job = Some((label, 0, 0));
-        let path = self.store.path().to_path_buf();
-        let mut opts = crate::store::OpenOptions::new(self.store.operator());
-        opts.clock = *self.store.clock();
-        std::thread::spawn(move || {
-            let result = crate::store::Store::open(&path, &opts)
-                .map_err(|e| e.to_string())
-                .and_then(|mut store| {
-                    let mut last = std::time::Instant::now();
-                    job.run(&mut store, &mut |done, total| {
-                        if last.elapsed().as_millis() >= 100 {
-                            last = std::time::Instant::now();
-                            let _ = tx.send(super::run::Msg::JobProgress(done, total));
-                        }
-                    })
-                });
-            let _ = tx.send(super::run::Msg::JobDone(Box::new(result)));
-        });
+        self.spawn_job(
+            move |store, progress| job.run(store, progress),
+            |r| super::run::Msg::JobDone(Box::new(r)),
+            super::run::Msg::JobProgress,
+        );
     }
 
     /// A sync job finished: show its report and refresh what it may have changed.

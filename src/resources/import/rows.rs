@@ -6,19 +6,7 @@ use serde::Serialize;
 use unicode_normalization::{UnicodeNormalization, is_nfc_quick};
 
 /// The directory's categories, in display order.
-pub const CATEGORIES: [&str; 11] = [
-    "보건·의료",
-    "돌봄·요양",
-    "주거",
-    "식품·생계",
-    "고용·일자리",
-    "정신건강",
-    "장애인",
-    "아동·가족",
-    "법률·금융",
-    "교육·문화",
-    "기타",
-];
+pub use crate::model::RESOURCE_CATEGORIES as CATEGORIES;
 
 /// The catch-all category.
 pub const OTHER_CATEGORY: &str = "기타";
