@@ -642,3 +642,42 @@ fn audit_review_is_for_admins() {
         .unwrap();
     assert!(denied.iter().any(|r| r.action == "거부"));
 }
+
+#[test]
+fn cli_search_json_equals_what_the_pane_lists() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = app(dir.path(), 500);
+    for query in ["ㄱㅁ", "김미", "1950", "민수 1234"] {
+        // Leave the query line, clear it (ctrl-l focuses it again), type the query.
+        press(&mut app, &["esc"]);
+        app.on_key(KeyEvent::new(KeyCode::Char('l'), KeyModifiers::CONTROL));
+        press(&mut app, &[query]);
+        assert_eq!(app.search.query, query);
+        let pane: Vec<String> = app
+            .search
+            .hits
+            .iter()
+            .take(20)
+            .map(|h| h.summary.id.clone())
+            .collect();
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_dolbom"))
+            .env("DOLBOM_NOW", "2026-11-25T09:00:00")
+            .env("DOLBOM_USER", "tester")
+            .arg("--db")
+            .arg(app.store.path())
+            .args(["search", query, "--json", "--limit", "20"])
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{out:?}");
+        let rows: Vec<serde_json::Value> = serde_json::from_slice(&out.stdout).unwrap();
+        let cli: Vec<String> = rows
+            .iter()
+            .map(|r| r["id"].as_str().unwrap().to_string())
+            .collect();
+        assert_eq!(cli, pane, "query {query}");
+        assert!(
+            !cli.is_empty() || query == "민수 1234",
+            "query {query} finds someone"
+        );
+    }
+}
