@@ -81,6 +81,41 @@ fn read_records(conn: &Connection, mut each: impl FnMut(SearchRecord)) -> rusqli
     Ok(())
 }
 
+impl Store {
+    /// One resident's search record (to add a newly registered resident to the index).
+    pub fn search_record(&self, id: &str) -> Result<Option<SearchRecord>> {
+        let mut stmt = self
+            .conn()
+            .prepare(
+                "SELECT r.rowid, r.name, r.birth_date, r.phone, r.dong, r.risks, r.flags,
+                        c.stage, c.worker, c.category, c.last_activity
+                 FROM residents r
+                 LEFT JOIN cases c ON c.id = (SELECT id FROM cases WHERE resident_id = r.id
+                                               AND deleted = 0 ORDER BY last_activity DESC LIMIT 1)
+                 WHERE r.id = ?1 AND r.deleted = 0",
+            )
+            .map_err(|e| self.sql_err(e))?;
+        let mut rows = stmt
+            .query_map([id], |r| {
+                Ok(SearchRecord {
+                    rowid: r.get(0)?,
+                    name: r.get(1)?,
+                    birth_date: r.get(2)?,
+                    phone: r.get(3)?,
+                    dong: r.get(4)?,
+                    risks: r.get(5)?,
+                    flags: r.get(6)?,
+                    stage: r.get(7)?,
+                    worker: r.get(8)?,
+                    category: r.get(9)?,
+                    last_activity: r.get(10)?,
+                })
+            })
+            .map_err(|e| self.sql_err(e))?;
+        rows.next().transpose().map_err(|e| self.sql_err(e))
+    }
+}
+
 /// Reads every live resident's search record through a separate read-only connection, so a
 /// background thread can build the index while the UI runs.
 pub fn read_search_records(path: &Path) -> Result<Vec<SearchRecord>> {

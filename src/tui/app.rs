@@ -403,6 +403,15 @@ impl App {
         });
     }
 
+    /// Rebuilds the search index after bulk changes: in the background when the app runs a job
+    /// channel (the old index stays usable meanwhile), inline otherwise.
+    fn reindex(&mut self) {
+        match &self.jobs {
+            Some(tx) => super::run::spawn_index(tx.clone(), self.store.path().to_path_buf()),
+            None => self.search.rebuild_index(&mut self.store),
+        }
+    }
+
     /// A background import finished.
     pub fn import_finished(
         &mut self,
@@ -412,7 +421,7 @@ impl App {
         let effect = self.resources.import_done(result, &self.store);
         self.apply(effect);
         if residents {
-            self.search.rebuild_index(&mut self.store);
+            self.reindex();
         }
         self.dirty = true;
     }
@@ -442,7 +451,7 @@ impl App {
         match result {
             Ok(report) => {
                 self.sync.report = Some(report);
-                self.search.rebuild_index(&mut self.store);
+                self.reindex();
             }
             Err(e) => self.message = Some(e),
         }

@@ -170,7 +170,8 @@ fn spawn_signals(tx: Sender<Msg>) {
 #[cfg(not(unix))]
 fn spawn_signals(_tx: Sender<Msg>) {}
 
-fn spawn_index(tx: Sender<Msg>, path: std::path::PathBuf) {
+/// Builds the resident index on a worker thread; it arrives as [`Msg::Index`].
+pub fn spawn_index(tx: Sender<Msg>, path: std::path::PathBuf) {
     thread::spawn(move || {
         let result = ResidentIndex::load(&path)
             .map(Box::new)

@@ -330,7 +330,14 @@ impl SearchPane {
         }
         match store.register_resident(&new, open_case) {
             Ok((id, case_id)) => {
-                self.rebuild_index(store);
+                // The new resident joins the index at once (no full rebuild).
+                match (store.search_record(&id), &mut self.index) {
+                    (Ok(Some(rec)), Some(ix)) => {
+                        ix.push(&rec);
+                        self.searcher.invalidate();
+                    }
+                    _ => self.rebuild_index(store),
+                }
                 match case_id {
                     Some(c) => Effect::OpenCase(c),
                     None => {
