@@ -514,21 +514,9 @@ impl Gen {
         use Stage::*;
         let linkage = self.rng.chance(0.12);
         let path: &[Stage] = if linkage {
-            &[Discovery, InitialConsult, Linkage, Monitoring, Aftercare]
+            &Stage::LINKAGE_TRACK
         } else {
-            &[
-                Discovery,
-                InitialConsult,
-                Intake,
-                Assessment,
-                Conference,
-                Selection,
-                Planning,
-                Monitoring,
-                Reassessment,
-                Closed,
-                Aftercare,
-            ]
+            &Stage::MAIN_TRACK
         };
         // How far along: weights favour cases in 모니터링.
         let weights: Vec<(usize, u32)> = path

@@ -143,6 +143,30 @@ impl Stage {
         Stage::Linkage,
     ];
 
+    /// The 통합사례관리 track, 발굴 to 사후관리, in order.
+    pub const MAIN_TRACK: [Stage; 11] = [
+        Stage::Discovery,
+        Stage::InitialConsult,
+        Stage::Intake,
+        Stage::Assessment,
+        Stage::Conference,
+        Stage::Selection,
+        Stage::Planning,
+        Stage::Monitoring,
+        Stage::Reassessment,
+        Stage::Closed,
+        Stage::Aftercare,
+    ];
+
+    /// The 서비스연계 track: 연계 → 점검 → 사후관리 after the first contact.
+    pub const LINKAGE_TRACK: [Stage; 5] = [
+        Stage::Discovery,
+        Stage::InitialConsult,
+        Stage::Linkage,
+        Stage::Monitoring,
+        Stage::Aftercare,
+    ];
+
     pub fn code(self) -> &'static str {
         match self {
             Stage::Discovery => "discovery",

@@ -34,21 +34,6 @@ const ENTRY_KINDS: [EntryKind; 10] = [
     EntryKind::Referral,
 ];
 
-/// The main track of the stage bar.
-const TRACK: [Stage; 11] = [
-    Stage::Discovery,
-    Stage::InitialConsult,
-    Stage::Intake,
-    Stage::Assessment,
-    Stage::Conference,
-    Stage::Selection,
-    Stage::Planning,
-    Stage::Monitoring,
-    Stage::Reassessment,
-    Stage::Closed,
-    Stage::Aftercare,
-];
-
 /// One row of the timeline list: a date heading or an entry (index into `items`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Row {
@@ -594,15 +579,9 @@ fn reload(pane: &mut TimelinePane, store: &mut Store) -> Effect {
 /// `발굴›초기상담›…` with the current stage highlighted (short labels so it fits 80 columns).
 fn stage_bar(current: Stage, t: &Theme) -> Line<'static> {
     let track: &[Stage] = if current == Stage::Linkage {
-        &[
-            Stage::Discovery,
-            Stage::InitialConsult,
-            Stage::Linkage,
-            Stage::Monitoring,
-            Stage::Aftercare,
-        ]
+        &Stage::LINKAGE_TRACK
     } else {
-        &TRACK
+        &Stage::MAIN_TRACK
     };
     let pos = track.iter().position(|s| *s == current);
     let mut spans = Vec::new();
