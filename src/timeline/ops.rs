@@ -44,6 +44,31 @@ impl Ctx {
         Ok(())
     }
 
+    /// Appends `entry`, marks its case active and writes the audit row, all in `tx`.
+    #[allow(clippy::too_many_arguments)]
+    fn record(
+        &self,
+        tx: &mut Tx<'_>,
+        entry: &Entry,
+        case_id: &str,
+        resident_id: &str,
+        action: AuditAction,
+        subject: &str,
+        detail: &str,
+    ) -> Result<()> {
+        tx.insert_entry(entry)?;
+        tx.touch_case(case_id, &self.at)?;
+        self.audit(
+            tx,
+            &Event {
+                action,
+                resident_id: Some(resident_id),
+                subject,
+                detail,
+            },
+        )
+    }
+
     fn today_str(&self) -> String {
         self.today.format("%Y-%m-%d").to_string()
     }
@@ -241,16 +266,14 @@ pub fn add_entry(store: &mut Store, case_id: &str, new: &NewEntry) -> Result<Ent
         corrects: None,
         voids: false,
     };
-    tx.insert_entry(&entry)?;
-    tx.touch_case(case_id, &ctx.at)?;
-    ctx.audit(
-        &tx,
-        &Event {
-            action: AuditAction::Create,
-            resident_id: Some(&header.case.resident_id),
-            subject: &format!("case:{case_id}"),
-            detail: &format!("entry:{} {}", entry.id, entry.kind.code()),
-        },
+    ctx.record(
+        &mut tx,
+        &entry,
+        case_id,
+        &header.case.resident_id,
+        AuditAction::Create,
+        &format!("case:{case_id}"),
+        &format!("entry:{} {}", entry.id, entry.kind.code()),
     )?;
     tx.commit()?;
     Ok(entry)
@@ -288,21 +311,19 @@ fn write_correction(
     let current = corrections.last().unwrap_or(&root);
     let entry = make(&ctx, &root, current)?;
     let header = tx.case_header(&root.case_id)?;
-    tx.insert_entry(&entry)?;
-    tx.touch_case(&root.case_id, &ctx.at)?;
-    ctx.audit(
-        &tx,
-        &Event {
-            action: AuditAction::Update,
-            resident_id: Some(&header.case.resident_id),
-            subject: &format!("case:{}", root.case_id),
-            detail: &format!(
-                "{}:{} → {}",
-                if entry.voids { "void" } else { "correct" },
-                root.id,
-                entry.id
-            ),
-        },
+    ctx.record(
+        &mut tx,
+        &entry,
+        &root.case_id,
+        &header.case.resident_id,
+        AuditAction::Update,
+        &format!("case:{}", root.case_id),
+        &format!(
+            "{}:{} → {}",
+            if entry.voids { "void" } else { "correct" },
+            root.id,
+            entry.id
+        ),
     )?;
     tx.commit()?;
     Ok(entry)
@@ -429,16 +450,14 @@ pub fn change_stage(store: &mut Store, case_id: &str, mv: &StageMove) -> Result<
         corrects: None,
         voids: false,
     };
-    tx.insert_entry(&entry)?;
-    tx.touch_case(case_id, &ctx.at)?;
-    ctx.audit(
-        &tx,
-        &Event {
-            action: AuditAction::Update,
-            resident_id: Some(&header.case.resident_id),
-            subject: &format!("case:{case_id}"),
-            detail: &format!("stage:{}→{}", from.code(), mv.to.code()),
-        },
+    ctx.record(
+        &mut tx,
+        &entry,
+        case_id,
+        &header.case.resident_id,
+        AuditAction::Update,
+        &format!("case:{case_id}"),
+        &format!("stage:{}→{}", from.code(), mv.to.code()),
     )?;
     tx.commit()?;
     Ok(entry)
@@ -494,16 +513,14 @@ pub fn set_referral_status(
         corrects: None,
         voids: false,
     };
-    tx.insert_entry(&entry)?;
-    tx.touch_case(&f.case_id, &ctx.at)?;
-    ctx.audit(
-        &tx,
-        &Event {
-            action: AuditAction::Update,
-            resident_id: Some(&header.case.resident_id),
-            subject: &format!("referral:{referral_id}"),
-            detail: &format!("status:{from}→{status}"),
-        },
+    ctx.record(
+        &mut tx,
+        &entry,
+        &f.case_id,
+        &header.case.resident_id,
+        AuditAction::Update,
+        &format!("referral:{referral_id}"),
+        &format!("status:{from}→{status}"),
     )?;
     tx.commit()?;
     Ok(f)
