@@ -477,3 +477,67 @@ fn a_year_ahead_site_converges_and_is_flagged() {
         Some("010-8888-8888")
     );
 }
+
+/// The insert op of `id` as exported from `s`: its fields.
+fn exported_insert(s: &Store, id: &str) -> BTreeMap<String, serde_json::Value> {
+    let mut found = None;
+    dolbom::sync::export::stream_ops(s, None, &mut |op| {
+        if op.row_id == id && op.kind == OpKind::Insert {
+            found = Some(op.fields.clone());
+        }
+        Ok(())
+    })
+    .expect("stream");
+    found.expect("insert op exported")
+}
+
+/// Inserts are stored pointing at their row; an edit first copies the row into the insert op,
+/// so the op still says what was inserted — at the origin and at a site that received it.
+#[test]
+fn insert_op_keeps_inserted_values_after_edits() {
+    let dir = tempfile::tempdir().expect("dir");
+    let mut a = open_site(dir.path(), "a", 0);
+    let mut b = open_site(dir.path(), "b", 10);
+    let id = add_resident(&mut a, "김민수", "010-1111-2222", "관악로 1");
+    let first = exported_insert(&a, &id);
+    assert_eq!(first["phone"], "010-1111-2222");
+    assert_eq!(first["name"], "김민수");
+    import(
+        &mut b,
+        &export(&a, None, true, &dir.path().join("a1.bundle")),
+    )
+    .expect("a→b");
+    edit(&mut a, "residents", &id, "phone", "010-3333-4444");
+    edit(&mut b, "residents", &id, "address", "관악로 2");
+    for s in [&a, &b] {
+        assert_eq!(exported_insert(s, &id), first, "{}", s.site().name);
+    }
+    import(
+        &mut b,
+        &export(&a, None, true, &dir.path().join("a2.bundle")),
+    )
+    .expect("a→b");
+    import(
+        &mut a,
+        &export(&b, None, true, &dir.path().join("b.bundle")),
+    )
+    .expect("b→a");
+    assert_eq!(digest(&a), digest(&b));
+    assert_eq!(
+        field(&a, "residents", &id, "phone").as_deref(),
+        Some("010-3333-4444")
+    );
+    assert_eq!(
+        field(&a, "residents", &id, "address").as_deref(),
+        Some("관악로 2")
+    );
+    // A third site that receives everything at once folds the same ops to the same row.
+    let mut c = open_site(dir.path(), "c", 20);
+    import(
+        &mut c,
+        &export(&a, None, true, &dir.path().join("a3.bundle")),
+    )
+    .expect("a→c");
+    assert_eq!(digest(&c), digest(&a));
+    assert_eq!(exported_insert(&c, &id), first);
+}

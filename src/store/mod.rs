@@ -16,7 +16,7 @@ pub use resources::ResourceRow;
 mod write;
 
 pub use open::{OpenOptions, migrate as migrate_to};
-pub use write::{Tx, Val};
+pub use write::{Tx, Val, materialize_insert, row_fields};
 
 use crate::clock::Clock;
 use rusqlite::Connection;

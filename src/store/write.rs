@@ -89,6 +89,8 @@ pub struct Tx<'c> {
     seq: i64,
     now_ms: i64,
     wrote_ops: bool,
+    /// The text of the last INSERT: (table, columns, SQL).
+    last_insert: Option<(String, Vec<String>, String)>,
 }
 
 impl<'c> Tx<'c> {
@@ -122,6 +124,7 @@ impl<'c> Tx<'c> {
             seq,
             now_ms,
             wrote_ops: false,
+            last_insert: None,
         })
     }
 
@@ -171,8 +174,8 @@ impl<'c> Tx<'c> {
         base: Option<&BTreeMap<String, Stamp>>,
     ) -> Result<i64> {
         let (hlc, seq) = self.next_stamp();
-        // Entries are immutable, so their insert op points at the row instead of copying it.
-        let json = if table == "entries" && kind == OpKind::Insert {
+        // An insert op points at the row instead of copying it (see [`materialize_insert`]).
+        let json = if kind == OpKind::Insert {
             None
         } else {
             let map: BTreeMap<&str, serde_json::Value> =
@@ -210,19 +213,33 @@ impl<'c> Tx<'c> {
     pub fn insert(&mut self, table: &str, id: &str, fields: &[(&str, Val)]) -> Result<()> {
         Self::check_table(table)?;
         let hlc = self.log(table, id, OpKind::Insert, fields)?;
-        let mut sql = format!("INSERT INTO {table} (id, site_id, hlc, deleted");
-        for (k, _) in fields {
-            sql.push_str(", ");
-            sql.push_str(k);
+        // Bulk writers insert many rows of one shape: build the statement's text once.
+        let reuse = self.last_insert.as_ref().is_some_and(|(t, cols, _)| {
+            t == table
+                && cols.len() == fields.len()
+                && cols.iter().zip(fields).all(|(c, (k, _))| c == k)
+        });
+        if !reuse {
+            let mut sql = format!("INSERT INTO {table} (id, site_id, hlc, deleted");
+            for (k, _) in fields {
+                sql.push_str(", ");
+                sql.push_str(k);
+            }
+            sql.push_str(") VALUES (?1, ?2, ?3, 0");
+            for i in 0..fields.len() {
+                sql.push_str(&format!(", ?{}", i + 4));
+            }
+            sql.push(')');
+            let cols = fields.iter().map(|(k, _)| (*k).to_string()).collect();
+            self.last_insert = Some((table.to_string(), cols, sql));
         }
-        sql.push_str(") VALUES (?1, ?2, ?3, 0");
-        for i in 0..fields.len() {
-            sql.push_str(&format!(", ?{}", i + 4));
-        }
-        sql.push(')');
+        let sql = self
+            .last_insert
+            .as_ref()
+            .map_or("", |(_, _, sql)| sql.as_str());
         let mut stmt = self
             .tx
-            .prepare_cached(&sql)
+            .prepare_cached(sql)
             .map_err(|e| sql_err(&self.path, e))?;
         let mut args: Vec<&dyn ToSql> = vec![&id, &self.site_id, &hlc];
         args.extend(fields.iter().map(|(_, v)| v as &dyn ToSql));
@@ -240,6 +257,7 @@ impl<'c> Tx<'c> {
                 "entries are append-only: add a correction instead".into(),
             ));
         }
+        materialize_insert(&self.tx, table, id).map_err(|e| sql_err(&self.path, e))?;
         let mut changed = Vec::new();
         for (k, v) in fields {
             let sql = format!("SELECT {k} FROM {table} WHERE id = ?1");
@@ -293,6 +311,7 @@ impl<'c> Tx<'c> {
                 "entries are append-only: void with a correction instead".into(),
             ));
         }
+        materialize_insert(&self.tx, table, id).map_err(|e| sql_err(&self.path, e))?;
         let hlc = self.log(table, id, OpKind::Delete, &[])?;
         let sql = format!("UPDATE {table} SET deleted = 1, hlc = ?2 WHERE id = ?1");
         let n = self
@@ -323,4 +342,75 @@ impl<'c> Tx<'c> {
         }
         self.tx.commit().map_err(|e| sql_err(&self.path, e))
     }
+}
+
+/// A row's columns (but `id`, `site_id`, `hlc`, `deleted`) as op fields; `None` if there is no
+/// such row. `table` must be one of [`SYNCED_TABLES`] (it is spliced into the SQL).
+pub fn row_fields(
+    conn: &rusqlite::Connection,
+    table: &str,
+    id: &str,
+) -> rusqlite::Result<Option<BTreeMap<String, serde_json::Value>>> {
+    debug_assert!(SYNCED_TABLES.contains(&table));
+    let mut stmt = conn.prepare_cached(&format!("SELECT * FROM {table} WHERE id = ?1"))?;
+    let cols: Vec<String> = stmt
+        .column_names()
+        .into_iter()
+        .map(str::to_string)
+        .collect();
+    stmt.query_row([id], |r| {
+        let mut map = BTreeMap::new();
+        for (i, c) in cols.iter().enumerate() {
+            if matches!(c.as_str(), "id" | "site_id" | "hlc" | "deleted") {
+                continue;
+            }
+            let v = match r.get_ref(i)? {
+                rusqlite::types::ValueRef::Null => serde_json::Value::Null,
+                rusqlite::types::ValueRef::Integer(n) => n.into(),
+                rusqlite::types::ValueRef::Real(f) => f.into(),
+                rusqlite::types::ValueRef::Text(t) | rusqlite::types::ValueRef::Blob(t) => {
+                    String::from_utf8_lossy(t).into_owned().into()
+                }
+            };
+            map.insert(c.clone(), v);
+        }
+        Ok(map)
+    })
+    .optional()
+}
+
+/// Insert ops are stored with `fields` NULL: the op's values are the row's, every column of it.
+/// That holds while the row is as inserted, so before anything changes a row (an update, a
+/// delete, a merge recomputing it) this copies the row into its insert ops that still point at
+/// it. Entries never change, so theirs always point at the row.
+pub fn materialize_insert(
+    conn: &rusqlite::Connection,
+    table: &str,
+    id: &str,
+) -> rusqlite::Result<()> {
+    if table == "entries" {
+        return Ok(());
+    }
+    let pending: Vec<(String, i64)> = conn
+        .prepare_cached(
+            // `tbl <> 'entries'` lets SQLite use the partial index ops_row.
+            "SELECT origin, seq FROM ops WHERE tbl = ?1 AND row_id = ?2 AND tbl <> 'entries'
+             AND kind = 'insert' AND fields IS NULL",
+        )?
+        .query_map(params![table, id], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<rusqlite::Result<_>>()?;
+    if pending.is_empty() {
+        return Ok(());
+    }
+    let Some(fields) = row_fields(conn, table, id)? else {
+        return Ok(());
+    };
+    let json = serde_json::to_string(&fields)
+        .map_err(|e| rusqlite::Error::ToSqlConversionFailure(Box::new(e)))?;
+    let mut stmt =
+        conn.prepare_cached("UPDATE ops SET fields = ?3 WHERE origin = ?1 AND seq = ?2")?;
+    for (origin, seq) in pending {
+        stmt.execute(params![origin, seq, json])?;
+    }
+    Ok(())
 }

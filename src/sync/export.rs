@@ -20,10 +20,10 @@ use super::site::{SyncResult, site_keys};
 use super::stamps::BASE_KEY;
 use crate::audit::{self, Event};
 use crate::model::{AuditAction, Op, OpKind};
-use crate::store::Store;
-use crate::store::schema::CURRENT_VERSION;
+use crate::store::schema::{CURRENT_VERSION, SYNCED_TABLES};
+use crate::store::{Store, row_fields};
+use rusqlite::params;
 use rusqlite::types::ValueRef;
-use rusqlite::{OptionalExtension, params};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
@@ -92,7 +92,7 @@ pub fn export_bundle(
 }
 
 /// Calls `each` for every op `peer` lacks (every op when `peer` is `None`), in (origin, seq)
-/// order; entry inserts get their fields from the entry row.
+/// order; an insert op whose fields are not stored gets them from its row.
 pub fn stream_ops(
     store: &Store,
     peer: Option<&str>,
@@ -108,10 +108,6 @@ pub fn stream_ops(
              ORDER BY o.origin, o.seq",
         )
         .map_err(err)?;
-    let mut entry = conn
-        .prepare("SELECT * FROM entries WHERE id = ?1")
-        .map_err(err)?;
-    let entry_cols: Vec<String> = entry.column_names().map(str::to_string).collect();
     let mut rows = stmt.query(params![peer]).map_err(err)?;
     while let Some(r) = rows.next().map_err(err)? {
         let kind: String = r.get(5).map_err(err)?;
@@ -135,11 +131,15 @@ pub fn stream_ops(
                     ))
                 })?;
             }
-            _ if op.table == "entries" && op.kind == OpKind::Insert => {
-                op.fields = entry_fields(&mut entry, &entry_cols, &op.row_id)
+            // An insert op points at its row (see `store::materialize_insert`).
+            _ if op.kind == OpKind::Insert => {
+                if !SYNCED_TABLES.contains(&op.table.as_str()) {
+                    return Err(super::site::SyncError::BadOp(format!("table {}", op.table)));
+                }
+                op.fields = row_fields(conn, &op.table, &op.row_id)
                     .map_err(err)?
                     .ok_or_else(|| {
-                        super::site::SyncError::BadOp(format!("entry {} missing", op.row_id))
+                        super::site::SyncError::BadOp(format!("{} {} missing", op.table, op.row_id))
                     })?;
             }
             _ => {}
@@ -180,33 +180,6 @@ fn knowledge(store: &Store) -> SyncResult<Op> {
         kind: OpKind::Update,
         fields,
     })
-}
-
-/// An entry's columns (but id, site_id, hlc, deleted) as op fields.
-fn entry_fields(
-    stmt: &mut rusqlite::Statement<'_>,
-    cols: &[String],
-    id: &str,
-) -> rusqlite::Result<Option<BTreeMap<String, serde_json::Value>>> {
-    stmt.query_row([id], |r| {
-        let mut map = BTreeMap::new();
-        for (i, c) in cols.iter().enumerate() {
-            if matches!(c.as_str(), "id" | "site_id" | "hlc" | "deleted") {
-                continue;
-            }
-            let v = match r.get_ref(i)? {
-                ValueRef::Null => serde_json::Value::Null,
-                ValueRef::Integer(n) => n.into(),
-                ValueRef::Real(f) => f.into(),
-                ValueRef::Text(t) | ValueRef::Blob(t) => {
-                    String::from_utf8_lossy(t).into_owned().into()
-                }
-            };
-            map.insert(c.clone(), v);
-        }
-        Ok(map)
-    })
-    .optional()
 }
 
 /// `sync_log`, the peer's last export time and the audit row (다운로드, `bundle:FILE`).

@@ -29,7 +29,7 @@ use super::stamps::{BASE_KEY, Stamp};
 use crate::audit::{self, Event};
 use crate::model::{AuditAction, Op, OpKind};
 use crate::store::schema::{CURRENT_VERSION, SYNCED_TABLES};
-use crate::store::{Store, Tx, Val};
+use crate::store::{Store, Tx, Val, materialize_insert};
 use age::secrecy::SecretString;
 use rusqlite::{Connection, OptionalExtension, ToSql, params};
 use serde_json::Value;
@@ -333,10 +333,18 @@ impl Merger {
             Some(_) => return Err(MergeErr::Bad(format!("{BASE_KEY} of {}", op.row_id))),
             None => None,
         };
-        let fields_json = if is_entry {
+        // An insert that sets every column and creates its row is stored pointing at the row, as
+        // local inserts are (see `store::materialize_insert`); if the row turns out to exist
+        // already, its fields are stored after all (below).
+        let whole_insert = op.kind == OpKind::Insert
+            && (is_entry || fields.len() == self.columns(conn, &op.table)?.len());
+        let to_json = |f: &BTreeMap<String, Value>| {
+            serde_json::to_string(f).map_err(|e| MergeErr::Bad(e.to_string()))
+        };
+        let fields_json = if whole_insert {
             None
         } else {
-            Some(serde_json::to_string(&fields).map_err(|e| MergeErr::Bad(e.to_string()))?)
+            Some(to_json(&fields)?)
         };
         let added = conn
             .prepare_cached(
@@ -371,6 +379,10 @@ impl Merger {
         let inserted = insert_row(conn, &op.table, &op.row_id, &op.origin, op.hlc, 0, &values)?;
         if is_entry {
             return Ok(());
+        }
+        if whole_insert && !inserted {
+            conn.prepare_cached("UPDATE ops SET fields = ?3 WHERE origin = ?1 AND seq = ?2")?
+                .execute(params![op.origin, op.seq, to_json(&fields)?])?;
         }
         let lone: i64 = conn
             .prepare_cached(
@@ -510,6 +522,7 @@ fn parse_stamp(v: &Value) -> Option<Stamp> {
 /// Rewrites one row from all its ops (last writer wins per field) and records the losing heads
 /// of concurrent writes in `conflicts`. Returns the number of new conflict rows.
 fn recompute_row(conn: &Connection, table: &str, id: &str, at: &str) -> Result<u64, MergeErr> {
+    materialize_insert(conn, table, id)?;
     let state = fold_ops(conn, table, id)?;
     let Some(insert) = state.insert else {
         return Ok(0); // the insert has not arrived yet: the row appears when it does
