@@ -353,11 +353,7 @@ pub fn row_fields(
 ) -> rusqlite::Result<Option<BTreeMap<String, serde_json::Value>>> {
     debug_assert!(SYNCED_TABLES.contains(&table));
     let mut stmt = conn.prepare_cached(&format!("SELECT * FROM {table} WHERE id = ?1"))?;
-    let cols: Vec<String> = stmt
-        .column_names()
-        .into_iter()
-        .map(str::to_string)
-        .collect();
+    let cols: Vec<String> = stmt.column_names().map(str::to_string).collect();
     stmt.query_row([id], |r| {
         let mut map = BTreeMap::new();
         for (i, c) in cols.iter().enumerate() {
