@@ -332,9 +332,61 @@ impl RowSet {
     }
 }
 
+/// The keys a source may already hold: a Bloom filter (4 MiB, two probes) over key hashes, so
+/// a key that is surely new skips the index lookup. A "maybe" is checked in the database, so a
+/// false positive costs one query and never a wrong answer. About 0.4% false positives at a
+/// million keys, 5% at four million; memory stays the same.
+struct KeyFilter {
+    bits: Vec<u64>,
+}
+
+impl KeyFilter {
+    const BITS: u64 = 1 << 25;
+
+    fn new() -> KeyFilter {
+        KeyFilter {
+            bits: vec![0; (Self::BITS / 64) as usize],
+        }
+    }
+
+    fn probes(hash: u64) -> [u64; 2] {
+        [hash % Self::BITS, hash.rotate_left(32) % Self::BITS]
+    }
+
+    fn add(&mut self, hash: u64) {
+        for p in Self::probes(hash) {
+            self.bits[(p / 64) as usize] |= 1 << (p % 64);
+        }
+    }
+
+    fn may_contain(&self, hash: u64) -> bool {
+        Self::probes(hash)
+            .iter()
+            .all(|p| self.bits[(p / 64) as usize] & (1 << (p % 64)) != 0)
+    }
+}
+
 #[cfg(test)]
 mod tests {
-    use super::RowSet;
+    use super::{KeyFilter, RowSet};
+
+    #[test]
+    fn key_filter_has_no_false_negatives_and_few_false_positives() {
+        let hash = |i: u64| {
+            use std::hash::{BuildHasher, BuildHasherDefault};
+            BuildHasherDefault::<std::collections::hash_map::DefaultHasher>::default()
+                .hash_one(format!("G-{i:07}"))
+        };
+        let mut f = KeyFilter::new();
+        for i in 0..100_000 {
+            f.add(hash(i));
+        }
+        assert!((0..100_000).all(|i| f.may_contain(hash(i))));
+        let false_positives = (100_000..200_000)
+            .filter(|&i| f.may_contain(hash(i)))
+            .count();
+        assert!(false_positives < 100, "{false_positives}");
+    }
 
     #[test]
     fn rowset_remembers() {

@@ -15,21 +15,22 @@ const ENTRY_COLS: &str =
 const CASE_COLS: &str = "c.id, c.resident_id, c.household_id, c.worker, c.category, c.crisis_score, \
      c.crisis_level, c.tags, c.stage, c.opened_on, c.closed_on, c.closure_reason, c.aftercare_on, c.last_activity";
 
-/// `'initial_consult', 'visit', …`: the kinds that count as contact with the resident.
+/// `(x.kind = 'initial_consult' OR x.kind = 'visit' OR …)`: the kinds that count as contact
+/// with the resident, spelled as the partial index `entries_contact` (migration V5) spells them.
 fn contact_kinds() -> String {
-    EntryKind::ALL
+    let terms: Vec<String> = EntryKind::ALL
         .into_iter()
         .filter(|k| k.is_contact())
-        .map(|k| format!("'{}'", k.code()))
-        .collect::<Vec<_>>()
-        .join(", ")
+        .map(|k| format!("x.kind = '{}'", k.code()))
+        .collect();
+    format!("({})", terms.join(" OR "))
 }
 
 /// Latest contact on case `c.id`: originals only (a correction is not a new contact). Its terms
-/// match the partial index `entries_contact` (migration V3), so it is one index seek.
+/// match the partial index `entries_contact` (migration V5), so it is one index seek.
 fn last_contact_sql() -> String {
     format!(
-        "(SELECT max(x.at) FROM entries x WHERE x.case_id = c.id AND x.corrects IS NULL AND x.kind IN ({}) \
+        "(SELECT max(x.at) FROM entries x WHERE x.case_id = c.id AND x.corrects IS NULL AND {} \
            AND NOT EXISTS (SELECT 1 FROM entries v WHERE v.corrects = x.id AND v.voids = 1))",
         contact_kinds()
     )

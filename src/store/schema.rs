@@ -15,7 +15,7 @@ pub const SYNCED_TABLES: [&str; 6] = [
 ];
 
 /// `MIGRATIONS[i]` brings a file from version `i` to `i + 1`.
-pub const MIGRATIONS: &[&str] = &[V1, V2, V3, V4];
+pub const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5];
 
 /// The schema version this build writes.
 pub const CURRENT_VERSION: u32 = MIGRATIONS.len() as u32;
@@ -257,4 +257,37 @@ CREATE INDEX referrals_status ON referrals(status, requested_on);
 /// fields under `@base`; `fields` itself keeps only columns.
 const V4: &str = r#"
 ALTER TABLE ops ADD COLUMN base TEXT;
+"#;
+
+/// Bulk writes (imports, sync, the demo). An `IN` list of three or more constants makes SQLite
+/// build a temporary b-tree every time an INSERT evaluates it — in the `ops.kind` CHECK and in
+/// the `entries_contact` WHERE — so both become ORs of equalities (same meaning; the contact
+/// query in src/store/cases.rs spells its terms the same way so the index still matches).
+/// `resources_category` was never used by a query: the directory is filtered in memory.
+const V5: &str = r#"
+CREATE TABLE ops_v5 (
+    origin TEXT NOT NULL,
+    seq    INTEGER NOT NULL,
+    hlc    INTEGER NOT NULL,
+    tbl    TEXT NOT NULL,
+    row_id TEXT NOT NULL,
+    kind   TEXT NOT NULL CHECK (kind = 'insert' OR kind = 'update' OR kind = 'delete'),
+    -- JSON object column -> value; NULL for an insert whose row still holds what it inserted
+    -- (see materialize_insert in src/store/write.rs).
+    fields TEXT,
+    base   TEXT,
+    PRIMARY KEY (origin, seq)
+) WITHOUT ROWID;
+INSERT INTO ops_v5 (origin, seq, hlc, tbl, row_id, kind, fields, base)
+    SELECT origin, seq, hlc, tbl, row_id, kind, fields, base FROM ops;
+DROP TABLE ops;
+ALTER TABLE ops_v5 RENAME TO ops;
+CREATE INDEX ops_row ON ops(tbl, row_id) WHERE tbl <> 'entries';
+
+DROP INDEX entries_contact;
+CREATE INDEX entries_contact ON entries(case_id, at)
+    WHERE corrects IS NULL AND (kind = 'initial_consult' OR kind = 'visit' OR kind = 'call'
+        OR kind = 'office_visit' OR kind = 'assessment' OR kind = 'monitoring');
+
+DROP INDEX resources_category;
 "#;

@@ -1,6 +1,6 @@
 //! Resource upserts: by (source, key), else by natural key among the source's keyless rows.
 
-use super::{Actor, ImportReport, Item, ResourceImport, RowSet, UpsertError, pipeline};
+use super::{Actor, ImportReport, Item, KeyFilter, ResourceImport, RowSet, UpsertError, pipeline};
 use crate::resources::import::{
     ResourceField, ResourceRow, RowError, Rows, natural_key, open_resources,
 };
@@ -95,6 +95,8 @@ struct Upsert<'t, 'c> {
     touched: RowSet,
     /// Hash of natural key → rowids, of the source's keyless rows; built on first need.
     natural: Option<HashMap<u64, Vec<i64>>>,
+    /// Hashes of the source's keys (in the store or inserted so far); built on first need.
+    keys: Option<KeyFilter>,
 }
 
 impl Upsert<'_, '_> {
@@ -136,6 +138,16 @@ impl Upsert<'_, '_> {
     }
 
     fn by_key(&mut self, key: &str) -> Result<Option<Existing>, StoreError> {
+        if self.keys.is_none() {
+            self.keys = Some(self.load_keys()?);
+        }
+        let hash = hash_key(key);
+        if let Some(keys) = self.keys.as_mut()
+            && !keys.may_contain(hash)
+        {
+            keys.add(hash); // about to be inserted
+            return Ok(None);
+        }
         let sql = format!("{SELECT} WHERE source = ?1 AND source_key = ?2");
         self.tx
             .conn()
@@ -176,6 +188,23 @@ impl Upsert<'_, '_> {
             }
         }
         Ok(None)
+    }
+
+    fn load_keys(&self) -> Result<KeyFilter, StoreError> {
+        let mut filter = KeyFilter::new();
+        let mut stmt = self
+            .tx
+            .conn()
+            .prepare(
+                "SELECT source_key FROM resources WHERE source = ?1 AND source_key IS NOT NULL",
+            )
+            .map_err(|e| self.tx.sql_err(e))?;
+        let mut rows = stmt.query([&self.source]).map_err(|e| self.tx.sql_err(e))?;
+        while let Some(r) = rows.next().map_err(|e| self.tx.sql_err(e))? {
+            let key = r.get_ref(0).map_err(|e| self.tx.sql_err(e))?;
+            filter.add(hash_key(key.as_str().unwrap_or_default()));
+        }
+        Ok(filter)
     }
 
     fn load_natural(&self) -> Result<HashMap<u64, Vec<i64>>, StoreError> {
@@ -303,6 +332,7 @@ where
         report,
         touched: RowSet::default(),
         natural: None,
+        keys: None,
     };
     pipeline(rows, progress_of, progress, |item| up.apply(item))?;
     let report = up.report;
