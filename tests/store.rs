@@ -291,3 +291,42 @@ fn audit_chain_detects_tampering() {
     assert_eq!(report.broken.map(|b| b.0), Some(3));
     assert_eq!(report.checked, 2);
 }
+
+/// V5 rebuilds `ops` (and narrows `ops_row`): a V4 file keeps its op log, and an edit of a row
+/// whose insert op carries its fields (as V4 wrote them) still records the replaced stamp.
+#[test]
+fn v4_op_log_survives_v5() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("v4.db");
+    let insert = r#"{"name":"김민수","phone":"010-1111-2222"}"#;
+    {
+        let mut conn = Connection::open(&path).unwrap();
+        dolbom::store::migrate_to(&mut conn, 4).unwrap();
+        conn.execute_batch(&format!(
+            "INSERT INTO meta (key, value) VALUES ('site_id', 'S1'), ('site_name', '옛 센터');
+             INSERT INTO residents (id, site_id, hlc, name, phone) VALUES ('r1', 'S1', 7, '김민수', '010-1111-2222');
+             INSERT INTO ops (origin, seq, hlc, tbl, row_id, kind, fields) VALUES ('S1', 1, 7, 'residents', 'r1', 'insert', '{insert}');"
+        ))
+        .unwrap();
+    }
+    let mut store = Store::open(&path, &opts()).unwrap();
+    let mut tx = store.write().unwrap();
+    assert!(
+        tx.update("residents", "r1", &[("phone", Val::text("010-3333-4444"))])
+            .unwrap()
+    );
+    tx.commit().unwrap();
+    drop(store);
+    let conn = Connection::open(&path).unwrap();
+    let ops: Vec<(i64, String, Option<String>, Option<String>)> = conn
+        .prepare("SELECT seq, kind, fields, base FROM ops ORDER BY seq")
+        .unwrap()
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
+        .unwrap()
+        .collect::<rusqlite::Result<_>>()
+        .unwrap();
+    assert_eq!(ops.len(), 2, "{ops:?}");
+    assert_eq!(ops[0].2.as_deref(), Some(insert));
+    assert_eq!(ops[1].1, "update");
+    assert_eq!(ops[1].3.as_deref(), Some(r#"{"phone":[7,"S1"]}"#));
+}

@@ -14,6 +14,10 @@ pub const SYNCED_TABLES: [&str; 6] = [
     "referrals",
 ];
 
+/// Bookkeeping columns of a synced row, never op fields: `insert_seq` (V5, not on `entries`) is
+/// the seq of the insert op that still points at the row (see `materialize_insert`), else NULL.
+pub const ROW_META: [&str; 5] = ["id", "site_id", "hlc", "deleted", "insert_seq"];
+
 /// `MIGRATIONS[i]` brings a file from version `i` to `i + 1`.
 pub const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5];
 
@@ -264,6 +268,7 @@ ALTER TABLE ops ADD COLUMN base TEXT;
 /// the `entries_contact` WHERE — so both become ORs of equalities (same meaning; the contact
 /// query in src/store/cases.rs spells its terms the same way so the index still matches).
 /// `resources_category` was never used by a query: the directory is filtered in memory.
+/// Insert ops point at their row (`fields` NULL) and stay out of `ops_row` (see there).
 const V5: &str = r#"
 CREATE TABLE ops_v5 (
     origin TEXT NOT NULL,
@@ -282,7 +287,15 @@ INSERT INTO ops_v5 (origin, seq, hlc, tbl, row_id, kind, fields, base)
     SELECT origin, seq, hlc, tbl, row_id, kind, fields, base FROM ops;
 DROP TABLE ops;
 ALTER TABLE ops_v5 RENAME TO ops;
-CREATE INDEX ops_row ON ops(tbl, row_id) WHERE tbl <> 'entries';
+-- A row's ops, for per-field last-writer-wins. An insert that points at its row (fields NULL)
+-- is found from the row instead (its origin is the row's site_id, its seq the row's
+-- insert_seq), so bulk inserts add no entry here.
+CREATE INDEX ops_row ON ops(tbl, row_id) WHERE tbl <> 'entries' AND fields IS NOT NULL;
+ALTER TABLE households ADD COLUMN insert_seq INTEGER;
+ALTER TABLE residents ADD COLUMN insert_seq INTEGER;
+ALTER TABLE cases ADD COLUMN insert_seq INTEGER;
+ALTER TABLE resources ADD COLUMN insert_seq INTEGER;
+ALTER TABLE referrals ADD COLUMN insert_seq INTEGER;
 
 DROP INDEX entries_contact;
 CREATE INDEX entries_contact ON entries(case_id, at)

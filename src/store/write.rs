@@ -1,7 +1,7 @@
 //! The write path: one transaction, and for every change to a synced table one op in `ops`
 //! stamped with this site's next seq and a hybrid logical clock.
 
-use super::schema::SYNCED_TABLES;
+use super::schema::{ROW_META, SYNCED_TABLES};
 use super::{Result, StoreError, sql_err};
 use crate::model::OpKind;
 use crate::sync::stamps::{Stamp, field_stamps};
@@ -161,7 +161,14 @@ impl<'c> Tx<'c> {
         (self.hlc, self.seq)
     }
 
-    fn log(&mut self, table: &str, id: &str, kind: OpKind, fields: &[(&str, Val)]) -> Result<i64> {
+    /// Logs an op; returns its (hlc, seq).
+    fn log(
+        &mut self,
+        table: &str,
+        id: &str,
+        kind: OpKind,
+        fields: &[(&str, Val)],
+    ) -> Result<(i64, i64)> {
         self.log_with_base(table, id, kind, fields, None)
     }
 
@@ -172,7 +179,7 @@ impl<'c> Tx<'c> {
         kind: OpKind,
         fields: &[(&str, Val)],
         base: Option<&BTreeMap<String, Stamp>>,
-    ) -> Result<i64> {
+    ) -> Result<(i64, i64)> {
         let (hlc, seq) = self.next_stamp();
         // An insert op points at the row instead of copying it (see [`materialize_insert`]).
         let json = if kind == OpKind::Insert {
@@ -206,13 +213,16 @@ impl<'c> Tx<'c> {
             })
             .map_err(|e| sql_err(&self.path, e))?;
         self.wrote_ops = true;
-        Ok(hlc)
+        Ok((hlc, seq))
     }
 
     /// Inserts a row into a synced table and logs it.
     pub fn insert(&mut self, table: &str, id: &str, fields: &[(&str, Val)]) -> Result<()> {
         Self::check_table(table)?;
-        let hlc = self.log(table, id, OpKind::Insert, fields)?;
+        let (hlc, seq) = self.log(table, id, OpKind::Insert, fields)?;
+        // The insert op points at the row: the row records the op's seq (not for entries,
+        // which never change; see `materialize_insert`).
+        let pointing = table != "entries";
         // Bulk writers insert many rows of one shape: build the statement's text once.
         let reuse = self.last_insert.as_ref().is_some_and(|(t, cols, _)| {
             t == table
@@ -225,8 +235,11 @@ impl<'c> Tx<'c> {
                 sql.push_str(", ");
                 sql.push_str(k);
             }
+            if pointing {
+                sql.push_str(", insert_seq");
+            }
             sql.push_str(") VALUES (?1, ?2, ?3, 0");
-            for i in 0..fields.len() {
+            for i in 0..fields.len() + usize::from(pointing) {
                 sql.push_str(&format!(", ?{}", i + 4));
             }
             sql.push(')');
@@ -243,6 +256,9 @@ impl<'c> Tx<'c> {
             .map_err(|e| sql_err(&self.path, e))?;
         let mut args: Vec<&dyn ToSql> = vec![&id, &self.site_id, &hlc];
         args.extend(fields.iter().map(|(_, v)| v as &dyn ToSql));
+        if pointing {
+            args.push(&seq);
+        }
         stmt.execute(args.as_slice())
             .map_err(|e| sql_err(&self.path, e))?;
         Ok(())
@@ -285,7 +301,7 @@ impl<'c> Tx<'c> {
         let columns: Vec<&str> = changed.iter().map(|(k, _)| *k).collect();
         let base =
             field_stamps(&self.tx, table, id, &columns).map_err(|e| sql_err(&self.path, e))?;
-        let hlc = self.log_with_base(table, id, OpKind::Update, &changed, Some(&base))?;
+        let (hlc, _) = self.log_with_base(table, id, OpKind::Update, &changed, Some(&base))?;
         let sets: Vec<String> = changed
             .iter()
             .enumerate()
@@ -312,7 +328,7 @@ impl<'c> Tx<'c> {
             ));
         }
         materialize_insert(&self.tx, table, id).map_err(|e| sql_err(&self.path, e))?;
-        let hlc = self.log(table, id, OpKind::Delete, &[])?;
+        let (hlc, _) = self.log(table, id, OpKind::Delete, &[])?;
         let sql = format!("UPDATE {table} SET deleted = 1, hlc = ?2 WHERE id = ?1");
         let n = self
             .tx
@@ -344,7 +360,7 @@ impl<'c> Tx<'c> {
     }
 }
 
-/// A row's columns (but `id`, `site_id`, `hlc`, `deleted`) as op fields; `None` if there is no
+/// A row's columns (but the bookkeeping [`ROW_META`]) as op fields; `None` if there is no
 /// such row. `table` must be one of [`SYNCED_TABLES`] (it is spliced into the SQL).
 pub fn row_fields(
     conn: &rusqlite::Connection,
@@ -357,7 +373,7 @@ pub fn row_fields(
     stmt.query_row([id], |r| {
         let mut map = BTreeMap::new();
         for (i, c) in cols.iter().enumerate() {
-            if matches!(c.as_str(), "id" | "site_id" | "hlc" | "deleted") {
+            if ROW_META.contains(&c.as_str()) {
                 continue;
             }
             let v = match r.get_ref(i)? {
@@ -376,9 +392,11 @@ pub fn row_fields(
 }
 
 /// Insert ops are stored with `fields` NULL: the op's values are the row's, every column of it.
-/// That holds while the row is as inserted, so before anything changes a row (an update, a
-/// delete, a merge recomputing it) this copies the row into its insert ops that still point at
-/// it. Entries never change, so theirs always point at the row.
+/// That holds while the row is as inserted, and such an op is found from the row: its origin is
+/// the row's `site_id` and its seq the row's `insert_seq` (it has no entry in the index
+/// `ops_row`, which keeps bulk inserts cheap). Before anything changes a row (an update, a
+/// delete, a merge recomputing it) this copies the row into that op, which puts it in `ops_row`,
+/// and clears `insert_seq`. Entries never change, so theirs always point at the row.
 pub fn materialize_insert(
     conn: &rusqlite::Connection,
     table: &str,
@@ -387,26 +405,28 @@ pub fn materialize_insert(
     if table == "entries" {
         return Ok(());
     }
-    let pending: Vec<(String, i64)> = conn
-        .prepare_cached(
-            // `tbl <> 'entries'` lets SQLite use the partial index ops_row.
-            "SELECT origin, seq FROM ops WHERE tbl = ?1 AND row_id = ?2 AND tbl <> 'entries'
-             AND kind = 'insert' AND fields IS NULL",
-        )?
-        .query_map(params![table, id], |r| Ok((r.get(0)?, r.get(1)?)))?
-        .collect::<rusqlite::Result<_>>()?;
-    if pending.is_empty() {
+    debug_assert!(SYNCED_TABLES.contains(&table));
+    let pointer: Option<(String, i64)> = conn
+        .prepare_cached(&format!(
+            "SELECT site_id, insert_seq FROM {table} WHERE id = ?1 AND insert_seq IS NOT NULL"
+        ))?
+        .query_row([id], |r| Ok((r.get(0)?, r.get(1)?)))
+        .optional()?;
+    let Some((origin, seq)) = pointer else {
         return Ok(());
-    }
+    };
     let Some(fields) = row_fields(conn, table, id)? else {
         return Ok(());
     };
     let json = serde_json::to_string(&fields)
         .map_err(|e| rusqlite::Error::ToSqlConversionFailure(Box::new(e)))?;
-    let mut stmt =
-        conn.prepare_cached("UPDATE ops SET fields = ?3 WHERE origin = ?1 AND seq = ?2")?;
-    for (origin, seq) in pending {
-        stmt.execute(params![origin, seq, json])?;
-    }
+    conn.prepare_cached(
+        "UPDATE ops SET fields = ?3 WHERE origin = ?1 AND seq = ?2 AND kind = 'insert' AND fields IS NULL",
+    )?
+    .execute(params![origin, seq, json])?;
+    conn.prepare_cached(&format!(
+        "UPDATE {table} SET insert_seq = NULL WHERE id = ?1"
+    ))?
+    .execute([id])?;
     Ok(())
 }

@@ -28,7 +28,7 @@ use super::site::{SyncError, SyncResult, site_keys};
 use super::stamps::{BASE_KEY, Stamp};
 use crate::audit::{self, Event};
 use crate::model::{AuditAction, Op, OpKind};
-use crate::store::schema::{CURRENT_VERSION, SYNCED_TABLES};
+use crate::store::schema::{CURRENT_VERSION, ROW_META, SYNCED_TABLES};
 use crate::store::{Store, Tx, Val, materialize_insert};
 use age::secrecy::SecretString;
 use rusqlite::{Connection, OptionalExtension, ToSql, params};
@@ -312,7 +312,7 @@ impl Merger {
         }
         let cols = self.columns(conn, &op.table)?;
         for k in op.fields.keys() {
-            let reserved = matches!(k.as_str(), "id" | "site_id" | "hlc" | "deleted");
+            let reserved = ROW_META.contains(&k.as_str());
             if k != BASE_KEY && (reserved || !cols.contains(k)) {
                 return Err(MergeErr::Bad(format!("column {}.{k}", op.table)));
             }
@@ -376,7 +376,14 @@ impl Merger {
             .iter()
             .map(|(k, v)| (k.as_str(), Val::from_json(v)))
             .collect();
-        let inserted = insert_row(conn, &op.table, &op.row_id, &op.origin, op.hlc, 0, &values)?;
+        let pointer = (whole_insert && !is_entry).then_some(op.seq);
+        let row = RowMeta {
+            site: &op.origin,
+            hlc: op.hlc,
+            deleted: 0,
+            insert_seq: pointer,
+        };
+        let inserted = insert_row(conn, &op.table, &op.row_id, &row, &values)?;
         if is_entry {
             return Ok(());
         }
@@ -384,12 +391,15 @@ impl Merger {
             conn.prepare_cached("UPDATE ops SET fields = ?3 WHERE origin = ?1 AND seq = ?2")?
                 .execute(params![op.origin, op.seq, to_json(&fields)?])?;
         }
-        let lone: i64 = conn
+        // Other ops of the row (in ops_row; this insert is there only if it kept its fields).
+        let indexed: i64 = conn
             .prepare_cached(
-                "SELECT count(*) FROM ops WHERE tbl = ?1 AND row_id = ?2 AND tbl <> 'entries'",
+                "SELECT count(*) FROM ops
+                 WHERE tbl = ?1 AND row_id = ?2 AND tbl <> 'entries' AND fields IS NOT NULL",
             )?
             .query_row(params![op.table, op.row_id], |r| r.get(0))?;
-        if !inserted || lone != 1 {
+        let lone = indexed == if pointer.is_some() { 0 } else { 1 };
+        if !inserted || !lone {
             self.touched.insert((op.table.clone(), op.row_id.clone()));
         }
         Ok(())
@@ -408,7 +418,7 @@ impl Merger {
     }
 }
 
-/// Column names of a table, but id, site_id, hlc and deleted.
+/// Column names of a table, but the bookkeeping [`ROW_META`].
 fn table_columns(conn: &Connection, table: &str) -> rusqlite::Result<Vec<String>> {
     let mut stmt = conn.prepare(&format!("PRAGMA table_info({table})"))?;
     let names = stmt
@@ -416,8 +426,17 @@ fn table_columns(conn: &Connection, table: &str) -> rusqlite::Result<Vec<String>
         .collect::<rusqlite::Result<Vec<_>>>()?;
     Ok(names
         .into_iter()
-        .filter(|c| !matches!(c.as_str(), "id" | "site_id" | "hlc" | "deleted"))
+        .filter(|c| !ROW_META.contains(&c.as_str()))
         .collect())
+}
+
+/// The bookkeeping columns of a row being inserted (see [`ROW_META`]).
+struct RowMeta<'a> {
+    site: &'a str,
+    hlc: i64,
+    deleted: i64,
+    /// The seq of the insert op that points at the row.
+    insert_seq: Option<i64>,
 }
 
 /// `INSERT OR IGNORE` of a row; true if it was added. Column names must be validated.
@@ -425,9 +444,7 @@ fn insert_row(
     conn: &Connection,
     table: &str,
     id: &str,
-    site: &str,
-    hlc: i64,
-    deleted: i64,
+    row: &RowMeta<'_>,
     values: &[(&str, Val)],
 ) -> rusqlite::Result<bool> {
     let mut sql = format!("INSERT OR IGNORE INTO {table} (id, site_id, hlc, deleted");
@@ -435,13 +452,19 @@ fn insert_row(
         sql.push_str(", ");
         sql.push_str(k);
     }
+    if row.insert_seq.is_some() {
+        sql.push_str(", insert_seq");
+    }
     sql.push_str(") VALUES (?1, ?2, ?3, ?4");
-    for i in 0..values.len() {
+    for i in 0..values.len() + usize::from(row.insert_seq.is_some()) {
         sql.push_str(&format!(", ?{}", i + 5));
     }
     sql.push(')');
-    let mut args: Vec<&dyn ToSql> = vec![&id, &site, &hlc, &deleted];
+    let mut args: Vec<&dyn ToSql> = vec![&id, &row.site, &row.hlc, &row.deleted];
     args.extend(values.iter().map(|(_, v)| v as &dyn ToSql));
+    if let Some(seq) = &row.insert_seq {
+        args.push(seq);
+    }
     Ok(conn.prepare_cached(&sql)?.execute(args.as_slice())? == 1)
 }
 
@@ -469,8 +492,9 @@ fn fold_ops(conn: &Connection, table: &str, id: &str) -> rusqlite::Result<RowSta
         latest: 0,
     };
     let mut stmt = conn.prepare_cached(
-        // `tbl <> 'entries'` lets SQLite use the partial index ops_row.
-        "SELECT hlc, origin, kind, fields, base FROM ops WHERE tbl = ?1 AND row_id = ?2 AND tbl <> 'entries'",
+        // The terms of the partial index ops_row (the caller materialized the row's inserts).
+        "SELECT hlc, origin, kind, fields, base FROM ops
+         WHERE tbl = ?1 AND row_id = ?2 AND tbl <> 'entries' AND fields IS NOT NULL",
     )?;
     let mut rows = stmt.query(params![table, id])?;
     while let Some(r) = rows.next()? {
@@ -551,7 +575,13 @@ fn recompute_row(conn: &Connection, table: &str, id: &str, at: &str) -> Result<u
         .optional()?
         .is_some();
     if !exists {
-        insert_row(conn, table, id, &insert.1, state.latest, deleted, &values)?;
+        let row = RowMeta {
+            site: &insert.1,
+            hlc: state.latest,
+            deleted,
+            insert_seq: None,
+        };
+        insert_row(conn, table, id, &row, &values)?;
         return Ok(conflicts);
     }
     let mut sql = format!("UPDATE {table} SET site_id = ?2, hlc = ?3, deleted = ?4");

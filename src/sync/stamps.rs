@@ -23,7 +23,10 @@ pub fn field_stamps(
 ) -> rusqlite::Result<BTreeMap<String, Stamp>> {
     let mut out: BTreeMap<String, Stamp> = BTreeMap::new();
     let mut stmt = conn.prepare_cached(
-        "SELECT hlc, origin, kind, fields FROM ops WHERE tbl = ?1 AND row_id = ?2 AND tbl <> 'entries'",
+        // The terms of the partial index ops_row; an insert pointing at its row is not in it,
+        // so callers materialize first (see `crate::store::materialize_insert`).
+        "SELECT hlc, origin, kind, fields FROM ops
+         WHERE tbl = ?1 AND row_id = ?2 AND tbl <> 'entries' AND fields IS NOT NULL",
     )?;
     let mut rows = stmt.query(params![table, id])?;
     while let Some(r) = rows.next()? {
