@@ -267,7 +267,8 @@ ALTER TABLE ops ADD COLUMN base TEXT;
 /// build a temporary b-tree every time an INSERT evaluates it — in the `ops.kind` CHECK and in
 /// the `entries_contact` WHERE — so both become ORs of equalities (same meaning; the contact
 /// query in src/store/cases.rs spells its terms the same way so the index still matches).
-/// `resources_category` was never used by a query: the directory is filtered in memory.
+/// `resources_category` was never used by a query: the directory is filtered in memory, and
+/// `entries_at` is replaced by a loose scan of `entries_author`.
 /// Insert ops point at their row (`fields` NULL) and stay out of `ops_row` (see there).
 const V5: &str = r#"
 CREATE TABLE ops_v5 (
@@ -303,4 +304,6 @@ CREATE INDEX entries_contact ON entries(case_id, at)
         OR kind = 'office_visit' OR kind = 'assessment' OR kind = 'monitoring');
 
 DROP INDEX resources_category;
+-- Everyone's entries per week are counted over entries_author (see src/store/cases.rs).
+DROP INDEX entries_at;
 "#;

@@ -90,7 +90,7 @@ pub fn import_bundle(
         Some(p) => Decryption::Passphrase(p.clone()),
         None => Decryption::Identities(vec![site_keys(store)?.age_identity().clone()]),
     };
-    let mut reader = open_bundle(path, &decryption, CURRENT_VERSION, None)?;
+    let reader = open_bundle(path, &decryption, CURRENT_VERSION, None)?;
     let manifest = reader.manifest().clone();
     if manifest.origin_site == store.site().id {
         return Err(SyncError::OwnBundle {
@@ -118,30 +118,37 @@ pub fn import_bundle(
     tx.conn().set_prepared_statement_cache_capacity(64);
     let mut merger = Merger::default();
     let mut held: Option<BTreeMap<String, Value>> = None;
-    while let Some(op) = reader.next() {
-        let op = op?;
-        if op.table == KNOWLEDGE_TABLE {
-            // What the sender holds (see `export`); only its own record counts.
-            if op.origin == manifest.origin_site {
-                held = Some(op.fields);
+    // The bundle is decrypted, decompressed and parsed on a second thread while this one
+    // writes; a reader error (checksum, length, counts: checked after the last op) arrives in
+    // order and stops the import before anything commits.
+    std::thread::scope(|scope| -> SyncResult<()> {
+        let (send, batches) = std::sync::mpsc::sync_channel::<OpBatch>(4);
+        scope.spawn(move || read_ops(reader, &send));
+        for batch in batches {
+            for op in batch.ops {
+                if op.table == KNOWLEDGE_TABLE {
+                    // What the sender holds (see `export`); only its own record counts.
+                    if op.origin == manifest.origin_site {
+                        held = Some(op.fields);
+                    }
+                    continue;
+                }
+                report.total += 1;
+                if hlc::is_far_future(op.hlc, now_ms) {
+                    *report.far_future.entry(op.origin.clone()).or_default() += 1;
+                }
+                tx.observe_hlc(op.hlc);
+                merger
+                    .add(&tx, op, &mut report)
+                    .map_err(|e| merge_err(&tx, e))?;
             }
-            continue;
+            if let Some(e) = batch.error {
+                return Err(e.into());
+            }
+            progress(batch.progress.0, batch.progress.1);
         }
-        report.total += 1;
-        if hlc::is_far_future(op.hlc, now_ms) {
-            *report.far_future.entry(op.origin.clone()).or_default() += 1;
-        }
-        tx.observe_hlc(op.hlc);
-        merger
-            .add(&tx, op, &mut report)
-            .map_err(|e| merge_err(&tx, e))?;
-        if report.total.is_multiple_of(10_000) {
-            let (done, all) = reader.progress();
-            progress(done, all);
-        }
-    }
-    let (done, all) = reader.progress();
-    progress(done, all);
+        Ok(())
+    })?;
     merger
         .finish(&tx, &at, &mut report)
         .map_err(|e| merge_err(&tx, e))?;
@@ -168,6 +175,49 @@ pub fn import_bundle(
         tx.commit()?;
     }
     Ok(report)
+}
+
+/// Ops handed from the reading thread to the merging one.
+struct OpBatch {
+    ops: Vec<Op>,
+    /// Bytes read, bytes in all, after this batch.
+    progress: (u64, u64),
+    /// The reader's error after `ops`; the last batch.
+    error: Option<BundleError>,
+}
+
+const OP_BATCH: usize = 1024;
+
+/// Reads every op of the bundle and sends them in batches, until the end, an error, or the
+/// merging side hangs up (it failed).
+fn read_ops(mut reader: super::bundle::BundleReader, out: &std::sync::mpsc::SyncSender<OpBatch>) {
+    loop {
+        let mut ops = Vec::with_capacity(OP_BATCH);
+        let mut error = None;
+        let mut end = true;
+        for op in reader.by_ref() {
+            match op {
+                Ok(op) => ops.push(op),
+                Err(e) => {
+                    error = Some(e);
+                    break;
+                }
+            }
+            if ops.len() == OP_BATCH {
+                end = false;
+                break;
+            }
+        }
+        let last = end || error.is_some();
+        let batch = OpBatch {
+            ops,
+            progress: reader.progress(),
+            error,
+        };
+        if out.send(batch).is_err() || last {
+            return;
+        }
+    }
 }
 
 /// Refuses an unknown sender (unless `trust`) or a known one signing with another key.
