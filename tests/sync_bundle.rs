@@ -842,3 +842,31 @@ fn measure_million_ops() {
         );
     }
 }
+
+/// A passphrase bundle made the ordinary way (CLI, TUI) uses scrypt N = 2^18 (256 MiB), not
+/// age's calibration to the sender's machine, which chose 2^20 (1 GiB) on a fast one.
+#[test]
+fn passphrase_bundles_use_a_fixed_moderate_work_factor() {
+    let dir = tempfile::tempdir().expect("dir");
+    let keys = SiteKeys::generate();
+    let enc = Encryption::passphrase(passphrase("열쇠 문장 1234"));
+    let path = write(dir.path(), "p.bundle", &keys, &enc, &sample_ops(3));
+    let bytes = std::fs::read(&path).expect("read");
+    let text = String::from_utf8_lossy(&bytes);
+    let stanza = text
+        .lines()
+        .find(|l| l.starts_with("-> scrypt "))
+        .expect("an age scrypt stanza");
+    assert_eq!(
+        stanza.rsplit(' ').next(),
+        Some(
+            dolbom::sync::bundle::PASSPHRASE_WORK_FACTOR
+                .to_string()
+                .as_str()
+        )
+    );
+    assert_eq!(dolbom::sync::bundle::PASSPHRASE_WORK_FACTOR, 18);
+    let (_, ops) =
+        read(&path, &Decryption::Passphrase(passphrase("열쇠 문장 1234"))).expect("opens");
+    assert_eq!(ops, sample_ops(3));
+}

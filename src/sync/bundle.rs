@@ -227,12 +227,17 @@ pub enum Encryption {
     Recipients(Vec<x25519::Recipient>),
 }
 
+/// scrypt work factor of passphrase bundles: N = 2^18, 256 MiB and about half a second — what
+/// the age reference implementation uses. Letting age calibrate to a second of the sender's
+/// machine chose 2^20 here: 1 GiB, which the receiving office PC must allocate too.
+pub const PASSPHRASE_WORK_FACTOR: u8 = 18;
+
 impl Encryption {
-    /// Passphrase encryption with age's default work factor.
+    /// Passphrase encryption with [`PASSPHRASE_WORK_FACTOR`].
     pub fn passphrase(passphrase: SecretString) -> Self {
         Encryption::Passphrase {
             passphrase,
-            work_factor: None,
+            work_factor: Some(PASSPHRASE_WORK_FACTOR),
         }
     }
 
