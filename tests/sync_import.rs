@@ -383,12 +383,55 @@ fn concurrent_edit_conflict_and_restore_syncs() {
         Some("봉천동 A")
     );
     assert_eq!(digest(&a), digest(&b));
-    // Keeping the current value only marks B's copy resolved.
-    let cb = open_conflicts(&b).expect("list");
-    assert_eq!(cb.len(), 1);
-    resolve_conflict(&mut b, &cb[0].id, Resolution::KeepCurrent).expect("keep");
+    // B's record of the same conflict was closed by A's choice.
     assert!(open_conflicts(&b).expect("list").is_empty());
-    assert!(resolve_conflict(&mut b, &cb[0].id, Resolution::KeepCurrent).is_err());
+    let cb = dolbom::sync::conflicts::all_conflicts(&b).expect("all");
+    assert_eq!(cb.len(), 1);
+    assert_eq!(cb[0].resolution.as_deref(), Some("restore_other@sync"));
+    assert!(resolve_conflict(&mut a, &ca[0].id, Resolution::KeepCurrent).is_err());
+}
+
+/// Keeping the current value is an op too: the other site closes its copy of the conflict,
+/// the value stays, and no new conflict appears anywhere.
+#[test]
+fn keep_current_syncs_and_closes_the_conflict_everywhere() {
+    let dir = tempfile::tempdir().expect("dir");
+    let mut a = open_site(dir.path(), "a", 0);
+    let mut b = open_site(dir.path(), "b", 10);
+    let mut c = open_site(dir.path(), "c", 20);
+    let id = add_resident(&mut a, "김하나", "010-1111-2222", "신림동");
+    import(&mut b, &export(&a, None, true, &dir.path().join("1"))).expect("1");
+    edit(&mut a, "residents", &id, "phone", "010-0000-000A");
+    edit(&mut b, "residents", &id, "phone", "010-0000-000B");
+    import(&mut a, &export(&b, None, true, &dir.path().join("2"))).expect("2");
+    import(&mut b, &export(&a, None, true, &dir.path().join("3"))).expect("3");
+    let cb = open_conflicts(&b).expect("list");
+    assert_eq!((cb.len(), open_conflicts(&a).expect("list").len()), (1, 1));
+    assert_eq!(cb[0].kept_value.as_deref(), Some("010-0000-000B"));
+    // B keeps its value.
+    resolve_conflict(&mut b, &cb[0].id, Resolution::KeepCurrent).expect("keep");
+    let r = import(&mut a, &export(&b, None, false, &dir.path().join("4"))).expect("4");
+    assert_eq!(
+        (r.applied, r.conflicts),
+        (1, 0),
+        "the choice arrives as one op"
+    );
+    assert!(open_conflicts(&a).expect("list").is_empty());
+    let ca = dolbom::sync::conflicts::all_conflicts(&a).expect("all");
+    assert_eq!(ca[0].resolution.as_deref(), Some("keep_current@sync"));
+    assert_eq!(
+        field(&a, "residents", &id, "phone").as_deref(),
+        Some("010-0000-000B")
+    );
+    assert_eq!(digest(&a), digest(&b));
+    // A site that gets every op at once (edits and the choice) records no conflict at all.
+    import(&mut c, &export(&a, None, true, &dir.path().join("5"))).expect("5");
+    assert!(
+        dolbom::sync::conflicts::all_conflicts(&c)
+            .expect("all")
+            .is_empty()
+    );
+    assert_eq!(digest(&c), digest(&a));
 }
 
 #[test]

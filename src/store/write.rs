@@ -172,13 +172,14 @@ impl<'c> Tx<'c> {
         self.log_with_base(table, id, kind, fields, None)
     }
 
+    /// Logs an op with the stamps of the values it replaced (`@base`, already JSON).
     fn log_with_base(
         &mut self,
         table: &str,
         id: &str,
         kind: OpKind,
         fields: &[(&str, Val)],
-        base: Option<&BTreeMap<String, Stamp>>,
+        base: Option<String>,
     ) -> Result<(i64, i64)> {
         let (hlc, seq) = self.next_stamp();
         // An insert op points at the row instead of copying it (see [`materialize_insert`]).
@@ -192,18 +193,6 @@ impl<'c> Tx<'c> {
                     .map_err(|e| StoreError::Invalid(format!("op encoding: {e}")))?,
             )
         };
-        // The stamps of the replaced values, kept beside `fields` (see crate::sync::stamps).
-        let base = base
-            .filter(|b| !b.is_empty())
-            .map(|b| {
-                let stamps: BTreeMap<&str, serde_json::Value> = b
-                    .iter()
-                    .map(|(k, (h, o))| (k.as_str(), serde_json::json!([h, o])))
-                    .collect();
-                serde_json::to_string(&stamps)
-            })
-            .transpose()
-            .map_err(|e| StoreError::Invalid(format!("op encoding: {e}")))?;
         self.tx
             .prepare_cached(
                 "INSERT INTO ops (origin, seq, hlc, tbl, row_id, kind, fields, base) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
@@ -301,7 +290,18 @@ impl<'c> Tx<'c> {
         let columns: Vec<&str> = changed.iter().map(|(k, _)| *k).collect();
         let base =
             field_stamps(&self.tx, table, id, &columns).map_err(|e| sql_err(&self.path, e))?;
-        let (hlc, _) = self.log_with_base(table, id, OpKind::Update, &changed, Some(&base))?;
+        // The stamps of the replaced values, kept beside `fields` (see crate::sync::stamps).
+        let base = (!base.is_empty())
+            .then(|| {
+                let stamps: BTreeMap<&str, serde_json::Value> = base
+                    .iter()
+                    .map(|(k, (h, o))| (k.as_str(), serde_json::json!([h, o])))
+                    .collect();
+                serde_json::to_string(&stamps)
+            })
+            .transpose()
+            .map_err(|e| StoreError::Invalid(format!("op encoding: {e}")))?;
+        let (hlc, _) = self.log_with_base(table, id, OpKind::Update, &changed, base)?;
         let sets: Vec<String> = changed
             .iter()
             .enumerate()
@@ -317,6 +317,47 @@ impl<'c> Tx<'c> {
             .execute(&sql, args.as_slice())
             .map_err(|e| sql_err(&self.path, e))?;
         Ok(true)
+    }
+
+    /// Writes `value` to one column as the settlement of a conflict: an update op that replaced
+    /// every value in `replaced` (the current one and the one that lost), logged even when the
+    /// value does not change. Every site that merges it sees both values superseded, so the
+    /// conflict closes there too (see `crate::sync::merge`).
+    pub fn settle(
+        &mut self,
+        table: &str,
+        id: &str,
+        column: &str,
+        value: Val,
+        replaced: &[Stamp],
+    ) -> Result<()> {
+        Self::check_table(table)?;
+        let known: bool = self
+            .tx
+            .query_row(
+                "SELECT count(*) > 0 FROM pragma_table_info(?1) WHERE name = ?2",
+                params![table, column],
+                |r| r.get(0),
+            )
+            .map_err(|e| sql_err(&self.path, e))?;
+        if !known || table == "entries" || ROW_META.contains(&column) {
+            return Err(StoreError::Invalid(format!(
+                "cannot settle {table}.{column}"
+            )));
+        }
+        materialize_insert(&self.tx, table, id).map_err(|e| sql_err(&self.path, e))?;
+        let base = crate::sync::stamps::stamps_json(column, replaced);
+        let fields = [(column, value)];
+        let (hlc, _) = self.log_with_base(table, id, OpKind::Update, &fields, Some(base))?;
+        let sql = format!("UPDATE {table} SET hlc = ?2, {column} = ?3 WHERE id = ?1");
+        let n = self
+            .tx
+            .execute(&sql, params![id, hlc, fields[0].1])
+            .map_err(|e| sql_err(&self.path, e))?;
+        if n == 0 {
+            return Err(StoreError::NotFound(format!("{table} {id}")));
+        }
+        Ok(())
     }
 
     /// Marks a row deleted (a tombstone; the row stays so the delete can sync).

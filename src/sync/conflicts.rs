@@ -1,5 +1,7 @@
 //! Conflicts: values that lost a concurrent edit, kept for a person to review, and resolving
-//! them. Restoring the other value is a new local edit, so the choice syncs to every site.
+//! them. Either choice — keep the current value or restore the other — is a new op that
+//! replaces both values (`Tx::settle`), so it syncs: every site converges on the chosen value
+//! and closes its own record of the conflict (`resolution` then ends in `@sync`).
 
 use super::site::{SyncError, SyncResult};
 use crate::audit::{self, Event};
@@ -87,8 +89,9 @@ fn list(store: &Store, filter: &str) -> SyncResult<Vec<Conflict>> {
     Ok(rows)
 }
 
-/// Settles conflict `id`. `RestoreOther` writes the lost value as a new local update (an op that
-/// syncs, and wins everywhere as the newest edit); both record who decided in the audit log.
+/// Settles conflict `id`: writes the chosen value (the current one, or the lost one) as a new
+/// op over both (it syncs and wins everywhere as the newest edit); records who decided in the
+/// audit log.
 pub fn resolve_conflict(store: &mut Store, id: &str, how: Resolution) -> SyncResult<()> {
     let conflict = store
         .conn()
@@ -109,14 +112,25 @@ pub fn resolve_conflict(store: &mut Store, id: &str, how: Resolution) -> SyncRes
     let operator = store.operator().to_string();
     let host = store.host().to_string();
     let mut tx = store.write()?;
-    if how == Resolution::RestoreOther {
-        let value = typed_value(tx.conn(), &conflict).map_err(|e| tx.sql_err(e))?;
-        tx.update(
-            &conflict.table,
-            &conflict.row_id,
-            &[(&conflict.field, value)],
-        )?;
-    }
+    // Either way the choice is an op over both values (the current one and the one that lost),
+    // so every site that has the conflict sees it settled when the op arrives.
+    let (current_value, current_stamp) = current(tx.conn(), &conflict)
+        .map_err(|e| tx.sql_err(e))?
+        .ok_or_else(|| StoreError::NotFound(format!("{} {}", conflict.table, conflict.row_id)))?;
+    let value = match how {
+        Resolution::KeepCurrent => current_value,
+        Resolution::RestoreOther => typed_value(tx.conn(), &conflict).map_err(|e| tx.sql_err(e))?,
+    };
+    let lost = (conflict.lost_hlc, conflict.lost_origin.clone());
+    let mut replaced = vec![lost];
+    replaced.extend(current_stamp);
+    tx.settle(
+        &conflict.table,
+        &conflict.row_id,
+        &conflict.field,
+        value,
+        &replaced,
+    )?;
     tx.conn()
         .execute(
             "UPDATE conflicts SET resolved_at = ?2, resolution = ?3 WHERE id = ?1",
@@ -140,6 +154,24 @@ pub fn resolve_conflict(store: &mut Store, id: &str, how: Resolution) -> SyncRes
     .map_err(|e| tx.sql_err(e))?;
     tx.commit()?;
     Ok(())
+}
+
+/// The field's value in the row now and the stamp of the write it came from; `None` if the row
+/// is gone.
+fn current(
+    conn: &rusqlite::Connection,
+    c: &Conflict,
+) -> rusqlite::Result<Option<(Val, Option<crate::sync::stamps::Stamp>)>> {
+    let Some(fields) = crate::store::row_fields(conn, &c.table, &c.row_id)? else {
+        return Ok(None);
+    };
+    let value = fields
+        .get(&c.field)
+        .map(Val::from_json)
+        .unwrap_or(Val::Null);
+    crate::store::materialize_insert(conn, &c.table, &c.row_id)?;
+    let stamps = crate::sync::stamps::field_stamps(conn, &c.table, &c.row_id, &[&c.field])?;
+    Ok(Some((value, stamps.get(&c.field).cloned())))
 }
 
 /// The lost value typed as its column is (INTEGER columns hold numbers).

@@ -25,7 +25,7 @@ use super::export::KNOWLEDGE_TABLE;
 use super::hlc;
 use super::keys::{format_verifying_key, parse_verifying_key};
 use super::site::{SyncError, SyncResult, site_keys};
-use super::stamps::{BASE_KEY, Stamp};
+use super::stamps::{BASE_KEY, Stamp, parse_stamps};
 use crate::audit::{self, Event};
 use crate::model::{AuditAction, Op, OpKind};
 use crate::store::schema::{CURRENT_VERSION, ROW_META, SYNCED_TABLES};
@@ -457,8 +457,9 @@ impl Merger {
 
     /// Recomputes every touched row; counts new conflicts.
     fn finish(&mut self, tx: &Tx<'_>, at: &str, report: &mut ImportReport) -> Result<(), MergeErr> {
+        let open = open_conflicts(tx.conn())?;
         for (table, id) in std::mem::take(&mut self.touched) {
-            let n = recompute_row(tx.conn(), &table, &id, at)?;
+            let n = recompute_row(tx.conn(), &table, &id, at, &open)?;
             if n > 0 {
                 report.per_table.entry(table).or_default().conflicts += n;
                 report.conflicts += n;
@@ -518,11 +519,11 @@ fn insert_row(
     Ok(conn.prepare_cached(&sql)?.execute(args.as_slice())? == 1)
 }
 
-/// One write of a field: who, what, and the stamp of the value it replaced.
+/// One write of a field: who, what, and the stamps of the values it replaced.
 struct Write {
     stamp: Stamp,
     value: Value,
-    base: Option<Stamp>,
+    base: Vec<Stamp>,
 }
 
 /// The state of a row folded from all its ops.
@@ -577,7 +578,7 @@ fn fold_ops(conn: &Connection, table: &str, id: &str) -> rusqlite::Result<RowSta
             state.deleted = Some((stamp.clone(), d));
         }
         for (k, value) in map {
-            let base = bases.get(&k).and_then(parse_stamp);
+            let base = bases.get(&k).map(parse_stamps).unwrap_or_default();
             state.fields.entry(k).or_default().push(Write {
                 stamp: stamp.clone(),
                 value,
@@ -588,14 +589,37 @@ fn fold_ops(conn: &Connection, table: &str, id: &str) -> rusqlite::Result<RowSta
     Ok(state)
 }
 
-fn parse_stamp(v: &Value) -> Option<Stamp> {
-    let a = v.as_array()?;
-    Some((a.first()?.as_i64()?, a.get(1)?.as_str()?.to_owned()))
+/// An unresolved conflict recorded here before this import: (field, lost stamp) → id.
+type OpenConflicts = HashMap<(String, String), Vec<(String, Stamp, String)>>;
+
+/// Open conflicts by (table, row): each (field, lost stamp, conflict id). Few, so all in memory.
+fn open_conflicts(conn: &Connection) -> rusqlite::Result<OpenConflicts> {
+    let mut out: OpenConflicts = HashMap::new();
+    let mut stmt = conn.prepare(
+        "SELECT tbl, row_id, field, lost_hlc, lost_origin, id FROM conflicts WHERE resolved_at IS NULL",
+    )?;
+    let mut rows = stmt.query([])?;
+    while let Some(r) = rows.next()? {
+        out.entry((r.get(0)?, r.get(1)?)).or_default().push((
+            r.get(2)?,
+            (r.get(3)?, r.get(4)?),
+            r.get(5)?,
+        ));
+    }
+    Ok(out)
 }
 
 /// Rewrites one row from all its ops (last writer wins per field) and records the losing heads
-/// of concurrent writes in `conflicts`. Returns the number of new conflict rows.
-fn recompute_row(conn: &Connection, table: &str, id: &str, at: &str) -> Result<u64, MergeErr> {
+/// of concurrent writes in `conflicts`. An open conflict whose lost value a later write replaced
+/// knowingly (a person settled it at some site, see `Tx::settle`) is closed here too. Returns
+/// the number of new conflict rows.
+fn recompute_row(
+    conn: &Connection,
+    table: &str,
+    id: &str,
+    at: &str,
+    open: &OpenConflicts,
+) -> Result<u64, MergeErr> {
     materialize_insert(conn, table, id)?;
     let state = fold_ops(conn, table, id)?;
     let Some(insert) = state.insert else {
@@ -609,7 +633,24 @@ fn recompute_row(conn: &Connection, table: &str, id: &str, at: &str) -> Result<u
             continue;
         };
         values.push((field.as_str(), Val::from_json(&winner.value)));
-        let bases: HashSet<&Stamp> = writes.iter().filter_map(|w| w.base.as_ref()).collect();
+        let bases: HashSet<&Stamp> = writes.iter().flat_map(|w| w.base.iter()).collect();
+        let settled = open
+            .get(&(table.to_owned(), id.to_owned()))
+            .into_iter()
+            .flatten()
+            .filter(|(f, lost, _)| f == field && bases.contains(lost));
+        for (_, lost, conflict_id) in settled {
+            let lost_value = writes.iter().find(|w| w.stamp == *lost).map(|w| &w.value);
+            let how = if lost_value == Some(&winner.value) {
+                "restore_other"
+            } else {
+                "keep_current"
+            };
+            conn.prepare_cached(
+                "UPDATE conflicts SET resolved_at = ?2, resolution = ?3 WHERE id = ?1 AND resolved_at IS NULL",
+            )?
+            .execute(params![conflict_id, at, format!("{how}@sync")])?;
+        }
         for lost in writes {
             if lost.stamp != winner.stamp
                 && !bases.contains(&lost.stamp)

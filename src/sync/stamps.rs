@@ -7,7 +7,9 @@ use std::collections::BTreeMap;
 /// An update op records, per changed column, the stamp `[hlc, origin]` of the value the edit
 /// replaced (the op that wrote it), in the `ops.base` column; in a bundle it travels inside the
 /// op's `fields` under this key. Merging uses it to tell a sequential edit (made after seeing
-/// the old value) from a concurrent one, whose loser goes to `conflicts`. Not a column name.
+/// the old value) from a concurrent one, whose loser goes to `conflicts`. A person settling a
+/// conflict replaces both values at once: then the column has a list of stamps,
+/// `[[hlc, origin], [hlc, origin]]` (see `Tx::settle`). Not a column name.
 pub const BASE_KEY: &str = "@base";
 
 /// A field's stamp: `(hlc, origin)` of the op that wrote it; ordered as last-writer-wins orders.
@@ -59,4 +61,31 @@ pub fn field_stamps(
         }
     }
     Ok(out)
+}
+
+/// The stamps of one column's `@base` entry: one stamp `[hlc, origin]`, or a list of them.
+pub fn parse_stamps(v: &serde_json::Value) -> Vec<Stamp> {
+    fn one(v: &serde_json::Value) -> Option<Stamp> {
+        let a = v.as_array()?;
+        match a.as_slice() {
+            [h, o] => Some((h.as_i64()?, o.as_str()?.to_owned())),
+            _ => None,
+        }
+    }
+    match one(v) {
+        Some(s) => vec![s],
+        None => v
+            .as_array()
+            .map(|list| list.iter().filter_map(one).collect())
+            .unwrap_or_default(),
+    }
+}
+
+/// `@base` JSON for one column replaced by several writes at once.
+pub fn stamps_json(column: &str, replaced: &[Stamp]) -> String {
+    let list: Vec<serde_json::Value> = replaced
+        .iter()
+        .map(|(h, o)| serde_json::json!([h, o]))
+        .collect();
+    serde_json::json!({ column: list }).to_string()
 }

@@ -129,7 +129,7 @@ impl SyncScreen {
                 }
                 self.load(store);
                 return Effect::Message(match how {
-                    Resolution::KeepCurrent => "현재 값을 유지했습니다".into(),
+                    Resolution::KeepCurrent => "현재 값을 유지했습니다 (동기화됩니다)".into(),
                     Resolution::RestoreOther => "다른 값으로 복원했습니다 (동기화됩니다)".into(),
                 });
             }
