@@ -1,7 +1,8 @@
 //! Simulated sites making random creates, edits, deletes and entries, exchanging bundles in
 //! random orders (with duplicates and stale deliveries): after a final all-to-all exchange
 //! every site holds the same content, every entry, and every concurrently overwritten value
-//! is in `conflicts` on every site.
+//! is in `conflicts` on every site, unless a person settled that conflict (keep or restore),
+//! in which case every site has it closed.
 
 mod sync_common;
 
@@ -27,6 +28,8 @@ enum Action {
     Export { from: u8, to: u8, full: bool },
     /// A bundle from the mail is imported by its addressee (old ones too: duplicates).
     Deliver { pick: u8 },
+    /// Site settles one of its open conflicts: keeps the current value or restores the other.
+    Resolve { site: u8, pick: u8, keep: bool },
 }
 
 fn action() -> impl Strategy<Value = Action> {
@@ -38,6 +41,7 @@ fn action() -> impl Strategy<Value = Action> {
         1 => (any::<u8>(), any::<u8>()).prop_map(|(site, pick)| Action::Delete { site, pick }),
         4 => (any::<u8>(), any::<u8>(), prop::bool::weighted(0.2)).prop_map(|(from, to, full)| Action::Export { from, to, full }),
         5 => any::<u8>().prop_map(|pick| Action::Deliver { pick }),
+        4 => (any::<u8>(), any::<u8>(), any::<bool>()).prop_map(|(site, pick, keep)| Action::Resolve { site, pick, keep }),
     ]
 }
 
@@ -224,6 +228,24 @@ impl World {
                 let (to, path) = self.mail[pick as usize % self.mail.len()].clone();
                 import(&mut self.sites[to], &path).expect("delivery imports");
             }
+            Action::Resolve { site, pick, keep } => {
+                let s = self.site(site);
+                let open = dolbom::sync::open_conflicts(&self.sites[s]).expect("conflicts");
+                let Some(c) = (!open.is_empty()).then(|| open[pick as usize % open.len()].clone())
+                else {
+                    return;
+                };
+                let current = field(&self.sites[s], &c.table, &c.row_id, &c.field);
+                let how = if keep {
+                    dolbom::sync::Resolution::KeepCurrent
+                } else {
+                    dolbom::sync::Resolution::RestoreOther
+                };
+                dolbom::sync::resolve_conflict(&mut self.sites[s], &c.id, how).expect("resolve");
+                // The value the person chose against was replaced knowingly, not lost.
+                let replaced = if keep { c.lost_value } else { current };
+                self.superseded.extend(replaced);
+            }
         }
     }
 
@@ -293,6 +315,14 @@ proptest! {
                     }
                 }
             }
+        }
+        // Every site has the same unresolved conflicts (a settled one is closed everywhere).
+        let open = |s: &Store| -> BTreeSet<String> {
+            dolbom::sync::open_conflicts(s).expect("open").into_iter().map(|c| c.id).collect()
+        };
+        let open0 = open(&w.sites[0]);
+        for s in &w.sites[1..] {
+            prop_assert_eq!(&open(s), &open0, "open conflicts differ between sites");
         }
         // Nothing pending anywhere: a re-exchange is all known.
         let peer = w.sites[1].site().id.clone();

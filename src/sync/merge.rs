@@ -640,11 +640,16 @@ fn recompute_row(
             .flatten()
             .filter(|(f, lost, _)| f == field && bases.contains(lost));
         for (_, lost, conflict_id) in settled {
+            // A person's choice replaces two values at once (`Tx::settle`); an ordinary edit
+            // made where the lost value was current replaces only it.
+            let chosen = writes
+                .iter()
+                .any(|w| w.base.len() > 1 && w.base.contains(lost));
             let lost_value = writes.iter().find(|w| w.stamp == *lost).map(|w| &w.value);
-            let how = if lost_value == Some(&winner.value) {
-                "restore_other"
-            } else {
-                "keep_current"
+            let how = match (chosen, lost_value == Some(&winner.value)) {
+                (true, true) => "restore_other",
+                (true, false) => "keep_current",
+                (false, _) => "superseded",
             };
             conn.prepare_cached(
                 "UPDATE conflicts SET resolved_at = ?2, resolution = ?3 WHERE id = ?1 AND resolved_at IS NULL",
