@@ -406,3 +406,37 @@ proptest! {
         }
     }
 }
+
+/// A passphrase is typed like any text but drawn as one `*` per character, never itself; the
+/// cursor follows the mask.
+#[test]
+fn secret_field_never_shows_what_was_typed() {
+    let km = keymap();
+    let mut form = Form::new(
+        " 내보내기 ",
+        vec![Field::text("파일"), Field::secret("암호문")],
+    )
+    .with_hints(&km);
+    press(&mut form, &km, "tab");
+    type_text(&mut form, &km, "비밀abc");
+    assert_eq!(form.value("암호문"), Some("비밀abc"));
+    assert_eq!(form.cursor_column(), 5, "one column per character");
+    for (w, h) in [(80, 24), (40, 10), (200, 60)] {
+        let (rows, _) = draw(&form, w, h);
+        let screen = rows.join("\n");
+        assert!(
+            !screen.contains("비밀") && !screen.contains("abc"),
+            "{screen}"
+        );
+        if w >= 80 {
+            assert!(screen.contains("*****"), "{screen}");
+        }
+    }
+    let (rows, cursor) = draw(&form, 80, 24);
+    let cursor = cursor.unwrap_or_else(|| panic!("no cursor"));
+    let row = &rows[usize::from(cursor.y)];
+    let at = row
+        .find("*****")
+        .unwrap_or_else(|| panic!("mask not drawn: {row}"));
+    assert_eq!(usize::from(cursor.x), row[..at].width() + 5, "{row}");
+}

@@ -147,7 +147,7 @@ impl SyncScreen {
                         vec![
                             Field::text("파일").required().with_value(&file),
                             Field::choice("받는 기관", &refs),
-                            Field::text("암호문 (비우면 암호화 안 함)"),
+                            Field::secret("암호문 (비우면 암호화 안 함)"),
                         ],
                     ),
                 );
@@ -159,7 +159,7 @@ impl SyncScreen {
                         "동기화 묶음 가져오기",
                         vec![
                             Field::text("파일").required(),
-                            Field::text("암호문 (암호문 묶음일 때)"),
+                            Field::secret("암호문 (암호문 묶음일 때)"),
                             Field::choice("처음 받는 기관", &["거부", "신뢰하고 가져오기"]),
                         ],
                     ),

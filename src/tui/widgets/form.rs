@@ -43,6 +43,8 @@ pub enum FieldKind {
     Date,
     /// One of fixed options, cycled with left/right or space.
     Choice(Vec<String>),
+    /// One line typed but never shown: one `*` per character (a passphrase).
+    Secret,
 }
 
 /// One labelled field.
@@ -79,6 +81,20 @@ impl Field {
     /// A multi-line text field shown `rows` rows high.
     pub fn multiline(label: &str, rows: u16) -> Field {
         Field::new(label, FieldKind::MultiLine { rows: rows.max(1) })
+    }
+
+    /// A single-line field whose text is masked on screen (a passphrase).
+    pub fn secret(label: &str) -> Field {
+        Field::new(label, FieldKind::Secret)
+    }
+
+    /// The text as drawn: masked, one `*` per character, for a secret field.
+    fn shown(&self) -> std::borrow::Cow<'_, str> {
+        if self.kind == FieldKind::Secret {
+            "*".repeat(self.text.graphemes(true).count()).into()
+        } else {
+            self.text.as_str().into()
+        }
     }
 
     /// A `YYYY-MM-DD` date field.
@@ -205,7 +221,12 @@ impl Field {
 
     /// Display width of the text between the start of the cursor's line and the cursor.
     fn cursor_column(&self) -> usize {
-        self.text[self.line_start()..self.cursor].width()
+        let before = &self.text[self.line_start()..self.cursor];
+        if self.kind == FieldKind::Secret {
+            before.graphemes(true).count()
+        } else {
+            before.width()
+        }
     }
 
     /// Index of the cursor's line.
@@ -664,7 +685,12 @@ fn visible_cursor(f: &Field, value: Rect) -> (u16, u16) {
 /// Width actually skipped on the cursor line (whole graphemes only).
 fn skipped_width(f: &Field, value: Rect) -> usize {
     let (_, hscroll) = scroll_of(f, value);
-    let line = &f.text[f.line_start()..f.line_end()];
+    let shown = f.shown();
+    let line = if f.kind == FieldKind::Secret {
+        &shown
+    } else {
+        &f.text[f.line_start()..f.line_end()]
+    };
     let mut skipped = 0;
     for g in line.graphemes(true) {
         if skipped >= hscroll {
@@ -749,7 +775,8 @@ impl Form {
             _ => {
                 let (first, _) = scroll_of(f, slot.value);
                 let cursor_line = f.cursor_line();
-                for (row, line) in f.text.split('\n').skip(first).enumerate() {
+                let shown = f.shown();
+                for (row, line) in shown.split('\n').skip(first).enumerate() {
                     let Ok(row16) = u16::try_from(row) else { break };
                     if row16 >= slot.value.height {
                         break;
