@@ -5,8 +5,8 @@ mod sync_common;
 
 use age::secrecy::SecretString;
 use dolbom::model::{Op, OpKind};
-use dolbom::store::Store;
 use dolbom::store::schema::CURRENT_VERSION;
+use dolbom::store::{Store, Val};
 use dolbom::sync::bundle::{BundleError, BundleMeta, Encryption, write_bundle};
 use dolbom::sync::keys::SiteKeys;
 use dolbom::sync::{
@@ -583,4 +583,84 @@ fn insert_op_keeps_inserted_values_after_edits() {
     .expect("a→c");
     assert_eq!(digest(&c), digest(&a));
     assert_eq!(exported_insert(&c, &id), first);
+}
+
+/// Two centres import the same public-data file, then sync: the same facility has the same id
+/// at both (derived from source and key), so nothing clashes, nothing doubles, and a referral
+/// made at one centre to an imported resource is accepted at the other.
+#[test]
+fn same_file_imported_at_two_sites_merges_into_one_directory() {
+    use dolbom::resources::upsert::{ResourceImport, import_resources};
+    let dir = tempfile::tempdir().expect("dir");
+    let mut a = open_site(dir.path(), "a", 0);
+    let mut b = open_site(dir.path(), "b", 10);
+    let file =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/import/resources_utf8.csv");
+    for s in [&mut a, &mut b] {
+        let r =
+            import_resources(s, &file, &ResourceImport::default(), &mut |_, _| {}).expect("import");
+        assert_eq!(r.inserted, 7);
+    }
+    let resources = |s: &Store| s.resources().expect("resources");
+    assert_eq!(
+        resources(&a)
+            .iter()
+            .map(|r| r.resource.id.clone())
+            .collect::<Vec<_>>(),
+        resources(&b)
+            .iter()
+            .map(|r| r.resource.id.clone())
+            .collect::<Vec<_>>()
+    );
+    // B refers a new case to the first imported resource.
+    let target = resources(&b)[0].resource.id.clone();
+    let rid = add_resident(&mut b, "김하나", "010-1111-2222", "신림동");
+    let (cid, fid) = (
+        uuid::Uuid::now_v7().to_string(),
+        uuid::Uuid::now_v7().to_string(),
+    );
+    let mut tx = b.write().expect("tx");
+    tx.insert(
+        "cases",
+        &cid,
+        &[
+            ("resident_id", Val::text(&rid)),
+            ("worker", Val::text("tester")),
+            ("stage", Val::text("intake")),
+            ("opened_on", Val::text("2025-03-01")),
+            ("last_activity", Val::text("2025-03-01")),
+        ],
+    )
+    .expect("case");
+    tx.insert(
+        "referrals",
+        &fid,
+        &[
+            ("case_id", Val::text(&cid)),
+            ("resource_id", Val::text(&target)),
+            ("status", Val::text("의뢰")),
+            ("requested_on", Val::text("2025-03-01")),
+            ("updated_on", Val::text("2025-03-01")),
+        ],
+    )
+    .expect("referral");
+    tx.commit().expect("commit");
+    let ra = import(
+        &mut a,
+        &export(&b, None, true, &dir.path().join("b.bundle")),
+    )
+    .expect("b→a");
+    let rb = import(
+        &mut b,
+        &export(&a, None, true, &dir.path().join("a.bundle")),
+    )
+    .expect("a→b");
+    assert_eq!((ra.conflicts, rb.conflicts), (0, 0));
+    assert_eq!(resources(&a).len(), 7);
+    assert_eq!(digest(&a), digest(&b));
+    assert_eq!(field(&a, "referrals", &fid, "resource_id"), Some(target));
+    // Re-importing the file at A after the exchange changes nothing.
+    let again =
+        import_resources(&mut a, &file, &ResourceImport::default(), &mut |_, _| {}).expect("again");
+    assert_eq!((again.inserted, again.updated, again.unchanged), (0, 0, 7));
 }

@@ -437,6 +437,22 @@ impl Merger {
         if is_entry {
             return Ok(());
         }
+        if !inserted {
+            // Ignored although the id is new: it clashes on another unique column (a resource
+            // with the same source and key under another id, from before ids were derived from
+            // them). Stop with a message rather than drop the row.
+            let present = conn
+                .prepare_cached(&format!("SELECT 1 FROM {} WHERE id = ?1", op.table))?
+                .query_row([&op.row_id], |_| Ok(()))
+                .optional()?
+                .is_some();
+            if !present {
+                return Err(MergeErr::Bad(format!(
+                    "{} {} clashes with a row already here on a unique column (resources: same source and key under another id)",
+                    op.table, op.row_id
+                )));
+            }
+        }
         if whole_insert && !inserted {
             conn.prepare_cached("UPDATE ops SET fields = ?3 WHERE origin = ?1 AND seq = ?2")?
                 .execute(params![op.origin, op.seq, to_json(&fields)?])?;
