@@ -5,6 +5,7 @@
 #![forbid(unsafe_code)]
 
 pub mod audit;
+mod batch;
 pub mod clock;
 pub mod demo;
 pub mod files;

@@ -19,6 +19,7 @@ pub use resources::import_resources;
 
 use super::import::{ImportError, ImportOptions, RowError, SourceInfo};
 use crate::audit::{Event, append};
+use crate::batch::{Batch, produce};
 use crate::model::AuditAction;
 use crate::store::{Store, StoreError, Tx};
 use serde::Serialize;
@@ -231,50 +232,10 @@ impl Actor {
     }
 }
 
-/// Rows handed from the parsing thread to the writing one.
-struct Batch<T> {
-    items: Vec<Result<T, RowError>>,
-    progress: (u64, u64),
-    error: Option<ImportError>,
-}
-
 const BATCH: usize = 2048;
 
 /// What the parsing thread iterates: a file's [`Rows`] (or, in tests, any such iterator).
 pub(crate) type Item<T> = Result<Result<T, RowError>, ImportError>;
-
-/// Parses on this (spawned) thread and sends batches until the file ends, an error stops it,
-/// or the receiver hangs up.
-fn produce<T, I>(mut rows: I, progress_of: fn(&I) -> (u64, u64), out: SyncSender<Batch<T>>)
-where
-    I: Iterator<Item = Item<T>>,
-{
-    loop {
-        let mut items = Vec::with_capacity(BATCH);
-        let mut error = None;
-        for item in rows.by_ref() {
-            match item {
-                Ok(row) => items.push(row),
-                Err(e) => {
-                    error = Some(e);
-                    break;
-                }
-            }
-            if items.len() == BATCH {
-                break;
-            }
-        }
-        let last = items.len() < BATCH || error.is_some();
-        let batch = Batch {
-            items,
-            progress: progress_of(&rows),
-            error,
-        };
-        if out.send(batch).is_err() || last {
-            return;
-        }
-    }
-}
 
 /// Runs `apply` on every row of `rows` (parsed on a second thread), calling `progress` after
 /// each batch. Stops at the first file-level error or the first error `apply` returns.
@@ -290,8 +251,9 @@ where
     F: FnMut(Result<T, RowError>) -> Result<(), UpsertError>,
 {
     std::thread::scope(|scope| {
-        let (tx, rx): (SyncSender<Batch<T>>, Receiver<Batch<T>>) = sync_channel(4);
-        scope.spawn(move || produce(rows, progress_of, tx));
+        type RowBatch<T> = Batch<Result<T, RowError>, ImportError>;
+        let (tx, rx): (SyncSender<RowBatch<T>>, Receiver<RowBatch<T>>) = sync_channel(4);
+        scope.spawn(move || produce(rows, BATCH, progress_of, &tx));
         for batch in rx {
             for item in batch.items {
                 apply(item)?;

@@ -20,13 +20,14 @@
 //! - The whole import commits only after the bundle reader ended without an error (checksum,
 //!   length and counts are verified after the last op), so a damaged bundle changes nothing.
 
-use super::bundle::{BundleError, Decryption, Manifest, open_bundle};
+use super::bundle::{BundleError, BundleReader, Decryption, Manifest, open_bundle};
 use super::export::KNOWLEDGE_TABLE;
 use super::hlc;
 use super::keys::{format_verifying_key, parse_verifying_key};
 use super::site::{SyncError, SyncResult, site_keys};
 use super::stamps::{BASE_KEY, Stamp, parse_stamps};
 use crate::audit::{self, Event};
+use crate::batch::{Batch, produce};
 use crate::model::{AuditAction, Op, OpKind};
 use crate::store::schema::{CURRENT_VERSION, ROW_META, SYNCED_TABLES};
 use crate::store::{Store, Tx, Val, materialize_insert};
@@ -122,10 +123,10 @@ pub fn import_bundle(
     // writes; a reader error (checksum, length, counts: checked after the last op) arrives in
     // order and stops the import before anything commits.
     std::thread::scope(|scope| -> SyncResult<()> {
-        let (send, batches) = std::sync::mpsc::sync_channel::<OpBatch>(4);
-        scope.spawn(move || read_ops(reader, &send));
+        let (send, batches) = std::sync::mpsc::sync_channel::<Batch<Op, BundleError>>(4);
+        scope.spawn(move || produce(reader, OP_BATCH, BundleReader::progress, &send));
         for batch in batches {
-            for op in batch.ops {
+            for op in batch.items {
                 if op.table == KNOWLEDGE_TABLE {
                     // What the sender holds (see `export`); only its own record counts.
                     if op.origin == manifest.origin_site {
@@ -177,48 +178,8 @@ pub fn import_bundle(
     Ok(report)
 }
 
-/// Ops handed from the reading thread to the merging one.
-struct OpBatch {
-    ops: Vec<Op>,
-    /// Bytes read, bytes in all, after this batch.
-    progress: (u64, u64),
-    /// The reader's error after `ops`; the last batch.
-    error: Option<BundleError>,
-}
-
+/// Ops per batch from the reading thread.
 const OP_BATCH: usize = 1024;
-
-/// Reads every op of the bundle and sends them in batches, until the end, an error, or the
-/// merging side hangs up (it failed).
-fn read_ops(mut reader: super::bundle::BundleReader, out: &std::sync::mpsc::SyncSender<OpBatch>) {
-    loop {
-        let mut ops = Vec::with_capacity(OP_BATCH);
-        let mut error = None;
-        let mut end = true;
-        for op in reader.by_ref() {
-            match op {
-                Ok(op) => ops.push(op),
-                Err(e) => {
-                    error = Some(e);
-                    break;
-                }
-            }
-            if ops.len() == OP_BATCH {
-                end = false;
-                break;
-            }
-        }
-        let last = end || error.is_some();
-        let batch = OpBatch {
-            ops,
-            progress: reader.progress(),
-            error,
-        };
-        if out.send(batch).is_err() || last {
-            return;
-        }
-    }
-}
 
 /// Refuses an unknown sender (unless `trust`) or a known one signing with another key.
 /// Returns whether the sender is new.
