@@ -14,7 +14,11 @@
 //!   ([`BASE_KEY`]). A written value that no other write replaced is a *head*; when a field has
 //!   several heads they were written concurrently (neither side had seen the other), and each
 //!   head but the winner is recorded in `conflicts` (kept and lost value, stamps, origins).
-//!   An edit made after seeing a value is sequential and is no conflict.
+//!   An edit made after seeing a value is sequential and is no conflict. A person's choice on a
+//!   conflict is an op whose base names both values (`Tx::settle`): wherever it arrives, the
+//!   conflict is closed (or never recorded).
+//! - Inserts are stored pointing at their row when they set every column and create it, as
+//!   local inserts are (see `store::materialize_insert`).
 //! - Foreign keys are checked at commit (`defer_foreign_keys`), since a bundle may carry a child
 //!   row from one origin before its parent from another.
 //! - The whole import commits only after the bundle reader ended without an error (checksum,
