@@ -108,6 +108,12 @@ pub fn resolve_conflict(store: &mut Store, id: &str, how: Resolution) -> SyncRes
             "이미 처리된 충돌입니다 / conflict {id} is already resolved"
         )));
     }
+    if !crate::store::schema::SYNCED_TABLES.contains(&conflict.table.as_str()) {
+        return Err(SyncError::BadOp(format!(
+            "conflict {id} on table {}",
+            conflict.table
+        )));
+    }
     let at = store.clock().stamp();
     let operator = store.operator().to_string();
     let host = store.host().to_string();
