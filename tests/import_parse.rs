@@ -92,6 +92,8 @@ fn every_format_gives_the_same_resources() {
         "resources_semicolon.csv",
         "resources_tab_cp949.tsv",
         "resources.xlsx",
+        "resources.ods",
+        "resources.xls",
         "resources.json",
         "resources_hsds",
         "resources_hsds.json",
