@@ -440,3 +440,54 @@ fn secret_field_never_shows_what_was_typed() {
         .unwrap_or_else(|| panic!("mask not drawn: {row}"));
     assert_eq!(usize::from(cursor.x), row[..at].width() + 5, "{row}");
 }
+
+/// The part of a drawn row from display column `col` on.
+fn from_column(row: &str, col: usize) -> &str {
+    let mut w = 0;
+    for (i, c) in row.char_indices() {
+        if w >= col {
+            return &row[i..];
+        }
+        w += unicode_width::UnicodeWidthChar::width(c).unwrap_or(0);
+    }
+    ""
+}
+
+/// A long note wraps inside a multi-line field instead of scrolling sideways: every character
+/// is on screen, no row is wider than the field, the cursor follows the text, and up/down move
+/// by shown row.
+#[test]
+fn multiline_text_wraps_at_the_field_width() {
+    let km = keymap();
+    let mut form = Form::new(" 기록 추가 ", vec![Field::multiline("내용", 6)]).with_hints(&km);
+    let note = "어르신 댁 방문, 난방비 체납으로 겨울철 난방 중단 상태 확인함. 긴급지원 신청 안내.";
+    type_text(&mut form, &km, note);
+    let (rows, cursor) = draw(&form, 40, 12);
+    let cursor = cursor.unwrap_or_else(|| panic!("no cursor"));
+    // The field's rows: from the row holding the first characters down to the cursor's row.
+    let top = rows
+        .iter()
+        .position(|r| r.contains("어르신"))
+        .unwrap_or_else(|| panic!("start of the note not shown: {rows:#?}"));
+    let left = rows[top][..rows[top].find("어르신").unwrap_or(0)].width();
+    let shown: String = rows[top..=usize::from(cursor.y)]
+        .iter()
+        .map(|r| from_column(r, left).trim_end_matches(['│', ' ']))
+        .collect();
+    assert_eq!(shown.replace(' ', ""), note.replace(' ', ""), "{rows:#?}");
+    assert!(
+        usize::from(cursor.y) > top + 1,
+        "a long note takes several rows"
+    );
+    for r in &rows {
+        assert!(r.width() <= 40, "{r}");
+    }
+    // Up moves one shown row within the same paragraph, not to the previous field or line.
+    let col = form.cursor_column();
+    press(&mut form, &km, "up");
+    let (_, up) = draw(&form, 40, 12);
+    let up = up.unwrap_or_else(|| panic!("no cursor"));
+    assert_eq!(up.y + 1, cursor.y);
+    assert!(form.cursor_column() <= col + 1);
+    assert_eq!(form.value("내용"), Some(note));
+}

@@ -58,6 +58,9 @@ pub struct Field {
     cursor: usize,
     choice: usize,
     error: Option<String>,
+    /// Multi-line fields: the width text wraps at, set when the field is laid out (until then,
+    /// no wrapping: one row per line).
+    wrap: std::cell::Cell<usize>,
 }
 
 impl Field {
@@ -70,6 +73,7 @@ impl Field {
             cursor: 0,
             choice: 0,
             error: None,
+            wrap: std::cell::Cell::new(usize::MAX),
         }
     }
 
@@ -219,8 +223,33 @@ impl Field {
             .map_or(self.text.len(), |i| self.cursor + i)
     }
 
-    /// Display width of the text between the start of the cursor's line and the cursor.
+    /// Lays a multi-line field out in `value`: text wraps one column short of its width, so
+    /// the cursor after a full row still has a cell to sit in.
+    fn fit_to(&self, value: Rect) {
+        if self.is_multiline() {
+            self.wrap
+                .set(usize::from(value.width.saturating_sub(1)).max(1));
+        }
+    }
+
+    /// The rows the text is shown in: for a multi-line field its lines wrapped at
+    /// [`Field::wrap`], else one row per line. Byte ranges into `text`.
+    fn rows(&self) -> Vec<(usize, usize)> {
+        let width = if self.is_multiline() {
+            self.wrap.get()
+        } else {
+            usize::MAX
+        };
+        wrap_rows(&self.text, width)
+    }
+
+    /// Display width of the text between the start of the cursor's row and the cursor.
     fn cursor_column(&self) -> usize {
+        if self.is_multiline() {
+            let rows = self.rows();
+            let start = rows[row_of(&rows, self.cursor)].0;
+            return self.text[start..self.cursor].width();
+        }
         let before = &self.text[self.line_start()..self.cursor];
         if self.kind == FieldKind::Secret {
             before.graphemes(true).count()
@@ -229,33 +258,29 @@ impl Field {
         }
     }
 
-    /// Index of the cursor's line.
+    /// Index of the cursor's row (see [`Field::rows`]).
     fn cursor_line(&self) -> usize {
-        self.text[..self.cursor].matches('\n').count()
+        row_of(&self.rows(), self.cursor)
     }
 
-    /// Moves the cursor to `line` at the grapheme closest to (not past) display column `col`.
-    /// False when `line` does not exist.
+    /// Moves the cursor to row `line` at the grapheme closest to (not past) display column
+    /// `col`. False when that row does not exist.
     fn move_to_line(&mut self, line: usize, col: usize) -> bool {
-        let mut start = 0;
-        for (i, l) in self.text.split('\n').enumerate() {
-            if i == line {
-                let mut w = 0;
-                let mut at = start;
-                for g in l.graphemes(true) {
-                    let gw = g.width();
-                    if w + gw > col {
-                        break;
-                    }
-                    w += gw;
-                    at += g.len();
-                }
-                self.cursor = at;
-                return true;
+        let Some(&(start, end)) = self.rows().get(line) else {
+            return false;
+        };
+        let mut w = 0;
+        let mut at = start;
+        for g in self.text[start..end].graphemes(true) {
+            let gw = g.width();
+            if w + gw > col {
+                break;
             }
-            start += l.len() + 1;
+            w += gw;
+            at += g.len();
         }
-        false
+        self.cursor = at;
+        true
     }
 
     fn cycle(&mut self, forward: bool) {
@@ -273,6 +298,36 @@ impl Field {
 }
 
 /// Korean error message for an invalid value, `None` when valid.
+/// `text`'s lines cut into rows of at most `width` display columns, at grapheme boundaries (a
+/// grapheme wider than `width` gets a row of its own). Byte ranges; an empty line is one empty
+/// row, and the line break itself belongs to no row.
+fn wrap_rows(text: &str, width: usize) -> Vec<(usize, usize)> {
+    let width = width.max(1);
+    let mut rows = Vec::new();
+    let mut line_start = 0;
+    for line in text.split('\n') {
+        let (mut start, mut at, mut w) = (line_start, line_start, 0);
+        for g in line.graphemes(true) {
+            let gw = g.width();
+            if w + gw > width && at > start {
+                rows.push((start, at));
+                start = at;
+                w = 0;
+            }
+            w += gw;
+            at += g.len();
+        }
+        rows.push((start, at));
+        line_start = at + 1;
+    }
+    rows
+}
+
+/// The row holding byte offset `cursor`; at a wrap point, the row that starts there.
+fn row_of(rows: &[(usize, usize)], cursor: usize) -> usize {
+    rows.iter().rposition(|&(s, _)| s <= cursor).unwrap_or(0)
+}
+
 fn check_value(kind: &FieldKind, required: bool, value: &str) -> Option<String> {
     if value.trim().is_empty() {
         return required.then(|| "필수 항목입니다".to_string());
@@ -654,6 +709,7 @@ impl Form {
             .slots
             .into_iter()
             .find(|s| s.field == self.focus)?;
+        f.fit_to(slot.value);
         let (row, col) = visible_cursor(f, slot.value);
         (slot.value.width > 0 && row < slot.value.height && col < slot.value.width)
             .then(|| Position::new(slot.value.x + col, slot.value.y + row))
@@ -773,10 +829,16 @@ impl Form {
                 );
             }
             _ => {
+                f.fit_to(slot.value);
                 let (first, _) = scroll_of(f, slot.value);
                 let cursor_line = f.cursor_line();
                 let shown = f.shown();
-                for (row, line) in shown.split('\n').skip(first).enumerate() {
+                let lines: Vec<&str> = if f.is_multiline() {
+                    f.rows().iter().map(|&(a, b)| &f.text[a..b]).collect()
+                } else {
+                    shown.split('\n').collect()
+                };
+                for (row, line) in lines.into_iter().skip(first).enumerate() {
                     let Ok(row16) = u16::try_from(row) else { break };
                     if row16 >= slot.value.height {
                         break;
