@@ -295,10 +295,14 @@ fn chain(tx: &Tx<'_>, entry_id: &str) -> Result<(Entry, Vec<Entry>)> {
     Ok((root, corrections))
 }
 
+/// Writes a correction of `entry_id`: a new entry of the same kind, linked to the original,
+/// by the operator, now. A void carries no data; a correction keeps the current version's.
 fn write_correction(
     store: &mut Store,
     entry_id: &str,
-    make: impl FnOnce(&Ctx, &Entry, &Entry) -> Result<Entry>,
+    text: String,
+    due_on: Option<String>,
+    voids: bool,
 ) -> Result<Entry> {
     let ctx = Ctx::of(store);
     let mut tx = store.write()?;
@@ -309,7 +313,22 @@ fn write_correction(
         ));
     }
     let current = corrections.last().unwrap_or(&root);
-    let entry = make(&ctx, &root, current)?;
+    let entry = Entry {
+        id: new_id(),
+        case_id: root.case_id.clone(),
+        kind: root.kind,
+        author: ctx.operator.clone(),
+        at: ctx.at.clone(),
+        body: text,
+        due_on,
+        data: if voids {
+            json!({})
+        } else {
+            current.data.clone()
+        },
+        corrects: Some(root.id.clone()),
+        voids,
+    };
     let header = tx.case_header(&root.case_id)?;
     ctx.record(
         &mut tx,
@@ -340,20 +359,8 @@ pub fn correct_entry(
     if body.trim().is_empty() {
         return Err(invalid("정정할 내용을 입력하세요 (text is empty)"));
     }
-    write_correction(store, entry_id, |ctx, root, current| {
-        Ok(Entry {
-            id: new_id(),
-            case_id: root.case_id.clone(),
-            kind: root.kind,
-            author: ctx.operator.clone(),
-            at: ctx.at.clone(),
-            body: entry_text(body),
-            due_on: due_on.map(|d| d.format("%Y-%m-%d").to_string()),
-            data: current.data.clone(),
-            corrects: Some(root.id.clone()),
-            voids: false,
-        })
-    })
+    let due_on = due_on.map(|d| d.format("%Y-%m-%d").to_string());
+    write_correction(store, entry_id, entry_text(body), due_on, false)
 }
 
 /// Voids a mistaken entry: a correction that marks it void, with the reason as its text.
@@ -361,20 +368,7 @@ pub fn void_entry(store: &mut Store, entry_id: &str, reason: &str) -> Result<Ent
     if reason.trim().is_empty() {
         return Err(invalid("무효 사유를 입력하세요 (a reason is required)"));
     }
-    write_correction(store, entry_id, |ctx, root, _| {
-        Ok(Entry {
-            id: new_id(),
-            case_id: root.case_id.clone(),
-            kind: root.kind,
-            author: ctx.operator.clone(),
-            at: ctx.at.clone(),
-            body: reason.trim().to_string(),
-            due_on: None,
-            data: json!({}),
-            corrects: Some(root.id.clone()),
-            voids: true,
-        })
-    })
+    write_correction(store, entry_id, reason.trim().to_string(), None, true)
 }
 
 /// Moves a case to another stage under [`rules`]: writes a stage-change entry and updates the
