@@ -1,7 +1,15 @@
 //! dolbom (돌봄 콘솔): a keyboard-driven terminal console for Korean welfare-centre staff.
 //!
-//! Dependencies flow one way: `tui` → (`search`, `timeline`, `resources`, `sync`, `audit`) →
-//! `store` → `model`.
+//! Dependencies flow one way, from top to bottom:
+//!
+//! - top: `tui` and the CLI (`main.rs`);
+//! - domain: `audit`, `search`, `timeline`, `resources`, `sync`, `demo` (each may use only the
+//!   ones listed before it);
+//! - `store`: the SQLite file; all SQL lives here;
+//! - util: `privacy`, `clock`, `paths`, `files`, `batch`;
+//! - `model`: plain data types.
+//!
+//! `tests/layers.rs` fails when a module imports a higher layer.
 #![forbid(unsafe_code)]
 
 pub mod audit;
@@ -11,6 +19,7 @@ pub mod demo;
 pub mod files;
 pub mod model;
 pub mod paths;
+pub mod privacy;
 pub mod resources;
 pub mod search;
 pub mod store;

@@ -3,7 +3,7 @@
 //! Regenerate the expected files with `DOLBOM_BLESS=1 cargo test --test timeline_export`.
 
 use dolbom::clock::Clock;
-use dolbom::model::mask_phone;
+use dolbom::privacy::mask_phone;
 use dolbom::store::{OpenOptions, Store, Val};
 use dolbom::timeline::export::{self, Format};
 use std::path::{Path, PathBuf};

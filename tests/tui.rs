@@ -168,7 +168,7 @@ fn detail_panel_is_audited_and_list_masks_phones() {
         let p = phone.expect("the demo resident has a phone");
         // Full number only in the detail panel (once), masked in the list.
         assert_eq!(text.matches(&p).count(), 1, "{text}");
-        assert!(text.contains(&dolbom::model::mask_phone(&p)));
+        assert!(text.contains(&dolbom::privacy::mask_phone(&p)));
     }
 }
 

@@ -18,7 +18,7 @@ pub use residents::{import_residents, sigungu_from_address};
 pub use resources::import_resources;
 
 use super::import::{ImportError, ImportOptions, RowError, SourceInfo};
-use crate::audit::{Event, append};
+use crate::audit::Event;
 use crate::batch::{Batch, produce};
 use crate::model::AuditAction;
 use crate::store::{Store, StoreError, Tx};
@@ -137,7 +137,7 @@ impl ImportReport {
         if self.rejected_rows.len() < MAX_LISTED {
             // A reason may quote the cell; a 주민등록번호 typed in the wrong column must not
             // reach the report (stderr, --json, the TUI preview).
-            let reason = super::import::mask_rrn_like(&e.reason);
+            let reason = crate::privacy::mask_rrn_like(&e.reason);
             let e = RowError { reason, ..e };
             self.rejected_rows.push(Rejected {
                 line: e.line,
@@ -214,8 +214,7 @@ impl Actor {
         } else {
             AuditAction::Update
         };
-        append(
-            tx.conn(),
+        tx.audit(
             &self.operator,
             &self.host,
             &self.stamp,
@@ -225,8 +224,7 @@ impl Actor {
                 subject: &format!("import:{}", report.file),
                 detail: &report.audit_detail(),
             },
-        )
-        .map_err(|e| tx.sql_err(e))?;
+        )?;
         tx.commit()?;
         Ok(())
     }

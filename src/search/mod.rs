@@ -9,8 +9,6 @@
 //! - Rank: exact > prefix > substring > 초성 > fuzzy, ties by `activity` (higher first), then name.
 //! - [`SearchIndex`] holds the records; [`Searcher`] refines as the user types;
 //!   [`match_name`] / [`rank_names`] serve any other list of names (e.g. resources).
-//!
-//! See ../shared/DESIGN.md "Search".
 
 pub mod hangul;
 mod index;

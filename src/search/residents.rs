@@ -371,7 +371,7 @@ pub fn hit_line(h: &ResidentHit) -> String {
     let phone = s
         .phone
         .as_deref()
-        .map(crate::model::mask_phone)
+        .map(crate::privacy::mask_phone)
         .unwrap_or_default();
     format!(
         "{}\t{}\t{}\t{}\t{}\t{}\t{}",

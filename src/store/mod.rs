@@ -1,21 +1,27 @@
 //! The SQLite file: open (WAL, busy timeout, foreign keys), migrations, site identity, and
 //! typed reads/writes per table group. Panes and commands never hold SQL; they call this.
 
+pub mod audit;
 mod cases;
+pub mod demo;
+mod entries;
 mod open;
 pub mod queries;
+mod referrals;
 mod residents;
 mod resources;
 pub mod schema;
+mod today;
+pub mod upsert;
+mod users;
+mod write;
+
+pub use open::{OpenOptions, migrate as migrate_to};
 pub use residents::{
     NewResident, ResidentDetail, ResidentSummary, SearchRecord, for_each_search_record,
     read_search_records,
 };
-mod users;
 pub use resources::ResourceRow;
-mod write;
-
-pub use open::{OpenOptions, migrate as migrate_to};
 pub use write::{Tx, Val, materialize_insert, row_fields};
 
 use crate::clock::Clock;

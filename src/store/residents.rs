@@ -1,8 +1,8 @@
 //! Resident reads and writes: what the search index is built from, list summaries, the detail
 //! panel, and intake (registering a resident, optionally with a case).
 
+use super::audit::{Event, append};
 use super::{Result, Store, StoreError, Val};
-use crate::audit::{Event, append};
 use crate::model::{AuditAction, Resident, Sex, Stage, split_list};
 use rusqlite::{Connection, OpenFlags, params};
 use std::collections::HashMap;

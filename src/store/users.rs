@@ -1,7 +1,7 @@
 //! Operators and roles (`users`, local to the site).
 
+use super::audit::{Event, append};
 use super::{Result, Role, Store, StoreError};
-use crate::audit::{Event, append};
 use crate::model::AuditAction;
 use rusqlite::params;
 

@@ -21,6 +21,9 @@
 //! - **Waiting referral** (연계 대기): a referral still in 의뢰 14 or more days after it was made.
 
 use crate::clock::parse_date;
+pub use crate::model::{
+    CaseRef, ContactFact, FollowUpFact, ReferralFact, Scope, StageFact, TodayFacts,
+};
 use crate::model::{EntryKind, Stage};
 use chrono::{Duration, NaiveDate};
 use serde::Serialize;
@@ -39,64 +42,6 @@ pub const QUIET_DAYS: i64 = 30;
 pub const REFERRAL_WAIT_DAYS: i64 = 14;
 /// Weeks in the entries-per-week chart.
 pub const CHART_WEEKS: usize = 12;
-
-/// Whose cases: the operator's (assigned worker) or everyone's.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-pub enum Scope {
-    Mine,
-    All,
-}
-
-/// Which case an item is about.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct CaseRef {
-    pub case_id: String,
-    pub resident_name: String,
-    pub worker: String,
-}
-
-/// A follow-up candidate: the current version of an entry with a due date, and its case's
-/// latest contact (`YYYY-MM-DD HH:MM`).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct FollowUpFact {
-    pub case: CaseRef,
-    pub entry_id: String,
-    pub kind: EntryKind,
-    pub at: String,
-    pub due_on: String,
-    pub body: String,
-    pub last_contact: Option<String>,
-}
-
-/// A case in a stage with guide deadlines, with the days it entered stages.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct StageFact {
-    pub case: CaseRef,
-    pub stage: Stage,
-    pub opened_on: String,
-    /// `(stage, YYYY-MM-DD)` for every (unvoided) stage change into `stage`.
-    pub entered: Vec<(Stage, String)>,
-}
-
-/// A case's latest contact (for no-contact and 사후관리).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ContactFact {
-    pub case: CaseRef,
-    pub stage: Stage,
-    pub opened_on: String,
-    pub aftercare_on: Option<String>,
-    pub last_contact: Option<String>,
-}
-
-/// A referral and its status.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ReferralFact {
-    pub case: CaseRef,
-    pub referral_id: String,
-    pub resource_name: String,
-    pub status: String,
-    pub requested_on: String,
-}
 
 /// Guide deadlines (업무안내 기한).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -346,15 +291,6 @@ impl Today {
             .map(|(_, items)| items.iter().filter(|i| i.is_overdue()).count())
             .sum()
     }
-}
-
-/// Everything the store gathered for the 오늘 pane.
-#[derive(Debug, Clone, Default)]
-pub struct TodayFacts {
-    pub follow_ups: Vec<FollowUpFact>,
-    pub stages: Vec<StageFact>,
-    pub contacts: Vec<ContactFact>,
-    pub referrals: Vec<ReferralFact>,
 }
 
 fn sorted(mut v: Vec<DueItem>) -> Vec<DueItem> {

@@ -138,7 +138,7 @@ fn resident_part(r: &Resident, full: bool) -> ResidentPart {
             if full {
                 p.to_string()
             } else {
-                crate::model::mask_phone(p)
+                crate::privacy::mask_phone(p)
             }
         }),
         address,

@@ -4,13 +4,12 @@
 use super::due::{self, Charts, Scope, Today, TodayFacts};
 use super::rules::{self, CRISIS_DOMAINS, StageMove};
 use super::types::{EntryData, NewEntry, Timeline, TimelineError, TimelineItem};
-use crate::audit::{self, Event};
+use crate::audit::Event;
 use crate::model::{AuditAction, Entry, EntryKind, Referral};
-use crate::store::{Store, Tx, Val};
+use crate::store::{Store, Tx};
 use chrono::{Duration, NaiveDate};
 use serde_json::json;
 use std::collections::HashMap;
-use std::path::PathBuf;
 
 type Result<T> = std::result::Result<T, TimelineError>;
 
@@ -22,7 +21,6 @@ struct Ctx {
     /// `YYYY-MM-DD HH:MM`.
     at: String,
     today: NaiveDate,
-    path: PathBuf,
 }
 
 impl Ctx {
@@ -34,13 +32,11 @@ impl Ctx {
             stamp: store.clock().stamp(),
             at: now.format("%Y-%m-%d %H:%M").to_string(),
             today: now.date(),
-            path: store.path().to_path_buf(),
         }
     }
 
     fn audit(&self, tx: &Tx<'_>, ev: &Event<'_>) -> Result<()> {
-        audit::append(tx.conn(), &self.operator, &self.host, &self.stamp, ev)
-            .map_err(|e| crate::store::sql_err(&self.path, e))?;
+        tx.audit(&self.operator, &self.host, &self.stamp, ev)?;
         Ok(())
     }
 
@@ -76,7 +72,7 @@ impl Ctx {
 
 /// An entry's text as stored: a 주민등록번호 written into a note is kept masked.
 fn entry_text(body: &str) -> String {
-    crate::resources::import::mask_rrn_like(body.trim_end())
+    crate::privacy::mask_rrn_like(body.trim_end())
 }
 
 fn new_id() -> String {
@@ -215,14 +211,7 @@ fn apply_data(
         EntryData::Plain => json!({}),
         EntryData::Assessment { scores } => {
             let score: i64 = scores.values().sum();
-            tx.update(
-                "cases",
-                case_id,
-                &[
-                    ("crisis_score", Val::Int(score)),
-                    ("crisis_level", super::rules::crisis_level(score).into()),
-                ],
-            )?;
+            tx.set_case_crisis(case_id, score, super::rules::crisis_level(score))?;
             json!({ "scores": scores, "total": score })
         }
         EntryData::Conference { attendees } => json!({ "attendees": list(attendees) }),
@@ -391,15 +380,7 @@ pub fn change_stage(store: &mut Store, case_id: &str, mv: &StageMove) -> Result<
             format!("{closure}: {note}")
         }
         .into();
-        tx.update(
-            "cases",
-            case_id,
-            &[
-                ("closed_on", fmt(*closed_on).into()),
-                ("closure_reason", closure.as_str().into()),
-                ("aftercare_on", fmt(*aftercare_on).into()),
-            ],
-        )?;
+        tx.close_case(case_id, &fmt(*closed_on), closure, &fmt(*aftercare_on))?;
         let mut b = format!("사례 종결. 종결 사유: {closure}");
         if !note.is_empty() {
             b.push_str(&format!(" — {note}"));
@@ -411,15 +392,7 @@ pub fn change_stage(store: &mut Store, case_id: &str, mv: &StageMove) -> Result<
             data["reason"] = note.into();
         }
         if effect.reopen {
-            tx.update(
-                "cases",
-                case_id,
-                &[
-                    ("closed_on", Val::Null),
-                    ("closure_reason", Val::Null),
-                    ("aftercare_on", Val::Null),
-                ],
-            )?;
+            tx.reopen_case(case_id)?;
         }
         let mut b = if effect.reopen {
             format!("사례 재개: {} → {}", from.label(), mv.to.label())
@@ -431,7 +404,7 @@ pub fn change_stage(store: &mut Store, case_id: &str, mv: &StageMove) -> Result<
         }
         b
     };
-    tx.update("cases", case_id, &[("stage", mv.to.code().into())])?;
+    tx.set_case_stage(case_id, mv.to)?;
     let entry = Entry {
         id: new_id(),
         case_id: case_id.to_string(),
@@ -481,16 +454,12 @@ pub fn set_referral_status(
     if !note.is_empty() {
         f.note = note.to_string();
     }
-    tx.update(
-        "referrals",
-        referral_id,
-        &[
-            ("status", f.status.as_str().into()),
-            ("updated_on", f.updated_on.as_str().into()),
-            ("note", f.note.as_str().into()),
-        ],
-    )?;
-    let resource = tx.resource_name(&f.resource_id).unwrap_or_default();
+    tx.update_referral(&f)?;
+    // A deleted (tombstoned) resource keeps its referrals and shows no name; a failed read
+    // is an error and rolls the change back.
+    let resource = tx
+        .resource_name_if_live(&f.resource_id)?
+        .unwrap_or_default();
     let mut body = format!("연계 상태 변경 ({resource}): {from} → {status}");
     if !note.is_empty() {
         body.push_str(&format!(" — {note}"));

@@ -1,30 +1,10 @@
 //! Data the timeline pane, the 오늘 pane and the CLI work with. Plain data, no I/O.
 
-use crate::model::{Case, Entry, EntryKind, Referral, Stage};
+pub use crate::model::{CaseFilter, CaseHeader, CaseRow, ReferralView};
+use crate::model::{Entry, EntryKind, Stage};
 use chrono::NaiveDate;
 use serde::Serialize;
 use std::collections::BTreeMap;
-
-/// A case with its resident's name (the pane header).
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct CaseHeader {
-    pub case: Case,
-    pub resident_name: String,
-}
-
-impl CaseHeader {
-    /// Days since the case was opened (to its closing day if closed).
-    pub fn days_open(&self, today: NaiveDate) -> i64 {
-        let parse = |s: &str| crate::clock::parse_date(s);
-        let end = self
-            .case
-            .closed_on
-            .as_deref()
-            .and_then(parse)
-            .unwrap_or(today);
-        parse(&self.case.opened_on).map_or(0, |o| (end - o).num_days().max(0))
-    }
-}
 
 /// One entry of the timeline with its corrections (append-only: the original never changes).
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -79,13 +59,6 @@ impl TimelineItem {
     pub fn history(&self) -> impl Iterator<Item = &Entry> {
         std::iter::once(&self.original).chain(self.corrections.iter())
     }
-}
-
-/// A referral with the resource's name.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct ReferralView {
-    pub referral: Referral,
-    pub resource_name: String,
 }
 
 /// A stage the case went through, with the day it entered it.
@@ -151,31 +124,6 @@ impl Timeline {
         }
         steps
     }
-}
-
-/// One line of the case list.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct CaseRow {
-    pub id: String,
-    pub resident_id: String,
-    pub resident_name: String,
-    pub stage: Stage,
-    pub worker: String,
-    pub category: String,
-    pub entry_count: i64,
-    /// `YYYY-MM-DD HH:MM` of the latest contact entry (방문, 전화, 내방, 상담, 조사, 모니터링).
-    pub last_contact: Option<String>,
-    /// `YYYY-MM-DD HH:MM` of the latest entry.
-    pub last_activity: String,
-}
-
-/// Filters for the case list; empty filter lists every case.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct CaseFilter {
-    pub resident: Option<String>,
-    pub stage: Option<Stage>,
-    pub worker: Option<String>,
-    pub limit: Option<usize>,
 }
 
 /// Kind-specific content of a new entry.

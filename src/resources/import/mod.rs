@@ -21,17 +21,18 @@ mod columns;
 mod encoding;
 mod hsds;
 mod json;
+mod open;
 mod reader;
 mod rows;
 mod synth;
 
+pub use crate::privacy::{RrnParts, mask_rrn_like, parse_rrn};
 pub use columns::{ColumnMap, Field, ResidentField, ResourceField, normalize_header};
 pub use encoding::EncodingChoice;
 pub use reader::SourceInfo;
 pub use rows::{
-    CATEGORIES, OTHER_CATEGORY, ResidentRow, ResourceRow, RrnParts, Sex, dong_from_address,
-    mask_rrn_like, natural_key, normalize_category, normalize_phone, parse_birth_date,
-    parse_capacity, parse_rrn, parse_sex,
+    CATEGORIES, OTHER_CATEGORY, ResidentRow, ResourceRow, Sex, dong_from_address, natural_key,
+    normalize_category, normalize_phone, parse_birth_date, parse_capacity, parse_sex,
 };
 pub use synth::write_cp949_resources;
 
@@ -271,7 +272,7 @@ pub fn open<T: ImportRow>(path: &Path, opts: &ImportOptions) -> Result<Rows<T>, 
             path: path.to_owned(),
             message,
         })?;
-    let (source, info) = reader::open_source(path, opts)?;
+    let (source, info) = open::open_source(path, opts)?;
     let columns = Columns::resolve(source.headers(), &opts.columns);
     let missing = T::missing(&columns);
     if !missing.is_empty() {

@@ -4,7 +4,7 @@
 use super::encoding::{self, DecodingReader, display_name};
 use super::{Format, ImportError, ImportOptions, RowError};
 use csv::StringRecord;
-use encoding_rs::{Encoding, UTF_8};
+use encoding_rs::Encoding;
 use std::fs::File;
 use std::io::{BufReader, Read, Seek, SeekFrom};
 use std::path::{Path, PathBuf};
@@ -13,19 +13,19 @@ use std::sync::Arc;
 const HEAD_LEN: usize = 64 * 1024;
 
 /// The first bytes of a file and, if they are all ASCII, a later stretch with non-ASCII bytes.
-struct Sniff {
-    head: Vec<u8>,
-    sample: Option<Vec<u8>>,
+pub(super) struct Sniff {
+    pub(super) head: Vec<u8>,
+    pub(super) sample: Option<Vec<u8>>,
 }
 
-fn io_err(path: &Path) -> impl Fn(std::io::Error) -> ImportError + '_ {
+pub(super) fn io_err(path: &Path) -> impl Fn(std::io::Error) -> ImportError + '_ {
     move |source| ImportError::Io {
         path: path.to_owned(),
         source,
     }
 }
 
-fn sniff(file: &mut File, path: &Path) -> Result<Sniff, ImportError> {
+pub(super) fn sniff(file: &mut File, path: &Path) -> Result<Sniff, ImportError> {
     let err = io_err(path);
     let mut head = Vec::with_capacity(HEAD_LEN);
     file.by_ref()
@@ -225,62 +225,7 @@ pub struct SourceInfo {
     pub headers: Vec<String>,
 }
 
-/// Opens any supported file (or HSDS directory) as a record source.
-pub(crate) fn open_source(
-    path: &Path,
-    opts: &ImportOptions,
-) -> Result<(Source, SourceInfo), ImportError> {
-    if path.is_dir() {
-        let src = super::hsds::read_dir(path, opts)?;
-        return Ok(info(path, Format::Hsds, Some(UTF_8), Source::Memory(src)));
-    }
-    let mut file = File::open(path).map_err(io_err(path))?;
-    let sniffed = sniff(&mut file, path)?;
-    if sniffed.head.iter().all(u8::is_ascii_whitespace) {
-        return Err(ImportError::Empty {
-            path: path.to_owned(),
-        });
-    }
-    let format = opts
-        .format
-        .unwrap_or_else(|| detect_format(path, &sniffed.head));
-    if format == Format::Spreadsheet {
-        drop(file);
-        let src = spreadsheet(path, opts.sheet.as_deref())?;
-        return Ok(info(path, format, None, src));
-    }
-    let (enc, bom) = choose_encoding(path, opts, &sniffed)?;
-    match format {
-        Format::Csv => {
-            let src = csv_source(path, file, enc, bom, &sniffed.head)?;
-            Ok(info(path, format, Some(enc), Source::Csv(Box::new(src))))
-        }
-        Format::Json | Format::Hsds => {
-            let text = read_text(path, file, enc, bom)?;
-            let src = super::json::parse(path, &text)?;
-            let format = if src.1 { Format::Hsds } else { Format::Json };
-            Ok(info(path, format, Some(enc), Source::Memory(src.0)))
-        }
-        Format::Spreadsheet => unreachable!("handled above"),
-    }
-}
-
-fn info(
-    path: &Path,
-    format: Format,
-    enc: Option<&'static Encoding>,
-    src: Source,
-) -> (Source, SourceInfo) {
-    let info = SourceInfo {
-        path: path.to_owned(),
-        format,
-        encoding: enc.map(display_name),
-        headers: src.headers().to_vec(),
-    };
-    (src, info)
-}
-
-fn choose_encoding(
+pub(super) fn choose_encoding(
     path: &Path,
     opts: &ImportOptions,
     s: &Sniff,
@@ -307,7 +252,7 @@ fn choose_encoding(
     Ok((enc, bom))
 }
 
-fn csv_source(
+pub(super) fn csv_source(
     path: &Path,
     mut file: File,
     enc: &'static Encoding,
@@ -366,7 +311,7 @@ fn csv_source(
 
 /// Reads a whole (small) text file strictly in `enc`; the error names the line of the first bad
 /// byte.
-fn read_text(
+pub(super) fn read_text(
     path: &Path,
     mut file: File,
     enc: &'static Encoding,
@@ -415,7 +360,7 @@ fn first_malformed(body: &[u8], enc: &'static Encoding) -> u64 {
 
 /// The first sheet (or `sheet`) of a workbook. Line numbers are the sheet's row numbers.
 /// A known extension opens by path; otherwise the content decides (a renamed `.xlsx`).
-fn spreadsheet(path: &Path, sheet: Option<&str>) -> Result<Source, ImportError> {
+pub(super) fn spreadsheet(path: &Path, sheet: Option<&str>) -> Result<Source, ImportError> {
     let sheet_err = |message: String| ImportError::Spreadsheet {
         path: path.to_owned(),
         message,

@@ -7,8 +7,8 @@ use super::{
 use crate::model::split_list;
 use crate::resources::import::{ResidentRow, RowError, Rows, open_residents};
 use crate::search::hangul::choseong_key;
+use crate::store::upsert::ImportedResident as Existing;
 use crate::store::{Store, StoreError, Tx, Val};
-use rusqlite::OptionalExtension;
 use std::collections::HashMap;
 use std::path::Path;
 
@@ -84,20 +84,6 @@ fn lookalike_key(name: &str, birth_date: &str, dong: &str) -> String {
     )
 }
 
-/// A resident already present, as far as an import may change it.
-struct Existing {
-    rowid: i64,
-    id: String,
-    sex: Option<String>,
-    phone: Option<String>,
-    address: String,
-    dong: String,
-    sigungu: String,
-    rrn_masked: Option<String>,
-    flags: String,
-    risks: String,
-}
-
 struct Upsert<'t, 'c> {
     tx: &'t mut Tx<'c>,
     path: &'t Path,
@@ -132,31 +118,7 @@ impl Upsert<'_, '_> {
     }
 
     fn find(&self, row: &ResidentRow) -> Result<Option<Existing>, StoreError> {
-        self.tx
-            .conn()
-            .prepare_cached(
-                "SELECT rowid, id, sex, phone, address, dong, sigungu, rrn_masked, flags, risks
-                 FROM residents WHERE name = ?1 AND birth_date = ?2 AND deleted = 0
-                 ORDER BY rowid LIMIT 1",
-            )
-            .and_then(|mut s| {
-                s.query_row(rusqlite::params![row.name, row.birth_date], |r| {
-                    Ok(Existing {
-                        rowid: r.get(0)?,
-                        id: r.get(1)?,
-                        sex: r.get(2)?,
-                        phone: r.get(3)?,
-                        address: r.get(4)?,
-                        dong: r.get(5)?,
-                        sigungu: r.get(6)?,
-                        rrn_masked: r.get(7)?,
-                        flags: r.get(8)?,
-                        risks: r.get(9)?,
-                    })
-                })
-                .optional()
-            })
-            .map_err(|e| self.tx.sql_err(e))
+        self.tx.resident_by_name_birth(&row.name, &row.birth_date)
     }
 
     fn update(&mut self, e: &Existing, row: &ResidentRow) -> Result<(), StoreError> {
@@ -221,7 +183,7 @@ impl Upsert<'_, '_> {
                 ("rrn_masked", Val::opt(row.rrn_masked.clone())),
             ],
         )?;
-        self.touched.insert(self.tx.conn().last_insert_rowid());
+        self.touched.insert(self.tx.last_insert_rowid());
         self.report.inserted += 1;
         if dong.is_empty() {
             return Ok(());
@@ -245,21 +207,11 @@ impl Upsert<'_, '_> {
 /// Every live resident with a 동 and birth date, by look-alike key.
 fn load_lookalikes(tx: &Tx<'_>) -> Result<HashMap<String, Vec<(String, String)>>, StoreError> {
     let mut map: HashMap<String, Vec<(String, String)>> = HashMap::new();
-    let mut stmt = tx
-        .conn()
-        .prepare(
-            "SELECT name, birth_date, dong FROM residents
-             WHERE deleted = 0 AND dong <> '' AND birth_date IS NOT NULL",
-        )
-        .map_err(|e| tx.sql_err(e))?;
-    let mut rows = stmt.query([]).map_err(|e| tx.sql_err(e))?;
-    while let Some(r) = rows.next().map_err(|e| tx.sql_err(e))? {
-        let get = |i| r.get::<_, String>(i).map_err(|e| tx.sql_err(e));
-        let (name, birth, dong) = (get(0)?, get(1)?, get(2)?);
+    tx.for_each_dated_resident(|name, birth, dong| {
         map.entry(lookalike_key(&name, &birth, &dong))
             .or_default()
             .push((name, birth));
-    }
+    })?;
     Ok(map)
 }
 

@@ -4,9 +4,8 @@ use super::{Actor, ImportReport, Item, KeyFilter, ResourceImport, RowSet, Upsert
 use crate::resources::import::{
     ResourceField, ResourceRow, RowError, Rows, natural_key, open_resources,
 };
+use crate::store::upsert::ImportedResource as Existing;
 use crate::store::{Store, StoreError, Tx, Val};
-use rusqlite::OptionalExtension;
-use rusqlite::types::ValueRef;
 use std::collections::HashMap;
 use std::hash::{Hash, Hasher};
 use std::path::Path;
@@ -26,40 +25,6 @@ const CONTENT: [(&str, &[ResourceField]); 9] = [
     ("eligibility", &[ResourceField::Eligibility]),
     ("capacity", &[ResourceField::Capacity]),
 ];
-
-const SELECT: &str = "SELECT rowid, id, deleted, name, category, detail_type, provider_type, address, \
-                      phone, hours, eligibility, capacity FROM resources";
-
-/// A resource already in the store.
-struct Existing {
-    rowid: i64,
-    id: String,
-    deleted: bool,
-    /// In [`CONTENT`] order.
-    values: Vec<Val>,
-}
-
-fn val_of(v: ValueRef<'_>) -> Val {
-    match v {
-        ValueRef::Null => Val::Null,
-        ValueRef::Integer(i) => Val::Int(i),
-        ValueRef::Real(f) => Val::Text(f.to_string()),
-        ValueRef::Text(t) | ValueRef::Blob(t) => Val::Text(String::from_utf8_lossy(t).into_owned()),
-    }
-}
-
-fn read_existing(r: &rusqlite::Row<'_>) -> rusqlite::Result<Existing> {
-    let mut values = Vec::with_capacity(CONTENT.len());
-    for i in 0..CONTENT.len() {
-        values.push(val_of(r.get_ref(3 + i)?));
-    }
-    Ok(Existing {
-        rowid: r.get(0)?,
-        id: r.get(1)?,
-        deleted: r.get::<_, i64>(2)? != 0,
-        values,
-    })
-}
 
 /// The row's value for each content column, in [`CONTENT`] order (`''`/NULL when absent).
 fn values_of(row: ResourceRow) -> [Val; 9] {
@@ -193,15 +158,7 @@ impl Upsert<'_, '_> {
             keys.add(hash); // about to be inserted
             return Ok(None);
         }
-        let sql = format!("{SELECT} WHERE source = ?1 AND source_key = ?2");
-        self.tx
-            .conn()
-            .prepare_cached(&sql)
-            .and_then(|mut s| {
-                s.query_row(rusqlite::params![self.source, key], read_existing)
-                    .optional()
-            })
-            .map_err(|e| self.tx.sql_err(e))
+        self.tx.resource_by_source_key(&self.source, key)
     }
 
     fn by_natural_key(&mut self, key: &str) -> Result<Option<Existing>, StoreError> {
@@ -214,14 +171,8 @@ impl Upsert<'_, '_> {
             .and_then(|m| m.get(&hash_key(key)))
             .cloned()
             .unwrap_or_default();
-        let sql = format!("{SELECT} WHERE rowid = ?1");
         for rowid in rowids {
-            let existing = self
-                .tx
-                .conn()
-                .prepare_cached(&sql)
-                .and_then(|mut s| s.query_row([rowid], read_existing).optional())
-                .map_err(|e| self.tx.sql_err(e))?;
+            let existing = self.tx.resource_by_rowid(rowid)?;
             if let Some(e) = existing {
                 let text = |i: usize| match &e.values[i] {
                     Val::Text(s) => s.as_str(),
@@ -237,38 +188,19 @@ impl Upsert<'_, '_> {
 
     fn load_keys(&self) -> Result<KeyFilter, StoreError> {
         let mut filter = KeyFilter::new();
-        let mut stmt = self
-            .tx
-            .conn()
-            .prepare(
-                "SELECT source_key FROM resources WHERE source = ?1 AND source_key IS NOT NULL",
-            )
-            .map_err(|e| self.tx.sql_err(e))?;
-        let mut rows = stmt.query([&self.source]).map_err(|e| self.tx.sql_err(e))?;
-        while let Some(r) = rows.next().map_err(|e| self.tx.sql_err(e))? {
-            let key = r.get_ref(0).map_err(|e| self.tx.sql_err(e))?;
-            filter.add(hash_key(key.as_str().unwrap_or_default()));
-        }
+        self.tx
+            .for_each_source_key(&self.source, |key| filter.add(hash_key(key)))?;
         Ok(filter)
     }
 
     fn load_natural(&self) -> Result<HashMap<u64, Vec<i64>>, StoreError> {
         let mut map: HashMap<u64, Vec<i64>> = HashMap::new();
-        let mut stmt = self
-            .tx
-            .conn()
-            .prepare(
-                "SELECT rowid, name, address FROM resources WHERE source = ?1 AND source_key IS NULL",
-            )
-            .map_err(|e| self.tx.sql_err(e))?;
-        let mut rows = stmt.query([&self.source]).map_err(|e| self.tx.sql_err(e))?;
-        while let Some(r) = rows.next().map_err(|e| self.tx.sql_err(e))? {
-            let get = |i| r.get::<_, String>(i).map_err(|e| self.tx.sql_err(e));
-            let rowid: i64 = r.get(0).map_err(|e| self.tx.sql_err(e))?;
-            map.entry(hash_key(&natural_key(&get(1)?, &get(2)?)))
-                .or_default()
-                .push(rowid);
-        }
+        self.tx
+            .for_each_keyless_resource(&self.source, |rowid, name, address| {
+                map.entry(hash_key(&natural_key(name, address)))
+                    .or_default()
+                    .push(rowid);
+            })?;
         Ok(map)
     }
 
@@ -291,7 +223,7 @@ impl Upsert<'_, '_> {
         fields.push(("source_key", Val::opt(key)));
         fields.push(("imported_at", Val::Text(self.today.clone())));
         self.tx.insert("resources", &id, &fields)?;
-        let rowid = self.tx.conn().last_insert_rowid();
+        let rowid = self.tx.last_insert_rowid();
         self.touched.insert(rowid);
         if let (Some(h), Some(map)) = (natural, self.natural.as_mut()) {
             map.entry(h).or_default().push(rowid);
@@ -395,6 +327,12 @@ mod tests {
     use super::*;
     use crate::resources::import::{ImportError, ImportOptions};
     use crate::store::OpenOptions;
+
+    #[test]
+    fn content_columns_match_the_store_read_order() {
+        let cols: Vec<&str> = CONTENT.iter().map(|(c, _)| *c).collect();
+        assert_eq!(cols, crate::store::upsert::RESOURCE_CONTENT);
+    }
 
     fn fixture(name: &str) -> std::path::PathBuf {
         Path::new(env!("CARGO_MANIFEST_DIR"))

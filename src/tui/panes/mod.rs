@@ -215,7 +215,7 @@ pub fn below(area: Rect, skip: u16) -> Rect {
     )
 }
 
-pub use crate::model::mask_phone;
+pub use crate::privacy::mask_phone;
 
 #[cfg(test)]
 mod tests {

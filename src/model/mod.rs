@@ -1,5 +1,11 @@
 //! Plain data types shared by every layer. No I/O here.
 
+mod case_views;
+mod today;
+
+pub use case_views::{CaseFilter, CaseHeader, CaseRow, ReferralView};
+pub use today::{CaseRef, ContactFact, FollowUpFact, ReferralFact, Scope, StageFact, TodayFacts};
+
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -460,31 +466,5 @@ pub fn split_list(s: &str) -> Vec<String> {
         .map(str::trim)
         .filter(|t| !t.is_empty())
         .map(String::from)
-        .collect()
-}
-
-/// Masks a phone number for lists: `010-5678-1234` → `010-****-1234`.
-pub fn mask_phone(phone: &str) -> String {
-    let parts: Vec<&str> = phone.split('-').collect();
-    if parts.len() == 3 {
-        return format!(
-            "{}-{}-{}",
-            parts[0],
-            "*".repeat(parts[1].chars().count()),
-            parts[2]
-        );
-    }
-    let digits = phone.chars().filter(char::is_ascii_digit).count();
-    let mut seen = 0;
-    phone
-        .chars()
-        .map(|c| {
-            if c.is_ascii_digit() {
-                seen += 1;
-                if seen + 4 <= digits { '*' } else { c }
-            } else {
-                c
-            }
-        })
         .collect()
 }

@@ -1,0 +1,153 @@
+//! Personal-data masking, in one place: 주민등록번호 (reduced to birth date, sex and a masked
+//! form; masked wherever it appears in free text) and phone numbers (all but the last four
+//! digits hidden in lists). Pure functions; nothing here is logged or stored.
+
+use crate::model::Sex;
+use chrono::NaiveDate;
+
+/// What is kept of a 주민등록번호. The full number is not a field.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RrnParts {
+    pub birth_date: NaiveDate,
+    pub sex: Sex,
+    /// `500101-1******`.
+    pub masked: String,
+}
+
+/// Reduces a 주민등록번호 (`500101-1234567` or 13 digits) to birth date, sex and masked form,
+/// from the 7th digit: 9/0 → 1800s, 1/2 → 1900s, 3/4 → 2000s, 5/6 → 1900s foreigner,
+/// 7/8 → 2000s foreigner; odd = male. The error never repeats the number.
+pub fn parse_rrn(raw: &str) -> Result<RrnParts, String> {
+    let bad = || "주민등록번호 형식이 잘못되었습니다 (13자리 숫자)".to_owned();
+    let digits: Vec<u8> = raw.bytes().filter(|b| !matches!(b, b'-' | b' ')).collect();
+    if digits.len() != 13 || !digits.iter().all(u8::is_ascii_digit) {
+        return Err(bad());
+    }
+    let d = |i: usize| u32::from(digits[i] - b'0');
+    let g = d(6);
+    let century = match g {
+        9 | 0 => 1800,
+        1 | 2 | 5 | 6 => 1900,
+        _ => 2000,
+    };
+    let sex = if g % 2 == 1 { Sex::Male } else { Sex::Female };
+    let y = century + d(0) * 10 + d(1);
+    let birth_date = NaiveDate::from_ymd_opt(y as i32, d(2) * 10 + d(3), d(4) * 10 + d(5))
+        .ok_or_else(|| "주민등록번호 앞자리가 올바른 날짜가 아닙니다".to_owned())?;
+    let front: String = digits[..6].iter().map(|&b| b as char).collect();
+    Ok(RrnParts {
+        birth_date,
+        sex,
+        masked: format!("{front}-{g}******"),
+    })
+}
+
+/// Masks anything shaped like a 주민등록번호 (6 digits, optional `-`, 7 digits) in free text.
+pub fn mask_rrn_like(text: &str) -> String {
+    let chars: Vec<char> = text.chars().collect();
+    let mut out = String::with_capacity(text.len());
+    let mut i = 0;
+    while i < chars.len() {
+        let preceded_by_digit = i > 0 && chars[i - 1].is_ascii_digit();
+        if !preceded_by_digit && let Some(len) = rrn_at(&chars[i..]) {
+            out.extend(&chars[i..i + 7 + usize::from(len == 14)]);
+            out.push_str("******");
+            i += len;
+            continue;
+        }
+        out.push(chars[i]);
+        i += 1;
+    }
+    out
+}
+
+/// Length (13 or 14) of an RRN-shaped run at the start of `c`, not followed by a digit.
+fn rrn_at(c: &[char]) -> Option<usize> {
+    let digits = |r: std::ops::Range<usize>| {
+        r.clone()
+            .all(|i| c.get(i).is_some_and(char::is_ascii_digit))
+    };
+    let len = if digits(0..6) && c.get(6) == Some(&'-') && digits(7..14) {
+        14
+    } else if digits(0..13) {
+        13
+    } else {
+        return None;
+    };
+    (!c.get(len).is_some_and(char::is_ascii_digit)).then_some(len)
+}
+
+/// Masks a phone number for lists: `010-5678-1234` → `010-****-1234`.
+pub fn mask_phone(phone: &str) -> String {
+    let parts: Vec<&str> = phone.split('-').collect();
+    if parts.len() == 3 {
+        return format!(
+            "{}-{}-{}",
+            parts[0],
+            "*".repeat(parts[1].chars().count()),
+            parts[2]
+        );
+    }
+    let digits = phone.chars().filter(char::is_ascii_digit).count();
+    let mut seen = 0;
+    phone
+        .chars()
+        .map(|c| {
+            if c.is_ascii_digit() {
+                seen += 1;
+                if seen + 4 <= digits { '*' } else { c }
+            } else {
+                c
+            }
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rrn_centuries_and_sex() {
+        let cases = [
+            ("500101-1234567", "1950-01-01", Sex::Male),
+            ("500101-2234567", "1950-01-01", Sex::Female),
+            ("050101-3234567", "2005-01-01", Sex::Male),
+            ("050101-4234567", "2005-01-01", Sex::Female),
+            ("800101-5234567", "1980-01-01", Sex::Male),
+            ("800101-6234567", "1980-01-01", Sex::Female),
+            ("100101-7234567", "2010-01-01", Sex::Male),
+            ("100101-8234567", "2010-01-01", Sex::Female),
+            ("990101-9234567", "1899-01-01", Sex::Male),
+            ("990101-0234567", "1899-01-01", Sex::Female),
+        ];
+        for (raw, date, sex) in cases {
+            let p = parse_rrn(raw).unwrap();
+            assert_eq!(p.birth_date.to_string(), date, "{raw}");
+            assert_eq!(p.sex, sex, "{raw}");
+            assert!(!format!("{p:?}").contains("234567"));
+        }
+        assert_eq!(parse_rrn("5001011234567").unwrap().masked, "500101-1******");
+        let err = parse_rrn("501301-1234567").unwrap_err();
+        assert!(!err.contains("1234567"));
+        assert!(parse_rrn("500101-123456").is_err());
+    }
+
+    #[test]
+    fn masks_rrn_in_text() {
+        assert_eq!(
+            mask_rrn_like("주민번호 500101-1234567 확인"),
+            "주민번호 500101-1****** 확인"
+        );
+        assert_eq!(mask_rrn_like("x5001011234567"), "x5001011******");
+        assert_eq!(mask_rrn_like("010-1234-5678"), "010-1234-5678");
+        assert_eq!(mask_rrn_like("12345001011234567"), "12345001011234567");
+    }
+
+    #[test]
+    fn phones_keep_only_the_tail() {
+        assert_eq!(mask_phone("010-5678-1234"), "010-****-1234");
+        assert_eq!(mask_phone("02-812-3456"), "02-***-3456");
+        assert_eq!(mask_phone("01056781234"), "*******1234");
+    }
+}

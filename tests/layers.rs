@@ -1,0 +1,255 @@
+//! The crate's layers run one way: a module may use its own layer's modules and lower layers,
+//! never a higher one. This test reads every `crate::…` path in `src/**/*.rs` (comments
+//! skipped, `use crate::{a, b::c}` groups expanded) and fails on an upward one.
+//!
+//! Layers, low → high:
+//!
+//! 0. `model`: plain data types.
+//! 1. util: `privacy`, `clock`, `paths`, `files`, `batch` (pure helpers; may use `model`).
+//! 2. `store`: the SQLite file; all SQL lives here.
+//! 3. domain: `audit`, `search`, `timeline`, `resources`, `sync`, `demo`.
+//! 4. top: `tui`, `cli`, `main.rs`.
+//!
+//! Within the domain layer a module may use only modules listed *before* it in
+//! [`DOMAIN_ORDER`], so the domain modules form no cycle: `audit` (the log's face) first, then
+//! `search` (pure Hangul matching), `timeline`, `resources` (its resident import uses the
+//! search crate's 초성 key to report look-alikes), `sync`, and `demo` (which uses the timeline
+//! rules to make realistic cases).
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+/// Domain modules in the order they may depend on each other (earlier ← later).
+const DOMAIN_ORDER: [&str; 6] = ["audit", "search", "timeline", "resources", "sync", "demo"];
+
+/// Known upward imports that another branch is removing right now. Each line names the file
+/// and the module it imports. This list must only shrink: once the fix is merged the test
+/// fails with "allowance no longer needed" until the line is deleted.
+///
+/// EXPECTED until branch `core` (sync code and the op log) is merged: `store/write.rs` stamps
+/// ops with `sync::hlc`/`sync::stamps`, which `core` moves into `store/oplog/`.
+const PENDING: &[(&str, &str)] = &[
+    ("store/write.rs", "sync"), // EXPECTED: core moves hlc/stamps to store/oplog/
+];
+
+fn layer(module: &str) -> Option<u8> {
+    Some(match module {
+        "model" => 0,
+        "privacy" | "clock" | "paths" | "files" | "batch" => 1,
+        "store" => 2,
+        m if DOMAIN_ORDER.contains(&m) => 3,
+        "tui" | "cli" | "main" => 4,
+        _ => return None,
+    })
+}
+
+/// Whether `from` may import `to`.
+fn allowed(from: &str, to: &str) -> bool {
+    if from == to {
+        return true;
+    }
+    let (Some(lf), Some(lt)) = (layer(from), layer(to)) else {
+        return true; // an unknown module is reported by `every_module_has_a_layer`
+    };
+    if lf != lt {
+        return lt < lf;
+    }
+    if lf == 3 {
+        let pos = |m| DOMAIN_ORDER.iter().position(|d| *d == m);
+        return pos(to) < pos(from);
+    }
+    // Within util or top, no cycles are checked: util modules are leaves, top is the top.
+    lf != 2 && lf != 0
+}
+
+fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
+    let mut entries: Vec<_> = std::fs::read_dir(dir)
+        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .collect();
+    entries.sort();
+    for p in entries {
+        if p.is_dir() {
+            rust_files(&p, out);
+        } else if p.extension().is_some_and(|e| e == "rs") {
+            out.push(p);
+        }
+    }
+}
+
+/// The top module a source file belongs to (`store/cases.rs` → `store`, `main.rs` → `main`).
+fn module_of(rel: &str) -> Option<String> {
+    let first = rel.split('/').next()?;
+    let name = first.strip_suffix(".rs").unwrap_or(first);
+    (name != "lib").then(|| name.to_string())
+}
+
+/// Source with comments removed (line comments, doc comments and block comments); string
+/// literals are kept as they are (a `crate::` inside one is rare and would be an honest hit).
+fn strip_comments(src: &str) -> String {
+    let mut out = String::with_capacity(src.len());
+    let mut rest = src;
+    while !rest.is_empty() {
+        if let Some(r) = rest.strip_prefix("//") {
+            let end = r.find('\n').unwrap_or(r.len());
+            rest = &r[end..];
+        } else if let Some(r) = rest.strip_prefix("/*") {
+            let end = r.find("*/").map_or(r.len(), |i| i + 2);
+            rest = &r[end..];
+        } else if rest.starts_with('"') {
+            // Skip a string literal whole, so `"//"` inside it is not a comment.
+            let bytes = rest.as_bytes();
+            let mut i = 1;
+            while i < bytes.len() && bytes[i] != b'"' {
+                i += if bytes[i] == b'\\' { 2 } else { 1 };
+            }
+            let end = (i + 1).min(rest.len());
+            out.push_str(&rest[..end]);
+            rest = &rest[end..];
+        } else {
+            let c = rest.chars().next().unwrap_or(' ');
+            out.push(c);
+            rest = &rest[c.len_utf8()..];
+        }
+    }
+    out
+}
+
+fn ident(s: &str) -> &str {
+    let end = s
+        .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+        .unwrap_or(s.len());
+    &s[..end]
+}
+
+/// The top modules named after `crate::` in `src`, with their line numbers.
+fn crate_paths(src: &str) -> Vec<(usize, String)> {
+    let mut found = Vec::new();
+    let mut at = 0;
+    while let Some(i) = src[at..].find("crate::") {
+        let start = at + i;
+        at = start + "crate::".len();
+        // `dolbom::crate::` does not exist; but `$crate::` in macros and `xcrate::` are not ours.
+        let before = src[..start].chars().next_back();
+        if before.is_some_and(|c| c.is_ascii_alphanumeric() || c == '_' || c == '$') {
+            continue;
+        }
+        let line = src[..start].matches('\n').count() + 1;
+        let rest = &src[at..];
+        if let Some(group) = rest.strip_prefix('{') {
+            // `crate::{a, b::{c, d}, e}`: the first segment of each top-level item.
+            let mut depth = 0;
+            let mut item_start = true;
+            for (j, c) in group.char_indices() {
+                match c {
+                    '{' => depth += 1,
+                    '}' if depth == 0 => break,
+                    '}' => depth -= 1,
+                    ',' if depth == 0 => item_start = true,
+                    c if item_start && (c.is_ascii_alphabetic() || c == '_') => {
+                        found.push((line, ident(&group[j..]).to_string()));
+                        item_start = false;
+                    }
+                    _ => {}
+                }
+            }
+        } else {
+            let name = ident(rest);
+            if !name.is_empty() {
+                found.push((line, name.to_string()));
+            }
+        }
+    }
+    found
+}
+
+struct Import {
+    file: String,
+    line: usize,
+    from: String,
+    to: String,
+}
+
+fn imports() -> Vec<Import> {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let mut files = Vec::new();
+    rust_files(&src, &mut files);
+    let mut out = Vec::new();
+    for path in files {
+        let rel = path
+            .strip_prefix(&src)
+            .expect("under src")
+            .to_string_lossy()
+            .replace('\\', "/");
+        let Some(from) = module_of(&rel) else {
+            continue;
+        };
+        let text = std::fs::read_to_string(&path).expect("readable source");
+        for (line, to) in crate_paths(&strip_comments(&text)) {
+            out.push(Import {
+                file: rel.clone(),
+                line,
+                from: from.clone(),
+                to,
+            });
+        }
+    }
+    out
+}
+
+#[test]
+fn no_layer_imports_a_higher_one() {
+    let mut violations = Vec::new();
+    let mut used_pending = BTreeSet::new();
+    for i in imports() {
+        if allowed(&i.from, &i.to) {
+            continue;
+        }
+        if let Some(p) = PENDING.iter().find(|(f, t)| *f == i.file && *t == i.to) {
+            used_pending.insert(*p);
+            continue;
+        }
+        violations.push(format!(
+            "src/{}:{}: `{}` imports `crate::{}` (a higher layer or a later domain module)",
+            i.file, i.line, i.from, i.to
+        ));
+    }
+    for p in PENDING {
+        if !used_pending.contains(p) {
+            violations.push(format!(
+                "allowance no longer needed: delete {p:?} from PENDING in tests/layers.rs"
+            ));
+        }
+    }
+    assert!(violations.is_empty(), "{}", violations.join("\n"));
+}
+
+#[test]
+fn every_module_has_a_layer() {
+    let unknown: BTreeSet<String> = imports()
+        .into_iter()
+        .flat_map(|i| [i.from, i.to])
+        .filter(|m| layer(m).is_none())
+        .collect();
+    assert!(
+        unknown.is_empty(),
+        "modules without a layer (add them to `layer` in tests/layers.rs): {unknown:?}"
+    );
+}
+
+#[test]
+fn the_parser_sees_grouped_and_plain_paths() {
+    let src = "use crate::{model::Stage, store::{Store, Tx}};\n// crate::tui in a comment\nlet x = crate::audit::Event;";
+    let found: Vec<String> = crate_paths(&strip_comments(src))
+        .into_iter()
+        .map(|(_, m)| m)
+        .collect();
+    assert_eq!(found, ["model", "store", "audit"]);
+    assert!(!allowed("store", "timeline"));
+    assert!(!allowed("model", "privacy"));
+    assert!(allowed("store", "model"));
+    assert!(allowed("timeline", "audit"));
+    assert!(!allowed("timeline", "resources"));
+    assert!(allowed("tui", "sync"));
+}
