@@ -3,6 +3,7 @@
 
 mod cases;
 mod open;
+pub mod oplog;
 pub mod queries;
 mod residents;
 mod resources;
@@ -13,6 +14,7 @@ pub use residents::{
 };
 mod users;
 pub use resources::ResourceRow;
+pub mod sync;
 mod write;
 
 pub use open::{OpenOptions, migrate as migrate_to};

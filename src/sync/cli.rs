@@ -3,9 +3,9 @@
 
 use super::bundle::Encryption;
 use super::export::ExportReport;
-use super::hlc;
+use crate::store::oplog::hlc;
 use super::keys::parse_recipient;
-use super::merge::ImportReport;
+use super::import::ImportReport;
 use super::site::{PublicKeys, SyncError, SyncResult, read_passphrase_file};
 use super::status::SyncStatus;
 use std::fmt::Write as _;

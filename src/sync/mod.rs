@@ -15,11 +15,10 @@ pub mod bundle;
 pub mod cli;
 pub mod conflicts;
 pub mod export;
-pub mod hlc;
+pub mod import;
 pub mod keys;
 pub mod merge;
 pub mod site;
-pub mod stamps;
 pub mod status;
 
 pub use bundle::{
@@ -29,6 +28,6 @@ pub use bundle::{
 pub use conflicts::{Conflict, Resolution, open_conflicts, resolve_conflict};
 pub use export::{ExportOptions, ExportReport, export_bundle};
 pub use keys::{KeyError, SiteKeys};
-pub use merge::{ImportOptions, ImportReport, TableCounts, import_bundle};
+pub use import::{ImportOptions, ImportReport, TableCounts, import_bundle};
 pub use site::{PublicKeys, SyncError, SyncResult, public_keys, site_keys};
 pub use status::{PeerStatus, SyncStatus, status};
