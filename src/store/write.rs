@@ -1,10 +1,10 @@
 //! The write path: one transaction, and for every change to a synced table one op in `ops`
 //! stamped with this site's next seq and a hybrid logical clock.
 
+use super::oplog::stamps::{Stamp, field_stamps};
 use super::schema::{ROW_META, SYNCED_TABLES};
 use super::{Result, StoreError, sql_err};
 use crate::model::OpKind;
-use super::oplog::stamps::{Stamp, field_stamps};
 use rusqlite::types::{ToSqlOutput, Value as SqlValue};
 use rusqlite::{OptionalExtension, ToSql, Transaction, params};
 use std::collections::BTreeMap;

@@ -1,5 +1,5 @@
 //! Import: verify a bundle, then merge its ops in one transaction (the merge rules are in
-//! [`super::merge`]).
+//! `merge`).
 //!
 //! - The sender must be a known peer signing with its recorded key, or be accepted with
 //!   `--trust` (then its key is recorded).

@@ -54,9 +54,7 @@ impl Merger {
             self.columns
                 .insert(table.to_owned(), cols.into_iter().collect());
         }
-        self.columns
-            .get(table)
-            .ok_or_else(|| bad(table.to_owned()))
+        self.columns.get(table).ok_or_else(|| bad(table.to_owned()))
     }
 
     /// Checks the op's table and columns (they are spliced into SQL, so only known names pass).

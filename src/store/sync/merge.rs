@@ -260,8 +260,9 @@ impl Tx<'_> {
             })?;
             let fields: Option<String> = r.get(3).map_err(err)?;
             let fields = match fields {
-                Some(f) => serde_json::from_str(&f)
-                    .map_err(|e| corrupt_op(&stamp.1, seq, "fields", &e))?,
+                Some(f) => {
+                    serde_json::from_str(&f).map_err(|e| corrupt_op(&stamp.1, seq, "fields", &e))?
+                }
                 None => BTreeMap::new(),
             };
             let base: Option<String> = r.get(4).map_err(err)?;
@@ -388,3 +389,46 @@ impl Tx<'_> {
     }
 }
 
+#[cfg(test)]
+mod tests {
+    use crate::store::oplog::stamps::field_stamps;
+    use crate::store::{OpenOptions, Store, StoreError};
+
+    /// Stored op JSON that does not parse stops the merge, the export and the stamps lookup with
+    /// an error naming the op; it is never read as "no fields". (An unknown kind cannot be
+    /// stored: `ops.kind` has a CHECK constraint.)
+    #[test]
+    fn a_stored_op_that_does_not_parse_is_an_error() {
+        let dir = tempfile::tempdir().expect("dir");
+        let mut store =
+            Store::open(&dir.path().join("t.db"), &OpenOptions::new("t")).expect("open");
+        let tx = store.write().expect("tx");
+        tx.conn()
+            .execute(
+                "INSERT INTO ops (origin, seq, hlc, tbl, row_id, kind, fields, base)
+                 VALUES ('x', 1, 1, 'residents', 'r1', 'update', '{not json', NULL)",
+                [],
+            )
+            .expect("insert");
+        let err = tx
+            .for_each_row_op("residents", "r1", &mut |_| {})
+            .expect_err("corrupt fields");
+        assert!(err.to_string().contains("stored op x/1"), "{err}");
+        assert!(field_stamps(tx.conn(), "residents", "r1", &["name"]).is_err());
+        tx.conn()
+            .execute(
+                "UPDATE ops SET fields = '{}', base = '[1' WHERE origin = 'x'",
+                [],
+            )
+            .expect("update");
+        let err = tx
+            .for_each_row_op("residents", "r1", &mut |_| {})
+            .expect_err("corrupt base");
+        assert!(err.to_string().contains("base"), "{err}");
+        tx.commit().expect("commit");
+        let err = store
+            .for_each_op::<StoreError>(None, &mut |_| Ok(()))
+            .expect_err("export refuses a corrupt op");
+        assert!(err.to_string().contains("stored op x/1"), "{err}");
+    }
+}

@@ -12,11 +12,11 @@ mod merge;
 pub use conflicts::Conflict;
 pub use merge::{ImportRecord, NewConflict, OpenConflict, RowMeta, RowOp};
 
+use super::oplog::stamps::BASE_KEY;
 use super::schema::SYNCED_TABLES;
 use super::{Result, Store, StoreError, Tx, row_fields};
 use crate::audit::{self, Event};
 use crate::model::{Op, OpKind};
-use super::oplog::stamps::BASE_KEY;
 use rusqlite::types::ValueRef;
 use rusqlite::{Connection, OptionalExtension, params};
 use std::collections::BTreeMap;
@@ -268,13 +268,20 @@ impl Store {
             host: self.host(),
             at: rec.at,
         };
-        let tx = rusqlite::Transaction::new_unchecked(conn, rusqlite::TransactionBehavior::Immediate)
-            .map_err(|e| self.sql_err(e))?;
+        let tx =
+            rusqlite::Transaction::new_unchecked(conn, rusqlite::TransactionBehavior::Immediate)
+                .map_err(|e| self.sql_err(e))?;
         (|| -> rusqlite::Result<()> {
             tx.execute(
                 "INSERT INTO sync_log (at, direction, peer, bundle_id, file, ops_total)
                  VALUES (?1, 'export', ?2, ?3, ?4, ?5)",
-                params![rec.at, rec.peer, rec.bundle_id, rec.file, i64_of(rec.ops_total)],
+                params![
+                    rec.at,
+                    rec.peer,
+                    rec.bundle_id,
+                    rec.file,
+                    i64_of(rec.ops_total)
+                ],
             )?;
             if let Some(p) = rec.peer {
                 tx.execute(

@@ -85,7 +85,6 @@ pub(super) fn encryptor(path: &Path, enc: &Encryption) -> Result<Option<Encrypto
     }
 }
 
-
 /// Opens the age layer with the caller's secret.
 pub(super) fn decrypt(
     path: &Path,

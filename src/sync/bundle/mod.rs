@@ -137,11 +137,9 @@ pub(super) fn io_err(path: &Path) -> impl Fn(io::Error) -> BundleError + '_ {
     }
 }
 
-
 pub(super) fn corrupt(path: PathBuf, what: &str) -> BundleError {
     BundleError::Corrupt {
         path,
         what: what.to_owned(),
     }
 }
-
