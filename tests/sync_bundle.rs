@@ -634,7 +634,9 @@ fn forge(path: &Path, keys: &SiteKeys, edit: impl FnOnce(&mut Manifest, &mut Vec
     edit(&mut manifest, &mut payload);
     manifest.payload_len = payload.len() as u64;
     manifest.payload_sha256 = hex::encode(sha2::Sha256::digest(&payload));
-    let sig = keys.signing_key().sign(&manifest.signed_bytes());
+    let sig = keys
+        .signing_key()
+        .sign(&manifest.signed_bytes().expect("signed bytes"));
     manifest.signature = Some(base64::engine::general_purpose::STANDARD.encode(sig.to_bytes()));
     let mjson = serde_json::to_vec(&manifest).expect("json");
     let mut out = bytes[..10].to_vec();

@@ -1,10 +1,10 @@
 //! The write path: one transaction, and for every change to a synced table one op in `ops`
 //! stamped with this site's next seq and a hybrid logical clock.
 
+use super::oplog::stamps::{Stamp, field_stamps};
 use super::schema::{ROW_META, SYNCED_TABLES};
 use super::{Result, StoreError, sql_err};
 use crate::model::OpKind;
-use crate::sync::stamps::{Stamp, field_stamps};
 use rusqlite::types::{ToSqlOutput, Value as SqlValue};
 use rusqlite::{OptionalExtension, ToSql, Transaction, params};
 use std::collections::BTreeMap;
@@ -156,7 +156,7 @@ impl<'c> Tx<'c> {
     }
 
     fn next_stamp(&mut self) -> (i64, i64) {
-        self.hlc = crate::sync::hlc::tick(self.hlc, self.now_ms);
+        self.hlc = super::oplog::hlc::tick(self.hlc, self.now_ms);
         self.seq += 1;
         (self.hlc, self.seq)
     }
@@ -290,7 +290,7 @@ impl<'c> Tx<'c> {
         let columns: Vec<&str> = changed.iter().map(|(k, _)| *k).collect();
         let base =
             field_stamps(&self.tx, table, id, &columns).map_err(|e| sql_err(&self.path, e))?;
-        // The stamps of the replaced values, kept beside `fields` (see crate::sync::stamps).
+        // The stamps of the replaced values, kept beside `fields` (see `store::oplog::stamps`).
         let base = (!base.is_empty())
             .then(|| {
                 let stamps: BTreeMap<&str, serde_json::Value> = base
@@ -346,7 +346,7 @@ impl<'c> Tx<'c> {
             )));
         }
         materialize_insert(&self.tx, table, id).map_err(|e| sql_err(&self.path, e))?;
-        let base = crate::sync::stamps::stamps_json(column, replaced);
+        let base = super::oplog::stamps::stamps_json(column, replaced);
         let fields = [(column, value)];
         let (hlc, _) = self.log_with_base(table, id, OpKind::Update, &fields, Some(base))?;
         let sql = format!("UPDATE {table} SET hlc = ?2, {column} = ?3 WHERE id = ?1");

@@ -3,11 +3,11 @@
 
 use super::bundle::Encryption;
 use super::export::ExportReport;
-use super::hlc;
+use super::import::ImportReport;
 use super::keys::parse_recipient;
-use super::merge::ImportReport;
 use super::site::{PublicKeys, SyncError, SyncResult, read_passphrase_file};
 use super::status::SyncStatus;
+use crate::store::oplog::hlc;
 use std::fmt::Write as _;
 use std::path::Path;
 

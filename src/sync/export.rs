@@ -17,13 +17,11 @@
 
 use super::bundle::{BundleMeta, BundleWriter, Encryption};
 use super::site::{SyncResult, site_keys};
-use super::stamps::BASE_KEY;
-use crate::audit::{self, Event};
+use crate::audit::Event;
 use crate::model::{AuditAction, Op, OpKind};
-use crate::store::schema::{CURRENT_VERSION, SYNCED_TABLES};
-use crate::store::{Store, row_fields};
-use rusqlite::params;
-use rusqlite::types::ValueRef;
+use crate::store::Store;
+use crate::store::schema::CURRENT_VERSION;
+use crate::store::sync::ExportRecord;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
@@ -98,79 +96,16 @@ pub fn stream_ops(
     peer: Option<&str>,
     each: &mut dyn FnMut(&Op) -> SyncResult<()>,
 ) -> SyncResult<()> {
-    let conn = store.conn();
-    let err = |e| store.sql_err(e);
-    let mut stmt = conn
-        .prepare(
-            "SELECT o.origin, o.seq, o.hlc, o.tbl, o.row_id, o.kind, o.fields, o.base FROM ops o
-             WHERE ?1 IS NULL OR (o.origin <> ?1 AND o.seq >
-                   coalesce((SELECT v.seq FROM sync_vv v WHERE v.peer = ?1 AND v.origin = o.origin), 0))
-             ORDER BY o.origin, o.seq",
-        )
-        .map_err(err)?;
-    let mut rows = stmt.query(params![peer]).map_err(err)?;
-    while let Some(r) = rows.next().map_err(err)? {
-        let kind: String = r.get(5).map_err(err)?;
-        let kind = OpKind::parse(&kind)
-            .ok_or_else(|| super::site::SyncError::BadOp(format!("op kind {kind}")))?;
-        let mut op = Op {
-            origin: r.get(0).map_err(err)?,
-            seq: r.get(1).map_err(err)?,
-            hlc: r.get(2).map_err(err)?,
-            table: r.get(3).map_err(err)?,
-            row_id: r.get(4).map_err(err)?,
-            kind,
-            fields: BTreeMap::new(),
-        };
-        match r.get_ref(6).map_err(err)? {
-            ValueRef::Text(t) => {
-                op.fields = serde_json::from_slice(t).map_err(|e| {
-                    super::site::SyncError::BadOp(format!(
-                        "stored op {}/{}: {e}",
-                        op.origin, op.seq
-                    ))
-                })?;
-            }
-            // An insert op points at its row (see `store::materialize_insert`).
-            _ if op.kind == OpKind::Insert => {
-                if !SYNCED_TABLES.contains(&op.table.as_str()) {
-                    return Err(super::site::SyncError::BadOp(format!("table {}", op.table)));
-                }
-                op.fields = row_fields(conn, &op.table, &op.row_id)
-                    .map_err(err)?
-                    .ok_or_else(|| {
-                        super::site::SyncError::BadOp(format!("{} {} missing", op.table, op.row_id))
-                    })?;
-            }
-            _ => {}
-        }
-        if let ValueRef::Text(t) = r.get_ref(7).map_err(err)? {
-            let base: serde_json::Value = serde_json::from_slice(t).map_err(|e| {
-                super::site::SyncError::BadOp(format!("stored op {}/{}: {e}", op.origin, op.seq))
-            })?;
-            op.fields.insert(BASE_KEY.to_string(), base);
-        }
-        each(&op)?;
-    }
-    Ok(())
+    store.for_each_op(peer, each)
 }
 
 /// The knowledge record: the highest seq we hold per origin.
 fn knowledge(store: &Store) -> SyncResult<Op> {
-    let err = |e| store.sql_err(e);
-    let mut stmt = store
-        .conn()
-        .prepare("SELECT origin, max(seq) FROM ops GROUP BY origin")
-        .map_err(err)?;
-    let fields = stmt
-        .query_map([], |r| {
-            Ok((
-                r.get::<_, String>(0)?,
-                serde_json::Value::from(r.get::<_, i64>(1)?),
-            ))
-        })
-        .and_then(|rows| rows.collect::<rusqlite::Result<BTreeMap<_, _>>>())
-        .map_err(err)?;
+    let fields = store
+        .held_seqs()?
+        .into_iter()
+        .map(|(origin, seq)| (origin, serde_json::Value::from(seq)))
+        .collect();
     Ok(Op {
         origin: store.site().id.clone(),
         seq: 0,
@@ -182,52 +117,31 @@ fn knowledge(store: &Store) -> SyncResult<Op> {
     })
 }
 
-/// `sync_log`, the peer's last export time and the audit row (다운로드, `bundle:FILE`).
+/// `sync_log`, the peer's last export time and the audit row (다운로드, `bundle:FILE`), in one
+/// transaction.
 fn record(
     store: &Store,
     peer: Option<&str>,
     manifest: &super::bundle::Manifest,
     path: &Path,
 ) -> SyncResult<()> {
-    let conn = store.conn();
-    let err = |e| store.sql_err(e);
     let at = store.clock().stamp();
     let file = path.display().to_string();
-    conn.execute_batch("BEGIN IMMEDIATE").map_err(err)?;
-    let result = (|| -> rusqlite::Result<()> {
-        conn.execute(
-            "INSERT INTO sync_log (at, direction, peer, bundle_id, file, ops_total)
-             VALUES (?1, 'export', ?2, ?3, ?4, ?5)",
-            params![at, peer, manifest.bundle_id, file, manifest.op_count as i64],
-        )?;
-        if let Some(p) = peer {
-            conn.execute(
-                "UPDATE sync_peers SET last_export_at = ?2 WHERE site_id = ?1",
-                params![p, at],
-            )?;
-        }
-        let subject = format!("bundle:{file}");
-        let detail = format!("ops {} · {:?}", manifest.op_count, manifest.encryption);
-        audit::append(
-            conn,
-            store.operator(),
-            store.host(),
-            &at,
-            &Event {
-                action: AuditAction::Download,
-                resident_id: None,
-                subject: &subject,
-                detail: &detail,
-            },
-        )?;
-        Ok(())
-    })();
-    match result {
-        Ok(()) => conn.execute_batch("COMMIT").map_err(err)?,
-        Err(e) => {
-            let _ = conn.execute_batch("ROLLBACK");
-            return Err(err(e).into());
-        }
-    }
+    let subject = format!("bundle:{file}");
+    let detail = format!("ops {} · {:?}", manifest.op_count, manifest.encryption);
+    let rec = ExportRecord {
+        at: &at,
+        peer,
+        bundle_id: &manifest.bundle_id,
+        file: &file,
+        ops_total: manifest.op_count,
+    };
+    let ev = Event {
+        action: AuditAction::Download,
+        resident_id: None,
+        subject: &subject,
+        detail: &detail,
+    };
+    store.record_export(&rec, &ev)?;
     Ok(())
 }

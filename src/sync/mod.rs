@@ -1,25 +1,26 @@
-//! Sync between offline sites by bundle files. See ../shared/DESIGN.md, "Sync bundles".
+//! Sync between offline sites by bundle files (the design: an op log exchanged as signed,
+//! optionally encrypted bundles; see "Sync bundles" in the project's design notes).
 //!
-//! - [`hlc`]: the hybrid logical clock stamping every op.
 //! - [`keys`]: each site's age identity and Ed25519 signing key, and their text forms.
 //! - [`bundle`]: the bundle file: signed manifest + zstd JSON-lines payload, optionally
 //!   age-encrypted; written atomically, read with every check before an op is trusted.
-//!
-//! - [`stamps`]: which op last wrote a field, and the `@base` stamps update ops carry.
-//! - [`site`]: this site's keys (made at first use, kept in `meta`) and [`SyncError`].
-//! - [`export`]: ops a peer lacks → bundle. [`merge`]: bundle → ops, merged per field.
+//! - [`site`]: this site's keys (made at first use, kept by the store) and [`SyncError`].
+//! - [`export`]: ops a peer lacks → bundle. [`import`]: bundle → ops, checked and recorded;
+//!   `merge`: the rules that fold a row's ops into its fields and conflicts.
 //! - [`conflicts`]: review and resolve losing values. [`status`]: peers and pending ops.
 //! - [`cli`]: option checks and text for `dolbom sync`.
+//!
+//! The hybrid logical clock and the field stamps are op-log bookkeeping and live in
+//! `store::oplog`; every statement sync needs is a typed method in `store::sync`.
 
 pub mod bundle;
 pub mod cli;
 pub mod conflicts;
 pub mod export;
-pub mod hlc;
+pub mod import;
 pub mod keys;
-pub mod merge;
+mod merge;
 pub mod site;
-pub mod stamps;
 pub mod status;
 
 pub use bundle::{
@@ -28,7 +29,7 @@ pub use bundle::{
 };
 pub use conflicts::{Conflict, Resolution, open_conflicts, resolve_conflict};
 pub use export::{ExportOptions, ExportReport, export_bundle};
+pub use import::{ImportOptions, ImportReport, TableCounts, import_bundle};
 pub use keys::{KeyError, SiteKeys};
-pub use merge::{ImportOptions, ImportReport, TableCounts, import_bundle};
 pub use site::{PublicKeys, SyncError, SyncResult, public_keys, site_keys};
 pub use status::{PeerStatus, SyncStatus, status};

@@ -1,14 +1,10 @@
-//! This site's keys (made at first use, kept in `meta`), the errors of the sync commands, and
-//! small helpers shared by export, import and status.
+//! This site's keys (made at first use, kept by the store), the errors of the sync commands,
+//! and small helpers shared by export, import and status.
 
 use super::bundle::BundleError;
 use super::keys::{KeyError, SiteKeys};
 use crate::store::{Store, StoreError};
 use age::secrecy::ExposeSecret;
-use rusqlite::OptionalExtension;
-
-/// `meta` key holding [`SiteKeys::to_secret_string`].
-const KEYS_META: &str = "site_keys";
 
 /// Every way a sync command can fail.
 #[derive(Debug, thiserror::Error)]
@@ -57,27 +53,17 @@ pub enum SyncError {
 /// Result of sync operations.
 pub type SyncResult<T> = Result<T, SyncError>;
 
-/// This site's keys, made and stored in `meta` on first use. Never print the secret form.
+/// This site's keys, made and stored on first use. Never print the secret form.
 pub fn site_keys(store: &Store) -> SyncResult<SiteKeys> {
-    let conn = store.conn();
-    let read = || -> SyncResult<Option<String>> {
-        conn.query_row("SELECT value FROM meta WHERE key = ?1", [KEYS_META], |r| {
-            r.get(0)
-        })
-        .optional()
-        .map_err(|e| store.sql_err(e).into())
-    };
-    if let Some(text) = read()? {
+    if let Some(text) = store.site_keys_secret()? {
         return Ok(SiteKeys::from_secret_string(&text)?);
     }
     let fresh = SiteKeys::generate();
-    // OR IGNORE: if another process made keys meanwhile, theirs win and we read them back.
-    conn.execute(
-        "INSERT OR IGNORE INTO meta (key, value) VALUES (?1, ?2)",
-        rusqlite::params![KEYS_META, fresh.to_secret_string().expose_secret()],
-    )
-    .map_err(|e| store.sql_err(e))?;
-    let text = read()?.ok_or(KeyError::MalformedSecret("not stored"))?;
+    // If another process made keys meanwhile, theirs win and we read them back.
+    store.store_site_keys_secret(fresh.to_secret_string().expose_secret())?;
+    let text = store
+        .site_keys_secret()?
+        .ok_or(KeyError::MalformedSecret("not stored"))?;
     Ok(SiteKeys::from_secret_string(&text)?)
 }
 

@@ -1,6 +1,7 @@
 //! Field stamps: which op wrote a field last, and the `@base` key update ops carry so that a
-//! merge can tell sequential edits from concurrent ones (see [`super::merge`]).
+//! merge can tell sequential edits from concurrent ones (see `crate::sync::merge`).
 
+use crate::model::OpKind;
 use rusqlite::params;
 use std::collections::BTreeMap;
 
@@ -35,20 +36,26 @@ pub fn field_stamps(
         let stamp: Stamp = (r.get(0)?, r.get(1)?);
         let kind: String = r.get(2)?;
         let fields: Option<String> = r.get(3)?;
-        let written: Vec<&str> = match kind.as_str() {
-            "insert" => columns.to_vec(),
-            "update" => {
-                let map: BTreeMap<String, serde_json::Value> = fields
-                    .as_deref()
-                    .and_then(|f| serde_json::from_str(f).ok())
-                    .unwrap_or_default();
+        // A stored op that does not parse is an error (a damaged database), never "no fields".
+        let corrupt = |e: Box<dyn std::error::Error + Send + Sync>| {
+            rusqlite::Error::FromSqlConversionFailure(2, rusqlite::types::Type::Text, e)
+        };
+        let kind = OpKind::parse(&kind)
+            .ok_or_else(|| corrupt(format!("stored op {}: op kind {kind}", stamp.1).into()))?;
+        let written: Vec<&str> = match kind {
+            OpKind::Insert => columns.to_vec(),
+            OpKind::Update => {
+                let map: BTreeMap<String, serde_json::Value> = match fields.as_deref() {
+                    Some(f) => serde_json::from_str(f).map_err(|e| corrupt(Box::new(e)))?,
+                    None => BTreeMap::new(),
+                };
                 columns
                     .iter()
                     .copied()
                     .filter(|c| map.contains_key(*c))
                     .collect()
             }
-            _ => Vec::new(),
+            OpKind::Delete => Vec::new(),
         };
         for c in written {
             match out.get_mut(c) {

@@ -1,0 +1,233 @@
+//! Import: verify a bundle, then merge its ops in one transaction (the merge rules are in
+//! `merge`).
+//!
+//! - The sender must be a known peer signing with its recorded key, or be accepted with
+//!   `--trust` (then its key is recorded).
+//! - The bundle is decrypted, decompressed and parsed on a second thread while this one writes.
+//! - The whole import commits only after the bundle reader ended without an error (checksum,
+//!   length and counts are verified after the last op), so a damaged bundle changes nothing.
+//! - What the sender holds (its `@held` record and the bundle's seq ranges) advances its
+//!   version vector; the import is logged in `sync_log` and the audit log.
+
+use super::bundle::{BundleError, BundleReader, Decryption, Manifest, open_bundle};
+use super::export::KNOWLEDGE_TABLE;
+use super::keys::{format_verifying_key, parse_verifying_key};
+use super::merge::Merger;
+use super::site::{SyncError, SyncResult, site_keys};
+use crate::audit::Event;
+use crate::batch::{Batch, produce};
+use crate::model::{AuditAction, Op};
+use crate::store::Store;
+use crate::store::oplog::hlc;
+use crate::store::schema::CURRENT_VERSION;
+use crate::store::sync::{Actor, ImportRecord, KnownPeer};
+use age::secrecy::SecretString;
+use serde_json::Value;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+/// How to import.
+#[derive(Default)]
+pub struct ImportOptions {
+    /// The passphrase of a passphrase bundle; otherwise this site's key decrypts.
+    pub passphrase: Option<SecretString>,
+    /// Accept a bundle from a site never seen before and remember its signing key.
+    pub trust: bool,
+    /// Do everything, report, then roll back.
+    pub dry_run: bool,
+}
+
+/// Counts for one table.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+pub struct TableCounts {
+    pub applied: u64,
+    pub known: u64,
+    pub conflicts: u64,
+}
+
+/// What an import did (or, with `dry_run`, would do).
+#[derive(Debug, Clone, Default, serde::Serialize)]
+pub struct ImportReport {
+    pub path: PathBuf,
+    pub bundle_id: String,
+    pub origin_site: String,
+    pub origin_name: String,
+    pub total: u64,
+    /// New ops recorded and merged.
+    pub applied: u64,
+    /// Ops already known (skipped).
+    pub known: u64,
+    /// New conflicts recorded.
+    pub conflicts: u64,
+    pub per_table: BTreeMap<String, TableCounts>,
+    /// Ops stamped more than a day ahead of our clock, per origin site (whose clock to fix).
+    pub far_future: BTreeMap<String, u64>,
+    /// The sender was unknown and is now trusted (`--trust`).
+    pub new_peer: bool,
+    pub dry_run: bool,
+}
+
+/// Verifies and merges the bundle at `path`. `progress(bytes_read, bytes_total)` is called now
+/// and then. Nothing changes unless every check passes (and never with `dry_run`).
+pub fn import_bundle(
+    store: &mut Store,
+    path: &Path,
+    opts: &ImportOptions,
+    progress: &mut dyn FnMut(u64, u64),
+) -> SyncResult<ImportReport> {
+    let decryption = match &opts.passphrase {
+        Some(p) => Decryption::Passphrase(p.clone()),
+        None => Decryption::Identities(vec![site_keys(store)?.age_identity().clone()]),
+    };
+    let reader = open_bundle(path, &decryption, CURRENT_VERSION, None)?;
+    let manifest = reader.manifest().clone();
+    if manifest.origin_site == store.site().id {
+        return Err(SyncError::OwnBundle {
+            site: manifest.origin_site,
+        });
+    }
+    let new_peer = check_peer(store, path, &manifest, reader.signer(), opts.trust)?;
+    let operator = store.operator().to_string();
+    let host = store.host().to_string();
+    let at = store.clock().stamp();
+    let now_ms = store.clock().now_ms();
+    let mut report = ImportReport {
+        path: path.to_owned(),
+        bundle_id: manifest.bundle_id.clone(),
+        origin_site: manifest.origin_site.clone(),
+        origin_name: manifest.origin_name.clone(),
+        new_peer,
+        dry_run: opts.dry_run,
+        ..ImportReport::default()
+    };
+    let mut tx = store.write()?;
+    tx.begin_merge()?;
+    let mut merger = Merger::default();
+    let mut held: Option<BTreeMap<String, Value>> = None;
+    // A reader error (checksum, length, counts: checked after the last op) arrives in order
+    // and stops the import before anything commits.
+    std::thread::scope(|scope| -> SyncResult<()> {
+        let (send, batches) = std::sync::mpsc::sync_channel::<Batch<Op, BundleError>>(4);
+        scope.spawn(move || produce(reader, OP_BATCH, BundleReader::progress, &send));
+        for batch in batches {
+            for op in batch.items {
+                if op.table == KNOWLEDGE_TABLE {
+                    // What the sender holds (see `export`); only its own record counts.
+                    if op.origin == manifest.origin_site {
+                        held = Some(op.fields);
+                    }
+                    continue;
+                }
+                report.total += 1;
+                if hlc::is_far_future(op.hlc, now_ms) {
+                    *report.far_future.entry(op.origin.clone()).or_default() += 1;
+                }
+                tx.observe_hlc(op.hlc);
+                let table = op.table.clone();
+                let applied = merger.add(&tx, op)?;
+                let counts = report.per_table.entry(table).or_default();
+                if applied {
+                    counts.applied += 1;
+                    report.applied += 1;
+                } else {
+                    counts.known += 1;
+                    report.known += 1;
+                }
+            }
+            if let Some(e) = batch.error {
+                return Err(e.into());
+            }
+            progress(batch.progress.0, batch.progress.1);
+        }
+        Ok(())
+    })?;
+    for (table, n) in merger.finish(&tx, &at)? {
+        report.per_table.entry(table).or_default().conflicts += n;
+        report.conflicts += n;
+    }
+    let file = path.display().to_string();
+    // Every op in a bundle from P is held by P, and (prefix-closed) every earlier op of its
+    // origin; so is what its `@held` record says.
+    let from_ops = manifest
+        .seq_ranges
+        .iter()
+        .map(|(o, [_, max])| (o.as_str(), *max));
+    let from_record = held
+        .iter()
+        .flatten()
+        .filter_map(|(o, v)| Some((o.as_str(), v.as_i64()?)));
+    let record = ImportRecord {
+        at: &at,
+        origin_site: &manifest.origin_site,
+        origin_name: &manifest.origin_name,
+        signer: &manifest.signer,
+        replace_key: opts.trust && report.new_peer,
+        bundle_id: &manifest.bundle_id,
+        file: &file,
+        total: report.total,
+        applied: report.applied,
+        known: report.known,
+        conflicts: report.conflicts,
+    };
+    tx.record_import(&record, &mut from_ops.chain(from_record))?;
+    let subject = format!("bundle:{file}");
+    let detail = format!(
+        "from {} · applied {} · known {} · conflicts {}",
+        manifest.origin_site, report.applied, report.known, report.conflicts
+    );
+    let who = Actor {
+        operator: &operator,
+        host: &host,
+        at: &at,
+    };
+    tx.append_sync_audit(
+        &who,
+        &Event {
+            action: AuditAction::Create,
+            resident_id: None,
+            subject: &subject,
+            detail: &detail,
+        },
+    )?;
+    if !opts.dry_run {
+        tx.commit()?;
+    }
+    Ok(report)
+}
+
+/// Ops per batch from the reading thread.
+const OP_BATCH: usize = 1024;
+
+/// Refuses an unknown sender (unless `trust`) or a known one signing with another key.
+/// Returns whether the sender is new.
+fn check_peer(
+    store: &Store,
+    path: &Path,
+    manifest: &Manifest,
+    signer: &ed25519_dalek::VerifyingKey,
+    trust: bool,
+) -> SyncResult<bool> {
+    match store.known_peer(&manifest.origin_site)? {
+        Some(KnownPeer {
+            sign_key: Some(key),
+            trusted: true,
+        }) => {
+            let expected = parse_verifying_key(&key)?;
+            if expected != *signer {
+                return Err(BundleError::UnexpectedSigner {
+                    path: path.to_owned(),
+                    expected: format_verifying_key(&expected),
+                    found: manifest.signer.clone(),
+                }
+                .into());
+            }
+            Ok(false)
+        }
+        _ if trust => Ok(true),
+        _ => Err(SyncError::UnknownSite {
+            site: manifest.origin_site.clone(),
+            name: manifest.origin_name.clone(),
+            signer: manifest.signer.clone(),
+        }),
+    }
+}
