@@ -9,10 +9,9 @@
 //! - [`site`]: this site's keys (made at first use, kept in `meta`) and [`SyncError`].
 //! - [`export`]: ops a peer lacks → bundle. [`merge`]: bundle → ops, merged per field.
 //! - [`conflicts`]: review and resolve losing values. [`status`]: peers and pending ops.
-//! - [`cli`]: option checks and text for `dolbom sync`.
+//! - option checks and text for `dolbom sync` live in `crate::cli::sync`.
 
 pub mod bundle;
-pub mod cli;
 pub mod conflicts;
 pub mod export;
 pub mod hlc;
