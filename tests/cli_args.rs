@@ -59,7 +59,10 @@ fn unknown_choices_are_usage_errors_naming_the_flag() {
     let db = dir.path().join("never.db");
     let cases: [(&[&str], &str); 10] = [
         (&["timeline", "C1", "--format", "docx"], "--format"),
-        (&["resources", "export", "out.csv", "--format", "xml"], "--format"),
+        (
+            &["resources", "export", "out.csv", "--format", "xml"],
+            "--format",
+        ),
         (&["users", "add", "kim", "--role", "boss"], "--role"),
         (&["users", "add", "kim", "--role", "Admin"], "--role"),
         (&["search", "김", "--stage", "없는단계"], "--stage"),
@@ -67,7 +70,10 @@ fn unknown_choices_are_usage_errors_naming_the_flag() {
         (&["search", "김", "--flag", "없는표시"], "--flag"),
         (&["audit", "--since", "garbage"], "--since"),
         (&["audit", "summary", "--month", "2026-13"], "--month"),
-        (&["resources", "import", "x.csv", "--encoding", "klingon"], "--encoding"),
+        (
+            &["resources", "import", "x.csv", "--encoding", "klingon"],
+            "--encoding",
+        ),
     ];
     for (args, flag) in cases {
         let o = run(&db, args);
@@ -92,10 +98,24 @@ fn aliases_of_stages_flags_and_formats_still_work() {
         serde_json::from_slice(&o.stdout).expect("json")
     };
     let korean = json(&["search", "--flag", "독거", "--limit", "500", "--json"]);
-    let english = json(&["search", "--flag", "living-alone", "--limit", "500", "--json"]);
+    let english = json(&[
+        "search",
+        "--flag",
+        "living-alone",
+        "--limit",
+        "500",
+        "--json",
+    ]);
     assert!(!korean.is_empty(), "the demo has people living alone");
     assert_eq!(korean, english);
-    let spaced = json(&["search", "--flag", "건보료 체납", "--limit", "500", "--json"]);
+    let spaced = json(&[
+        "search",
+        "--flag",
+        "건보료 체납",
+        "--limit",
+        "500",
+        "--json",
+    ]);
     let compact = json(&["search", "--flag", "건보료체납", "--limit", "500", "--json"]);
     assert_eq!(spaced, compact);
 
@@ -206,8 +226,7 @@ fn version_names_commit_sqlite_and_cipher() {
         .and_then(|l| l.strip_prefix("커밋 (commit): "))
         .expect("commit line");
     assert!(
-        commit == "unknown"
-            || (commit.len() >= 7 && commit.chars().all(|c| c.is_ascii_hexdigit())),
+        commit == "unknown" || (commit.len() >= 7 && commit.chars().all(|c| c.is_ascii_hexdigit())),
         "{commit}"
     );
     assert_eq!(

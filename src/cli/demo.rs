@@ -48,7 +48,10 @@ pub fn run(g: &Global, args: &Args, started: Instant) -> anyhow::Result<ExitCode
         }
     }
     let mut opts = OpenOptions::new(g.operator());
-    opts.site_name = g.site_name.clone().or_else(|| Some("데모 기관".to_string()));
+    opts.site_name = g
+        .site_name
+        .clone()
+        .or_else(|| Some("데모 기관".to_string()));
     let mut store = Store::open(&path, &opts)?;
     let clock = Instant::now();
     let bar = indicatif::ProgressBar::new(args.residents as u64).with_style(

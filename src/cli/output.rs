@@ -22,7 +22,9 @@ pub fn write_to(w: &mut impl Write, bytes: &[u8]) -> anyhow::Result<()> {
     match w.write_all(bytes).and_then(|()| w.flush()) {
         Ok(()) => Ok(()),
         Err(e) if e.kind() == io::ErrorKind::BrokenPipe => Err(Closed.into()),
-        Err(e) => Err(anyhow::Error::new(e).context("표준 출력에 쓰지 못했습니다 (writing stdout)")),
+        Err(e) => {
+            Err(anyhow::Error::new(e).context("표준 출력에 쓰지 못했습니다 (writing stdout)"))
+        }
     }
 }
 

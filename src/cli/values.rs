@@ -98,9 +98,21 @@ mod tests {
         let at = |s: &str| since(s).map(|t| t.format("%Y-%m-%d %H:%M:%S").to_string());
         assert_eq!(at("2026-11-01").as_deref(), Ok("2026-11-01 00:00:00"));
         assert_eq!(at("2026-11-01T09:00").as_deref(), Ok("2026-11-01 09:00:00"));
-        assert_eq!(at("2026-11-01 09:00:30").as_deref(), Ok("2026-11-01 09:00:30"));
-        assert_eq!(at("2026-11-01T09:00:30").as_deref(), Ok("2026-11-01 09:00:30"));
-        for bad in ["garbage", "", "2026-13-01", "2026-11-01T25:00", "11/01/2026"] {
+        assert_eq!(
+            at("2026-11-01 09:00:30").as_deref(),
+            Ok("2026-11-01 09:00:30")
+        );
+        assert_eq!(
+            at("2026-11-01T09:00:30").as_deref(),
+            Ok("2026-11-01 09:00:30")
+        );
+        for bad in [
+            "garbage",
+            "",
+            "2026-13-01",
+            "2026-11-01T25:00",
+            "11/01/2026",
+        ] {
             assert!(since(bad).is_err(), "{bad}");
         }
     }
