@@ -74,10 +74,14 @@ pub fn run(g: &Global, args: &Args) -> anyhow::Result<ExitCode> {
                     ExitCode::SUCCESS
                 }
                 Some((seq, problem)) => {
-                    output::line(&format!(
+                    // A broken chain exits 1 even when nobody reads the message.
+                    let printed = output::line(&format!(
                         "감사 로그 손상: {seq}행 — {problem} (audit chain broken)"
-                    ))?;
-                    ExitCode::from(1)
+                    ));
+                    match printed {
+                        Err(e) if !output::is_closed(&e) => return Err(e),
+                        _ => ExitCode::from(1),
+                    }
                 }
             })
         }
