@@ -14,6 +14,7 @@
 
 pub mod audit;
 mod batch;
+pub mod cli;
 pub mod clock;
 pub mod demo;
 pub mod files;

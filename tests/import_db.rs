@@ -419,7 +419,7 @@ fn look_alikes_are_reported_not_merged() {
         d.similar,
         [("박순자".to_string(), "1942-03-15".to_string())]
     );
-    let text = dolbom::resources::cli::report_text(&r);
+    let text = dolbom::cli::resources::report_text(&r);
     assert!(text.contains("more.csv:2: 박선자"), "{text}");
 }
 
@@ -441,8 +441,8 @@ fn a_whole_resident_registration_number_never_reaches_the_database() {
     assert_eq!(numbers.len(), 4);
     let report_text = format!(
         "{}{}",
-        dolbom::resources::cli::report_text(&report),
-        dolbom::resources::cli::report_json(&report)
+        dolbom::cli::resources::report_text(&report),
+        dolbom::cli::resources::report_json(&report)
     );
     drop(store);
     let mut bytes = Vec::new();

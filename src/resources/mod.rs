@@ -3,9 +3,8 @@
 //! [`import`] reads files (CSV in CP949 or UTF-8, XLSX/XLS/ODS, JSON, Open Referral HSDS) into
 //! typed, validated rows; it writes nothing. [`upsert`] writes them to the store in one
 //! transaction (admin only). [`export`] writes the directory back out (CSV with BOM for Excel,
-//! or JSON). [`cli`] formats reports and lists for the command line.
+//! or JSON). `crate::cli::resources` formats reports and lists for the command line.
 
-pub mod cli;
 pub mod export;
 pub mod import;
 pub mod upsert;

@@ -8,13 +8,12 @@
 //! - [`export`]: ops a peer lacks → bundle. [`import`]: bundle → ops, checked and recorded;
 //!   `merge`: the rules that fold a row's ops into its fields and conflicts.
 //! - [`conflicts`]: review and resolve losing values. [`status`]: peers and pending ops.
-//! - [`cli`]: option checks and text for `dolbom sync`.
+//! - option checks and text for `dolbom sync` live in `crate::cli::sync`.
 //!
 //! The hybrid logical clock and the field stamps are op-log bookkeeping and live in
 //! `store::oplog`; every statement sync needs is a typed method in `store::sync`.
 
 pub mod bundle;
-pub mod cli;
 pub mod conflicts;
 pub mod export;
 pub mod import;

@@ -3,7 +3,6 @@
 //!
 //! The TUI panes call [`ops`] (re-exported here) and read [`types`] and [`due`] data.
 
-pub mod cli;
 pub mod due;
 pub mod export;
 pub mod ops;

@@ -334,7 +334,7 @@ impl ResourcesPane {
                     Line::raw(""),
                 ];
                 lines.extend(
-                    crate::resources::cli::report_text(report)
+                    crate::cli::resources::report_text(report)
                         .lines()
                         .map(|l| Line::raw(l.to_string())),
                 );

@@ -55,7 +55,7 @@ impl SyncJob {
                     encryption,
                 };
                 sync::export_bundle(store, &opts, &mut |n| progress(n, 0))
-                    .map(|r| sync::cli::export_text(&r))
+                    .map(|r| crate::cli::sync::export_text(&r))
                     .map_err(|e| e.to_string())
             }
             SyncJob::Import {
@@ -69,7 +69,7 @@ impl SyncJob {
                     dry_run: false,
                 };
                 sync::import_bundle(store, path, &opts, progress)
-                    .map(|r| sync::cli::import_text(&r))
+                    .map(|r| crate::cli::sync::import_text(&r))
                     .map_err(|e| e.to_string())
             }
         }

@@ -1,13 +1,92 @@
-//! `dolbom timeline`: the headless case list and the case-summary export. Returns the text to
-//! print; `main.rs` only parses arguments and prints.
+//! `dolbom timeline`: the headless case list and the case-summary export.
 
-use super::export::{self, Format};
-use super::types::{CaseFilter, CaseRow, TimelineError};
+use super::{Global, output, values};
 use crate::model::Stage;
 use crate::store::Store;
+use crate::timeline::export::{self, Format};
+use crate::timeline::{CaseFilter, CaseRow, TimelineError};
 use serde::Serialize;
-use std::path::Path;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
 use unicode_width::UnicodeWidthStr;
+
+/// `dolbom timeline --list …` or `dolbom timeline CASE_ID --format …`.
+#[derive(clap::Args, Debug)]
+#[command(group(clap::ArgGroup::new("what").required(true).args(["list", "case_id"])))]
+pub struct Args {
+    /// 출력할 사례 ID (case to export)
+    pub case_id: Option<String>,
+    /// 사례 목록 (list cases, most recently active first)
+    #[arg(long, conflicts_with_all = ["case_id", "format", "out", "full"])]
+    pub list: bool,
+    /// 주민 ID로 거르기 (only this resident's cases)
+    #[arg(long, requires = "list")]
+    pub resident: Option<String>,
+    /// 단계로 거르기 (stage code or label: monitoring, 점검, 접수 …)
+    #[arg(long, requires = "list", value_parser = values::stage)]
+    pub stage: Option<Stage>,
+    /// 담당자로 거르기 (only this worker's cases)
+    #[arg(long, requires = "list")]
+    pub worker: Option<String>,
+    /// JSON으로 출력 (print JSON)
+    #[arg(long, requires = "list")]
+    pub json: bool,
+    /// 출력 형식 (export format)
+    #[arg(long, value_enum, default_value_t = FormatArg::Md)]
+    pub format: FormatArg,
+    /// 파일로 저장 (write to FILE, mode 0600)
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+    /// 연락처를 가리지 않음 (do not mask contact details; recorded in the audit log)
+    #[arg(long)]
+    pub full: bool,
+}
+
+/// `--format` of a case summary.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum FormatArg {
+    /// 마크다운 (Markdown)
+    #[value(alias = "markdown")]
+    Md,
+    /// CSV
+    Csv,
+    /// JSON
+    Json,
+}
+
+impl From<FormatArg> for Format {
+    fn from(f: FormatArg) -> Format {
+        match f {
+            FormatArg::Md => Format::Md,
+            FormatArg::Csv => Format::Csv,
+            FormatArg::Json => Format::Json,
+        }
+    }
+}
+
+pub fn run(g: &Global, args: &Args) -> anyhow::Result<ExitCode> {
+    let store = g.open_store()?;
+    let text = match &args.case_id {
+        Some(case_id) if !args.list => export_case(
+            &store,
+            case_id,
+            args.format.into(),
+            args.out.as_deref(),
+            args.full,
+        )?,
+        _ => {
+            let filter = CaseFilter {
+                resident: args.resident.clone(),
+                stage: args.stage,
+                worker: args.worker.clone(),
+                limit: None,
+            };
+            list(&store, &filter, args.json)?
+        }
+    };
+    output::print(&text)?;
+    Ok(ExitCode::SUCCESS)
+}
 
 /// One case of `--list --json`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -39,20 +118,6 @@ impl From<&CaseRow> for ListItem {
             last_activity: r.last_activity.clone(),
         }
     }
-}
-
-/// Parses `--stage` (a code or a Korean label).
-pub fn parse_stage(s: &str) -> Result<Stage, TimelineError> {
-    Stage::parse(s).ok_or_else(|| {
-        let known: Vec<String> = Stage::ALL
-            .iter()
-            .map(|s| format!("{} ({})", s.code(), s.label()))
-            .collect();
-        TimelineError::Invalid(format!(
-            "알 수 없는 단계: {s} (unknown stage); 가능한 값: {}",
-            known.join(", ")
-        ))
-    })
 }
 
 fn pad(s: &str, width: usize) -> String {
@@ -116,15 +181,10 @@ pub fn list(store: &Store, filter: &CaseFilter, json: bool) -> Result<String, Ti
 pub fn export_case(
     store: &Store,
     case_id: &str,
-    format: &str,
+    format: Format,
     out: Option<&Path>,
     full: bool,
 ) -> Result<String, TimelineError> {
-    let format = Format::parse(format).ok_or_else(|| {
-        TimelineError::Invalid(format!(
-            "알 수 없는 형식: {format} (unknown format); md, csv, json 중 하나"
-        ))
-    })?;
     let text = export::export(store, case_id, format, full, out)?;
     Ok(match out {
         Some(p) => format!(

@@ -1,0 +1,172 @@
+//! The `dolbom` command line: one module per subcommand, each an `Args` struct (clap derive) and
+//! a `run`. `main.rs` only parses ([`parse`]), calls [`run`] and turns the result into an exit
+//! code ([`exit_code`]).
+//!
+//! Exit codes: 0 success (also when stdout was closed early, e.g. `| head -1`), 1 an error while
+//! running, 2 a usage error (clap's own, or a choice that clap could not check).
+//! Everything printed to stdout goes through [`output`], never `println!`.
+
+pub mod audit;
+pub mod demo;
+pub mod keymap;
+pub mod output;
+pub mod residents;
+pub mod resources;
+pub mod search;
+pub mod sync;
+pub mod timeline;
+pub mod users;
+pub mod values;
+pub mod version;
+
+use crate::store::{OpenOptions, Store};
+use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand};
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Instant;
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "dolbom",
+    version,
+    about = "돌봄 콘솔 — 복지사각지대 발굴·통합사례관리·자원 연계를 위한 터미널 콘솔\n\
+             dolbom — a terminal console for Korean welfare-centre case work",
+    after_help = "인자 없이 실행하면 TUI가 열립니다 (with no subcommand the TUI opens)."
+)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: Global,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+/// Options every subcommand takes.
+#[derive(Args, Debug, Clone, Default)]
+pub struct Global {
+    /// 데이터베이스 파일 (database file; default: the platform data folder's dolbom.db)
+    #[arg(long, global = true, env = "DOLBOM_DB", value_name = "PATH")]
+    pub db: Option<PathBuf>,
+    /// 작업자 이름 (operator name, recorded in the audit log; default: the OS user)
+    #[arg(long, global = true, env = "DOLBOM_USER", value_name = "NAME")]
+    pub user: Option<String>,
+    /// 새 데이터베이스의 기관 이름 (site name for a new database; default: the host name)
+    #[arg(long, global = true, value_name = "NAME")]
+    pub site_name: Option<String>,
+    /// 키맵: default, vim, 또는 파일 경로 (keymap: default, vim or a TOML file)
+    #[arg(long, global = true, value_name = "NAME|PATH")]
+    pub keymap: Option<String>,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// 데모 데이터 생성 후 TUI 열기 (generate demo data, then open the TUI)
+    Demo(demo::Args),
+    /// 주민 검색 (search residents)
+    Search(search::Args),
+    /// 자원 목록·가져오기·내보내기 (resource directory: list, import, export)
+    Resources(resources::Args),
+    /// 주민 명단 가져오기 (import resident lists)
+    Residents(residents::Args),
+    /// 사례 타임라인·목록·출력 (case timelines, lists, exports)
+    Timeline(timeline::Args),
+    /// 기관 간 동기화 번들 (sync bundles between sites)
+    Sync(sync::Args),
+    /// 감사 로그 조회·검증 (audit log: list and verify)
+    Audit(audit::Args),
+    /// 작업자 관리 (operators and roles)
+    Users(users::Args),
+    /// 키맵 검사·출력 (check or print keymaps)
+    Keymap(keymap::Args),
+}
+
+/// The clap command with the long `--version` text (commit, SQLite, cipher).
+/// `commit` is the short hash the binary was built from (`build.rs`), or `unknown`.
+pub fn command(commit: &str) -> clap::Command {
+    Cli::command()
+        .version(version::short(commit))
+        .long_version(version::long(commit))
+}
+
+/// Parses the process arguments; on a usage error (or `--help`, `--version`) prints and exits.
+pub fn parse(commit: &str) -> Cli {
+    let matches = command(commit).get_matches();
+    Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit())
+}
+
+/// Runs the parsed command. `started` is when the process started (TUI start-up figures).
+pub fn run(cli: Cli, started: Instant) -> anyhow::Result<ExitCode> {
+    let g = &cli.global;
+    match &cli.command {
+        None => tui(g, None, started),
+        Some(Command::Demo(a)) => demo::run(g, a, started),
+        Some(Command::Search(a)) => search::run(g, a),
+        Some(Command::Resources(a)) => resources::run(g, a),
+        Some(Command::Residents(a)) => residents::run(g, a),
+        Some(Command::Timeline(a)) => timeline::run(g, a),
+        Some(Command::Sync(a)) => sync::run(g, a),
+        Some(Command::Audit(a)) => audit::run(g, a),
+        Some(Command::Users(a)) => users::run(g, a),
+        Some(Command::Keymap(a)) => keymap::run(g, a),
+    }
+}
+
+/// The exit code of a finished run: a closed stdout is a quiet success, any other error is
+/// printed as `dolbom: …` and exits 1.
+pub fn exit_code(result: anyhow::Result<ExitCode>) -> ExitCode {
+    match result {
+        Ok(code) => code,
+        Err(e) if output::is_closed(&e) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("dolbom: {e:#}");
+            ExitCode::from(1)
+        }
+    }
+}
+
+impl Global {
+    /// The operator: `--user`, else the OS user, else `operator`.
+    pub fn operator(&self) -> String {
+        self.user
+            .clone()
+            .or_else(|| whoami::username().ok())
+            .filter(|u| !u.trim().is_empty())
+            .unwrap_or_else(|| "operator".to_string())
+    }
+
+    /// Opens (creating if needed) the database: `--db`, else the platform data folder's.
+    pub fn open_store(&self) -> anyhow::Result<Store> {
+        let path = crate::paths::database(self.db.clone()).ok_or_else(no_data_folder)?;
+        let mut opts = OpenOptions::new(self.operator());
+        opts.site_name = self.site_name.clone();
+        Ok(Store::open(&path, &opts)?)
+    }
+}
+
+/// Opens the TUI on `store` (or the `--db` database). Keymap problems are reported (exit 2)
+/// before the terminal is touched.
+pub fn tui(g: &Global, store: Option<Store>, started: Instant) -> anyhow::Result<ExitCode> {
+    let keymap = match keymap::load(g) {
+        Ok(k) => k,
+        Err(e) => {
+            eprintln!("{e}");
+            return Ok(ExitCode::from(2));
+        }
+    };
+    let store = match store {
+        Some(s) => s,
+        None => g.open_store()?,
+    };
+    crate::tui::run::run(
+        store,
+        crate::tui::run::RunOptions {
+            keymap,
+            theme: std::env::var("DOLBOM_THEME").ok(),
+            started,
+        },
+    )?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn no_data_folder() -> anyhow::Error {
+    anyhow::anyhow!("데이터 폴더를 찾을 수 없습니다 (no data folder): use --db PATH")
+}

@@ -1,0 +1,60 @@
+//! `dolbom search`: find residents by name, 초성, phone tail or birth date.
+
+use super::values::{self, Flag};
+use super::{Global, output};
+use crate::model::Stage;
+use crate::search::residents::{Filters, ResidentIndex, find, hit_json, hit_line};
+use std::process::ExitCode;
+
+#[derive(clap::Args, Debug)]
+pub struct Args {
+    /// 검색어: 이름, 초성(ㄱㅁㅅ), 전화 끝 4자리, 생년(1950), 생년월일(500101) … (query)
+    #[arg(num_args = 0..)]
+    pub query: Vec<String>,
+    /// 최대 건수 (maximum results)
+    #[arg(long, default_value_t = 20)]
+    pub limit: usize,
+    /// JSON 배열로 출력 (print a JSON array)
+    #[arg(long)]
+    pub json: bool,
+    /// 읍면동으로 거르기 (only this 읍면동)
+    #[arg(long)]
+    pub dong: Option<String>,
+    /// 사례 단계로 거르기 (only this case stage: 접수, 조사, 점검 … or intake, monitoring …)
+    #[arg(long, value_parser = values::stage)]
+    pub stage: Option<Stage>,
+    /// 위기·표시로 거르기 (only residents with this flag: 단전, 독거 … or power-cut, living-alone …)
+    #[arg(long, value_enum)]
+    pub flag: Option<Flag>,
+    /// 담당자로 거르기 (only cases of this worker)
+    #[arg(long)]
+    pub worker: Option<String>,
+}
+
+pub fn run(g: &Global, args: &Args) -> anyhow::Result<ExitCode> {
+    let store = g.open_store()?;
+    let filters = Filters {
+        dong: args.dong.clone(),
+        stage: args.stage,
+        flag: args.flag.map(Flag::label),
+        category: None,
+        worker: args.worker.clone(),
+    };
+    let index = ResidentIndex::load(store.path())?;
+    let query = args.query.join(" ");
+    let hits = find(
+        &store,
+        &index,
+        &mut crate::search::Searcher::new(),
+        &query,
+        &filters,
+        args.limit,
+    )?;
+    if args.json {
+        let rows: Vec<serde_json::Value> = hits.iter().map(hit_json).collect();
+        output::json(&rows)?;
+    } else {
+        output::lines(hits.iter().map(hit_line))?;
+    }
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,63 @@
+//! `dolbom users`: list operators and add one with a role.
+
+use super::{Global, output};
+use crate::store::Role;
+use std::process::ExitCode;
+
+#[derive(clap::Args, Debug)]
+pub struct Args {
+    #[command(subcommand)]
+    pub action: Command,
+}
+
+#[derive(clap::Subcommand, Debug)]
+pub enum Command {
+    /// 작업자 추가 (add an operator; admin only)
+    Add {
+        /// 작업자 이름 (operator name)
+        name: String,
+        /// 권한 (role): staff 일반, admin 관리자
+        #[arg(long, value_enum, default_value_t = RoleArg::Staff)]
+        role: RoleArg,
+    },
+    /// 작업자 목록 (list operators)
+    List,
+}
+
+/// `--role`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum RoleArg {
+    /// 일반 작업자 (staff)
+    Staff,
+    /// 관리자: 가져오기·작업자 추가 (admin: imports, adding operators)
+    Admin,
+}
+
+impl From<RoleArg> for Role {
+    fn from(r: RoleArg) -> Role {
+        match r {
+            RoleArg::Staff => Role::Staff,
+            RoleArg::Admin => Role::Admin,
+        }
+    }
+}
+
+pub fn run(g: &Global, args: &Args) -> anyhow::Result<ExitCode> {
+    let store = g.open_store()?;
+    match &args.action {
+        Command::List => {
+            let users = store.users()?;
+            output::lines(
+                users
+                    .iter()
+                    .map(|(name, role)| format!("{name}\t{}", role.as_str())),
+            )?;
+        }
+        Command::Add { name, role } => {
+            let role = Role::from(*role);
+            store.add_user(name, role)?;
+            output::line(&format!("{name}: {}", role.as_str()))?;
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
