@@ -5,16 +5,17 @@
 //! Layers, low → high:
 //!
 //! 0. `model`: plain data types.
-//! 1. util: `privacy`, `clock`, `paths`, `files`, `batch` (pure helpers; may use `model`).
+//! 1. util: `privacy`, `hangul`, `clock`, `paths`, `files`, `batch` (pure helpers; may use
+//!    `model`).
 //! 2. `store`: the SQLite file; all SQL lives here.
 //! 3. domain: `audit`, `search`, `timeline`, `resources`, `sync`, `demo`.
 //! 4. top: `tui`, `cli`, `main.rs`.
 //!
 //! Within the domain layer a module may use only modules listed *before* it in
-//! [`DOMAIN_ORDER`], so the domain modules form no cycle: `audit` (the log's face) first, then
-//! `search` (pure Hangul matching), `timeline`, `resources` (its resident import uses the
-//! search crate's 초성 key to report look-alikes), `sync`, and `demo` (which uses the timeline
-//! rules to make realistic cases).
+//! [`DOMAIN_ORDER`], so the domain modules form no cycle: `audit` (the log's face, used by every
+//! writer) first, then `search`, `timeline`, `resources`, `sync`, and `demo` last (it uses the
+//! timeline rules to make realistic cases). Today only `* → audit` and `demo → timeline` are
+//! used; keep it that way unless a new edge is clearly one-way.
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -35,7 +36,7 @@ const PENDING: &[(&str, &str)] = &[
 fn layer(module: &str) -> Option<u8> {
     Some(match module {
         "model" => 0,
-        "privacy" | "clock" | "paths" | "files" | "batch" => 1,
+        "privacy" | "hangul" | "clock" | "paths" | "files" | "batch" => 1,
         "store" => 2,
         m if DOMAIN_ORDER.contains(&m) => 3,
         "tui" | "cli" | "main" => 4,
