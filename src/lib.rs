@@ -6,7 +6,7 @@
 //! - domain: `audit`, `search`, `timeline`, `resources`, `sync`, `demo` (each may use only the
 //!   ones listed before it);
 //! - `store`: the SQLite file; all SQL lives here;
-//! - util: `privacy`, `clock`, `paths`, `files`, `batch`;
+//! - util: `privacy`, `hangul`, `clock`, `paths`, `files`, `batch`;
 //! - `model`: plain data types.
 //!
 //! `tests/layers.rs` fails when a module imports a higher layer.
@@ -18,6 +18,7 @@ pub mod cli;
 pub mod clock;
 pub mod demo;
 pub mod files;
+pub mod hangul;
 pub mod model;
 pub mod paths;
 pub mod privacy;

@@ -10,7 +10,9 @@
 //! - [`SearchIndex`] holds the records; [`Searcher`] refines as the user types;
 //!   [`match_name`] / [`rank_names`] serve any other list of names (e.g. resources).
 
-pub mod hangul;
+/// The Hangul arithmetic lives in the util layer (`crate::hangul`) so that other modules (the
+/// resident import's look-alike check) can use it without depending on search.
+pub use crate::hangul;
 mod index;
 mod query;
 mod rank;

@@ -3,21 +3,13 @@
 //! module only speaks SQL. Entries, referrals and the 오늘 facts have their own files.
 
 use super::today::last_contact_sql;
-use super::{Result, Store, StoreError, Tx, Val};
+use super::{Result, Store, StoreError, Tx, Val, bad};
 use crate::model::{Case, CaseFilter, CaseHeader, CaseRow, Resident, Sex, Stage, split_list};
 use rusqlite::types::Value as SqlValue;
 use rusqlite::{Connection, OptionalExtension, Row, params_from_iter};
 
 const CASE_COLS: &str = "c.id, c.resident_id, c.household_id, c.worker, c.category, c.crisis_score, \
      c.crisis_level, c.tags, c.stage, c.opened_on, c.closed_on, c.closure_reason, c.aftercare_on, c.last_activity";
-
-pub(super) fn bad(what: &str, value: &str) -> rusqlite::Error {
-    rusqlite::Error::FromSqlConversionFailure(
-        0,
-        rusqlite::types::Type::Text,
-        format!("unknown {what}: {value}").into(),
-    )
-}
 
 /// Reads [`CASE_COLS`] starting at column `at`.
 fn read_case(r: &Row<'_>, at: usize) -> rusqlite::Result<Case> {

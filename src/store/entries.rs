@@ -1,8 +1,7 @@
 //! Timeline entries (append-only: a correction is a new row pointing at the original): reads
 //! on the store or inside a write transaction, and the insert.
 
-use super::cases::bad;
-use super::{Result, Store, StoreError, Tx, Val};
+use super::{Result, Store, StoreError, Tx, Val, bad};
 use crate::model::{Entry, EntryKind};
 use rusqlite::{Connection, OptionalExtension, Row};
 

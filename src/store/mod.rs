@@ -171,6 +171,15 @@ impl Store {
     }
 }
 
+/// A column held a value no enum knows (a stage, an entry kind …).
+pub(super) fn bad(what: &str, value: &str) -> rusqlite::Error {
+    rusqlite::Error::FromSqlConversionFailure(
+        0,
+        rusqlite::types::Type::Text,
+        format!("unknown {what}: {value}").into(),
+    )
+}
+
 pub(crate) fn sql_err(path: &Path, e: rusqlite::Error) -> StoreError {
     if let rusqlite::Error::SqliteFailure(f, _) = &e
         && matches!(

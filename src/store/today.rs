@@ -1,8 +1,7 @@
 //! The facts the 오늘 lists and charts are computed from, with indexed queries (none scans
 //! `entries`; see `Store::today_query_plans`). The rules live in `crate::timeline::due`.
 
-use super::cases::bad;
-use super::{Result, Store};
+use super::{Result, Store, bad};
 use crate::model::{
     CaseRef, ContactFact, EntryKind, FollowUpFact, ReferralFact, Scope, Stage, StageFact,
 };

@@ -527,7 +527,6 @@ pub fn charts(store: &Store, scope: Scope, today: &Today) -> Result<Charts> {
 mod tests {
     use super::*;
     use crate::store::OpenOptions;
-    use crate::timeline::CaseFilter;
 
     /// A referral whose resource was deleted keeps working: the status change is written and
     /// the timeline names no resource (only a failed read is an error).
@@ -539,24 +538,22 @@ mod tests {
             crate::clock::parse_datetime("2026-03-01T10:30:00").expect("time"),
         );
         let mut store = Store::open(&dir.path().join("t.db"), &opts).expect("open");
-        crate::demo::generate(
-            &mut store,
-            &crate::demo::DemoOptions {
-                residents: 60,
-                seed: 3,
-            },
-            &mut |_, _| {},
+        let new = crate::store::NewResident {
+            name: "김민수".into(),
+            dong: "청룡동".into(),
+            ..Default::default()
+        };
+        let (_, case_id) = store.register_resident(&new, true).expect("register");
+        let case_id = case_id.expect("a case at 접수");
+        let resource_id = new_id();
+        let mut tx = store.write().expect("tx");
+        tx.insert(
+            "resources",
+            &resource_id,
+            &[("name", "관악구 정신건강복지센터".into())],
         )
-        .expect("demo");
-        let case_id = store
-            .list_cases(&CaseFilter::default())
-            .expect("cases")
-            .iter()
-            .find(|c| c.stage.is_open())
-            .expect("an open case")
-            .id
-            .clone();
-        let resource_id = store.resources().expect("resources").remove(0).resource.id;
+        .expect("resource");
+        tx.commit().expect("commit");
         let e = add_entry(
             &mut store,
             &case_id,

@@ -4,9 +4,9 @@
 use super::{
     Actor, ImportReport, PossibleDuplicate, ResidentImport, RowSet, UpsertError, pipeline,
 };
+use crate::hangul::choseong_key;
 use crate::model::split_list;
 use crate::resources::import::{ResidentRow, RowError, Rows, open_residents};
-use crate::search::hangul::choseong_key;
 use crate::store::upsert::ImportedResident as Existing;
 use crate::store::{Store, StoreError, Tx, Val};
 use std::collections::HashMap;
