@@ -13,6 +13,7 @@
 pub mod action;
 pub mod key;
 pub mod keymap;
+pub mod layout;
 pub mod widgets;
 
 pub use action::Action;

@@ -2,6 +2,7 @@
 //! SQL), and renders from that state only.
 
 pub mod audit;
+pub mod fields;
 pub mod resources;
 pub mod search;
 pub mod sync;
@@ -9,11 +10,62 @@ pub mod timeline;
 pub mod today;
 
 use super::Action;
-use super::app::PaneId;
-use super::widgets::form::Form;
+use super::keymap::Context;
+use super::theme::Theme;
+use fields::PaneForm;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use unicode_width::UnicodeWidthStr;
+
+/// The four panes of the tab bar.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PaneId {
+    Search,
+    Timeline,
+    Resources,
+    Today,
+}
+
+impl PaneId {
+    pub const ALL: [PaneId; 4] = [
+        PaneId::Search,
+        PaneId::Timeline,
+        PaneId::Resources,
+        PaneId::Today,
+    ];
+
+    /// Tab label: number and Korean name.
+    pub fn title(self) -> &'static str {
+        match self {
+            PaneId::Search => "1 주민 검색",
+            PaneId::Timeline => "2 사례",
+            PaneId::Resources => "3 자원",
+            PaneId::Today => "4 오늘",
+        }
+    }
+
+    pub fn context(self) -> Context {
+        match self {
+            PaneId::Search => Context::Search,
+            PaneId::Timeline => Context::Timeline,
+            PaneId::Resources => Context::Resources,
+            PaneId::Today => Context::Today,
+        }
+    }
+
+    pub(crate) fn index(self) -> usize {
+        PaneId::ALL.iter().position(|p| *p == self).unwrap_or(0)
+    }
+}
+
+/// What a pane's render reads besides the pane's own state (the app builds it each frame).
+pub struct RenderCtx<'a> {
+    pub theme: &'a Theme,
+    /// Today by the store's clock.
+    pub today: chrono::NaiveDate,
+    /// Who is signed in.
+    pub operator: &'a str,
+}
 
 /// What a pane asks the app to do after handling an action.
 pub enum Effect {
@@ -24,7 +76,7 @@ pub enum Effect {
     /// Open this case's timeline.
     OpenCase(String),
     /// Show a form; its values come back to the pane's `on_form`.
-    OpenForm(FormPurpose, Form),
+    OpenForm(FormPurpose, PaneForm),
     Switch(PaneId),
     /// Go to the resource pane to pick a resource for the open case.
     PickResource,

@@ -1,13 +1,13 @@
 //! 1 주민 검색: the query line, filter chips, results with matched syllables highlighted, a detail
 //! panel (audited), Enter → the resident's timeline, `n` → intake with a duplicate check.
 
-use super::{Effect, FormPurpose, ListState, below, cell, highlighted, mask_phone};
+use super::{RenderCtx, Effect, FormPurpose, ListState, below, cell, highlighted, mask_phone};
 use crate::model::{Sex, Stage};
 use crate::search::Searcher;
 use crate::search::residents::{Filters, ResidentHit, ResidentIndex, find, likely_duplicates};
 use crate::store::{NewResident, ResidentDetail, Store};
-use crate::tui::app::App;
-use crate::tui::widgets::form::{Field, Form};
+use super::fields::{DuplicateAnswer, FieldId, IntakeCase, PaneForm};
+use crate::tui::widgets::form::Field;
 use crate::tui::{Action, Key, KeyCode};
 use chrono::Datelike;
 use ratatui::Frame;
@@ -199,9 +199,9 @@ impl SearchPane {
         let stages: Vec<String> = std::iter::once(ANY.to_string())
             .chain(Stage::ALL.iter().map(|s| s.label().to_string()))
             .collect();
-        let field = |label: &str, opts: Vec<String>, current: Option<String>| {
+        let field = |id: FieldId, label: &str, opts: Vec<String>, current: Option<String>| {
             let refs: Vec<&str> = opts.iter().map(String::as_str).collect();
-            let f = Field::choice(label, &refs);
+            let f = Field::choice(id, label, &refs);
             match current {
                 Some(c) if opts.contains(&c) => f.with_value(&c),
                 _ => f,
@@ -209,37 +209,54 @@ impl SearchPane {
         };
         Effect::OpenForm(
             FormPurpose::SearchFilter,
-            Form::new(
+            PaneForm::new(
                 "검색 필터",
                 vec![
-                    field("읍면동", choices(ix.dongs()), self.filters.dong.clone()),
                     field(
+                        FieldId::Dong,
+                        "읍면동",
+                        choices(ix.dongs()),
+                        self.filters.dong.clone(),
+                    ),
+                    field(
+                        FieldId::Stage,
                         "단계",
                         stages,
                         self.filters.stage.map(|s| s.label().to_string()),
                     ),
-                    field("위기·표시", choices(ix.flags()), self.filters.flag.clone()),
                     field(
+                        FieldId::Flag,
+                        "위기·표시",
+                        choices(ix.flags()),
+                        self.filters.flag.clone(),
+                    ),
+                    field(
+                        FieldId::Category,
                         "대상자 구분",
                         choices(ix.categories()),
                         self.filters.category.clone(),
                     ),
-                    field("담당자", choices(ix.workers()), self.filters.worker.clone()),
+                    field(
+                        FieldId::Worker,
+                        "담당자",
+                        choices(ix.workers()),
+                        self.filters.worker.clone(),
+                    ),
                 ],
             ),
         )
     }
 
-    pub fn on_form(&mut self, purpose: FormPurpose, form: &Form, store: &mut Store) -> Effect {
+    pub fn on_form(&mut self, purpose: FormPurpose, form: &PaneForm, store: &mut Store) -> Effect {
         match purpose {
             FormPurpose::SearchFilter => {
-                let get = |l: &str| form.value(l).filter(|v| *v != ANY).map(String::from);
+                let get = |id: FieldId| form.value(id).filter(|v| *v != ANY).map(String::from);
                 self.filters = Filters {
-                    dong: get("읍면동"),
-                    stage: get("단계").and_then(|s| Stage::parse(&s)),
-                    flag: get("위기·표시"),
-                    category: get("대상자 구분"),
-                    worker: get("담당자"),
+                    dong: get(FieldId::Dong),
+                    stage: get(FieldId::Stage).and_then(|s| Stage::parse(&s)),
+                    flag: get(FieldId::Flag),
+                    category: get(FieldId::Category),
+                    worker: get(FieldId::Worker),
                 };
                 self.searcher.invalidate();
                 self.run(store);
@@ -250,31 +267,32 @@ impl SearchPane {
         }
     }
 
-    fn submit_intake(&mut self, form: &Form, store: &mut Store) -> Effect {
-        let v = |l: &str| form.value(l).map(str::trim).unwrap_or("").to_string();
-        let confirmed = form.value("중복 확인") == Some("그래도 등록");
+    fn submit_intake(&mut self, form: &PaneForm, store: &mut Store) -> Effect {
+        let v = |id: FieldId| form.value(id).map(str::trim).unwrap_or("").to_string();
+        let answer = form.chosen::<DuplicateAnswer>(FieldId::DuplicateAnswer);
+        let confirmed = answer == Some(DuplicateAnswer::Register);
         let (new, open_case) = match self.pending_intake.take().filter(|_| confirmed) {
             Some(p) => p,
             None => {
                 use crate::resources::import::{mask_rrn_like, normalize_phone};
                 // Free text never keeps a 주민등록번호 typed in the wrong field.
-                let phone = Some(v("연락처"))
+                let phone = Some(v(FieldId::Phone))
                     .filter(|s| !s.is_empty())
                     .map(|p| normalize_phone(&p).unwrap_or_else(|_| mask_rrn_like(&p)));
-                let address = mask_rrn_like(&v("주소"));
+                let address = mask_rrn_like(&v(FieldId::Address));
                 let mut new = NewResident {
-                    name: v("이름"),
-                    birth_date: Some(v("생년월일")).filter(|s| !s.is_empty()),
-                    sex: Sex::parse(&v("성별")),
+                    name: v(FieldId::Name),
+                    birth_date: Some(v(FieldId::BirthDate)).filter(|s| !s.is_empty()),
+                    sex: Sex::parse(&v(FieldId::Sex)),
                     phone,
                     sigungu: crate::resources::upsert::sigungu_from_address(&address),
-                    dong: v("읍면동"),
+                    dong: v(FieldId::Dong),
                     address,
                     ..NewResident::default()
                 };
                 // A 주민등록번호 is reduced at once to birth date, sex and a masked form; the
                 // full number goes no further than this form.
-                let rrn = v("주민등록번호");
+                let rrn = v(FieldId::Rrn);
                 if !rrn.is_empty() {
                     match crate::resources::import::parse_rrn(&rrn) {
                         Ok(p) => {
@@ -286,7 +304,7 @@ impl SearchPane {
                         Err(e) => return Effect::Message(format!("주민등록번호: {e}")),
                     }
                 }
-                let open_case = v("사례") == "사례 열기";
+                let open_case = form.chosen(FieldId::OpenCase) == Some(IntakeCase::Open);
                 match likely_duplicates(store, &new.name, new.birth_date.as_deref(), &new.dong) {
                     Ok(d) if !d.is_empty() => {
                         let who: Vec<String> = d
@@ -301,9 +319,12 @@ impl SearchPane {
                                 )
                             })
                             .collect();
-                        let form = Form::new(
+                        let form = PaneForm::new(
                             &format!("중복 가능성 {}명: {}", d.len(), who.join(" / ")),
-                            vec![Field::choice("중복 확인", &["취소", "그래도 등록"])],
+                            vec![Field::choice_of::<DuplicateAnswer>(
+                                FieldId::DuplicateAnswer,
+                                "중복 확인",
+                            )],
                         );
                         self.pending_intake = Some((new, open_case));
                         // Show the likely duplicates in the list too.
@@ -325,7 +346,7 @@ impl SearchPane {
                 (new, open_case)
             }
         };
-        if form.value("중복 확인") == Some("취소") {
+        if answer == Some(DuplicateAnswer::Cancel) {
             return Effect::Message("접수를 취소했습니다".into());
         }
         match store.register_resident(&new, open_case) {
@@ -369,12 +390,12 @@ impl SearchPane {
         Some(Position::new(x.min(area.right().saturating_sub(1)), area.y))
     }
 
-    pub fn render(&self, f: &mut Frame<'_>, area: Rect, app: &App) {
-        let t = &app.theme;
+    pub fn render(&self, f: &mut Frame<'_>, area: Rect, cx: &RenderCtx<'_>) {
+        let t = cx.theme;
         if area.height < 4 {
             return;
         }
-        crate::tui::ui::input_line(f, area, "검색:", &self.query, self.typing, t.accent);
+        crate::tui::widgets::input_line(f, area, "검색:", &self.query, self.typing, t.accent);
         // Chips.
         let mut chips: Vec<Span> = Vec::new();
         for c in self.filters.chips() {
@@ -422,7 +443,7 @@ impl SearchPane {
         );
         let rows = usize::from(list.height);
         let from = self.list.visible_from(self.hits.len(), rows);
-        let year = app.store.clock().today().year();
+        let year = cx.today.year();
         let mut lines = Vec::new();
         if self.hits.is_empty() && self.index.as_ref().is_some_and(|ix| ix.is_empty()) {
             lines.extend(first_run_help(t));
@@ -575,7 +596,7 @@ fn first_run_help(t: &crate::tui::theme::Theme) -> Vec<Line<'static>> {
 }
 
 /// The intake (접수) form, pre-filled with the name typed in the query.
-fn intake_form(index: Option<&ResidentIndex>, query: &str) -> Form {
+fn intake_form(index: Option<&ResidentIndex>, query: &str) -> PaneForm {
     let mut dongs: Vec<&str> = index
         .map(|ix| ix.dongs().iter().map(String::as_str).collect())
         .unwrap_or_default();
@@ -584,17 +605,19 @@ fn intake_form(index: Option<&ResidentIndex>, query: &str) -> Form {
         dongs.push("");
     }
     let name: String = query.chars().filter(|c| !c.is_ascii_digit()).collect();
-    Form::new(
+    PaneForm::new(
         "새 접수 (주민 등록)",
         vec![
-            Field::text("이름").required().with_value(name.trim()),
-            Field::date("생년월일"),
-            Field::choice("성별", &["미상", "남", "여"]),
-            Field::text("주민등록번호"),
-            Field::text("연락처"),
-            Field::choice("읍면동", &dongs),
-            Field::text("주소"),
-            Field::choice("사례", &["사례 열기", "주민만 등록"]),
+            Field::text(FieldId::Name, "이름")
+                .required()
+                .with_value(name.trim()),
+            Field::date(FieldId::BirthDate, "생년월일"),
+            Field::choice(FieldId::Sex, "성별", &["미상", "남", "여"]),
+            Field::text(FieldId::Rrn, "주민등록번호"),
+            Field::text(FieldId::Phone, "연락처"),
+            Field::choice(FieldId::Dong, "읍면동", &dongs),
+            Field::text(FieldId::Address, "주소"),
+            Field::choice_of::<IntakeCase>(FieldId::OpenCase, "사례"),
         ],
     )
 }
