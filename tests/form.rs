@@ -417,7 +417,10 @@ fn secret_field_never_shows_what_was_typed() {
     let km = keymap();
     let mut form = Form::new(
         " 내보내기 ",
-        vec![Field::text("파일", "파일"), Field::secret("암호문", "암호문")],
+        vec![
+            Field::text("파일", "파일"),
+            Field::secret("암호문", "암호문"),
+        ],
     )
     .with_hints(&km);
     press(&mut form, &km, "tab");
@@ -462,7 +465,8 @@ fn from_column(row: &str, col: usize) -> &str {
 #[test]
 fn multiline_text_wraps_at_the_field_width() {
     let km = keymap();
-    let mut form = Form::new(" 기록 추가 ", vec![Field::multiline("내용", "내용", 6)]).with_hints(&km);
+    let mut form =
+        Form::new(" 기록 추가 ", vec![Field::multiline("내용", "내용", 6)]).with_hints(&km);
     let note = "어르신 댁 방문, 난방비 체납으로 겨울철 난방 중단 상태 확인함. 긴급지원 신청 안내.";
     type_text(&mut form, &km, note);
     let (rows, cursor) = draw(&form, 40, 12);

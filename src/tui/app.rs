@@ -2,10 +2,10 @@
 //! [`super::ui`]) only reads this state; database work happens here, never in render.
 
 use super::keymap::{Context, Keymap, Resolution, Resolver};
-use super::panes::{self, Effect, FormPurpose, RenderCtx};
 pub use super::panes::PaneId;
-use super::theme::Theme;
 use super::panes::fields::PaneForm;
+use super::panes::{self, Effect, FormPurpose, RenderCtx};
+use super::theme::Theme;
 use super::widgets::form::FormOutcome;
 use super::widgets::help::{Help, HelpOutcome};
 use super::widgets::palette::{Palette, PaletteOutcome};
@@ -48,7 +48,7 @@ pub struct App {
     /// Something changed since the last frame.
     pub dirty: bool,
     /// Where background jobs report (None in tests: jobs then run inline).
-    pub jobs: Option<std::sync::mpsc::Sender<super::run::Msg>>,
+    pub jobs: Option<std::sync::mpsc::Sender<super::msg::Msg>>,
 }
 
 impl App {
@@ -341,8 +341,8 @@ impl App {
         }
         self.spawn_job(
             move |store, progress| job.run(store, progress),
-            |r| super::run::Msg::ImportDone(Box::new(r)),
-            super::run::Msg::ImportProgress,
+            |r| super::msg::Msg::ImportDone(Box::new(r)),
+            super::msg::Msg::ImportProgress,
         );
     }
 
@@ -353,8 +353,8 @@ impl App {
         work: impl FnOnce(&mut crate::store::Store, &mut dyn FnMut(u64, u64)) -> Result<T, String>
         + Send
         + 'static,
-        done: fn(Result<T, String>) -> super::run::Msg,
-        progress: fn(u64, u64) -> super::run::Msg,
+        done: fn(Result<T, String>) -> super::msg::Msg,
+        progress: fn(u64, u64) -> super::msg::Msg,
     ) {
         let Some(tx) = self.jobs.clone() else {
             return;
@@ -382,7 +382,7 @@ impl App {
     /// channel (the old index stays usable meanwhile), inline otherwise.
     fn reindex(&mut self) {
         match &self.jobs {
-            Some(tx) => super::run::spawn_index(tx.clone(), self.store.path().to_path_buf()),
+            Some(tx) => super::msg::spawn_index(tx.clone(), self.store.path().to_path_buf()),
             None => self.search.rebuild_index(&mut self.store),
         }
     }
@@ -415,8 +415,8 @@ impl App {
         self.job = Some((label, 0, 0));
         self.spawn_job(
             move |store, progress| job.run(store, progress),
-            |r| super::run::Msg::JobDone(Box::new(r)),
-            super::run::Msg::JobProgress,
+            |r| super::msg::Msg::JobDone(Box::new(r)),
+            super::msg::Msg::JobProgress,
         );
     }
 
@@ -465,8 +465,12 @@ impl App {
         }
         match m.kind {
             MouseEventKind::Down(MouseButton::Left) => {
-                let layout =
-                    super::layout::layout(ratatui::layout::Rect::new(0, 0, self.size.0, self.size.1));
+                let layout = super::layout::layout(ratatui::layout::Rect::new(
+                    0,
+                    0,
+                    self.size.0,
+                    self.size.1,
+                ));
                 if m.row == layout.tabs.y {
                     if let Some(p) = super::layout::tab_at(layout.tabs, m.column) {
                         self.switch(p);

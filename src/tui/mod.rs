@@ -14,6 +14,7 @@ pub mod action;
 pub mod key;
 pub mod keymap;
 pub mod layout;
+pub mod msg;
 pub mod widgets;
 
 pub use action::Action;

@@ -2,8 +2,8 @@
 
 use super::Action;
 use super::app::{App, Overlay};
-use super::panes::PaneId;
 use super::keymap::Context;
+use super::panes::PaneId;
 use super::widgets::{centered, fit};
 use ratatui::Frame;
 use ratatui::layout::Rect;

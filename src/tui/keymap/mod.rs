@@ -34,10 +34,10 @@ use std::path::Path;
 use super::action::Action;
 use super::key::{Key, KeySeq};
 pub use context::Context;
-pub use parse::{Diagnostic, KeymapError};
 use parse::parse_entries;
-pub use trie::{Resolution, Resolver};
+pub use parse::{Diagnostic, KeymapError};
 use trie::{Lookup, Node};
+pub use trie::{Resolution, Resolver};
 
 /// The compiled-in default keymap.
 pub const DEFAULT_TOML: &str = include_str!("../../../keymaps/default.toml");
@@ -248,4 +248,3 @@ mod tests {
         assert_eq!(km.lookup(Context::Search, &seq("g x")), Resolution::NoMatch);
     }
 }
-

@@ -280,6 +280,49 @@ mod tests {
         assert_eq!(mask_phone("01056781234"), "*******1234");
     }
 
+    /// Files under `dir` (recursively) with the `.rs` extension.
+    fn rust_files(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
+        let entries = std::fs::read_dir(dir).unwrap_or_else(|e| panic!("{}: {e}", dir.display()));
+        for entry in entries.flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                rust_files(&path, out);
+            } else if path.extension().is_some_and(|x| x == "rs") {
+                out.push(path);
+            }
+        }
+    }
+
+    /// Dependencies in the TUI run one way: the app and the frame renderer use the panes and
+    /// widgets, never the other way round.
+    #[test]
+    fn panes_and_widgets_do_not_import_the_app() {
+        let tui = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/tui");
+        let mut files = Vec::new();
+        for dir in ["panes", "widgets", "keymap"] {
+            rust_files(&tui.join(dir), &mut files);
+        }
+        files.extend(["layout.rs", "msg.rs"].map(|f| tui.join(f)));
+        // Built at run time so this test's own text does not match.
+        let upward: Vec<String> = ["tui", "super"]
+            .iter()
+            .flat_map(|p| ["app", "ui", "run"].map(|m| format!("{p}::{m}")))
+            .collect();
+        let mut found = Vec::new();
+        for f in &files {
+            let text =
+                std::fs::read_to_string(f).unwrap_or_else(|e| panic!("{}: {e}", f.display()));
+            for (n, line) in text.lines().enumerate() {
+                let code = line.split("//").next().unwrap_or("");
+                if upward.iter().any(|u| code.contains(u)) {
+                    found.push(format!("{}:{}: {}", f.display(), n + 1, line.trim()));
+                }
+            }
+        }
+        assert!(files.len() > 10, "{files:?}");
+        assert!(found.is_empty(), "upward imports:\n{}", found.join("\n"));
+    }
+
     #[test]
     fn list_state_keeps_selection_visible() {
         let mut l = ListState::default();

@@ -1,12 +1,12 @@
 //! 3 자원: categories on the left, resources on the right with Hangul-aware search
 //! (`ㅍㄷㅂㅋ` finds 푸드뱅크), a detail view with capacity and current load.
 
-use super::{RenderCtx, Effect, FormPurpose, ImportJob, ListState, below, cell, highlighted};
+use super::fields::{FieldId, ImportEncoding, ImportTarget, PaneForm};
+use super::{Effect, FormPurpose, ImportJob, ListState, RenderCtx, below, cell, highlighted};
 use crate::model::RESOURCE_CATEGORIES;
 use crate::resources::upsert::ImportReport;
 use crate::search::rank_names;
 use crate::store::{ResourceRow, Result, Store, StoreError};
-use super::fields::{FieldId, ImportEncoding, ImportTarget, PaneForm};
 use crate::tui::widgets::form::Field;
 use crate::tui::{Action, Key, KeyCode};
 use ratatui::Frame;
@@ -532,7 +532,8 @@ mod tests {
     fn a_denial_that_cannot_be_audited_is_shown() {
         let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
         let mut store = staff_store(dir.path());
-        let raw = rusqlite::Connection::open(dir.path().join("t.db")).unwrap_or_else(|e| panic!("{e}"));
+        let raw =
+            rusqlite::Connection::open(dir.path().join("t.db")).unwrap_or_else(|e| panic!("{e}"));
         raw.execute_batch(
             "CREATE TRIGGER no_audit BEFORE INSERT ON audit_log BEGIN SELECT RAISE(ABORT, 'audit log full'); END;",
         )
@@ -540,6 +541,9 @@ mod tests {
         drop(raw);
         let m = import_message(&mut store);
         assert!(m.contains("관리자만"), "{m}");
-        assert!(m.contains("거부 기록을 감사 로그에 남기지 못했습니다"), "{m}");
+        assert!(
+            m.contains("거부 기록을 감사 로그에 남기지 못했습니다"),
+            "{m}"
+        );
     }
 }

@@ -3,11 +3,11 @@
 //! gauge), and the conflicts review where staff keep the current value or restore the other
 //! (a restore is a new edit, so it syncs too).
 
-use super::{RenderCtx, Effect, FormPurpose, ListState, below, cell};
+use super::fields::{FieldId, PaneForm, TrustNew};
+use super::{Effect, FormPurpose, ListState, RenderCtx, below, cell};
 use crate::store::Store;
 use crate::sync::{Conflict, Resolution, SyncStatus};
 use crate::tui::Action;
-use super::fields::{FieldId, PaneForm, TrustNew};
 use crate::tui::widgets::form::Field;
 use ratatui::Frame;
 use ratatui::layout::Rect;

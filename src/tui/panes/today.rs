@@ -2,7 +2,7 @@
 //! referrals — for the operator or everyone (`m`). Charts above: cases by stage, entries per week,
 //! overdue count. Enter jumps to the case.
 
-use super::{RenderCtx, Effect, ListState, below, cell};
+use super::{Effect, ListState, RenderCtx, below, cell};
 use crate::store::Store;
 use crate::timeline::{self, Charts, DueItem, Scope, Today};
 use crate::tui::Action;

@@ -89,7 +89,10 @@ pub(super) fn stage_form(from: Stage, closing: bool) -> PaneForm {
         &format!("단계 변경 — 지금: {}", from.label()),
         vec![
             Field::choice(FieldId::Stage, "새 단계", &options),
-            Field::text(FieldId::StageReason, "사유 (순서를 건너뛰거나 재개할 때 필수)"),
+            Field::text(
+                FieldId::StageReason,
+                "사유 (순서를 건너뛰거나 재개할 때 필수)",
+            ),
             Field::choice(FieldId::ClosureReason, "종결 사유", &reasons),
         ],
     )

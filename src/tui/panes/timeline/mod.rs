@@ -302,7 +302,6 @@ impl TimelinePane {
         }
         Effect::None
     }
-
 }
 
 fn reload(pane: &mut TimelinePane, store: &mut Store) -> Effect {
@@ -312,4 +311,3 @@ fn reload(pane: &mut TimelinePane, store: &mut Store) -> Effect {
         Err(e) => Effect::Message(e.to_string()),
     }
 }
-
