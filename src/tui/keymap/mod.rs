@@ -20,7 +20,7 @@
 //! Text-input contexts (`form`, `palette`) may not bind a printable key on its own: typed letters
 //! must reach the text field (see [`crate::tui::widgets::form`]).
 //!
-//! Submodules: [`context`] (the tables), [`trie`] (sequences and the resolver), [`parse`] (files
+//! Submodules: `context` (the tables), `trie` (sequences and the resolver), `parse` (files
 //! and their diagnostics), `print` (back to TOML).
 
 mod context;

@@ -274,3 +274,28 @@ pub(super) fn submit(purpose: FormPurpose, form: &PaneForm, store: &mut Store) -
         _ => Ok(String::new()),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::tui::Action;
+
+    /// Choices come back as the typed values shown, in order, whatever their labels say.
+    #[test]
+    fn typed_choices_follow_the_selection() {
+        let mut form = export_form("0123456789");
+        assert_eq!(form.chosen::<Format>(FieldId::Format), Some(Format::Md));
+        form.apply(Action::Right);
+        assert_eq!(form.chosen::<Format>(FieldId::Format), Some(Format::Csv));
+        assert_eq!(form.chosen(FieldId::Contacts), Some(ContactDisplay::Masked));
+        assert_eq!(value(&form, FieldId::File), "case-01234567.md");
+
+        let mut form = add_form();
+        for (i, kind) in ENTRY_KINDS.iter().enumerate() {
+            let field = form.field(FieldId::EntryKind);
+            assert_eq!(field.and_then(|f| f.selected()), Some(i));
+            assert_eq!(field.map(|f| f.value()), Some(kind.label()));
+            form.apply(Action::Right);
+        }
+    }
+}
