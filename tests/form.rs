@@ -1,7 +1,7 @@
 //! The form widget: Hangul editing by grapheme and display width, fields, validation, discard
 //! confirmation, rendering at every size.
 
-use dolbom::tui::widgets::form::{Field, Form, FormOutcome};
+use dolbom::tui::widgets::form::{Field, FormOutcome};
 use dolbom::tui::{Action, Key, Keymap};
 use proptest::prelude::*;
 use ratatui::Terminal;
@@ -10,6 +10,9 @@ use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use unicode_segmentation::UnicodeSegmentation;
 use unicode_width::UnicodeWidthStr;
+
+/// Forms keyed by their labels (the panes key theirs by enums).
+type Form = dolbom::tui::widgets::form::Form<&'static str>;
 
 fn key(s: &str) -> Key {
     s.parse().unwrap_or_else(|e| panic!("{s}: {e}"))
@@ -23,10 +26,10 @@ fn intake_form(km: &Keymap) -> Form {
     Form::new(
         " 새 접수 ",
         vec![
-            Field::text("이름").required(),
-            Field::date("생년월일"),
-            Field::choice("성별", &["남", "여"]),
-            Field::multiline("메모", 3),
+            Field::text("이름", "이름").required(),
+            Field::date("생년월일", "생년월일"),
+            Field::choice("성별", "성별", &["남", "여"]),
+            Field::multiline("메모", "메모", 3),
         ],
     )
     .with_hints(km)
@@ -298,8 +301,8 @@ fn initial_values() {
     let form = Form::new(
         "정정",
         vec![
-            Field::text("내용").with_value("원래 내용"),
-            Field::choice("종류", &["방문", "전화"]).with_value("전화"),
+            Field::text("내용", "내용").with_value("원래 내용"),
+            Field::choice("종류", "종류", &["방문", "전화"]).with_value("전화"),
         ],
     );
     assert_eq!(form.value("내용"), Some("원래 내용"));
@@ -314,7 +317,7 @@ fn initial_values() {
 #[test]
 fn long_text_scrolls_so_the_cursor_stays_visible() {
     let km = keymap();
-    let mut form = Form::new("t", vec![Field::text("이름")]);
+    let mut form = Form::new("t", vec![Field::text("이름", "이름")]);
     type_text(&mut form, &km, &"가나다라마바사".repeat(5));
     let (rows, cursor) = draw(&form, 30, 5);
     let cursor = cursor.unwrap_or_else(|| panic!("cursor hidden"));
@@ -373,7 +376,7 @@ proptest! {
     #[test]
     fn editing_matches_a_grapheme_model(ops in prop::collection::vec(0u8..8, 0..60)) {
         let km = keymap();
-        let mut form = Form::new("t", vec![Field::text("이름")]);
+        let mut form = Form::new("t", vec![Field::text("이름", "이름")]);
         let mut model: Vec<String> = Vec::new();
         let mut cur = 0usize;
         let alphabet = ["김", "a", "e\u{301}", "ㅎ", "😀", "수"];
@@ -414,7 +417,10 @@ fn secret_field_never_shows_what_was_typed() {
     let km = keymap();
     let mut form = Form::new(
         " 내보내기 ",
-        vec![Field::text("파일"), Field::secret("암호문")],
+        vec![
+            Field::text("파일", "파일"),
+            Field::secret("암호문", "암호문"),
+        ],
     )
     .with_hints(&km);
     press(&mut form, &km, "tab");
@@ -459,7 +465,8 @@ fn from_column(row: &str, col: usize) -> &str {
 #[test]
 fn multiline_text_wraps_at_the_field_width() {
     let km = keymap();
-    let mut form = Form::new(" 기록 추가 ", vec![Field::multiline("내용", 6)]).with_hints(&km);
+    let mut form =
+        Form::new(" 기록 추가 ", vec![Field::multiline("내용", "내용", 6)]).with_hints(&km);
     let note = "어르신 댁 방문, 난방비 체납으로 겨울철 난방 중단 상태 확인함. 긴급지원 신청 안내.";
     type_text(&mut form, &km, note);
     let (rows, cursor) = draw(&form, 40, 12);
@@ -483,6 +490,8 @@ fn multiline_text_wraps_at_the_field_width() {
         assert!(r.width() <= 40, "{r}");
     }
     // Up moves one shown row within the same paragraph, not to the previous field or line.
+    // The app tells the form where it is drawn (rendering never writes to the form).
+    form.set_area(Rect::new(0, 0, 40, 12));
     let col = form.cursor_column();
     press(&mut form, &km, "up");
     let (_, up) = draw(&form, 40, 12);

@@ -128,8 +128,8 @@ fn every_action_round_trips_through_its_name() {
         "cancel",
         "delete-char",
     ] {
-        let a: Action = required.parse().unwrap_or_else(|e| panic!("{e}"));
-        assert!(a.is_bindable(), "{required}");
+        let a: Result<Action, _> = required.parse();
+        assert!(a.is_ok(), "{required}");
     }
 }
 
@@ -137,10 +137,13 @@ fn every_action_round_trips_through_its_name() {
 fn every_bindable_action_is_reachable_from_the_palette() {
     let p = Palette::new(&load("default"), Context::Global);
     let listed = p.matches();
-    for a in Action::bindable().filter(|a| *a != Action::CommandPalette) {
+    for a in Action::ALL
+        .iter()
+        .copied()
+        .filter(|a| *a != Action::CommandPalette)
+    {
         assert!(listed.contains(&a), "{a} missing from palette");
     }
-    assert!(!listed.contains(&Action::Tick));
 }
 
 // ----------------------------------------------------------------------------------------------
@@ -165,7 +168,11 @@ fn malformed_keymap_reports_file_and_line() {
     assert!(lines[1].starts_with(&format!("{file}:6: ")), "{}", lines[1]);
     assert!(lines[1].contains("no-such-action"), "{}", lines[1]);
     assert!(lines[2].starts_with(&format!("{file}:7: ")), "{}", lines[2]);
-    assert!(lines[2].contains("내부 동작"), "{}", lines[2]);
+    assert!(
+        lines[2].contains("알 수 없는 동작 \"tick\""),
+        "{}",
+        lines[2]
+    );
     assert!(lines[3].starts_with(&format!("{file}:9: ")), "{}", lines[3]);
     assert!(lines[3].contains("nowhere"), "{}", lines[3]);
 }

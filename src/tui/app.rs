@@ -2,61 +2,22 @@
 //! [`super::ui`]) only reads this state; database work happens here, never in render.
 
 use super::keymap::{Context, Keymap, Resolution, Resolver};
-use super::panes::{self, Effect, FormPurpose};
+pub use super::panes::PaneId;
+use super::panes::fields::PaneForm;
+use super::panes::{self, Effect, FormPurpose, RenderCtx};
 use super::theme::Theme;
-use super::widgets::form::{Form, FormOutcome};
+use super::widgets::form::FormOutcome;
 use super::widgets::help::{Help, HelpOutcome};
 use super::widgets::palette::{Palette, PaletteOutcome};
 use super::{Action, Key};
 use crate::store::Store;
 use crossterm::event::{Event, KeyEvent, MouseButton, MouseEvent, MouseEventKind};
 
-/// The four panes of the tab bar.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum PaneId {
-    Search,
-    Timeline,
-    Resources,
-    Today,
-}
-
-impl PaneId {
-    pub const ALL: [PaneId; 4] = [
-        PaneId::Search,
-        PaneId::Timeline,
-        PaneId::Resources,
-        PaneId::Today,
-    ];
-
-    /// Tab label: number and Korean name.
-    pub fn title(self) -> &'static str {
-        match self {
-            PaneId::Search => "1 주민 검색",
-            PaneId::Timeline => "2 사례",
-            PaneId::Resources => "3 자원",
-            PaneId::Today => "4 오늘",
-        }
-    }
-
-    pub fn context(self) -> Context {
-        match self {
-            PaneId::Search => Context::Search,
-            PaneId::Timeline => Context::Timeline,
-            PaneId::Resources => Context::Resources,
-            PaneId::Today => Context::Today,
-        }
-    }
-
-    fn index(self) -> usize {
-        PaneId::ALL.iter().position(|p| *p == self).unwrap_or(0)
-    }
-}
-
 /// What sits over the panes.
 pub enum Overlay {
     Help(Help),
     Palette(Palette),
-    Form(FormPurpose, Box<Form>),
+    Form(FormPurpose, Box<PaneForm>),
 }
 
 /// The whole application state.
@@ -87,7 +48,7 @@ pub struct App {
     /// Something changed since the last frame.
     pub dirty: bool,
     /// Where background jobs report (None in tests: jobs then run inline).
-    pub jobs: Option<std::sync::mpsc::Sender<super::run::Msg>>,
+    pub jobs: Option<std::sync::mpsc::Sender<super::msg::Msg>>,
 }
 
 impl App {
@@ -118,6 +79,15 @@ impl App {
         };
         app.refresh_status();
         app
+    }
+
+    /// What the panes' render reads besides their own state.
+    pub fn render_ctx(&self) -> RenderCtx<'_> {
+        RenderCtx {
+            theme: &self.theme,
+            today: self.store.clock().today(),
+            operator: self.store.operator(),
+        }
     }
 
     /// The context keys resolve in now.
@@ -163,6 +133,7 @@ impl App {
         self.message = None;
         match self.overlay.take() {
             Some(Overlay::Form(purpose, mut form)) => {
+                form.set_area(self.form_area());
                 match form.handle_key(key, &self.keymap) {
                     FormOutcome::Submitted => self.submit_form(purpose, *form),
                     FormOutcome::Cancelled => {}
@@ -223,7 +194,7 @@ impl App {
     pub fn dispatch(&mut self, action: Action) {
         self.dirty = true;
         match action {
-            Action::Quit | Action::QuitConfirmed => self.should_quit = true,
+            Action::Quit => self.should_quit = true,
             Action::Help => {
                 self.overlay = Some(Overlay::Help(Help::new(&self.keymap, self.context())))
             }
@@ -282,6 +253,11 @@ impl App {
         }
     }
 
+    /// Where a form is drawn on the current screen (see [`super::layout::form_area`]).
+    fn form_area(&self) -> ratatui::layout::Rect {
+        super::layout::form_area(ratatui::layout::Rect::new(0, 0, self.size.0, self.size.1))
+    }
+
     /// Rows in a pane's list (for page up/down).
     fn page_size(&self) -> usize {
         usize::from(self.size.1.saturating_sub(8)).max(1)
@@ -333,10 +309,9 @@ impl App {
                 }
             }
             Effect::OpenForm(purpose, form) => {
-                self.overlay = Some(Overlay::Form(
-                    purpose,
-                    Box::new(form.with_hints(&self.keymap)),
-                ))
+                let mut form = form.with_hints(&self.keymap);
+                form.set_area(self.form_area());
+                self.overlay = Some(Overlay::Form(purpose, Box::new(form)))
             }
             Effect::Switch(pane) => self.switch(pane),
             Effect::PickResource => {
@@ -366,8 +341,8 @@ impl App {
         }
         self.spawn_job(
             move |store, progress| job.run(store, progress),
-            |r| super::run::Msg::ImportDone(Box::new(r)),
-            super::run::Msg::ImportProgress,
+            |r| super::msg::Msg::ImportDone(Box::new(r)),
+            super::msg::Msg::ImportProgress,
         );
     }
 
@@ -378,8 +353,8 @@ impl App {
         work: impl FnOnce(&mut crate::store::Store, &mut dyn FnMut(u64, u64)) -> Result<T, String>
         + Send
         + 'static,
-        done: fn(Result<T, String>) -> super::run::Msg,
-        progress: fn(u64, u64) -> super::run::Msg,
+        done: fn(Result<T, String>) -> super::msg::Msg,
+        progress: fn(u64, u64) -> super::msg::Msg,
     ) {
         let Some(tx) = self.jobs.clone() else {
             return;
@@ -407,7 +382,7 @@ impl App {
     /// channel (the old index stays usable meanwhile), inline otherwise.
     fn reindex(&mut self) {
         match &self.jobs {
-            Some(tx) => super::run::spawn_index(tx.clone(), self.store.path().to_path_buf()),
+            Some(tx) => super::msg::spawn_index(tx.clone(), self.store.path().to_path_buf()),
             None => self.search.rebuild_index(&mut self.store),
         }
     }
@@ -440,8 +415,8 @@ impl App {
         self.job = Some((label, 0, 0));
         self.spawn_job(
             move |store, progress| job.run(store, progress),
-            |r| super::run::Msg::JobDone(Box::new(r)),
-            super::run::Msg::JobProgress,
+            |r| super::msg::Msg::JobDone(Box::new(r)),
+            super::msg::Msg::JobProgress,
         );
     }
 
@@ -460,7 +435,7 @@ impl App {
         self.dirty = true;
     }
 
-    fn submit_form(&mut self, purpose: FormPurpose, form: Form) {
+    fn submit_form(&mut self, purpose: FormPurpose, form: PaneForm) {
         if matches!(purpose, FormPurpose::SyncExport | FormPurpose::SyncImport) {
             match self.sync.job_for(&purpose, &form) {
                 Some(job) => self.start_sync_job(job),
@@ -490,10 +465,14 @@ impl App {
         }
         match m.kind {
             MouseEventKind::Down(MouseButton::Left) => {
-                let layout =
-                    super::ui::layout(ratatui::layout::Rect::new(0, 0, self.size.0, self.size.1));
+                let layout = super::layout::layout(ratatui::layout::Rect::new(
+                    0,
+                    0,
+                    self.size.0,
+                    self.size.1,
+                ));
                 if m.row == layout.tabs.y {
-                    if let Some(p) = super::ui::tab_at(layout.tabs, m.column) {
+                    if let Some(p) = super::layout::tab_at(layout.tabs, m.column) {
                         self.switch(p);
                         self.dirty = true;
                     }

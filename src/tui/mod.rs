@@ -3,6 +3,10 @@
 //! This layer provides the key/keymap/action vocabulary and reusable widgets; the app loop (`app`)
 //! and the panes (`panes`) build on it.
 //!
+//! Dependencies run one way: `run` → `ui` (draws the app) → `app` → `panes` → `widgets`, `layout`,
+//! `msg`, `keymap` → `key`, `action`. Panes never import the app: they get a [`panes::RenderCtx`] to draw and
+//! return an [`panes::Effect`] for the app to carry out (a test in `panes` checks this).
+//!
 //! Key routing, in order, for each key event ([`key::Key::from_event`]):
 //! 1. an open text-input widget (a [`widgets::form::Form`], the [`widgets::palette::Palette`]) gets the
 //!    key first through its `handle_key`, which types printable keys as text and resolves the rest
@@ -13,6 +17,8 @@
 pub mod action;
 pub mod key;
 pub mod keymap;
+pub mod layout;
+pub mod msg;
 pub mod widgets;
 
 pub use action::Action;

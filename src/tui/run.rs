@@ -4,30 +4,13 @@
 
 use super::Keymap;
 use super::app::App;
+pub use super::msg::{Msg, spawn_index};
 use super::terminal::TerminalGuard;
 use super::theme::Theme;
-use crate::search::residents::ResidentIndex;
 use crate::store::Store;
 use crossterm::event::Event;
 use std::sync::mpsc::{Receiver, Sender, channel};
 use std::thread;
-
-/// Everything the loop reacts to.
-pub enum Msg {
-    Input(Event),
-    /// The search index finished building.
-    Index(Result<Box<ResidentIndex>, String>),
-    /// SIGTERM / SIGHUP: leave cleanly so the terminal is restored.
-    Terminate,
-    /// A background import's progress (done, total).
-    ImportProgress(u64, u64),
-    /// A background sync job's progress (done, total; total 0 when unknown).
-    JobProgress(u64, u64),
-    /// A background sync job finished: its report, or the error.
-    JobDone(Box<Result<String, String>>),
-    /// A background import finished.
-    ImportDone(Box<Result<crate::resources::upsert::ImportReport, String>>),
-}
 
 /// Options for [`run`].
 pub struct RunOptions {
@@ -169,13 +152,3 @@ fn spawn_signals(tx: Sender<Msg>) {
 
 #[cfg(not(unix))]
 fn spawn_signals(_tx: Sender<Msg>) {}
-
-/// Builds the resident index on a worker thread; it arrives as [`Msg::Index`].
-pub fn spawn_index(tx: Sender<Msg>, path: std::path::PathBuf) {
-    thread::spawn(move || {
-        let result = ResidentIndex::load(&path)
-            .map(Box::new)
-            .map_err(|e| e.to_string());
-        let _ = tx.send(Msg::Index(result));
-    });
-}

@@ -80,7 +80,7 @@ impl Theme {
         }
     }
 
-    /// No colours at all (https://no-color.org): emphasis by modifiers only.
+    /// No colours at all (<https://no-color.org>): emphasis by modifiers only.
     pub fn no_color() -> Theme {
         let plain = Style::new();
         Theme {

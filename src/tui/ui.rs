@@ -1,52 +1,17 @@
 //! Drawing the frame: tab bar, the current pane, status bar, overlays. Reads state only.
 
 use super::Action;
-use super::app::{App, Overlay, PaneId};
+use super::app::{App, Overlay};
 use super::keymap::Context;
+use super::panes::PaneId;
 use super::widgets::{centered, fit};
 use ratatui::Frame;
-use ratatui::layout::{Position, Rect};
-use ratatui::style::Style;
+use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Clear, Paragraph};
 use unicode_width::UnicodeWidthStr;
 
-/// Smallest usable screen.
-pub const MIN_WIDTH: u16 = 40;
-pub const MIN_HEIGHT: u16 = 10;
-
-/// Where the frame's parts go.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct AppLayout {
-    pub tabs: Rect,
-    pub main: Rect,
-    pub status: Rect,
-}
-
-/// Splits the screen: one row of tabs, the pane, one status row.
-pub fn layout(area: Rect) -> AppLayout {
-    let h = area.height;
-    AppLayout {
-        tabs: Rect::new(area.x, area.y, area.width, h.min(1)),
-        main: Rect::new(area.x, area.y + 1, area.width, h.saturating_sub(2)),
-        status: Rect::new(area.x, area.y + h.saturating_sub(1), area.width, h.min(1)),
-    }
-}
-
-const TAB_GAP: u16 = 1;
-
-/// The pane whose tab is at column `x` of the tab bar.
-pub fn tab_at(tabs: Rect, x: u16) -> Option<PaneId> {
-    let mut left = tabs.x;
-    for p in PaneId::ALL {
-        let w = p.title().width() as u16 + 2;
-        if x >= left && x < left + w {
-            return Some(p);
-        }
-        left += w + TAB_GAP;
-    }
-    None
-}
+pub use super::layout::{AppLayout, MIN_HEIGHT, MIN_WIDTH, TAB_GAP, form_area, layout, tab_at};
 
 /// Draws the whole screen.
 pub fn render(f: &mut Frame<'_>, app: &App) {
@@ -58,6 +23,7 @@ pub fn render(f: &mut Frame<'_>, app: &App) {
     }
     let l = layout(area);
     tab_bar(f, l.tabs, app);
+    let cx = app.render_ctx();
     match app.pane {
         _ if app.audit.is_some() => {
             if let Some(a) = &app.audit {
@@ -65,7 +31,7 @@ pub fn render(f: &mut Frame<'_>, app: &App) {
             }
         }
         _ if app.sync_open => {
-            app.sync.render(f, l.main, app);
+            app.sync.render(f, l.main, &app.render_ctx());
             if let Some((label, done, total)) = &app.job {
                 let ratio = if *total > 0 {
                     (*done as f64 / *total as f64).clamp(0.0, 1.0)
@@ -92,10 +58,10 @@ pub fn render(f: &mut Frame<'_>, app: &App) {
                 );
             }
         }
-        PaneId::Search => app.search.render(f, l.main, app),
-        PaneId::Timeline => app.timeline.render(f, l.main, app),
-        PaneId::Resources => app.resources.render(f, l.main, app),
-        PaneId::Today => app.today.render(f, l.main, app),
+        PaneId::Search => app.search.render(f, l.main, &cx),
+        PaneId::Timeline => app.timeline.render(f, l.main, &cx),
+        PaneId::Resources => app.resources.render(f, l.main, &cx),
+        PaneId::Today => app.today.render(f, l.main, &cx),
     }
     status_bar(f, l.status, app);
     match &app.overlay {
@@ -107,7 +73,7 @@ pub fn render(f: &mut Frame<'_>, app: &App) {
             }
         }
         Some(Overlay::Form(_, form)) => {
-            let r = centered(l.main, 76, l.main.height);
+            let r = form_area(area);
             f.render_widget(Clear, r);
             f.render_widget(form.as_ref(), r);
             if let Some(pos) = form.cursor_position(r) {
@@ -243,36 +209,4 @@ fn short_label(a: Action) -> &'static str {
         Action::Back => "닫기",
         other => other.label_ko(),
     }
-}
-
-/// A one-line text input drawn as `label: text▏`, returning where the cursor goes.
-pub fn input_line(
-    f: &mut Frame<'_>,
-    area: Rect,
-    label: &str,
-    text: &str,
-    focused: bool,
-    style: Style,
-) -> Option<Position> {
-    if area.height == 0 || area.width == 0 {
-        return None;
-    }
-    let label = format!("{label} ");
-    let lw = label.width();
-    let room = usize::from(area.width).saturating_sub(lw + 1);
-    let tw = text.width();
-    let shown = if tw > room {
-        fit(text, tw - room, room)
-    } else {
-        text.to_string()
-    };
-    let line = Line::from(vec![Span::styled(label, style), Span::raw(shown.clone())]);
-    f.render_widget(
-        Paragraph::new(line),
-        Rect::new(area.x, area.y, area.width, 1),
-    );
-    focused.then(|| {
-        let x = area.x + (lw + shown.width()).min(usize::from(area.width.saturating_sub(1))) as u16;
-        Position::new(x, area.y)
-    })
 }

@@ -2,6 +2,7 @@
 //! SQL), and renders from that state only.
 
 pub mod audit;
+pub mod fields;
 pub mod resources;
 pub mod search;
 pub mod sync;
@@ -9,11 +10,62 @@ pub mod timeline;
 pub mod today;
 
 use super::Action;
-use super::app::PaneId;
-use super::widgets::form::Form;
+use super::keymap::Context;
+use super::theme::Theme;
+use fields::PaneForm;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use unicode_width::UnicodeWidthStr;
+
+/// The four panes of the tab bar.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PaneId {
+    Search,
+    Timeline,
+    Resources,
+    Today,
+}
+
+impl PaneId {
+    pub const ALL: [PaneId; 4] = [
+        PaneId::Search,
+        PaneId::Timeline,
+        PaneId::Resources,
+        PaneId::Today,
+    ];
+
+    /// Tab label: number and Korean name.
+    pub fn title(self) -> &'static str {
+        match self {
+            PaneId::Search => "1 주민 검색",
+            PaneId::Timeline => "2 사례",
+            PaneId::Resources => "3 자원",
+            PaneId::Today => "4 오늘",
+        }
+    }
+
+    pub fn context(self) -> Context {
+        match self {
+            PaneId::Search => Context::Search,
+            PaneId::Timeline => Context::Timeline,
+            PaneId::Resources => Context::Resources,
+            PaneId::Today => Context::Today,
+        }
+    }
+
+    pub(crate) fn index(self) -> usize {
+        PaneId::ALL.iter().position(|p| *p == self).unwrap_or(0)
+    }
+}
+
+/// What a pane's render reads besides the pane's own state (the app builds it each frame).
+pub struct RenderCtx<'a> {
+    pub theme: &'a Theme,
+    /// Today by the store's clock.
+    pub today: chrono::NaiveDate,
+    /// Who is signed in.
+    pub operator: &'a str,
+}
 
 /// What a pane asks the app to do after handling an action.
 pub enum Effect {
@@ -24,7 +76,7 @@ pub enum Effect {
     /// Open this case's timeline.
     OpenCase(String),
     /// Show a form; its values come back to the pane's `on_form`.
-    OpenForm(FormPurpose, Form),
+    OpenForm(FormPurpose, PaneForm),
     Switch(PaneId),
     /// Go to the resource pane to pick a resource for the open case.
     PickResource,
@@ -226,6 +278,49 @@ mod tests {
         assert_eq!(mask_phone("010-5678-1234"), "010-****-1234");
         assert_eq!(mask_phone("02-812-3456"), "02-***-3456");
         assert_eq!(mask_phone("01056781234"), "*******1234");
+    }
+
+    /// Files under `dir` (recursively) with the `.rs` extension.
+    fn rust_files(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
+        let entries = std::fs::read_dir(dir).unwrap_or_else(|e| panic!("{}: {e}", dir.display()));
+        for entry in entries.flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                rust_files(&path, out);
+            } else if path.extension().is_some_and(|x| x == "rs") {
+                out.push(path);
+            }
+        }
+    }
+
+    /// Dependencies in the TUI run one way: the app and the frame renderer use the panes and
+    /// widgets, never the other way round.
+    #[test]
+    fn panes_and_widgets_do_not_import_the_app() {
+        let tui = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/tui");
+        let mut files = Vec::new();
+        for dir in ["panes", "widgets", "keymap"] {
+            rust_files(&tui.join(dir), &mut files);
+        }
+        files.extend(["layout.rs", "msg.rs"].map(|f| tui.join(f)));
+        // Built at run time so this test's own text does not match.
+        let upward: Vec<String> = ["tui", "super"]
+            .iter()
+            .flat_map(|p| ["app", "ui", "run"].map(|m| format!("{p}::{m}")))
+            .collect();
+        let mut found = Vec::new();
+        for f in &files {
+            let text =
+                std::fs::read_to_string(f).unwrap_or_else(|e| panic!("{}: {e}", f.display()));
+            for (n, line) in text.lines().enumerate() {
+                let code = line.split("//").next().unwrap_or("");
+                if upward.iter().any(|u| code.contains(u)) {
+                    found.push(format!("{}:{}: {}", f.display(), n + 1, line.trim()));
+                }
+            }
+        }
+        assert!(files.len() > 10, "{files:?}");
+        assert!(found.is_empty(), "upward imports:\n{}", found.join("\n"));
     }
 
     #[test]

@@ -1,13 +1,13 @@
 //! 3 자원: categories on the left, resources on the right with Hangul-aware search
 //! (`ㅍㄷㅂㅋ` finds 푸드뱅크), a detail view with capacity and current load.
 
-use super::{Effect, FormPurpose, ImportJob, ListState, below, cell, highlighted};
+use super::fields::{FieldId, ImportEncoding, ImportTarget, PaneForm};
+use super::{Effect, FormPurpose, ImportJob, ListState, RenderCtx, below, cell, highlighted};
 use crate::model::RESOURCE_CATEGORIES;
 use crate::resources::upsert::ImportReport;
 use crate::search::rank_names;
-use crate::store::{ResourceRow, Result, Store};
-use crate::tui::app::App;
-use crate::tui::widgets::form::Form;
+use crate::store::{ResourceRow, Result, Store, StoreError};
+use crate::tui::widgets::form::Field;
 use crate::tui::{Action, Key, KeyCode};
 use ratatui::Frame;
 use ratatui::layout::{Position, Rect};
@@ -206,22 +206,17 @@ impl ResourcesPane {
                 }
             }
             Action::Import => {
-                if store.role() != crate::store::Role::Admin {
-                    let _ = store.require_admin("resources import (TUI)");
-                    return Effect::Message(format!(
-                        "가져오기는 관리자만 할 수 있습니다 ({}: staff)",
-                        store.operator()
-                    ));
+                if let Some(refused) = import_refused(store) {
+                    return Effect::Message(refused);
                 }
-                use crate::tui::widgets::form::Field;
                 return Effect::OpenForm(
                     FormPurpose::ImportFile,
-                    Form::new(
+                    PaneForm::new(
                         "가져오기 — 먼저 미리보기(변경 없음)를 보여 줍니다",
                         vec![
-                            Field::text("파일").required(),
-                            Field::choice("대상", &["자원 목록", "주민 명단"]),
-                            Field::choice("인코딩", &["auto", "cp949", "utf-8"]),
+                            Field::text(FieldId::File, "파일").required(),
+                            Field::choice_of::<ImportTarget>(FieldId::ImportTarget, "대상"),
+                            Field::choice_of::<ImportEncoding>(FieldId::Encoding, "인코딩"),
                         ],
                     ),
                 );
@@ -229,10 +224,10 @@ impl ResourcesPane {
             Action::Export => {
                 return Effect::OpenForm(
                     FormPurpose::ExportResources,
-                    Form::new(
+                    PaneForm::new(
                         "자원 목록 내보내기",
                         vec![
-                            crate::tui::widgets::form::Field::text("파일")
+                            Field::text(FieldId::File, "파일")
                                 .required()
                                 .with_value("resources.csv"),
                         ],
@@ -249,15 +244,15 @@ impl ResourcesPane {
         Effect::None
     }
 
-    pub fn on_form(&mut self, purpose: FormPurpose, form: &Form, store: &mut Store) -> Effect {
+    pub fn on_form(&mut self, purpose: FormPurpose, form: &PaneForm, store: &mut Store) -> Effect {
         if purpose == FormPurpose::ImportFile {
-            let encoding = crate::resources::import::EncodingChoice::parse(
-                form.value("인코딩").unwrap_or("auto"),
-            )
-            .unwrap_or_default();
+            let encoding = form
+                .chosen::<ImportEncoding>(FieldId::Encoding)
+                .unwrap_or(ImportEncoding::Auto)
+                .encoding();
             return Effect::Import(ImportJob {
-                path: std::path::PathBuf::from(form.value("파일").unwrap_or("").trim()),
-                residents: form.value("대상") == Some("주민 명단"),
+                path: std::path::PathBuf::from(form.value(FieldId::File).unwrap_or("").trim()),
+                residents: form.chosen(FieldId::ImportTarget) == Some(ImportTarget::Residents),
                 encoding,
                 dry_run: true,
             });
@@ -265,7 +260,7 @@ impl ResourcesPane {
         if purpose != FormPurpose::ExportResources {
             return Effect::None;
         }
-        let path = std::path::PathBuf::from(form.value("파일").unwrap_or("resources.csv"));
+        let path = std::path::PathBuf::from(form.value(FieldId::File).unwrap_or("resources.csv"));
         match crate::resources::export::write_csv(store, &path) {
             Ok(n) => Effect::Message(format!("자원 {n}건을 {}에 저장했습니다", path.display())),
             Err(e) => Effect::Message(e.to_string()),
@@ -292,8 +287,8 @@ impl ResourcesPane {
         ))
     }
 
-    pub fn render(&self, f: &mut Frame<'_>, area: Rect, app: &App) {
-        let t = &app.theme;
+    pub fn render(&self, f: &mut Frame<'_>, area: Rect, cx: &RenderCtx<'_>) {
+        let t = cx.theme;
         if area.width <= LEFT_WIDTH + 8 || area.height < 3 {
             return;
         }
@@ -378,7 +373,7 @@ impl ResourcesPane {
             area.width - LEFT_WIDTH - 1,
             area.height,
         );
-        crate::tui::ui::input_line(f, right, "검색:", &self.query, self.typing, t.accent);
+        crate::tui::widgets::input_line(f, right, "검색:", &self.query, self.typing, t.accent);
         let w = usize::from(right.width);
         let name_w = w.saturating_sub(30).max(10);
         let header = format!(
@@ -474,5 +469,81 @@ impl ResourcesPane {
                 area,
             );
         }
+    }
+}
+
+/// Why the operator may not import, if they may not: staff are refused, and the refusal is
+/// written to the audit log. If that row cannot be written the user is told so (the refusal
+/// itself still stands).
+fn import_refused(store: &Store) -> Option<String> {
+    match store.require_admin("resources import (TUI)") {
+        Ok(()) => None,
+        Err(StoreError::Invalid(_)) => Some(format!(
+            "가져오기는 관리자만 할 수 있습니다 ({}: staff)",
+            store.operator()
+        )),
+        Err(e) => Some(format!(
+            "가져오기는 관리자만 할 수 있습니다 ({}: staff) — 거부 기록을 감사 로그에 남기지 못했습니다: {e}",
+            store.operator()
+        )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::OpenOptions;
+
+    /// A staff operator on a database whose first operator (the admin) already exists.
+    fn staff_store(dir: &std::path::Path) -> Store {
+        let path = dir.join("t.db");
+        drop(Store::open(&path, &OpenOptions::new("관리자")).unwrap_or_else(|e| panic!("{e}")));
+        let store = Store::open(&path, &OpenOptions::new("직원")).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(store.role(), crate::store::Role::Staff);
+        store
+    }
+
+    fn import_message(store: &mut Store) -> String {
+        let mut pane = ResourcesPane::default();
+        match pane.on_action(Action::Import, 10, store) {
+            Effect::Message(m) => m,
+            _ => panic!("staff got the import form"),
+        }
+    }
+
+    #[test]
+    fn staff_import_is_refused_and_audited() {
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let mut store = staff_store(dir.path());
+        let m = import_message(&mut store);
+        assert!(m.contains("관리자만"), "{m}");
+        assert!(!m.contains("감사 로그"), "{m}");
+        let rows = store
+            .audit_rows(&Default::default())
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert!(
+            rows.iter()
+                .any(|r| r.action == crate::model::AuditAction::Denied.label()),
+            "the refusal is audited"
+        );
+    }
+
+    #[test]
+    fn a_denial_that_cannot_be_audited_is_shown() {
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let mut store = staff_store(dir.path());
+        let raw =
+            rusqlite::Connection::open(dir.path().join("t.db")).unwrap_or_else(|e| panic!("{e}"));
+        raw.execute_batch(
+            "CREATE TRIGGER no_audit BEFORE INSERT ON audit_log BEGIN SELECT RAISE(ABORT, 'audit log full'); END;",
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+        drop(raw);
+        let m = import_message(&mut store);
+        assert!(m.contains("관리자만"), "{m}");
+        assert!(
+            m.contains("거부 기록을 감사 로그에 남기지 못했습니다"),
+            "{m}"
+        );
     }
 }

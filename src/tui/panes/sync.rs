@@ -3,12 +3,12 @@
 //! gauge), and the conflicts review where staff keep the current value or restore the other
 //! (a restore is a new edit, so it syncs too).
 
-use super::{Effect, FormPurpose, ListState, below, cell};
+use super::fields::{FieldId, PaneForm, TrustNew};
+use super::{Effect, FormPurpose, ListState, RenderCtx, below, cell};
 use crate::store::Store;
 use crate::sync::{Conflict, Resolution, SyncStatus};
 use crate::tui::Action;
-use crate::tui::app::App;
-use crate::tui::widgets::form::{Field, Form};
+use crate::tui::widgets::form::Field;
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::Line;
@@ -142,12 +142,14 @@ impl SyncScreen {
                 let file = format!("dolbom-{}.bundle", store.clock().today().format("%Y%m%d"));
                 return Effect::OpenForm(
                     FormPurpose::SyncExport,
-                    Form::new(
+                    PaneForm::new(
                         "동기화 묶음 내보내기 (USB·공유 폴더)",
                         vec![
-                            Field::text("파일").required().with_value(&file),
-                            Field::choice("받는 기관", &refs),
-                            Field::secret("암호문 (비우면 암호화 안 함)"),
+                            Field::text(FieldId::File, "파일")
+                                .required()
+                                .with_value(&file),
+                            Field::choice(FieldId::Peer, "받는 기관", &refs),
+                            Field::secret(FieldId::Passphrase, "암호문 (비우면 암호화 안 함)"),
                         ],
                     ),
                 );
@@ -155,12 +157,12 @@ impl SyncScreen {
             Action::SyncImport => {
                 return Effect::OpenForm(
                     FormPurpose::SyncImport,
-                    Form::new(
+                    PaneForm::new(
                         "동기화 묶음 가져오기",
                         vec![
-                            Field::text("파일").required(),
-                            Field::secret("암호문 (암호문 묶음일 때)"),
-                            Field::choice("처음 받는 기관", &["거부", "신뢰하고 가져오기"]),
+                            Field::text(FieldId::File, "파일").required(),
+                            Field::secret(FieldId::Passphrase, "암호문 (암호문 묶음일 때)"),
+                            Field::choice_of::<TrustNew>(FieldId::TrustNew, "처음 받는 기관"),
                         ],
                     ),
                 );
@@ -172,33 +174,31 @@ impl SyncScreen {
     }
 
     /// The job for a submitted export/import form.
-    pub fn job_for(&self, purpose: &FormPurpose, form: &Form) -> Option<SyncJob> {
-        let text = |prefix: &str| {
-            form.fields()
-                .iter()
-                .find(|f| f.label().starts_with(prefix))
-                .map(|f| f.value().trim().to_string())
+    pub fn job_for(&self, purpose: &FormPurpose, form: &PaneForm) -> Option<SyncJob> {
+        let text = |id: FieldId| {
+            form.value(id)
+                .map(|v| v.trim().to_string())
                 .filter(|v| !v.is_empty())
         };
         match purpose {
             FormPurpose::SyncExport => Some(SyncJob::Export {
-                out: text("파일")?.into(),
-                to: text("받는 기관")
+                out: text(FieldId::File)?.into(),
+                to: text(FieldId::Peer)
                     .filter(|p| !p.starts_with('('))
                     .and_then(|p| p.rsplit(' ').next().map(String::from)),
-                passphrase: text("암호문"),
+                passphrase: text(FieldId::Passphrase),
             }),
             FormPurpose::SyncImport => Some(SyncJob::Import {
-                path: text("파일")?.into(),
-                passphrase: text("암호문"),
-                trust: text("처음 받는 기관").as_deref() == Some("신뢰하고 가져오기"),
+                path: text(FieldId::File)?.into(),
+                passphrase: text(FieldId::Passphrase),
+                trust: form.chosen(FieldId::TrustNew) == Some(TrustNew::Trust),
             }),
             _ => None,
         }
     }
 
-    pub fn render(&self, f: &mut Frame<'_>, area: Rect, app: &App) {
-        let t = &app.theme;
+    pub fn render(&self, f: &mut Frame<'_>, area: Rect, cx: &RenderCtx<'_>) {
+        let t = cx.theme;
         if area.height < 3 {
             return;
         }

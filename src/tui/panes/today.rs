@@ -2,11 +2,10 @@
 //! referrals — for the operator or everyone (`m`). Charts above: cases by stage, entries per week,
 //! overdue count. Enter jumps to the case.
 
-use super::{Effect, ListState, below, cell};
+use super::{Effect, ListState, RenderCtx, below, cell};
 use crate::store::Store;
 use crate::timeline::{self, Charts, DueItem, Scope, Today};
 use crate::tui::Action;
-use crate::tui::app::App;
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::style::Style;
@@ -103,13 +102,13 @@ impl TodayPane {
         Effect::None
     }
 
-    pub fn render(&self, f: &mut Frame<'_>, area: Rect, app: &App) {
-        let t = &app.theme;
+    pub fn render(&self, f: &mut Frame<'_>, area: Rect, cx: &RenderCtx<'_>) {
+        let t = cx.theme;
         if area.height < 3 || area.width < 10 {
             return;
         }
         let scope = match self.scope {
-            Scope::Mine => format!("{} 님의 사례", app.store.operator()),
+            Scope::Mine => format!("{} 님의 사례", cx.operator),
             Scope::All => "모든 사례".to_string(),
         };
         let chart_h = if area.height >= 16 { CHART_HEIGHT } else { 0 };

@@ -7,9 +7,13 @@ pub mod form;
 pub mod help;
 pub mod palette;
 
+use ratatui::Frame;
 use ratatui::buffer::Buffer;
-use ratatui::layout::Rect;
+use ratatui::layout::{Position, Rect};
+use ratatui::style::Style;
 use ratatui::text::Line;
+use ratatui::text::Span;
+use ratatui::widgets::Paragraph;
 use ratatui::widgets::Widget;
 use unicode_segmentation::UnicodeSegmentation;
 use unicode_width::UnicodeWidthStr;
@@ -62,4 +66,36 @@ pub(crate) fn centered(area: Rect, width: u16, height: u16) -> Rect {
         w,
         h,
     )
+}
+
+/// A one-line text input drawn as `label: text▏`, returning where the cursor goes.
+pub fn input_line(
+    f: &mut Frame<'_>,
+    area: Rect,
+    label: &str,
+    text: &str,
+    focused: bool,
+    style: Style,
+) -> Option<Position> {
+    if area.height == 0 || area.width == 0 {
+        return None;
+    }
+    let label = format!("{label} ");
+    let lw = label.width();
+    let room = usize::from(area.width).saturating_sub(lw + 1);
+    let tw = text.width();
+    let shown = if tw > room {
+        fit(text, tw - room, room)
+    } else {
+        text.to_string()
+    };
+    let line = Line::from(vec![Span::styled(label, style), Span::raw(shown.clone())]);
+    f.render_widget(
+        Paragraph::new(line),
+        Rect::new(area.x, area.y, area.width, 1),
+    );
+    focused.then(|| {
+        let x = area.x + (lw + shown.width()).min(usize::from(area.width.saturating_sub(1))) as u16;
+        Position::new(x, area.y)
+    })
 }

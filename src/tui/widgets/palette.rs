@@ -54,9 +54,11 @@ pub struct Palette {
 const LIST_ROWS: usize = 12;
 
 impl Palette {
-    /// A palette opened from `ctx`: every bindable action, with its keys in `ctx` (and global).
+    /// A palette opened from `ctx`: every action, with its keys in `ctx` (and global).
     pub fn new(keymap: &Keymap, ctx: Context) -> Palette {
-        let items = Action::bindable()
+        let items = Action::ALL
+            .iter()
+            .copied()
             .filter(|a| *a != Action::CommandPalette)
             .map(|action| {
                 let keys: Vec<String> = keymap

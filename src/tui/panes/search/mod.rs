@@ -1,13 +1,18 @@
 //! 1 주민 검색: the query line, filter chips, results with matched syllables highlighted, a detail
 //! panel (audited), Enter → the resident's timeline, `n` → intake with a duplicate check.
 
-use super::{Effect, FormPurpose, ListState, below, cell, highlighted, mask_phone};
-use crate::model::{Sex, Stage};
+//!
+//! Modules: `intake` (the 접수 form and registering a resident).
+
+mod intake;
+
+use super::fields::{FieldId, PaneForm};
+use super::{Effect, FormPurpose, ListState, RenderCtx, below, cell, highlighted, mask_phone};
+use crate::model::Stage;
 use crate::search::Searcher;
-use crate::search::residents::{Filters, ResidentHit, ResidentIndex, find, likely_duplicates};
+use crate::search::residents::{Filters, ResidentHit, ResidentIndex, find};
 use crate::store::{NewResident, ResidentDetail, Store};
-use crate::tui::app::App;
-use crate::tui::widgets::form::{Field, Form};
+use crate::tui::widgets::form::Field;
 use crate::tui::{Action, Key, KeyCode};
 use chrono::Datelike;
 use ratatui::Frame;
@@ -177,7 +182,7 @@ impl SearchPane {
             Action::NewIntake => {
                 return Effect::OpenForm(
                     FormPurpose::Intake,
-                    intake_form(self.index.as_ref(), &self.query),
+                    intake::intake_form(self.index.as_ref(), &self.query),
                 );
             }
             _ => {}
@@ -199,9 +204,9 @@ impl SearchPane {
         let stages: Vec<String> = std::iter::once(ANY.to_string())
             .chain(Stage::ALL.iter().map(|s| s.label().to_string()))
             .collect();
-        let field = |label: &str, opts: Vec<String>, current: Option<String>| {
+        let field = |id: FieldId, label: &str, opts: Vec<String>, current: Option<String>| {
             let refs: Vec<&str> = opts.iter().map(String::as_str).collect();
-            let f = Field::choice(label, &refs);
+            let f = Field::choice(id, label, &refs);
             match current {
                 Some(c) if opts.contains(&c) => f.with_value(&c),
                 _ => f,
@@ -209,37 +214,54 @@ impl SearchPane {
         };
         Effect::OpenForm(
             FormPurpose::SearchFilter,
-            Form::new(
+            PaneForm::new(
                 "검색 필터",
                 vec![
-                    field("읍면동", choices(ix.dongs()), self.filters.dong.clone()),
                     field(
+                        FieldId::Dong,
+                        "읍면동",
+                        choices(ix.dongs()),
+                        self.filters.dong.clone(),
+                    ),
+                    field(
+                        FieldId::Stage,
                         "단계",
                         stages,
                         self.filters.stage.map(|s| s.label().to_string()),
                     ),
-                    field("위기·표시", choices(ix.flags()), self.filters.flag.clone()),
                     field(
+                        FieldId::Flag,
+                        "위기·표시",
+                        choices(ix.flags()),
+                        self.filters.flag.clone(),
+                    ),
+                    field(
+                        FieldId::Category,
                         "대상자 구분",
                         choices(ix.categories()),
                         self.filters.category.clone(),
                     ),
-                    field("담당자", choices(ix.workers()), self.filters.worker.clone()),
+                    field(
+                        FieldId::Worker,
+                        "담당자",
+                        choices(ix.workers()),
+                        self.filters.worker.clone(),
+                    ),
                 ],
             ),
         )
     }
 
-    pub fn on_form(&mut self, purpose: FormPurpose, form: &Form, store: &mut Store) -> Effect {
+    pub fn on_form(&mut self, purpose: FormPurpose, form: &PaneForm, store: &mut Store) -> Effect {
         match purpose {
             FormPurpose::SearchFilter => {
-                let get = |l: &str| form.value(l).filter(|v| *v != ANY).map(String::from);
+                let get = |id: FieldId| form.value(id).filter(|v| *v != ANY).map(String::from);
                 self.filters = Filters {
-                    dong: get("읍면동"),
-                    stage: get("단계").and_then(|s| Stage::parse(&s)),
-                    flag: get("위기·표시"),
-                    category: get("대상자 구분"),
-                    worker: get("담당자"),
+                    dong: get(FieldId::Dong),
+                    stage: get(FieldId::Stage).and_then(|s| Stage::parse(&s)),
+                    flag: get(FieldId::Flag),
+                    category: get(FieldId::Category),
+                    worker: get(FieldId::Worker),
                 };
                 self.searcher.invalidate();
                 self.run(store);
@@ -247,107 +269,6 @@ impl SearchPane {
             }
             FormPurpose::Intake => self.submit_intake(form, store),
             _ => Effect::None,
-        }
-    }
-
-    fn submit_intake(&mut self, form: &Form, store: &mut Store) -> Effect {
-        let v = |l: &str| form.value(l).map(str::trim).unwrap_or("").to_string();
-        let confirmed = form.value("중복 확인") == Some("그래도 등록");
-        let (new, open_case) = match self.pending_intake.take().filter(|_| confirmed) {
-            Some(p) => p,
-            None => {
-                use crate::resources::import::{mask_rrn_like, normalize_phone};
-                // Free text never keeps a 주민등록번호 typed in the wrong field.
-                let phone = Some(v("연락처"))
-                    .filter(|s| !s.is_empty())
-                    .map(|p| normalize_phone(&p).unwrap_or_else(|_| mask_rrn_like(&p)));
-                let address = mask_rrn_like(&v("주소"));
-                let mut new = NewResident {
-                    name: v("이름"),
-                    birth_date: Some(v("생년월일")).filter(|s| !s.is_empty()),
-                    sex: Sex::parse(&v("성별")),
-                    phone,
-                    sigungu: crate::resources::upsert::sigungu_from_address(&address),
-                    dong: v("읍면동"),
-                    address,
-                    ..NewResident::default()
-                };
-                // A 주민등록번호 is reduced at once to birth date, sex and a masked form; the
-                // full number goes no further than this form.
-                let rrn = v("주민등록번호");
-                if !rrn.is_empty() {
-                    match crate::resources::import::parse_rrn(&rrn) {
-                        Ok(p) => {
-                            let birth = p.birth_date.format("%Y-%m-%d").to_string();
-                            new.birth_date.get_or_insert(birth);
-                            new.sex = new.sex.or(Some(p.sex));
-                            new.rrn_masked = Some(p.masked);
-                        }
-                        Err(e) => return Effect::Message(format!("주민등록번호: {e}")),
-                    }
-                }
-                let open_case = v("사례") == "사례 열기";
-                match likely_duplicates(store, &new.name, new.birth_date.as_deref(), &new.dong) {
-                    Ok(d) if !d.is_empty() => {
-                        let who: Vec<String> = d
-                            .iter()
-                            .take(3)
-                            .map(|s| {
-                                format!(
-                                    "{} {} {}",
-                                    s.name,
-                                    s.birth_date.as_deref().unwrap_or("-"),
-                                    s.dong
-                                )
-                            })
-                            .collect();
-                        let form = Form::new(
-                            &format!("중복 가능성 {}명: {}", d.len(), who.join(" / ")),
-                            vec![Field::choice("중복 확인", &["취소", "그래도 등록"])],
-                        );
-                        self.pending_intake = Some((new, open_case));
-                        // Show the likely duplicates in the list too.
-                        self.hits = d
-                            .into_iter()
-                            .map(|summary| ResidentHit {
-                                summary,
-                                class: crate::search::MatchClass::Any,
-                                score: 0,
-                                positions: Vec::new(),
-                            })
-                            .collect();
-                        self.list = ListState::default();
-                        return Effect::OpenForm(FormPurpose::Intake, form);
-                    }
-                    Ok(_) => {}
-                    Err(e) => return Effect::Message(e.to_string()),
-                }
-                (new, open_case)
-            }
-        };
-        if form.value("중복 확인") == Some("취소") {
-            return Effect::Message("접수를 취소했습니다".into());
-        }
-        match store.register_resident(&new, open_case) {
-            Ok((id, case_id)) => {
-                // The new resident joins the index at once (no full rebuild).
-                match (store.search_record(&id), &mut self.index) {
-                    (Ok(Some(rec)), Some(ix)) => {
-                        ix.push(&rec);
-                        self.searcher.invalidate();
-                    }
-                    _ => self.rebuild_index(store),
-                }
-                match case_id {
-                    Some(c) => Effect::OpenCase(c),
-                    None => {
-                        self.query = new.name.clone();
-                        self.run(store);
-                        Effect::Message(format!("{} 님을 등록했습니다 ({})", new.name, &id[..8]))
-                    }
-                }
-            }
-            Err(e) => Effect::Message(e.to_string()),
         }
     }
 
@@ -369,12 +290,12 @@ impl SearchPane {
         Some(Position::new(x.min(area.right().saturating_sub(1)), area.y))
     }
 
-    pub fn render(&self, f: &mut Frame<'_>, area: Rect, app: &App) {
-        let t = &app.theme;
+    pub fn render(&self, f: &mut Frame<'_>, area: Rect, cx: &RenderCtx<'_>) {
+        let t = cx.theme;
         if area.height < 4 {
             return;
         }
-        crate::tui::ui::input_line(f, area, "검색:", &self.query, self.typing, t.accent);
+        crate::tui::widgets::input_line(f, area, "검색:", &self.query, self.typing, t.accent);
         // Chips.
         let mut chips: Vec<Span> = Vec::new();
         for c in self.filters.chips() {
@@ -422,7 +343,7 @@ impl SearchPane {
         );
         let rows = usize::from(list.height);
         let from = self.list.visible_from(self.hits.len(), rows);
-        let year = app.store.clock().today().year();
+        let year = cx.today.year();
         let mut lines = Vec::new();
         if self.hits.is_empty() && self.index.as_ref().is_some_and(|ix| ix.is_empty()) {
             lines.extend(first_run_help(t));
@@ -572,29 +493,4 @@ fn first_run_help(t: &crate::tui::theme::Theme) -> Vec<Line<'static>> {
         Line::raw(""),
         Line::raw("  또는 n 을 눌러 한 명씩 접수하세요.  ? 도움말  : 명령 팔레트"),
     ]
-}
-
-/// The intake (접수) form, pre-filled with the name typed in the query.
-fn intake_form(index: Option<&ResidentIndex>, query: &str) -> Form {
-    let mut dongs: Vec<&str> = index
-        .map(|ix| ix.dongs().iter().map(String::as_str).collect())
-        .unwrap_or_default();
-    dongs.sort_unstable();
-    if dongs.is_empty() {
-        dongs.push("");
-    }
-    let name: String = query.chars().filter(|c| !c.is_ascii_digit()).collect();
-    Form::new(
-        "새 접수 (주민 등록)",
-        vec![
-            Field::text("이름").required().with_value(name.trim()),
-            Field::date("생년월일"),
-            Field::choice("성별", &["미상", "남", "여"]),
-            Field::text("주민등록번호"),
-            Field::text("연락처"),
-            Field::choice("읍면동", &dongs),
-            Field::text("주소"),
-            Field::choice("사례", &["사례 열기", "주민만 등록"]),
-        ],
-    )
 }

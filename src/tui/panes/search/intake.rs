@@ -1,0 +1,143 @@
+//! 접수 (intake): the form, the duplicate check and registering the resident (and a case).
+
+use super::SearchPane;
+use crate::model::Sex;
+use crate::search::residents::{ResidentHit, ResidentIndex, likely_duplicates};
+use crate::store::{NewResident, Store};
+use crate::tui::panes::fields::{DuplicateAnswer, FieldId, IntakeCase, PaneForm};
+use crate::tui::panes::{Effect, FormPurpose, ListState};
+use crate::tui::widgets::form::Field;
+
+impl SearchPane {
+    pub(super) fn submit_intake(&mut self, form: &PaneForm, store: &mut Store) -> Effect {
+        let v = |id: FieldId| form.value(id).map(str::trim).unwrap_or("").to_string();
+        let answer = form.chosen::<DuplicateAnswer>(FieldId::DuplicateAnswer);
+        let confirmed = answer == Some(DuplicateAnswer::Register);
+        let (new, open_case) = match self.pending_intake.take().filter(|_| confirmed) {
+            Some(p) => p,
+            None => {
+                use crate::resources::import::{mask_rrn_like, normalize_phone};
+                // Free text never keeps a 주민등록번호 typed in the wrong field.
+                let phone = Some(v(FieldId::Phone))
+                    .filter(|s| !s.is_empty())
+                    .map(|p| normalize_phone(&p).unwrap_or_else(|_| mask_rrn_like(&p)));
+                let address = mask_rrn_like(&v(FieldId::Address));
+                let mut new = NewResident {
+                    name: v(FieldId::Name),
+                    birth_date: Some(v(FieldId::BirthDate)).filter(|s| !s.is_empty()),
+                    sex: Sex::parse(&v(FieldId::Sex)),
+                    phone,
+                    sigungu: crate::resources::upsert::sigungu_from_address(&address),
+                    dong: v(FieldId::Dong),
+                    address,
+                    ..NewResident::default()
+                };
+                // A 주민등록번호 is reduced at once to birth date, sex and a masked form; the
+                // full number goes no further than this form.
+                let rrn = v(FieldId::Rrn);
+                if !rrn.is_empty() {
+                    match crate::resources::import::parse_rrn(&rrn) {
+                        Ok(p) => {
+                            let birth = p.birth_date.format("%Y-%m-%d").to_string();
+                            new.birth_date.get_or_insert(birth);
+                            new.sex = new.sex.or(Some(p.sex));
+                            new.rrn_masked = Some(p.masked);
+                        }
+                        Err(e) => return Effect::Message(format!("주민등록번호: {e}")),
+                    }
+                }
+                let open_case = form.chosen(FieldId::OpenCase) == Some(IntakeCase::Open);
+                match likely_duplicates(store, &new.name, new.birth_date.as_deref(), &new.dong) {
+                    Ok(d) if !d.is_empty() => {
+                        let who: Vec<String> = d
+                            .iter()
+                            .take(3)
+                            .map(|s| {
+                                format!(
+                                    "{} {} {}",
+                                    s.name,
+                                    s.birth_date.as_deref().unwrap_or("-"),
+                                    s.dong
+                                )
+                            })
+                            .collect();
+                        let form = PaneForm::new(
+                            &format!("중복 가능성 {}명: {}", d.len(), who.join(" / ")),
+                            vec![Field::choice_of::<DuplicateAnswer>(
+                                FieldId::DuplicateAnswer,
+                                "중복 확인",
+                            )],
+                        );
+                        self.pending_intake = Some((new, open_case));
+                        // Show the likely duplicates in the list too.
+                        self.hits = d
+                            .into_iter()
+                            .map(|summary| ResidentHit {
+                                summary,
+                                class: crate::search::MatchClass::Any,
+                                score: 0,
+                                positions: Vec::new(),
+                            })
+                            .collect();
+                        self.list = ListState::default();
+                        return Effect::OpenForm(FormPurpose::Intake, form);
+                    }
+                    Ok(_) => {}
+                    Err(e) => return Effect::Message(e.to_string()),
+                }
+                (new, open_case)
+            }
+        };
+        if answer == Some(DuplicateAnswer::Cancel) {
+            return Effect::Message("접수를 취소했습니다".into());
+        }
+        match store.register_resident(&new, open_case) {
+            Ok((id, case_id)) => {
+                // The new resident joins the index at once (no full rebuild).
+                match (store.search_record(&id), &mut self.index) {
+                    (Ok(Some(rec)), Some(ix)) => {
+                        ix.push(&rec);
+                        self.searcher.invalidate();
+                    }
+                    _ => self.rebuild_index(store),
+                }
+                match case_id {
+                    Some(c) => Effect::OpenCase(c),
+                    None => {
+                        self.query = new.name.clone();
+                        self.run(store);
+                        Effect::Message(format!("{} 님을 등록했습니다 ({})", new.name, &id[..8]))
+                    }
+                }
+            }
+            Err(e) => Effect::Message(e.to_string()),
+        }
+    }
+}
+
+/// The intake (접수) form, pre-filled with the name typed in the query.
+pub(super) fn intake_form(index: Option<&ResidentIndex>, query: &str) -> PaneForm {
+    let mut dongs: Vec<&str> = index
+        .map(|ix| ix.dongs().iter().map(String::as_str).collect())
+        .unwrap_or_default();
+    dongs.sort_unstable();
+    if dongs.is_empty() {
+        dongs.push("");
+    }
+    let name: String = query.chars().filter(|c| !c.is_ascii_digit()).collect();
+    PaneForm::new(
+        "새 접수 (주민 등록)",
+        vec![
+            Field::text(FieldId::Name, "이름")
+                .required()
+                .with_value(name.trim()),
+            Field::date(FieldId::BirthDate, "생년월일"),
+            Field::choice(FieldId::Sex, "성별", &["미상", "남", "여"]),
+            Field::text(FieldId::Rrn, "주민등록번호"),
+            Field::text(FieldId::Phone, "연락처"),
+            Field::choice(FieldId::Dong, "읍면동", &dongs),
+            Field::text(FieldId::Address, "주소"),
+            Field::choice_of::<IntakeCase>(FieldId::OpenCase, "사례"),
+        ],
+    )
+}

@@ -1,0 +1,301 @@
+//! The timeline's forms: building each one (add, correct, change stage, refer, referral status,
+//! export) and applying it when submitted. Values are read by [`FieldId`] and typed choices.
+
+use super::super::FormPurpose;
+use super::super::fields::{ContactDisplay, CorrectionMode, FieldId, PaneForm};
+use super::Result;
+use crate::model::{EntryKind, REFERRAL_STATUSES, Stage};
+use crate::store::Store;
+use crate::timeline::export::Format;
+use crate::timeline::rules::{CLOSURE_REASONS, CRISIS_DOMAINS, StageMove, next_stages};
+use crate::timeline::{self, EntryData, NewEntry, TimelineError, TimelineItem};
+use crate::tui::widgets::form::{Choice, Field};
+use std::collections::BTreeMap;
+
+/// Kinds offered by the add-entry form, in order (stage changes have their own key).
+const ENTRY_KINDS: [EntryKind; 10] = [
+    EntryKind::Visit,
+    EntryKind::Call,
+    EntryKind::OfficeVisit,
+    EntryKind::InitialConsult,
+    EntryKind::Assessment,
+    EntryKind::Conference,
+    EntryKind::Plan,
+    EntryKind::Monitoring,
+    EntryKind::Memo,
+    EntryKind::Referral,
+];
+
+/// A referral in the status form's choice list (numbered: two referrals to one resource with
+/// the same status stay distinct).
+fn referral_label(i: usize, r: &timeline::types::ReferralView) -> String {
+    format!(
+        "{}. {} ({}, {})",
+        i + 1,
+        r.resource_name,
+        r.referral.status,
+        r.referral.requested_on
+    )
+}
+
+/// The add-entry form.
+pub(super) fn add_form() -> PaneForm {
+    let kinds: Vec<&str> = ENTRY_KINDS.iter().map(|k| k.label()).collect();
+    let fields = vec![
+        Field::choice(FieldId::EntryKind, "종류", &kinds),
+        Field::multiline(FieldId::Body, "내용", 5).required(),
+        Field::date(FieldId::Due, "후속 일정"),
+        Field::text(FieldId::Attendees, "참석자·목표"),
+        Field::text(FieldId::CrisisScores, "위기도"),
+    ];
+    PaneForm::new(
+        &format!(
+            "기록 추가 — 회의 참석자·계획 목표는 쉼표로, 위기도는 {} 순 1-5 (예 3,2,4,1,5,3,2)",
+            CRISIS_DOMAINS.join("·")
+        ),
+        fields,
+    )
+}
+
+/// Correcting (or voiding) `item`: its text and follow-up date to start from.
+pub(super) fn correct_form(item: &TimelineItem) -> PaneForm {
+    PaneForm::new(
+        "기록 정정 (원본은 그대로 남습니다)",
+        vec![
+            Field::choice_of::<CorrectionMode>(FieldId::CorrectionMode, "정정 방식"),
+            Field::multiline(FieldId::Body, "내용 또는 사유", 5)
+                .required()
+                .with_value(item.text()),
+            Field::date(FieldId::Due, "후속 일정").with_value(item.due_on().unwrap_or("")),
+        ],
+    )
+}
+
+/// Changing the stage from `from`: the usual next stages first, then every other one; 종결
+/// first when the user asked to close the case.
+pub(super) fn stage_form(from: Stage, closing: bool) -> PaneForm {
+    let mut options: Vec<&str> = next_stages(from).iter().map(|s| s.label()).collect();
+    for s in Stage::ALL {
+        if s != from && !options.contains(&s.label()) {
+            options.push(s.label());
+        }
+    }
+    if closing && let Some(i) = options.iter().position(|s| *s == Stage::Closed.label()) {
+        options.swap(0, i);
+    }
+    let mut reasons = vec!["(해당 없음)"];
+    reasons.extend(CLOSURE_REASONS);
+    PaneForm::new(
+        &format!("단계 변경 — 지금: {}", from.label()),
+        vec![
+            Field::choice(FieldId::Stage, "새 단계", &options),
+            Field::text(
+                FieldId::StageReason,
+                "사유 (순서를 건너뛰거나 재개할 때 필수)",
+            ),
+            Field::choice(FieldId::ClosureReason, "종결 사유", &reasons),
+        ],
+    )
+}
+
+/// Changing the status of one of `referrals` (chosen by position).
+pub(super) fn referral_status_form(referrals: &[timeline::types::ReferralView]) -> PaneForm {
+    let labels: Vec<String> = referrals
+        .iter()
+        .enumerate()
+        .map(|(i, r)| referral_label(i, r))
+        .collect();
+    let refs: Vec<&str> = labels.iter().map(String::as_str).collect();
+    PaneForm::new(
+        "연계 상태 변경",
+        vec![
+            Field::choice(FieldId::Referral, "연계", &refs),
+            Field::choice(FieldId::ReferralStatus, "새 상태", &REFERRAL_STATUSES),
+            Field::text(FieldId::Note, "메모"),
+        ],
+    )
+}
+
+/// Exporting the case for a case conference.
+pub(super) fn export_form(case_id: &str) -> PaneForm {
+    PaneForm::new(
+        "사례회의용 내보내기",
+        vec![
+            Field::choice_of::<Format>(FieldId::Format, "형식"),
+            Field::text(FieldId::File, "파일")
+                .required()
+                .with_value(&format!(
+                    "case-{}.{}",
+                    case_id.get(..8).unwrap_or(case_id),
+                    Format::Md.label()
+                )),
+            Field::choice_of::<ContactDisplay>(FieldId::Contacts, "연락처"),
+        ],
+    )
+}
+
+/// Referring `name`'s case to `resource_name`.
+pub(super) fn refer_form(name: &str, resource_name: &str) -> PaneForm {
+    PaneForm::new(
+        &format!("{name} → {resource_name} 연계 의뢰"),
+        vec![
+            Field::multiline(FieldId::Body, "의뢰 내용", 4).required(),
+            Field::date(FieldId::Due, "후속 확인일"),
+        ],
+    )
+}
+
+/// A text field's value, trimmed (empty when the form has no such field).
+fn value(form: &PaneForm, id: FieldId) -> String {
+    form.value(id).map(str::trim).unwrap_or("").to_string()
+}
+
+fn date(s: &str) -> Option<chrono::NaiveDate> {
+    crate::clock::parse_date(s)
+}
+
+/// Applies a submitted timeline form; returns the status message.
+pub(super) fn submit(purpose: FormPurpose, form: &PaneForm, store: &mut Store) -> Result<String> {
+    match purpose {
+        FormPurpose::AddEntry { case_id } => {
+            let kind = form
+                .field(FieldId::EntryKind)
+                .and_then(|f| f.selected())
+                .and_then(|i| ENTRY_KINDS.get(i).copied())
+                .ok_or_else(|| TimelineError::Invalid("기록 종류를 고르세요".into()))?;
+            let list: Vec<String> = crate::model::split_list(&value(form, FieldId::Attendees));
+            let data = match kind {
+                EntryKind::Assessment => {
+                    let scores: Option<Vec<i64>> = value(form, FieldId::CrisisScores)
+                        .split(',')
+                        .map(|s| s.trim().parse().ok().filter(|n| (1..=5).contains(n)))
+                        .collect();
+                    let scores = scores.unwrap_or_default();
+                    if scores.len() != CRISIS_DOMAINS.len() {
+                        return Err(TimelineError::Invalid(format!(
+                            "위기도: {}개 영역 점수를 쉼표로 입력하세요 ({})",
+                            CRISIS_DOMAINS.len(),
+                            CRISIS_DOMAINS.join(", ")
+                        )));
+                    }
+                    EntryData::Assessment {
+                        scores: CRISIS_DOMAINS
+                            .iter()
+                            .map(|d| d.to_string())
+                            .zip(scores)
+                            .collect::<BTreeMap<_, _>>(),
+                    }
+                }
+                EntryKind::Conference => EntryData::Conference { attendees: list },
+                EntryKind::Plan => EntryData::Plan {
+                    goals: list,
+                    services: Vec::new(),
+                },
+                EntryKind::Referral => {
+                    return Err(TimelineError::Invalid(
+                        "연계는 r 로 자원을 골라 의뢰하세요".into(),
+                    ));
+                }
+                _ => EntryData::Plain,
+            };
+            let entry = NewEntry {
+                kind,
+                body: value(form, FieldId::Body),
+                due_on: date(&value(form, FieldId::Due)),
+                data,
+            };
+            timeline::add_entry(store, &case_id, &entry)?;
+            Ok(format!("{} 기록을 추가했습니다", kind.label()))
+        }
+        FormPurpose::CorrectEntry { entry_id, .. } => {
+            let text = value(form, FieldId::Body);
+            if form.chosen(FieldId::CorrectionMode) == Some(CorrectionMode::Void) {
+                timeline::void_entry(store, &entry_id, &text)?;
+                Ok("기록을 무효 처리했습니다 (원본 보존)".into())
+            } else {
+                timeline::correct_entry(store, &entry_id, &text, date(&value(form, FieldId::Due)))?;
+                Ok("기록을 정정했습니다 (원본 보존)".into())
+            }
+        }
+        FormPurpose::ChangeStage { case_id } => {
+            let to = Stage::parse(&value(form, FieldId::Stage))
+                .ok_or_else(|| TimelineError::Invalid("단계를 고르세요".into()))?;
+            let reason = value(form, FieldId::StageReason);
+            // Option 0 is "(해당 없음)", then the reasons in order.
+            let closure = form
+                .field(FieldId::ClosureReason)
+                .and_then(|f| f.selected())
+                .and_then(|i| i.checked_sub(1))
+                .and_then(|i| CLOSURE_REASONS.get(i))
+                .map(|r| r.to_string());
+            let mv = StageMove {
+                to,
+                reason,
+                closure_reason: closure,
+            };
+            timeline::change_stage(store, &case_id, &mv)?;
+            Ok(format!("{} 단계로 옮겼습니다", to.label()))
+        }
+        FormPurpose::Refer {
+            case_id,
+            resource_id,
+        } => {
+            let mut entry = NewEntry::plain(EntryKind::Referral, value(form, FieldId::Body));
+            entry.data = EntryData::Referral { resource_id };
+            entry.due_on = date(&value(form, FieldId::Due));
+            timeline::add_entry(store, &case_id, &entry)?;
+            Ok("연계를 의뢰했습니다".into())
+        }
+        FormPurpose::ReferralStatus { case_id, .. } => {
+            let tl = timeline::load(store, &case_id)?;
+            let referral = form
+                .field(FieldId::Referral)
+                .and_then(|f| f.selected())
+                .and_then(|i| tl.referrals.get(i))
+                .ok_or_else(|| TimelineError::Invalid("연계를 고르세요".into()))?;
+            let status = value(form, FieldId::ReferralStatus);
+            timeline::set_referral_status(
+                store,
+                &referral.referral.id,
+                &status,
+                &value(form, FieldId::Note),
+            )?;
+            Ok(format!("연계 상태: {status}"))
+        }
+        FormPurpose::ExportCase { case_id } => {
+            let format = form
+                .chosen::<Format>(FieldId::Format)
+                .ok_or_else(|| TimelineError::Invalid("형식을 고르세요".into()))?;
+            let path = std::path::PathBuf::from(value(form, FieldId::File));
+            let full = form.chosen(FieldId::Contacts) == Some(ContactDisplay::Full);
+            timeline::export::export(store, &case_id, format, full, Some(&path))?;
+            Ok(format!("{}에 저장했습니다", path.display()))
+        }
+        _ => Ok(String::new()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::tui::Action;
+
+    /// Choices come back as the typed values shown, in order, whatever their labels say.
+    #[test]
+    fn typed_choices_follow_the_selection() {
+        let mut form = export_form("0123456789");
+        assert_eq!(form.chosen::<Format>(FieldId::Format), Some(Format::Md));
+        form.apply(Action::Right);
+        assert_eq!(form.chosen::<Format>(FieldId::Format), Some(Format::Csv));
+        assert_eq!(form.chosen(FieldId::Contacts), Some(ContactDisplay::Masked));
+        assert_eq!(value(&form, FieldId::File), "case-01234567.md");
+
+        let mut form = add_form();
+        for (i, kind) in ENTRY_KINDS.iter().enumerate() {
+            let field = form.field(FieldId::EntryKind);
+            assert_eq!(field.and_then(|f| f.selected()), Some(i));
+            assert_eq!(field.map(|f| f.value()), Some(kind.label()));
+            form.apply(Action::Right);
+        }
+    }
+}

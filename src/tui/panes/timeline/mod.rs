@@ -1,0 +1,313 @@
+//! 2 사례: a case's header, stage bar and timeline grouped by date (newest or oldest first),
+//! corrections marked 정정됨 with their history on demand, follow-ups highlighted. Keys add,
+//! correct, change stage, refer (via the resource pane), filter by kind and export.
+//! Without an open case it lists cases, most recently active first.
+
+//!
+//! Modules: `forms` (building and submitting the pane's forms), `render` (drawing).
+
+mod forms;
+mod render;
+
+use super::fields::PaneForm;
+use super::{Effect, FormPurpose, ListState, PaneId};
+use crate::model::EntryKind;
+use crate::store::Store;
+use crate::timeline::{self, CaseFilter, CaseRow, Timeline, TimelineError};
+use crate::tui::Action;
+
+type Result<T> = std::result::Result<T, TimelineError>;
+
+/// One row of the timeline list: a date heading or an entry (index into `items`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Row {
+    Date(usize),
+    Entry(usize),
+}
+
+#[derive(Default)]
+pub struct TimelinePane {
+    /// Cases listed when no case is open (or the resident's cases).
+    cases: Vec<CaseRow>,
+    case_list: ListState,
+    /// The resident whose cases are listed, if any.
+    resident: Option<String>,
+    open: Option<Timeline>,
+    rows: Vec<Row>,
+    list: ListState,
+    newest_first: bool,
+    kind_filter: Option<EntryKind>,
+    show_history: bool,
+    show_full: bool,
+    loaded: bool,
+}
+
+impl TimelinePane {
+    /// The open case, if any (the resource pane's `r` refers it).
+    pub fn current_case(&self) -> Option<&str> {
+        self.open.as_ref().map(|t| t.header.case.id.as_str())
+    }
+
+    pub fn load(&mut self, store: &mut Store) -> Result<()> {
+        if let Some(t) = &self.open {
+            let id = t.header.case.id.clone();
+            self.open = Some(timeline::load(store, &id)?);
+            self.relayout();
+        } else {
+            self.cases = store.list_cases(&CaseFilter {
+                resident: self.resident.clone(),
+                limit: Some(500),
+                ..CaseFilter::default()
+            })?;
+        }
+        self.loaded = true;
+        Ok(())
+    }
+
+    /// Opens a resident: their only case directly, else the list of their cases.
+    pub fn open_resident(&mut self, resident_id: &str, store: &mut Store) -> Result<()> {
+        self.resident = Some(resident_id.to_string());
+        self.open = None;
+        self.cases = store.cases_of_resident(resident_id)?;
+        self.case_list = ListState::default();
+        self.loaded = true;
+        match self.cases.as_slice() {
+            [one] => {
+                let id = one.id.clone();
+                self.open_case(&id, store)
+            }
+            _ => {
+                // Viewing the resident's case list is a view of the resident.
+                store.audit(&crate::audit::Event {
+                    action: crate::model::AuditAction::View,
+                    resident_id: Some(resident_id),
+                    subject: &format!("resident:{resident_id}"),
+                    detail: "사례 목록",
+                })?;
+                Ok(())
+            }
+        }
+    }
+
+    /// Opens a case's timeline (audited as 조회).
+    pub fn open_case(&mut self, case_id: &str, store: &mut Store) -> Result<()> {
+        self.open = Some(timeline::view(store, case_id)?);
+        self.list = ListState::default();
+        self.show_history = false;
+        self.show_full = false;
+        self.relayout();
+        Ok(())
+    }
+
+    /// Rebuilds the visible rows from the open timeline, order and kind filter.
+    fn relayout(&mut self) {
+        self.rows.clear();
+        let Some(t) = &self.open else {
+            return;
+        };
+        let mut idx: Vec<usize> = (0..t.items.len())
+            .filter(|i| {
+                self.kind_filter
+                    .is_none_or(|k| t.items[*i].original.kind == k)
+            })
+            .collect();
+        if self.newest_first {
+            idx.reverse();
+        }
+        let mut last_date = "";
+        for i in idx {
+            let date = t.items[i].original.at.get(..10).unwrap_or("");
+            if date != last_date {
+                self.rows.push(Row::Date(i));
+                last_date = date;
+            }
+            self.rows.push(Row::Entry(i));
+        }
+        // Keep the selection on an entry.
+        if !matches!(self.rows.get(self.list.selected), Some(Row::Entry(_))) {
+            self.list.selected = self
+                .rows
+                .iter()
+                .position(|r| matches!(r, Row::Entry(_)))
+                .unwrap_or(0);
+        }
+    }
+
+    fn selected_item(&self) -> Option<&timeline::TimelineItem> {
+        let t = self.open.as_ref()?;
+        match self.rows.get(self.list.selected)? {
+            Row::Entry(i) => t.items.get(*i),
+            Row::Date(_) => None,
+        }
+    }
+
+    pub fn on_action(&mut self, action: Action, page: usize, store: &mut Store) -> Effect {
+        if !self.loaded
+            && let Err(e) = self.load(store)
+        {
+            return Effect::Message(e.to_string());
+        }
+        match self.open.is_some() {
+            false => self.on_list_action(action, page, store),
+            true => self.on_case_action(action, page, store),
+        }
+    }
+
+    fn on_list_action(&mut self, action: Action, page: usize, store: &mut Store) -> Effect {
+        if self.case_list.apply(action, self.cases.len(), page) {
+            self.case_list.scroll_to(self.cases.len(), page);
+            return Effect::None;
+        }
+        match action {
+            Action::Select | Action::Detail => {
+                if let Some(c) = self.cases.get(self.case_list.selected) {
+                    let id = c.id.clone();
+                    if let Err(e) = self.open_case(&id, store) {
+                        return Effect::Message(e.to_string());
+                    }
+                }
+            }
+            Action::Back if self.resident.is_some() => {
+                self.resident = None;
+                return reload(self, store);
+            }
+            Action::Back => return Effect::Switch(PaneId::Search),
+            _ => {}
+        }
+        Effect::None
+    }
+
+    fn on_case_action(&mut self, action: Action, page: usize, store: &mut Store) -> Effect {
+        let before = self.list.selected;
+        if self.list.apply(action, self.rows.len(), page) {
+            // Skip date headings in the direction of travel.
+            let down = self.list.selected >= before;
+            while let Some(Row::Date(_)) = self.rows.get(self.list.selected) {
+                match (down, self.list.selected) {
+                    (true, s) if s + 1 < self.rows.len() => self.list.selected += 1,
+                    (false, 0) | (true, _) => {
+                        self.list.selected = before;
+                        break;
+                    }
+                    (false, _) => self.list.selected -= 1,
+                }
+            }
+            self.list.scroll_to(self.rows.len(), page);
+            self.show_history = false;
+            return Effect::None;
+        }
+        let Some(t) = &self.open else {
+            return Effect::None;
+        };
+        let case_id = t.header.case.id.clone();
+        match action {
+            Action::Back | Action::CaseList => {
+                self.open = None;
+                return reload(self, store);
+            }
+            Action::ToggleOrder => {
+                self.newest_first = !self.newest_first;
+                self.relayout();
+            }
+            Action::FilterKind => {
+                self.kind_filter = match self.kind_filter {
+                    None => Some(EntryKind::ALL[0]),
+                    Some(k) => {
+                        let i = EntryKind::ALL.iter().position(|x| *x == k).unwrap_or(0);
+                        EntryKind::ALL.get(i + 1).copied()
+                    }
+                };
+                self.list = ListState::default();
+                self.relayout();
+            }
+            Action::ShowHistory => self.show_history = !self.show_history,
+            Action::Detail | Action::Select => self.show_full = !self.show_full,
+            Action::AddEntry => {
+                return Effect::OpenForm(FormPurpose::AddEntry { case_id }, forms::add_form());
+            }
+            Action::CorrectEntry => {
+                let Some(item) = self.selected_item() else {
+                    return Effect::Message("정정할 기록을 고르세요".into());
+                };
+                if item.original.kind == EntryKind::StageChange {
+                    return Effect::Message("단계 변경 기록은 정정할 수 없습니다".into());
+                }
+                let entry_id = item.original.id.clone();
+                let form = forms::correct_form(item);
+                return Effect::OpenForm(FormPurpose::CorrectEntry { case_id, entry_id }, form);
+            }
+            Action::ChangeStage | Action::CloseCase | Action::ReopenCase => {
+                let form = forms::stage_form(t.header.case.stage, action == Action::CloseCase);
+                return Effect::OpenForm(FormPurpose::ChangeStage { case_id }, form);
+            }
+            Action::Refer => return Effect::PickResource,
+            Action::ReferralStatus => {
+                let Some(r) = t.referrals.first() else {
+                    return Effect::Message("이 사례에는 연계가 없습니다".into());
+                };
+                let form = forms::referral_status_form(&t.referrals);
+                return Effect::OpenForm(
+                    FormPurpose::ReferralStatus {
+                        case_id,
+                        referral_id: r.referral.id.clone(),
+                    },
+                    form,
+                );
+            }
+            Action::Export => {
+                let form = forms::export_form(&case_id);
+                return Effect::OpenForm(FormPurpose::ExportCase { case_id }, form);
+            }
+            _ => {}
+        }
+        Effect::None
+    }
+
+    /// The referral form for `resource_id` on the open case.
+    pub fn refer_form(&self, resource_id: &str, resource_name: &str) -> Option<Effect> {
+        let case_id = self.current_case()?.to_string();
+        let name = self
+            .open
+            .as_ref()
+            .map_or("", |t| t.header.resident_name.as_str());
+        let form = forms::refer_form(name, resource_name);
+        Some(Effect::OpenForm(
+            FormPurpose::Refer {
+                case_id,
+                resource_id: resource_id.to_string(),
+            },
+            form,
+        ))
+    }
+
+    pub fn on_form(&mut self, purpose: FormPurpose, form: &PaneForm, store: &mut Store) -> Effect {
+        let result = forms::submit(purpose, form, store);
+        let message = match result {
+            Ok(m) => m,
+            Err(e) => return Effect::Message(e.to_string()),
+        };
+        if let Err(e) = self.load(store) {
+            return Effect::Message(e.to_string());
+        }
+        Effect::Message(message)
+    }
+
+    pub fn on_click(&mut self, row: u16) -> Effect {
+        if self.open.is_some() {
+            if row >= 3 && self.list.click(usize::from(row - 3), self.rows.len()) {
+                self.relayout();
+            }
+        } else if row >= 1 {
+            self.case_list.click(usize::from(row - 1), self.cases.len());
+        }
+        Effect::None
+    }
+}
+
+fn reload(pane: &mut TimelinePane, store: &mut Store) -> Effect {
+    pane.case_list = ListState::default();
+    match pane.load(store) {
+        Ok(()) => Effect::None,
+        Err(e) => Effect::Message(e.to_string()),
+    }
+}

@@ -1,0 +1,257 @@
+//! One labelled field: what it holds ([`FieldKind`]), its key, its value and validation.
+//!
+//! A field is found by its key (`K`, an enum of the form's fields), never by its Korean label, so
+//! a label can be reworded without breaking the code that reads the form.
+
+use chrono::NaiveDate;
+use unicode_segmentation::UnicodeSegmentation;
+
+/// A form's field keys: any small `Copy` type, usually an enum.
+pub trait FieldKey: Copy + PartialEq + std::fmt::Debug {}
+
+impl<T: Copy + PartialEq + std::fmt::Debug> FieldKey for T {}
+
+/// A closed set of options for a choice field, read back as the typed value (see
+/// [`Field::choice_of`] and [`super::Form::chosen`]).
+pub trait Choice: Copy + 'static {
+    /// Every option, in the order shown.
+    fn all() -> &'static [Self];
+    /// The text shown for the option.
+    fn label(self) -> &'static str;
+}
+
+/// What a field holds and how it is edited.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FieldKind {
+    /// One line of text.
+    Text,
+    /// Several lines; Enter inserts a line break. `rows` is the height shown.
+    MultiLine {
+        /// Rows shown on screen.
+        rows: u16,
+    },
+    /// A `YYYY-MM-DD` date, validated when the field is left and on submit.
+    Date,
+    /// One of fixed options, cycled with left/right or space.
+    Choice(Vec<String>),
+    /// One line typed but never shown: one `*` per character (a passphrase).
+    Secret,
+}
+
+/// One labelled field with key type `K`.
+#[derive(Debug, Clone)]
+pub struct Field<K> {
+    pub(super) key: K,
+    pub(super) label: String,
+    pub(super) kind: FieldKind,
+    pub(super) required: bool,
+    pub(super) text: String,
+    /// Byte offset into `text`, always on a grapheme boundary.
+    pub(super) cursor: usize,
+    pub(super) choice: usize,
+    pub(super) error: Option<String>,
+}
+
+impl<K: FieldKey> Field<K> {
+    fn new(key: K, label: &str, kind: FieldKind) -> Field<K> {
+        Field {
+            key,
+            label: label.to_string(),
+            kind,
+            required: false,
+            text: String::new(),
+            cursor: 0,
+            choice: 0,
+            error: None,
+        }
+    }
+
+    /// A single-line text field.
+    pub fn text(key: K, label: &str) -> Field<K> {
+        Field::new(key, label, FieldKind::Text)
+    }
+
+    /// A multi-line text field shown `rows` rows high.
+    pub fn multiline(key: K, label: &str, rows: u16) -> Field<K> {
+        Field::new(key, label, FieldKind::MultiLine { rows: rows.max(1) })
+    }
+
+    /// A single-line field whose text is masked on screen (a passphrase).
+    pub fn secret(key: K, label: &str) -> Field<K> {
+        Field::new(key, label, FieldKind::Secret)
+    }
+
+    /// A `YYYY-MM-DD` date field.
+    pub fn date(key: K, label: &str) -> Field<K> {
+        Field::new(key, label, FieldKind::Date)
+    }
+
+    /// A choice among `options` (the first is selected).
+    pub fn choice(key: K, label: &str, options: &[&str]) -> Field<K> {
+        let options = options.iter().map(|s| s.to_string()).collect();
+        Field::new(key, label, FieldKind::Choice(options))
+    }
+
+    /// A choice among every option of `C` (the first is selected); read it back with
+    /// [`super::Form::chosen`].
+    pub fn choice_of<C: Choice>(key: K, label: &str) -> Field<K> {
+        let options: Vec<&str> = C::all().iter().map(|c| c.label()).collect();
+        Field::choice(key, label, &options)
+    }
+
+    /// Marks the field as required (shown with `*`; empty fails validation).
+    pub fn required(mut self) -> Field<K> {
+        self.required = true;
+        self
+    }
+
+    /// Sets the initial value (for a choice, selects the matching option if there is one).
+    pub fn with_value(mut self, value: &str) -> Field<K> {
+        match &self.kind {
+            FieldKind::Choice(opts) => {
+                if let Some(i) = opts.iter().position(|o| o == value) {
+                    self.choice = i;
+                }
+            }
+            _ => {
+                self.text = value.to_string();
+                self.cursor = self.text.len();
+            }
+        }
+        self
+    }
+
+    /// The key.
+    pub fn key(&self) -> K {
+        self.key
+    }
+
+    /// The label.
+    pub fn label(&self) -> &str {
+        &self.label
+    }
+
+    /// The kind.
+    pub fn kind(&self) -> &FieldKind {
+        &self.kind
+    }
+
+    /// The current value (the selected option for a choice; empty for a choice without options).
+    pub fn value(&self) -> &str {
+        match &self.kind {
+            FieldKind::Choice(opts) => opts.get(self.choice).map_or("", String::as_str),
+            _ => &self.text,
+        }
+    }
+
+    /// Index of the selected option of a choice field (`None` for other kinds or no options).
+    pub fn selected(&self) -> Option<usize> {
+        match &self.kind {
+            FieldKind::Choice(opts) if self.choice < opts.len() => Some(self.choice),
+            _ => None,
+        }
+    }
+
+    /// The validation error shown under the field, if any.
+    pub fn error(&self) -> Option<&str> {
+        self.error.as_deref()
+    }
+
+    /// The text as drawn: masked, one `*` per character, for a secret field.
+    pub(super) fn shown(&self) -> std::borrow::Cow<'_, str> {
+        if self.kind == FieldKind::Secret {
+            "*".repeat(self.text.graphemes(true).count()).into()
+        } else {
+            self.text.as_str().into()
+        }
+    }
+
+    pub(super) fn is_text(&self) -> bool {
+        !matches!(self.kind, FieldKind::Choice(_))
+    }
+
+    pub(super) fn is_multiline(&self) -> bool {
+        matches!(self.kind, FieldKind::MultiLine { .. })
+    }
+
+    pub(super) fn height(&self) -> u16 {
+        match self.kind {
+            FieldKind::MultiLine { rows } => rows,
+            _ => 1,
+        }
+    }
+
+    /// Checks the value; sets or clears `error`. True when valid.
+    pub(super) fn validate(&mut self) -> bool {
+        self.error = check_value(&self.kind, self.required, self.value());
+        self.error.is_none()
+    }
+}
+
+/// Korean error message for an invalid value, `None` when valid.
+pub(super) fn check_value(kind: &FieldKind, required: bool, value: &str) -> Option<String> {
+    if value.trim().is_empty() {
+        return required.then(|| "필수 항목입니다".to_string());
+    }
+    if *kind == FieldKind::Date {
+        let shape_ok = value.len() == 10
+            && value.bytes().enumerate().all(|(i, b)| match i {
+                4 | 7 => b == b'-',
+                _ => b.is_ascii_digit(),
+            });
+        if !shape_ok {
+            return Some("날짜는 YYYY-MM-DD 형식으로 입력하세요 (예: 2024-03-01)".to_string());
+        }
+        if NaiveDate::parse_from_str(value, "%Y-%m-%d").is_err() {
+            return Some(format!("없는 날짜입니다: {value}"));
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn date_rules() {
+        assert_eq!(check_value(&FieldKind::Date, false, ""), None);
+        assert!(check_value(&FieldKind::Date, true, "").is_some());
+        assert_eq!(check_value(&FieldKind::Date, false, "2024-02-29"), None);
+        assert!(
+            check_value(&FieldKind::Date, false, "2023-02-29")
+                .is_some_and(|e| e.contains("없는 날짜"))
+        );
+        assert!(
+            check_value(&FieldKind::Date, false, "2024-2-9")
+                .is_some_and(|e| e.contains("YYYY-MM-DD"))
+        );
+        assert!(check_value(&FieldKind::Date, false, "２０２４-01-01").is_some());
+    }
+
+    #[derive(Debug, Clone, Copy, PartialEq)]
+    enum Mode {
+        Fix,
+        Void,
+    }
+
+    impl Choice for Mode {
+        fn all() -> &'static [Mode] {
+            &[Mode::Fix, Mode::Void]
+        }
+        fn label(self) -> &'static str {
+            match self {
+                Mode::Fix => "고침",
+                Mode::Void => "무효",
+            }
+        }
+    }
+
+    #[test]
+    fn typed_choice_reads_back_by_index() {
+        let f = Field::choice_of::<Mode>(0u8, "방식").with_value(Mode::Void.label());
+        assert_eq!(f.selected(), Some(1));
+        assert_eq!(f.value(), "무효");
+        assert_eq!(Field::text(0u8, "t").selected(), None);
+    }
+}
