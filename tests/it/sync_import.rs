@@ -1,8 +1,6 @@
 //! Import refusals (each with its specific error, database unchanged), re-import, dry run,
 //! encryption modes, clock skew, sequential vs concurrent edits and conflict resolution.
 
-mod sync_common;
-
 use age::secrecy::SecretString;
 use dolbom::model::{Op, OpKind};
 use dolbom::store::schema::CURRENT_VERSION;
@@ -15,7 +13,7 @@ use dolbom::sync::{
 };
 use std::collections::BTreeMap;
 use std::path::Path;
-use sync_common::*;
+use crate::common::sync::*;
 
 /// Site A with demo data, site B empty; B has imported nothing yet.
 fn two_sites(dir: &Path) -> (Store, Store) {
