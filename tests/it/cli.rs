@@ -1,12 +1,6 @@
 //! The command line: help for every subcommand, clear errors, the data-folder default.
 
-use std::process::Command;
-
-fn dolbom() -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_dolbom"));
-    c.env_remove("DOLBOM_DB").env("DOLBOM_USER", "tester");
-    c
-}
+use crate::common::dolbom;
 
 const SUBCOMMANDS: [&str; 9] = [
     "demo",

@@ -1,6 +1,7 @@
 //! The form widget: Hangul editing by grapheme and display width, fields, validation, discard
 //! confirmation, rendering at every size.
 
+use crate::common::key;
 use dolbom::tui::widgets::form::{Field, Form, FormOutcome};
 use dolbom::tui::{Action, Key, Keymap};
 use proptest::prelude::*;
@@ -10,10 +11,6 @@ use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use unicode_segmentation::UnicodeSegmentation;
 use unicode_width::UnicodeWidthStr;
-
-fn key(s: &str) -> Key {
-    s.parse().unwrap_or_else(|e| panic!("{s}: {e}"))
-}
 
 fn keymap() -> Keymap {
     Keymap::builtin_default()

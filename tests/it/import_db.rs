@@ -3,6 +3,7 @@
 //! refused (and audited), resident lists never store a whole 주민등록번호, and a SIGKILL at any
 //! moment leaves the directory exactly as before or after the import.
 
+use crate::common::{dolbom_at, import_fixture as fixture};
 use dolbom::resources::import::{EncodingChoice, ImportOptions, write_cp949_resources};
 use dolbom::resources::upsert::{
     ImportReport, ResidentImport, ResourceImport, UpsertError, import_residents, import_resources,
@@ -13,12 +14,6 @@ use std::process::{Command, Output};
 
 const ADMIN: &str = "관리자";
 const STAFF: &str = "직원";
-
-fn fixture(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures/import")
-        .join(name)
-}
 
 fn open(db: &Path, user: &str) -> Store {
     Store::open(db, &OpenOptions::new(user)).unwrap()
@@ -462,12 +457,10 @@ fn a_whole_resident_registration_number_never_reaches_the_database() {
     assert!(hay.contains("420315-2******"));
 }
 
+/// The binary on `db`, run by `user`.
 fn dolbom(db: &Path, user: &str) -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_dolbom"));
-    c.env_remove("DOLBOM_DB")
-        .env("DOLBOM_USER", user)
-        .arg("--db")
-        .arg(db);
+    let mut c = dolbom_at(db);
+    c.env("DOLBOM_USER", user);
     c
 }
 

@@ -1,18 +1,13 @@
 //! File-reading and row-mapping layer of the importer: every fixture format gives the same rows,
 //! broken inputs give clear errors naming file and line, resident lists keep no full 주민등록번호.
 
+use crate::common::import_fixture as fixture;
 use dolbom::resources::import::{
     EncodingChoice, ImportError, ImportOptions, ResidentRow, ResourceRow, RowError, Sex,
     open_residents, open_resources, write_cp949_resources,
 };
 use proptest::prelude::*;
-use std::path::{Path, PathBuf};
-
-fn fixture(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures/import")
-        .join(name)
-}
+use std::path::Path;
 
 type Split<T> = (Vec<T>, Vec<RowError>);
 
@@ -411,7 +406,7 @@ proptest! {
     }
 }
 
-/// Throughput: `cargo test --release --test import_parse -- --ignored --nocapture throughput`.
+/// Throughput: `cargo test --release --test it -- --ignored --nocapture import_parse::throughput`.
 #[test]
 #[ignore]
 fn throughput_1m_rows() {

@@ -3,6 +3,7 @@
 use std::io::Write;
 use std::path::PathBuf;
 
+use crate::common::key;
 use crossterm::event::{KeyCode as CtCode, KeyEvent, KeyModifiers};
 use dolbom::tui::widgets::help::{Help, HelpLine, HelpOutcome};
 use dolbom::tui::widgets::palette::{Palette, PaletteOutcome};
@@ -11,10 +12,6 @@ use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use ratatui::buffer::Buffer;
 use unicode_width::UnicodeWidthStr;
-
-fn key(s: &str) -> Key {
-    s.parse().unwrap_or_else(|e| panic!("{s}: {e}"))
-}
 
 fn keys(s: &str) -> Vec<Key> {
     s.parse::<KeySeq>().unwrap_or_else(|e| panic!("{s}: {e}")).0

@@ -8,7 +8,7 @@ use dolbom::search::{
 const TODAY: u16 = 2025;
 
 fn fixture() -> Vec<PersonKey> {
-    include_str!("fixtures/search_names.txt")
+    include_str!("../fixtures/search_names.txt")
         .lines()
         .filter(|l| !l.trim().is_empty() && !l.starts_with('#'))
         .map(|line| {

@@ -790,7 +790,7 @@ fn random_resident_op(rng: &mut u64, seq: i64) -> Op {
 }
 
 /// Throughput of 1M resident-like inserts. Run (optimised; `--release` works too):
-/// `cargo test --release --test sync_bundle -- --ignored --nocapture measure`
+/// `cargo test --release --test it -- --ignored --nocapture sync_bundle::measure`
 #[test]
 #[ignore]
 fn measure_million_ops() {

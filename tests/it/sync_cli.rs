@@ -2,19 +2,14 @@
 //! the same search output; keys never show the secret; SIGKILL during an import leaves the
 //! database either as before or as after, never half.
 
+use crate::common::dolbom_at;
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Output;
 use std::time::{Duration, Instant};
 
+/// Runs the binary on `db` with `args`, the real clock.
 fn dolbom(db: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_dolbom"))
-        .arg("--db")
-        .arg(db)
-        .args(args)
-        .env("DOLBOM_USER", "tester")
-        .env_remove("DOLBOM_NOW")
-        .output()
-        .expect("run dolbom")
+    dolbom_at(db).args(args).output().expect("run dolbom")
 }
 
 fn ok(db: &Path, args: &[&str]) -> String {
@@ -148,11 +143,8 @@ fn kill_9_during_import_leaves_before_or_after() {
     for _ in 0..6 {
         copy_db(&pristine, &b);
         let delay = next(&mut rng) % (full_time.as_millis() as u64 + 20);
-        let mut child = Command::new(env!("CARGO_BIN_EXE_dolbom"))
-            .arg("--db")
-            .arg(&b)
+        let mut child = dolbom_at(&b)
             .args(["sync", "import", bundle_s, "--trust"])
-            .env("DOLBOM_USER", "tester")
             .stdout(std::process::Stdio::null())
             .stderr(std::process::Stdio::null())
             .spawn()

@@ -1,6 +1,7 @@
 //! Import refusals (each with its specific error, database unchanged), re-import, dry run,
 //! encryption modes, clock skew, sequential vs concurrent edits and conflict resolution.
 
+use crate::common::sync::*;
 use age::secrecy::SecretString;
 use dolbom::model::{Op, OpKind};
 use dolbom::store::schema::CURRENT_VERSION;
@@ -13,7 +14,6 @@ use dolbom::sync::{
 };
 use std::collections::BTreeMap;
 use std::path::Path;
-use crate::common::sync::*;
 
 /// Site A with demo data, site B empty; B has imported nothing yet.
 fn two_sites(dir: &Path) -> (Store, Store) {
@@ -592,8 +592,7 @@ fn same_file_imported_at_two_sites_merges_into_one_directory() {
     let dir = tempfile::tempdir().expect("dir");
     let mut a = open_site(dir.path(), "a", 0);
     let mut b = open_site(dir.path(), "b", 10);
-    let file =
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/import/resources_utf8.csv");
+    let file = crate::common::import_fixture("resources_utf8.csv");
     for s in [&mut a, &mut b] {
         let r =
             import_resources(s, &file, &ResourceImport::default(), &mut |_, _| {}).expect("import");

@@ -4,11 +4,11 @@
 //! is in `conflicts` on every site, unless a person settled that conflict (keep or restore),
 //! in which case every site has it closed.
 
+use crate::common::sync::*;
 use dolbom::store::{Store, Val};
 use proptest::prelude::*;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
-use crate::common::sync::*;
 
 #[derive(Debug, Clone)]
 enum Action {

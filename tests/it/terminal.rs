@@ -34,7 +34,7 @@ fn check(name: &str, env: &str, act: impl FnOnce(&str, &Path)) {
     );
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
-    let bin = env!("CARGO_BIN_EXE_dolbom");
+    let bin = crate::common::BIN;
     let session = format!("dolbom-{name}-{}", std::process::id());
     let script = format!(
         "stty -a > {d}/before; {env} DOLBOM_USER=tester {bin} --db {d}/t.db 2> {d}/err; echo $? > {d}/rc; stty -a > {d}/after; sleep 30",

@@ -1,11 +1,10 @@
 //! `dolbom timeline` through the binary: the JSON case list and an export to a file.
 
-use std::process::Command;
+use crate::common::dolbom_at;
 
+/// Runs the binary on `db` with `args`, as 박지현 on 2026-03-01.
 fn dolbom(db: &std::path::Path, args: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_dolbom"))
-        .arg("--db")
-        .arg(db)
+    dolbom_at(db)
         .args(args)
         .env("DOLBOM_NOW", "2026-03-01T10:00:00")
         .env("DOLBOM_USER", "박지현")

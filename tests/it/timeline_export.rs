@@ -1,6 +1,6 @@
 //! Export of a hand-built fixture case: md/csv/json equal the checked-in files in
 //! tests/fixtures/timeline/, contact details are masked unless full, and each export is audited.
-//! Regenerate the expected files with `DOLBOM_BLESS=1 cargo test --test timeline_export`.
+//! Regenerate the expected files with `DOLBOM_BLESS=1 cargo test --test it timeline_export::`.
 
 use dolbom::clock::Clock;
 use dolbom::model::mask_phone;
@@ -228,9 +228,7 @@ fn fixture(dir: &Path) -> Store {
 }
 
 fn expected(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures/timeline")
-        .join(name)
+    crate::common::fixture("timeline").join(name)
 }
 
 fn check(actual: &str, name: &str) {

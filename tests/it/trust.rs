@@ -6,11 +6,10 @@ use proptest::prelude::*;
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
+/// The binary with the shared clean environment and a fixed clock.
 fn dolbom() -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_dolbom"));
-    c.env_remove("DOLBOM_DB")
-        .env("DOLBOM_USER", "tester")
-        .env("DOLBOM_NOW", "2026-11-25T09:00:00");
+    let mut c = crate::common::dolbom();
+    c.env("DOLBOM_NOW", "2026-11-25T09:00:00");
     c
 }
 
