@@ -367,29 +367,45 @@ fn bad_byte_line_is_exact_across_chunks() {
     assert_eq!(ok.len(), 19_999);
 }
 
-fn drain(path: &Path) {
-    if let Ok(rows) = open_resources(path, &ImportOptions::default()) {
-        for item in rows {
-            if item.is_err() {
-                break;
+/// Reads every row of `path` as the importer would: each refusal must name the file (and a
+/// rejected row its line), so a person can find what is wrong.
+fn drain(path: &Path) -> Result<(), TestCaseError> {
+    let file = path.display().to_string();
+    match open_resources(path, &ImportOptions::default()) {
+        Err(e) => prop_assert!(e.to_string().starts_with(&file), "{e}"),
+        Ok(rows) => {
+            for item in rows {
+                match item {
+                    Ok(Ok(row)) => prop_assert!(!row.name.trim().is_empty(), "{row:?}"),
+                    Ok(Err(bad)) => {
+                        prop_assert!(bad.line >= 1, "{bad}");
+                        let at = format!("{file}:{}:", bad.line);
+                        prop_assert!(bad.to_string().starts_with(&at), "{bad}");
+                    }
+                    Err(e) => {
+                        prop_assert!(e.to_string().starts_with(&file), "{e}");
+                        break;
+                    }
+                }
             }
         }
     }
+    Ok(())
 }
 
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(256))]
 
     #[test]
-    fn random_bytes_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..2048)) {
+    fn random_bytes_give_rows_or_errors_naming_the_file(bytes in proptest::collection::vec(any::<u8>(), 0..2048)) {
         let dir = tempfile::tempdir().unwrap();
         let p = dir.path().join("x.csv");
         std::fs::write(&p, &bytes).unwrap();
-        drain(&p);
+        drain(&p)?;
     }
 
     #[test]
-    fn mutated_cp949_never_panics(
+    fn mutated_cp949_gives_rows_or_errors_naming_the_file(
         edits in proptest::collection::vec((any::<usize>(), any::<u8>()), 1..16),
         cut in any::<usize>(),
     ) {
@@ -402,7 +418,7 @@ proptest! {
         let dir = tempfile::tempdir().unwrap();
         let p = dir.path().join("x.csv");
         std::fs::write(&p, &bytes).unwrap();
-        drain(&p);
+        drain(&p)?;
     }
 }
 

@@ -182,18 +182,45 @@ fn a_reader_works_while_another_process_writes() {
     assert!(writer.wait().unwrap().success());
 }
 
+/// Applies `src` over the default keymap. An error must name the file and leave the keymap as it
+/// was ("nothing changes if the text has any error"); returns whether it was an error.
+fn apply_fuzz_keymap(src: &str) -> Result<bool, TestCaseError> {
+    let mut km = dolbom::tui::Keymap::builtin_default();
+    let before = format!("{km:?}");
+    match km.apply_str("fuzz.toml", src) {
+        Ok(()) => Ok(false),
+        Err(e) => {
+            prop_assert!(e.to_string().contains("fuzz.toml"), "{e}");
+            prop_assert_eq!(
+                format!("{km:?}"),
+                before,
+                "an error changed the keymap: {}",
+                e
+            );
+            Ok(true)
+        }
+    }
+}
+
 #[test]
-fn keymap_fuzz_corpus_gives_errors_not_panics() {
+fn keymap_fuzz_corpus_gives_errors_that_name_the_file_and_change_nothing() {
     let corpus = std::fs::read_to_string("tests/fixtures/fuzz/keymap_cases.txt").unwrap();
+    let (mut cases, mut accepted) = (0, vec![]);
     for (i, case) in corpus.split("\n[").enumerate() {
         let src = if i == 0 {
             case.to_string()
         } else {
             format!("[{case}")
         };
-        let mut km = dolbom::tui::Keymap::builtin_default();
-        let _ = km.apply_str("fuzz.toml", &src);
+        cases += 1;
+        if !apply_fuzz_keymap(&src).unwrap_or_else(|e| panic!("case {i}: {e}\n{src}")) {
+            accepted.push(i);
+        }
     }
+    assert_eq!(cases, 11);
+    // Only the long `g g …` sequence, the Hangul key and `alt-ctrl-shift-x` are valid; the other
+    // eight cases are refused.
+    assert_eq!(accepted, [2, 6, 9], "cases accepted");
 }
 
 #[test]
@@ -208,10 +235,33 @@ fn query_fuzz_corpus_searches_without_panic() {
         .collect();
     let index = dolbom::search::SearchIndex::build(&keys);
     let corpus = std::fs::read_to_string("tests/fixtures/fuzz/query_cases.txt").unwrap();
+    let mut queries = 0;
     for line in corpus.lines() {
         let q = dolbom::search::Query::parse(line, 2026);
-        let _ = index.search(&q, |_| true, 10);
+        let hits = index.search(&q, |_| true, 10);
+        check_hits(&hits, &names).unwrap_or_else(|e| panic!("query {line:?}: {e}"));
+        queries += 1;
     }
+    assert_eq!(queries, 18, "every line of the corpus was searched");
+}
+
+/// A search over `names` returns each record at most once, only records that exist, and
+/// highlight positions inside the name.
+fn check_hits(hits: &[dolbom::search::Hit], names: &[&str]) -> Result<(), TestCaseError> {
+    let mut seen = std::collections::BTreeSet::new();
+    for h in hits {
+        let name = names.get(h.record as usize);
+        prop_assert!(name.is_some(), "record {} of {}", h.record, names.len());
+        prop_assert!(seen.insert(h.record), "record {} twice", h.record);
+        let len = name.map_or(0, |n| n.chars().count());
+        prop_assert!(
+            h.positions.iter().all(|&p| p < len),
+            "positions {:?} outside {:?}",
+            h.positions,
+            name
+        );
+    }
+    Ok(())
 }
 
 proptest! {
@@ -227,10 +277,9 @@ proptest! {
     }
 
     #[test]
-    fn random_bytes_as_keymap_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..300)) {
+    fn random_bytes_as_keymap_name_the_file_and_change_nothing(bytes in proptest::collection::vec(any::<u8>(), 0..300)) {
         let src = String::from_utf8_lossy(&bytes);
-        let mut km = dolbom::tui::Keymap::builtin_default();
-        let _ = km.apply_str("fuzz.toml", &src);
+        apply_fuzz_keymap(&src)?;
     }
 
     #[test]
@@ -245,6 +294,7 @@ proptest! {
         let query = dolbom::search::Query::parse(&q, 2026);
         let hits = index.search(&query, |_| true, 10);
         prop_assert!(hits.len() <= names.len());
+        check_hits(&hits, &names)?;
     }
 }
 
@@ -252,25 +302,57 @@ proptest! {
     #![proptest_config(ProptestConfig::with_cases(500))]
 
     #[test]
-    fn resident_cells_never_panic(cell in "\\PC{0,16}") {
+    fn resident_cells_parse_or_name_the_cell_and_keep_no_full_number(cell in "\\PC{0,16}") {
         use dolbom::resources::import::{normalize_phone, parse_birth_date, parse_rrn, parse_sex, mask_rrn_like};
-        let _ = parse_birth_date(&cell);
-        let _ = parse_rrn(&cell);
-        let _ = normalize_phone(&cell);
-        let _ = parse_sex(&cell);
-        let _ = mask_rrn_like(&cell);
+        // Refusals quote the cell so the person can find it.
+        if let Err(e) = parse_birth_date(&cell) {
+            prop_assert!(e.contains(&cell), "{e}");
+        }
+        match normalize_phone(&cell) {
+            Ok(p) => prop_assert!(p.chars().all(|c| c.is_ascii_digit() || c == '-'), "{p}"),
+            Err(e) => prop_assert!(e.contains(&cell), "{e}"),
+        }
+        if let Err(e) = parse_sex(&cell) {
+            prop_assert!(e.contains(&cell), "{e}");
+        }
+        // A 주민등록번호 keeps only its front and the first digit of the back.
+        if let Ok(r) = parse_rrn(&cell) {
+            prop_assert!(r.masked.ends_with("******"), "{}", r.masked);
+            prop_assert_eq!(r.masked.chars().count(), 14);
+        }
+        // Masking leaves nothing that masking would change again.
+        let masked = mask_rrn_like(&cell);
+        prop_assert_eq!(mask_rrn_like(&masked), masked);
     }
 
     #[test]
-    fn random_resident_files_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..400)) {
+    fn random_resident_files_give_masked_rows_or_located_errors(bytes in proptest::collection::vec(any::<u8>(), 0..400)) {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("list.csv");
         let mut content = "성명,생년월일,성별,연락처\n".as_bytes().to_vec();
         content.extend(bytes);
         std::fs::write(&path, content).unwrap();
-        if let Ok(rows) = dolbom::resources::import::open_residents(&path, &Default::default()) {
-            for item in rows.take(50) {
-                let _ = item;
+        match dolbom::resources::import::open_residents(&path, &Default::default()) {
+            Err(e) => prop_assert!(e.to_string().contains("list.csv"), "{e}"),
+            Ok(rows) => {
+                for item in rows.take(50) {
+                    match item {
+                        Ok(Ok(row)) => {
+                            prop_assert!(row.line >= 2, "data starts under the header: {}", row.line);
+                            if let Some(m) = &row.rrn_masked {
+                                prop_assert!(m.ends_with("******"), "{m}");
+                            }
+                            if let Some(note) = &row.note {
+                                prop_assert_eq!(&dolbom::resources::import::mask_rrn_like(note), note);
+                            }
+                        }
+                        Ok(Err(e)) => {
+                            prop_assert_eq!(&*e.path, path.as_path());
+                            prop_assert!(e.line >= 1, "{e}");
+                        }
+                        Err(e) => prop_assert!(e.to_string().contains("list.csv"), "{e}"),
+                    }
+                }
             }
         }
     }
@@ -314,7 +396,7 @@ fn a_registration_number_in_the_wrong_column_never_reaches_the_report() {
 fn eight_byte_hangul_birth_cells_are_errors_not_panics() {
     use dolbom::resources::import::parse_birth_date;
     for cell in ["만75세", "불명ab", "ab불명", "1950년1월"] {
-        let _ = parse_birth_date(cell);
+        let err = parse_birth_date(cell).expect_err(cell);
+        assert!(err.contains(cell), "{err}");
     }
-    assert!(parse_birth_date("만75세").is_err());
 }

@@ -4,11 +4,14 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use dolbom::clock::{Clock, parse_datetime};
 use dolbom::search::residents::ResidentIndex;
 use dolbom::store::{OpenOptions, Store};
-use dolbom::tui::Keymap;
 use dolbom::tui::app::{App, PaneId};
 use dolbom::tui::theme::Theme;
+use dolbom::tui::ui::{MIN_HEIGHT, MIN_WIDTH};
+use dolbom::tui::{Key, KeyCode as TuiCode, Keymap};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
+use ratatui::layout::Position;
+use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 
 fn store(dir: &std::path::Path, residents: usize) -> Store {
     let mut o = OpenOptions::new("tester");
@@ -37,61 +40,62 @@ fn app(dir: &std::path::Path, residents: usize) -> App {
     app
 }
 
-/// A key by name ("down", "enter", "esc", "tab", "ctrl-p", "backspace") or a single character.
-fn key(name: &str) -> KeyEvent {
-    let code = match name {
-        "down" => KeyCode::Down,
-        "up" => KeyCode::Up,
-        "left" => KeyCode::Left,
-        "right" => KeyCode::Right,
-        "enter" => KeyCode::Enter,
-        "esc" => KeyCode::Esc,
-        "tab" => KeyCode::Tab,
-        "backspace" => KeyCode::Backspace,
-        "space" => KeyCode::Char(' '),
-        "ctrl-p" => return KeyEvent::new(KeyCode::Char('p'), KeyModifiers::CONTROL),
-        "ctrl-s" => return KeyEvent::new(KeyCode::Char('s'), KeyModifiers::CONTROL),
-        s => {
-            let mut chars = s.chars();
-            let c = chars.next().unwrap();
-            assert!(chars.next().is_none(), "unknown key name {s}");
-            KeyCode::Char(c)
-        }
+/// The crossterm event a terminal sends for `k`. `App::on_key` takes crossterm events and the
+/// crate converts only the other way (`Key::from_event`), so this match is the test's half of the
+/// mapping; it is exhaustive over the crate's `KeyCode`, so a new key fails to build here.
+fn event(k: Key) -> KeyEvent {
+    let code = match k.code {
+        TuiCode::Char(c) => KeyCode::Char(c),
+        TuiCode::F(n) => KeyCode::F(n),
+        TuiCode::Enter => KeyCode::Enter,
+        TuiCode::Esc => KeyCode::Esc,
+        TuiCode::Tab => KeyCode::Tab,
+        TuiCode::BackTab => KeyCode::BackTab,
+        TuiCode::Backspace => KeyCode::Backspace,
+        TuiCode::Delete => KeyCode::Delete,
+        TuiCode::Insert => KeyCode::Insert,
+        TuiCode::Up => KeyCode::Up,
+        TuiCode::Down => KeyCode::Down,
+        TuiCode::Left => KeyCode::Left,
+        TuiCode::Right => KeyCode::Right,
+        TuiCode::Home => KeyCode::Home,
+        TuiCode::End => KeyCode::End,
+        TuiCode::PageUp => KeyCode::PageUp,
+        TuiCode::PageDown => KeyCode::PageDown,
     };
-    KeyEvent::new(code, KeyModifiers::NONE)
+    let mut mods = KeyModifiers::NONE;
+    mods.set(KeyModifiers::CONTROL, k.mods.ctrl);
+    mods.set(KeyModifiers::ALT, k.mods.alt);
+    mods.set(KeyModifiers::SHIFT, k.mods.shift);
+    KeyEvent::new(code, mods)
 }
 
-/// Presses keys; a multi-character token that is not a key name is typed character by character.
+/// Presses keys: a token the crate's own key parser reads ("down", "ctrl-s", "F6", "R") is one
+/// key press; any other token is typed character by character.
 fn press(app: &mut App, keys: &[&str]) {
     for k in keys {
-        let named = matches!(
-            *k,
-            "down"
-                | "up"
-                | "left"
-                | "right"
-                | "enter"
-                | "esc"
-                | "tab"
-                | "backspace"
-                | "space"
-                | "ctrl-p"
-                | "ctrl-s"
-        );
-        if named || k.chars().count() == 1 {
-            app.on_key(key(k));
-        } else {
-            for c in k.chars() {
-                app.on_key(key(&c.to_string()));
+        match k.parse::<Key>() {
+            Ok(key) => app.on_key(event(key)),
+            Err(_) => {
+                for c in k.chars() {
+                    app.on_key(event(Key::char(c)));
+                }
             }
         }
     }
 }
 
 fn screen(app: &mut App, w: u16, h: u16) -> String {
+    draw(app, w, h).0
+}
+
+/// Draws one frame at `w`×`h`: its text (one line per row, trailing blanks trimmed) and where
+/// the terminal's cursor was left.
+fn draw(app: &mut App, w: u16, h: u16) -> (String, Position) {
     app.size = (w, h);
     let mut t = Terminal::new(TestBackend::new(w, h)).unwrap();
     t.draw(|f| dolbom::tui::ui::render(f, app)).unwrap();
+    let cursor = t.get_cursor_position().unwrap();
     let buf = t.backend().buffer().clone();
     let mut out = String::new();
     for y in 0..h {
@@ -109,7 +113,7 @@ fn screen(app: &mut App, w: u16, h: u16) -> String {
         out.push_str(line.trim_end());
         out.push('\n');
     }
-    out
+    (out, cursor)
 }
 
 #[test]
@@ -217,8 +221,91 @@ fn too_small_screen_says_so() {
     insta::assert_snapshot!("too_small_39x10", text);
 }
 
+/// What is wrong with one frame of the size sweep, if anything. A frame must fit the area (no
+/// row wider than `w`, the cursor inside); below the minimum size it is the "창을 키워 주세요"
+/// notice, cut to the width, while at or above it the tab bar is drawn and the notice is not.
+///
+/// Rows exactly one column too wide because a double-width glyph was put in the last column,
+/// where a terminal cannot show it, go to `edge_cut` instead: ratatui's `Paragraph` word wrapper
+/// does this (ratatui issue #2679, fix proposed in PR #2680). Every other overflow is a problem.
+fn frame_problems(app: &mut App, w: u16, h: u16, edge_cut: &mut Vec<String>) -> Vec<String> {
+    let (text, cursor) = draw(app, w, h);
+    let mut problems = vec![];
+    if text.lines().count() != usize::from(h) {
+        problems.push(format!("{} rows", text.lines().count()));
+    }
+    for line in text.lines() {
+        let width = line.width();
+        let last_is_wide = line.chars().last().and_then(|c| c.width()) == Some(2);
+        if width == usize::from(w) + 1 && last_is_wide {
+            edge_cut.push(line.to_string());
+        } else if width > usize::from(w) {
+            problems.push(format!("row {width} columns wide: {line:?}"));
+        }
+    }
+    if cursor.x >= w || cursor.y >= h {
+        problems.push(format!("cursor {cursor:?} outside the area"));
+    }
+    const NOTICE: &str = "창을 키워 주세요";
+    if w < MIN_WIDTH || h < MIN_HEIGHT {
+        // The first line of the notice, cut to the width the way the screen cuts it.
+        let full = format!("{NOTICE} (min {MIN_WIDTH}×{MIN_HEIGHT})");
+        let mut cut = String::new();
+        for c in full.chars() {
+            if cut.width() + c.width().unwrap_or(0) > usize::from(w) {
+                break;
+            }
+            cut.push(c);
+        }
+        let cut = cut.trim_end();
+        if !text.lines().any(|l| l.trim() == cut) {
+            problems.push(format!("below the minimum, no notice {cut:?}"));
+        }
+        if usize::from(w) >= NOTICE.width() && !text.contains(NOTICE) {
+            problems.push("the whole notice fits but is not shown".into());
+        }
+    } else {
+        if text.contains(NOTICE) {
+            problems.push("the notice at full size".into());
+        }
+        if !text
+            .lines()
+            .next()
+            .unwrap_or_default()
+            .contains(PaneId::Search.title())
+        {
+            problems.push("no tab bar".into());
+        }
+    }
+    problems
+}
+
+/// Draws every size from 1×1 to 120×40 and checks each frame ([`frame_problems`]).
+#[derive(Default)]
+struct Sweep {
+    frames: usize,
+    edge_cut: Vec<String>,
+    problems: Vec<String>,
+}
+
+impl Sweep {
+    fn run(&mut self, app: &mut App, what: &str) {
+        for w in 1..=120 {
+            for h in 1..=40 {
+                let mut cut = vec![];
+                for p in frame_problems(app, w, h, &mut cut) {
+                    self.problems.push(format!("{what} at {w}×{h}: {p}"));
+                }
+                let at = |row| format!("{what} at {w}×{h}: {row:?}");
+                self.edge_cut.extend(cut.iter().map(at));
+                self.frames += 1;
+            }
+        }
+    }
+}
+
 #[test]
-fn every_size_from_1x1_to_120x40_renders() {
+fn every_size_from_1x1_to_120x40_fits_and_says_when_too_small() {
     let dir = tempfile::tempdir().unwrap();
     let mut app = app(dir.path(), 60);
     press(&mut app, &["esc", "space"]);
@@ -233,25 +320,39 @@ fn every_size_from_1x1_to_120x40_renders() {
         &["esc", "ctrl-p", "검"],
         &["esc", "1", "n", "김민수"],
     ];
+    let mut sweep = Sweep::default();
     for keys in steps {
         if keys.is_empty() {
             // The sync screen (F6) first, with its conflicts list open.
-            app.on_key(fkey(6));
-            press(&mut app, &["c"]);
-            for w in 1..=120 {
-                for h in 1..=40 {
-                    screen(&mut app, w, h);
-                }
-            }
+            press(&mut app, &["F6", "c"]);
+            sweep.run(&mut app, "sync conflicts");
             press(&mut app, &["esc"]);
         }
         press(&mut app, keys);
-        for w in 1..=120 {
-            for h in 1..=40 {
-                screen(&mut app, w, h);
-            }
-        }
+        sweep.run(&mut app, &format!("after {keys:?}"));
     }
+    assert_eq!(sweep.frames, 43_200, "nine screens at 4,800 sizes each");
+    assert!(
+        sweep.problems.is_empty(),
+        "{} problems, the first: {:#?}",
+        sweep.problems.len(),
+        &sweep.problems[..sweep.problems.len().min(12)]
+    );
+    // Known today: only the resource detail panel (a wrapped `Paragraph`) hits ratatui #2679,
+    // in 153 rows of the sweep. Fewer is progress; at 0, drop the `edge_cut` allowance.
+    let first = &sweep.edge_cut[..sweep.edge_cut.len().min(12)];
+    assert!(
+        sweep
+            .edge_cut
+            .iter()
+            .all(|e| e.starts_with(r#"after ["esc", "3", "enter"]"#)),
+        "a wide glyph cut at the right edge outside the resource detail: {first:#?}"
+    );
+    assert!(
+        sweep.edge_cut.len() <= 153,
+        "more rows cut at the right edge (ratatui #2679): {} {first:#?}",
+        sweep.edge_cut.len()
+    );
 }
 
 #[test]
@@ -417,8 +518,10 @@ fn add_entry_with_hangul_then_correct_it() {
         .original
         .clone();
     press(&mut app, &["c", "tab"]);
-    app.on_key(KeyEvent::new(KeyCode::Char('u'), KeyModifiers::CONTROL));
-    press(&mut app, &["어르신 댁 방문. 식사 거르심", "ctrl-s"]);
+    press(
+        &mut app,
+        &["ctrl-u", "어르신 댁 방문. 식사 거르심", "ctrl-s"],
+    );
     let text = screen(&mut app, 80, 24);
     assert!(
         text.contains("식사 거르심") && text.contains("[정정됨]"),
@@ -544,10 +647,6 @@ fn staff_cannot_import_from_the_tui() {
     assert!(screen(&mut app, 80, 24).contains("관리자만"));
 }
 
-fn fkey(n: u8) -> KeyEvent {
-    KeyEvent::new(KeyCode::F(n), KeyModifiers::NONE)
-}
-
 #[test]
 fn sync_screen_exports_imports_and_resolves_a_conflict() {
     let dir_a = tempfile::tempdir().unwrap();
@@ -557,18 +656,16 @@ fn sync_screen_exports_imports_and_resolves_a_conflict() {
     let bundle = dir_a.path().join("a.bundle");
     let bundle_s = bundle.display().to_string();
     // A: F6, e, file, (전체), no passphrase.
-    a.on_key(fkey(6));
+    press(&mut a, &["F6"]);
     assert!(screen(&mut a, 80, 24).contains("동기화"));
-    a.on_key(key("e"));
-    a.on_key(KeyEvent::new(KeyCode::Char('u'), KeyModifiers::CONTROL));
-    press(&mut a, &[&bundle_s, "ctrl-s"]);
+    press(&mut a, &["e", "ctrl-u", &bundle_s, "ctrl-s"]);
     assert!(
         bundle.exists(),
         "bundle written: {}",
         screen(&mut a, 80, 24)
     );
     // B: F6, i, file, no passphrase, trust the first exchange.
-    b.on_key(fkey(6));
+    press(&mut b, &["F6"]);
     press(&mut b, &["i", &bundle_s, "tab", "tab", "right", "ctrl-s"]);
     assert_eq!(
         b.store.content_digest().unwrap(),
@@ -596,9 +693,7 @@ fn sync_screen_exports_imports_and_resolves_a_conflict() {
     }
     let back = dir_b.path().join("b.bundle");
     let back_s = back.display().to_string();
-    b.on_key(key("e"));
-    b.on_key(KeyEvent::new(KeyCode::Char('u'), KeyModifiers::CONTROL));
-    press(&mut b, &[&back_s, "right", "ctrl-s"]);
+    press(&mut b, &["e", "ctrl-u", &back_s, "right", "ctrl-s"]);
     press(
         &mut a,
         &["i", &back_s, "tab", "tab", "right", "ctrl-s", "c"],
@@ -618,7 +713,7 @@ fn audit_review_is_for_admins() {
     let dir = tempfile::tempdir().unwrap();
     let mut admin = app(dir.path(), 30);
     press(&mut admin, &["esc", "space"]); // a detail view: one 조회 row
-    admin.on_key(fkey(7));
+    press(&mut admin, &["F7"]);
     let text = screen(&mut admin, 80, 24);
     assert!(
         text.contains("월간 점검") && text.contains("해시 체인 정상"),
@@ -630,7 +725,7 @@ fn audit_review_is_for_admins() {
     o.clock = Clock::fixed(parse_datetime("2026-11-25 09:00").unwrap());
     let s = Store::open(&dir.path().join("test.db"), &o).unwrap();
     let mut staff = App::new(s, Keymap::builtin_default(), Theme::no_color());
-    staff.on_key(fkey(7));
+    press(&mut staff, &["F7"]);
     assert!(staff.audit.is_none());
     assert!(screen(&mut staff, 80, 24).contains("관리자만"));
     let denied = staff
@@ -650,8 +745,7 @@ fn cli_search_json_equals_what_the_pane_lists() {
     for query in ["ㄱㅁ", "김미", "1950", "민수 1234"] {
         // Leave the query line, clear it (ctrl-l focuses it again), type the query.
         press(&mut app, &["esc"]);
-        app.on_key(KeyEvent::new(KeyCode::Char('l'), KeyModifiers::CONTROL));
-        press(&mut app, &[query]);
+        press(&mut app, &["ctrl-l", query]);
         assert_eq!(app.search.query, query);
         let pane: Vec<String> = app
             .search
@@ -660,11 +754,8 @@ fn cli_search_json_equals_what_the_pane_lists() {
             .take(20)
             .map(|h| h.summary.id.clone())
             .collect();
-        let out = std::process::Command::new(env!("CARGO_BIN_EXE_dolbom"))
+        let out = crate::common::dolbom_at(app.store.path())
             .env("DOLBOM_NOW", "2026-11-25T09:00:00")
-            .env("DOLBOM_USER", "tester")
-            .arg("--db")
-            .arg(app.store.path())
             .args(["search", query, "--json", "--limit", "20"])
             .output()
             .unwrap();
