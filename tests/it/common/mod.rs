@@ -1,0 +1,44 @@
+//! Helpers shared by the test modules: the built binary, fixture paths, keys by name.
+
+pub mod sync;
+
+use dolbom::tui::Key;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// The `dolbom` binary cargo built for these tests.
+pub const BIN: &str = env!("CARGO_BIN_EXE_dolbom");
+
+/// The binary with a clean environment: no `DOLBOM_DB` or `DOLBOM_NOW` inherited from the
+/// shell, operator `tester`. Chain `.env(…)` / `.arg(…)` for anything more.
+pub fn dolbom() -> Command {
+    let mut c = Command::new(BIN);
+    c.env_remove("DOLBOM_DB")
+        .env_remove("DOLBOM_NOW")
+        .env("DOLBOM_USER", "tester");
+    c
+}
+
+/// [`dolbom`] on the database file `db` (`--db db`).
+pub fn dolbom_at(db: &Path) -> Command {
+    let mut c = dolbom();
+    c.arg("--db").arg(db);
+    c
+}
+
+/// A file under `tests/fixtures/`, e.g. `fixture("timeline/case.md")`.
+pub fn fixture(rel: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(rel)
+}
+
+/// An importer fixture: `tests/fixtures/import/NAME`.
+pub fn import_fixture(name: &str) -> PathBuf {
+    fixture("import").join(name)
+}
+
+/// A key in keymap syntax (`"ctrl-p"`, `"G"`, `"F6"`), parsed by the crate's own parser.
+pub fn key(s: &str) -> Key {
+    s.parse().unwrap_or_else(|e| panic!("{s}: {e}"))
+}

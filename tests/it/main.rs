@@ -1,0 +1,27 @@
+//! The integration tests, as one binary: each module was once its own `tests/*.rs` file, and
+//! linking the whole crate once instead of twenty times keeps `cargo test` quick to build.
+//! Run one module with `cargo test --test it MODULE::` (for example `cargo test --test it tui::`).
+
+mod common;
+
+mod cli;
+mod demo;
+mod form;
+mod import_db;
+mod import_parse;
+mod keymap;
+mod search_props;
+mod search_table;
+mod store;
+mod sync_bundle;
+mod sync_cli;
+mod sync_import;
+mod sync_merge;
+mod terminal;
+mod timeline_cli;
+mod timeline_due;
+mod timeline_entries;
+mod timeline_export;
+mod timeline_rules;
+mod trust;
+mod tui;
