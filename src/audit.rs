@@ -15,8 +15,3 @@
 pub use crate::store::audit::{
     AuditFilter, AuditRow, Event, GENESIS, OperatorSummary, VerifyReport, row_hash,
 };
-
-/// The raw append on a connection. Transitional: `src/sync` still calls it with `tx.conn()`;
-/// new code uses `Tx::audit`. Remove once sync uses `Tx::audit` (then `Tx::conn` can become
-/// private to the store).
-pub use crate::store::audit::append;

@@ -2,9 +2,9 @@
 //! option checks and the text these print (the TUI's sync pane shows the same text).
 
 use super::{Global, output};
+use crate::store::oplog::hlc;
 use crate::sync::keys::parse_recipient;
 use crate::sync::site::read_passphrase_file;
-use crate::store::oplog::hlc;
 use crate::sync::{
     Encryption, ExportReport, ImportReport, PublicKeys, SyncError, SyncResult, SyncStatus,
 };

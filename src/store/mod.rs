@@ -144,7 +144,7 @@ impl Store {
     }
 
     /// Read access for query modules inside the crate.
-    pub(crate) fn conn(&self) -> &Connection {
+    pub(in crate::store) fn conn(&self) -> &Connection {
         &self.conn
     }
 

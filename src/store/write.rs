@@ -129,7 +129,7 @@ impl<'c> Tx<'c> {
     }
 
     /// The connection inside the transaction, for reads and for local-only tables.
-    pub fn conn(&self) -> &rusqlite::Connection {
+    pub(in crate::store) fn conn(&self) -> &rusqlite::Connection {
         &self.tx
     }
 

@@ -5,11 +5,13 @@
 mod common;
 
 mod cli;
+mod cli_args;
 mod demo;
 mod form;
 mod import_db;
 mod import_parse;
 mod keymap;
+mod layers;
 mod search_props;
 mod search_table;
 mod store;

@@ -12,10 +12,10 @@ mod merge;
 pub use conflicts::Conflict;
 pub use merge::{ImportRecord, NewConflict, OpenConflict, RowMeta, RowOp};
 
+use super::audit::{self, Event};
 use super::oplog::stamps::BASE_KEY;
 use super::schema::SYNCED_TABLES;
 use super::{Result, Store, StoreError, Tx, row_fields};
-use crate::audit::{self, Event};
 use crate::model::{Op, OpKind};
 use rusqlite::types::ValueRef;
 use rusqlite::{Connection, OptionalExtension, params};

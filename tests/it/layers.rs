@@ -27,11 +27,7 @@ const DOMAIN_ORDER: [&str; 6] = ["audit", "search", "timeline", "resources", "sy
 /// and the module it imports. This list must only shrink: once the fix is merged the test
 /// fails with "allowance no longer needed" until the line is deleted.
 ///
-/// EXPECTED until branch `core` (sync code and the op log) is merged: `store/write.rs` stamps
-/// ops with `sync::hlc`/`sync::stamps`, which `core` moves into `store/oplog/`.
-const PENDING: &[(&str, &str)] = &[
-    ("store/write.rs", "sync"), // EXPECTED: core moves hlc/stamps to store/oplog/
-];
+const PENDING: &[(&str, &str)] = &[];
 
 fn layer(module: &str) -> Option<u8> {
     Some(match module {
@@ -286,13 +282,8 @@ fn sibling_uses(src: &str, siblings: &BTreeSet<String>) -> BTreeSet<String> {
 
 /// Files in one folder (siblings under one parent module) must not import each other in a
 /// cycle: `a.rs` → `super::b` and `b.rs` → `super::a` means neither is the lower one.
-/// Known sibling cycles another branch owns. EXPECTED until branch `tui` (which owns
-/// `src/tui/**`) untangles `app` from the event loop and the frame; then the test fails with
-/// "allowance no longer needed" until the line is deleted.
-const PENDING_CYCLES: &[&str] = &[
-    "tui: app ↔ run", // EXPECTED: tui branch
-    "tui: app ↔ ui",  // EXPECTED: tui branch
-];
+/// Known sibling cycles being removed (none now; the list may only shrink).
+const PENDING_CYCLES: &[&str] = &[];
 
 #[test]
 fn sibling_modules_form_no_cycle() {

@@ -8,10 +8,8 @@ use std::path::Path;
 use std::process::{Command, Output, Stdio};
 
 fn dolbom() -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_dolbom"));
-    c.env_remove("DOLBOM_DB")
-        .env("DOLBOM_USER", "tester")
-        .env("DOLBOM_NOW", "2026-11-25T09:00:00");
+    let mut c = crate::common::dolbom();
+    c.env("DOLBOM_NOW", "2026-11-25T09:00:00");
     c
 }
 
