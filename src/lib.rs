@@ -10,6 +10,7 @@ pub mod clock;
 pub mod demo;
 pub mod files;
 pub mod model;
+pub mod paper;
 pub mod paths;
 pub mod resources;
 pub mod search;
