@@ -145,6 +145,7 @@ pub fn today(t: &Today) -> Table {
 pub fn tong(address: &str) -> Option<String> {
     address
         .split(|c: char| c.is_whitespace() || c == ',')
+        .map(|w| w.trim_matches(|c: char| !c.is_alphanumeric()))
         .find(|w| {
             w.strip_suffix('통')
                 .is_some_and(|n| !n.is_empty() && n.chars().all(|c| c.is_ascii_digit()))
