@@ -6,7 +6,7 @@
 
 use super::PaperError;
 use super::xlsx::{Table, Value};
-use crate::model::{Case, Entry, EntryKind, Stage};
+use crate::model::{Case, EntryKind, Stage};
 use crate::store::Store;
 use crate::timeline::{CaseFilter, TimelineItem};
 use chrono::{Datelike, NaiveDate};
@@ -225,8 +225,9 @@ pub struct CaseFacts {
     pub case: Case,
     /// The resident's 동.
     pub dong: String,
-    /// Every entry of the case (corrections included), oldest first.
-    pub entries: Vec<Entry>,
+    /// The case's timeline: every entry with its corrections folded in, oldest first
+    /// (`crate::timeline::resolve` of the case's entries).
+    pub items: Vec<TimelineItem>,
 }
 
 /// What [`compute`] needs.
@@ -300,12 +301,8 @@ pub fn gather(store: &Store, month: &str) -> Result<MonthInput, PaperError> {
                 d
             }
         };
-        let entries = store.case_entries(&case.id)?;
-        cases.push(CaseFacts {
-            case,
-            dong,
-            entries,
-        });
+        let items = crate::timeline::resolve(store.case_entries(&case.id)?);
+        cases.push(CaseFacts { case, dong, items });
     }
     Ok(MonthInput {
         first,
@@ -333,10 +330,7 @@ fn case_figures(c: &CaseFacts, input: &MonthInput) -> Figures {
     if case.opened_on >= first && case.opened_on <= last {
         f.discovered = 1;
     }
-    let items: Vec<TimelineItem> = crate::timeline::resolve(c.entries.clone())
-        .into_iter()
-        .filter(|i| !i.is_voided())
-        .collect();
+    let items: Vec<&TimelineItem> = c.items.iter().filter(|i| !i.is_voided()).collect();
 
     // The stage before the first change, then each change in time order.
     let first_change = items
