@@ -57,7 +57,9 @@ fn big_case(dir: &std::path::Path) -> (Store, String) {
                 "goals": ["정기 건강 확인", "주 3회 도시락 지원", "월 2회 안부 확인"],
                 "services": ["방문건강관리", "도시락 배달"]
             }),
-            EntryKind::Conference => serde_json::json!({"attendees": ["박지현", "보건소 방문간호사"]}),
+            EntryKind::Conference => {
+                serde_json::json!({"attendees": ["박지현", "보건소 방문간호사"]})
+            }
             _ => serde_json::json!({}),
         };
         let entry = Entry {
@@ -157,7 +159,10 @@ fn bench_monthly(c: &mut Criterion) {
         .map(PathBuf::from)
         .unwrap_or_else(|| PathBuf::from("/tmp/d.db"));
     if !path.exists() {
-        eprintln!("{}: not found; skipping the 월별 실적 bench", path.display());
+        eprintln!(
+            "{}: not found; skipping the 월별 실적 bench",
+            path.display()
+        );
         return;
     }
     let month = std::env::var("DOLBOM_BENCH_MONTH").unwrap_or_else(|_| "2026-11".to_string());

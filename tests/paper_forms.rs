@@ -18,7 +18,13 @@ use std::io::Read;
 type Grid = BTreeMap<(usize, usize), (usize, String)>;
 
 /// Unzips an HWPX package: entry names in order, and each entry's text.
-fn unzip(bytes: &[u8]) -> (Vec<String>, BTreeMap<String, String>, zip::CompressionMethod) {
+fn unzip(
+    bytes: &[u8],
+) -> (
+    Vec<String>,
+    BTreeMap<String, String>,
+    zip::CompressionMethod,
+) {
     let mut z = zip::ZipArchive::new(std::io::Cursor::new(bytes)).expect("zip");
     let mut names = Vec::new();
     let mut files = BTreeMap::new();
@@ -45,14 +51,14 @@ fn tables(section: &str) -> Vec<Grid> {
     let root = doc.root_element();
     assert_eq!(root.tag_name().name(), "sec");
     let mut out = Vec::new();
-    for tbl in root
-        .descendants()
-        .filter(|n| n.has_tag_name((HP, "tbl")))
-    {
+    for tbl in root.descendants().filter(|n| n.has_tag_name((HP, "tbl"))) {
         let rows: usize = tbl.attribute("rowCnt").expect("rowCnt").parse().expect("n");
         let cols: usize = tbl.attribute("colCnt").expect("colCnt").parse().expect("n");
         let mut grid = Grid::new();
-        let trs: Vec<_> = tbl.children().filter(|n| n.has_tag_name((HP, "tr"))).collect();
+        let trs: Vec<_> = tbl
+            .children()
+            .filter(|n| n.has_tag_name((HP, "tr")))
+            .collect();
         assert_eq!(trs.len(), rows, "rowCnt matches the rows");
         for tr in trs {
             let mut used = 0;
@@ -169,13 +175,20 @@ fn the_document_model_takes_the_latest_uncorrected_values() {
     let p = d.plan.as_ref().expect("plan");
     assert_eq!(p.goals, GOALS);
     assert_eq!(p.services, SERVICES);
-    assert_eq!((p.start.as_str(), p.end.as_deref()), ("2026-02-02", Some("2026-04-30")));
+    assert_eq!(
+        (p.start.as_str(), p.end.as_deref()),
+        ("2026-02-02", Some("2026-04-30"))
+    );
     assert_eq!(d.conferences.len(), 1);
     assert_eq!(d.conferences[0].attendees, ATTENDEES);
     assert_eq!(d.monitoring.len(), 2);
     // The voided call is gone; the corrected visit shows its current text.
     assert!(d.contacts.iter().all(|n| n.text != "전화 연결 안 됨."));
-    assert!(d.contacts.iter().any(|n| n.text.contains("도시락 연계 검토")));
+    assert!(
+        d.contacts
+            .iter()
+            .any(|n| n.text.contains("도시락 연계 검토"))
+    );
     let cl = d.closure.as_ref().expect("closure");
     assert_eq!(cl.reason, "목표 달성");
     assert_eq!(cl.outcome, "건강 호전, 도시락 자립");
@@ -183,7 +196,10 @@ fn the_document_model_takes_the_latest_uncorrected_values() {
     assert_eq!(d.resources[0].resource, "관악구 정신건강복지센터");
     // Masked inside free text too.
     let consult = &d.initial_consult.as_ref().expect("consult").text;
-    assert!(consult.contains(PHONE_MASKED) && !consult.contains(PHONE), "{consult}");
+    assert!(
+        consult.contains(PHONE_MASKED) && !consult.contains(PHONE),
+        "{consult}"
+    );
     assert!(!consult.contains("101동 202호"), "{consult}");
 }
 
@@ -196,7 +212,10 @@ fn every_form_reads_back_with_an_independent_hwpx_reader() {
         // Masked everywhere: no full phone, no address detail.
         for (name, text) in &files {
             assert!(!text.contains(PHONE), "{form:?} {name} leaks the phone");
-            assert!(!text.contains("101동 202호"), "{form:?} {name} leaks the address");
+            assert!(
+                !text.contains("101동 202호"),
+                "{form:?} {name} leaks the address"
+            );
         }
         let name_cell = after(&t, "성명").or_else(|| after(&t, "대상자"));
         assert_eq!(name_cell.as_deref(), Some(NAME), "{form:?}: 성명");
@@ -210,7 +229,11 @@ fn assessment_scores_are_in_their_cells() {
     for form in [Form::Assessment, Form::Summary] {
         let (t, _, _) = hwpx_tables(form, &d);
         for (domain, score) in SCORES {
-            assert_eq!(after(&t, domain), Some(score.to_string()), "{form:?} {domain}");
+            assert_eq!(
+                after(&t, domain),
+                Some(score.to_string()),
+                "{form:?} {domain}"
+            );
         }
         assert_eq!(after(&t, "합계").as_deref(), Some("26"), "{form:?}");
     }
@@ -244,7 +267,10 @@ fn plan_goals_services_resources_and_period_are_in_their_cells() {
             "주 1회 상담".into()
         ]]
     );
-    assert_eq!(after(&t, "계획 기간").as_deref(), Some("2026-02-02 ~ 2026-04-30"));
+    assert_eq!(
+        after(&t, "계획 기간").as_deref(),
+        Some("2026-02-02 ~ 2026-04-30")
+    );
     assert_eq!(after(&t, "대상자 구분").as_deref(), Some("사례관리 일반"));
 }
 
@@ -272,7 +298,10 @@ fn conference_monitoring_closure_and_consult_fields() {
 
     let (t, _, _) = hwpx_tables(Form::InitialConsult, &d);
     let consult = after(&t, "상담 내용").expect("상담 내용");
-    assert!(consult.starts_with("자택 방문 초기상담.\n생계 곤란 호소."), "{consult}");
+    assert!(
+        consult.starts_with("자택 방문 초기상담.\n생계 곤란 호소."),
+        "{consult}"
+    );
     assert!(consult.contains(PHONE_MASKED));
     assert_eq!(after(&t, "전화").as_deref(), Some(PHONE_MASKED));
 }
@@ -292,7 +321,9 @@ fn html_is_self_contained_escaped_and_holds_the_same_values() {
     for form in Form::ALL {
         let page = html::render(&forms::layout(&forms, form, &d));
         let lower = page.to_ascii_lowercase();
-        for banned in ["http://", "https://", "src=", "href=", "@import", "url(", "<script", "<link"] {
+        for banned in [
+            "http://", "https://", "src=", "href=", "@import", "url(", "<script", "<link",
+        ] {
             assert!(!lower.contains(banned), "{form:?} has {banned}");
         }
         assert!(page.starts_with("<!DOCTYPE html>"));
@@ -303,12 +334,18 @@ fn html_is_self_contained_escaped_and_holds_the_same_values() {
         assert!(!page.contains(PHONE), "{form:?} leaks the phone");
         assert!(!page.contains("101동 202호"), "{form:?} leaks the address");
         // Balanced table markup.
-        assert_eq!(page.matches("<table>").count(), page.matches("</table>").count());
+        assert_eq!(
+            page.matches("<table>").count(),
+            page.matches("</table>").count()
+        );
         assert_eq!(page.matches("<tr>").count(), page.matches("</tr>").count());
     }
     let page = html::render(&forms::layout(&forms, Form::Assessment, &d));
     for (domain, score) in SCORES {
-        assert!(page.contains(&format!("<th>{domain}</th><td>{score}</td>")), "{domain}");
+        assert!(
+            page.contains(&format!("<th>{domain}</th><td>{score}</td>")),
+            "{domain}"
+        );
     }
     let page = html::render(&forms::layout(&forms, Form::Plan, &d));
     // The first goal has <, > and &: escaped, never markup.
@@ -322,12 +359,28 @@ fn html_is_self_contained_escaped_and_holds_the_same_values() {
 #[test]
 fn a_broken_template_names_the_file_and_line() {
     let cases: [(&str, usize, &str); 7] = [
-        ("서식 시험\n표 50 50\n행 성명 | {대상자.이룸}\n", 3, "알 수 없는 항목"),
-        ("서식 시험\n표 50 50\n행 성명 | {대상자.이름} | 남는 칸\n", 3, "3칸"),
+        (
+            "서식 시험\n표 50 50\n행 성명 | {대상자.이룸}\n",
+            3,
+            "알 수 없는 항목",
+        ),
+        (
+            "서식 시험\n표 50 50\n행 성명 | {대상자.이름} | 남는 칸\n",
+            3,
+            "3칸",
+        ),
         ("서식 시험\n행 성명 | {대상자.이름}\n", 2, "'표' 다음"),
-        ("서식 시험\n\n# 주석\n그림 로고.png\n", 4, "알 수 없는 지시어"),
+        (
+            "서식 시험\n\n# 주석\n그림 로고.png\n",
+            4,
+            "알 수 없는 지시어",
+        ),
         ("서식 시험\n표 50 abc\n", 2, "열 너비"),
-        ("서식 시험\n표 50 50\n반복 없는목록 | {a} | {b}\n", 3, "알 수 없는 목록"),
+        (
+            "서식 시험\n표 50 50\n반복 없는목록 | {a} | {b}\n",
+            3,
+            "알 수 없는 목록",
+        ),
         ("서식 시험\n문단 {대상자.이름\n", 2, "닫는"),
     ];
     for (src, line, what) in cases {
@@ -342,7 +395,10 @@ fn a_broken_template_names_the_file_and_line() {
     // A centre's own copy in a folder: the error names it as forms/<file>:<line>.
     let dir = tempfile::tempdir().expect("dir");
     std::fs::copy(
-        concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/paper/broken_plan.form"),
+        concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/fixtures/paper/broken_plan.form"
+        ),
         dir.path().join("plan.form"),
     )
     .expect("copy");
@@ -373,8 +429,16 @@ fn export_writes_privately_and_audits_without_contents() {
     let store = fixture::store(dir.path());
     let forms = FormSet::builtin().expect("forms");
     let out = dir.path().join("계획서.hwpx");
-    let bytes = forms::export(&store, &forms, "C1", Form::Plan, DocFormat::Hwpx, false, &out)
-        .expect("export");
+    let bytes = forms::export(
+        &store,
+        &forms,
+        "C1",
+        Form::Plan,
+        DocFormat::Hwpx,
+        false,
+        &out,
+    )
+    .expect("export");
     assert_eq!(std::fs::read(&out).expect("file"), bytes);
     #[cfg(unix)]
     {
@@ -383,8 +447,16 @@ fn export_writes_privately_and_audits_without_contents() {
         assert_eq!(mode & 0o777, 0o600);
     }
     let html_out = dir.path().join("요약.html");
-    forms::export(&store, &forms, "C1", Form::Summary, DocFormat::Html, true, &html_out)
-        .expect("html export");
+    forms::export(
+        &store,
+        &forms,
+        "C1",
+        Form::Summary,
+        DocFormat::Html,
+        true,
+        &html_out,
+    )
+    .expect("html export");
     let rows = store.audit_rows(&AuditFilter::default()).expect("audit");
     let prints: Vec<_> = rows.iter().filter(|r| r.action == "출력").collect();
     assert_eq!(prints.len(), 2);

@@ -41,7 +41,10 @@ fn ymdhm(d: &Data) -> (u16, u8, u8, u8, u8) {
 fn a_generic_table_round_trips() {
     let dir = tempfile::tempdir().expect("dir");
     let path = dir.path().join("명단.xlsx");
-    let mut t = Table::new("검색 결과", &["이름", "생년월일", "최근 활동", "기록 수", "메모"]);
+    let mut t = Table::new(
+        "검색 결과",
+        &["이름", "생년월일", "최근 활동", "기록 수", "메모"],
+    );
     for i in 0..25 {
         t.rows.push(vec![
             Value::text(format!("김민수{i}")),
@@ -127,8 +130,18 @@ fn person(name: &str, dong: &str, address: &str, phone: &str) -> Resident {
 #[test]
 fn the_visit_list_is_masked_and_sorted_by_dong_tong_and_address() {
     let people = [
-        person("가", "신림동", "관악구 신림로 10, 3통 101호", "010-1111-2222"),
-        person("나", "봉천동", "관악구 봉천로 2 (12통), 201호", "010-3333-4444"),
+        person(
+            "가",
+            "신림동",
+            "관악구 신림로 10, 3통 101호",
+            "010-1111-2222",
+        ),
+        person(
+            "나",
+            "봉천동",
+            "관악구 봉천로 2 (12통), 201호",
+            "010-3333-4444",
+        ),
         person("다", "신림동", "관악구 신림로 9, 3통 2층", "010-5555-6666"),
         person("라", "신림동", "관악구 신림로 1, 1통", "010-7777-8888"),
         person("마", "봉천동", "관악구 봉천로 1 (2통)", "010-9999-0000"),

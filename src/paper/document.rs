@@ -343,7 +343,10 @@ impl CaseDocument {
             Plan {
                 start: n.at.get(..10).unwrap_or(&n.at).to_string(),
                 end: n.due_on.clone(),
-                goals: strings(data.get("goals")).iter().map(|g| m.text(g)).collect(),
+                goals: strings(data.get("goals"))
+                    .iter()
+                    .map(|g| m.text(g))
+                    .collect(),
                 services: strings(data.get("services"))
                     .iter()
                     .map(|g| m.text(g))

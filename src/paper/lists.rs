@@ -121,7 +121,14 @@ pub fn today(t: &Today) -> Table {
     let mut out = Table::new(
         "오늘",
         &[
-            "구분", "이름", "담당", "사례 ID", "내용", "시작일", "기한", "경과일",
+            "구분",
+            "이름",
+            "담당",
+            "사례 ID",
+            "내용",
+            "시작일",
+            "기한",
+            "경과일",
         ],
     );
     for (title, items) in t.sections() {
@@ -165,7 +172,11 @@ fn natural_key(s: &str) -> Vec<(String, u64)> {
     let mut num: Option<u64> = None;
     for c in s.chars() {
         if let Some(d) = c.to_digit(10) {
-            num = Some(num.unwrap_or(0).saturating_mul(10).saturating_add(u64::from(d)));
+            num = Some(
+                num.unwrap_or(0)
+                    .saturating_mul(10)
+                    .saturating_add(u64::from(d)),
+            );
         } else {
             if let Some(n) = num.take() {
                 out.push((std::mem::take(&mut text), n));

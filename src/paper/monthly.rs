@@ -548,11 +548,19 @@ fn count(n: u64) -> Value {
     Value::Int(i64::try_from(n).unwrap_or(i64::MAX))
 }
 
-fn summary_table(sheet: &str, key: &str, groups: &BTreeMap<String, Figures>, total: &Figures) -> Table {
+fn summary_table(
+    sheet: &str,
+    key: &str,
+    groups: &BTreeMap<String, Figures>,
+    total: &Figures,
+) -> Table {
     let mut headers = vec![key];
     headers.extend(SCALAR_FIGURES.iter().map(|c| label(c)));
     let mut t = Table::new(sheet, &headers);
-    for (name, f) in groups.iter().chain(std::iter::once((&"전체".to_string(), total))) {
+    for (name, f) in groups
+        .iter()
+        .chain(std::iter::once((&"전체".to_string(), total)))
+    {
         let mut row = vec![Value::text(name)];
         row.extend(SCALAR_FIGURES.iter().map(|c| count(f.get(c))));
         t.rows.push(row);
@@ -584,7 +592,13 @@ fn breakdown_rows(r: &MonthlyReport) -> Vec<(&'static str, String, &'static str,
         }
         for (cat, m) in &f.referrals_by {
             for (status, v) in m {
-                rows.push((kind, name.to_string(), "referrals_by", format!("{cat} / {status}"), *v));
+                rows.push((
+                    kind,
+                    name.to_string(),
+                    "referrals_by",
+                    format!("{cat} / {status}"),
+                    *v,
+                ));
             }
         }
         for (k, v) in &f.closures_by_reason {
@@ -651,8 +665,15 @@ pub fn to_csv(r: &MonthlyReport) -> Result<String, PaperError> {
         }
     }
     for (kind, name, code, key, v) in breakdown_rows(r) {
-        w.write_record([r.month.as_str(), kind, &name, label(code), &key, &v.to_string()])
-            .map_err(e)?;
+        w.write_record([
+            r.month.as_str(),
+            kind,
+            &name,
+            label(code),
+            &key,
+            &v.to_string(),
+        ])
+        .map_err(e)?;
     }
     let bytes = w
         .into_inner()

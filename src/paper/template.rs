@@ -65,7 +65,10 @@ pub struct TCell {
 pub enum TRow {
     Fixed(Vec<TCell>),
     /// One row per item of list `list`.
-    Repeat { list: String, cells: Vec<TCell> },
+    Repeat {
+        list: String,
+        cells: Vec<TCell>,
+    },
 }
 
 /// A template block.
@@ -153,9 +156,7 @@ impl Parser<'_> {
             Some(f) => format!(" ({} 항목: {})", list.unwrap_or(""), f.join(", ")),
             None => String::new(),
         };
-        Err(self.err(format!(
-            "알 수 없는 항목 {{{name}}} (unknown field){hint}"
-        )))
+        Err(self.err(format!("알 수 없는 항목 {{{name}}} (unknown field){hint}")))
     }
 
     fn cells(&self, s: &str, list: Option<&str>) -> Result<Vec<TCell>, TemplateError> {
@@ -303,7 +304,9 @@ pub fn parse(file: &str, src: &str) -> Result<Template, TemplateError> {
             }
         }
         if name.is_none() && key != "서식" {
-            return Err(p.err("첫 지시어는 '서식 이름'이어야 합니다 (first directive must be 서식)"));
+            return Err(
+                p.err("첫 지시어는 '서식 이름'이어야 합니다 (first directive must be 서식)")
+            );
         }
     }
     p.line = src.lines().count().max(1);

@@ -129,8 +129,7 @@ pub fn workbook(tables: &[Table]) -> Result<Vec<u8>, PaperError> {
     let mut used = Vec::new();
     for t in tables {
         let ws = wb.add_worksheet();
-        ws.set_name(sheet_name(&t.sheet, &mut used))
-            .map_err(xerr)?;
+        ws.set_name(sheet_name(&t.sheet, &mut used)).map_err(xerr)?;
         let ncols = t.headers.len().max(1);
         let mut widths: Vec<usize> = t.headers.iter().map(|h| h.width()).collect();
         widths.resize(ncols, 0);
@@ -140,8 +139,8 @@ pub fn workbook(tables: &[Table]) -> Result<Vec<u8>, PaperError> {
                 .map_err(xerr)?;
         }
         for (r, row) in t.rows.iter().enumerate() {
-            let r = u32::try_from(r + 1)
-                .map_err(|_| PaperError::Xlsx("행이 너무 많습니다".into()))?;
+            let r =
+                u32::try_from(r + 1).map_err(|_| PaperError::Xlsx("행이 너무 많습니다".into()))?;
             for (c, v) in row.iter().enumerate().take(ncols) {
                 widths[c] = widths[c].max(v.width());
                 let c = u16::try_from(c).unwrap_or(u16::MAX);
