@@ -267,6 +267,11 @@ const NO_CATEGORY: &str = "미구분";
 
 /// Reads the month's facts through the store's public API: every case (header and resident)
 /// that existed by the month's end, and the entries of those that could count.
+///
+/// This costs one `list_cases` plus three small queries per case (about 9 s over the 100k
+/// demo's 25,025 cases). Two bulk store queries — every live case with its resident's 동 in one
+/// join, and every live entry ordered by (case, time) in one scan, bounded by the month's end —
+/// would fill the same [`MonthInput`]; [`compute`] itself takes about 0.45 s there.
 pub fn gather(store: &Store, month: &str) -> Result<MonthInput, PaperError> {
     let (first, last) = parse_month(month)?;
     let first_s = first.format("%Y-%m-%d").to_string();
