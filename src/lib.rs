@@ -20,6 +20,7 @@ pub mod demo;
 pub mod files;
 pub mod hangul;
 pub mod model;
+pub mod paper;
 pub mod paths;
 pub mod privacy;
 pub mod resources;
