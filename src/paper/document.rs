@@ -4,7 +4,8 @@
 //! Templates name its values by Korean field names ([`SCALARS`], [`LISTS`]); see
 //! [`CaseDocument::scalar`] and [`CaseDocument::list`].
 
-use crate::model::{EntryKind, Resident, Stage, mask_phone};
+use crate::model::{EntryKind, Resident, Stage};
+use crate::privacy::mask_phone;
 use crate::store::Store;
 use crate::timeline::rules::CRISIS_DOMAINS;
 use crate::timeline::{Timeline, TimelineItem};

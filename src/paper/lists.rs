@@ -3,7 +3,8 @@
 //! contact details are masked unless `full`.
 
 use super::xlsx::{Table, Value};
-use crate::model::{Resident, mask_phone};
+use crate::model::Resident;
+use crate::privacy::mask_phone;
 use crate::search::residents::ResidentHit;
 use crate::store::ResourceRow;
 use crate::timeline::{CaseRow, Today};

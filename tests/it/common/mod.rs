@@ -1,5 +1,6 @@
 //! Helpers shared by the test modules: the built binary, fixture paths, keys by name.
 
+pub mod paper;
 pub mod sync;
 
 use dolbom::tui::Key;

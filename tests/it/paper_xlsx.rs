@@ -1,8 +1,7 @@
 //! Lists to XLSX, read back with calamine: header, row count, dates as dates, Hangul intact;
 //! the 방문 목록 is masked and sorted by 동, 통 and address; files are written privately.
 
-#[path = "fixtures/paper/fixture.rs"]
-mod fixture;
+use crate::common::paper as fixture;
 
 use calamine::{Data, Reader, Xlsx, open_workbook};
 use dolbom::model::{Resident, Sex};

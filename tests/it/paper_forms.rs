@@ -3,8 +3,7 @@
 //! HTML print file is self-contained and holds the same values; broken templates name
 //! `forms/<file>:<line>`; an export is written private and audited as 출력.
 
-#[path = "fixtures/paper/fixture.rs"]
-mod fixture;
+use crate::common::paper as fixture;
 
 use dolbom::audit::AuditFilter;
 use dolbom::paper::document::CaseDocument;

@@ -1,8 +1,7 @@
 //! 월별 실적 on a hand-made month (2026-03): every figure equals the number worked out by hand
 //! from the entries below (the comments say why), per worker, per 동 and in total.
 
-#[path = "fixtures/paper/fixture.rs"]
-mod fixture;
+use crate::common::paper as fixture;
 
 use dolbom::paper::monthly::{self, Figures, ReportFormat};
 use dolbom::store::{Store, Tx, Val};
