@@ -7,6 +7,7 @@
 pub mod audit;
 mod batch;
 pub mod clock;
+pub mod crypto;
 pub mod demo;
 pub mod files;
 pub mod model;
