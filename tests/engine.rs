@@ -251,7 +251,7 @@ fn wrong_key_leaves_a_live_wal_alone() {
 }
 
 #[test]
-fn a_key_on_a_plain_file_or_none_on_an_encrypted_one_is_refused() {
+fn a_key_on_a_plain_file_is_refused_and_changes_nothing() {
     let dir = tempfile::tempdir().unwrap();
     let plain = dir.path().join("plain.db");
     let mut conn = open(&plain, None);
@@ -318,8 +318,9 @@ fn rekey_changes_the_key_in_place() {
 }
 
 #[test]
-fn a_plain_database_encrypts_by_attach_and_export() {
-    // `dolbom db encrypt`: write an encrypted copy next to the plain file, then rename it over.
+fn a_plain_database_encrypts_by_vacuum_into_a_keyed_uri() {
+    // `dolbom db encrypt`: VACUUM INTO a keyed URI writes an encrypted copy (no plain copy ever
+    // reaches the disk), which is then fsynced and renamed over the plain file.
     let dir = tempfile::tempdir().unwrap();
     let plain = dir.path().join("plain.db");
     let mut conn = open(&plain, None);
@@ -327,19 +328,19 @@ fn a_plain_database_encrypts_by_attach_and_export() {
     conn.pragma_update(None, "user_version", 7).unwrap();
     let key = DbKey::generate().unwrap();
     let enc = dir.path().join("enc.db.tmp");
-    conn.execute(
-        "ATTACH DATABASE ?1 AS enc KEY ?2",
-        params![enc.to_string_lossy(), key.raw_key_string().as_str()],
-    )
-    .unwrap();
-    conn.query_row("SELECT sqlcipher_export('enc')", [], |_| Ok(()))
-        .unwrap();
-    conn.execute_batch("PRAGMA enc.user_version = 7; DETACH DATABASE enc;")
-        .unwrap();
+    let uri = format!(
+        "file:{}?cipher={}&key={}",
+        enc.to_string_lossy().replace('\\', "/"),
+        engine::CIPHER,
+        key.raw_key_string().as_str()
+    );
+    conn.execute("VACUUM INTO ?1", [&uri]).unwrap();
     drop(conn);
     let bytes = std::fs::read(&enc).unwrap();
     assert_eq!(engine::file_kind(&enc).unwrap(), FileKind::Encrypted);
-    assert!(!contains(&bytes, NAME) && !contains(&bytes, NOTE));
+    for secret in [NAME, PHONE, NOTE] {
+        assert!(!contains(&bytes, secret), "{secret:?} readable in the copy");
+    }
     let conn = open(&enc, Some(&key));
     let n: i64 = conn
         .query_row("SELECT count(*) FROM residents", [], |r| r.get(0))
@@ -349,6 +350,10 @@ fn a_plain_database_encrypts_by_attach_and_export() {
         .query_row("PRAGMA user_version", [], |r| r.get(0))
         .unwrap();
     assert_eq!(v, 7);
+    let page_size: i64 = conn
+        .query_row("PRAGMA page_size", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(page_size, 16_384);
 }
 
 #[test]

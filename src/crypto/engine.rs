@@ -83,11 +83,15 @@ pub fn engine_version(conn: &Connection) -> Result<String, EngineError> {
 /// key fails here with [`EngineError::WrongKey`] and nothing has been written. A new, empty
 /// file is encrypted from its first page on.
 pub fn apply_key(conn: &Connection, key: &DbKey) -> Result<(), EngineError> {
-    engine_version(conn)?;
+    // Nothing may run before the key: even `SELECT sqlite3mc_version()` loads the schema, which
+    // fails on an encrypted file and sticks to the connection.
     run_pragma(conn, &format!("PRAGMA cipher = '{CIPHER}'"))?;
     let pragma = key.pragma_statement("key");
     run_pragma(conn, &pragma)?;
-    check_readable(conn)
+    check_readable(conn)?;
+    // A plain SQLite ignores both pragmas and would store a new file unencrypted: refuse it.
+    engine_version(conn)?;
+    Ok(())
 }
 
 /// Reads the schema once; a wrong key (or a plain file opened with a key, or an encrypted one
