@@ -5,7 +5,7 @@
 //! - `scan_cold`: open an existing 5,000-row file, key it, read every row and do 200 indexed
 //!   lookups, close (every page is read and decrypted once: the search-index build at start-up);
 //! - `open`: open + key + first read of the schema, the cost added to a login beyond argon2id.
-//! Also `argon2id/default`: one key-slot unlock with `KdfParams::DEFAULT`.
+//! Also `argon2id/*`: one key-slot unlock with `KdfParams::DEFAULT` and two other costs.
 //!
 //! Run: `cargo bench --bench cipher` (about two minutes).
 
@@ -40,8 +40,10 @@ fn open(path: &Path, cipher: Option<&str>, key: &DbKey) -> Connection {
         let mut rows = stmt.query([]).unwrap();
         while rows.next().unwrap().is_some() {}
     }
-    conn.query_row("SELECT count(*) FROM sqlite_schema", [], |r| r.get::<_, i64>(0))
-        .unwrap();
+    conn.query_row("SELECT count(*) FROM sqlite_schema", [], |r| {
+        r.get::<_, i64>(0)
+    })
+    .unwrap();
     conn.pragma_update(None, "page_size", 16_384).unwrap();
     conn.pragma_update(None, "journal_mode", "WAL").unwrap();
     conn.pragma_update(None, "synchronous", "NORMAL").unwrap();
@@ -118,12 +120,16 @@ fn bench(c: &mut Criterion) {
         let mut conn = open(&path, cipher, &key);
         fill(&mut conn);
         drop(conn);
-        group.bench_with_input(BenchmarkId::new("scan_cold", label), &cipher, |b, &cipher| {
-            b.iter(|| {
-                let conn = open(&path, cipher, &key);
-                black_box(scan(&conn))
-            })
-        });
+        group.bench_with_input(
+            BenchmarkId::new("scan_cold", label),
+            &cipher,
+            |b, &cipher| {
+                b.iter(|| {
+                    let conn = open(&path, cipher, &key);
+                    black_box(scan(&conn))
+                })
+            },
+        );
         group.bench_with_input(BenchmarkId::new("open", label), &cipher, |b, &cipher| {
             b.iter(|| black_box(open(&path, cipher, &key)))
         });
@@ -133,10 +139,31 @@ fn bench(c: &mut Criterion) {
     let mut group = c.benchmark_group("argon2id");
     group.sample_size(10);
     group.measurement_time(Duration::from_secs(5));
-    let (slots, _) = KeySlots::create("관리자", "관리자 비밀번호", KdfParams::DEFAULT).unwrap();
-    group.bench_function("default", |b| {
-        b.iter(|| black_box(slots.unlock("관리자", "관리자 비밀번호").unwrap()))
-    });
+    let candidates = [
+        ("default", KdfParams::DEFAULT),
+        (
+            "19MiB-t2",
+            KdfParams {
+                m_cost_kib: 19 * 1024,
+                t_cost: 2,
+                p_cost: 1,
+            },
+        ),
+        (
+            "64MiB-t2",
+            KdfParams {
+                m_cost_kib: 64 * 1024,
+                t_cost: 2,
+                p_cost: 1,
+            },
+        ),
+    ];
+    for (label, params) in candidates {
+        let (slots, _) = KeySlots::create("관리자", "관리자 비밀번호", params).unwrap();
+        group.bench_function(label, |b| {
+            b.iter(|| black_box(slots.unlock("관리자", "관리자 비밀번호").unwrap()))
+        });
+    }
     group.finish();
 }
 

@@ -14,7 +14,8 @@ const NOTE: &str = "가족 갈등으로 위기 상담 요청, 기초수급 탈�
 
 /// The pragmas `src/store/open.rs` `configure` sets.
 fn configure(conn: &Connection) {
-    conn.busy_timeout(std::time::Duration::from_secs(5)).unwrap();
+    conn.busy_timeout(std::time::Duration::from_secs(5))
+        .unwrap();
     conn.pragma_update(None, "page_size", 16_384).unwrap();
     conn.pragma_update(None, "journal_mode", "WAL").unwrap();
     conn.pragma_update(None, "synchronous", "NORMAL").unwrap();
@@ -48,7 +49,11 @@ fn write_rows(conn: &mut Connection) {
     for i in 0..500 {
         tx.execute(
             "INSERT INTO residents (name, phone, note) VALUES (?1, ?2, ?3)",
-            params![format!("주민{i}"), format!("010-0000-{i:04}"), "메모 ".repeat(20)],
+            params![
+                format!("주민{i}"),
+                format!("010-0000-{i:04}"),
+                "메모 ".repeat(20)
+            ],
         )
         .unwrap();
     }
@@ -105,7 +110,12 @@ fn engine_is_sqlite3mc() {
         "compile options: {options:?}"
     );
     // rusqlite's own bundled options are still there.
-    for wanted in ["ENABLE_FTS5", "ENABLE_API_ARMOR", "DEFAULT_FOREIGN_KEYS", "THREADSAFE=1"] {
+    for wanted in [
+        "ENABLE_FTS5",
+        "ENABLE_API_ARMOR",
+        "DEFAULT_FOREIGN_KEYS",
+        "THREADSAFE=1",
+    ] {
         assert!(
             options.iter().any(|o| o.starts_with(wanted)),
             "missing {wanted}: {options:?}"
@@ -145,7 +155,10 @@ fn encrypted_file_and_wal_hold_no_personal_data() {
     assert_eq!(engine::file_kind(&path).unwrap(), FileKind::Encrypted);
     let bytes = std::fs::read(&path).unwrap();
     for secret in [NAME, PHONE, NOTE] {
-        assert!(!contains(&bytes, secret), "{secret:?} readable after checkpoint");
+        assert!(
+            !contains(&bytes, secret),
+            "{secret:?} readable after checkpoint"
+        );
     }
 
     // And the key opens it again: the rows, an index lookup, a sort bigger than the cache.
@@ -203,7 +216,9 @@ fn wrong_key_or_no_key_fails_cleanly_and_changes_no_byte() {
     // No key at all: SQLite says the file is not a database.
     let conn = Connection::open(&path).unwrap();
     let err = conn
-        .query_row("SELECT count(*) FROM sqlite_schema", [], |r| r.get::<_, i64>(0))
+        .query_row("SELECT count(*) FROM sqlite_schema", [], |r| {
+            r.get::<_, i64>(0)
+        })
         .unwrap_err();
     assert_eq!(err.sqlite_error_code(), Some(ErrorCode::NotADatabase));
     assert!(matches!(
@@ -211,7 +226,11 @@ fn wrong_key_or_no_key_fails_cleanly_and_changes_no_byte() {
         Err(EngineError::WrongKey)
     ));
     drop(conn);
-    assert_eq!(snapshot(dir.path()), before, "a failed open changed the files");
+    assert_eq!(
+        snapshot(dir.path()),
+        before,
+        "a failed open changed the files"
+    );
 
     // The right key still works afterwards.
     let conn = open(&path, Some(&key));
@@ -227,9 +246,7 @@ fn wrong_key_leaves_a_live_wal_alone() {
     let path = dir.path().join("enc.db");
     let key = DbKey::generate().unwrap();
     let mut writer = open(&path, Some(&key));
-    writer
-        .pragma_update(None, "wal_autocheckpoint", 0)
-        .unwrap();
+    writer.pragma_update(None, "wal_autocheckpoint", 0).unwrap();
     write_rows(&mut writer);
     let db_before = std::fs::read(&path).unwrap();
     let wal_before = std::fs::read(sidecar(&path, "-wal")).unwrap();
@@ -282,7 +299,10 @@ fn vacuum_into_a_backup_keeps_it_encrypted() {
     let bytes = std::fs::read(&bak).unwrap();
     assert_eq!(engine::file_kind(&bak).unwrap(), FileKind::Encrypted);
     for secret in [NAME, PHONE, NOTE] {
-        assert!(!contains(&bytes, secret), "{secret:?} readable in the backup");
+        assert!(
+            !contains(&bytes, secret),
+            "{secret:?} readable in the backup"
+        );
     }
     let copy = open(&bak, Some(&key));
     let n: i64 = copy
@@ -360,7 +380,8 @@ fn a_plain_database_encrypts_by_vacuum_into_a_keyed_uri() {
 fn a_key_slot_unlock_opens_the_database() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("enc.db");
-    let (slots, key) = KeySlots::create("관리자", "관리자 비밀번호", KdfParams::INSECURE_FAST).unwrap();
+    let (slots, key) =
+        KeySlots::create("관리자", "관리자 비밀번호", KdfParams::INSECURE_FAST).unwrap();
     let mut conn = open(&path, Some(&key));
     write_rows(&mut conn);
     drop(conn);
@@ -369,9 +390,11 @@ fn a_key_slot_unlock_opens_the_database() {
     let unlocked = slots.unlock("관리자", "관리자 비밀번호").unwrap();
     let conn = open(&path, Some(&unlocked));
     let name: String = conn
-        .query_row("SELECT name FROM residents WHERE phone = ?1", [PHONE], |r| {
-            r.get(0)
-        })
+        .query_row(
+            "SELECT name FROM residents WHERE phone = ?1",
+            [PHONE],
+            |r| r.get(0),
+        )
         .unwrap();
     assert_eq!(name, NAME);
 }

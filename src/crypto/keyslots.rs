@@ -97,7 +97,10 @@ pub fn normalize_operator(raw: &str) -> std::result::Result<String, NameError> {
     if name.is_empty() {
         return Err(NameError::Empty);
     }
-    if let Some(c) = name.chars().find(|&c| c.is_control() || is_invisible_format(c)) {
+    if let Some(c) = name
+        .chars()
+        .find(|&c| c.is_control() || is_invisible_format(c))
+    {
         return Err(NameError::ControlCharacter(c as u32));
     }
     if name.chars().count() > MAX_OPERATOR_CHARS {
@@ -215,8 +218,10 @@ pub struct KdfParams {
 
 impl KdfParams {
     /// For real slots: 64 MiB, 3 passes, 1 lane (RFC 9106's second recommended option is
-    /// 64 MiB, t = 3, p = 4; one lane because the crate computes lanes on one thread). Measured
-    /// about 0.2 s on this development machine, so about 0.3–0.5 s on a low-spec office PC.
+    /// 64 MiB, t = 3, p = 4; one lane because the crate computes lanes on one thread, so more
+    /// lanes would only add time). Measured 0.29 s per unlock on the 2-core development VM
+    /// (`cargo bench --bench cipher`, `argon2id/default`), aimed at 0.3–0.5 s on a low-spec
+    /// office PC; 64 MiB is affordable there and is what makes GPU guessing expensive.
     pub const DEFAULT: KdfParams = KdfParams {
         m_cost_kib: 64 * 1024,
         t_cost: 3,
@@ -233,7 +238,9 @@ impl KdfParams {
     fn argon2(&self) -> Result<Argon2<'static>> {
         if self.m_cost_kib > MAX_M_COST_KIB || self.t_cost > MAX_T_COST || self.p_cost > MAX_P_COST
         {
-            return Err(KeySlotError::Kdf(format!("{self:?} is beyond the allowed maximum")));
+            return Err(KeySlotError::Kdf(format!(
+                "{self:?} is beyond the allowed maximum"
+            )));
         }
         let params = Params::new(self.m_cost_kib, self.t_cost, self.p_cost, Some(DB_KEY_LEN))
             .map_err(|e| KeySlotError::Kdf(e.to_string()))?;
@@ -326,11 +333,19 @@ impl KeySlot {
     fn aad(&self) -> Vec<u8> {
         let mut aad = Vec::with_capacity(128);
         aad.extend_from_slice(AAD_CONTEXT);
-        for part in [self.id.as_bytes(), self.operator.as_bytes(), self.kdf.as_bytes()] {
+        for part in [
+            self.id.as_bytes(),
+            self.operator.as_bytes(),
+            self.kdf.as_bytes(),
+        ] {
             aad.extend_from_slice(&(part.len() as u32).to_le_bytes());
             aad.extend_from_slice(part);
         }
-        for n in [self.params.m_cost_kib, self.params.t_cost, self.params.p_cost] {
+        for n in [
+            self.params.m_cost_kib,
+            self.params.t_cost,
+            self.params.p_cost,
+        ] {
             aad.extend_from_slice(&n.to_le_bytes());
         }
         aad
@@ -573,7 +588,9 @@ mod tests {
     fn each_operator_unlocks_the_same_key_with_their_own_passphrase() {
         let (mut slots, key) = KeySlots::create("admin", "admin pass 1", FAST).unwrap();
         slots.add_slot(&key, "kim", "kim pass 22", FAST).unwrap();
-        slots.add_slot(&key, "이영희", "영희의 비밀번호", FAST).unwrap();
+        slots
+            .add_slot(&key, "이영희", "영희의 비밀번호", FAST)
+            .unwrap();
         assert_eq!(slots.unlock("kim", "kim pass 22").unwrap(), key);
         assert_eq!(slots.unlock("이영희", "영희의 비밀번호").unwrap(), key);
         assert!(matches!(
@@ -599,7 +616,10 @@ mod tests {
             slots.unlock("kim", "kim pass 22"),
             Err(KeySlotError::UnknownOperator(_))
         ));
-        assert!(matches!(slots.remove_slot("admin"), Err(KeySlotError::LastSlot)));
+        assert!(matches!(
+            slots.remove_slot("admin"),
+            Err(KeySlotError::LastSlot)
+        ));
         assert!(matches!(
             slots.remove_slot("nobody"),
             Err(KeySlotError::UnknownOperator(_))
@@ -610,7 +630,9 @@ mod tests {
     #[test]
     fn set_passphrase_replaces_the_old_one() {
         let (mut slots, key) = KeySlots::create("admin", "admin pass 1", FAST).unwrap();
-        slots.set_passphrase(&key, "admin", "admin pass 2", FAST).unwrap();
+        slots
+            .set_passphrase(&key, "admin", "admin pass 2", FAST)
+            .unwrap();
         assert!(matches!(
             slots.unlock("admin", "admin pass 1"),
             Err(KeySlotError::WrongPassphrase(_))
@@ -625,9 +647,14 @@ mod tests {
     #[test]
     fn serde_round_trip_keeps_slots_working() {
         let (mut slots, key) = KeySlots::create("admin", "admin pass 1", FAST).unwrap();
-        slots.add_slot(&key, "김민수", "민수의 비밀번호", FAST).unwrap();
+        slots
+            .add_slot(&key, "김민수", "민수의 비밀번호", FAST)
+            .unwrap();
         let json = slots.to_json();
-        assert!(!json.contains(&hex::encode(&key.0[..])), "the raw key is never serialized");
+        assert!(
+            !json.contains(&hex::encode(&key.0[..])),
+            "the raw key is never serialized"
+        );
         let back = KeySlots::from_json(&json).unwrap();
         assert_eq!(back, slots);
         assert_eq!(back.digest(), slots.digest());
@@ -743,9 +770,18 @@ mod tests {
             normalize_operator("root\u{202E}"),
             Err(NameError::ControlCharacter(0x202E))
         );
-        assert_eq!(normalize_operator("x\u{85}y"), Err(NameError::ControlCharacter(0x85)));
-        assert_eq!(normalize_operator(&"가".repeat(65)), Err(NameError::TooLong));
-        assert_eq!(normalize_operator(&"가".repeat(64)).unwrap(), "가".repeat(64));
+        assert_eq!(
+            normalize_operator("x\u{85}y"),
+            Err(NameError::ControlCharacter(0x85))
+        );
+        assert_eq!(
+            normalize_operator(&"가".repeat(65)),
+            Err(NameError::TooLong)
+        );
+        assert_eq!(
+            normalize_operator(&"가".repeat(64)).unwrap(),
+            "가".repeat(64)
+        );
         assert_eq!(normalize_operator("kim lee").unwrap(), "kim lee");
         // Unlock and add normalize the same way.
         let (slots, key) = KeySlots::create(" 김민수 ", "민수의 비밀번호", FAST).unwrap();
@@ -758,10 +794,22 @@ mod tests {
 
     #[test]
     fn key_file_loses_one_trailing_line_ending_only() {
-        assert_eq!(&*passphrase_from_key_file(b"secret pass\n").unwrap(), "secret pass");
-        assert_eq!(&*passphrase_from_key_file(b"secret pass\r\n").unwrap(), "secret pass");
-        assert_eq!(&*passphrase_from_key_file(b"secret pass").unwrap(), "secret pass");
-        assert_eq!(&*passphrase_from_key_file(b" spaced \n").unwrap(), " spaced ");
+        assert_eq!(
+            &*passphrase_from_key_file(b"secret pass\n").unwrap(),
+            "secret pass"
+        );
+        assert_eq!(
+            &*passphrase_from_key_file(b"secret pass\r\n").unwrap(),
+            "secret pass"
+        );
+        assert_eq!(
+            &*passphrase_from_key_file(b"secret pass").unwrap(),
+            "secret pass"
+        );
+        assert_eq!(
+            &*passphrase_from_key_file(b" spaced \n").unwrap(),
+            " spaced "
+        );
         assert!(matches!(
             passphrase_from_key_file(b"\n"),
             Err(KeySlotError::KeyFile(_))
