@@ -5,6 +5,7 @@
 //! - `scan_cold`: open an existing 5,000-row file, key it, read every row and do 200 indexed
 //!   lookups, close (every page is read and decrypted once: the search-index build at start-up);
 //! - `open`: open + key + first read of the schema, the cost added to a login beyond argon2id.
+//!
 //! Also `argon2id/*`: one key-slot unlock with `KdfParams::DEFAULT` and two other costs.
 //!
 //! Run: `cargo bench --bench cipher` (about two minutes).
