@@ -16,6 +16,7 @@ pub mod audit;
 mod batch;
 pub mod cli;
 pub mod clock;
+pub mod crypto;
 pub mod demo;
 pub mod files;
 pub mod hangul;

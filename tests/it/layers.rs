@@ -40,7 +40,7 @@ const PENDING: &[(&str, &str)] = &[];
 fn layer(module: &str) -> Option<u8> {
     Some(match module {
         "model" => 0,
-        "privacy" | "hangul" | "clock" | "paths" | "files" | "batch" => 1,
+        "privacy" | "hangul" | "clock" | "paths" | "files" | "batch" | "crypto" => 1,
         "store" => 2,
         m if DOMAIN_ORDER.contains(&m) => 3,
         "tui" | "cli" | "main" => 4,

@@ -7,6 +7,7 @@ mod common;
 mod cli;
 mod cli_args;
 mod demo;
+mod engine;
 mod form;
 mod import_db;
 mod import_parse;
