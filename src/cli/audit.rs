@@ -200,6 +200,9 @@ pub fn subject_text(r: &NamedAuditRow) -> String {
         return match r.row.subject.as_str() {
             "audit log (TUI)" => "감사 로그 (화면)".to_string(),
             "users add" => "사용자 추가".to_string(),
+            "resources import" => "자원 가져오기".to_string(),
+            "resources import (TUI)" => "자원 가져오기 (화면)".to_string(),
+            "residents import" => "주민 명단 가져오기".to_string(),
             other => other.to_string(),
         };
     };
@@ -226,5 +229,38 @@ pub fn detail_text(detail: &str) -> String {
         };
         return format!("충돌 처리: {} {how}", field_label("", field));
     }
-    detail.to_string()
+    detail
+        .split(' ')
+        .map(detail_word)
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// One word of a detail the sync and import code write (`ops`, `Passphrase`, `inserted=3`).
+fn detail_word(word: &str) -> String {
+    let (key, value) = match word.split_once('=') {
+        Some((k, v)) => (k, Some(v)),
+        None => (word, None),
+    };
+    let label = match key {
+        "ops" => "항목",
+        "from" => "보낸 기관",
+        "applied" => "적용",
+        "known" => "이미 있음",
+        "conflicts" => "충돌",
+        "Plain" => "암호화 안 함",
+        "Passphrase" => "암호문",
+        "Recipients" => "기관 키",
+        "source" => "출처",
+        "inserted" => "추가",
+        "updated" => "변경",
+        "unchanged" => "그대로",
+        "rejected" => "거부",
+        "resources" | "residents" => table_label(key),
+        _ => return word.to_string(),
+    };
+    match value {
+        Some(v) => format!("{label} {v}"),
+        None => label.to_string(),
+    }
 }

@@ -249,7 +249,7 @@ fn frame_problems(app: &mut App, w: u16, h: u16, edge_cut: &mut Vec<String>) -> 
     const NOTICE: &str = "창을 키워 주세요";
     if w < MIN_WIDTH || h < MIN_HEIGHT {
         // The first line of the notice, cut to the width the way the screen cuts it.
-        let full = format!("{NOTICE} (min {MIN_WIDTH}×{MIN_HEIGHT})");
+        let full = format!("{NOTICE} (최소 {MIN_WIDTH}×{MIN_HEIGHT})");
         let mut cut = String::new();
         for c in full.chars() {
             if cut.width() + c.width().unwrap_or(0) > usize::from(w) {
