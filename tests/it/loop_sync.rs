@@ -375,3 +375,24 @@ fn cli_audit_names_residents_masked_and_aligns_columns() {
         assert_eq!(col_of(l, "주민 "), col_of(lines[0], "대상"), "{text}");
     }
 }
+
+/// The sync and audit forms at 80×24, each with its longest label and a message at a field.
+#[test]
+fn sync_and_audit_forms_at_80x24() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = app_on(store(dir.path(), "관악", 30));
+    press(
+        &mut app,
+        &[
+            "F6", "e", "ctrl-u", "a.bundle", "tab", "tab", "tab", "x", "tab", "y", "ctrl-s",
+        ],
+    );
+    insta::assert_snapshot!("export_form_mismatch_80x24", screen(&mut app));
+    press(&mut app, &["backtab", "backtab", "right", "ctrl-s"]);
+    insta::assert_snapshot!("export_plain_confirm_80x24", screen(&mut app));
+    press(&mut app, &["esc", "esc", "esc"]);
+    press(&mut app, &["esc", "space", "esc", "F7"]);
+    insta::assert_snapshot!("audit_80x24", screen(&mut app));
+    press(&mut app, &["/"]);
+    insta::assert_snapshot!("audit_filter_form_80x24", screen(&mut app));
+}
