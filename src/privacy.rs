@@ -77,6 +77,24 @@ fn rrn_at(c: &[char]) -> Option<usize> {
     (!c.get(len).is_some_and(char::is_ascii_digit)).then_some(len)
 }
 
+/// Masks a name for reviews that need to say whose record without showing it: the first and
+/// last characters stay (`김민수` → `김*수`, `남궁민수` → `남**수`, `김수` → `김*`).
+pub fn mask_name(name: &str) -> String {
+    let chars: Vec<char> = name.trim().chars().collect();
+    match chars.len() {
+        0 => String::new(),
+        1 => "*".to_string(),
+        2 => format!("{}*", chars[0]),
+        n => {
+            let mut out = String::new();
+            out.push(chars[0]);
+            out.push_str(&"*".repeat(n - 2));
+            out.push(chars[n - 1]);
+            out
+        }
+    }
+}
+
 /// Masks a phone number for lists: `010-5678-1234` → `010-****-1234`.
 pub fn mask_phone(phone: &str) -> String {
     let parts: Vec<&str> = phone.split('-').collect();

@@ -1,9 +1,15 @@
 //! `dolbom audit`: list the access log, verify its hash chain, or the monthly review.
 
 use super::{Global, output, values};
-use crate::audit::AuditFilter;
+use crate::audit::{AuditFilter, NamedAuditRow};
+use crate::model::labels::{field_label, table_label};
+use crate::privacy::mask_name;
 use chrono::NaiveDateTime;
 use std::process::ExitCode;
+use unicode_width::UnicodeWidthStr;
+
+/// The actions the log records, as written in it (the filter choices).
+pub const ACTIONS: [&str; 7] = ["조회", "입력", "변경", "삭제", "출력", "다운로드", "거부"];
 
 #[derive(clap::Args, Debug)]
 pub struct Args {
@@ -15,6 +21,12 @@ pub struct Args {
     /// 작업자로 거르기 (only rows by this operator)
     #[arg(long)]
     pub operator: Option<String>,
+    /// 작업으로 거르기: 조회, 입력, 변경, 삭제, 출력, 다운로드, 거부 (only this action)
+    #[arg(long = "action", value_name = "ACTION", value_parser = clap::builder::PossibleValuesParser::new(ACTIONS))]
+    pub what: Option<String>,
+    /// 주민 이름(일부)으로 거르기 (rows about residents whose name contains this)
+    #[arg(long, value_name = "NAME")]
+    pub name: Option<String>,
     /// 이 날짜·일시 이후 (since YYYY-MM-DD or YYYY-MM-DDTHH:MM[:SS])
     #[arg(long, value_parser = values::since, value_name = "DATE[THH:MM]")]
     pub since: Option<NaiveDateTime>,
@@ -86,25 +98,169 @@ pub fn run(g: &Global, args: &Args) -> anyhow::Result<ExitCode> {
             })
         }
         None => {
-            let rows = store.audit_rows(&AuditFilter {
-                resident_id: args.resident.clone(),
-                operator: args.operator.clone(),
-                // The log's `at` is `YYYY-MM-DD HH:MM:SS`, compared as text.
-                since: args
-                    .since
-                    .map(|t| t.format("%Y-%m-%d %H:%M:%S").to_string()),
-            })?;
+            let rows = store.audit_rows_named(
+                &AuditFilter {
+                    resident_id: args.resident.clone(),
+                    operator: args.operator.clone(),
+                    // The log's `at` is `YYYY-MM-DD HH:MM:SS`, compared as text.
+                    since: args
+                        .since
+                        .map(|t| t.format("%Y-%m-%d %H:%M:%S").to_string()),
+                    action: args.what.clone(),
+                    resident_name: args.name.clone(),
+                },
+                None,
+            )?;
             if args.json {
+                let rows: Vec<JsonRow<'_>> = rows.iter().map(JsonRow::from).collect();
                 output::json(&rows)?;
             } else {
-                output::lines(rows.iter().map(|r| {
-                    format!(
-                        "{:>6}  {}  {:<10} {:<8} {:<4} {}",
-                        r.seq, r.at, r.operator, r.host, r.action, r.subject
-                    )
-                }))?;
+                output::lines(table(&rows))?;
             }
             Ok(ExitCode::SUCCESS)
         }
+    }
+}
+
+/// One row of `dolbom audit --json`: the stored row, the resident's masked name and the
+/// subject in words.
+#[derive(serde::Serialize)]
+struct JsonRow<'a> {
+    #[serde(flatten)]
+    row: &'a crate::audit::AuditRow,
+    resident: Option<String>,
+    subject_text: String,
+}
+
+impl<'a> From<&'a NamedAuditRow> for JsonRow<'a> {
+    fn from(r: &'a NamedAuditRow) -> Self {
+        JsonRow {
+            row: &r.row,
+            resident: r.resident_name.as_deref().map(mask_name),
+            subject_text: subject_text(r),
+        }
+    }
+}
+
+/// Pads `s` to `w` display columns (Hangul counts two), never cutting it.
+fn pad(s: &str, w: usize) -> String {
+    let fill = w.saturating_sub(s.width());
+    format!("{s}{}", " ".repeat(fill))
+}
+
+/// The rows as a table whose columns line up by display width, with a header.
+fn table(rows: &[NamedAuditRow]) -> Vec<String> {
+    let cells: Vec<[String; 6]> = rows
+        .iter()
+        .map(|r| {
+            [
+                r.row.seq.to_string(),
+                r.row.at.clone(),
+                r.row.operator.clone(),
+                r.row.host.clone(),
+                r.row.action.clone(),
+                subject_text(r),
+            ]
+        })
+        .collect();
+    let header = ["번호", "일시", "작업자", "단말", "작업", "대상"];
+    let mut widths = header.map(UnicodeWidthStr::width);
+    for row in &cells {
+        for (w, c) in widths.iter_mut().zip(row) {
+            *w = (*w).max(c.width());
+        }
+    }
+    let line = |cols: [&str; 6], detail: &str| {
+        // Right-aligned by display width (`format!`'s width counts chars, not columns).
+        let mut out = " ".repeat(widths[0].saturating_sub(cols[0].width()));
+        out.push_str(cols[0]);
+        for (i, c) in cols.iter().enumerate().skip(1) {
+            out.push_str("  ");
+            out.push_str(&pad(c, widths[i]));
+        }
+        out.push_str("  ");
+        out.push_str(detail);
+        out.trim_end().to_string()
+    };
+    let mut out = vec![line(header, "내용")];
+    for (row, r) in cells.iter().zip(rows) {
+        out.push(line(
+            [&row[0], &row[1], &row[2], &row[3], &row[4], &row[5]],
+            &detail_text(&r.row.detail),
+        ));
+    }
+    out
+}
+
+/// What a row is about, in words: `주민 김*수`, `사례 김*수`, `묶음 a.bundle`. Resident names
+/// are masked; an id without a known name is shortened.
+pub fn subject_text(r: &NamedAuditRow) -> String {
+    let name = r.resident_name.as_deref().map(mask_name);
+    let Some((kind, rest)) = r.row.subject.split_once(':') else {
+        return match r.row.subject.as_str() {
+            "audit log (TUI)" => "감사 로그 (화면)".to_string(),
+            "users add" => "사용자 추가".to_string(),
+            "resources import" => "자원 가져오기".to_string(),
+            "resources import (TUI)" => "자원 가져오기 (화면)".to_string(),
+            "residents import" => "주민 명단 가져오기".to_string(),
+            other => other.to_string(),
+        };
+    };
+    let label = table_label(kind);
+    match (kind, name) {
+        (_, Some(name)) => format!("{label} {name}"),
+        ("bundle" | "import" | "user" | "users", None) => format!("{label} {rest}"),
+        (_, None) => format!("{label} {}", rest.get(..8).unwrap_or(rest)),
+    }
+}
+
+/// A row's detail in words: known codes get Korean (`conflict … phone keep_current` →
+/// `충돌 처리: 전화번호 현재 값 유지`), the rest is shown as written.
+pub fn detail_text(detail: &str) -> String {
+    if detail == "admin only" {
+        return "관리자 전용".to_string();
+    }
+    let parts: Vec<&str> = detail.split(' ').collect();
+    if let ["conflict", _id, field, how] = parts.as_slice() {
+        let how = match *how {
+            "keep_current" => "현재 값 유지",
+            "restore_other" => "다른 값으로 복원",
+            other => other,
+        };
+        return format!("충돌 처리: {} {how}", field_label("", field));
+    }
+    detail
+        .split(' ')
+        .map(detail_word)
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// One word of a detail the sync and import code write (`ops`, `Passphrase`, `inserted=3`).
+fn detail_word(word: &str) -> String {
+    let (key, value) = match word.split_once('=') {
+        Some((k, v)) => (k, Some(v)),
+        None => (word, None),
+    };
+    let label = match key {
+        "ops" => "항목",
+        "from" => "보낸 기관",
+        "applied" => "적용",
+        "known" => "이미 있음",
+        "conflicts" => "충돌",
+        "Plain" => "암호화 안 함",
+        "Passphrase" => "암호문",
+        "Recipients" => "기관 키",
+        "source" => "출처",
+        "inserted" => "추가",
+        "updated" => "변경",
+        "unchanged" => "그대로",
+        "rejected" => "거부",
+        "resources" | "residents" => table_label(key),
+        _ => return word.to_string(),
+    };
+    match value {
+        Some(v) => format!("{label} {v}"),
+        None => label.to_string(),
     }
 }

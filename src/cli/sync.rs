@@ -188,17 +188,21 @@ pub fn keys_text(k: &PublicKeys) -> String {
     )
 }
 
-/// One line per table of counts.
+/// One line per table of counts, the table by its Korean name (`주민`, `사례` …), aligned by
+/// display width.
 fn tables(out: &mut String, counts: impl Iterator<Item = (String, String)>) {
+    use unicode_width::UnicodeWidthStr;
     for (table, line) in counts {
-        let _ = writeln!(out, "  {table:<10} {line}");
+        let label = crate::model::labels::table_label(&table);
+        let fill = " ".repeat(8usize.saturating_sub(label.width()));
+        let _ = writeln!(out, "  {label}{fill} {line}");
     }
 }
 
 /// The export summary.
 pub fn export_text(r: &ExportReport) -> String {
     let mut out = format!(
-        "{}: 항목 {}개, {} 바이트 (bundle {})\n",
+        "{}: 항목 {}개, {} 바이트 (묶음 {})\n",
         r.path.display(),
         r.ops,
         r.file_len,

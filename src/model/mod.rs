@@ -1,6 +1,7 @@
 //! Plain data types shared by every layer. No I/O here.
 
 mod case_views;
+pub mod labels;
 mod today;
 
 pub use case_views::{CaseFilter, CaseHeader, CaseRow, ReferralView};

@@ -141,23 +141,69 @@ impl Store {
 
     /// Audit rows, oldest first, optionally filtered.
     pub fn audit_rows(&self, filter: &AuditFilter) -> Result<Vec<AuditRow>> {
-        let mut stmt = self
-            .conn()
-            .prepare(
-                "SELECT seq, at, operator, host, action, resident_id, subject, detail, prev_hash, hash
-                 FROM audit_log
-                 WHERE (?1 IS NULL OR resident_id = ?1)
-                   AND (?2 IS NULL OR operator = ?2)
-                   AND (?3 IS NULL OR at >= ?3)
-                 ORDER BY seq",
-            )
-            .map_err(|e| self.sql_err(e))?;
+        Ok(self
+            .audit_rows_named(filter, None)?
+            .into_iter()
+            .map(|n| n.row)
+            .collect())
+    }
+
+    /// Audit rows with the name of the resident each is about (the row's resident, or the
+    /// resident of the case it names), filtered; oldest first, or with `newest` the latest
+    /// `newest` rows, newest first. Names come back as stored: mask them before showing.
+    pub fn audit_rows_named(
+        &self,
+        filter: &AuditFilter,
+        newest: Option<usize>,
+    ) -> Result<Vec<NamedAuditRow>> {
+        let order = match newest {
+            Some(n) => format!("ORDER BY a.seq DESC LIMIT {n}"),
+            None => "ORDER BY a.seq".to_string(),
+        };
+        let sql = format!(
+            "SELECT a.seq, a.at, a.operator, a.host, a.action, a.resident_id, a.subject, a.detail,
+                    a.prev_hash, a.hash, coalesce(r.name, cr.name)
+             FROM audit_log a
+             LEFT JOIN residents r ON r.id = a.resident_id
+             LEFT JOIN cases c ON a.resident_id IS NULL AND a.subject LIKE 'case:%'
+                               AND c.id = substr(a.subject, 6)
+             LEFT JOIN residents cr ON cr.id = c.resident_id
+             WHERE (?1 IS NULL OR a.resident_id = ?1)
+               AND (?2 IS NULL OR a.operator = ?2)
+               AND (?3 IS NULL OR a.at >= ?3)
+               AND (?4 IS NULL OR a.action = ?4)
+               AND (?5 IS NULL OR instr(coalesce(r.name, cr.name), ?5) > 0)
+             {order}"
+        );
+        let mut stmt = self.conn().prepare(&sql).map_err(|e| self.sql_err(e))?;
         stmt.query_map(
-            params![filter.resident_id, filter.operator, filter.since],
-            read_row,
+            params![
+                filter.resident_id,
+                filter.operator,
+                filter.since,
+                filter.action,
+                filter.resident_name
+            ],
+            |r| {
+                Ok(NamedAuditRow {
+                    row: read_row(r)?,
+                    resident_name: r.get(10)?,
+                })
+            },
         )
         .and_then(|rows| rows.collect())
         .map_err(|e| self.sql_err(e))
+    }
+
+    /// The operators that appear in the log, by name.
+    pub fn audit_operators(&self) -> Result<Vec<String>> {
+        let mut stmt = self
+            .conn()
+            .prepare("SELECT DISTINCT operator FROM audit_log ORDER BY operator")
+            .map_err(|e| self.sql_err(e))?;
+        stmt.query_map([], |r| r.get(0))
+            .and_then(|rows| rows.collect())
+            .map_err(|e| self.sql_err(e))
     }
 
     /// Walks the chain; `Ok(None)` if intact, else the first broken link.
@@ -220,12 +266,24 @@ pub struct VerifyReport {
 }
 
 /// Filters for [`Store::audit_rows`].
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct AuditFilter {
     pub resident_id: Option<String>,
     pub operator: Option<String>,
     /// `YYYY-MM-DD`.
     pub since: Option<String>,
+    /// The action as logged (`조회`, `변경` …).
+    pub action: Option<String>,
+    /// Part of the resident's name (the row's resident or its case's).
+    pub resident_name: Option<String>,
+}
+
+/// An audit row with the name of the resident it is about, if any (unmasked: mask it before
+/// showing, e.g. with `crate::privacy::mask_name`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NamedAuditRow {
+    pub row: AuditRow,
+    pub resident_name: Option<String>,
 }
 
 fn read_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<AuditRow> {

@@ -29,6 +29,48 @@ impl Resolution {
     }
 }
 
+/// A conflict as a person reads it: whose record, and the field and both values in Korean.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConflictView {
+    /// The resident the record belongs to (or the resource / household it is), by name.
+    pub who: String,
+    /// `단계: 재사정 ← 모니터링` (current value ← the value that lost).
+    pub what: String,
+}
+
+/// Describes `c` by name and Korean labels (`김민수`, `단계: 재사정 ← 모니터링`). A record
+/// that cannot be read any more (deleted since) is named by its kind only.
+pub fn describe(store: &Store, c: &Conflict) -> ConflictView {
+    use crate::model::labels::{field_label, table_label, value_label};
+    let case_owner = |case_id: &str| store.case_header(case_id).ok().map(|h| h.resident_name);
+    let who = match c.table.as_str() {
+        "residents" => store.resident(&c.row_id).ok().flatten().map(|r| r.name),
+        "cases" => case_owner(&c.row_id),
+        "entries" => store
+            .entry(&c.row_id)
+            .ok()
+            .and_then(|e| case_owner(&e.case_id)),
+        "resources" => store
+            .resource(&c.row_id)
+            .ok()
+            .flatten()
+            .map(|r| r.resource.name),
+        _ => None,
+    }
+    .unwrap_or_else(|| format!("({})", table_label(&c.table)));
+    let value = |v: &Option<String>| match v.as_deref() {
+        None | Some("") => "(없음)".to_string(),
+        Some(v) => value_label(&c.field, v),
+    };
+    let what = format!(
+        "{}: {} ← {}",
+        field_label(&c.table, &c.field),
+        value(&c.kept_value),
+        value(&c.lost_value)
+    );
+    ConflictView { who, what }
+}
+
 /// Unresolved conflicts, most recently detected first.
 pub fn open_conflicts(store: &Store) -> SyncResult<Vec<Conflict>> {
     Ok(store.conflicts(true)?)

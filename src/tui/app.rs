@@ -227,8 +227,8 @@ impl App {
             Action::Back if self.audit.is_some() => self.audit = None,
             other if self.audit.is_some() => {
                 let page = self.page_size();
-                if let Some(a) = &mut self.audit {
-                    a.on_action(other, page);
+                if let Some(effect) = self.audit.as_mut().map(|a| a.on_action(other, page)) {
+                    self.apply(effect);
                 }
             }
             other if self.sync_open => {
@@ -436,12 +436,22 @@ impl App {
     }
 
     fn submit_form(&mut self, purpose: FormPurpose, form: PaneForm) {
-        if matches!(purpose, FormPurpose::SyncExport | FormPurpose::SyncImport) {
-            match self.sync.job_for(&purpose, &form) {
-                Some(job) => self.start_sync_job(job),
-                None => self.message = Some("파일을 입력하세요".into()),
+        use panes::sync::SyncSubmit;
+        match purpose {
+            FormPurpose::SyncExport | FormPurpose::SyncPlainConfirm | FormPurpose::SyncImport => {
+                match self.sync.on_form(purpose, form) {
+                    SyncSubmit::Run(job) => self.start_sync_job(job),
+                    SyncSubmit::Form(p, f) => self.apply(Effect::OpenForm(p, f)),
+                }
+                return;
             }
-            return;
+            FormPurpose::AuditFilter => {
+                if let Some(a) = &mut self.audit {
+                    a.on_form(&form, &self.store);
+                }
+                return;
+            }
+            _ => {}
         }
         let effect = match purpose.pane() {
             PaneId::Search => self.search.on_form(purpose, &form, &mut self.store),

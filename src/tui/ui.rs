@@ -94,7 +94,7 @@ pub fn render(f: &mut Frame<'_>, app: &App) {
 }
 
 fn too_small(f: &mut Frame<'_>, area: Rect, app: &App) {
-    let msg = format!("창을 키워 주세요 (min {MIN_WIDTH}×{MIN_HEIGHT})");
+    let msg = format!("창을 키워 주세요 (최소 {MIN_WIDTH}×{MIN_HEIGHT})");
     let lines: Vec<Line> = [msg.as_str(), &format!("{}×{}", area.width, area.height)]
         .iter()
         .map(|s| Line::styled(fit(s, 0, usize::from(area.width)), app.theme.warn))

@@ -13,6 +13,7 @@ mod import_db;
 mod import_parse;
 mod keymap;
 mod layers;
+mod loop_sync;
 mod paper_forms;
 mod paper_monthly;
 mod paper_xlsx;

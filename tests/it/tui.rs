@@ -249,7 +249,7 @@ fn frame_problems(app: &mut App, w: u16, h: u16, edge_cut: &mut Vec<String>) -> 
     const NOTICE: &str = "창을 키워 주세요";
     if w < MIN_WIDTH || h < MIN_HEIGHT {
         // The first line of the notice, cut to the width the way the screen cuts it.
-        let full = format!("{NOTICE} (min {MIN_WIDTH}×{MIN_HEIGHT})");
+        let full = format!("{NOTICE} (최소 {MIN_WIDTH}×{MIN_HEIGHT})");
         let mut cut = String::new();
         for c in full.chars() {
             if cut.width() + c.width().unwrap_or(0) > usize::from(w) {
@@ -655,18 +655,26 @@ fn sync_screen_exports_imports_and_resolves_a_conflict() {
     let mut b = app(dir_b.path(), 0);
     let bundle = dir_a.path().join("a.bundle");
     let bundle_s = bundle.display().to_string();
-    // A: F6, e, file, (전체), no passphrase.
+    // A: F6, e, file, (전체), a passphrase typed twice.
     press(&mut a, &["F6"]);
     assert!(screen(&mut a, 80, 24).contains("동기화"));
-    press(&mut a, &["e", "ctrl-u", &bundle_s, "ctrl-s"]);
+    press(
+        &mut a,
+        &[
+            "e", "ctrl-u", &bundle_s, "tab", "tab", "tab", "pw", "tab", "pw", "ctrl-s",
+        ],
+    );
     assert!(
         bundle.exists(),
         "bundle written: {}",
         screen(&mut a, 80, 24)
     );
-    // B: F6, i, file, no passphrase, trust the first exchange.
+    // B: F6, i, file, the passphrase, trust the first exchange.
     press(&mut b, &["F6"]);
-    press(&mut b, &["i", &bundle_s, "tab", "tab", "right", "ctrl-s"]);
+    press(
+        &mut b,
+        &["i", &bundle_s, "tab", "pw", "tab", "right", "ctrl-s"],
+    );
     assert_eq!(
         b.store.content_digest().unwrap(),
         a.store.content_digest().unwrap()
@@ -693,10 +701,15 @@ fn sync_screen_exports_imports_and_resolves_a_conflict() {
     }
     let back = dir_b.path().join("b.bundle");
     let back_s = back.display().to_string();
-    press(&mut b, &["e", "ctrl-u", &back_s, "right", "ctrl-s"]);
+    press(
+        &mut b,
+        &[
+            "e", "ctrl-u", &back_s, "tab", "tab", "tab", "pw", "tab", "pw", "ctrl-s",
+        ],
+    );
     press(
         &mut a,
-        &["i", &back_s, "tab", "tab", "right", "ctrl-s", "c"],
+        &["i", &back_s, "tab", "pw", "tab", "right", "ctrl-s", "c"],
     );
     let text = screen(&mut a, 80, 24);
     assert!(text.contains("충돌 1건"), "{text}");

@@ -1,11 +1,15 @@
 //! The audit review (F7, admin only): this month's summary per operator (the monthly check the
-//! 안전성 확보조치 기준 asks for), the chain check, and the latest rows.
+//! 안전성 확보조치 기준 asks for), the chain check, and the latest rows — who did what to whose
+//! record, by name (masked) — narrowed by operator, action, resident and date (`/` 거르기).
 
-use super::{ListState, cell};
-use crate::audit::{AuditFilter, AuditRow, OperatorSummary};
+use super::fields::{FieldId, PaneForm};
+use super::{Effect, FormPurpose, ListState, cell};
+use crate::audit::{AuditFilter, NamedAuditRow, OperatorSummary};
+use crate::cli::audit::{ACTIONS, detail_text, subject_text};
 use crate::store::{Role, Store};
 use crate::tui::Action;
 use crate::tui::theme::Theme;
+use crate::tui::widgets::form::Field;
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::Line;
@@ -14,12 +18,18 @@ use ratatui::widgets::Paragraph;
 /// Rows shown (newest first).
 const SHOWN: usize = 1000;
 
+/// The "no filter" option of the choice fields.
+const ALL: &str = "(전체)";
+
 pub struct AuditScreen {
     month: String,
     summary: Vec<OperatorSummary>,
     chain: String,
-    rows: Vec<AuditRow>,
+    operators: Vec<String>,
+    filter: AuditFilter,
+    rows: Vec<NamedAuditRow>,
     list: ListState,
+    error: Option<String>,
 }
 
 impl AuditScreen {
@@ -28,7 +38,7 @@ impl AuditScreen {
         if store.role() != Role::Admin {
             let _ = store.require_admin("audit log (TUI)");
             return Err(format!(
-                "감사 로그는 관리자만 볼 수 있습니다 ({}: staff)",
+                "감사 로그는 관리자만 볼 수 있습니다 ({}: 일반 직원)",
                 store.operator()
             ));
         }
@@ -39,30 +49,123 @@ impl AuditScreen {
             None => format!("해시 체인 정상 ({}행)", verify.checked),
             Some((seq, why)) => format!("해시 체인 손상: {seq}행 — {why}"),
         };
-        let mut rows = store
-            .audit_rows(&AuditFilter::default())
-            .map_err(|e| e.to_string())?;
-        rows.reverse();
-        rows.truncate(SHOWN);
-        Ok(AuditScreen {
+        let operators = store.audit_operators().map_err(|e| e.to_string())?;
+        let mut screen = AuditScreen {
             month,
             summary,
             chain,
-            rows,
+            operators,
+            filter: AuditFilter::default(),
+            rows: Vec::new(),
             list: ListState::default(),
-        })
+            error: None,
+        };
+        screen.reload(store);
+        Ok(screen)
     }
 
-    pub fn on_action(&mut self, action: Action, page: usize) {
+    /// Reads the rows the filter lets through (newest first).
+    fn reload(&mut self, store: &Store) {
+        match store.audit_rows_named(&self.filter, Some(SHOWN)) {
+            Ok(rows) => {
+                self.rows = rows;
+                self.error = None;
+            }
+            Err(e) => self.error = Some(e.to_string()),
+        }
+        self.list = ListState::default();
+    }
+
+    /// The active filter, for the header.
+    pub fn filter(&self) -> &AuditFilter {
+        &self.filter
+    }
+
+    /// Rows shown now.
+    pub fn rows(&self) -> &[NamedAuditRow] {
+        &self.rows
+    }
+
+    pub fn on_action(&mut self, action: Action, page: usize) -> Effect {
         if self.list.apply(action, self.rows.len(), page) {
             self.list.scroll_to(self.rows.len(), page);
+            return Effect::None;
+        }
+        match action {
+            Action::FocusSearch | Action::Filter => {
+                Effect::OpenForm(FormPurpose::AuditFilter, self.filter_form())
+            }
+            _ => Effect::None,
+        }
+    }
+
+    /// The filter form, filled with the filter in force.
+    fn filter_form(&self) -> PaneForm {
+        let mut operators = vec![ALL];
+        operators.extend(self.operators.iter().map(String::as_str));
+        let mut actions = vec![ALL];
+        actions.extend(ACTIONS);
+        let f = &self.filter;
+        PaneForm::new(
+            "감사 로그 거르기 (비우면 전체)",
+            vec![
+                Field::choice(FieldId::Worker, "작업자", &operators)
+                    .with_value(f.operator.as_deref().unwrap_or(ALL)),
+                Field::choice(FieldId::AuditAction, "작업", &actions)
+                    .with_value(f.action.as_deref().unwrap_or(ALL)),
+                Field::text(FieldId::Name, "주민 이름")
+                    .with_value(f.resident_name.as_deref().unwrap_or("")),
+                Field::date(FieldId::Since, "이 날부터")
+                    .with_value(f.since.as_deref().map_or("", |s| s.get(..10).unwrap_or(s))),
+            ],
+        )
+    }
+
+    /// Applies a submitted filter form.
+    pub fn on_form(&mut self, form: &PaneForm, store: &Store) {
+        let value = |id: FieldId| {
+            form.value(id)
+                .map(str::trim)
+                .filter(|v| !v.is_empty() && *v != ALL)
+                .map(String::from)
+        };
+        self.filter = AuditFilter {
+            operator: value(FieldId::Worker),
+            action: value(FieldId::AuditAction),
+            resident_name: value(FieldId::Name),
+            since: value(FieldId::Since).map(|d| format!("{d} 00:00:00")),
+            resident_id: None,
+        };
+        self.reload(store);
+    }
+
+    /// The filter in words (`작업자 kim · 작업 조회 · 주민 김 · 2026-11-01부터`).
+    fn filter_text(&self) -> String {
+        let f = &self.filter;
+        let mut parts = Vec::new();
+        if let Some(o) = &f.operator {
+            parts.push(format!("작업자 {o}"));
+        }
+        if let Some(a) = &f.action {
+            parts.push(format!("작업 {a}"));
+        }
+        if let Some(n) = &f.resident_name {
+            parts.push(format!("주민 '{n}'"));
+        }
+        if let Some(s) = &f.since {
+            parts.push(format!("{}부터", s.get(..10).unwrap_or(s)));
+        }
+        if parts.is_empty() {
+            "전체".to_string()
+        } else {
+            parts.join(" · ")
         }
     }
 
     pub fn render(&self, f: &mut Frame<'_>, area: Rect, t: &Theme) {
         let mut lines = vec![
             Line::styled(
-                format!("감사 로그 — {} 월간 점검 · esc 닫기", self.month),
+                format!("감사 로그 — {} 월간 점검 · / 거르기 · esc 닫기", self.month),
                 t.title,
             ),
             Line::styled(
@@ -95,9 +198,29 @@ impl AuditScreen {
                 s.exports
             )));
         }
-        lines.push(Line::raw(""));
+        lines.push(Line::styled(
+            format!("거르기: {} — {}행", self.filter_text(), self.rows.len()),
+            t.dim,
+        ));
+        if let Some(e) = &self.error {
+            lines.push(Line::styled(e.clone(), t.danger));
+        }
+        lines.push(Line::styled(
+            format!(
+                "{}{}{}{}{}",
+                cell("일시", 12),
+                cell("작업자", 10),
+                cell("작업", 9),
+                cell("대상", 22),
+                "내용"
+            ),
+            t.dim,
+        ));
         let head = lines.len() as u16;
         let rows = usize::from(area.height.saturating_sub(head));
+        if self.rows.is_empty() {
+            lines.push(Line::styled("해당하는 기록이 없습니다", t.dim));
+        }
         let from = self.list.visible_from(self.rows.len(), rows);
         for (i, r) in self.rows.iter().enumerate().skip(from).take(rows) {
             let style = if i == self.list.selected {
@@ -105,14 +228,16 @@ impl AuditScreen {
             } else {
                 t.base
             };
+            // `YYYY-MM-DD HH:MM:SS` → `MM-DD HH:MM`.
+            let at = r.row.at.get(5..16).unwrap_or(&r.row.at);
             lines.push(Line::styled(
                 format!(
-                    "{} {}{}{}{}",
-                    r.at,
-                    cell(&r.operator, 10),
-                    cell(&r.action, 6),
-                    cell(&r.subject, 30),
-                    r.detail
+                    "{}{}{}{}{}",
+                    cell(at, 12),
+                    cell(&r.row.operator, 10),
+                    cell(&r.row.action, 9),
+                    cell(&subject_text(r), 22),
+                    detail_text(&r.row.detail)
                 ),
                 style,
             ));

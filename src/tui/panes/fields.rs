@@ -43,7 +43,13 @@ pub enum FieldId {
     Encoding,
     Peer,
     Passphrase,
+    PassphraseAgain,
+    Encryption,
+    ConfirmPlain,
     TrustNew,
+    // Audit review filters (operator is `Worker`, resident is `Name`).
+    AuditAction,
+    Since,
 }
 
 /// Every form a pane opens.

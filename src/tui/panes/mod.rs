@@ -154,7 +154,11 @@ pub enum FormPurpose {
     ExportResources,
     ImportFile,
     SyncExport,
+    /// The explicit second step before a bundle is written unencrypted.
+    SyncPlainConfirm,
     SyncImport,
+    /// The audit review's filters (operator, action, resident, date).
+    AuditFilter,
 }
 
 impl FormPurpose {

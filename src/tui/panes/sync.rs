@@ -6,13 +6,70 @@
 use super::fields::{FieldId, PaneForm, TrustNew};
 use super::{Effect, FormPurpose, ListState, RenderCtx, below, cell};
 use crate::store::Store;
+use crate::sync::conflicts::{ConflictView, describe};
 use crate::sync::{Conflict, Resolution, SyncStatus};
 use crate::tui::Action;
-use crate::tui::widgets::form::Field;
+use crate::tui::widgets::form::{Choice, Field};
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::Line;
 use ratatui::widgets::Paragraph;
+
+/// How an exported bundle is protected. There is no "no passphrase means plain": a plain
+/// bundle is only made after its own choice and a confirm step.
+#[derive(Debug, Clone)]
+pub enum Protection {
+    /// age with a passphrase typed twice.
+    Passphrase(String),
+    /// Not encrypted (still signed): chosen explicitly and confirmed.
+    Plain,
+}
+
+/// The export form's encryption choice.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExportEncryption {
+    Passphrase,
+    Plain,
+}
+
+impl Choice for ExportEncryption {
+    fn all() -> &'static [ExportEncryption] {
+        &[ExportEncryption::Passphrase, ExportEncryption::Plain]
+    }
+    fn label(self) -> &'static str {
+        match self {
+            ExportEncryption::Passphrase => "암호문으로 암호화 (권장)",
+            ExportEncryption::Plain => "암호화 안 함 — 개인정보가 그대로 담김",
+        }
+    }
+}
+
+/// The confirm step's answer; the safe one comes first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PlainAnswer {
+    Back,
+    Write,
+}
+
+impl Choice for PlainAnswer {
+    fn all() -> &'static [PlainAnswer] {
+        &[PlainAnswer::Back, PlainAnswer::Write]
+    }
+    fn label(self) -> &'static str {
+        match self {
+            PlainAnswer::Back => "아니요, 돌아가서 암호화",
+            PlainAnswer::Write => "예, 암호화 없이 쓰기",
+        }
+    }
+}
+
+/// What a submitted sync form leads to.
+pub enum SyncSubmit {
+    /// Run this job.
+    Run(SyncJob),
+    /// Show this form (the same one with a message at a field, or the next step).
+    Form(FormPurpose, PaneForm),
+}
 
 /// A sync job the screen asks the app to run in the background.
 #[derive(Debug, Clone)]
@@ -20,7 +77,7 @@ pub enum SyncJob {
     Export {
         out: std::path::PathBuf,
         to: Option<String>,
-        passphrase: Option<String>,
+        protection: Protection,
     },
     Import {
         path: std::path::PathBuf,
@@ -42,11 +99,13 @@ impl SyncJob {
             SyncJob::Export {
                 out,
                 to,
-                passphrase,
+                protection,
             } => {
-                let encryption = match secret(passphrase) {
-                    Some(p) => Encryption::passphrase(p),
-                    None => Encryption::Plain,
+                let encryption = match protection {
+                    Protection::Passphrase(p) => {
+                        Encryption::passphrase(age::secrecy::SecretString::from(p.clone()))
+                    }
+                    Protection::Plain => Encryption::Plain,
                 };
                 let opts = sync::ExportOptions {
                     out: out.clone(),
@@ -76,15 +135,38 @@ impl SyncJob {
     }
 }
 
+/// The site id of the export form's chosen peer (`None`: everything, for a first exchange).
+fn peer_of(form: &PaneForm) -> Option<String> {
+    form.value(FieldId::Peer)
+        .map(str::trim)
+        .filter(|p| !p.is_empty() && !p.starts_with('('))
+        .and_then(|p| p.rsplit(' ').next().map(String::from))
+}
+
+/// The confirm step before a plain bundle: what it means, and "no" first.
+fn plain_confirm() -> PaneForm {
+    PaneForm::new(
+        "경고: 암호화 안 된 묶음 — 주민 개인정보가 그대로 담깁니다",
+        vec![Field::choice_of::<PlainAnswer>(
+            FieldId::ConfirmPlain,
+            "그래도 쓸까요",
+        )],
+    )
+}
+
 #[derive(Default)]
 pub struct SyncScreen {
     status: Option<SyncStatus>,
     conflicts: Vec<Conflict>,
+    /// The conflicts by name and Korean labels, read when loaded (render does no I/O).
+    views: Vec<ConflictView>,
     show_conflicts: bool,
     list: ListState,
     /// The last job's report.
     pub report: Option<String>,
     error: Option<String>,
+    /// The export form waiting for the plain-bundle confirm step (shown again on "no").
+    pending_plain: Option<PaneForm>,
 }
 
 impl SyncScreen {
@@ -93,6 +175,7 @@ impl SyncScreen {
         {
             Ok((s, c)) => {
                 self.status = Some(s);
+                self.views = c.iter().map(|c| describe(store, c)).collect();
                 self.conflicts = c;
                 self.error = None;
             }
@@ -149,7 +232,9 @@ impl SyncScreen {
                                 .required()
                                 .with_value(&file),
                             Field::choice(FieldId::Peer, "받는 기관", &refs),
-                            Field::secret(FieldId::Passphrase, "암호문 (비우면 암호화 안 함)"),
+                            Field::choice_of::<ExportEncryption>(FieldId::Encryption, "보호"),
+                            Field::secret(FieldId::Passphrase, "암호문"),
+                            Field::secret(FieldId::PassphraseAgain, "암호문 확인"),
                         ],
                     ),
                 );
@@ -173,28 +258,78 @@ impl SyncScreen {
         Effect::None
     }
 
-    /// The job for a submitted export/import form.
-    pub fn job_for(&self, purpose: &FormPurpose, form: &PaneForm) -> Option<SyncJob> {
-        let text = |id: FieldId| {
+    /// A submitted export/import form: the job to run, or a form to show again (a message at
+    /// the field that needs it) or next (the plain-bundle confirm step).
+    pub fn on_form(&mut self, purpose: FormPurpose, mut form: PaneForm) -> SyncSubmit {
+        let text = |form: &PaneForm, id: FieldId| {
             form.value(id)
                 .map(|v| v.trim().to_string())
                 .filter(|v| !v.is_empty())
         };
+        if purpose == FormPurpose::SyncPlainConfirm {
+            return self.on_plain_confirm(&form);
+        }
+        let Some(file) = text(&form, FieldId::File) else {
+            form.set_error(FieldId::File, "파일 이름을 입력하세요");
+            return SyncSubmit::Form(purpose, form);
+        };
         match purpose {
-            FormPurpose::SyncExport => Some(SyncJob::Export {
-                out: text(FieldId::File)?.into(),
-                to: text(FieldId::Peer)
-                    .filter(|p| !p.starts_with('('))
-                    .and_then(|p| p.rsplit(' ').next().map(String::from)),
-                passphrase: text(FieldId::Passphrase),
-            }),
-            FormPurpose::SyncImport => Some(SyncJob::Import {
-                path: text(FieldId::File)?.into(),
-                passphrase: text(FieldId::Passphrase),
+            FormPurpose::SyncExport => {
+                let to = peer_of(&form);
+                let protection = match form.chosen(FieldId::Encryption) {
+                    Some(ExportEncryption::Plain) => {
+                        self.pending_plain = Some(form);
+                        return SyncSubmit::Form(FormPurpose::SyncPlainConfirm, plain_confirm());
+                    }
+                    _ => {
+                        // Not trimmed: spaces are part of a passphrase.
+                        let first = form.value(FieldId::Passphrase).unwrap_or("").to_string();
+                        let again = form.value(FieldId::PassphraseAgain).unwrap_or("");
+                        if first.is_empty() {
+                            form.set_error(
+                                FieldId::Passphrase,
+                                "암호문을 입력하세요 (받는 기관에 따로 알려 줄 것)",
+                            );
+                            return SyncSubmit::Form(purpose, form);
+                        }
+                        if first != again {
+                            form.set_error(
+                                FieldId::PassphraseAgain,
+                                "암호문이 서로 다릅니다. 다시 입력하세요",
+                            );
+                            return SyncSubmit::Form(purpose, form);
+                        }
+                        Protection::Passphrase(first)
+                    }
+                };
+                SyncSubmit::Run(SyncJob::Export {
+                    out: file.into(),
+                    to,
+                    protection,
+                })
+            }
+            _ => SyncSubmit::Run(SyncJob::Import {
+                path: file.into(),
+                passphrase: text(&form, FieldId::Passphrase),
                 trust: form.chosen(FieldId::TrustNew) == Some(TrustNew::Trust),
             }),
-            _ => None,
         }
+    }
+
+    /// The confirm step's answer: the plain export as asked, or back to the export form.
+    fn on_plain_confirm(&mut self, confirm: &PaneForm) -> SyncSubmit {
+        let Some(export) = self.pending_plain.take() else {
+            return SyncSubmit::Form(FormPurpose::SyncPlainConfirm, plain_confirm());
+        };
+        let file = export.value(FieldId::File).map(str::trim).unwrap_or("");
+        if confirm.chosen(FieldId::ConfirmPlain) != Some(PlainAnswer::Write) || file.is_empty() {
+            return SyncSubmit::Form(FormPurpose::SyncExport, export);
+        }
+        SyncSubmit::Run(SyncJob::Export {
+            out: file.into(),
+            to: peer_of(&export),
+            protection: Protection::Plain,
+        })
     }
 
     pub fn render(&self, f: &mut Frame<'_>, area: Rect, cx: &RenderCtx<'_>) {
@@ -269,21 +404,22 @@ impl SyncScreen {
             ),
             t.title,
         )];
-        let from = self.list.visible_from(self.conflicts.len(), rows);
-        for (i, c) in self.conflicts.iter().enumerate().skip(from).take(rows) {
+        if !self.views.is_empty() {
+            out.push(Line::styled(
+                format!("{}항목: 현재 값 ← 다른 기관 값", cell("주민", 12)),
+                t.dim,
+            ));
+        }
+        let rows = rows.saturating_sub(1);
+        let from = self.list.visible_from(self.views.len(), rows);
+        for (i, v) in self.views.iter().enumerate().skip(from).take(rows) {
             let style = if i == self.list.selected {
                 t.selected
             } else {
                 t.base
             };
             out.push(Line::styled(
-                format!(
-                    "{}{}현재 {} ← 다른 값 {}",
-                    cell(&c.table, 10),
-                    cell(&c.field, 12),
-                    c.kept_value.as_deref().unwrap_or("(없음)"),
-                    c.lost_value.as_deref().unwrap_or("(없음)")
-                ),
+                format!("{}{}", cell(&v.who, 12), v.what),
                 style,
             ));
         }
