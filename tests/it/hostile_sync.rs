@@ -1,0 +1,202 @@
+//! Hostile bundles (issue #21 items 6–8 and the bundle-reader fuzz target) and two sites
+//! correcting one entry (issue #12 item 12). Bombs are made at test time, never committed.
+
+use crate::common::sync::*;
+use dolbom::model::{Op, OpKind};
+use dolbom::store::Store;
+use dolbom::sync::bundle::{BundleError, Decryption, Manifest, open_bundle};
+use dolbom::sync::keys::SiteKeys;
+use dolbom::sync::{SyncError, site_keys};
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+/// Site A with a few residents (so its bundle's payload is a few kilobytes), site B empty.
+fn two_sites(dir: &Path) -> (Store, Store) {
+    let mut a = open_site(dir, "a", 0);
+    dolbom::demo::generate(
+        &mut a,
+        &dolbom::demo::DemoOptions {
+            residents: 60,
+            seed: 11,
+        },
+        &mut |_, _| {},
+    )
+    .expect("demo");
+    let b = open_site(dir, "b", 0);
+    (a, b)
+}
+
+/// Offset and length of the payload of a plain bundle (header, manifest length, manifest).
+fn payload_span(bytes: &[u8]) -> (usize, usize) {
+    let mlen = u32::from_le_bytes(bytes[18..22].try_into().expect("4 bytes")) as usize;
+    let manifest: Manifest = serde_json::from_slice(&bytes[22..22 + mlen]).expect("manifest");
+    (22 + mlen, manifest.payload_len as usize)
+}
+
+/// A zstd frame expanding to `expand` bytes of `line` repeated, exactly `len` bytes long (padded
+/// with a skippable frame). `None` if it does not fit in `len`.
+pub fn zstd_bomb(line: &[u8], expand: u64, len: usize) -> Option<Vec<u8>> {
+    let mut enc = zstd::stream::write::Encoder::new(Vec::new(), 3).expect("encoder");
+    let chunk: Vec<u8> = line.iter().copied().cycle().take(1 << 20).collect();
+    let mut left = expand;
+    while left > 0 {
+        let n = left.min(chunk.len() as u64) as usize;
+        enc.write_all(&chunk[..n]).expect("compress");
+        left -= n as u64;
+    }
+    let mut frame = enc.finish().expect("finish");
+    let pad = len.checked_sub(frame.len())?;
+    if pad == 0 {
+        return Some(frame);
+    }
+    if pad < 8 {
+        return None;
+    }
+    frame.extend_from_slice(&0x184D_2A50u32.to_le_bytes());
+    frame.extend_from_slice(&((pad - 8) as u32).to_le_bytes());
+    frame.resize(len, 0);
+    Some(frame)
+}
+
+/// A's genuine full bundle with its payload swapped for a bomb of the same length expanding to
+/// `expand` bytes of valid-looking op lines: the manifest (and its signature) stay genuine.
+pub fn bomb_bundle(a: &Store, dir: &Path, expand: u64) -> PathBuf {
+    let path = export(a, None, true, &dir.join("bomb.bundle"));
+    let mut bytes = std::fs::read(&path).expect("read");
+    let (at, len) = payload_span(&bytes);
+    let line = format!(
+        "{}\n",
+        serde_json::to_string(&Op {
+            origin: a.site().id.clone(),
+            seq: 1,
+            hlc: 1 << 40,
+            table: "residents".into(),
+            row_id: "r".into(),
+            kind: OpKind::Update,
+            fields: [("phone".to_string(), serde_json::json!("010"))].into(),
+        })
+        .expect("op json")
+    );
+    let bomb = zstd_bomb(line.as_bytes(), expand, len).expect("bomb fits the payload");
+    bytes[at..at + len].copy_from_slice(&bomb);
+    std::fs::write(&path, bytes).expect("write");
+    path
+}
+
+/// #21 item 8: the payload's hash is checked before a byte is decompressed. Today's reader
+/// opened the bomb and streamed ops from it (applying them) until the checksum failed at the end.
+#[test]
+fn a_bomb_behind_a_genuine_manifest_is_refused_before_decompressing() {
+    let dir = tempfile::tempdir().expect("dir");
+    let (a, mut b) = two_sites(dir.path());
+    let path = bomb_bundle(&a, dir.path(), 256 << 20);
+    let started = Instant::now();
+    let err = open_bundle(&path, &Decryption::None, u32::MAX, None).expect_err("refused at open");
+    assert!(matches!(err, BundleError::Tampered { .. }), "{err}");
+    assert!(started.elapsed() < Duration::from_secs(2), "{:?}", started.elapsed());
+
+    let before = digest(&b);
+    let started = Instant::now();
+    let err = import(&mut b, &path).expect_err("refused");
+    assert!(
+        matches!(err, SyncError::Bundle(BundleError::Tampered { .. })),
+        "{err}"
+    );
+    assert!(err.to_string().contains("체크섬"), "{err}");
+    assert!(started.elapsed() < Duration::from_secs(2), "{:?}", started.elapsed());
+    assert_eq!(digest(&b), before, "nothing changed");
+}
+
+/// #21 item 8: even a signed payload with a matching hash (a trusted peer gone bad) is read no
+/// further than the manifest's op count: a line past it is refused at once.
+#[test]
+fn a_signed_payload_longer_than_its_counts_stops_at_the_count() {
+    let dir = tempfile::tempdir().expect("dir");
+    let (a, _b) = two_sites(dir.path());
+    let path = export(&a, None, true, &dir.path().join("long.bundle"));
+    let keys = site_keys(&a).expect("keys");
+    forge(&path, &keys, |m, payload| {
+        // The genuine ops, then many more of the same line; the counts stay the genuine ones.
+        let mut plain = zstd::decode_all(&payload[..]).expect("decode");
+        let first = plain
+            .split(|b| *b == b'\n')
+            .next()
+            .expect("a line")
+            .to_vec();
+        for _ in 0..200_000 {
+            plain.extend_from_slice(&first);
+            plain.push(b'\n');
+        }
+        *payload = zstd::encode_all(&plain[..], 3).expect("encode");
+        assert!(m.op_count > 0);
+    });
+    let reader = open_bundle(&path, &Decryption::None, u32::MAX, None).expect("hash matches");
+    let count = reader.manifest().op_count;
+    let mut ops = 0u64;
+    let mut last = None;
+    for item in reader {
+        match item {
+            Ok(_) => ops += 1,
+            Err(e) => last = Some(e),
+        }
+    }
+    assert_eq!(ops, count, "no op past the manifest's count is yielded");
+    let err = last.expect("refused");
+    assert!(err.to_string().contains("more ops than the manifest"), "{err}");
+}
+
+/// Rewrites a plain bundle with an edited manifest and payload, re-signed by `keys`, with the
+/// payload checksum and header length kept consistent.
+pub fn forge(path: &Path, keys: &SiteKeys, edit: impl FnOnce(&mut Manifest, &mut Vec<u8>)) {
+    use base64::Engine as _;
+    use ed25519_dalek::Signer as _;
+    use sha2::Digest as _;
+    let bytes = std::fs::read(path).expect("read");
+    let mlen = u32::from_le_bytes(bytes[18..22].try_into().expect("4 bytes")) as usize;
+    let mut manifest: Manifest = serde_json::from_slice(&bytes[22..22 + mlen]).expect("manifest");
+    let mut payload = bytes[22 + mlen..].to_vec();
+    edit(&mut manifest, &mut payload);
+    manifest.payload_len = payload.len() as u64;
+    manifest.payload_sha256 = hex::encode(sha2::Sha256::digest(&payload));
+    let sig = keys
+        .signing_key()
+        .sign(&manifest.signed_bytes().expect("signed bytes"));
+    manifest.signature = Some(base64::engine::general_purpose::STANDARD.encode(sig.to_bytes()));
+    let mjson = serde_json::to_vec(&manifest).expect("json");
+    let mut out = bytes[..10].to_vec();
+    let total = 18 + 4 + mjson.len() + payload.len();
+    out.extend_from_slice(&(total as u64).to_le_bytes());
+    out.extend_from_slice(&(mjson.len() as u32).to_le_bytes());
+    out.extend_from_slice(&mjson);
+    out.extend_from_slice(&payload);
+    std::fs::write(path, out).expect("write");
+}
+
+/// For the figures in the closing note, not the suite: writes A's database and a bomb bundle
+/// expanding to `DOLBOM_BOMB_GB` GiB (default 4) under `DOLBOM_BOMB_DIR`, then
+/// `dolbom --db DIR/b.db sync import DIR/bomb.bundle --trust` is timed by hand.
+#[test]
+#[ignore = "writes a bomb for measuring by hand"]
+fn write_bomb_for_measuring() {
+    let Some(dir) = std::env::var_os("DOLBOM_BOMB_DIR") else {
+        return;
+    };
+    let dir = PathBuf::from(dir);
+    let gb: u64 = std::env::var("DOLBOM_BOMB_GB")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(4);
+    let mut a = open_site(&dir, "a", 0);
+    dolbom::demo::generate(
+        &mut a,
+        &dolbom::demo::DemoOptions {
+            residents: 2000,
+            seed: 11,
+        },
+        &mut |_, _| {},
+    )
+    .expect("demo");
+    let path = bomb_bundle(&a, &dir, gb << 30);
+    eprintln!("bomb: {}", path.display());
+}
