@@ -381,8 +381,13 @@ impl<'c> Tx<'c> {
         Ok(())
     }
 
-    /// Advances the clock past a stamp seen elsewhere (sync import).
+    /// Advances the clock past a stamp seen elsewhere (sync import). A stamp more than
+    /// [`MAX_DRIFT_MS`](super::oplog::hlc::MAX_DRIFT_MS) ahead of this transaction's wall clock
+    /// is ignored: the local clock never follows a far-future stamp (sync refuses such ops).
     pub fn observe_hlc(&mut self, hlc: i64) {
+        if super::oplog::hlc::is_far_future(hlc, self.now_ms) {
+            return;
+        }
         self.hlc = self.hlc.max(hlc);
         self.wrote_ops = true;
     }

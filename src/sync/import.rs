@@ -4,6 +4,8 @@
 //! - The sender must be a known peer signing with its recorded key, or be accepted with
 //!   `--trust` (then its key is recorded).
 //! - The bundle is decrypted, decompressed and parsed on a second thread while this one writes.
+//! - An op stamped more than a day ([`hlc::MAX_DRIFT_MS`]) ahead of our wall clock refuses the
+//!   whole bundle, naming its origin (whose clock to fix); our clock never sees the stamp.
 //! - The whole import commits only after the bundle reader ended without an error (checksum,
 //!   length and counts are verified after the last op), so a damaged bundle changes nothing.
 //! - What the sender holds (its `@held` record and the bundle's seq ranges) advances its
@@ -60,8 +62,6 @@ pub struct ImportReport {
     /// New conflicts recorded.
     pub conflicts: u64,
     pub per_table: BTreeMap<String, TableCounts>,
-    /// Ops stamped more than a day ahead of our clock, per origin site (whose clock to fix).
-    pub far_future: BTreeMap<String, u64>,
     /// The sender was unknown and is now trusted (`--trust`).
     pub new_peer: bool,
     pub dry_run: bool,
@@ -120,7 +120,16 @@ pub fn import_bundle(
                 }
                 report.total += 1;
                 if hlc::is_far_future(op.hlc, now_ms) {
-                    *report.far_future.entry(op.origin.clone()).or_default() += 1;
+                    // Refused before the clock sees it: the whole import rolls back.
+                    return Err(SyncError::FarFuture {
+                        origin: op.origin.clone(),
+                        seq: op.seq,
+                        stamp: hlc::format_utc(op.hlc),
+                        limit: hlc::format_utc(hlc::pack(
+                            now_ms.saturating_add(hlc::MAX_DRIFT_MS),
+                            0,
+                        )),
+                    });
                 }
                 tx.observe_hlc(op.hlc);
                 let table = op.table.clone();

@@ -38,6 +38,17 @@ pub enum SyncError {
         "묶음에 적용할 수 없는 항목이 있습니다({0}) / bundle holds an op that cannot be applied: {0}"
     )]
     BadOp(String),
+    /// An op stamped beyond now + 1 day: the sending (or origin) site's clock is wrong. The
+    /// bundle is refused as a whole and our clock does not follow the stamp.
+    #[error(
+        "미래 시각의 변경이 있어 묶음을 받지 않았습니다: 기관 {origin}의 변경 {seq}이(가) {stamp} (UTC)로 찍혀 허용 한도 {limit}(지금 + 1일)를 넘습니다. 그 기관 PC의 시계를 확인하세요. 아무것도 바뀌지 않았습니다 / bundle refused: op {origin}/{seq} is stamped {stamp} UTC, beyond now + 1 day ({limit}); fix that site's clock (nothing was changed)"
+    )]
+    FarFuture {
+        origin: String,
+        seq: i64,
+        stamp: String,
+        limit: String,
+    },
     /// Wrong combination of options.
     #[error("{0}")]
     Usage(String),

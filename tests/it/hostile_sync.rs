@@ -34,14 +34,19 @@ fn payload_span(bytes: &[u8]) -> (usize, usize) {
     (22 + mlen, manifest.payload_len as usize)
 }
 
-/// A zstd frame expanding to `expand` bytes of `line` repeated, exactly `len` bytes long (padded
+/// A zstd frame expanding to about `expand` bytes of whole `line`s, exactly `len` bytes long (padded
 /// with a skippable frame). `None` if it does not fit in `len`.
 pub fn zstd_bomb(line: &[u8], expand: u64, len: usize) -> Option<Vec<u8>> {
     let mut enc = zstd::stream::write::Encoder::new(Vec::new(), 3).expect("encoder");
-    let chunk: Vec<u8> = line.iter().copied().cycle().take(1 << 20).collect();
+    // Whole lines only, so that every line of the expansion is a valid record.
+    let chunk = line.repeat(((1 << 20) / line.len()).max(1));
     let mut left = expand;
     while left > 0 {
         let n = left.min(chunk.len() as u64) as usize;
+        let n = n - n % line.len();
+        if n == 0 {
+            break;
+        }
         enc.write_all(&chunk[..n]).expect("compress");
         left -= n as u64;
     }
@@ -199,4 +204,78 @@ fn write_bomb_for_measuring() {
     .expect("demo");
     let path = bomb_bundle(&a, &dir, gb << 30);
     eprintln!("bomb: {}", path.display());
+}
+
+/// A's own op with the given stamp, signed by A's key (a bundle A could have sent).
+fn signed_by(a: &Store, path: &Path, ops: Vec<Op>) -> PathBuf {
+    use dolbom::sync::bundle::{BundleMeta, Encryption, write_bundle};
+    let meta = BundleMeta::new(
+        dolbom::store::schema::CURRENT_VERSION,
+        &a.site().id,
+        &a.site().name,
+    );
+    let keys = site_keys(a).expect("keys");
+    write_bundle(path, meta, ops, keys.signing_key(), &Encryption::Plain).expect("write");
+    path.to_owned()
+}
+
+fn phone_update(origin: &str, seq: i64, hlc: i64, row: &str, phone: &str) -> Op {
+    Op {
+        origin: origin.to_string(),
+        seq,
+        hlc,
+        table: "residents".into(),
+        row_id: row.to_string(),
+        kind: OpKind::Update,
+        fields: [("phone".to_string(), serde_json::json!(phone))].into(),
+    }
+}
+
+/// The newest stamp among this site's own ops.
+fn own_latest_hlc(s: &Store) -> i64 {
+    let conn = rusqlite::Connection::open(s.path()).expect("open");
+    conn.query_row(
+        "SELECT hlc FROM ops WHERE origin = ?1 ORDER BY seq DESC LIMIT 1",
+        [&s.site().id],
+        |r| r.get(0),
+    )
+    .expect("own op")
+}
+
+/// #21 item 7: an op stamped i64::MAX is refused with a message naming its site, nothing
+/// changes, and a later local edit is stamped near now (it used to inherit i64::MAX).
+#[test]
+fn a_far_future_stamp_is_refused_and_the_clock_does_not_follow() {
+    use dolbom::store::oplog::hlc;
+    let dir = tempfile::tempdir().expect("dir");
+    let mut a = open_site(dir.path(), "a", 0);
+    let mut b = open_site(dir.path(), "b", 0);
+    let id = add_resident(&mut a, "김하나", "010-1111-2222", "신림동");
+    import(&mut b, &export(&a, None, true, &dir.path().join("1"))).expect("first");
+    let next_seq = a.held_seqs().expect("seqs")[&a.site().id] + 1;
+    for stamp in [i64::MAX, hlc::pack(hlc::now_ms() + 400 * 24 * 3600 * 1000, 0)] {
+        let path = signed_by(
+            &a,
+            &dir.path().join("future"),
+            vec![phone_update(&a.site().id, next_seq, stamp, &id, "010-6666-6666")],
+        );
+        let before = digest(&b);
+        let err = import(&mut b, &path).expect_err("refused");
+        assert!(matches!(err, SyncError::FarFuture { .. }), "{err}");
+        let msg = err.to_string();
+        assert!(msg.contains(&a.site().id) && msg.contains("시계"), "{msg}");
+        assert_eq!(digest(&b), before, "nothing changed");
+    }
+    edit(&mut b, "residents", &id, "phone", "010-3333-3333");
+    let now = b.clock().now_ms();
+    let stamp = own_latest_hlc(&b);
+    assert!(
+        (hlc::physical_ms(stamp) - now).abs() < 60_000,
+        "local edit stamped {} (now {})",
+        hlc::format_utc(stamp),
+        now
+    );
+    // The real op with that seq still comes in afterwards.
+    edit(&mut a, "residents", &id, "phone", "010-4444-4444");
+    import(&mut b, &export(&a, None, false, &dir.path().join("2"))).expect("real op");
 }
