@@ -99,7 +99,11 @@ fn a_bomb_behind_a_genuine_manifest_is_refused_before_decompressing() {
     let started = Instant::now();
     let err = open_bundle(&path, &Decryption::None, u32::MAX, None).expect_err("refused at open");
     assert!(matches!(err, BundleError::Tampered { .. }), "{err}");
-    assert!(started.elapsed() < Duration::from_secs(2), "{:?}", started.elapsed());
+    assert!(
+        started.elapsed() < Duration::from_secs(2),
+        "{:?}",
+        started.elapsed()
+    );
 
     let before = digest(&b);
     let started = Instant::now();
@@ -109,7 +113,11 @@ fn a_bomb_behind_a_genuine_manifest_is_refused_before_decompressing() {
         "{err}"
     );
     assert!(err.to_string().contains("체크섬"), "{err}");
-    assert!(started.elapsed() < Duration::from_secs(2), "{:?}", started.elapsed());
+    assert!(
+        started.elapsed() < Duration::from_secs(2),
+        "{:?}",
+        started.elapsed()
+    );
     assert_eq!(digest(&b), before, "nothing changed");
 }
 
@@ -148,7 +156,10 @@ fn a_signed_payload_longer_than_its_counts_stops_at_the_count() {
     }
     assert_eq!(ops, count, "no op past the manifest's count is yielded");
     let err = last.expect("refused");
-    assert!(err.to_string().contains("more ops than the manifest"), "{err}");
+    assert!(
+        err.to_string().contains("more ops than the manifest"),
+        "{err}"
+    );
 }
 
 /// Rewrites a plain bundle with an edited manifest and payload, re-signed by `keys`, with the
@@ -253,11 +264,20 @@ fn a_far_future_stamp_is_refused_and_the_clock_does_not_follow() {
     let id = add_resident(&mut a, "김하나", "010-1111-2222", "신림동");
     import(&mut b, &export(&a, None, true, &dir.path().join("1"))).expect("first");
     let next_seq = a.held_seqs().expect("seqs")[&a.site().id] + 1;
-    for stamp in [i64::MAX, hlc::pack(hlc::now_ms() + 400 * 24 * 3600 * 1000, 0)] {
+    for stamp in [
+        i64::MAX,
+        hlc::pack(hlc::now_ms() + 400 * 24 * 3600 * 1000, 0),
+    ] {
         let path = signed_by(
             &a,
             &dir.path().join("future"),
-            vec![phone_update(&a.site().id, next_seq, stamp, &id, "010-6666-6666")],
+            vec![phone_update(
+                &a.site().id,
+                next_seq,
+                stamp,
+                &id,
+                "010-6666-6666",
+            )],
         );
         let before = digest(&b);
         let err = import(&mut b, &path).expect_err("refused");
@@ -278,4 +298,126 @@ fn a_far_future_stamp_is_refused_and_the_clock_does_not_follow() {
     // The real op with that seq still comes in afterwards.
     edit(&mut a, "residents", &id, "phone", "010-4444-4444");
     import(&mut b, &export(&a, None, false, &dir.path().join("2"))).expect("real op");
+}
+
+/// An entry of A's demo data that can be corrected (not a stage change, not a correction).
+fn correctable_entry(s: &Store) -> String {
+    let conn = rusqlite::Connection::open(s.path()).expect("open");
+    conn.query_row(
+        "SELECT id FROM entries WHERE corrects IS NULL AND kind <> 'stage_change' ORDER BY id LIMIT 1",
+        [],
+        |r| r.get(0),
+    )
+    .expect("an entry")
+}
+
+fn correction_conflicts(s: &Store, open_only: bool) -> Vec<dolbom::sync::Conflict> {
+    let list = if open_only {
+        dolbom::sync::open_conflicts(s)
+    } else {
+        dolbom::sync::conflicts::all_conflicts(s)
+    };
+    list.expect("conflicts")
+        .into_iter()
+        .filter(|c| c.table == "entries")
+        .collect()
+}
+
+/// #12 item 12: two sites correcting the same entry is a conflict to review at both, showing
+/// both texts (it used to be a silent "latest wins"); a correction written after seeing both
+/// closes it everywhere, and a correction made after seeing the other is no conflict.
+#[test]
+fn two_sites_correcting_one_entry_is_a_conflict_at_both() {
+    use dolbom::timeline::correct_entry;
+    let dir = tempfile::tempdir().expect("dir");
+    let (mut a, mut b) = two_sites(dir.path());
+    let (a_id, b_id) = (a.site().id.clone(), b.site().id.clone());
+    import(&mut b, &export(&a, None, true, &dir.path().join("0"))).expect("first");
+    let entry = correctable_entry(&a);
+
+    // Sequential first: A corrects, B sees it and corrects again: no conflict.
+    correct_entry(&mut a, &entry, "A의 첫 정정", None).expect("a corrects");
+    import(
+        &mut b,
+        &export(&a, Some(&b_id), false, &dir.path().join("1")),
+    )
+    .expect("1");
+    correct_entry(&mut b, &entry, "B가 보고 고침", None).expect("b corrects after");
+    let r = import(
+        &mut a,
+        &export(&b, Some(&a_id), false, &dir.path().join("2")),
+    )
+    .expect("2");
+    assert_eq!(
+        r.conflicts, 0,
+        "a correction made after seeing the other is no conflict"
+    );
+
+    // Now both correct at once.
+    correct_entry(&mut a, &entry, "A의 정정: 방문 시각 14시", None).expect("a");
+    correct_entry(&mut b, &entry, "B의 정정: 방문 시각 15시", None).expect("b");
+    let rb = import(
+        &mut b,
+        &export(&a, Some(&b_id), false, &dir.path().join("3")),
+    )
+    .expect("3");
+    let ra = import(
+        &mut a,
+        &export(&b, Some(&a_id), false, &dir.path().join("4")),
+    )
+    .expect("4");
+    assert_eq!(
+        (ra.conflicts, rb.conflicts),
+        (1, 1),
+        "a conflict at each site"
+    );
+    let (ca, cb) = (
+        correction_conflicts(&a, true),
+        correction_conflicts(&b, true),
+    );
+    assert_eq!(ca.len(), 1);
+    assert_eq!(
+        ca,
+        cb.iter()
+            .map(|c| dolbom::sync::Conflict {
+                detected_at: ca[0].detected_at.clone(),
+                ..c.clone()
+            })
+            .collect::<Vec<_>>(),
+        "the same conflict at both sites"
+    );
+    let c = &ca[0];
+    assert_eq!(c.row_id, entry, "over the corrected entry");
+    let mut texts = [c.kept_value.clone(), c.lost_value.clone()];
+    texts.sort();
+    assert_eq!(
+        texts,
+        [
+            Some("A의 정정: 방문 시각 14시".to_string()),
+            Some("B의 정정: 방문 시각 15시".to_string())
+        ],
+        "a person sees both texts"
+    );
+    assert_eq!(digest(&a), digest(&b));
+
+    // A person at A writes the right text after seeing both: the conflict closes at B too.
+    correct_entry(&mut a, &entry, "방문 시각 14시 30분 (양쪽 확인)", None).expect("settle");
+    dolbom::sync::resolve_conflict(&mut a, &c.id, dolbom::sync::Resolution::KeepCurrent)
+        .expect("seen");
+    assert!(correction_conflicts(&a, true).is_empty());
+    let r = import(
+        &mut b,
+        &export(&a, Some(&b_id), false, &dir.path().join("5")),
+    )
+    .expect("5");
+    assert_eq!(r.conflicts, 0);
+    assert!(
+        correction_conflicts(&b, true).is_empty(),
+        "closed by the later correction"
+    );
+    assert_eq!(
+        correction_conflicts(&b, false).len(),
+        1,
+        "kept for the record"
+    );
 }

@@ -101,8 +101,7 @@ impl PayloadReader {
 }
 
 /// The decompressed op lines, at most [`MAX_OP_LEN`] bytes per op the manifest counts.
-type OpLines =
-    BufReader<io::Take<zstd::stream::read::Decoder<'static, BufReader<PayloadReader>>>>;
+type OpLines = BufReader<io::Take<zstd::stream::read::Decoder<'static, BufReader<PayloadReader>>>>;
 
 /// A verified bundle whose ops are read one by one. The manifest and signature are already
 /// checked; the payload checksum, length and counts are checked after the last op, so the
@@ -235,8 +234,8 @@ pub fn open_bundle(
 ) -> Result<BundleReader, BundleError> {
     let (version, mode, mut body) = open_body(path, decryption)?;
     let manifest_bytes = read_manifest(path, &mut body)?;
-    let manifest: Manifest =
-        serde_json::from_slice(&manifest_bytes).map_err(|_| corrupt(path.to_owned(), "manifest"))?;
+    let manifest: Manifest = serde_json::from_slice(&manifest_bytes)
+        .map_err(|_| corrupt(path.to_owned(), "manifest"))?;
     let mode_matches = match manifest.encryption {
         EncryptionKind::Plain => mode == MODE_PLAIN,
         EncryptionKind::Passphrase | EncryptionKind::Recipients => mode == MODE_AGE,
