@@ -421,3 +421,157 @@ fn two_sites_correcting_one_entry_is_a_conflict_at_both() {
         "kept for the record"
     );
 }
+
+/// Corpus files kept in `tests/fixtures/fuzz/bundles/` (small real bundles, plain, signed by a
+/// throwaway key; regenerate with `DOLBOM_WRITE_FUZZ_CORPUS=1`).
+fn fixture_corpus() -> Vec<Vec<u8>> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/fuzz/bundles");
+    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .map(|d| d.filter_map(|e| e.ok().map(|e| e.path())).collect())
+        .unwrap_or_default();
+    files.sort();
+    files
+        .iter()
+        .filter(|p| p.extension().is_some_and(|e| e == "bundle"))
+        .map(|p| std::fs::read(p).expect("read corpus"))
+        .collect()
+}
+
+fn splitmix(state: &mut u64) -> u64 {
+    *state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
+    let mut z = *state;
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^ (z >> 31)
+}
+
+/// One deterministic mutation of `seed` bytes: flips, overwrites, truncation, insertion,
+/// duplication, a patched length field, or a splice with another corpus file.
+fn mutate(rng: &mut u64, seed: &[u8], other: &[u8]) -> Vec<u8> {
+    let mut b = seed.to_vec();
+    let rounds = 1 + splitmix(rng) % 4;
+    for _ in 0..rounds {
+        let len = b.len().max(1);
+        let at = (splitmix(rng) % len as u64) as usize;
+        match splitmix(rng) % 8 {
+            0 => {
+                if let Some(x) = b.get_mut(at) {
+                    *x ^= 1 << (splitmix(rng) % 8);
+                }
+            }
+            1 => {
+                if let Some(x) = b.get_mut(at) {
+                    *x = splitmix(rng) as u8;
+                }
+            }
+            2 => b.truncate(at),
+            3 => {
+                let n = (splitmix(rng) % 64) as usize;
+                let junk: Vec<u8> = (0..n).map(|_| splitmix(rng) as u8).collect();
+                let at = at.min(b.len());
+                b.splice(at..at, junk);
+            }
+            4 => {
+                let end = (at + (splitmix(rng) % 256) as usize).min(b.len());
+                let piece = b[at.min(end)..end].to_vec();
+                b.splice(end..end, piece);
+            }
+            5 if b.len() >= 18 => {
+                // The header's length field, made consistent with the new size or not.
+                let v = if splitmix(rng) % 2 == 0 {
+                    b.len() as u64
+                } else {
+                    splitmix(rng)
+                };
+                b[10..18].copy_from_slice(&v.to_le_bytes());
+            }
+            6 if b.len() >= 22 => {
+                // The manifest length.
+                let v = (splitmix(rng) % (b.len() as u64 + 16)) as u32;
+                b[18..22].copy_from_slice(&v.to_le_bytes());
+            }
+            _ => {
+                let cut = at.min(b.len());
+                let from = (splitmix(rng) % other.len().max(1) as u64) as usize;
+                b.truncate(cut);
+                b.extend_from_slice(other.get(from..).unwrap_or_default());
+            }
+        }
+    }
+    b
+}
+
+/// #21: the bundle reader's fuzz target, run for a bounded number of cases in the suite. Every
+/// mutation of a real bundle (made now, plain and encrypted to B, and the fixtures) is refused
+/// with an error or imported whole; never a panic, never a half-written database.
+#[test]
+fn fuzzed_bundles_are_refused_cleanly_or_imported() {
+    use dolbom::sync::bundle::Encryption;
+    use dolbom::sync::{ExportOptions, export_bundle};
+    let started = Instant::now();
+    let dir = tempfile::tempdir().expect("dir");
+    let mut a = open_site(dir.path(), "a", 0);
+    for i in 0..6 {
+        add_resident(&mut a, &format!("김퍼즈{i}"), "010-1234-5678", "신림동");
+    }
+    let mut b = open_site(dir.path(), "b", 0);
+    let plain = export(&a, None, true, &dir.path().join("plain.bundle"));
+    let sealed = dir.path().join("sealed.bundle");
+    let opts = ExportOptions {
+        out: sealed.clone(),
+        to: None,
+        full: true,
+        encryption: Encryption::Recipients(vec![site_keys(&b).expect("keys").recipient()]),
+    };
+    export_bundle(&a, &opts, &mut |_| {}).expect("sealed export");
+    let mut corpus = vec![
+        std::fs::read(&plain).expect("read"),
+        std::fs::read(&sealed).expect("read"),
+    ];
+    if std::env::var_os("DOLBOM_WRITE_FUZZ_CORPUS").is_some() {
+        let out = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/fuzz/bundles");
+        std::fs::create_dir_all(&out).expect("mkdir");
+        std::fs::copy(&plain, out.join("six_residents.bundle")).expect("copy");
+    }
+    corpus.extend(fixture_corpus());
+    assert!(
+        corpus.len() >= 3,
+        "the fixtures in tests/fixtures/fuzz/bundles are found"
+    );
+    let case = dir.path().join("case.bundle");
+    let mut rng = 0x5EED_u64;
+    let (mut refused, mut imported) = (0, 0);
+    for i in 0..400 {
+        let seed = &corpus[i % corpus.len()];
+        let other = &corpus[(i / corpus.len()) % corpus.len()];
+        let bytes = mutate(&mut rng, seed, other);
+        std::fs::write(&case, &bytes).expect("write case");
+        let before = digest(&b);
+        let outcome =
+            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| import(&mut b, &case)));
+        match outcome {
+            Err(_) => panic!("case {i} panicked (seed {} bytes)", seed.len()),
+            Ok(Err(e)) => {
+                refused += 1;
+                assert!(!e.to_string().is_empty());
+                assert_eq!(
+                    digest(&b),
+                    before,
+                    "case {i} refused ({e}) but changed the database"
+                );
+            }
+            Ok(Ok(_)) => imported += 1,
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(20),
+            "bounded: {:?}",
+            started.elapsed()
+        );
+    }
+    assert!(refused > 300, "refused {refused}, imported {imported}");
+    let conn = rusqlite::Connection::open(b.path()).expect("open");
+    let ok: String = conn
+        .query_row("PRAGMA integrity_check", [], |r| r.get(0))
+        .expect("check");
+    assert_eq!(ok, "ok");
+}
