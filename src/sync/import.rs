@@ -4,6 +4,9 @@
 //! - The sender must be a known peer signing with its recorded key, or be accepted with
 //!   `--trust` (then its key is recorded).
 //! - The bundle is decrypted, decompressed and parsed on a second thread while this one writes.
+//! - An op in this site's own name that this site does not have is refused: it was forged by
+//!   the sender (or this database is an older copy). Relayed ops of *other* origins are not
+//!   yet proven (origin signatures are still to come; see issue #21 item 6).
 //! - An op stamped more than a day ([`hlc::MAX_DRIFT_MS`]) ahead of our wall clock refuses the
 //!   whole bundle, naming its origin (whose clock to fix); our clock never sees the stamp.
 //! - The whole import commits only after the bundle reader ended without an error (checksum,
@@ -91,6 +94,7 @@ pub fn import_bundle(
     let host = store.host().to_string();
     let at = store.clock().stamp();
     let now_ms = store.clock().now_ms();
+    let own_site = store.site().id.clone();
     let mut report = ImportReport {
         path: path.to_owned(),
         bundle_id: manifest.bundle_id.clone(),
@@ -129,6 +133,14 @@ pub fn import_bundle(
                             now_ms.saturating_add(hlc::MAX_DRIFT_MS),
                             0,
                         )),
+                    });
+                }
+                if op.origin == own_site && !tx.op_known(&op.origin, op.seq)? {
+                    // Every op of ours is here from the moment it was made: one we lack was
+                    // made elsewhere in our name (or this database is an older copy).
+                    return Err(SyncError::ForgedOwnOp {
+                        sender: manifest.origin_site.clone(),
+                        seq: op.seq,
                     });
                 }
                 tx.observe_hlc(op.hlc);

@@ -49,6 +49,11 @@ pub enum SyncError {
         stamp: String,
         limit: String,
     },
+    /// A bundle carrying an op in this site's own name that this site never made.
+    #[error(
+        "이 기관 이름으로 된, 이 기관에 없는 변경(번호 {seq})이 기관 {sender}의 묶음에 있어 받지 않았습니다. 위조되었거나 이 데이터베이스가 예전 사본일 수 있습니다. 아무것도 바뀌지 않았습니다 / bundle from {sender} holds op {seq} in this site's name that this site never made (forged, or this database is an older copy); nothing was changed"
+    )]
+    ForgedOwnOp { sender: String, seq: i64 },
     /// Wrong combination of options.
     #[error("{0}")]
     Usage(String),

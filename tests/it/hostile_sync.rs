@@ -575,3 +575,40 @@ fn fuzzed_bundles_are_refused_cleanly_or_imported() {
         .expect("check");
     assert_eq!(ok, "ok");
 }
+
+/// #21 item 6 (the part done): a trusted peer's bundle carrying an op in the receiver's own
+/// name that the receiver never made is refused (it was applied before, and the receiver's
+/// next real op with that seq would have clashed with it).
+#[test]
+fn an_op_forged_in_the_receivers_name_is_refused() {
+    let dir = tempfile::tempdir().expect("dir");
+    let mut a = open_site(dir.path(), "a", 0);
+    let mut b = open_site(dir.path(), "b", 0);
+    let id = add_resident(&mut a, "김하나", "010-1111-2222", "신림동");
+    import(&mut b, &export(&a, None, true, &dir.path().join("1"))).expect("first");
+    let b_id = b.site().id.clone();
+    let next = b
+        .held_seqs()
+        .expect("seqs")
+        .get(&b_id)
+        .copied()
+        .unwrap_or(0)
+        + 1;
+    let path = signed_by(
+        &a,
+        &dir.path().join("forged"),
+        vec![phone_update(&b_id, next, 1 << 40, &id, "010-6666-6666")],
+    );
+    let before = digest(&b);
+    let err = import(&mut b, &path).expect_err("refused");
+    assert!(matches!(err, SyncError::ForgedOwnOp { .. }), "{err}");
+    assert!(err.to_string().contains(&a.site().id), "{err}");
+    assert_eq!(digest(&b), before);
+    // B's own next edit takes that seq, and A still gets it.
+    edit(&mut b, "residents", &id, "phone", "010-3333-3333");
+    import(&mut a, &export(&b, None, false, &dir.path().join("2"))).expect("2");
+    assert_eq!(
+        field(&a, "residents", &id, "phone").as_deref(),
+        Some("010-3333-3333")
+    );
+}

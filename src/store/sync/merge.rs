@@ -145,6 +145,15 @@ impl Tx<'_> {
         Ok(n > 0)
     }
 
+    /// Whether op (origin, seq) is recorded here.
+    pub fn op_known(&self, origin: &str, seq: i64) -> Result<bool> {
+        self.conn()
+            .prepare_cached("SELECT 1 FROM ops WHERE origin = ?1 AND seq = ?2")
+            .and_then(|mut s| s.query_row(params![origin, seq], |_| Ok(())).optional())
+            .map(|found| found.is_some())
+            .map_err(|e| self.sql_err(e))
+    }
+
     /// Stores the fields of op (origin, seq) after all (it was recorded pointing at its row).
     pub fn set_op_fields(&self, origin: &str, seq: i64, fields: &str) -> Result<()> {
         self.conn()
