@@ -478,7 +478,7 @@ fn mutate(rng: &mut u64, seed: &[u8], other: &[u8]) -> Vec<u8> {
             }
             5 if b.len() >= 18 => {
                 // The header's length field, made consistent with the new size or not.
-                let v = if splitmix(rng) % 2 == 0 {
+                let v = if splitmix(rng).is_multiple_of(2) {
                     b.len() as u64
                 } else {
                     splitmix(rng)
