@@ -245,12 +245,6 @@ pub fn import_text(r: &ImportReport) -> String {
             )
         }),
     );
-    for (origin, n) in &r.far_future {
-        let _ = writeln!(
-            out,
-            "경고: 기관 {origin}의 항목 {n}개가 하루 이상 미래 시각입니다. 그 기관 PC의 시계를 확인하세요 / warning: {n} ops from {origin} are stamped more than a day ahead"
-        );
-    }
     out
 }
 

@@ -19,7 +19,7 @@ pub const SYNCED_TABLES: [&str; 6] = [
 pub const ROW_META: [&str; 5] = ["id", "site_id", "hlc", "deleted", "insert_seq"];
 
 /// `MIGRATIONS[i]` brings a file from version `i` to `i + 1`.
-pub const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5];
+pub const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5, V6];
 
 /// The schema version this build writes.
 pub const CURRENT_VERSION: u32 = MIGRATIONS.len() as u32;
@@ -306,4 +306,12 @@ CREATE INDEX entries_contact ON entries(case_id, at)
 DROP INDEX resources_category;
 -- Everyone's entries per week are counted over entries_author (see src/store/cases.rs).
 DROP INDEX entries_at;
+"#;
+
+/// Two sites correcting one entry (issue #12 item 12): a correction's insert op carries, as
+/// `base`, the corrections of the same entry its site had (see `Tx::correction_base`); a merge
+/// looks them up by entry id. Only corrections made beside another have a base, so the index
+/// stays small.
+const V6: &str = r#"
+CREATE INDEX ops_entry_base ON ops(row_id) WHERE tbl = 'entries' AND base IS NOT NULL;
 "#;

@@ -208,7 +208,8 @@ impl<'c> Tx<'c> {
     /// Inserts a row into a synced table and logs it.
     pub fn insert(&mut self, table: &str, id: &str, fields: &[(&str, Val)]) -> Result<()> {
         Self::check_table(table)?;
-        let (hlc, seq) = self.log(table, id, OpKind::Insert, fields)?;
+        let base = self.correction_base(table, fields)?;
+        let (hlc, seq) = self.log_with_base(table, id, OpKind::Insert, fields, base)?;
         // The insert op points at the row: the row records the op's seq (not for entries,
         // which never change; see `materialize_insert`).
         let pointing = table != "entries";
@@ -251,6 +252,31 @@ impl<'c> Tx<'c> {
         stmt.execute(args.as_slice())
             .map_err(|e| sql_err(&self.path, e))?;
         Ok(())
+    }
+
+    /// For a correction (an entry with `corrects`): the stamps `[hlc, site]` of every correction
+    /// of the same entry already here, as `@base` JSON `{"corrects": [...]}`, so a merge can
+    /// tell a correction made after seeing another from two sites correcting at once (see
+    /// `crate::sync::merge`). `None` for anything else, or when there is none yet.
+    fn correction_base(&self, table: &str, fields: &[(&str, Val)]) -> Result<Option<String>> {
+        if table != "entries" {
+            return Ok(None);
+        }
+        let Some((_, Val::Text(root))) = fields.iter().find(|(k, _)| *k == "corrects") else {
+            return Ok(None);
+        };
+        let stamps: Vec<Stamp> = self
+            .tx
+            .prepare_cached("SELECT hlc, site_id FROM entries WHERE corrects = ?1")
+            .and_then(|mut s| {
+                s.query_map([root], |r| Ok((r.get(0)?, r.get(1)?)))?
+                    .collect::<rusqlite::Result<Vec<_>>>()
+            })
+            .map_err(|e| sql_err(&self.path, e))?;
+        if stamps.is_empty() {
+            return Ok(None);
+        }
+        Ok(Some(super::oplog::stamps::stamps_json("corrects", &stamps)))
     }
 
     /// Updates some columns of a row in a synced table and logs the change. Columns whose value
@@ -381,8 +407,13 @@ impl<'c> Tx<'c> {
         Ok(())
     }
 
-    /// Advances the clock past a stamp seen elsewhere (sync import).
+    /// Advances the clock past a stamp seen elsewhere (sync import). A stamp more than
+    /// [`MAX_DRIFT_MS`](super::oplog::hlc::MAX_DRIFT_MS) ahead of this transaction's wall clock
+    /// is ignored: the local clock never follows a far-future stamp (sync refuses such ops).
     pub fn observe_hlc(&mut self, hlc: i64) {
+        if super::oplog::hlc::is_far_future(hlc, self.now_ms) {
+            return;
+        }
         self.hlc = self.hlc.max(hlc);
         self.wrote_ops = true;
     }

@@ -103,6 +103,33 @@ pub fn resolve_conflict(store: &mut Store, id: &str, how: Resolution) -> SyncRes
     let operator = store.operator().to_string();
     let host = store.host().to_string();
     let mut tx = store.write()?;
+    if conflict.table == "entries" {
+        // Two sites corrected one entry: the timeline keeps both corrections; settling here only
+        // says a person has seen them. Bringing the other text back is a new correction, written
+        // in the timeline (it then supersedes both, at every site).
+        if how == Resolution::RestoreOther {
+            return Err(SyncError::Usage(
+                "정정 충돌은 타임라인에서 새 정정을 써서 바로잡으세요 / to restore the other correction, write a new correction in the timeline".into(),
+            ));
+        }
+        tx.resolve_conflict_row(id, &at, how.code())?;
+        let who = Actor {
+            operator: &operator,
+            host: &host,
+            at: &at,
+        };
+        tx.append_sync_audit(
+            &who,
+            &Event {
+                action: AuditAction::Update,
+                resident_id: None,
+                subject: &format!("entries:{}", conflict.row_id),
+                detail: &format!("conflict {id} {} {}", conflict.field, how.code()),
+            },
+        )?;
+        tx.commit()?;
+        return Ok(());
+    }
     // Either way the choice is an op over both values (the current one and the one that lost),
     // so every site that has the conflict sees it settled when the op arrives.
     let (current_value, current_stamp) = tx

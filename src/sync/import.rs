@@ -4,6 +4,11 @@
 //! - The sender must be a known peer signing with its recorded key, or be accepted with
 //!   `--trust` (then its key is recorded).
 //! - The bundle is decrypted, decompressed and parsed on a second thread while this one writes.
+//! - An op in this site's own name that this site does not have is refused: it was forged by
+//!   the sender (or this database is an older copy). Relayed ops of *other* origins are not
+//!   yet proven (origin signatures are still to come; see issue #21 item 6).
+//! - An op stamped more than a day ([`hlc::MAX_DRIFT_MS`]) ahead of our wall clock refuses the
+//!   whole bundle, naming its origin (whose clock to fix); our clock never sees the stamp.
 //! - The whole import commits only after the bundle reader ended without an error (checksum,
 //!   length and counts are verified after the last op), so a damaged bundle changes nothing.
 //! - What the sender holds (its `@held` record and the bundle's seq ranges) advances its
@@ -60,8 +65,6 @@ pub struct ImportReport {
     /// New conflicts recorded.
     pub conflicts: u64,
     pub per_table: BTreeMap<String, TableCounts>,
-    /// Ops stamped more than a day ahead of our clock, per origin site (whose clock to fix).
-    pub far_future: BTreeMap<String, u64>,
     /// The sender was unknown and is now trusted (`--trust`).
     pub new_peer: bool,
     pub dry_run: bool,
@@ -91,6 +94,7 @@ pub fn import_bundle(
     let host = store.host().to_string();
     let at = store.clock().stamp();
     let now_ms = store.clock().now_ms();
+    let own_site = store.site().id.clone();
     let mut report = ImportReport {
         path: path.to_owned(),
         bundle_id: manifest.bundle_id.clone(),
@@ -120,7 +124,24 @@ pub fn import_bundle(
                 }
                 report.total += 1;
                 if hlc::is_far_future(op.hlc, now_ms) {
-                    *report.far_future.entry(op.origin.clone()).or_default() += 1;
+                    // Refused before the clock sees it: the whole import rolls back.
+                    return Err(SyncError::FarFuture {
+                        origin: op.origin.clone(),
+                        seq: op.seq,
+                        stamp: hlc::format_utc(op.hlc),
+                        limit: hlc::format_utc(hlc::pack(
+                            now_ms.saturating_add(hlc::MAX_DRIFT_MS),
+                            0,
+                        )),
+                    });
+                }
+                if op.origin == own_site && !tx.op_known(&op.origin, op.seq)? {
+                    // Every op of ours is here from the moment it was made: one we lack was
+                    // made elsewhere in our name (or this database is an older copy).
+                    return Err(SyncError::ForgedOwnOp {
+                        sender: manifest.origin_site.clone(),
+                        seq: op.seq,
+                    });
                 }
                 tx.observe_hlc(op.hlc);
                 let table = op.table.clone();

@@ -20,6 +20,10 @@
 //!   conflict is closed (or never recorded).
 //! - Inserts are stored pointing at their row when they set every column and create it, as
 //!   local inserts are (see `store::materialize_insert`).
+//! - Two sites correcting one entry: a correction carries the corrections of that entry its
+//!   site had seen (`@base` of its insert); corrections from different sites that had not seen
+//!   each other are a conflict over the corrected entry (`check_corrections`), not a silent
+//!   "latest wins" in the timeline.
 //! - Foreign keys are checked at commit (`Tx::begin_merge`), since a bundle may carry a child
 //!   row from one origin before its parent from another.
 //! - A stored op that does not parse is an error that stops the import, never an empty op.
@@ -41,6 +45,8 @@ pub(super) struct Merger {
     columns: HashMap<String, HashSet<String>>,
     /// Rows (table, id) to recompute from all their ops.
     touched: BTreeSet<(String, String)>,
+    /// Entries that received a correction: checked for two sites correcting them at once.
+    corrected: BTreeSet<String>,
 }
 
 fn bad(what: String) -> SyncError {
@@ -119,6 +125,9 @@ impl Merger {
         };
         let inserted = tx.insert_synced_row(&op.table, &op.row_id, &row, &values)?;
         if is_entry {
+            if let Some(Value::String(root)) = fields.get("corrects") {
+                self.corrected.insert(root.clone());
+            }
             return Ok(true);
         }
         if !inserted && !tx.synced_row_exists(&op.table, &op.row_id)? {
@@ -155,6 +164,12 @@ impl Merger {
             let n = recompute_row(tx, &table, &id, at, &open)?;
             if n > 0 {
                 *conflicts.entry(table).or_default() += n;
+            }
+        }
+        for root in std::mem::take(&mut self.corrected) {
+            let n = check_corrections(tx, &root, at, &open)?;
+            if n > 0 {
+                *conflicts.entry("entries".to_owned()).or_default() += n;
             }
         }
         Ok(conflicts)
@@ -283,6 +298,56 @@ fn recompute_row(
         tx.insert_synced_row(table, id, &row, &values)?;
     }
     Ok(conflicts)
+}
+
+/// The `conflicts.field` of two sites correcting one entry (`row_id` is the corrected entry).
+pub(super) const CORRECTION_FIELD: &str = "correction";
+
+/// Two sites correcting one entry: the timeline shows the latest correction (by time written,
+/// then stamp), so every other correction that had not seen it, and that it had not seen, from
+/// another site, is recorded as a conflict over the corrected entry (kept: the current text,
+/// lost: the other). A correction written after seeing both closes such a conflict. Returns the
+/// number of new conflict rows.
+fn check_corrections(tx: &Tx<'_>, root: &str, at: &str, open: &OpenConflicts) -> SyncResult<u64> {
+    let list = tx.corrections_seen(root)?;
+    for c in open
+        .get(&("entries".to_owned(), root.to_owned()))
+        .into_iter()
+        .flatten()
+    {
+        if c.field == CORRECTION_FIELD && list.iter().any(|k| k.seen.contains(&c.lost)) {
+            tx.close_conflict(&c.id, at, "superseded@sync")?;
+        }
+    }
+    let Some(current) = list
+        .iter()
+        .max_by(|a, b| (&a.at, &a.stamp).cmp(&(&b.at, &b.stamp)))
+    else {
+        return Ok(0);
+    };
+    let mut n = 0;
+    for other in &list {
+        let concurrent = other.stamp.1 != current.stamp.1
+            && !current.seen.contains(&other.stamp)
+            && !other.seen.contains(&current.stamp)
+            && !list.iter().any(|k| k.seen.contains(&other.stamp));
+        if !concurrent {
+            continue;
+        }
+        let recorded = tx.record_conflict(&NewConflict {
+            id: &conflict_id("entries", root, CORRECTION_FIELD, &other.stamp),
+            table: "entries",
+            row_id: root,
+            field: CORRECTION_FIELD,
+            kept_value: Some(&current.body),
+            kept: &current.stamp,
+            lost_value: Some(&other.body),
+            lost: &other.stamp,
+            detected_at: at,
+        })?;
+        n += u64::from(recorded);
+    }
+    Ok(n)
 }
 
 /// A value as stored in `conflicts`: text as is, numbers in decimal, null as NULL.

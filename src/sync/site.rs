@@ -38,6 +38,22 @@ pub enum SyncError {
         "묶음에 적용할 수 없는 항목이 있습니다({0}) / bundle holds an op that cannot be applied: {0}"
     )]
     BadOp(String),
+    /// An op stamped beyond now + 1 day: the sending (or origin) site's clock is wrong. The
+    /// bundle is refused as a whole and our clock does not follow the stamp.
+    #[error(
+        "미래 시각의 변경이 있어 묶음을 받지 않았습니다: 기관 {origin}의 변경 {seq}이(가) {stamp} (UTC)로 찍혀 허용 한도 {limit}(지금 + 1일)를 넘습니다. 그 기관 PC의 시계를 확인하세요. 아무것도 바뀌지 않았습니다 / bundle refused: op {origin}/{seq} is stamped {stamp} UTC, beyond now + 1 day ({limit}); fix that site's clock (nothing was changed)"
+    )]
+    FarFuture {
+        origin: String,
+        seq: i64,
+        stamp: String,
+        limit: String,
+    },
+    /// A bundle carrying an op in this site's own name that this site never made.
+    #[error(
+        "이 기관 이름으로 된, 이 기관에 없는 변경(번호 {seq})이 기관 {sender}의 묶음에 있어 받지 않았습니다. 위조되었거나 이 데이터베이스가 예전 사본일 수 있습니다. 아무것도 바뀌지 않았습니다 / bundle from {sender} holds op {seq} in this site's name that this site never made (forged, or this database is an older copy); nothing was changed"
+    )]
+    ForgedOwnOp { sender: String, seq: i64 },
     /// Wrong combination of options.
     #[error("{0}")]
     Usage(String),

@@ -9,6 +9,7 @@ mod cli_args;
 mod demo;
 mod engine;
 mod form;
+mod hostile_sync;
 mod import_db;
 mod import_parse;
 mod keymap;

@@ -465,58 +465,22 @@ fn concurrent_delete_and_edit_converge() {
     );
 }
 
+/// A site whose clock runs a year ahead: its bundle is refused (naming it), nothing changes,
+/// and the receiver's clock does not follow (#21 item 7; it used to be applied with a warning).
 #[test]
-fn a_year_ahead_site_converges_and_is_flagged() {
+fn a_year_ahead_site_is_refused_by_name() {
     let dir = tempfile::tempdir().expect("dir");
     let year_ms = 365 * 24 * 3600 * 1000;
-    let mut a = open_site(dir.path(), "a", 0);
+    let a = open_site(dir.path(), "a", 0);
     let mut b = open_site(dir.path(), "b", 0);
     let mut c = open_site(dir.path(), "c", year_ms);
-    let id = add_resident(&mut a, "김하나", "010-1111-2222", "신림동");
-    let ids: Vec<String> = [&a, &b, &c].iter().map(|s| s.site().id.clone()).collect();
-    import(
-        &mut c,
-        &export(&a, Some(&ids[2]), false, &dir.path().join("1")),
-    )
-    .expect("1");
-    edit(&mut c, "residents", &id, "phone", "010-7777-7777");
     add_resident(&mut c, "박미래", "010-0000-0000", "미래동");
-    let r = import(
-        &mut b,
-        &export(&c, Some(&ids[1]), false, &dir.path().join("2")),
-    )
-    .expect("2");
-    assert!(
-        r.far_future.get(&ids[2]).copied().unwrap_or(0) >= 2,
-        "{:?}",
-        r.far_future
-    );
-    assert!(!r.far_future.contains_key(&ids[0]), "A's ops are on time");
-    // B edits after seeing C's far-future stamp: its edit is newer and wins everywhere.
-    edit(&mut b, "residents", &id, "phone", "010-8888-8888");
-    for (from, to, n) in [
-        (1, 0, "3"),
-        (0, 2, "4"),
-        (2, 0, "5"),
-        (1, 2, "6"),
-        (0, 1, "7"),
-    ] {
-        let sites = [&mut a, &mut b, &mut c];
-        let path = dir.path().join(n);
-        export(sites[from], Some(&ids[to]), false, &path);
-        let target: &mut Store = match to {
-            0 => &mut a,
-            1 => &mut b,
-            _ => &mut c,
-        };
-        import(target, &path).expect("exchange");
-    }
-    assert_eq!(digest(&a), digest(&b));
-    assert_eq!(digest(&b), digest(&c));
-    assert_eq!(
-        field(&a, "residents", &id, "phone").as_deref(),
-        Some("010-8888-8888")
-    );
+    let path = export(&c, Some(&b.site().id), false, &dir.path().join("c"));
+    let err = refused(&mut b, &path, &trust());
+    assert!(matches!(err, SyncError::FarFuture { .. }), "{err}");
+    assert!(err.to_string().contains(&c.site().id), "{err}");
+    // A's bundles still come in.
+    import(&mut b, &export(&a, None, true, &dir.path().join("a"))).expect("a");
 }
 
 /// The insert op of `id` as exported from `s`: its fields.

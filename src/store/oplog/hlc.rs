@@ -6,19 +6,13 @@
 //! Packed stamps stay positive until the year 6429.
 //!
 //! # Far-future stamps
-//! A stamp whose physical part is more than [`MAX_DRIFT_MS`] ahead of the local wall clock is
-//! *flagged* by [`observe`] so that the caller can record which site sent it, but it is **not
-//! clamped**: the local clock still advances past it. Reasons:
-//! - Convergence never depends on clocks: merging is last-writer-wins by the total order
-//!   `(hlc, origin)`, which every site evaluates identically whatever its own clock says, so a
-//!   site whose clock is a year ahead converges with the others either way.
-//! - Not clamping keeps causality: an edit made after seeing a value always gets a larger stamp,
-//!   so a person correcting a far-future value wins instead of being silently overruled by it.
-//!   Clamping would make such corrections lose everywhere until the wall clock caught up.
-//!
-//! The price is that stamps made after contact with a far-future site read ahead of the wall
-//! clock until it catches up; the flag says whose clock to fix. All arithmetic saturates at
-//! `i64::MAX`, so no input can make these functions panic.
+//! A stamp whose physical part is more than [`MAX_DRIFT_MS`] (one day) ahead of the local wall
+//! clock is refused: sync import rejects a bundle holding such an op, naming its origin (whose
+//! clock to fix), and `Tx::observe_hlc` ignores such a stamp, so the local clock never follows
+//! it. Adopting it (as an earlier version did, only flagging it) let one op stamped `i64::MAX`
+//! pin every later local edit to the same stamp, after which no edit could win a merge.
+//! [`observe`] still returns the flag for callers that only want to know. All arithmetic
+//! saturates at `i64::MAX`, so no input can make these functions panic.
 
 use chrono::{DateTime, TimeZone, Utc};
 
@@ -26,7 +20,7 @@ use chrono::{DateTime, TimeZone, Utc};
 pub const LOGICAL_BITS: u32 = 16;
 /// Mask of the logical counter.
 pub const LOGICAL_MASK: i64 = (1 << LOGICAL_BITS) - 1;
-/// A remote stamp more than this far ahead of the local wall clock is flagged (24 hours).
+/// A remote stamp more than this far ahead of the local wall clock is refused (24 hours).
 pub const MAX_DRIFT_MS: i64 = 24 * 60 * 60 * 1000;
 /// Largest physical time (ms since the epoch) a packed stamp can hold.
 pub const MAX_PHYSICAL_MS: i64 = i64::MAX >> LOGICAL_BITS;
@@ -55,7 +49,8 @@ pub fn tick(last: i64, now_ms: i64) -> i64 {
 
 /// Advances the clock on receiving `remote`: the result is greater than both `last` and
 /// `remote`, and at least the wall clock `now_ms`. The flag is true when `remote` is more than
-/// [`MAX_DRIFT_MS`] ahead of `now_ms` (see the module docs for why it is not clamped).
+/// [`MAX_DRIFT_MS`] ahead of `now_ms`; callers refuse such a stamp before observing it (see
+/// the module docs).
 pub fn observe(last: i64, remote: i64, now_ms: i64) -> (i64, bool) {
     let flagged = is_far_future(remote, now_ms);
     let next = pack(now_ms, 0).max(last.max(remote).saturating_add(1));

@@ -56,6 +56,18 @@ pub struct NewConflict<'a> {
     pub detected_at: &'a str,
 }
 
+/// A correction of an entry, with what it had seen: the stamps of the corrections of the same
+/// entry that were there when it was written (its `@base`, see `Tx::correction_base`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Correction {
+    pub id: String,
+    /// `(hlc, site_id)` of the entry (its insert op's stamp).
+    pub stamp: Stamp,
+    pub at: String,
+    pub body: String,
+    pub seen: Vec<Stamp>,
+}
+
 /// What an import brought, for `sync_peers`, `sync_vv` and `sync_log`.
 #[derive(Debug, Clone, Copy)]
 pub struct ImportRecord<'a> {
@@ -131,6 +143,15 @@ impl Tx<'_> {
             })
             .map_err(|e| self.sql_err(e))?;
         Ok(n > 0)
+    }
+
+    /// Whether op (origin, seq) is recorded here.
+    pub fn op_known(&self, origin: &str, seq: i64) -> Result<bool> {
+        self.conn()
+            .prepare_cached("SELECT 1 FROM ops WHERE origin = ?1 AND seq = ?2")
+            .and_then(|mut s| s.query_row(params![origin, seq], |_| Ok(())).optional())
+            .map(|found| found.is_some())
+            .map_err(|e| self.sql_err(e))
     }
 
     /// Stores the fields of op (origin, seq) after all (it was recorded pointing at its row).
@@ -280,6 +301,54 @@ impl Tx<'_> {
             });
         }
         Ok(())
+    }
+
+    /// Every correction of entry `root`, with the corrections each had seen.
+    pub fn corrections_seen(&self, root: &str) -> Result<Vec<Correction>> {
+        let err = |e| self.sql_err(e);
+        let mut stmt = self
+            .conn()
+            .prepare_cached(
+                // The terms of the partial index ops_entry_base.
+                "SELECT e.id, e.hlc, e.site_id, e.at, e.body,
+                        (SELECT o.base FROM ops o
+                         WHERE o.row_id = e.id AND o.tbl = 'entries' AND o.base IS NOT NULL)
+                 FROM entries e WHERE e.corrects = ?1",
+            )
+            .map_err(err)?;
+        let rows = stmt
+            .query_map([root], |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    (r.get::<_, i64>(1)?, r.get::<_, String>(2)?),
+                    r.get::<_, String>(3)?,
+                    r.get::<_, Option<String>>(4)?,
+                    r.get::<_, Option<String>>(5)?,
+                ))
+            })
+            .and_then(|rows| rows.collect::<rusqlite::Result<Vec<_>>>())
+            .map_err(err)?;
+        rows.into_iter()
+            .map(|(id, stamp, at, body, base)| {
+                let seen = match base {
+                    Some(b) => {
+                        let v: Value = serde_json::from_str(&b)
+                            .map_err(|e| corrupt_op(&stamp.1, 0, "base", &e))?;
+                        v.get("corrects")
+                            .map(crate::store::oplog::stamps::parse_stamps)
+                            .unwrap_or_default()
+                    }
+                    None => Vec::new(),
+                };
+                Ok(Correction {
+                    id,
+                    stamp,
+                    at,
+                    body: body.unwrap_or_default(),
+                    seen,
+                })
+            })
+            .collect()
     }
 
     /// Unresolved conflicts (few, so all of them).

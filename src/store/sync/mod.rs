@@ -10,7 +10,7 @@ mod conflicts;
 mod merge;
 
 pub use conflicts::Conflict;
-pub use merge::{ImportRecord, NewConflict, OpenConflict, RowMeta, RowOp};
+pub use merge::{Correction, ImportRecord, NewConflict, OpenConflict, RowMeta, RowOp};
 
 use super::audit::{self, Event};
 use super::oplog::stamps::BASE_KEY;

@@ -18,9 +18,12 @@
 //!
 //! # Reading order
 //! [`open_bundle`] checks magic and format version, file length, decrypts, parses the manifest,
-//! verifies the signature (and the expected signer, if given) and the schema version; then
-//! [`BundleReader`] streams the ops, and only after the last one checks the payload's SHA-256,
-//! length and the counts in the manifest. A caller applies ops inside one transaction and commits
+//! verifies the signature (and the expected signer, if given) and the schema version, and then
+//! hashes the payload as recorded (still compressed) against the manifest's SHA-256 — before
+//! anything is decompressed, so a zstd bomb behind a genuine manifest costs one read of the
+//! file. Then [`BundleReader`] streams the ops from a second read (decompression bounded by
+//! [`MAX_OP_LEN`] per op counted in the manifest, never more lines than that count), and after
+//! the last one checks the SHA-256 again (the file could have changed), the length and the counts. A caller applies ops inside one transaction and commits
 //! only if the iterator ended without an error (or uses [`read_bundle`], which collects them).
 //! Nothing here panics on any input.
 
@@ -54,7 +57,11 @@ pub(super) const HEADER_LEN: usize = 18;
 pub(super) const MODE_PLAIN: u8 = b'P';
 pub(super) const MODE_AGE: u8 = b'A';
 pub(super) const MAX_MANIFEST_LEN: u32 = 4 << 20;
-pub(super) const MAX_LINE_LEN: u64 = 16 << 20;
+/// Largest op record (one JSON line) a reader accepts: 1 MiB. The decompressed payload is
+/// bounded by this times the manifest's op count, and no line is read past that count.
+pub const MAX_OP_LEN: u64 = 1 << 20;
+/// Largest zstd window a reader accepts (log2: 16 MiB). The writer's level 3 uses at most 2^21.
+pub(super) const WINDOW_LOG_MAX: u32 = 24;
 
 /// Every way reading or writing a bundle can fail; each names the file.
 #[derive(Debug, thiserror::Error)]

@@ -4,8 +4,8 @@
 use super::crypto::{Decryption, decrypt};
 use super::manifest::{EncryptionKind, Manifest, Tally};
 use super::{
-    BundleError, FORMAT_VERSION, HEADER_LEN, MAGIC, MAX_LINE_LEN, MAX_MANIFEST_LEN, MODE_AGE,
-    MODE_PLAIN, corrupt, io_err,
+    BundleError, FORMAT_VERSION, HEADER_LEN, MAGIC, MAX_MANIFEST_LEN, MAX_OP_LEN, MODE_AGE,
+    MODE_PLAIN, WINDOW_LOG_MAX, corrupt, io_err,
 };
 use crate::model::Op;
 use crate::sync::keys::format_verifying_key;
@@ -48,7 +48,60 @@ impl Read for PayloadReader {
     }
 }
 
-type OpLines = BufReader<zstd::stream::read::Decoder<'static, BufReader<PayloadReader>>>;
+impl PayloadReader {
+    fn new(inner: Box<dyn Read + Send>, len: u64) -> Self {
+        PayloadReader {
+            inner,
+            remaining: len,
+            hasher: Sha256::new(),
+            read: 0,
+            failure: None,
+        }
+    }
+
+    /// Reads the rest of the payload (so the hash covers every byte, and age authenticates the
+    /// last chunk) and then whatever follows it. Returns false if bytes followed the payload.
+    fn drain(&mut self) -> bool {
+        let _ = io::copy(self, &mut io::sink());
+        if self.failure.is_some() {
+            return true;
+        }
+        let mut extra = [0u8; 1];
+        loop {
+            match self.inner.read(&mut extra) {
+                Ok(0) => return true,
+                Ok(_) => return false,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Err(e) => {
+                    self.failure = Some(e.kind());
+                    return true;
+                }
+            }
+        }
+    }
+
+    /// After [`PayloadReader::drain`]: truncation, failed decryption, a hash that is not the
+    /// manifest's, or bytes after the payload, as an error.
+    fn verdict(&self, path: &Path, clean_end: bool, sha256: &str) -> Result<(), BundleError> {
+        let p = || path.to_owned();
+        if self.failure == Some(io::ErrorKind::UnexpectedEof) || self.remaining > 0 {
+            return Err(BundleError::Truncated { path: p() });
+        }
+        if self.failure.is_some() {
+            return Err(BundleError::Tampered { path: p() });
+        }
+        if hex::encode(self.hasher.clone().finalize()) != sha256 {
+            return Err(BundleError::Tampered { path: p() });
+        }
+        if !clean_end {
+            return Err(corrupt(p(), "bytes after the payload"));
+        }
+        Ok(())
+    }
+}
+
+/// The decompressed op lines, at most [`MAX_OP_LEN`] bytes per op the manifest counts.
+type OpLines = BufReader<io::Take<zstd::stream::read::Decoder<'static, BufReader<PayloadReader>>>>;
 
 /// A verified bundle whose ops are read one by one. The manifest and signature are already
 /// checked; the payload checksum, length and counts are checked after the last op, so the
@@ -89,56 +142,25 @@ impl BundleReader {
     }
 
     fn payload(&self) -> &PayloadReader {
-        self.lines.get_ref().get_ref().get_ref()
+        self.lines.get_ref().get_ref().get_ref().get_ref()
     }
 
     fn payload_mut(&mut self) -> &mut PayloadReader {
-        self.lines.get_mut().get_mut().get_mut()
+        self.lines.get_mut().get_mut().get_mut().get_mut()
     }
 
     fn error(&self, make: impl FnOnce(PathBuf) -> BundleError) -> BundleError {
         make(self.path.clone())
     }
 
-    /// Reads the rest of the body (payload and anything after it) so that age authenticates
-    /// the last chunk and the hash covers every payload byte. Returns false if there were
-    /// bytes after the payload.
-    fn drain(&mut self) -> bool {
-        let payload = self.payload_mut();
-        let _ = io::copy(payload, &mut io::sink());
-        if payload.failure.is_some() {
-            return true;
-        }
-        let mut extra = [0u8; 1];
-        loop {
-            match payload.inner.read(&mut extra) {
-                Ok(0) => return true,
-                Ok(_) => return false,
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-                Err(e) => {
-                    payload.failure = Some(e.kind());
-                    return true;
-                }
-            }
-        }
-    }
-
     /// The error for a payload that failed to decode (`what`) or to verify.
     fn classify(&mut self, what: Option<&str>) -> Option<BundleError> {
-        let clean_end = self.drain();
-        let p = self.payload();
-        if p.failure == Some(io::ErrorKind::UnexpectedEof) || p.remaining > 0 {
-            return Some(self.error(|path| BundleError::Truncated { path }));
-        }
-        if p.failure.is_some() {
-            return Some(self.error(|path| BundleError::Tampered { path }));
-        }
-        let hash = hex::encode(p.hasher.clone().finalize());
-        if hash != self.manifest.payload_sha256 {
-            return Some(self.error(|path| BundleError::Tampered { path }));
-        }
-        if !clean_end {
-            return Some(self.error(|path| corrupt(path, "bytes after the payload")));
+        let clean_end = self.payload_mut().drain();
+        if let Err(e) = self
+            .payload()
+            .verdict(&self.path, clean_end, &self.manifest.payload_sha256)
+        {
+            return Some(e);
         }
         if let Some(what) = what {
             return Some(self.error(|path| corrupt(path, what)));
@@ -152,7 +174,15 @@ impl BundleReader {
 
     fn next_op(&mut self) -> Result<Option<Op>, Option<BundleError>> {
         self.line.clear();
-        let mut limited = (&mut self.lines).take(MAX_LINE_LEN);
+        if self.tally.op_count >= self.manifest.op_count {
+            // Every op the manifest counts was read: the payload must end here.
+            return match self.lines.fill_buf() {
+                Ok([]) => Err(self.classify(None)),
+                Ok(_) => Err(self.classify(Some("more ops than the manifest counts"))),
+                Err(_) => Err(self.classify(Some("payload stream"))),
+            };
+        }
+        let mut limited = (&mut self.lines).take(MAX_OP_LEN);
         match limited.read_until(b'\n', &mut self.line) {
             Ok(0) => return Err(self.classify(None)),
             Ok(_) => {}
@@ -189,25 +219,23 @@ impl Iterator for BundleReader {
 }
 
 /// Opens and verifies a bundle up to its payload: magic, format version, length, decryption,
-/// manifest, signature, `expected_signer` (when the caller knows the peer's key) and schema
-/// version (refused if above `supported_schema`). Iterate the reader for the ops.
+/// manifest, signature, `expected_signer` (when the caller knows the peer's key), schema
+/// version (refused if above `supported_schema`), and then the payload itself: its bytes as
+/// recorded (still compressed) are hashed against the manifest's SHA-256 in a first pass,
+/// before a single byte is decompressed, so a bomb behind a genuine manifest is refused at the
+/// cost of reading (and, if encrypted, decrypting) the file twice. Iterate the reader for the
+/// ops; decompression is bounded by [`MAX_OP_LEN`] per op the manifest counts, and the
+/// checksum is checked again after the last op (the file could change between the passes).
 pub fn open_bundle(
     path: &Path,
     decryption: &Decryption,
     supported_schema: u32,
     expected_signer: Option<&VerifyingKey>,
 ) -> Result<BundleReader, BundleError> {
-    let io = io_err(path);
-    let file = File::open(path).map_err(&io)?;
-    let actual_len = file.metadata().map_err(&io)?.len();
-    let mut input = BufReader::with_capacity(64 * 1024, file);
-    let (version, mode) = read_header(path, &mut input, actual_len)?;
-    let mut body: Box<dyn Read + Send> = match mode {
-        MODE_PLAIN => Box::new(input),
-        MODE_AGE => decrypt(path, input, decryption)?,
-        _ => return Err(corrupt(path.to_owned(), "unknown encryption mode")),
-    };
-    let manifest = read_manifest(path, &mut body)?;
+    let (version, mode, mut body) = open_body(path, decryption)?;
+    let manifest_bytes = read_manifest(path, &mut body)?;
+    let manifest: Manifest = serde_json::from_slice(&manifest_bytes)
+        .map_err(|_| corrupt(path.to_owned(), "manifest"))?;
     let mode_matches = match manifest.encryption {
         EncryptionKind::Plain => mode == MODE_PLAIN,
         EncryptionKind::Passphrase | EncryptionKind::Recipients => mode == MODE_AGE,
@@ -236,23 +264,52 @@ pub fn open_bundle(
             supported: supported_schema,
         });
     }
-    let payload = PayloadReader {
-        inner: body,
-        remaining: manifest.payload_len,
-        hasher: Sha256::new(),
-        read: 0,
-        failure: None,
-    };
-    let decoder = zstd::stream::read::Decoder::with_buffer(BufReader::new(payload)).map_err(&io)?;
+    // First pass: the payload as recorded must be the one the manifest signs for.
+    let mut first = PayloadReader::new(body, manifest.payload_len);
+    let clean_end = first.drain();
+    first.verdict(path, clean_end, &manifest.payload_sha256)?;
+    drop(first);
+    // Second pass: the same file again, decompressed this time.
+    let (_, _, mut body) = open_body(path, decryption)?;
+    if read_manifest(path, &mut body)? != manifest_bytes {
+        return Err(BundleError::Tampered {
+            path: path.to_owned(),
+        });
+    }
+    let payload = PayloadReader::new(body, manifest.payload_len);
+    let io = io_err(path);
+    let mut decoder =
+        zstd::stream::read::Decoder::with_buffer(BufReader::new(payload)).map_err(&io)?;
+    decoder.window_log_max(WINDOW_LOG_MAX).map_err(&io)?;
+    let limit = manifest.op_count.saturating_mul(MAX_OP_LEN);
     Ok(BundleReader {
         path: path.to_owned(),
         manifest,
         signer,
-        lines: BufReader::with_capacity(64 * 1024, decoder),
+        lines: BufReader::with_capacity(64 * 1024, decoder.take(limit)),
         line: Vec::with_capacity(512),
         tally: Tally::default(),
         done: false,
     })
+}
+
+/// Opens the file, checks its clear header and opens the body (decrypting if needed).
+/// Returns (format version, mode, body).
+fn open_body(
+    path: &Path,
+    decryption: &Decryption,
+) -> Result<(u8, u8, Box<dyn Read + Send>), BundleError> {
+    let io = io_err(path);
+    let file = File::open(path).map_err(&io)?;
+    let actual_len = file.metadata().map_err(&io)?.len();
+    let mut input = BufReader::with_capacity(64 * 1024, file);
+    let (version, mode) = read_header(path, &mut input, actual_len)?;
+    let body: Box<dyn Read + Send> = match mode {
+        MODE_PLAIN => Box::new(input),
+        MODE_AGE => decrypt(path, input, decryption)?,
+        _ => return Err(corrupt(path.to_owned(), "unknown encryption mode")),
+    };
+    Ok((version, mode, body))
 }
 
 /// Opens, verifies and reads a whole bundle into memory (see [`open_bundle`]). Returns the
@@ -320,7 +377,8 @@ fn read_header(
     Ok((version, header[9]))
 }
 
-fn read_manifest(path: &Path, body: &mut impl Read) -> Result<Manifest, BundleError> {
+/// The manifest's bytes (JSON, parsed by the caller).
+fn read_manifest(path: &Path, body: &mut impl Read) -> Result<Vec<u8>, BundleError> {
     let body_err = |e: io::Error| match e.kind() {
         io::ErrorKind::UnexpectedEof => BundleError::Truncated {
             path: path.to_owned(),
@@ -345,5 +403,5 @@ fn read_manifest(path: &Path, body: &mut impl Read) -> Result<Manifest, BundleEr
             path: path.to_owned(),
         });
     }
-    serde_json::from_slice(&bytes).map_err(|_| corrupt(path.to_owned(), "manifest"))
+    Ok(bytes)
 }
