@@ -21,6 +21,9 @@ pub struct OpenOptions {
     pub site_name: Option<String>,
     /// Whether to create the file if it does not exist.
     pub create: bool,
+    /// Whether to create a missing folder for a new file too. Off for a path the user named
+    /// (`--db`, `DOLBOM_DB`): a typo there must not quietly start a new, empty database.
+    pub create_dirs: bool,
     pub clock: Clock,
 }
 
@@ -30,6 +33,7 @@ impl OpenOptions {
             operator: operator.into(),
             site_name: None,
             create: true,
+            create_dirs: true,
             clock: Clock::system(),
         }
     }
@@ -51,7 +55,7 @@ pub(super) fn open(path: &Path, opts: &OpenOptions) -> Result<Store> {
         if !opts.create {
             return Err(StoreError::NotFound(path.display().to_string()));
         }
-        create_file(path)?;
+        create_file(path, opts.create_dirs)?;
     }
     if let Existing::Ours(v) = existing
         && v < CURRENT_VERSION
@@ -163,8 +167,10 @@ fn not_sqlite_or(path: &Path, e: rusqlite::Error) -> StoreError {
     sql_err(path, e)
 }
 
-/// Creates the folder and an empty file, private to the user on Unix (mode 0600).
-fn create_file(path: &Path) -> Result<()> {
+/// Creates the folder (if `dirs`) and an empty file, private to the user on Unix (mode 0600);
+/// an empty file that was already there is made private too, since it is about to hold the
+/// database.
+fn create_file(path: &Path, dirs: bool) -> Result<()> {
     let io_err = |e| StoreError::Io {
         path: path.to_path_buf(),
         source: e,
@@ -172,9 +178,20 @@ fn create_file(path: &Path) -> Result<()> {
     if let Some(dir) = path.parent()
         && !dir.as_os_str().is_empty()
     {
-        std::fs::create_dir_all(dir).map_err(io_err)?;
+        if dirs {
+            std::fs::create_dir_all(dir).map_err(io_err)?;
+        } else if !dir.is_dir() {
+            return Err(io_err(std::io::Error::new(
+                std::io::ErrorKind::NotFound,
+                format!(
+                    "폴더가 없습니다: {} — 새 데이터베이스를 만들려면 폴더를 먼저 만드세요; 경로를 잘못 적었다면 고치세요 (folder does not exist)",
+                    dir.display()
+                ),
+            )));
+        }
     }
     crate::files::create_private(path).map_err(io_err)?;
+    crate::files::make_private(path).map_err(io_err)?;
     Ok(())
 }
 
