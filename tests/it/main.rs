@@ -8,6 +8,7 @@ mod cli;
 mod cli_args;
 mod demo;
 mod form;
+mod hostile_import;
 mod import_db;
 mod import_parse;
 mod keymap;
