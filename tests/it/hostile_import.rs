@@ -5,7 +5,9 @@
 //! (`tests/fixtures/fuzz/import/`). Big inputs are made here, in a temp dir, never committed.
 
 use crate::common::{dolbom, dolbom_at, fixture};
-use dolbom::resources::import::limits::{MAX_FIELD_CHARS, MAX_RECORD_BYTES, MAX_ZIP_ENTRY_BYTES};
+use dolbom::resources::import::limits::{
+    MAX_FIELD_CHARS, MAX_RECORD_BYTES, MAX_ZIP_ENTRY_BYTES, human_bytes,
+};
 use dolbom::resources::import::{
     ImportError, ImportOptions, ResourceRow, RowError, open_residents, open_resources,
 };
@@ -100,8 +102,45 @@ fn zip_bomb_is_refused_before_inflating() {
     let msg = e.to_string();
     assert!(matches!(e, ImportError::TooLarge { .. }), "{msg}");
     assert!(
-        msg.contains("64 MiB") && msg.contains("sheet1.xml"),
+        msg.contains(&human_bytes(MAX_ZIP_ENTRY_BYTES)) && msg.contains("sheet1.xml"),
         "{msg}"
+    );
+    assert!(started.elapsed() < Duration::from_secs(10));
+}
+
+/// Sets every stated uncompressed size (local headers and central directory) of the zip at
+/// `path` to `size`: a directory that lies.
+fn lie_about_sizes(path: &Path, size: u32) {
+    let mut b = std::fs::read(path).unwrap();
+    let mut i = 0;
+    while i + 46 <= b.len() {
+        if b[i..i + 4] == *b"PK\x01\x02" {
+            b[i + 24..i + 28].copy_from_slice(&size.to_le_bytes());
+            i += 46;
+        } else if b[i..i + 4] == *b"PK\x03\x04" {
+            b[i + 22..i + 26].copy_from_slice(&size.to_le_bytes());
+            i += 30;
+        } else {
+            i += 1;
+        }
+    }
+    std::fs::write(path, b).unwrap();
+}
+
+#[test]
+fn a_zip_directory_that_lies_about_sizes_is_still_capped() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("liar.xlsx");
+    xlsx_with_big_cell(&p, MAX_ZIP_ENTRY_BYTES + (1 << 20));
+    lie_about_sizes(&p, 1000);
+    let started = Instant::now();
+    let e = read(&p, &ImportOptions::default()).expect_err("a bomb must not import");
+    assert!(
+        matches!(
+            e,
+            ImportError::TooLarge { .. } | ImportError::Spreadsheet { .. }
+        ),
+        "{e}"
     );
     assert!(started.elapsed() < Duration::from_secs(10));
 }

@@ -27,10 +27,10 @@ pub const MAX_FIELD_CHARS: usize = 4_000;
 pub const MAX_WHOLE_FILE_BYTES: u64 = 32 * 1024 * 1024;
 
 /// Largest decompressed zip entry of a spreadsheet (e.g. `xl/worksheets/sheet1.xml`).
-pub const MAX_ZIP_ENTRY_BYTES: u64 = 64 * 1024 * 1024;
+pub const MAX_ZIP_ENTRY_BYTES: u64 = 32 * 1024 * 1024;
 
 /// Largest sum of a spreadsheet's decompressed zip entries.
-pub const MAX_ZIP_TOTAL_BYTES: u64 = 128 * 1024 * 1024;
+pub const MAX_ZIP_TOTAL_BYTES: u64 = 64 * 1024 * 1024;
 
 /// Most entries in a spreadsheet's zip.
 pub const MAX_ZIP_ENTRIES: usize = 10_000;
@@ -89,6 +89,6 @@ mod tests {
         assert_eq!(shown("가나다라", 2), "가나…");
         let many: Vec<String> = (0..50).map(|i| i.to_string()).collect();
         assert!(shown_headers(&many).ends_with("… 외 10개"));
-        assert_eq!(human_bytes(MAX_ZIP_ENTRY_BYTES), "64 MiB");
+        assert_eq!(human_bytes(MAX_ZIP_ENTRY_BYTES), "32 MiB");
     }
 }

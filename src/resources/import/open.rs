@@ -4,8 +4,8 @@
 
 use super::encoding::display_name;
 use super::reader::{
-    Source, SourceInfo, choose_encoding, csv_source, detect_format, io_err, read_text, sniff,
-    spreadsheet,
+    Source, SourceInfo, choose_encoding, csv_source, detect_format, io_err, read_text,
+    regular_file, sniff, spreadsheet,
 };
 use super::{Format, ImportError, ImportOptions};
 use encoding_rs::{Encoding, UTF_8};
@@ -73,19 +73,6 @@ pub(crate) fn open_source(
             Ok(info(path, format, Some(enc), Source::Memory(src.0)))
         }
         Format::Spreadsheet => unreachable!("handled above"),
-    }
-}
-
-/// Refuses anything but a regular file (after following links) before it is opened: opening a
-/// FIFO blocks until someone writes, and a device such as `/dev/zero` never ends.
-pub(super) fn regular_file(path: &Path) -> Result<(), ImportError> {
-    let meta = std::fs::metadata(path).map_err(io_err(path))?;
-    if meta.is_file() {
-        Ok(())
-    } else {
-        Err(ImportError::NotAFile {
-            path: path.to_owned(),
-        })
     }
 }
 

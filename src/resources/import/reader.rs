@@ -52,6 +52,19 @@ pub(super) fn sniff(file: &mut File, path: &Path) -> Result<Sniff, ImportError> 
     Ok(Sniff { head, sample })
 }
 
+/// Refuses anything but a regular file (after following links) before it is opened: opening a
+/// FIFO blocks until someone writes, and a device such as `/dev/zero` never ends.
+pub(super) fn regular_file(path: &Path) -> Result<(), ImportError> {
+    let meta = std::fs::metadata(path).map_err(io_err(path))?;
+    if meta.is_file() {
+        Ok(())
+    } else {
+        Err(ImportError::NotAFile {
+            path: path.to_owned(),
+        })
+    }
+}
+
 /// Detects the format from the extension, else from the content.
 pub(crate) fn detect_format(path: &Path, head: &[u8]) -> Format {
     if path.is_dir() {
@@ -630,7 +643,7 @@ pub(crate) fn memory_source(headers: Vec<String>, rows: Vec<(u64, Vec<String>)>)
 /// Reads a small CSV file fully (HSDS tables): headers and rows of cells, UTF-8 with or without BOM
 /// (or whatever `opts` says).
 pub(crate) fn read_small_csv(path: &Path, opts: &ImportOptions) -> Result<Table, ImportError> {
-    super::open::regular_file(path)?;
+    regular_file(path)?;
     let mut file = File::open(path).map_err(io_err(path))?;
     if file.metadata().map_err(io_err(path))?.len() > MAX_WHOLE_FILE_BYTES {
         return Err(ImportError::TooLarge {
