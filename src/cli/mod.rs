@@ -142,7 +142,9 @@ impl Global {
         // A named path (`--db`, `DOLBOM_DB`) must point into an existing folder; only the
         // platform data folder is made on first use.
         opts.create_dirs = self.db.is_none();
-        Ok(Store::open(&path, &opts)?)
+        // The store's message already includes its cause (`path: cause`); flattening it keeps
+        // `{:#}` from printing the cause twice.
+        Store::open(&path, &opts).map_err(|e| anyhow::anyhow!("{e}"))
     }
 }
 

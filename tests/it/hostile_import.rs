@@ -332,7 +332,7 @@ fn an_overlong_field_is_rejected_with_its_line() {
     let p = write(dir.path(), "huge.csv", text.as_bytes());
     let e = read(&p, &ImportOptions::default()).unwrap_err();
     assert!(e.to_string().contains(":3:"), "{e}");
-    assert!(MAX_RECORD_BYTES < 10 << 20);
+    const { assert!(MAX_RECORD_BYTES < 10 << 20) };
 
     // Resident lists too.
     let text = format!("성명,생년월일\n{long},1950-01-01\n");
@@ -355,7 +355,11 @@ fn a_db_path_into_a_missing_folder_is_refused() {
         .unwrap();
     assert_eq!(o.status.code(), Some(1));
     let err = String::from_utf8_lossy(&o.stderr);
-    assert!(err.contains("폴더가 없습니다"), "{err}");
+    assert_eq!(
+        err.matches("폴더가 없습니다").count(),
+        1,
+        "said once: {err}"
+    );
     assert!(!db.parent().unwrap().exists(), "no folder was made");
 }
 
@@ -371,6 +375,69 @@ fn an_empty_file_filled_with_a_database_becomes_private() {
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let mode = std::fs::metadata(&db).unwrap().permissions().mode() & 0o777;
     assert_eq!(mode, 0o600);
+}
+
+/// A database we may not write still serves reads (`resources list`), and a command that must
+/// write fails. Run as `nobody` through `setpriv` (root may write any file); skipped
+/// where that is not possible.
+#[cfg(unix)]
+#[test]
+fn a_read_only_database_serves_reads() {
+    use std::os::unix::fs::PermissionsExt;
+    use std::process::Command;
+    let as_root = Command::new("id")
+        .arg("-u")
+        .output()
+        .is_ok_and(|o| o.stdout.starts_with(b"0\n"));
+    let has_setpriv = Command::new("setpriv").arg("--help").output().is_ok();
+    if !as_root || !has_setpriv {
+        eprintln!("skipped: needs root and setpriv to run as another user");
+        return;
+    }
+    let dir = tempfile::Builder::new().prefix("ro").tempdir().unwrap();
+    let db = dir.path().join("r.db");
+    let o = dolbom_at(&db)
+        .args(["resources", "import"])
+        .arg(fixture("import/resources_utf8.csv"))
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    // Fold the WAL in so the file alone holds everything, then make file and folder read-only.
+    let o = dolbom_at(&db).args(["resources", "list"]).output().unwrap();
+    let expected = o.stdout;
+    std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
+    for e in std::fs::read_dir(dir.path()).unwrap() {
+        let p = e.unwrap().path();
+        std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o444)).unwrap();
+    }
+    let as_nobody = |args: &[&str]| {
+        let mut c = Command::new("setpriv");
+        c.args(["--reuid=65534", "--regid=65534", "--clear-groups"])
+            .arg(crate::common::BIN)
+            .arg("--db")
+            .arg(&db)
+            .args(args)
+            .env_remove("DOLBOM_DB")
+            .env("DOLBOM_USER", "tester");
+        c.output().unwrap()
+    };
+    let o = as_nobody(&["resources", "list"]);
+    let err = String::from_utf8_lossy(&o.stderr).into_owned();
+    if err.contains("Permission denied") && !err.contains("r.db") {
+        eprintln!("skipped: nobody cannot reach the temp dir: {err}");
+        return;
+    }
+    assert!(o.status.success(), "{err}");
+    assert_eq!(o.stdout, expected);
+    // A write cannot happen; it fails (exit 1) instead of changing anything.
+    let fixture_path = fixture("import/resources_utf8.csv");
+    let o = as_nobody(&["resources", "import", fixture_path.to_str().unwrap()]);
+    assert_eq!(
+        o.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
 }
 
 // Fuzzing: a deterministic mutation loop over the corpus, a bounded number of cases.

@@ -43,7 +43,7 @@ pub const SHOWN_HEADER_CHARS: usize = 40;
 
 /// `n` bytes for people: `64 MiB`, `1 MiB`, `512 KiB`.
 pub fn human_bytes(n: u64) -> String {
-    if n >= 1024 * 1024 && n % (1024 * 1024) == 0 {
+    if n >= 1024 * 1024 && n.is_multiple_of(1024 * 1024) {
         format!("{} MiB", n / (1024 * 1024))
     } else if n >= 1024 {
         format!("{} KiB", n / 1024)
