@@ -146,6 +146,27 @@ fn a_zip_directory_that_lies_about_sizes_is_still_capped() {
 }
 
 #[test]
+fn a_sparse_sheet_spanning_the_whole_grid_is_refused() {
+    use zip::write::SimpleFileOptions;
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("sparse.xlsx");
+    let mut z = zip::ZipWriter::new(std::fs::File::create(&p).unwrap());
+    let o = SimpleFileOptions::default();
+    for (name, body) in XLSX_HEAD {
+        z.start_file(*name, o).unwrap();
+        z.write_all(body.as_bytes()).unwrap();
+    }
+    z.start_file("xl/worksheets/sheet1.xml", o).unwrap();
+    z.write_all(br#"<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>name</t></is></c></row><row r="1048576"><c r="XFD1048576" t="inlineStr"><is><t>x</t></is></c></row></sheetData></worksheet>"#).unwrap();
+    z.finish().unwrap();
+    let e = within(Duration::from_secs(10), move || {
+        read(&p, &ImportOptions::default()).map(|_| ())
+    })
+    .unwrap_err();
+    assert!(e.to_string().contains("시트 범위가 너무 큽니다"), "{e}");
+}
+
+#[test]
 fn a_sheet_under_the_limit_still_imports() {
     let dir = tempfile::tempdir().unwrap();
     let p = dir.path().join("ok.xlsx");

@@ -10,6 +10,8 @@
 //! - A zipped spreadsheet (XLSX, XLSM, XLSB, ODS) is checked before calamine opens it: every
 //!   entry's size from the zip directory, then every entry inflated into nothing with a cap
 //!   (a directory can lie), at most [`MAX_ZIP_ENTRY_BYTES`] each and [`MAX_ZIP_TOTAL_BYTES`] in all.
+//! - An XLSX sheet spans at most [`MAX_SHEET_CELLS`] cells (checked by streaming its cells
+//!   before calamine builds the dense range).
 //! - One cell (a mapped field) holds at most [`MAX_FIELD_CHARS`] characters; a longer one rejects
 //!   its row, with the line.
 //!
@@ -31,6 +33,11 @@ pub const MAX_ZIP_ENTRY_BYTES: u64 = 32 * 1024 * 1024;
 
 /// Largest sum of a spreadsheet's decompressed zip entries.
 pub const MAX_ZIP_TOTAL_BYTES: u64 = 64 * 1024 * 1024;
+
+/// Most cells in the rectangle an XLSX sheet spans (first to last used row, first to last used
+/// column): calamine holds that rectangle densely, so two cells at opposite corners
+/// (`A1`, `XFD1048576`) would otherwise ask for 17 billion cells from a 1.5 KB file.
+pub const MAX_SHEET_CELLS: u64 = 2_000_000;
 
 /// Most entries in a spreadsheet's zip.
 pub const MAX_ZIP_ENTRIES: usize = 10_000;

@@ -569,6 +569,9 @@ fn first_sheet<RS: Read + Seek>(
             .cloned()
             .ok_or_else(|| sheet_err("시트가 없습니다".to_owned()))?,
     };
+    if let calamine::Sheets::Xlsx(x) = wb {
+        check_sheet_span(path, x, &name)?;
+    }
     let range = wb
         .worksheet_range(&name)
         .map_err(|e| sheet_err(e.to_string()))?;
@@ -623,6 +626,40 @@ fn first_sheet<RS: Read + Seek>(
             Data::Error(e) => format!("#{e:?}"),
         }
     }
+}
+
+/// Streams an XLSX sheet's cells (nothing kept) and refuses a sheet whose used rectangle is
+/// larger than [`limits::MAX_SHEET_CELLS`], before calamine allocates that rectangle.
+fn check_sheet_span<RS: Read + Seek>(
+    path: &Path,
+    x: &mut calamine::Xlsx<RS>,
+    name: &str,
+) -> Result<(), ImportError> {
+    let sheet_err = |message: String| ImportError::Spreadsheet {
+        path: path.to_owned(),
+        message,
+    };
+    let mut cells = x
+        .worksheet_cells_reader(name)
+        .map_err(|e| sheet_err(e.to_string()))?;
+    let (mut r0, mut c0, mut r1, mut c1) = (u32::MAX, u32::MAX, 0u32, 0u32);
+    while let Some(cell) = cells.next_cell().map_err(|e| sheet_err(e.to_string()))? {
+        let (r, c) = cell.get_position();
+        (r0, c0, r1, c1) = (r0.min(r), c0.min(c), r1.max(r), c1.max(c));
+    }
+    if r0 == u32::MAX {
+        return Ok(());
+    }
+    let span = (u64::from(r1 - r0) + 1) * (u64::from(c1 - c0) + 1);
+    if span > limits::MAX_SHEET_CELLS {
+        return Err(sheet_err(format!(
+            "시트 범위가 너무 큽니다: {}행 × {}열 = {span}칸 (최대 {}칸) — 멀리 떨어진 빈 칸을 지우세요 (sheet range too large)",
+            r1 - r0 + 1,
+            c1 - c0 + 1,
+            limits::MAX_SHEET_CELLS
+        )));
+    }
+    Ok(())
 }
 
 /// A small table read whole: header row and numbered rows of cells.
