@@ -133,12 +133,18 @@ impl Global {
             .unwrap_or_else(|| "operator".to_string())
     }
 
-    /// Opens (creating if needed) the database: `--db`, else the platform data folder's.
+    /// Opens (creating if needed) the database: `--db`, else the platform data folder's. A new
+    /// file at a named path needs its folder to exist already.
     pub fn open_store(&self) -> anyhow::Result<Store> {
         let path = crate::paths::database(self.db.clone()).ok_or_else(no_data_folder)?;
         let mut opts = OpenOptions::new(self.operator());
         opts.site_name = self.site_name.clone();
-        Ok(Store::open(&path, &opts)?)
+        // A named path (`--db`, `DOLBOM_DB`) must point into an existing folder; only the
+        // platform data folder is made on first use.
+        opts.create_dirs = self.db.is_none();
+        // The store's message already includes its cause (`path: cause`); flattening it keeps
+        // `{:#}` from printing the cause twice.
+        Store::open(&path, &opts).map_err(|e| anyhow::anyhow!("{e}"))
     }
 }
 

@@ -21,6 +21,9 @@ pub struct OpenOptions {
     pub site_name: Option<String>,
     /// Whether to create the file if it does not exist.
     pub create: bool,
+    /// Whether to create a missing folder for a new file too. Off for a path the user named
+    /// (`--db`, `DOLBOM_DB`): a typo there must not quietly start a new, empty database.
+    pub create_dirs: bool,
     pub clock: Clock,
 }
 
@@ -30,6 +33,7 @@ impl OpenOptions {
             operator: operator.into(),
             site_name: None,
             create: true,
+            create_dirs: true,
             clock: Clock::system(),
         }
     }
@@ -51,18 +55,27 @@ pub(super) fn open(path: &Path, opts: &OpenOptions) -> Result<Store> {
         if !opts.create {
             return Err(StoreError::NotFound(path.display().to_string()));
         }
-        create_file(path)?;
+        create_file(path, opts.create_dirs)?;
+    }
+    if let Existing::Ours(v) = existing
+        && v == CURRENT_VERSION
+        && !writable(path)
+    {
+        return open_read_only(path, opts);
     }
     if let Existing::Ours(v) = existing
         && v < CURRENT_VERSION
     {
         backup(path, v)?;
     }
-    let mut conn = Connection::open(path).map_err(|e| sql_err(path, e))?;
-    configure(&conn).map_err(|e| sql_err(path, e))?;
-    migrate(&mut conn, CURRENT_VERSION).map_err(|e| sql_err(path, e))?;
-    let site = ensure_site(&conn, opts).map_err(|e| sql_err(path, e))?;
-    let role = ensure_operator(&conn, &opts.operator, &opts.clock).map_err(|e| sql_err(path, e))?;
+    let (conn, site, role) = match open_read_write(path, opts) {
+        Ok(opened) => opened,
+        // A database we may not write (a read-only folder, so no journal): serve reads.
+        Err(e) if is_read_only(&e) && matches!(existing, Existing::Ours(CURRENT_VERSION)) => {
+            return open_read_only(path, opts);
+        }
+        Err(e) => return Err(sql_err(path, e)),
+    };
     Ok(Store {
         conn,
         path: path.to_path_buf(),
@@ -72,6 +85,107 @@ pub(super) fn open(path: &Path, opts: &OpenOptions) -> Result<Store> {
         host: host_name(),
         clock: opts.clock,
     })
+}
+
+type Opened = (Connection, Site, Role);
+
+/// Opens read-write with our pragmas, migrates, and records the site and operator.
+fn open_read_write(path: &Path, opts: &OpenOptions) -> rusqlite::Result<Opened> {
+    let mut conn = Connection::open(path)?;
+    configure(&conn)?;
+    migrate(&mut conn, CURRENT_VERSION)?;
+    let site = ensure_site(&conn, opts)?;
+    let role = ensure_operator(&conn, &opts.operator, &opts.clock)?;
+    Ok((conn, site, role))
+}
+
+/// Whether we may write the file itself (root may write anything; a read-only file or mount
+/// says no).
+fn writable(path: &Path) -> bool {
+    !matches!(
+        std::fs::OpenOptions::new().read(true).write(true).open(path),
+        Err(e) if matches!(
+            e.kind(),
+            std::io::ErrorKind::PermissionDenied | std::io::ErrorKind::ReadOnlyFilesystem
+        )
+    )
+}
+
+fn is_read_only(e: &rusqlite::Error) -> bool {
+    matches!(e, rusqlite::Error::SqliteFailure(f, _)
+        if matches!(f.code, rusqlite::ErrorCode::ReadOnly | rusqlite::ErrorCode::CannotOpen))
+}
+
+/// Opens a current dolbom database that we may not write: no pragmas that write, no migration,
+/// no new site or operator row. Reads work; a write fails with SQLite's read-only error. A WAL
+/// database in a folder we may not write has no shared-memory file to read through, so it is
+/// read as an immutable file.
+fn open_read_only(path: &Path, opts: &OpenOptions) -> Result<Store> {
+    let flags = OpenFlags::SQLITE_OPEN_READ_ONLY
+        | OpenFlags::SQLITE_OPEN_NO_MUTEX
+        | OpenFlags::SQLITE_OPEN_URI;
+    let open = |target: &str| -> rusqlite::Result<Connection> {
+        let conn = Connection::open_with_flags(target, flags)?;
+        conn.busy_timeout(BUSY_TIMEOUT)?;
+        conn.query_row("SELECT count(*) FROM meta", [], |r| r.get::<_, i64>(0))?;
+        Ok(conn)
+    };
+    let conn = open(&file_uri(path, false))
+        .or_else(|_| open(&file_uri(path, true)))
+        .map_err(|e| sql_err(path, e))?;
+    let get = |key: &str| -> rusqlite::Result<Option<String>> {
+        conn.query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0))
+            .optional()
+    };
+    let site = match (get("site_id"), get("site_name")) {
+        (Ok(Some(id)), Ok(Some(name))) => Site { id, name },
+        _ => {
+            return Err(StoreError::Io {
+                path: path.to_path_buf(),
+                source: std::io::Error::other("읽기 전용 데이터베이스에 기관 정보가 없습니다"),
+            });
+        }
+    };
+    let role = conn
+        .query_row(
+            "SELECT role FROM users WHERE name = ?1",
+            [&opts.operator],
+            |r| r.get::<_, String>(0),
+        )
+        .optional()
+        .map_err(|e| sql_err(path, e))?
+        .and_then(|r| Role::parse(&r))
+        .unwrap_or(Role::Staff);
+    Ok(Store {
+        conn,
+        path: path.to_path_buf(),
+        site,
+        operator: opts.operator.clone(),
+        role,
+        host: host_name(),
+        clock: opts.clock,
+    })
+}
+
+/// `file:` URI of a path (SQLite URI rules: `/` separators, `%XX` for anything unusual),
+/// optionally `?immutable=1`.
+fn file_uri(path: &Path, immutable: bool) -> String {
+    let text = path.to_string_lossy().replace('\\', "/");
+    let mut uri = String::from("file:");
+    if text.as_bytes().get(1) == Some(&b':') {
+        uri.push('/'); // C:/… → file:/C:/…
+    }
+    for b in text.bytes() {
+        if b.is_ascii_alphanumeric() || b"/-_.~:".contains(&b) {
+            uri.push(b as char);
+        } else {
+            uri.push_str(&format!("%{b:02X}"));
+        }
+    }
+    if immutable {
+        uri.push_str("?immutable=1");
+    }
+    uri
 }
 
 /// Looks at an existing file without writing to it.
@@ -102,16 +216,24 @@ fn inspect(path: &Path) -> Result<Existing> {
         });
     }
     drop(file);
-    let conn = Connection::open_with_flags(
-        path,
-        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
-    )
-    .map_err(|e| sql_err(path, e))?;
-    conn.busy_timeout(BUSY_TIMEOUT)
-        .map_err(|e| sql_err(path, e))?;
-    let version: u32 = conn
-        .query_row("PRAGMA user_version", [], |r| r.get(0))
-        .map_err(|e| not_sqlite_or(path, e))?;
+    let look = |uri: &str| -> rusqlite::Result<(Connection, u32)> {
+        let conn = Connection::open_with_flags(
+            uri,
+            OpenFlags::SQLITE_OPEN_READ_ONLY
+                | OpenFlags::SQLITE_OPEN_NO_MUTEX
+                | OpenFlags::SQLITE_OPEN_URI,
+        )?;
+        conn.busy_timeout(BUSY_TIMEOUT)?;
+        let version = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+        Ok((conn, version))
+    };
+    // A WAL database in a folder we may not write cannot make its shared-memory file: look at
+    // the file as it is instead.
+    let (conn, version) = match look(&file_uri(path, false)) {
+        Err(e) if is_read_only(&e) => look(&file_uri(path, true)),
+        other => other,
+    }
+    .map_err(|e| not_sqlite_or(path, e))?;
     let tables: Vec<String> = {
         let mut stmt = conn
             .prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
@@ -163,8 +285,10 @@ fn not_sqlite_or(path: &Path, e: rusqlite::Error) -> StoreError {
     sql_err(path, e)
 }
 
-/// Creates the folder and an empty file, private to the user on Unix (mode 0600).
-fn create_file(path: &Path) -> Result<()> {
+/// Creates the folder (if `dirs`) and an empty file, private to the user on Unix (mode 0600);
+/// an empty file that was already there is made private too, since it is about to hold the
+/// database.
+fn create_file(path: &Path, dirs: bool) -> Result<()> {
     let io_err = |e| StoreError::Io {
         path: path.to_path_buf(),
         source: e,
@@ -172,9 +296,20 @@ fn create_file(path: &Path) -> Result<()> {
     if let Some(dir) = path.parent()
         && !dir.as_os_str().is_empty()
     {
-        std::fs::create_dir_all(dir).map_err(io_err)?;
+        if dirs {
+            std::fs::create_dir_all(dir).map_err(io_err)?;
+        } else if !dir.is_dir() {
+            return Err(io_err(std::io::Error::new(
+                std::io::ErrorKind::NotFound,
+                format!(
+                    "폴더가 없습니다: {} — 새 데이터베이스를 만들려면 폴더를 먼저 만드세요; 경로를 잘못 적었다면 고치세요 (folder does not exist)",
+                    dir.display()
+                ),
+            )));
+        }
     }
     crate::files::create_private(path).map_err(io_err)?;
+    crate::files::make_private(path).map_err(io_err)?;
     Ok(())
 }
 

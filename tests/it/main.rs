@@ -10,6 +10,7 @@ mod demo;
 mod engine;
 mod form;
 mod hostile_sync;
+mod hostile_import;
 mod import_db;
 mod import_parse;
 mod keymap;

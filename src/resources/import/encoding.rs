@@ -52,12 +52,29 @@ pub(crate) fn detect(head: &[u8], sample: &[u8]) -> (&'static Encoding, usize) {
     if let Some((enc, bom_len)) = Encoding::for_bom(head) {
         return (enc, bom_len);
     }
-    if sample.is_ascii() || is_utf8_prefix(sample) {
+    if sample.is_ascii() || is_utf8_prefix(sample) || mostly_utf8(sample) {
         return (UTF_8, 0);
     }
     let mut det = chardetng::EncodingDetector::new(chardetng::Iso2022JpDetection::Deny);
     det.feed(sample, false);
     (det.guess(Some(b"kr"), chardetng::Utf8Detection::Deny), 0)
+}
+
+/// Text that starts as UTF-8 (several multi-byte characters, which CP949 text almost never
+/// forms by chance) and only later holds bytes that are not: a file saved in parts by different
+/// programs. Read as UTF-8, the bad lines are rejected by number instead of the whole file being
+/// misread as CP949 and blamed on line 1.
+fn mostly_utf8(sample: &[u8]) -> bool {
+    let start = sample
+        .iter()
+        .take(3)
+        .take_while(|&&b| (0x80..0xC0).contains(&b))
+        .count();
+    let valid = match std::str::from_utf8(&sample[start..]) {
+        Ok(s) => s,
+        Err(e) => std::str::from_utf8(&sample[start..start + e.valid_up_to()]).unwrap_or(""),
+    };
+    valid.chars().filter(|c| c.len_utf8() >= 3).count() >= 4
 }
 
 /// Strict UTF-8 check of a window cut out of a file: a sequence cut at either edge is allowed.
@@ -97,7 +114,16 @@ pub(crate) struct DecodingReader<R> {
     raw_bytes: u64,
     /// A `\r` held back from the end of the last chunk, in case a `\n` follows.
     pending_cr: bool,
+    /// Decoded bytes handed out so far, and that count when the current record began.
+    delivered: u64,
+    mark: u64,
 }
+
+/// The error a [`DecodingReader`] gives when one record grows past
+/// [`MAX_RECORD_BYTES`](super::limits::MAX_RECORD_BYTES).
+#[derive(Debug, thiserror::Error)]
+#[error("record longer than {0} bytes")]
+pub(crate) struct RecordTooLong(pub(crate) u64);
 
 impl<R: Read> DecodingReader<R> {
     /// Decodes `inner` (positioned after any BOM) as `enc`.
@@ -117,7 +143,18 @@ impl<R: Read> DecodingReader<R> {
             malformed: VecDeque::new(),
             raw_bytes: 0,
             pending_cr: false,
+            delivered: 0,
+            mark: 0,
         }
+    }
+
+    /// Marks the start of a record: from here at most
+    /// [`MAX_RECORD_BYTES`](super::limits::MAX_RECORD_BYTES) more are handed out before the
+    /// next mark (the reader's own buffer of up to 64 KiB aside), else reading fails with
+    /// [`RecordTooLong`]. So a line that never ends, or a quote never closed, cannot grow a
+    /// record without bound.
+    pub(crate) fn mark_record(&mut self) {
+        self.mark = self.delivered;
     }
 
     /// Raw bytes consumed from the underlying reader so far (for progress).
@@ -201,6 +238,10 @@ impl<R: Read> DecodingReader<R> {
 
 impl<R: Read> Read for DecodingReader<R> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let limit = super::limits::MAX_RECORD_BYTES;
+        if self.delivered - self.mark >= limit {
+            return Err(io::Error::other(RecordTooLong(limit)));
+        }
         while self.out_pos == self.out_len {
             if self.done {
                 return Ok(0);
@@ -210,6 +251,7 @@ impl<R: Read> Read for DecodingReader<R> {
         let n = buf.len().min(self.out_len - self.out_pos);
         buf[..n].copy_from_slice(&self.out[self.out_pos..self.out_pos + n]);
         self.out_pos += n;
+        self.delivered += n as u64;
         Ok(n)
     }
 }

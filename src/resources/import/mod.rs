@@ -15,12 +15,13 @@
 //! ```
 //!
 //! CSV streams in 64 KiB chunks (flat memory for any size); spreadsheets, JSON and HSDS are read
-//! whole.
+//! whole. Every import is bounded in memory, time and field size: see [`limits`].
 
 mod columns;
 mod encoding;
 mod hsds;
 mod json;
+pub mod limits;
 mod open;
 mod reader;
 mod rows;
@@ -109,7 +110,7 @@ pub enum ImportError {
         "{}: 필수 열이 없습니다: {}. 찾은 머리글: {}",
         path.display(),
         missing.join(", "),
-        found.iter().map(|h| format!("[{h}]")).collect::<Vec<_>>().join(" ")
+        limits::shown_headers(found)
     )]
     MissingColumns {
         path: PathBuf,
@@ -126,6 +127,25 @@ pub enum ImportError {
     Hsds { path: PathBuf, message: String },
     #[error("{}: 열 매핑 파일 오류: {message}", path.display())]
     Map { path: PathBuf, message: String },
+    #[error(
+        "{}: 일반 파일이 아닙니다 (장치, FIFO, 소켓 …) — 저장된 파일을 주세요 (not a regular file)",
+        path.display()
+    )]
+    NotAFile { path: PathBuf },
+    #[error("{}: {what}이(가) 한도 {}를 넘습니다 (too large; limit {})", path.display(), limits::human_bytes(*limit), limits::human_bytes(*limit))]
+    TooLarge {
+        path: PathBuf,
+        /// What is too large, in Korean (`파일`, `압축 풀린 항목 xl/…`).
+        what: String,
+        limit: u64,
+    },
+    #[error("{}: {message}", path.display())]
+    Unsupported { path: PathBuf, message: String },
+    #[error(
+        "{}: --sheet 은 스프레드시트(XLSX, XLS, ODS)에만 쓸 수 있습니다 — 이 파일은 {format} 입니다 (--sheet needs a spreadsheet)",
+        path.display()
+    )]
+    SheetNotSpreadsheet { path: PathBuf, format: &'static str },
 }
 
 /// One rejected row. Displays as `file:line: reason`.
@@ -251,6 +271,13 @@ impl<T: ImportRow> Iterator for Rows<T> {
             Ok(Next::End) => None,
             Ok(Next::Reject(e)) => Some(Ok(Err(e))),
             Ok(Next::Record(line, rec)) => {
+                if let Some(reason) = too_long::<T>(rec, &self.columns, &self.info.headers) {
+                    return Some(Ok(Err(RowError {
+                        path: path.clone(),
+                        line,
+                        reason,
+                    })));
+                }
                 Some(Ok(T::build(rec, &self.columns, line).map_err(|reason| {
                     RowError {
                         path: path.clone(),
@@ -261,6 +288,31 @@ impl<T: ImportRow> Iterator for Rows<T> {
             }
         }
     }
+}
+
+/// The reason to reject a record whose mapped cell is longer than [`limits::MAX_FIELD_CHARS`].
+fn too_long<T: ImportRow>(
+    rec: &csv::StringRecord,
+    cols: &Columns<T::Field>,
+    headers: &[String],
+) -> Option<String> {
+    let max = limits::MAX_FIELD_CHARS;
+    <T::Field as Field>::ALL.iter().find_map(|&f| {
+        let i = cols.get(f)?;
+        let cell = rec.get(i)?;
+        // Bytes first: a cell within the limit in bytes is within it in characters.
+        if cell.len() <= max {
+            return None;
+        }
+        let n = cell.chars().count();
+        (n > max).then(|| {
+            let header = headers.get(i).map_or("", String::as_str);
+            format!(
+                "'{}' 칸이 너무 깁니다: {n}자 (최대 {max}자) (field too long)",
+                limits::shown(header, limits::SHOWN_HEADER_CHARS)
+            )
+        })
+    })
 }
 
 /// Opens a file of rows of kind `T`: detects format and encoding, reads the header row and

@@ -4,8 +4,8 @@
 
 use super::encoding::display_name;
 use super::reader::{
-    Source, SourceInfo, choose_encoding, csv_source, detect_format, io_err, read_text, sniff,
-    spreadsheet,
+    Source, SourceInfo, choose_encoding, csv_source, detect_format, io_err, read_text,
+    regular_file, sniff, spreadsheet,
 };
 use super::{Format, ImportError, ImportOptions};
 use encoding_rs::{Encoding, UTF_8};
@@ -18,11 +18,26 @@ pub(crate) fn open_source(
     opts: &ImportOptions,
 ) -> Result<(Source, SourceInfo), ImportError> {
     if path.is_dir() {
+        if opts.sheet.is_some() {
+            return Err(ImportError::SheetNotSpreadsheet {
+                path: path.to_owned(),
+                format: "HSDS",
+            });
+        }
         let src = super::hsds::read_dir(path, opts)?;
         return Ok(info(path, Format::Hsds, Some(UTF_8), Source::Memory(src)));
     }
+    regular_file(path)?;
     let mut file = File::open(path).map_err(io_err(path))?;
     let sniffed = sniff(&mut file, path)?;
+    if sniffed.head.starts_with(&[0xFF, 0xFE, 0, 0])
+        || sniffed.head.starts_with(&[0, 0, 0xFE, 0xFF])
+    {
+        return Err(ImportError::Unsupported {
+            path: path.to_owned(),
+            message: "UTF-32 파일은 읽을 수 없습니다 — UTF-8(또는 CP949)로 저장해 주세요 (UTF-32 is not supported)".to_owned(),
+        });
+    }
     if sniffed.head.iter().all(u8::is_ascii_whitespace) {
         return Err(ImportError::Empty {
             path: path.to_owned(),
@@ -31,6 +46,15 @@ pub(crate) fn open_source(
     let format = opts
         .format
         .unwrap_or_else(|| detect_format(path, &sniffed.head));
+    if format != Format::Spreadsheet && opts.sheet.is_some() {
+        return Err(ImportError::SheetNotSpreadsheet {
+            path: path.to_owned(),
+            format: match format {
+                Format::Csv => "CSV",
+                _ => "JSON",
+            },
+        });
+    }
     if format == Format::Spreadsheet {
         drop(file);
         let src = spreadsheet(path, opts.sheet.as_deref())?;

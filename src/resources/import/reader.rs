@@ -1,7 +1,8 @@
 //! Record sources: a header row plus records of text cells, each with its line number.
 //! CSV streams through [`DecodingReader`]; spreadsheets, JSON and HSDS are small enough to load.
 
-use super::encoding::{self, DecodingReader, display_name};
+use super::encoding::{self, DecodingReader, RecordTooLong, display_name};
+use super::limits::{self, MAX_WHOLE_FILE_BYTES};
 use super::{Format, ImportError, ImportOptions, RowError};
 use csv::StringRecord;
 use encoding_rs::Encoding;
@@ -49,6 +50,19 @@ pub(super) fn sniff(file: &mut File, path: &Path) -> Result<Sniff, ImportError> 
     }
     file.seek(SeekFrom::Start(0)).map_err(&err)?;
     Ok(Sniff { head, sample })
+}
+
+/// Refuses anything but a regular file (after following links) before it is opened: opening a
+/// FIFO blocks until someone writes, and a device such as `/dev/zero` never ends.
+pub(super) fn regular_file(path: &Path) -> Result<(), ImportError> {
+    let meta = std::fs::metadata(path).map_err(io_err(path))?;
+    if meta.is_file() {
+        Ok(())
+    } else {
+        Err(ImportError::NotAFile {
+            path: path.to_owned(),
+        })
+    }
 }
 
 /// Detects the format from the extension, else from the content.
@@ -145,18 +159,31 @@ pub(crate) struct CsvSource {
     headers: Vec<String>,
     record: StringRecord,
     total: u64,
+    delimiter: u8,
 }
 
 impl CsvSource {
     fn next_record(&mut self) -> Result<Next<'_>, ImportError> {
+        let start = self.reader.position().line();
+        self.reader.get_mut().mark_record();
         let read = self.reader.read_record(&mut self.record);
         let line = self.record.position().map_or(0, |p| p.line());
         match read {
             Ok(false) => return Ok(Next::End),
             Ok(true) => {}
-            Err(e) => return Err(csv_error(&self.path, e)),
+            Err(e) => return Err(csv_error(&self.path, e, start)),
         }
         let end = self.reader.position().line().max(line + 1) - 1;
+        if end > line && self.swallowed() {
+            return Err(ImportError::Read {
+                path: self.path.to_path_buf(),
+                line,
+                message: format!(
+                    "따옴표(\")가 닫히지 않아 {line}–{end}행({}줄)이 한 행으로 읽혔습니다 — 그 사이의 행을 잃지 않도록 가져오기를 멈춥니다. 따옴표를 고친 뒤 다시 가져오세요 (unterminated quote)",
+                    end - line + 1
+                ),
+            });
+        }
         let reject = |reason: String| {
             Ok(Next::Reject(RowError {
                 path: self.path.clone(),
@@ -184,14 +211,44 @@ impl CsvSource {
         }
         Ok(Next::Record(line, &self.record))
     }
+
+    /// Whether a record spanning several lines is really rows swallowed by an unclosed quote:
+    /// it has the wrong number of cells, or a quoted line break is followed by a line that
+    /// holds a whole row's worth of delimiters.
+    fn swallowed(&self) -> bool {
+        let want = self.headers.len();
+        if self.record.len() != want {
+            return true;
+        }
+        want >= 2
+            && self.record.iter().any(|cell| {
+                cell.split('\n')
+                    .skip(1)
+                    .any(|l| l.bytes().filter(|&b| b == self.delimiter).count() + 1 >= want)
+            })
+    }
 }
 
-fn csv_error(path: &Path, e: csv::Error) -> ImportError {
-    let line = e.position().map_or(0, |p| p.line());
+/// A CSV reading failure; `start` is the line the record began on (the CSV reader does not know
+/// it for I/O errors).
+fn csv_error(path: &Path, e: csv::Error, start: u64) -> ImportError {
+    let line = e.position().map_or(start, |p| p.line());
+    let message = match e.kind() {
+        csv::ErrorKind::Io(io) => {
+            match io.get_ref().and_then(|i| i.downcast_ref::<RecordTooLong>()) {
+                Some(RecordTooLong(limit)) => format!(
+                    "한 행이 한도 {}를 넘습니다 — 줄바꿈이 없거나 따옴표(\")가 닫히지 않았습니다 (record too long)",
+                    limits::human_bytes(*limit)
+                ),
+                None => e.to_string(),
+            }
+        }
+        _ => e.to_string(),
+    };
     ImportError::Read {
         path: path.to_owned(),
         line,
-        message: e.to_string(),
+        message,
     }
 }
 
@@ -280,7 +337,7 @@ pub(super) fn csv_source(
     let path_arc: Arc<Path> = Arc::from(path);
     if !reader
         .read_record(&mut header)
-        .map_err(|e| csv_error(path, e))?
+        .map_err(|e| csv_error(path, e, 1))?
     {
         return Err(ImportError::Empty {
             path: path.to_owned(),
@@ -306,6 +363,7 @@ pub(super) fn csv_source(
         headers,
         record: StringRecord::new(),
         total,
+        delimiter,
     })
 }
 
@@ -317,9 +375,8 @@ pub(super) fn read_text(
     enc: &'static Encoding,
     bom: usize,
 ) -> Result<String, ImportError> {
+    let bytes = read_capped(path, &mut file)?;
     let err = io_err(path);
-    let mut bytes = Vec::new();
-    file.read_to_end(&mut bytes).map_err(&err)?;
     let body = &bytes[bom.min(bytes.len())..];
     match enc.decode_without_bom_handling_and_without_replacement(body) {
         Some(text) => Ok(text.into_owned()),
@@ -342,6 +399,95 @@ pub(super) fn read_text(
             })
         }
     }
+}
+
+/// Reads a whole file of at most [`MAX_WHOLE_FILE_BYTES`].
+pub(super) fn read_capped(path: &Path, file: &mut File) -> Result<Vec<u8>, ImportError> {
+    let mut bytes = Vec::new();
+    file.take(MAX_WHOLE_FILE_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(io_err(path))?;
+    if bytes.len() as u64 > MAX_WHOLE_FILE_BYTES {
+        return Err(ImportError::TooLarge {
+            path: path.to_owned(),
+            what: "파일".to_owned(),
+            limit: MAX_WHOLE_FILE_BYTES,
+        });
+    }
+    Ok(bytes)
+}
+
+/// Checks a zipped spreadsheet before calamine inflates it: the entry count, every entry's
+/// size as the zip directory states it, then every entry inflated into nothing with a cap (a
+/// directory can lie), at most [`limits::MAX_ZIP_ENTRY_BYTES`] each and
+/// [`limits::MAX_ZIP_TOTAL_BYTES`] in all. Not a zip (XLS): nothing to check here.
+pub(super) fn check_zip<R: Read + Seek>(path: &Path, reader: R) -> Result<(), ImportError> {
+    use limits::{MAX_ZIP_ENTRIES, MAX_ZIP_ENTRY_BYTES, MAX_ZIP_TOTAL_BYTES};
+    let Ok(mut zip) = zip::ZipArchive::new(reader) else {
+        return Ok(());
+    };
+    let too_large = |what: String, limit| ImportError::TooLarge {
+        path: path.to_owned(),
+        what,
+        limit,
+    };
+    let bad = |e: zip::result::ZipError| ImportError::Spreadsheet {
+        path: path.to_owned(),
+        message: e.to_string(),
+    };
+    if zip.len() > MAX_ZIP_ENTRIES {
+        return Err(ImportError::Spreadsheet {
+            path: path.to_owned(),
+            message: format!(
+                "압축 항목이 너무 많습니다: {}개 (최대 {MAX_ZIP_ENTRIES}개)",
+                zip.len()
+            ),
+        });
+    }
+    let entry_name = |name: &str| format!("압축 풀린 항목 {}", limits::shown(name, 80));
+    // The directory first: no inflating at all for a bomb that admits its size.
+    let mut declared = 0u64;
+    for i in 0..zip.len() {
+        let entry = zip.by_index_raw(i).map_err(bad)?;
+        if entry.size() > MAX_ZIP_ENTRY_BYTES {
+            return Err(too_large(
+                entry_name(&String::from_utf8_lossy(entry.name_raw())),
+                MAX_ZIP_ENTRY_BYTES,
+            ));
+        }
+        declared = declared.saturating_add(entry.size());
+        if declared > MAX_ZIP_TOTAL_BYTES {
+            return Err(too_large(
+                "압축 풀린 내용 전체".to_owned(),
+                MAX_ZIP_TOTAL_BYTES,
+            ));
+        }
+    }
+    // Then the real sizes, each inflated into a sink with a cap.
+    let mut total = 0u64;
+    for i in 0..zip.len() {
+        let mut entry = zip.by_index(i).map_err(bad)?;
+        let name = entry_name(&String::from_utf8_lossy(entry.name_raw()));
+        let n = std::io::copy(
+            &mut (&mut entry).take(MAX_ZIP_ENTRY_BYTES + 1),
+            &mut std::io::sink(),
+        )
+        .map_err(|e| ImportError::Spreadsheet {
+            path: path.to_owned(),
+            message: e.to_string(),
+        })?;
+        if n > MAX_ZIP_ENTRY_BYTES {
+            return Err(too_large(name, MAX_ZIP_ENTRY_BYTES));
+        }
+        total += n;
+        if total > MAX_ZIP_TOTAL_BYTES {
+            return Err(too_large(
+                "압축 풀린 내용 전체".to_owned(),
+                MAX_ZIP_TOTAL_BYTES,
+            ));
+        }
+    }
+    Ok(())
 }
 
 fn first_malformed(body: &[u8], enc: &'static Encoding) -> u64 {
@@ -368,11 +514,28 @@ pub(super) fn spreadsheet(path: &Path, sheet: Option<&str>) -> Result<Source, Im
     let known = path.extension().and_then(|e| e.to_str()).is_some_and(|e| {
         ["xlsx", "xlsm", "xlsb", "xls", "ods"].contains(&e.to_ascii_lowercase().as_str())
     });
+    let mut file = File::open(path).map_err(io_err(path))?;
+    check_zip(path, BufReader::new(&mut file))?;
+    let zipped = file.seek(SeekFrom::Start(0)).is_ok()
+        && zip::ZipArchive::new(BufReader::new(&mut file)).is_ok();
+    if !zipped {
+        // XLS (and anything else calamine may read) is read whole.
+        let len = file.metadata().map_err(io_err(path))?.len();
+        if len > MAX_WHOLE_FILE_BYTES {
+            return Err(ImportError::TooLarge {
+                path: path.to_owned(),
+                what: "파일".to_owned(),
+                limit: MAX_WHOLE_FILE_BYTES,
+            });
+        }
+    }
+    drop(file);
     if known {
         let mut wb = calamine::open_workbook_auto(path).map_err(|e| sheet_err(e.to_string()))?;
         first_sheet(path, &mut wb, sheet)
     } else {
-        let bytes = std::fs::read(path).map_err(io_err(path))?;
+        let mut file = File::open(path).map_err(io_err(path))?;
+        let bytes = read_capped(path, &mut file)?;
         let mut wb = calamine::open_workbook_auto_from_rs(std::io::Cursor::new(bytes))
             .map_err(|e| sheet_err(e.to_string()))?;
         first_sheet(path, &mut wb, sheet)
@@ -406,6 +569,9 @@ fn first_sheet<RS: Read + Seek>(
             .cloned()
             .ok_or_else(|| sheet_err("시트가 없습니다".to_owned()))?,
     };
+    if let calamine::Sheets::Xlsx(x) = wb {
+        check_sheet_span(path, x, &name)?;
+    }
     let range = wb
         .worksheet_range(&name)
         .map_err(|e| sheet_err(e.to_string()))?;
@@ -462,6 +628,40 @@ fn first_sheet<RS: Read + Seek>(
     }
 }
 
+/// Streams an XLSX sheet's cells (nothing kept) and refuses a sheet whose used rectangle is
+/// larger than [`limits::MAX_SHEET_CELLS`], before calamine allocates that rectangle.
+fn check_sheet_span<RS: Read + Seek>(
+    path: &Path,
+    x: &mut calamine::Xlsx<RS>,
+    name: &str,
+) -> Result<(), ImportError> {
+    let sheet_err = |message: String| ImportError::Spreadsheet {
+        path: path.to_owned(),
+        message,
+    };
+    let mut cells = x
+        .worksheet_cells_reader(name)
+        .map_err(|e| sheet_err(e.to_string()))?;
+    let (mut r0, mut c0, mut r1, mut c1) = (u32::MAX, u32::MAX, 0u32, 0u32);
+    while let Some(cell) = cells.next_cell().map_err(|e| sheet_err(e.to_string()))? {
+        let (r, c) = cell.get_position();
+        (r0, c0, r1, c1) = (r0.min(r), c0.min(c), r1.max(r), c1.max(c));
+    }
+    if r0 == u32::MAX {
+        return Ok(());
+    }
+    let span = (u64::from(r1 - r0) + 1) * (u64::from(c1 - c0) + 1);
+    if span > limits::MAX_SHEET_CELLS {
+        return Err(sheet_err(format!(
+            "시트 범위가 너무 큽니다: {}행 × {}열 = {span}칸 (최대 {}칸) — 멀리 떨어진 빈 칸을 지우세요 (sheet range too large)",
+            r1 - r0 + 1,
+            c1 - c0 + 1,
+            limits::MAX_SHEET_CELLS
+        )));
+    }
+    Ok(())
+}
+
 /// A small table read whole: header row and numbered rows of cells.
 pub(crate) type Table = (Vec<String>, Vec<(u64, Vec<String>)>);
 
@@ -480,7 +680,15 @@ pub(crate) fn memory_source(headers: Vec<String>, rows: Vec<(u64, Vec<String>)>)
 /// Reads a small CSV file fully (HSDS tables): headers and rows of cells, UTF-8 with or without BOM
 /// (or whatever `opts` says).
 pub(crate) fn read_small_csv(path: &Path, opts: &ImportOptions) -> Result<Table, ImportError> {
+    regular_file(path)?;
     let mut file = File::open(path).map_err(io_err(path))?;
+    if file.metadata().map_err(io_err(path))?.len() > MAX_WHOLE_FILE_BYTES {
+        return Err(ImportError::TooLarge {
+            path: path.to_owned(),
+            what: "파일".to_owned(),
+            limit: MAX_WHOLE_FILE_BYTES,
+        });
+    }
     let sniffed = sniff(&mut file, path)?;
     let (enc, bom) = choose_encoding(path, opts, &sniffed)?;
     let mut src = csv_source(path, file, enc, bom, &sniffed.head)?;
