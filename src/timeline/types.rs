@@ -55,6 +55,20 @@ impl TimelineItem {
             self.current().due_on.as_deref()
         }
     }
+    /// The day the follow-up was marked done, if the current version says so.
+    pub fn follow_up_done(&self) -> Option<&str> {
+        self.current()
+            .data
+            .get(super::ops::FOLLOW_UP)
+            .and_then(|m| m.get("done"))
+            .and_then(|d| d.as_str())
+    }
+    /// Whether a correction changed the text or the date (not only a follow-up marker).
+    pub fn is_edited(&self) -> bool {
+        self.corrections
+            .iter()
+            .any(|c| c.voids || c.data.get(super::ops::FOLLOW_UP).is_none())
+    }
     /// Every version, oldest first (the history shown on demand).
     pub fn history(&self) -> impl Iterator<Item = &Entry> {
         std::iter::once(&self.original).chain(self.corrections.iter())

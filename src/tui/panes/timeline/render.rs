@@ -259,8 +259,11 @@ fn entry_line(
     let mut marks = String::new();
     if item.is_voided() {
         marks.push_str(" [무효]");
-    } else if item.is_corrected() {
+    } else if item.is_edited() {
         marks.push_str(" [정정됨]");
+    }
+    if let Some(done) = item.follow_up_done() {
+        marks.push_str(&format!(" [후속 완료 {}]", done.get(5..).unwrap_or(done)));
     }
     let due = item.due_on().map(|d| {
         let style = if d < today {

@@ -140,6 +140,15 @@ impl<K: FieldKey> Form<K> {
         C::all().get(i).copied()
     }
 
+    /// Shows `message` under the field with this key and focuses it (a refusal that only the
+    /// submit could find, e.g. a stage rule): the form stays as typed.
+    pub fn set_error(&mut self, key: K, message: &str) {
+        if let Some(i) = self.fields.iter().position(|f| f.key == key) {
+            self.fields[i].error = Some(message.to_string());
+            self.focus = i;
+        }
+    }
+
     /// Index of the focused field.
     pub fn focus(&self) -> usize {
         self.focus

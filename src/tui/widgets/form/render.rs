@@ -20,6 +20,7 @@ pub(super) struct Slot {
     label: Rect,
     pub(super) value: Rect,
     error: Option<Rect>,
+    help: Option<Rect>,
 }
 
 pub(super) struct FormLayout {
@@ -53,7 +54,8 @@ impl<K: FieldKey> Form<K> {
         let mut rows = Vec::with_capacity(self.fields.len());
         let mut y: u32 = 0;
         for f in &self.fields {
-            let h = u32::from(f.height()) + u32::from(f.error.is_some());
+            let h =
+                u32::from(f.height()) + u32::from(f.error.is_some()) + u32::from(f.help.is_some());
             rows.push((y, h));
             y += h;
         }
@@ -78,12 +80,18 @@ impl<K: FieldKey> Form<K> {
             let avail = body_h.saturating_sub(u16::try_from(vy).unwrap_or(u16::MAX));
             let h = f.height().min(avail);
             let value_x = inner.x.saturating_add(label_w);
+            let value_w = inner.width.saturating_sub(label_w);
+            let error =
+                (f.error.is_some() && avail > h).then(|| Rect::new(value_x, y + h, value_w, 1));
+            let below = h + u16::from(error.is_some());
+            let help = (f.help.is_some() && avail > below)
+                .then(|| Rect::new(value_x, y + below, value_w, 1));
             let slot = Slot {
                 field: i,
                 label: Rect::new(inner.x, y, label_w, 1),
-                value: Rect::new(value_x, y, inner.width.saturating_sub(label_w), h),
-                error: (f.error.is_some() && avail > h)
-                    .then(|| Rect::new(value_x, y + h, inner.width.saturating_sub(label_w), 1)),
+                value: Rect::new(value_x, y, value_w, h),
+                error,
+                help,
             };
             slots.push(slot);
         }
@@ -252,6 +260,11 @@ impl<K: FieldKey> Form<K> {
                     );
                 }
             }
+        }
+        if let (Some(r), Some(h)) = (slot.help, f.help.as_deref()) {
+            let text = fit(h, 0, usize::from(r.width));
+            let style = Style::default().add_modifier(Modifier::DIM);
+            draw_line(buf, r, 0, &Line::from(Span::styled(text, style)));
         }
         if let (Some(r), Some(e)) = (slot.error, f.error.as_deref()) {
             let text = fit(e, 0, usize::from(r.width));
