@@ -390,9 +390,7 @@ pub fn void_entry(store: &mut Store, entry_id: &str, reason: &str) -> Result<Ent
     write_correction(store, entry_id, reason.trim().to_string(), None, true)
 }
 
-/// The data key of a follow-up marker on a correction: `{"follow_up": {"done": "YYYY-MM-DD"}}`
-/// or `{"follow_up": {"moved": "YYYY-MM-DD"}}` (the date it was due).
-pub const FOLLOW_UP: &str = "follow_up";
+pub use super::types::FOLLOW_UP;
 
 /// The open follow-up date of `entry_id`'s current version.
 fn open_due(store: &Store, entry_id: &str) -> Result<(String, String)> {

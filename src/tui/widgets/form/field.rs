@@ -241,10 +241,17 @@ pub(super) fn check_value(
     }
     if *kind == FieldKind::Date && crate::resources::import::parse_date_loose(value, past).is_none()
     {
-        return Some(format!(
-            "날짜가 아닙니다: {} (예: 2024-03-01, 20240301, 2024.3.1)",
-            value.trim()
-        ));
+        let v = value.trim();
+        let digits_only = v
+            .chars()
+            .all(|c| c.is_ascii_digit() || matches!(c, '-' | '.' | '/' | ' '));
+        return Some(
+            if digits_only && v.chars().filter(char::is_ascii_digit).count() >= 6 {
+                format!("없는 날짜입니다: {v}")
+            } else {
+                "날짜는 2024-03-01, 20240301, 2024.3.1 처럼 입력하세요".to_string()
+            },
+        );
     }
     None
 }
@@ -259,7 +266,7 @@ mod tests {
         assert_eq!(check(false, ""), None);
         assert!(check(true, "").is_some());
         assert_eq!(check(false, "2024-02-29"), None);
-        assert!(check(false, "2023-02-29").is_some_and(|e| e.contains("날짜가 아닙니다")));
+        assert!(check(false, "2023-02-29").is_some_and(|e| e.contains("없는 날짜")));
         for typed in ["2024-2-9", "20240209", "2024.2.9", "24.2.9", "2024. 2. 9."] {
             assert_eq!(check(false, typed), None, "{typed}");
         }
