@@ -151,14 +151,15 @@ pub(super) fn reschedule_form(text: &str, due: &str, today: chrono::NaiveDate) -
         .unwrap_or(today);
     let first = text.lines().next().unwrap_or("");
     PaneForm::new(
-        "후속 일정 변경",
+        &format!(
+            "후속 일정 변경 — {}",
+            crate::tui::widgets::fit(first, 0, 40)
+        ),
         vec![
-            Field::text(FieldId::Note, "기록")
-                .with_value(&crate::tui::widgets::fit(first, 0, 40))
-                .read_only(),
             Field::date(FieldId::Due, "새 날짜")
                 .required()
-                .with_value(&start.format("%Y-%m-%d").to_string()),
+                .with_value(&start.format("%Y-%m-%d").to_string())
+                .with_help(&format!("지금 {due}. 예: 2024-03-01, 20240301, 2024.3.1")),
         ],
     )
 }

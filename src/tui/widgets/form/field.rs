@@ -51,8 +51,6 @@ pub struct Field<K> {
     pub(super) error: Option<String>,
     /// A line of help shown under the value (input format, when it is needed).
     pub(super) help: Option<String>,
-    /// Shown but not editable (context such as the entry a date belongs to).
-    pub(super) read_only: bool,
     /// A date in the past (birth date): a two-digit year takes the century that keeps it past.
     pub(super) past: bool,
 }
@@ -69,7 +67,6 @@ impl<K: FieldKey> Field<K> {
             choice: 0,
             error: None,
             help: None,
-            read_only: false,
             past: false,
         }
     }
@@ -84,12 +81,6 @@ impl<K: FieldKey> Field<K> {
     /// A help line shown under the value (e.g. the input format).
     pub fn with_help(mut self, help: &str) -> Field<K> {
         self.help = Some(help.to_string());
-        self
-    }
-
-    /// Shows the value without letting it be edited.
-    pub fn read_only(mut self) -> Field<K> {
-        self.read_only = true;
         self
     }
 
@@ -200,7 +191,7 @@ impl<K: FieldKey> Field<K> {
     }
 
     pub(super) fn is_text(&self) -> bool {
-        !matches!(self.kind, FieldKind::Choice(_)) && !self.read_only
+        !matches!(self.kind, FieldKind::Choice(_))
     }
 
     pub(super) fn is_multiline(&self) -> bool {
