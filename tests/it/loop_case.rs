@@ -456,3 +456,24 @@ fn forms_fit_at_80x24_with_their_longest_labels() {
         "{text}"
     );
 }
+
+#[test]
+fn the_overdue_box_counts_the_overdue_rows_below_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = app_on(store(dir.path(), 300));
+    press(&mut app, &["F5"]);
+    let text = screen(&mut app, 80, 40);
+    let rows = text.lines().filter(|l| l.contains("일 지남")).count();
+    let boxed: usize = text
+        .lines()
+        .filter_map(|l| l.split('│').rev().nth(1))
+        .filter_map(|cell| cell.trim().strip_suffix('건'))
+        .find_map(|n| n.trim().parse().ok())
+        .unwrap();
+    assert!(rows > 0, "{text}");
+    assert_eq!(boxed, rows, "{text}");
+    // Section titles are not cursor stops: Home lands on the first item, not a title.
+    press(&mut app, &["home"]);
+    let first = app.today.selected_is_item();
+    assert!(first);
+}

@@ -260,9 +260,12 @@ impl TodayPane {
         );
         let style: Style = if c.overdue > 0 { t.danger } else { t.ok };
         f.render_widget(
+            // Every list's overdue items (each shown as "N일 지남"), so the box and the
+            // lists below agree.
             Paragraph::new(vec![
                 Line::raw(""),
                 Line::styled(format!("{}건", c.overdue), style),
+                Line::styled("지남", style),
             ])
             .centered()
             .block(
