@@ -13,7 +13,7 @@ pub mod undo;
 pub use due::{Charts, DueItem, DueKind, Scope, Today};
 pub use ops::{
     FOLLOW_UP, add_entry, change_stage, charts, complete_follow_up, correct_entry, load,
-    reschedule_follow_up, resolve, set_referral_status, today, view, void_entry,
+    reschedule_follow_up, resolve, restore_follow_up, set_referral_status, today, view, void_entry,
 };
 pub use rules::{Move, StageMove, check_move};
 pub use types::{

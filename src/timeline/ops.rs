@@ -322,6 +322,7 @@ fn write_fix(store: &mut Store, entry_id: &str, fix: Fix) -> Result<Entry> {
     }
     let current = corrections.last().unwrap_or(&root);
     let voids = fix.voids;
+    let marked = fix.marker.is_some();
     let mut data = if voids {
         json!({})
     } else {
@@ -358,7 +359,13 @@ fn write_fix(store: &mut Store, entry_id: &str, fix: Fix) -> Result<Entry> {
         &format!("case:{}", root.case_id),
         &format!(
             "{}:{} → {}",
-            if entry.voids { "void" } else { "correct" },
+            if entry.voids {
+                "void"
+            } else if marked {
+                "follow_up"
+            } else {
+                "correct"
+            },
             root.id,
             entry.id
         ),
@@ -436,6 +443,25 @@ pub fn reschedule_follow_up(store: &mut Store, entry_id: &str, on: NaiveDate) ->
         due_on: Some(on.format("%Y-%m-%d").to_string()),
         voids: false,
         marker: Some((FOLLOW_UP, json!({ "moved": due }))),
+    };
+    write_fix(store, &root, fix)
+}
+
+/// Puts an entry's follow-up back as it was before it was marked done or moved (undo): a
+/// correction with the old date, marked `follow_up.restored`. Audited as 변경.
+pub fn restore_follow_up(
+    store: &mut Store,
+    entry_id: &str,
+    due_on: Option<NaiveDate>,
+) -> Result<Entry> {
+    let e = store.entry(entry_id)?;
+    let root = e.corrects.clone().unwrap_or(e.id);
+    let due = due_on.map(|d| d.format("%Y-%m-%d").to_string());
+    let fix = Fix {
+        text: None,
+        due_on: due.clone(),
+        voids: false,
+        marker: Some((FOLLOW_UP, json!({ "restored": due }))),
     };
     write_fix(store, &root, fix)
 }

@@ -82,9 +82,7 @@ pub fn apply(store: &mut Store, undo: &Undo) -> Result<String, TimelineError> {
             Ok(format!("단계를 {}(으)로 되돌렸습니다", from.label()))
         }
         Change::FollowUp { entry_id, due } => {
-            let e = store.entry(entry_id)?;
-            let root = e.corrects.clone().unwrap_or(e.id.clone());
-            ops::correct_entry(store, &root, &e.body, *due)?;
+            ops::restore_follow_up(store, entry_id, *due)?;
             Ok("후속 일정을 되돌렸습니다".into())
         }
         Change::Resident {

@@ -233,6 +233,11 @@ fn a_follow_up_is_done_from_today_and_undone() {
     press(&mut app, &["F5", "u"]);
     let back = screen(&mut app, 80, 24);
     assert!(back.contains("기초수급 서류 확인"), "{back}");
+    // Done again after the undo: the timeline shows it done, not edited.
+    press(&mut app, &["d"]);
+    app.apply(dolbom::tui::panes::Effect::OpenCase(cid.clone()));
+    let tl = screen(&mut app, 80, 24);
+    assert!(tl.contains("후속 완료") && !tl.contains("정정됨"), "{tl}");
 }
 
 #[test]
