@@ -482,3 +482,24 @@ fn the_overdue_box_counts_the_overdue_rows_below_it() {
     let first = app.today.selected_is_item();
     assert!(first);
 }
+
+#[test]
+fn a_bad_export_path_keeps_the_form_with_the_error_at_the_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = store(dir.path(), 0);
+    let (_, cid, _) = case_with_follow_up(&mut s);
+    let mut app = app_on(s);
+    app.apply(dolbom::tui::panes::Effect::OpenCase(cid));
+    press(&mut app, &["e", "tab", "ctrl-u"]);
+    let bad = dir.path().join("없는 폴더").join("case.md");
+    press(&mut app, &[bad.to_str().unwrap(), "ctrl-s"]);
+    assert!(form_open(&app), "the form stays open");
+    let text = screen(&mut app, 80, 24);
+    assert!(text.contains("없는 폴더"), "{text}");
+    assert!(!bad.exists());
+    // Fixed in the same form.
+    let good = dir.path().join("case.md");
+    press(&mut app, &["ctrl-u", good.to_str().unwrap(), "ctrl-s"]);
+    assert!(!form_open(&app), "{}", screen(&mut app, 80, 24));
+    assert!(good.exists());
+}
