@@ -9,6 +9,7 @@ mod open;
 pub mod oplog;
 pub mod queries;
 mod referrals;
+mod resident_edit;
 mod residents;
 mod resources;
 pub mod schema;
@@ -19,6 +20,7 @@ mod users;
 mod write;
 
 pub use open::{OpenOptions, migrate as migrate_to};
+pub use resident_edit::ResidentEdit;
 pub use residents::{
     NewResident, ResidentDetail, ResidentSummary, SearchRecord, for_each_search_record,
     read_search_records,

@@ -382,33 +382,7 @@ impl Store {
             ],
         )?;
         let case_id = if open_case {
-            let case_id = uuid::Uuid::now_v7().to_string();
-            let today = now.format("%Y-%m-%d").to_string();
-            let at = now.format("%Y-%m-%d %H:%M").to_string();
-            tx.insert(
-                "cases",
-                &case_id,
-                &[
-                    ("resident_id", id.as_str().into()),
-                    ("worker", operator.as_str().into()),
-                    ("stage", Stage::Intake.code().into()),
-                    ("opened_on", today.into()),
-                    ("last_activity", at.clone().into()),
-                ],
-            )?;
-            tx.insert(
-                "entries",
-                &uuid::Uuid::now_v7().to_string(),
-                &[
-                    ("case_id", case_id.as_str().into()),
-                    ("kind", "stage_change".into()),
-                    ("author", operator.as_str().into()),
-                    ("at", at.into()),
-                    ("body", "접수".into()),
-                    ("data", r#"{"from":null,"to":"intake"}"#.into()),
-                ],
-            )?;
-            Some(case_id)
+            Some(insert_new_case(&mut tx, &id, &operator, now)?)
         } else {
             None
         };
@@ -431,5 +405,95 @@ impl Store {
         .map_err(|e| tx.sql_err(e))?;
         tx.commit()?;
         Ok((id, case_id))
+    }
+}
+
+/// Inserts a new case at 접수 for `resident_id` (worker: `operator`, opened now) with its
+/// opening stage entry, inside `tx`. Returns the case id.
+fn insert_new_case(
+    tx: &mut super::Tx<'_>,
+    resident_id: &str,
+    operator: &str,
+    now: chrono::NaiveDateTime,
+) -> Result<String> {
+    let case_id = uuid::Uuid::now_v7().to_string();
+    let today = now.format("%Y-%m-%d").to_string();
+    let at = now.format("%Y-%m-%d %H:%M").to_string();
+    tx.insert(
+        "cases",
+        &case_id,
+        &[
+            ("resident_id", resident_id.into()),
+            ("worker", operator.into()),
+            ("stage", Stage::Intake.code().into()),
+            ("opened_on", today.into()),
+            ("last_activity", at.clone().into()),
+        ],
+    )?;
+    tx.insert(
+        "entries",
+        &uuid::Uuid::now_v7().to_string(),
+        &[
+            ("case_id", case_id.as_str().into()),
+            ("kind", "stage_change".into()),
+            ("author", operator.into()),
+            ("at", at.into()),
+            ("body", "접수".into()),
+            ("data", r#"{"from":null,"to":"intake"}"#.into()),
+        ],
+    )?;
+    Ok(case_id)
+}
+
+impl Store {
+    /// Opens a case at 접수 for an existing resident (사례 열기), for the operator, in one
+    /// transaction with its audit row (입력). Refused while the resident has a case that is not
+    /// closed: that one is the case to work on. Returns the new case id.
+    pub fn open_case_for(&mut self, resident_id: &str) -> Result<String> {
+        let open = self
+            .cases_of_resident(resident_id)?
+            .into_iter()
+            .find(|c| c.stage.is_open());
+        if let Some(c) = open {
+            return Err(StoreError::Invalid(format!(
+                "이미 진행 중인 사례가 있습니다 ({}) (case {} is open)",
+                c.stage.label(),
+                c.id
+            )));
+        }
+        let operator = self.operator().to_string();
+        let host = self.host().to_string();
+        let now = self.clock().now();
+        let stamp = self.clock().stamp();
+        let mut tx = self.write()?;
+        // The resident must exist (and not be a tombstone).
+        let live: bool = tx
+            .conn()
+            .query_row(
+                "SELECT count(*) FROM residents WHERE id = ?1 AND deleted = 0",
+                [resident_id],
+                |r| r.get::<_, i64>(0),
+            )
+            .map_err(|e| tx.sql_err(e))?
+            > 0;
+        if !live {
+            return Err(StoreError::NotFound(format!("resident {resident_id}")));
+        }
+        let case_id = insert_new_case(&mut tx, resident_id, &operator, now)?;
+        append(
+            tx.conn(),
+            &operator,
+            &host,
+            &stamp,
+            &Event {
+                action: AuditAction::Create,
+                resident_id: Some(resident_id),
+                subject: &format!("case:{case_id}"),
+                detail: "사례 열기 (기존 주민)",
+            },
+        )
+        .map_err(|e| tx.sql_err(e))?;
+        tx.commit()?;
+        Ok(case_id)
     }
 }

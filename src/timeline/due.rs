@@ -276,7 +276,7 @@ impl Today {
     pub fn sections(&self) -> [(&'static str, &[DueItem]); 6] {
         [
             ("오늘 할 일", &self.due_today),
-            ("기한 지남", &self.overdue),
+            ("후속 일정 지남", &self.overdue),
             ("업무안내 기한", &self.deadlines),
             ("장기 미접촉 (점검 30일+)", &self.no_contact),
             ("사후관리", &self.aftercare),

@@ -8,11 +8,12 @@ pub mod export;
 pub mod ops;
 pub mod rules;
 pub mod types;
+pub mod undo;
 
 pub use due::{Charts, DueItem, DueKind, Scope, Today};
 pub use ops::{
-    add_entry, change_stage, charts, correct_entry, load, resolve, set_referral_status, today,
-    view, void_entry,
+    FOLLOW_UP, add_entry, change_stage, charts, complete_follow_up, correct_entry, load,
+    reschedule_follow_up, resolve, restore_follow_up, set_referral_status, today, view, void_entry,
 };
 pub use rules::{Move, StageMove, check_move};
 pub use types::{

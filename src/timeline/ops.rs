@@ -293,6 +293,25 @@ fn write_correction(
     due_on: Option<String>,
     voids: bool,
 ) -> Result<Entry> {
+    let fix = Fix {
+        text: Some(text),
+        due_on,
+        voids,
+        marker: None,
+    };
+    write_fix(store, entry_id, fix)
+}
+
+/// What a correction changes: the text (`None`: keep the current version's), the follow-up
+/// date, the void flag, and a marker merged into the data (`follow_up`: done / moved).
+struct Fix {
+    text: Option<String>,
+    due_on: Option<String>,
+    voids: bool,
+    marker: Option<(&'static str, serde_json::Value)>,
+}
+
+fn write_fix(store: &mut Store, entry_id: &str, fix: Fix) -> Result<Entry> {
     let ctx = Ctx::of(store);
     let mut tx = store.write()?;
     let (root, corrections) = chain(&tx, entry_id)?;
@@ -302,19 +321,31 @@ fn write_correction(
         ));
     }
     let current = corrections.last().unwrap_or(&root);
+    let voids = fix.voids;
+    let marked = fix.marker.is_some();
+    let mut data = if voids {
+        json!({})
+    } else {
+        current.data.clone()
+    };
+    if let Some((key, value)) = fix.marker {
+        if !data.is_object() {
+            data = json!({});
+        }
+        data[key] = value;
+    } else if let Some(obj) = data.as_object_mut() {
+        // A plain correction is not a follow-up marker.
+        obj.remove(FOLLOW_UP);
+    }
     let entry = Entry {
         id: new_id(),
         case_id: root.case_id.clone(),
         kind: root.kind,
         author: ctx.operator.clone(),
         at: ctx.at.clone(),
-        body: text,
-        due_on,
-        data: if voids {
-            json!({})
-        } else {
-            current.data.clone()
-        },
+        body: fix.text.unwrap_or_else(|| current.body.clone()),
+        due_on: fix.due_on,
+        data,
         corrects: Some(root.id.clone()),
         voids,
     };
@@ -328,7 +359,13 @@ fn write_correction(
         &format!("case:{}", root.case_id),
         &format!(
             "{}:{} → {}",
-            if entry.voids { "void" } else { "correct" },
+            if entry.voids {
+                "void"
+            } else if marked {
+                "follow_up"
+            } else {
+                "correct"
+            },
             root.id,
             entry.id
         ),
@@ -358,6 +395,75 @@ pub fn void_entry(store: &mut Store, entry_id: &str, reason: &str) -> Result<Ent
         return Err(invalid("무효 사유를 입력하세요 (a reason is required)"));
     }
     write_correction(store, entry_id, reason.trim().to_string(), None, true)
+}
+
+pub use super::types::FOLLOW_UP;
+
+/// The open follow-up date of `entry_id`'s current version.
+fn open_due(store: &Store, entry_id: &str) -> Result<(String, String)> {
+    let e = store.entry(entry_id)?;
+    let root_id = e.corrects.clone().unwrap_or(e.id);
+    let items = resolve(store.case_entries(&e.case_id)?);
+    let item = items
+        .iter()
+        .find(|i| i.original.id == root_id)
+        .ok_or_else(|| invalid("기록을 찾을 수 없습니다 (entry not found)"))?;
+    let due = item
+        .due_on()
+        .ok_or_else(|| invalid("후속 일정이 없는 기록입니다 (no open follow-up)"))?;
+    Ok((root_id, due.to_string()))
+}
+
+/// Marks an entry's follow-up done: a correction of the entry (same text, no follow-up date)
+/// marked `follow_up.done`, so it leaves the 오늘 lists and the timeline shows it done. The
+/// original stays; audited as 변경; synced like every entry.
+pub fn complete_follow_up(store: &mut Store, entry_id: &str) -> Result<Entry> {
+    let (root, due) = open_due(store, entry_id)?;
+    let done = store.clock().today().format("%Y-%m-%d").to_string();
+    let fix = Fix {
+        text: None,
+        due_on: None,
+        voids: false,
+        marker: Some((FOLLOW_UP, json!({ "done": done, "was_due": due }))),
+    };
+    write_fix(store, &root, fix)
+}
+
+/// Moves an entry's follow-up to `on`: a correction with the new date, marked
+/// `follow_up.moved` (with the old date). Audited as 변경.
+pub fn reschedule_follow_up(store: &mut Store, entry_id: &str, on: NaiveDate) -> Result<Entry> {
+    let (root, due) = open_due(store, entry_id)?;
+    if on < store.clock().today() {
+        return Err(invalid(
+            "새 후속 일정은 오늘이나 그 뒤여야 합니다 (the new date is in the past)",
+        ));
+    }
+    let fix = Fix {
+        text: None,
+        due_on: Some(on.format("%Y-%m-%d").to_string()),
+        voids: false,
+        marker: Some((FOLLOW_UP, json!({ "moved": due }))),
+    };
+    write_fix(store, &root, fix)
+}
+
+/// Puts an entry's follow-up back as it was before it was marked done or moved (undo): a
+/// correction with the old date, marked `follow_up.restored`. Audited as 변경.
+pub fn restore_follow_up(
+    store: &mut Store,
+    entry_id: &str,
+    due_on: Option<NaiveDate>,
+) -> Result<Entry> {
+    let e = store.entry(entry_id)?;
+    let root = e.corrects.clone().unwrap_or(e.id);
+    let due = due_on.map(|d| d.format("%Y-%m-%d").to_string());
+    let fix = Fix {
+        text: None,
+        due_on: due.clone(),
+        voids: false,
+        marker: Some((FOLLOW_UP, json!({ "restored": due }))),
+    };
+    write_fix(store, &root, fix)
 }
 
 /// Moves a case to another stage under [`rules`]: writes a stage-change entry and updates the

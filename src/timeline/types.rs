@@ -6,6 +6,10 @@ use chrono::NaiveDate;
 use serde::Serialize;
 use std::collections::BTreeMap;
 
+/// The data key of a follow-up marker on a correction: `{"follow_up": {"done": "YYYY-MM-DD"}}`
+/// or `{"follow_up": {"moved": "YYYY-MM-DD"}}` (the date it was due).
+pub const FOLLOW_UP: &str = "follow_up";
+
 /// One entry of the timeline with its corrections (append-only: the original never changes).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct TimelineItem {
@@ -54,6 +58,20 @@ impl TimelineItem {
         } else {
             self.current().due_on.as_deref()
         }
+    }
+    /// The day the follow-up was marked done, if the current version says so.
+    pub fn follow_up_done(&self) -> Option<&str> {
+        self.current()
+            .data
+            .get(FOLLOW_UP)
+            .and_then(|m| m.get("done"))
+            .and_then(|d| d.as_str())
+    }
+    /// Whether a correction changed the text or the date (not only a follow-up marker).
+    pub fn is_edited(&self) -> bool {
+        self.corrections
+            .iter()
+            .any(|c| c.voids || c.data.get(FOLLOW_UP).is_none())
     }
     /// Every version, oldest first (the history shown on demand).
     pub fn history(&self) -> impl Iterator<Item = &Entry> {

@@ -120,6 +120,12 @@ actions! {
     NewLine = "new-line", "줄 바꿈", "New line";
     Confirm = "confirm", "예", "Yes / confirm";
     Deny = "deny", "아니요", "No / deny";
+    // The daily loop (#12): open a case for a known resident, edit a resident, follow-ups, undo
+    OpenCase = "open-case", "사례 열기 (기존 주민)", "Open a case for this resident";
+    EditResident = "edit-resident", "주민 정보 수정", "Edit resident";
+    FollowUpDone = "follow-up-done", "후속 일정 완료", "Mark follow-up done";
+    Reschedule = "reschedule", "후속 일정 변경", "Reschedule follow-up";
+    Undo = "undo", "방금 한 변경 되돌리기", "Undo the last change";
 }
 
 /// The name is not any action's name.

@@ -49,6 +49,8 @@ pub struct App {
     pub dirty: bool,
     /// Where background jobs report (None in tests: jobs then run inline).
     pub jobs: Option<std::sync::mpsc::Sender<super::msg::Msg>>,
+    /// The last change made in this session, for undo (`u`).
+    pub last_change: Option<crate::timeline::undo::Undo>,
 }
 
 impl App {
@@ -74,6 +76,7 @@ impl App {
             size: (80, 24),
             dirty: true,
             jobs: None,
+            last_change: None,
             store,
             keymap,
         };
@@ -240,6 +243,7 @@ impl App {
                 self.refresh_status();
                 self.reload_pane();
             }
+            Action::Undo => self.undo(),
             other => {
                 let page = self.page_size();
                 let effect = match self.pane {
@@ -251,6 +255,25 @@ impl App {
                 self.apply(effect);
             }
         }
+    }
+
+    /// Takes back the last change of this session (a new correcting change; see
+    /// [`crate::timeline::undo`]).
+    fn undo(&mut self) {
+        let Some(undo) = self.last_change.take() else {
+            self.message = Some("되돌릴 변경이 없습니다".into());
+            return;
+        };
+        let resident = matches!(undo.change, crate::timeline::undo::Change::Resident { .. });
+        match crate::timeline::undo::apply(&mut self.store, &undo) {
+            Ok(m) => self.message = Some(m),
+            Err(e) => self.message = Some(e.to_string()),
+        }
+        if resident {
+            self.reindex();
+        }
+        self.refresh_status();
+        self.reload_pane();
     }
 
     /// Where a form is drawn on the current screen (see [`super::layout::form_area`]).
@@ -326,6 +349,34 @@ impl App {
                         Some("연계할 사례를 먼저 여세요 (2 사례 화면에서 사례를 열고 r)".into())
                 }
             },
+            Effect::OpenCaseAt(case_id, entry_id) => {
+                self.pane = PaneId::Timeline;
+                self.resolver.reset();
+                if let Err(e) = self
+                    .timeline
+                    .open_case_at(&case_id, &entry_id, &mut self.store)
+                {
+                    self.message = Some(e.to_string());
+                }
+            }
+            Effect::NewCase(resident_id) => {
+                self.pane = PaneId::Timeline;
+                self.resolver.reset();
+                match self.timeline.new_case(&resident_id, &mut self.store) {
+                    Ok(m) => self.message = Some(m),
+                    Err(e) => self.message = Some(e.to_string()),
+                }
+            }
+            Effect::Changed(message, change) => {
+                self.message = Some(message);
+                self.last_change = Some(crate::timeline::undo::Undo::now(&self.store, change));
+            }
+            Effect::FormError(purpose, mut form, field, message) => {
+                form.set_error(field, &message);
+                form.set_area(self.form_area());
+                self.message = Some(message);
+                self.overlay = Some(Overlay::Form(purpose, form));
+            }
         }
         self.refresh_status();
     }
@@ -453,13 +504,18 @@ impl App {
             }
             _ => {}
         }
+        let resident_edit = matches!(purpose, FormPurpose::EditResident { .. });
         let effect = match purpose.pane() {
             PaneId::Search => self.search.on_form(purpose, &form, &mut self.store),
             PaneId::Timeline => self.timeline.on_form(purpose, &form, &mut self.store),
             PaneId::Resources => self.resources.on_form(purpose, &form, &mut self.store),
             PaneId::Today => Effect::None,
         };
+        let refused = matches!(effect, Effect::FormError(..));
         self.apply(effect);
+        if resident_edit && !refused {
+            self.reindex();
+        }
         self.reload_pane();
     }
 

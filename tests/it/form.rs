@@ -185,15 +185,16 @@ fn date_is_validated_on_leave_and_submit() {
     assert_eq!(form.handle_key(key("ctrl-s"), &km), FormOutcome::Invalid);
     assert_eq!(form.focus(), 1, "submit focuses the first invalid field");
     press(&mut form, &km, "ctrl-u");
-    type_text(&mut form, &km, "19500101");
+    type_text(&mut form, &km, "1950년쯤");
     assert_eq!(form.apply(Action::Submit), FormOutcome::Invalid);
     assert!(
         form.fields()[1]
             .error()
-            .is_some_and(|e| e.contains("YYYY-MM-DD"))
+            .is_some_and(|e| e.contains("20240301"))
     );
+    // #12: dates are typed as people type them and kept as YYYY-MM-DD.
     press(&mut form, &km, "ctrl-u");
-    type_text(&mut form, &km, "1950-01-01");
+    type_text(&mut form, &km, "1950.1.1");
     assert_eq!(form.handle_key(key("F2"), &km), FormOutcome::Submitted);
     assert_eq!(form.value("생년월일"), Some("1950-01-01"));
     assert!(form.fields().iter().all(|f| f.error().is_none()));

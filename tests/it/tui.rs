@@ -570,7 +570,7 @@ fn today_pane_jumps_to_a_case() {
     press(&mut app, &["esc", "4", "m"]);
     let text = screen(&mut app, 80, 24);
     assert!(
-        text.contains("모든 사례") && text.contains("기한 지남"),
+        text.contains("모든 사례") && text.contains("후속 일정 지남"),
         "{text}"
     );
     // Move to the first item and open it.

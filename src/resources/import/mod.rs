@@ -33,7 +33,8 @@ pub use encoding::EncodingChoice;
 pub use reader::SourceInfo;
 pub use rows::{
     CATEGORIES, OTHER_CATEGORY, ResidentRow, ResourceRow, Sex, dong_from_address, natural_key,
-    normalize_category, normalize_phone, parse_birth_date, parse_capacity, parse_sex,
+    normalize_category, normalize_phone, parse_birth_date, parse_capacity, parse_date_loose,
+    parse_sex,
 };
 pub use synth::write_cp949_resources;
 

@@ -377,38 +377,51 @@ pub fn parse_capacity(raw: &str) -> Result<i64, String> {
 }
 
 /// Parses a birth date: `1950-01-01`, `19500101`, `500101`, `1950.1.1`, `1950/01/01`,
-/// `1950. 1. 1.`, `1950년 1월 1일`. Six digits take the century that makes the date not lie in
-/// the future.
+/// `1950. 1. 1.`, `1950년 1월 1일`, `50.1.1`. A two-digit year takes the century that makes the
+/// date not lie in the future.
 pub fn parse_birth_date(raw: &str) -> Result<NaiveDate, String> {
     let bad = || format!("생년월일이 올바른 날짜가 아닙니다: {raw}");
+    let date = parse_date_loose(raw, true).ok_or_else(bad)?;
+    if date.year() < 1880 || date > chrono::Local::now().date_naive() {
+        return Err(bad());
+    }
+    Ok(date)
+}
+
+/// Parses a date as people type it (the importers' rules, shared with the TUI's date fields):
+/// `2024-03-01`, `20240301`, `2024.3.1`, `2024/03/01`, `2024. 3. 1.`, `2024년 3월 1일`, and a
+/// two-digit year (`240301`, `24.3.1`). A two-digit year is 20yy, or with `past` the century
+/// that makes the date not lie in the future (birth dates). `None` when it is no real date.
+pub fn parse_date_loose(raw: &str, past: bool) -> Option<NaiveDate> {
     let s = raw.trim().trim_end_matches('.').trim();
     let parts: Vec<&str> = s
         .split(['-', '.', '/', '년', '월', '일', ' '])
         .filter(|p| !p.is_empty())
         .collect();
-    let (y, m, d) = match parts.as_slice() {
-        [y, m, d] if y.len() == 4 => (num(y), num(m), num(d)),
+    let (y, m, d, two_digit) = match parts.as_slice() {
+        [y, m, d] if y.len() == 4 => (num(y)?, num(m)?, num(d)?, false),
+        [y, m, d] if y.len() == 2 => (num(y)?, num(m)?, num(d)?, true),
         [all] if all.len() == 8 && all.is_ascii() => {
-            (num(&all[..4]), num(&all[4..6]), num(&all[6..]))
+            (num(&all[..4])?, num(&all[4..6])?, num(&all[6..])?, false)
         }
         [all] if all.len() == 6 && all.is_ascii() => {
-            let yy = num(&all[..2]).ok_or_else(bad)?;
-            let this_year = chrono::Local::now().year() as u32;
-            let y = if 2000 + yy <= this_year {
-                2000 + yy
-            } else {
-                1900 + yy
-            };
-            (Some(y), num(&all[2..4]), num(&all[4..]))
+            (num(&all[..2])?, num(&all[2..4])?, num(&all[4..])?, true)
         }
-        _ => return Err(bad()),
+        _ => return None,
     };
-    let (y, m, d) = (y.ok_or_else(bad)?, m.ok_or_else(bad)?, d.ok_or_else(bad)?);
-    let date = NaiveDate::from_ymd_opt(y as i32, m, d).ok_or_else(bad)?;
-    if y < 1880 || date > chrono::Local::now().date_naive() {
-        return Err(bad());
-    }
-    Ok(date)
+    let y = if !two_digit {
+        y
+    } else if !past {
+        2000 + y
+    } else {
+        let this_year = chrono::Local::now().year() as u32;
+        if 2000 + y <= this_year {
+            2000 + y
+        } else {
+            1900 + y
+        }
+    };
+    NaiveDate::from_ymd_opt(i32::try_from(y).ok()?, m, d)
 }
 
 fn num(s: &str) -> Option<u32> {

@@ -16,8 +16,10 @@ pub enum FieldId {
     Phone,
     Dong,
     Address,
+    Household,
     OpenCase,
     DuplicateAnswer,
+    Existing,
     // Search filter (읍면동 is `Dong`).
     Stage,
     Flag,
@@ -78,7 +80,7 @@ choice!(
 );
 choice!(
     /// Intake: the answer to "likely duplicates".
-    DuplicateAnswer { Cancel => "취소", Register => "그래도 등록" }
+    DuplicateAnswer { Cancel => "취소", OpenExisting => "기존 주민 열기", Register => "그래도 등록" }
 );
 choice!(
     /// Correcting an entry: new text, or void it.

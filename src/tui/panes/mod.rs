@@ -75,6 +75,8 @@ pub enum Effect {
     OpenResident(String),
     /// Open this case's timeline.
     OpenCase(String),
+    /// Open this case's timeline with this entry selected and on screen (case id, entry id).
+    OpenCaseAt(String, String),
     /// Show a form; its values come back to the pane's `on_form`.
     OpenForm(FormPurpose, PaneForm),
     Switch(PaneId),
@@ -84,6 +86,12 @@ pub enum Effect {
     ReferTo(String, String),
     /// Run an import (a dry run first for the preview), in the background where possible.
     Import(ImportJob),
+    /// Open a case for this existing resident (or their open one) and show it (사례 열기).
+    NewCase(String),
+    /// A change was made: show the message and remember the change for undo (`u`).
+    Changed(String, crate::timeline::undo::Change),
+    /// A submitted form was refused: show it again, unchanged, with the message at the field.
+    FormError(FormPurpose, Box<PaneForm>, fields::FieldId, String),
 }
 
 /// An import the resource pane asked for.
@@ -159,6 +167,14 @@ pub enum FormPurpose {
     SyncImport,
     /// The audit review's filters (operator, action, resident, date).
     AuditFilter,
+    /// Moving an entry's follow-up date (from the case or from 오늘).
+    Reschedule {
+        entry_id: String,
+    },
+    /// Editing a resident (from the search pane or the case).
+    EditResident {
+        resident_id: String,
+    },
 }
 
 impl FormPurpose {

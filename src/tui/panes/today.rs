@@ -4,7 +4,7 @@
 
 use super::{Effect, ListState, RenderCtx, below, cell};
 use crate::store::Store;
-use crate::timeline::{self, Charts, DueItem, Scope, Today};
+use crate::timeline::{self, Charts, DueItem, DueKind, Scope, Today};
 use crate::tui::Action;
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -54,6 +54,8 @@ impl TodayPane {
         }
         self.loaded = true;
         self.list.selected = self.list.selected.min(self.rows.len().saturating_sub(1));
+        let at = self.list.selected;
+        self.skip_sections(true, at);
         Ok(())
     }
 
@@ -64,7 +66,9 @@ impl TodayPane {
             return Effect::Message(e.to_string());
         }
         let rows = page.saturating_sub(usize::from(self.chart_rows.get()));
+        let before = self.list.selected;
         if self.list.apply(action, self.rows.len(), rows) {
+            self.skip_sections(self.list.selected >= before, before);
             self.list.scroll_to(self.rows.len(), rows);
             return Effect::None;
         }
@@ -81,12 +85,59 @@ impl TodayPane {
             }
             Action::Select => {
                 if let Some(Row::Item(item)) = self.rows.get(self.list.selected) {
-                    return Effect::OpenCase(item.case.case_id.clone());
+                    return match &item.kind {
+                        DueKind::FollowUp { entry_id, .. } => {
+                            Effect::OpenCaseAt(item.case.case_id.clone(), entry_id.clone())
+                        }
+                        _ => Effect::OpenCase(item.case.case_id.clone()),
+                    };
                 }
+            }
+            Action::FollowUpDone | Action::Reschedule => {
+                let Some(Row::Item(DueItem {
+                    kind: DueKind::FollowUp { entry_id, .. },
+                    ..
+                })) = self.rows.get(self.list.selected)
+                else {
+                    return Effect::Message("후속 일정 항목을 고르세요".into());
+                };
+                let id = entry_id.clone();
+                let effect = if action == Action::FollowUpDone {
+                    super::timeline::TimelinePane::complete_follow_up(&id, store)
+                } else {
+                    super::timeline::TimelinePane::reschedule_form(&id, store)
+                };
+                if let Err(e) = self.load(store) {
+                    return Effect::Message(e.to_string());
+                }
+                return effect;
             }
             _ => {}
         }
         Effect::None
+    }
+
+    /// Moves the selection off a section title, in the direction of travel (back to `before`
+    /// when there is no item that way).
+    fn skip_sections(&mut self, down: bool, before: usize) {
+        let is_item = |i: usize| matches!(self.rows.get(i), Some(Row::Item(_)));
+        let mut i = self.list.selected;
+        while !is_item(i) {
+            match (down, i) {
+                (true, i2) if i2 + 1 < self.rows.len() => i += 1,
+                (false, i2) if i2 > 0 => i -= 1,
+                _ => {
+                    // Nothing that way: try the other direction, else stay.
+                    i = if is_item(before) {
+                        before
+                    } else {
+                        (0..self.rows.len()).find(|j| is_item(*j)).unwrap_or(0)
+                    };
+                    break;
+                }
+            }
+        }
+        self.list.selected = i;
     }
 
     /// Whether the selection is on an item (not a section title).
@@ -97,7 +148,12 @@ impl TodayPane {
     pub fn on_click(&mut self, row: u16) -> Effect {
         let charts = self.chart_rows.get();
         if row >= charts {
-            self.list.click(usize::from(row - charts), self.rows.len());
+            let before = self.list.selected;
+            if self.list.click(usize::from(row - charts), self.rows.len())
+                && !self.selected_is_item()
+            {
+                self.list.selected = before;
+            }
         }
         Effect::None
     }
@@ -204,9 +260,12 @@ impl TodayPane {
         );
         let style: Style = if c.overdue > 0 { t.danger } else { t.ok };
         f.render_widget(
+            // Every list's overdue items (each shown as "N일 지남"), so the box and the
+            // lists below agree.
             Paragraph::new(vec![
                 Line::raw(""),
                 Line::styled(format!("{}건", c.overdue), style),
+                Line::styled("지남", style),
             ])
             .centered()
             .block(

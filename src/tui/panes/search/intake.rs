@@ -13,6 +13,19 @@ impl SearchPane {
         let v = |id: FieldId| form.value(id).map(str::trim).unwrap_or("").to_string();
         let answer = form.chosen::<DuplicateAnswer>(FieldId::DuplicateAnswer);
         let confirmed = answer == Some(DuplicateAnswer::Register);
+        if answer == Some(DuplicateAnswer::OpenExisting) {
+            // #12: the person is already registered: open them (a case if intake asked for one).
+            let open_case = self.pending_intake.take().is_some_and(|(_, open)| open);
+            let pick = form
+                .field(FieldId::Existing)
+                .and_then(|f| f.selected())
+                .unwrap_or(0);
+            return match self.hits.get(pick).map(|h| h.summary.id.clone()) {
+                Some(id) if open_case => Effect::NewCase(id),
+                Some(id) => Effect::OpenResident(id),
+                None => Effect::Message("열 주민이 없습니다".into()),
+            };
+        }
         let (new, open_case) = match self.pending_intake.take().filter(|_| confirmed) {
             Some(p) => p,
             None => {
@@ -61,12 +74,17 @@ impl SearchPane {
                                 )
                             })
                             .collect();
+                        let existing: Vec<&str> = who.iter().map(String::as_str).collect();
                         let form = PaneForm::new(
                             &format!("중복 가능성 {}명: {}", d.len(), who.join(" / ")),
-                            vec![Field::choice_of::<DuplicateAnswer>(
-                                FieldId::DuplicateAnswer,
-                                "중복 확인",
-                            )],
+                            vec![
+                                Field::choice_of::<DuplicateAnswer>(
+                                    FieldId::DuplicateAnswer,
+                                    "중복 확인",
+                                ),
+                                // #12: which existing resident "기존 주민 열기" opens.
+                                Field::choice(FieldId::Existing, "기존 주민", &existing),
+                            ],
                         );
                         self.pending_intake = Some((new, open_case));
                         // Show the likely duplicates in the list too.
@@ -131,7 +149,7 @@ pub(super) fn intake_form(index: Option<&ResidentIndex>, query: &str) -> PaneFor
             Field::text(FieldId::Name, "이름")
                 .required()
                 .with_value(name.trim()),
-            Field::date(FieldId::BirthDate, "생년월일"),
+            Field::birth_date(FieldId::BirthDate, "생년월일"),
             Field::choice(FieldId::Sex, "성별", &["미상", "남", "여"]),
             Field::text(FieldId::Rrn, "주민등록번호"),
             Field::text(FieldId::Phone, "연락처"),

@@ -179,6 +179,17 @@ impl SearchPane {
                 self.run(store);
             }
             Action::Filter => return self.filter_form(),
+            // #12: 사례 열기 and 주민 정보 수정 on the selected resident.
+            Action::OpenCase => {
+                if let Some(h) = self.selected() {
+                    return Effect::NewCase(h.summary.id.clone());
+                }
+            }
+            Action::EditResident => {
+                if let Some(h) = self.selected() {
+                    return super::timeline::TimelinePane::edit_resident_form(&h.summary.id, store);
+                }
+            }
             Action::NewIntake => {
                 return Effect::OpenForm(
                     FormPurpose::Intake,

@@ -7,7 +7,9 @@ use super::Result;
 use crate::model::{EntryKind, REFERRAL_STATUSES, Stage};
 use crate::store::Store;
 use crate::timeline::export::Format;
+use crate::timeline::rules::RuleError;
 use crate::timeline::rules::{CLOSURE_REASONS, CRISIS_DOMAINS, StageMove, next_stages};
+use crate::timeline::undo::Change;
 use crate::timeline::{self, EntryData, NewEntry, TimelineError, TimelineItem};
 use crate::tui::widgets::form::{Choice, Field};
 use std::collections::BTreeMap;
@@ -45,16 +47,15 @@ pub(super) fn add_form() -> PaneForm {
         Field::choice(FieldId::EntryKind, "종류", &kinds),
         Field::multiline(FieldId::Body, "내용", 5).required(),
         Field::date(FieldId::Due, "후속 일정"),
-        Field::text(FieldId::Attendees, "참석자·목표"),
-        Field::text(FieldId::CrisisScores, "위기도"),
-    ];
-    PaneForm::new(
-        &format!(
-            "기록 추가 — 회의 참석자·계획 목표는 쉼표로, 위기도는 {} 순 1-5 (예 3,2,4,1,5,3,2)",
+        Field::text(FieldId::Attendees, "참석자·목표")
+            .with_help("사례회의 참석자, 계획 목표: 쉼표로 나눔"),
+        Field::text(FieldId::CrisisScores, "위기도").with_help(&format!(
+            "조사만: 1-5 점수 {}개, 쉼표로 ({}) 예 3,2,4,1,5,3,2",
+            CRISIS_DOMAINS.len(),
             CRISIS_DOMAINS.join("·")
-        ),
-        fields,
-    )
+        )),
+    ];
+    PaneForm::new("기록 추가", fields)
 }
 
 /// Correcting (or voiding) `item`: its text and follow-up date to start from.
@@ -89,10 +90,7 @@ pub(super) fn stage_form(from: Stage, closing: bool) -> PaneForm {
         &format!("단계 변경 — 지금: {}", from.label()),
         vec![
             Field::choice(FieldId::Stage, "새 단계", &options),
-            Field::text(
-                FieldId::StageReason,
-                "사유 (순서를 건너뛰거나 재개할 때 필수)",
-            ),
+            Field::text(FieldId::StageReason, "사유").with_help("순서를 건너뛰거나 재개할 때 필수"),
             Field::choice(FieldId::ClosureReason, "종결 사유", &reasons),
         ],
     )
@@ -145,17 +143,81 @@ pub(super) fn refer_form(name: &str, resource_name: &str) -> PaneForm {
     )
 }
 
+/// Moving the follow-up of an entry due on `due` (the new date starts a week later).
+pub(super) fn reschedule_form(text: &str, due: &str, today: chrono::NaiveDate) -> PaneForm {
+    let start = date(due)
+        .map_or(today, |d| d.max(today))
+        .checked_add_days(chrono::Days::new(7))
+        .unwrap_or(today);
+    let first = text.lines().next().unwrap_or("");
+    PaneForm::new(
+        &format!(
+            "후속 일정 변경 — {}",
+            crate::tui::widgets::fit(first, 0, 40)
+        ),
+        vec![
+            Field::date(FieldId::Due, "새 날짜")
+                .required()
+                .with_value(&start.format("%Y-%m-%d").to_string())
+                .with_help(&format!("지금 {due}. 예: 2024-03-01, 20240301, 2024.3.1")),
+        ],
+    )
+}
+
+/// Editing a resident: the current values to start from.
+pub(super) fn resident_form(name: &str, r: &crate::store::ResidentEdit) -> PaneForm {
+    let mut fields = vec![
+        Field::text(FieldId::Phone, "연락처").with_value(r.phone.as_deref().unwrap_or("")),
+        Field::text(FieldId::Dong, "읍면동").with_value(&r.dong),
+        Field::text(FieldId::Address, "주소").with_value(&r.address),
+        Field::text(FieldId::Household, "세대 번호")
+            .with_value(r.household_id.as_deref().unwrap_or(""))
+            .with_help("같은 세대 주민의 세대 번호, 없으면 비움"),
+        Field::text(FieldId::Flag, "표시")
+            .with_value(&r.flags.join(", "))
+            .with_help("독거, 기초수급, 차상위, 장애 … 쉼표로"),
+    ];
+    if let Some(w) = &r.worker {
+        fields.push(Field::text(FieldId::Worker, "담당자").with_value(w));
+    }
+    PaneForm::new(&format!("주민 정보 수정 — {name}"), fields)
+}
+
+/// The field a refused submission belongs next to.
+pub(super) fn field_of(purpose: &FormPurpose, e: &TimelineError) -> FieldId {
+    match (purpose, e) {
+        (_, TimelineError::Rule(RuleError::NeedsClosureReason))
+        | (_, TimelineError::Rule(RuleError::UnknownClosureReason(_))) => FieldId::ClosureReason,
+        (_, TimelineError::Rule(RuleError::Unchanged(_))) => FieldId::Stage,
+        (_, TimelineError::Rule(_)) => FieldId::StageReason,
+        (FormPurpose::ExportCase { .. }, _) => FieldId::File,
+        (FormPurpose::Reschedule { .. }, _) => FieldId::Due,
+        (FormPurpose::EditResident { .. }, _) => FieldId::Phone,
+        (FormPurpose::AddEntry { .. }, TimelineError::Invalid(m)) if m.starts_with("위기도") => {
+            FieldId::CrisisScores
+        }
+        (FormPurpose::AddEntry { .. }, TimelineError::Invalid(m)) if m.contains("종류") => {
+            FieldId::EntryKind
+        }
+        _ => FieldId::Body,
+    }
+}
+
 /// A text field's value, trimmed (empty when the form has no such field).
 fn value(form: &PaneForm, id: FieldId) -> String {
     form.value(id).map(str::trim).unwrap_or("").to_string()
 }
 
 fn date(s: &str) -> Option<chrono::NaiveDate> {
-    crate::clock::parse_date(s)
+    crate::resources::import::parse_date_loose(s, false)
 }
 
-/// Applies a submitted timeline form; returns the status message.
-pub(super) fn submit(purpose: FormPurpose, form: &PaneForm, store: &mut Store) -> Result<String> {
+/// Applies a submitted timeline form; returns the status message and the change made (for undo).
+pub(super) fn submit(
+    purpose: FormPurpose,
+    form: &PaneForm,
+    store: &mut Store,
+) -> Result<(String, Option<Change>)> {
     match purpose {
         FormPurpose::AddEntry { case_id } => {
             let kind = form
@@ -204,17 +266,20 @@ pub(super) fn submit(purpose: FormPurpose, form: &PaneForm, store: &mut Store) -
                 due_on: date(&value(form, FieldId::Due)),
                 data,
             };
-            timeline::add_entry(store, &case_id, &entry)?;
-            Ok(format!("{} 기록을 추가했습니다", kind.label()))
+            let e = timeline::add_entry(store, &case_id, &entry)?;
+            Ok((
+                format!("{} 기록을 추가했습니다 (u 되돌리기)", kind.label()),
+                Some(Change::Entry { entry_id: e.id }),
+            ))
         }
         FormPurpose::CorrectEntry { entry_id, .. } => {
             let text = value(form, FieldId::Body);
             if form.chosen(FieldId::CorrectionMode) == Some(CorrectionMode::Void) {
                 timeline::void_entry(store, &entry_id, &text)?;
-                Ok("기록을 무효 처리했습니다 (원본 보존)".into())
+                Ok(("기록을 무효 처리했습니다 (원본 보존)".into(), None))
             } else {
                 timeline::correct_entry(store, &entry_id, &text, date(&value(form, FieldId::Due)))?;
-                Ok("기록을 정정했습니다 (원본 보존)".into())
+                Ok(("기록을 정정했습니다 (원본 보존)".into(), None))
             }
         }
         FormPurpose::ChangeStage { case_id } => {
@@ -233,8 +298,12 @@ pub(super) fn submit(purpose: FormPurpose, form: &PaneForm, store: &mut Store) -
                 reason,
                 closure_reason: closure,
             };
+            let from = store.case_header(&case_id)?.case.stage;
             timeline::change_stage(store, &case_id, &mv)?;
-            Ok(format!("{} 단계로 옮겼습니다", to.label()))
+            Ok((
+                format!("{} 단계로 옮겼습니다 (u 되돌리기)", to.label()),
+                Some(Change::Stage { case_id, from, to }),
+            ))
         }
         FormPurpose::Refer {
             case_id,
@@ -244,7 +313,7 @@ pub(super) fn submit(purpose: FormPurpose, form: &PaneForm, store: &mut Store) -
             entry.data = EntryData::Referral { resource_id };
             entry.due_on = date(&value(form, FieldId::Due));
             timeline::add_entry(store, &case_id, &entry)?;
-            Ok("연계를 의뢰했습니다".into())
+            Ok(("연계를 의뢰했습니다".into(), None))
         }
         FormPurpose::ReferralStatus { case_id, .. } => {
             let tl = timeline::load(store, &case_id)?;
@@ -260,7 +329,7 @@ pub(super) fn submit(purpose: FormPurpose, form: &PaneForm, store: &mut Store) -
                 &status,
                 &value(form, FieldId::Note),
             )?;
-            Ok(format!("연계 상태: {status}"))
+            Ok((format!("연계 상태: {status}"), None))
         }
         FormPurpose::ExportCase { case_id } => {
             let format = form
@@ -269,10 +338,67 @@ pub(super) fn submit(purpose: FormPurpose, form: &PaneForm, store: &mut Store) -
             let path = std::path::PathBuf::from(value(form, FieldId::File));
             let full = form.chosen(FieldId::Contacts) == Some(ContactDisplay::Full);
             timeline::export::export(store, &case_id, format, full, Some(&path))?;
-            Ok(format!("{}에 저장했습니다", path.display()))
+            Ok((format!("{}에 저장했습니다", path.display()), None))
         }
-        _ => Ok(String::new()),
+        FormPurpose::Reschedule { entry_id } => {
+            let on = date(&value(form, FieldId::Due))
+                .ok_or_else(|| TimelineError::Invalid("날짜를 입력하세요".into()))?;
+            let was = timeline_due(store, &entry_id)?;
+            let e = timeline::reschedule_follow_up(store, &entry_id, on)?;
+            Ok((
+                format!("후속 일정을 {on}(으)로 옮겼습니다 (u 되돌리기)"),
+                Some(Change::FollowUp {
+                    entry_id: e.id,
+                    due: was,
+                }),
+            ))
+        }
+        FormPurpose::EditResident { resident_id } => {
+            let mut edit = store.resident_edit(&resident_id)?;
+            let phone = value(form, FieldId::Phone);
+            edit.phone = if phone.is_empty() {
+                None
+            } else {
+                let p = crate::resources::import::normalize_phone(&phone)
+                    .map_err(|e| TimelineError::Invalid(format!("연락처: {e}")))?;
+                Some(p)
+            };
+            edit.dong = value(form, FieldId::Dong);
+            edit.address = crate::privacy::mask_rrn_like(&value(form, FieldId::Address));
+            edit.household_id = Some(value(form, FieldId::Household)).filter(|h| !h.is_empty());
+            edit.flags = crate::model::split_list(&value(form, FieldId::Flag));
+            if form.field(FieldId::Worker).is_some() {
+                edit.worker = Some(value(form, FieldId::Worker)).filter(|w| !w.is_empty());
+            }
+            let (before, changed) = store.edit_resident(&resident_id, &edit)?;
+            if changed.is_empty() {
+                return Ok(("바뀐 내용이 없습니다".into(), None));
+            }
+            Ok((
+                format!(
+                    "주민 정보를 고쳤습니다: {} (u 되돌리기)",
+                    changed.join(", ")
+                ),
+                Some(Change::Resident {
+                    resident_id,
+                    before,
+                }),
+            ))
+        }
+        _ => Ok((String::new(), None)),
     }
+}
+
+/// The open follow-up date of an entry (before it is moved or completed).
+pub(super) fn timeline_due(store: &Store, entry_id: &str) -> Result<Option<chrono::NaiveDate>> {
+    let e = store.entry(entry_id)?;
+    let root = e.corrects.clone().unwrap_or(e.id);
+    let items = timeline::resolve(store.case_entries(&e.case_id)?);
+    Ok(items
+        .iter()
+        .find(|i| i.original.id == root)
+        .and_then(|i| i.due_on())
+        .and_then(date))
 }
 
 #[cfg(test)]

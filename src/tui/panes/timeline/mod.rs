@@ -13,6 +13,7 @@ use super::fields::PaneForm;
 use super::{Effect, FormPurpose, ListState, PaneId};
 use crate::model::EntryKind;
 use crate::store::Store;
+use crate::timeline::undo::Change;
 use crate::timeline::{self, CaseFilter, CaseRow, Timeline, TimelineError};
 use crate::tui::Action;
 
@@ -89,14 +90,123 @@ impl TimelinePane {
         }
     }
 
-    /// Opens a case's timeline (audited as 조회).
+    /// Opens a case's timeline (audited as 조회). A jump starts clean: no kind filter left
+    /// over from the previous case.
     pub fn open_case(&mut self, case_id: &str, store: &mut Store) -> Result<()> {
         self.open = Some(timeline::view(store, case_id)?);
         self.list = ListState::default();
+        self.kind_filter = None;
         self.show_history = false;
         self.show_full = false;
         self.relayout();
         Ok(())
+    }
+
+    /// Opens a case with the entry `entry_id` (or its correction chain) selected and on screen.
+    pub fn open_case_at(&mut self, case_id: &str, entry_id: &str, store: &mut Store) -> Result<()> {
+        self.open_case(case_id, store)?;
+        self.select_entry(entry_id);
+        Ok(())
+    }
+
+    /// Selects the row of the entry `entry_id` (an original or one of its corrections).
+    fn select_entry(&mut self, entry_id: &str) {
+        let Some(t) = &self.open else {
+            return;
+        };
+        let Some(item) = t
+            .items
+            .iter()
+            .position(|i| i.history().any(|e| e.id == entry_id))
+        else {
+            return;
+        };
+        if let Some(row) = self.rows.iter().position(|r| *r == Row::Entry(item)) {
+            self.list.selected = row;
+            // Scrolled into view on the next move; the render keeps the selection visible.
+            self.list.offset = row.saturating_sub(2);
+        }
+    }
+
+    /// 사례 열기 for an existing resident: their case that is still open, else a new case at
+    /// 접수. Returns the status message.
+    pub fn new_case(&mut self, resident_id: &str, store: &mut Store) -> Result<String> {
+        let open = store
+            .cases_of_resident(resident_id)?
+            .into_iter()
+            .find(|c| c.stage.is_open());
+        self.resident = Some(resident_id.to_string());
+        self.loaded = true;
+        match open {
+            Some(c) => {
+                self.open_case(&c.id, store)?;
+                Ok("이미 진행 중인 사례를 열었습니다".into())
+            }
+            None => {
+                let id = store.open_case_for(resident_id)?;
+                self.cases = store.cases_of_resident(resident_id)?;
+                self.open_case(&id, store)?;
+                Ok("사례를 열었습니다 (접수 단계)".into())
+            }
+        }
+    }
+
+    /// The resident edit form for `resident_id` (from the search pane or the case).
+    pub fn edit_resident_form(resident_id: &str, store: &Store) -> Effect {
+        let name = match store.resident(resident_id) {
+            Ok(Some(r)) => r.name,
+            Ok(None) => return Effect::Message("주민을 찾을 수 없습니다".into()),
+            Err(e) => return Effect::Message(e.to_string()),
+        };
+        match store.resident_edit(resident_id) {
+            Ok(edit) => Effect::OpenForm(
+                FormPurpose::EditResident {
+                    resident_id: resident_id.to_string(),
+                },
+                forms::resident_form(&name, &edit),
+            ),
+            Err(e) => Effect::Message(e.to_string()),
+        }
+    }
+
+    /// Marks the follow-up of entry `entry_id` done (from the case or from 오늘).
+    pub fn complete_follow_up(entry_id: &str, store: &mut Store) -> Effect {
+        let due = match forms::timeline_due(store, entry_id) {
+            Ok(d) => d,
+            Err(e) => return Effect::Message(e.to_string()),
+        };
+        match timeline::complete_follow_up(store, entry_id) {
+            Ok(e) => Effect::Changed(
+                "후속 일정을 완료했습니다 (u 되돌리기)".into(),
+                Change::FollowUp {
+                    entry_id: e.id,
+                    due,
+                },
+            ),
+            Err(e) => Effect::Message(e.to_string()),
+        }
+    }
+
+    /// The form moving the follow-up of entry `entry_id`.
+    pub fn reschedule_form(entry_id: &str, store: &Store) -> Effect {
+        let item = store.entry(entry_id).and_then(|e| {
+            let root = e.corrects.clone().unwrap_or(e.id.clone());
+            let items = timeline::resolve(store.case_entries(&e.case_id)?);
+            Ok(items.into_iter().find(|i| i.original.id == root))
+        });
+        match item {
+            Ok(Some(i)) => match i.due_on() {
+                Some(due) => Effect::OpenForm(
+                    FormPurpose::Reschedule {
+                        entry_id: i.original.id.clone(),
+                    },
+                    forms::reschedule_form(i.text(), due, store.clock().today()),
+                ),
+                None => Effect::Message("후속 일정이 없는 기록입니다".into()),
+            },
+            Ok(None) => Effect::Message("기록을 찾을 수 없습니다".into()),
+            Err(e) => Effect::Message(e.to_string()),
+        }
     }
 
     /// Rebuilds the visible rows from the open timeline, order and kind filter.
@@ -165,6 +275,24 @@ impl TimelinePane {
                     if let Err(e) = self.open_case(&id, store) {
                         return Effect::Message(e.to_string());
                     }
+                }
+            }
+            Action::OpenCase => match &self.resident {
+                Some(r) => return Effect::NewCase(r.clone()),
+                None => {
+                    return Effect::Message(
+                        "사례를 열 주민을 1 주민 검색에서 고르세요 (ctrl-o 사례 열기)".into(),
+                    );
+                }
+            },
+            Action::EditResident => {
+                let r = self
+                    .cases
+                    .get(self.case_list.selected)
+                    .map(|c| c.resident_id.clone())
+                    .or_else(|| self.resident.clone());
+                if let Some(r) = r {
+                    return Self::edit_resident_form(&r, store);
                 }
             }
             Action::Back if self.resident.is_some() => {
@@ -241,6 +369,28 @@ impl TimelinePane {
                 return Effect::OpenForm(FormPurpose::ChangeStage { case_id }, form);
             }
             Action::Refer => return Effect::PickResource,
+            Action::FollowUpDone | Action::Reschedule => {
+                let Some(item) = self.selected_item() else {
+                    return Effect::Message("후속 일정이 있는 기록을 고르세요".into());
+                };
+                if item.due_on().is_none() {
+                    return Effect::Message("이 기록에는 후속 일정이 없습니다".into());
+                }
+                let id = item.original.id.clone();
+                return if action == Action::FollowUpDone {
+                    Self::complete_follow_up(&id, store)
+                } else {
+                    Self::reschedule_form(&id, store)
+                };
+            }
+            Action::EditResident => {
+                let r = t.header.case.resident_id.clone();
+                return Self::edit_resident_form(&r, store);
+            }
+            Action::OpenCase => {
+                let r = t.header.case.resident_id.clone();
+                return Effect::NewCase(r);
+            }
             Action::ReferralStatus => {
                 let Some(r) = t.referrals.first() else {
                     return Effect::Message("이 사례에는 연계가 없습니다".into());
@@ -281,15 +431,22 @@ impl TimelinePane {
     }
 
     pub fn on_form(&mut self, purpose: FormPurpose, form: &PaneForm, store: &mut Store) -> Effect {
-        let result = forms::submit(purpose, form, store);
-        let message = match result {
+        let result = forms::submit(purpose.clone(), form, store);
+        let (message, change) = match result {
             Ok(m) => m,
-            Err(e) => return Effect::Message(e.to_string()),
+            Err(e) => {
+                // The form comes back as typed, with the reason next to its field.
+                let field = forms::field_of(&purpose, &e);
+                return Effect::FormError(purpose, Box::new(form.clone()), field, e.to_string());
+            }
         };
         if let Err(e) = self.load(store) {
             return Effect::Message(e.to_string());
         }
-        Effect::Message(message)
+        match change {
+            Some(c) => Effect::Changed(message, c),
+            None => Effect::Message(message),
+        }
     }
 
     pub fn on_click(&mut self, row: u16) -> Effect {

@@ -44,10 +44,13 @@ impl TimelinePane {
         let rows = usize::from(area.height.saturating_sub(1));
         let from = self.case_list.visible_from(self.cases.len(), rows);
         if self.cases.is_empty() {
-            lines.push(Line::styled(
-                "사례가 없습니다. 1 주민 검색에서 n 으로 접수하세요.",
-                t.dim,
-            ));
+            // #12: a registered resident gets a case here, not a second registration.
+            let hint = if self.resident.is_some() {
+                "이 주민의 사례가 없습니다. ctrl-o (또는 : 팔레트 → 사례 열기)로 사례를 여세요."
+            } else {
+                "사례가 없습니다. 1 주민 검색에서 n 으로 접수하세요."
+            };
+            lines.push(Line::styled(hint, t.dim));
         }
         for (i, c) in self.cases.iter().enumerate().skip(from).take(rows) {
             let style = if i == self.case_list.selected {
@@ -259,8 +262,11 @@ fn entry_line(
     let mut marks = String::new();
     if item.is_voided() {
         marks.push_str(" [무효]");
-    } else if item.is_corrected() {
+    } else if item.is_edited() {
         marks.push_str(" [정정됨]");
+    }
+    if let Some(done) = item.follow_up_done() {
+        marks.push_str(&format!(" [후속 완료 {}]", done.get(5..).unwrap_or(done)));
     }
     let due = item.due_on().map(|d| {
         let style = if d < today {

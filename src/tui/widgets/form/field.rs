@@ -3,7 +3,6 @@
 //! A field is found by its key (`K`, an enum of the form's fields), never by its Korean label, so
 //! a label can be reworded without breaking the code that reads the form.
 
-use chrono::NaiveDate;
 use unicode_segmentation::UnicodeSegmentation;
 
 /// A form's field keys: any small `Copy` type, usually an enum.
@@ -50,6 +49,10 @@ pub struct Field<K> {
     pub(super) cursor: usize,
     pub(super) choice: usize,
     pub(super) error: Option<String>,
+    /// A line of help shown under the value (input format, when it is needed).
+    pub(super) help: Option<String>,
+    /// A date in the past (birth date): a two-digit year takes the century that keeps it past.
+    pub(super) past: bool,
 }
 
 impl<K: FieldKey> Field<K> {
@@ -63,7 +66,27 @@ impl<K: FieldKey> Field<K> {
             cursor: 0,
             choice: 0,
             error: None,
+            help: None,
+            past: false,
         }
+    }
+
+    /// A birth date field: like [`Field::date`], but `52.3.14` means 1952.
+    pub fn birth_date(key: K, label: &str) -> Field<K> {
+        let mut f = Field::new(key, label, FieldKind::Date);
+        f.past = true;
+        f
+    }
+
+    /// A help line shown under the value (e.g. the input format).
+    pub fn with_help(mut self, help: &str) -> Field<K> {
+        self.help = Some(help.to_string());
+        self
+    }
+
+    /// The help line, if any.
+    pub fn help(&self) -> Option<&str> {
+        self.help.as_deref()
     }
 
     /// A single-line text field.
@@ -81,7 +104,8 @@ impl<K: FieldKey> Field<K> {
         Field::new(key, label, FieldKind::Secret)
     }
 
-    /// A `YYYY-MM-DD` date field.
+    /// A date field: typed as people type dates (`2024-03-01`, `20240301`, `2024.3.1`,
+    /// `24.3.1`), kept as `YYYY-MM-DD` once the field is left or the form submitted.
     pub fn date(key: K, label: &str) -> Field<K> {
         Field::new(key, label, FieldKind::Date)
     }
@@ -181,30 +205,44 @@ impl<K: FieldKey> Field<K> {
         }
     }
 
-    /// Checks the value; sets or clears `error`. True when valid.
+    /// Checks the value; sets or clears `error`. True when valid. A valid date is rewritten
+    /// as `YYYY-MM-DD`, so whoever reads the form gets one spelling.
     pub(super) fn validate(&mut self) -> bool {
-        self.error = check_value(&self.kind, self.required, self.value());
+        self.error = check_value(&self.kind, self.required, self.value(), self.past);
+        if self.error.is_none()
+            && self.kind == FieldKind::Date
+            && let Some(d) = crate::resources::import::parse_date_loose(&self.text, self.past)
+        {
+            self.text = d.format("%Y-%m-%d").to_string();
+            self.cursor = self.text.len();
+        }
         self.error.is_none()
     }
 }
 
 /// Korean error message for an invalid value, `None` when valid.
-pub(super) fn check_value(kind: &FieldKind, required: bool, value: &str) -> Option<String> {
+pub(super) fn check_value(
+    kind: &FieldKind,
+    required: bool,
+    value: &str,
+    past: bool,
+) -> Option<String> {
     if value.trim().is_empty() {
         return required.then(|| "필수 항목입니다".to_string());
     }
-    if *kind == FieldKind::Date {
-        let shape_ok = value.len() == 10
-            && value.bytes().enumerate().all(|(i, b)| match i {
-                4 | 7 => b == b'-',
-                _ => b.is_ascii_digit(),
-            });
-        if !shape_ok {
-            return Some("날짜는 YYYY-MM-DD 형식으로 입력하세요 (예: 2024-03-01)".to_string());
-        }
-        if NaiveDate::parse_from_str(value, "%Y-%m-%d").is_err() {
-            return Some(format!("없는 날짜입니다: {value}"));
-        }
+    if *kind == FieldKind::Date && crate::resources::import::parse_date_loose(value, past).is_none()
+    {
+        let v = value.trim();
+        let digits_only = v
+            .chars()
+            .all(|c| c.is_ascii_digit() || matches!(c, '-' | '.' | '/' | ' '));
+        return Some(
+            if digits_only && v.chars().filter(char::is_ascii_digit).count() >= 6 {
+                format!("없는 날짜입니다: {v}")
+            } else {
+                "날짜는 2024-03-01, 20240301, 2024.3.1 처럼 입력하세요".to_string()
+            },
+        );
     }
     None
 }
@@ -215,18 +253,16 @@ mod tests {
 
     #[test]
     fn date_rules() {
-        assert_eq!(check_value(&FieldKind::Date, false, ""), None);
-        assert!(check_value(&FieldKind::Date, true, "").is_some());
-        assert_eq!(check_value(&FieldKind::Date, false, "2024-02-29"), None);
-        assert!(
-            check_value(&FieldKind::Date, false, "2023-02-29")
-                .is_some_and(|e| e.contains("없는 날짜"))
-        );
-        assert!(
-            check_value(&FieldKind::Date, false, "2024-2-9")
-                .is_some_and(|e| e.contains("YYYY-MM-DD"))
-        );
-        assert!(check_value(&FieldKind::Date, false, "２０２４-01-01").is_some());
+        let check = |required, v| check_value(&FieldKind::Date, required, v, false);
+        assert_eq!(check(false, ""), None);
+        assert!(check(true, "").is_some());
+        assert_eq!(check(false, "2024-02-29"), None);
+        assert!(check(false, "2023-02-29").is_some_and(|e| e.contains("없는 날짜")));
+        for typed in ["2024-2-9", "20240209", "2024.2.9", "24.2.9", "2024. 2. 9."] {
+            assert_eq!(check(false, typed), None, "{typed}");
+        }
+        assert!(check(false, "２０２４-01-01").is_some());
+        assert!(check(false, "내일").is_some());
     }
 
     #[derive(Debug, Clone, Copy, PartialEq)]
@@ -244,6 +280,26 @@ mod tests {
                 Mode::Fix => "고침",
                 Mode::Void => "무효",
             }
+        }
+    }
+
+    #[test]
+    fn dates_are_kept_in_one_spelling() {
+        for (typed, past, want) in [
+            ("19520314", true, "1952-03-14"),
+            ("1952.3.14", true, "1952-03-14"),
+            ("52.3.14", true, "1952-03-14"),
+            ("1952-3-14", true, "1952-03-14"),
+            ("27.1.5", false, "2027-01-05"),
+        ] {
+            let mut f = if past {
+                Field::birth_date(0u8, "생년월일")
+            } else {
+                Field::date(0u8, "후속 일정")
+            }
+            .with_value(typed);
+            assert!(f.validate(), "{typed}");
+            assert_eq!(f.value(), want, "{typed}");
         }
     }
 

@@ -140,6 +140,16 @@ impl<K: FieldKey> Form<K> {
         C::all().get(i).copied()
     }
 
+    /// Shows `message` under the field with this key and focuses it: a refusal only the submit
+    /// can find (a stage rule, two fields that must agree, a file that must exist) keeps the form
+    /// open as typed, with the reason where it belongs. The next submit re-validates and clears it.
+    pub fn set_error(&mut self, key: K, message: &str) {
+        if let Some(i) = self.fields.iter().position(|f| f.key == key) {
+            self.fields[i].error = Some(message.to_string());
+            self.focus = i;
+        }
+    }
+
     /// Index of the focused field.
     pub fn focus(&self) -> usize {
         self.focus
@@ -170,16 +180,6 @@ impl<K: FieldKey> Form<K> {
             self.focus = i;
         }
         first_bad.is_none()
-    }
-
-    /// Shows `message` under the field with this key and focuses it: a check the form itself
-    /// cannot make (two fields that must agree, a file that must exist) keeps the form open with
-    /// the reason where it belongs. The next submit re-validates and clears it.
-    pub fn set_error(&mut self, key: K, message: &str) {
-        if let Some(i) = self.fields.iter().position(|f| f.key == key) {
-            self.fields[i].error = Some(message.to_string());
-            self.focus = i;
-        }
     }
 
     /// Display column of the cursor inside the focused field's value (label excluded, before any

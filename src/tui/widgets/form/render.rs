@@ -20,6 +20,7 @@ pub(super) struct Slot {
     label: Rect,
     pub(super) value: Rect,
     error: Option<Rect>,
+    help: Option<Rect>,
 }
 
 pub(super) struct FormLayout {
@@ -53,7 +54,8 @@ impl<K: FieldKey> Form<K> {
         let mut rows = Vec::with_capacity(self.fields.len());
         let mut y: u32 = 0;
         for f in &self.fields {
-            let h = u32::from(f.height()) + u32::from(f.error.is_some());
+            let h =
+                u32::from(f.height()) + u32::from(f.error.is_some()) + u32::from(f.help.is_some());
             rows.push((y, h));
             y += h;
         }
@@ -78,12 +80,18 @@ impl<K: FieldKey> Form<K> {
             let avail = body_h.saturating_sub(u16::try_from(vy).unwrap_or(u16::MAX));
             let h = f.height().min(avail);
             let value_x = inner.x.saturating_add(label_w);
+            let value_w = inner.width.saturating_sub(label_w);
+            let error =
+                (f.error.is_some() && avail > h).then(|| Rect::new(value_x, y + h, value_w, 1));
+            let below = h + u16::from(error.is_some());
+            let help_h = help_rows(f, value_w).min(avail.saturating_sub(below));
+            let help = (help_h > 0).then(|| Rect::new(value_x, y + below, value_w, help_h));
             let slot = Slot {
                 field: i,
                 label: Rect::new(inner.x, y, label_w, 1),
-                value: Rect::new(value_x, y, inner.width.saturating_sub(label_w), h),
-                error: (f.error.is_some() && avail > h)
-                    .then(|| Rect::new(value_x, y + h, inner.width.saturating_sub(label_w), 1)),
+                value: Rect::new(value_x, y, value_w, h),
+                error,
+                help,
             };
             slots.push(slot);
         }
@@ -253,6 +261,16 @@ impl<K: FieldKey> Form<K> {
                 }
             }
         }
+        if let (Some(r), Some(h)) = (slot.help, f.help.as_deref()) {
+            let style = Style::default().add_modifier(Modifier::DIM);
+            for (row, line) in wrap_words(h, usize::from(r.width)).iter().enumerate() {
+                let Ok(row) = u16::try_from(row) else { break };
+                if row >= r.height {
+                    break;
+                }
+                draw_line(buf, r, row, &Line::from(Span::styled(line.clone(), style)));
+            }
+        }
         if let (Some(r), Some(e)) = (slot.error, f.error.as_deref()) {
             let text = fit(e, 0, usize::from(r.width));
             let style = Style::default().fg(Color::Red);
@@ -261,9 +279,61 @@ impl<K: FieldKey> Form<K> {
     }
 }
 
+/// Rows the help line of `f` takes when wrapped at `width` (0 without help).
+fn help_rows<K: FieldKey>(f: &Field<K>, width: u16) -> u16 {
+    f.help.as_deref().map_or(0, |h| {
+        u16::try_from(wrap_words(h, usize::from(width)).len()).unwrap_or(u16::MAX)
+    })
+}
+
+/// Splits `text` into lines of at most `width` columns, at spaces where possible (a word wider
+/// than the line is cut at a character).
+fn wrap_words(text: &str, width: usize) -> Vec<String> {
+    let width = width.max(1);
+    let mut lines = Vec::new();
+    let mut line = String::new();
+    for word in text.split(' ') {
+        let sep = usize::from(!line.is_empty());
+        if line.width() + sep + word.width() <= width {
+            if sep == 1 {
+                line.push(' ');
+            }
+            line.push_str(word);
+            continue;
+        }
+        if !line.is_empty() {
+            lines.push(std::mem::take(&mut line));
+        }
+        for c in word.chars() {
+            if line.width() + unicode_width::UnicodeWidthChar::width(c).unwrap_or(0) > width {
+                lines.push(std::mem::take(&mut line));
+            }
+            line.push(c);
+        }
+    }
+    if !line.is_empty() || lines.is_empty() {
+        lines.push(line);
+    }
+    lines
+}
+
 #[cfg(test)]
 mod tests {
     use crate::tui::widgets::fit;
+
+    #[test]
+    fn help_wraps_at_spaces() {
+        let lines = super::wrap_words("조사만: 1-5 점수 7개, 쉼표로 나눔", 12);
+        assert!(
+            lines
+                .iter()
+                .all(|l| unicode_width::UnicodeWidthStr::width(l.as_str()) <= 12)
+        );
+        assert_eq!(
+            lines.concat().replace(' ', ""),
+            "조사만:1-5점수7개,쉼표로나눔"
+        );
+    }
 
     #[test]
     fn fit_never_splits_wide_chars() {
