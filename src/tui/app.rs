@@ -78,6 +78,7 @@ impl App {
             keymap,
         };
         app.refresh_status();
+        app.search.set_keymap(&app.keymap);
         app
     }
 
@@ -196,7 +197,11 @@ impl App {
         match action {
             Action::Quit => self.should_quit = true,
             Action::Help => {
-                self.overlay = Some(Overlay::Help(Help::new(&self.keymap, self.context())))
+                self.overlay = Some(Overlay::Help(Help::for_state(
+                    &self.keymap,
+                    self.context(),
+                    self.typing(),
+                )))
             }
             Action::CommandPalette => {
                 self.overlay = Some(Overlay::Palette(Palette::new(
@@ -457,6 +462,23 @@ impl App {
     pub fn search_index_ready(&mut self, index: crate::search::residents::ResidentIndex) {
         self.search.set_index(index, &mut self.store);
         self.dirty = true;
+    }
+
+    /// True while a pane's query line has focus (no overlay, screen or dialog over it): printable
+    /// keys are typed text there, so hints and help show only keys that are not text.
+    pub fn typing(&self) -> bool {
+        if self.overlay.is_some() || self.sync_open || self.audit.is_some() {
+            return false;
+        }
+        match self.pane {
+            PaneId::Search => self.search.is_typing(),
+            // The resource pane shows a cursor exactly while its query line has focus.
+            PaneId::Resources => self
+                .resources
+                .cursor(ratatui::layout::Rect::new(0, 0, 1000, 1))
+                .is_some(),
+            _ => false,
+        }
     }
 
     fn on_mouse(&mut self, m: MouseEvent) {

@@ -12,6 +12,7 @@ mod import_db;
 mod import_parse;
 mod keymap;
 mod layers;
+mod loop_keys;
 mod search_props;
 mod search_table;
 mod store;

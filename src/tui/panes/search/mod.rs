@@ -12,6 +12,7 @@ use crate::model::Stage;
 use crate::search::Searcher;
 use crate::search::residents::{Filters, ResidentHit, ResidentIndex, find};
 use crate::store::{NewResident, ResidentDetail, Store};
+use crate::tui::keymap::{Context, Keymap};
 use crate::tui::widgets::form::Field;
 use crate::tui::{Action, Key, KeyCode};
 use chrono::Datelike;
@@ -37,6 +38,19 @@ pub struct SearchPane {
     error: Option<String>,
     /// A new resident waiting for the duplicate confirmation.
     pending_intake: Option<(NewResident, bool)>,
+    /// Keys named in the pane's own text (the empty-list hint), from the active keymap.
+    keys: PaneKeys,
+}
+
+/// Keys the pane names in its own text, per focus state (see [`SearchPane::set_keymap`]).
+#[derive(Debug, Clone, Default)]
+struct PaneKeys {
+    /// New intake while typing / with the list focused.
+    intake: [Option<String>; 2],
+    /// Help while typing / with the list focused.
+    help: [Option<String>; 2],
+    /// Command palette while typing / with the list focused.
+    palette: [Option<String>; 2],
 }
 
 impl SearchPane {
@@ -52,7 +66,34 @@ impl SearchPane {
             detail: None,
             error: None,
             pending_intake: None,
+            keys: PaneKeys::default(),
         }
+    }
+
+    /// Takes the keys the pane names in its text (the empty-list hint) from the active keymap,
+    /// and starts with the list focused when the keymap moves with letters (vim).
+    pub fn set_keymap(&mut self, keymap: &Keymap) {
+        let both =
+            |a: Action| [true, false].map(|typing| keymap.hint_when(Context::Search, a, typing));
+        self.keys = PaneKeys {
+            intake: both(Action::NewIntake),
+            help: both(Action::Help),
+            palette: both(Action::CommandPalette),
+        };
+        if keymap.moves_with_letters() {
+            self.typing = false;
+        }
+    }
+
+    /// True while the query line has focus: printable keys are typed into it, so commands
+    /// need keys that cannot be text (`ctrl-n`, enter, arrows, F keys, esc).
+    pub fn is_typing(&self) -> bool {
+        self.typing
+    }
+
+    /// A pane key for the current focus state (index 0 typing, 1 list).
+    fn key_now<'a>(&self, keys: &'a [Option<String>; 2]) -> Option<&'a str> {
+        keys[usize::from(!self.typing)].as_deref()
     }
 
     /// Residents in the index (0 while loading).
@@ -110,19 +151,22 @@ impl SearchPane {
         self.hits.get(self.list.selected)
     }
 
-    /// Printable keys while the query line has focus.
+    /// Printable keys while the query line has focus (esc and every other non-text key go on to
+    /// the keymap: esc is `back`, which leaves the query line). With the list focused, a Hangul
+    /// syllable (never a command key) starts a new query.
     pub fn on_text(&mut self, key: Key, store: &mut Store) -> Option<Effect> {
         if !self.typing {
-            return None;
+            let c = key.text_char().filter(|c| ('가'..='힣').contains(c))?;
+            self.typing = true;
+            self.query.clear();
+            self.query.push(c);
+            self.run(store);
+            return Some(Effect::None);
         }
         match key.code {
             KeyCode::Char(c) if key.text_char().is_some() => self.query.push(c),
             KeyCode::Backspace => {
                 self.query.pop();
-            }
-            KeyCode::Esc => {
-                self.typing = false;
-                return Some(Effect::None);
             }
             _ => return None,
         }
@@ -346,12 +390,18 @@ impl SearchPane {
         let year = cx.today.year();
         let mut lines = Vec::new();
         if self.hits.is_empty() && self.index.as_ref().is_some_and(|ix| ix.is_empty()) {
-            lines.extend(first_run_help(t));
-        } else if self.hits.is_empty() && self.index.is_some() {
-            lines.push(Line::styled(
-                "찾는 주민이 없습니다. n 을 눌러 새로 접수하세요.",
-                t.dim,
+            lines.extend(first_run_help(
+                t,
+                self.key_now(&self.keys.intake),
+                self.key_now(&self.keys.help),
+                self.key_now(&self.keys.palette),
             ));
+        } else if self.hits.is_empty() && self.index.is_some() {
+            let text = match self.key_now(&self.keys.intake) {
+                Some(k) => format!("찾는 주민이 없습니다. {k} 을 눌러 새로 접수하세요."),
+                None => "찾는 주민이 없습니다.".to_string(),
+            };
+            lines.push(Line::styled(text, t.dim));
         }
         for (i, h) in self.hits.iter().enumerate().skip(from).take(rows) {
             let s = &h.summary;
@@ -483,7 +533,22 @@ impl Default for SearchPane {
 }
 
 /// What an empty database shows: the first steps.
-fn first_run_help(t: &crate::tui::theme::Theme) -> Vec<Line<'static>> {
+fn first_run_help(
+    t: &crate::tui::theme::Theme,
+    intake: Option<&str>,
+    help: Option<&str>,
+    palette: Option<&str>,
+) -> Vec<Line<'static>> {
+    let mut last = String::from(" ");
+    if let Some(k) = intake {
+        last.push_str(&format!(" 또는 {k} 을 눌러 한 명씩 접수하세요."));
+    }
+    if let Some(k) = help {
+        last.push_str(&format!("  {k} 도움말"));
+    }
+    if let Some(k) = palette {
+        last.push_str(&format!("  {k} 명령 팔레트"));
+    }
     vec![
         Line::styled("아직 주민이 없습니다. 처음 시작하는 방법:", t.title),
         Line::raw(""),
@@ -491,6 +556,6 @@ fn first_run_help(t: &crate::tui::theme::Theme) -> Vec<Line<'static>> {
         Line::raw("  2. 자원 목록 가져오기:        dolbom resources import 자원.csv"),
         Line::raw("  3. 데모 데이터로 둘러보기:    dolbom demo"),
         Line::raw(""),
-        Line::raw("  또는 n 을 눌러 한 명씩 접수하세요.  ? 도움말  : 명령 팔레트"),
+        Line::raw(last),
     ]
 }
