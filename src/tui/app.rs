@@ -135,6 +135,11 @@ impl App {
         match self.overlay.take() {
             Some(Overlay::Form(purpose, mut form)) => {
                 form.set_area(self.form_area());
+                // Intake: a name pre-filled from the query is replaced by what is typed.
+                if purpose == FormPurpose::Intake && self.search.replace_prefill(&mut form, key) {
+                    self.overlay = Some(Overlay::Form(purpose, form));
+                    return;
+                }
                 match form.handle_key(key, &self.keymap) {
                     FormOutcome::Submitted => self.submit_form(purpose, *form),
                     FormOutcome::Cancelled => {}

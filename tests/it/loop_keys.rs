@@ -482,3 +482,110 @@ fn vim_starts_with_the_list_focused_so_j_moves() {
         screen(&mut app)
     );
 }
+
+// ---- Issue #12, item 4: the duplicate check at intake, and no silent prefill. ----
+
+fn residents(app: &App) -> i64 {
+    app.store.counts().unwrap().residents
+}
+
+fn name_field(app: &App) -> String {
+    match &app.overlay {
+        Some(Overlay::Form(_, f)) => f.fields()[0].value().to_string(),
+        _ => panic!("a form is open"),
+    }
+}
+
+/// Registers without a case: name, birth date, phone (tab order of the intake form).
+fn register(app: &mut App, name: &str, birth: &str, phone: &str) {
+    press(app, &["esc", "ctrl-l", "esc", "n", name, "tab", birth]);
+    press(
+        app,
+        &[
+            "tab", "tab", "tab", phone, "tab", "tab", "tab", "left", "ctrl-s",
+        ],
+    );
+}
+
+#[test]
+fn intake_catches_what_staff_type_twice() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = app_with(dir.path(), 50, "default");
+    let start = residents(&app);
+    register(&mut app, "장보고", "1950-01-01", "010-1234-5678");
+    assert_eq!(residents(&app), start + 1, "{}", screen(&mut app));
+    // Same name + same phone, another birth date.
+    register(&mut app, "장보고", "1951-02-02", "01012345678");
+    assert_eq!(
+        residents(&app),
+        start + 1,
+        "held for the duplicate question"
+    );
+    assert!(
+        screen(&mut app).contains("같은 이름·연락처"),
+        "{}",
+        screen(&mut app)
+    );
+    press(&mut app, &["ctrl-s"]); // 취소 is the default answer
+    // Same name + birth date, typed with a space.
+    register(&mut app, "장 보고", "1950-01-01", "");
+    assert_eq!(residents(&app), start + 1);
+    assert!(
+        screen(&mut app).contains("같은 이름·생년월일"),
+        "{}",
+        screen(&mut app)
+    );
+    press(&mut app, &["ctrl-s"]);
+    // Same 초성 + birth year + 동 (a typo: 정보고).
+    register(&mut app, "정보고", "1950-07-07", "");
+    assert_eq!(residents(&app), start + 1);
+    assert!(
+        screen(&mut app).contains("같은 초성·출생연도·동"),
+        "{}",
+        screen(&mut app)
+    );
+    press(&mut app, &["ctrl-s"]);
+    // Someone else entirely registers at once, and a spaced name is stored without spaces.
+    register(&mut app, "한 가람", "1990-03-03", "");
+    assert_eq!(residents(&app), start + 2, "{}", screen(&mut app));
+    assert!(
+        app.search.hits.iter().any(|h| h.summary.name == "한가람"),
+        "stored as 한가람"
+    );
+}
+
+#[test]
+fn intake_prefills_only_a_name_and_typing_replaces_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = app_with(dir.path(), 100, "default");
+    for q in ["ㄱㅁㅅ", "김민ㅅ", "민수 1234", "김"] {
+        press(&mut app, &["ctrl-l", q, "ctrl-n"]);
+        assert_eq!(name_field(&app), "", "query {q:?} is not a name");
+        press(&mut app, &["esc"]);
+    }
+    let existing = app.search.hits[0].summary.name.clone();
+    press(&mut app, &["ctrl-l", &existing, "ctrl-n"]);
+    assert_eq!(name_field(&app), existing, "a name-like query is offered");
+    // Typing replaces the offered name (no "홍길순김민수").
+    press(&mut app, &["홍길순"]);
+    assert_eq!(name_field(&app), "홍길순");
+    press(&mut app, &["esc", "enter"]);
+    // Backspace clears it; a movement key keeps it and typing then appends.
+    press(&mut app, &["ctrl-n", "backspace"]);
+    assert_eq!(name_field(&app), "");
+    press(&mut app, &["esc", "enter", "ctrl-n", "end", "x"]);
+    assert_eq!(name_field(&app), format!("{existing}x"));
+    press(&mut app, &["esc", "enter"]);
+    // A leftover glued on anyway is caught at saving.
+    let before = residents(&app);
+    press(
+        &mut app,
+        &["ctrl-n", "end", "홍길순", "tab", "1950-01-01", "ctrl-s"],
+    );
+    assert_eq!(residents(&app), before, "held: {}", screen(&mut app));
+    let text = screen(&mut app);
+    assert!(
+        text.contains("검색어?") || text.contains("이름에 다른 이름"),
+        "{text}"
+    );
+}

@@ -4,6 +4,7 @@
 //!
 //! Modules: `intake` (the 접수 form and registering a resident).
 
+mod duplicates;
 mod intake;
 
 use super::fields::{FieldId, PaneForm};
@@ -40,6 +41,10 @@ pub struct SearchPane {
     pending_intake: Option<(NewResident, bool)>,
     /// Keys named in the pane's own text (the empty-list hint), from the active keymap.
     keys: PaneKeys,
+    /// The query when the intake form was opened (a leftover there is checked at intake).
+    intake_query: String,
+    /// The intake name was pre-filled from the query and typing replaces it.
+    prefill_selected: bool,
 }
 
 /// Keys the pane names in its own text, per focus state (see [`SearchPane::set_keymap`]).
@@ -67,6 +72,8 @@ impl SearchPane {
             error: None,
             pending_intake: None,
             keys: PaneKeys::default(),
+            intake_query: String::new(),
+            prefill_selected: false,
         }
     }
 
@@ -224,10 +231,11 @@ impl SearchPane {
             }
             Action::Filter => return self.filter_form(),
             Action::NewIntake => {
-                return Effect::OpenForm(
-                    FormPurpose::Intake,
-                    intake::intake_form(self.index.as_ref(), &self.query),
-                );
+                let form = intake::intake_form(self.index.as_ref(), &self.query);
+                self.intake_query = self.query.clone();
+                self.prefill_selected = !form.value(FieldId::Name).unwrap_or("").is_empty();
+                self.pending_intake = None;
+                return Effect::OpenForm(FormPurpose::Intake, form);
             }
             _ => {}
         }
