@@ -589,3 +589,82 @@ fn intake_prefills_only_a_name_and_typing_replaces_it() {
         "{text}"
     );
 }
+
+// ---- Issue #12, item 9: honest lists. ----
+
+#[test]
+fn cut_lists_say_so_and_load_more_on_scroll() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = app_with(dir.path(), 300, "default");
+    assert_eq!(app.search.total(), 300);
+    assert_eq!(app.search.hits.len(), 200);
+    let text = screen(&mut app);
+    assert!(text.contains("300건 중 200건 표시, ↓ 더 보기"), "{text}");
+    // Scrolling down past the fetched rows fetches more; end goes to the very last match.
+    press(&mut app, &["esc"]);
+    for _ in 0..200 {
+        press(&mut app, &["down"]);
+    }
+    assert!(app.search.hits.len() > 200, "more rows fetched");
+    let first_200: Vec<String> = app.search.hits[..200]
+        .iter()
+        .map(|h| h.summary.id.clone())
+        .collect();
+    press(&mut app, &["end"]);
+    assert_eq!(app.search.hits.len(), 300);
+    assert!(!app.search.has_more());
+    assert_eq!(
+        app.search.selected().unwrap().summary.id,
+        app.search.hits[299].summary.id
+    );
+    let text = screen(&mut app);
+    assert!(text.contains("300명 중 300건"), "{text}");
+    // The first rows stay as they were: paging only appends.
+    let again: Vec<String> = app.search.hits[..200]
+        .iter()
+        .map(|h| h.summary.id.clone())
+        .collect();
+    assert_eq!(first_200, again);
+}
+
+#[test]
+fn long_names_never_break_the_columns() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = app_with(dir.path(), 20, "default");
+    for name in ["김수한무거북이와두루미", "Nguyen Thi Minh Hoa"] {
+        press(
+            &mut app,
+            &[
+                "esc",
+                "ctrl-l",
+                "esc",
+                "n",
+                name,
+                "tab",
+                "1940-01-01",
+                "ctrl-s",
+            ],
+        );
+        press(&mut app, &["1"]);
+    }
+    press(&mut app, &["esc", "ctrl-l"]);
+    let text = screen(&mut app);
+    assert!(text.contains("김수한무…"), "{text}");
+    assert!(text.contains("Nguyen T…"), "{text}");
+    // Every list row has its age column at the same display column (10).
+    for line in text.lines().skip(4).take(18).filter(|l| !l.is_empty()) {
+        let mut col = 0;
+        let mut at = None;
+        for c in line.chars() {
+            if col == 10 {
+                at = Some(c);
+                break;
+            }
+            col += unicode_width::UnicodeWidthChar::width(c).unwrap_or(0);
+        }
+        assert!(
+            at.is_some_and(|c| c.is_ascii_digit() || c == '-'),
+            "age column misplaced: {line:?}"
+        );
+    }
+}

@@ -102,6 +102,8 @@ impl SearchPane {
                                 positions: Vec::new(),
                             })
                             .collect();
+                        self.matches.clear();
+                        self.fetched = 0;
                         self.list = ListState::default();
                         return Effect::OpenForm(FormPurpose::Intake, form);
                     }

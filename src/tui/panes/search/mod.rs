@@ -10,8 +10,8 @@ mod intake;
 use super::fields::{FieldId, PaneForm};
 use super::{Effect, FormPurpose, ListState, RenderCtx, below, cell, highlighted, mask_phone};
 use crate::model::Stage;
-use crate::search::Searcher;
-use crate::search::residents::{Filters, ResidentHit, ResidentIndex, find};
+use crate::search::residents::{Filters, ResidentHit, ResidentIndex};
+use crate::search::{Hit, Query, Searcher};
 use crate::store::{NewResident, ResidentDetail, Store};
 use crate::tui::keymap::{Context, Keymap};
 use crate::tui::widgets::form::Field;
@@ -25,6 +25,8 @@ use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
 /// Results kept for one query (the list scrolls through these).
 const LIMIT: usize = 200;
 const ANY: &str = "(전체)";
+/// Display columns of the name column (a space included).
+const NAME_W: usize = 10;
 
 pub struct SearchPane {
     index: Option<ResidentIndex>,
@@ -34,6 +36,9 @@ pub struct SearchPane {
     typing: bool,
     pub filters: Filters,
     pub hits: Vec<ResidentHit>,
+    /// Every match of the query, ranked; `hits` holds the rows of the first `fetched`.
+    matches: Vec<Hit>,
+    fetched: usize,
     list: ListState,
     detail: Option<ResidentDetail>,
     error: Option<String>,
@@ -67,6 +72,8 @@ impl SearchPane {
             typing: true,
             filters: Filters::default(),
             hits: Vec::new(),
+            matches: Vec::new(),
+            fetched: 0,
             list: ListState::default(),
             detail: None,
             error: None,
@@ -123,27 +130,63 @@ impl SearchPane {
         self.run(store);
     }
 
-    /// Re-runs the query (after typing or a filter change).
+    /// Re-runs the query (after typing or a filter change): every match is ranked in the index
+    /// (no database access), the first [`LIMIT`] rows are fetched, more as the list scrolls.
     fn run(&mut self, store: &Store) {
         let Some(index) = &self.index else {
             return;
         };
-        match find(
-            store,
-            index,
-            &mut self.searcher,
-            &self.query,
-            &self.filters,
-            LIMIT,
-        ) {
-            Ok(hits) => {
-                self.hits = hits;
+        let year = u16::try_from(store.clock().today().year()).unwrap_or(2026);
+        let query = Query::parse(&self.query, year);
+        self.matches = index.search(&mut self.searcher, &query, &self.filters, usize::MAX);
+        self.hits.clear();
+        self.fetched = 0;
+        self.fetch_more(store);
+        self.list = ListState::default();
+        self.detail = None;
+    }
+
+    /// Fetches the list rows of the next [`LIMIT`] matches (the same rows, in the same order,
+    /// as [`crate::search::residents::find`] gives `dolbom search`).
+    fn fetch_more(&mut self, store: &Store) {
+        let Some(index) = &self.index else {
+            return;
+        };
+        let next: Vec<&Hit> = self.matches.iter().skip(self.fetched).take(LIMIT).collect();
+        if next.is_empty() {
+            return;
+        }
+        let rowids: Vec<i64> = next.iter().map(|h| index.rowid(h.record)).collect();
+        match store.resident_summaries(&rowids) {
+            Ok(rows) => {
+                let mut by_rowid: std::collections::HashMap<i64, _> =
+                    rows.into_iter().map(|s| (s.rowid, s)).collect();
+                // A resident deleted since the index was built has no row: left out.
+                for h in next {
+                    if let Some(summary) = by_rowid.remove(&index.rowid(h.record)) {
+                        self.hits.push(ResidentHit {
+                            summary,
+                            class: h.class,
+                            score: h.score,
+                            positions: h.positions.clone(),
+                        });
+                    }
+                }
+                self.fetched = (self.fetched + LIMIT).min(self.matches.len());
                 self.error = None;
             }
             Err(e) => self.error = Some(e.to_string()),
         }
-        self.list = ListState::default();
-        self.detail = None;
+    }
+
+    /// Matches in all (the list shows them [`LIMIT`] at a time).
+    pub fn total(&self) -> usize {
+        self.matches.len()
+    }
+
+    /// True when more matches wait beyond the rows fetched.
+    pub fn has_more(&self) -> bool {
+        self.fetched < self.matches.len()
     }
 
     /// Rebuilds the index from the database (after residents were added or imported).
@@ -182,6 +225,21 @@ impl SearchPane {
     }
 
     pub fn on_action(&mut self, action: Action, page: usize, store: &mut Store) -> Effect {
+        // Near the end of the fetched rows (or going to the bottom), fetch more first.
+        if matches!(
+            action,
+            Action::Down | Action::PageDown | Action::HalfPageDown | Action::Bottom
+        ) {
+            while self.has_more()
+                && (action == Action::Bottom || self.list.selected + page + 1 >= self.hits.len())
+            {
+                let before = self.hits.len();
+                self.fetch_more(store);
+                if action != Action::Bottom || self.hits.len() == before {
+                    break;
+                }
+            }
+        }
         if self.list.apply(action, self.hits.len(), page) {
             self.list.scroll_to(self.hits.len(), page);
             self.detail = None;
@@ -357,9 +415,16 @@ impl SearchPane {
         let status = match (&self.index, &self.error) {
             (_, Some(e)) => Span::styled(e.clone(), t.danger),
             (None, _) => Span::styled("주민 색인을 만드는 중… (불러오는 중)", t.warn),
-            (Some(ix), _) => {
-                Span::styled(format!("{}명 중 {}건", ix.len(), self.hits.len()), t.dim)
-            }
+            (Some(ix), _) if self.has_more() => Span::styled(
+                format!(
+                    "{}건 중 {}건 표시, ↓ 더 보기 (전체 {}명)",
+                    self.total(),
+                    self.hits.len(),
+                    ix.len()
+                ),
+                t.warn,
+            ),
+            (Some(ix), _) => Span::styled(format!("{}명 중 {}건", ix.len(), self.total()), t.dim),
         };
         chips.push(status);
         f.render_widget(
@@ -418,12 +483,7 @@ impl SearchPane {
             } else {
                 t.base
             };
-            let mut spans = highlighted(&s.name, &h.positions, style, t.matched.patch(style));
-            let nw = unicode_width::UnicodeWidthStr::width(s.name.as_str());
-            spans.push(Span::styled(
-                " ".repeat(10usize.saturating_sub(nw).max(1)),
-                style,
-            ));
+            let mut spans = name_cell(&s.name, &h.positions, NAME_W, style, t.matched.patch(style));
             let age = s
                 .birth_date
                 .as_deref()
@@ -566,4 +626,61 @@ fn first_run_help(
         Line::raw(""),
         Line::raw(last),
     ]
+}
+
+/// A name in a column of `width` display columns (one kept blank): matched characters
+/// highlighted, cut with `…` by display width when it is too long, padded with spaces.
+fn name_cell<'a>(
+    name: &str,
+    positions: &[usize],
+    width: usize,
+    base: ratatui::style::Style,
+    matched: ratatui::style::Style,
+) -> Vec<Span<'a>> {
+    use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
+    let room = width.saturating_sub(1);
+    let cut = name.width() > room;
+    let keep = if cut { room.saturating_sub(1) } else { room };
+    let mut used = 0;
+    let mut kept = 0;
+    for c in name.chars() {
+        let w = c.width().unwrap_or(0);
+        if used + w > keep {
+            break;
+        }
+        used += w;
+        kept += 1;
+    }
+    let shown: String = name.chars().take(kept).collect();
+    let mut spans = highlighted(&shown, positions, base, matched);
+    if cut {
+        spans.push(Span::styled("…", base));
+        used += 1;
+    }
+    spans.push(Span::styled(" ".repeat(width.saturating_sub(used)), base));
+    spans
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ratatui::style::Style;
+    use unicode_width::UnicodeWidthStr;
+
+    fn text(spans: &[Span<'_>]) -> String {
+        spans.iter().map(|s| s.content.as_ref()).collect()
+    }
+
+    #[test]
+    fn long_names_are_cut_by_display_width() {
+        let s = Style::default();
+        assert_eq!(text(&name_cell("김민수", &[], 10, s, s)), "김민수    ");
+        let long = text(&name_cell("김수한무거북이와두루미", &[0], 10, s, s));
+        assert_eq!(long, "김수한무… ");
+        assert_eq!(long.width(), 10);
+        let latin = text(&name_cell("Nguyen Thi Hoa", &[], 10, s, s));
+        assert_eq!(latin, "Nguyen T… ");
+        // Exactly fitting (9 columns and the blank).
+        assert_eq!(text(&name_cell("남궁민수", &[], 10, s, s)), "남궁민수  ");
+    }
 }
