@@ -668,3 +668,19 @@ fn long_names_never_break_the_columns() {
         );
     }
 }
+
+#[test]
+fn slash_back_to_the_query_selects_it_so_typing_starts_a_new_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = app_with(dir.path(), 50, "default");
+    press(&mut app, &["ㄱㅁㅅ", "esc", "/", "김민수"]);
+    assert_eq!(app.search.query, "김민수");
+    press(&mut app, &["esc", "/", "right"]);
+    press(&mut app, &["backspace"]);
+    assert_eq!(
+        app.search.query, "김민",
+        "a non-text key keeps the query for editing"
+    );
+    press(&mut app, &["esc", "/", "backspace"]);
+    assert_eq!(app.search.query, "");
+}

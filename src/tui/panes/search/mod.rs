@@ -46,6 +46,8 @@ pub struct SearchPane {
     pending_intake: Option<(NewResident, bool)>,
     /// Keys named in the pane's own text (the empty-list hint), from the active keymap.
     keys: PaneKeys,
+    /// `/` came back to a non-empty query: it is shown selected and typing replaces it.
+    query_selected: bool,
     /// The query when the intake form was opened (a leftover there is checked at intake).
     intake_query: String,
     /// The intake name was pre-filled from the query and typing replaces it.
@@ -79,6 +81,7 @@ impl SearchPane {
             error: None,
             pending_intake: None,
             keys: PaneKeys::default(),
+            query_selected: false,
             intake_query: String::new(),
             prefill_selected: false,
         }
@@ -213,8 +216,15 @@ impl SearchPane {
             self.run(store);
             return Some(Effect::None);
         }
+        let replace = std::mem::take(&mut self.query_selected);
         match key.code {
-            KeyCode::Char(c) if key.text_char().is_some() => self.query.push(c),
+            KeyCode::Char(c) if key.text_char().is_some() => {
+                if replace {
+                    self.query.clear();
+                }
+                self.query.push(c);
+            }
+            KeyCode::Backspace if replace => self.query.clear(),
             KeyCode::Backspace => {
                 self.query.pop();
             }
@@ -225,6 +235,7 @@ impl SearchPane {
     }
 
     pub fn on_action(&mut self, action: Action, page: usize, store: &mut Store) -> Effect {
+        self.query_selected = false;
         // Near the end of the fetched rows (or going to the bottom), fetch more first.
         if matches!(
             action,
@@ -246,7 +257,11 @@ impl SearchPane {
             return Effect::None;
         }
         match action {
-            Action::FocusSearch => self.typing = true,
+            Action::FocusSearch => {
+                // Back to the query: what is there is selected, so typing starts a new one.
+                self.query_selected = !self.typing && !self.query.is_empty();
+                self.typing = true;
+            }
             Action::Back => {
                 if self.detail.is_some() {
                     self.detail = None;
@@ -406,6 +421,13 @@ impl SearchPane {
             return;
         }
         crate::tui::widgets::input_line(f, area, "검색:", &self.query, self.typing, t.accent);
+        if self.query_selected && area.width > 7 {
+            let shown = crate::tui::widgets::fit(&self.query, 0, usize::from(area.width - 7));
+            f.render_widget(
+                Paragraph::new(Span::styled(shown, t.selected)),
+                Rect::new(area.x + 6, area.y, area.width - 7, 1),
+            );
+        }
         // Chips.
         let mut chips: Vec<Span> = Vec::new();
         for c in self.filters.chips() {
