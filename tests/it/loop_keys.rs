@@ -684,3 +684,21 @@ fn slash_back_to_the_query_selects_it_so_typing_starts_a_new_one() {
     press(&mut app, &["esc", "/", "backspace"]);
     assert_eq!(app.search.query, "");
 }
+
+#[test]
+fn with_the_list_focused_a_jamo_that_is_no_command_starts_the_query() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = app_with(dir.path(), 50, "vim");
+    assert!(!app.typing());
+    // ㄱ is r (no command in vim's search pane): it starts a 초성 query.
+    press(&mut app, &["ㄱ", "ㅁ", "ㅅ"]);
+    assert!(app.typing());
+    assert_eq!(app.search.query, "ㄱㅁㅅ");
+    // ㅓ is j (down): still a command.
+    press(&mut app, &["esc", "ctrl-l", "esc", "ㅓ"]);
+    assert!(!app.typing());
+    assert_eq!(
+        app.search.selected().unwrap().summary.id,
+        app.search.hits[1].summary.id
+    );
+}

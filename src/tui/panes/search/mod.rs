@@ -63,6 +63,9 @@ struct PaneKeys {
     help: [Option<String>; 2],
     /// Command palette while typing / with the list focused.
     palette: [Option<String>; 2],
+    /// Jamo that are commands with the list focused (their own binding or their Latin twin's);
+    /// any other jamo starts a query there.
+    command_jamo: Vec<char>,
 }
 
 impl SearchPane {
@@ -96,6 +99,15 @@ impl SearchPane {
             intake: both(Action::NewIntake),
             help: both(Action::Help),
             palette: both(Action::CommandPalette),
+            command_jamo: ('ㄱ'..='ㅣ')
+                .filter(|c| {
+                    let k = Key::char(*c);
+                    [Some(k), k.latin_twin()].into_iter().flatten().any(|k| {
+                        keymap.lookup(Context::Search, &[k])
+                            != crate::tui::keymap::Resolution::NoMatch
+                    })
+                })
+                .collect(),
         };
         if keymap.moves_with_letters() {
             self.typing = false;
@@ -206,10 +218,13 @@ impl SearchPane {
 
     /// Printable keys while the query line has focus (esc and every other non-text key go on to
     /// the keymap: esc is `back`, which leaves the query line). With the list focused, a Hangul
-    /// syllable (never a command key) starts a new query.
+    /// syllable (never a command key) or a jamo that is not a command starts a new query.
     pub fn on_text(&mut self, key: Key, store: &mut Store) -> Option<Effect> {
         if !self.typing {
-            let c = key.text_char().filter(|c| ('가'..='힣').contains(c))?;
+            let c = key.text_char().filter(|c| {
+                ('가'..='힣').contains(c)
+                    || (('ㄱ'..='ㅣ').contains(c) && !self.keys.command_jamo.contains(c))
+            })?;
             self.typing = true;
             self.query.clear();
             self.query.push(c);
