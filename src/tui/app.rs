@@ -279,6 +279,9 @@ impl App {
         if self.pane != pane {
             self.resolver.reset();
             self.pane = pane;
+            if pane == PaneId::Search {
+                self.search.on_enter();
+            }
         }
         self.reload_pane();
     }

@@ -702,3 +702,13 @@ fn with_the_list_focused_a_jamo_that_is_no_command_starts_the_query() {
         app.search.hits[1].summary.id
     );
 }
+
+#[test]
+fn back_on_the_search_pane_a_new_name_replaces_the_last_query() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = app_with(dir.path(), 300, "default");
+    press(&mut app, &["ㄱㅁㅅ", "enter"]);
+    assert_eq!(app.pane, PaneId::Timeline);
+    press(&mut app, &["F2", "ㅇㅅ"]);
+    assert_eq!(app.search.query, "ㅇㅅ");
+}

@@ -114,6 +114,12 @@ impl SearchPane {
         }
     }
 
+    /// Coming back to the pane (from a case, another pane): the last query is shown selected,
+    /// so typing a new name replaces it (backspace clears it, arrows keep it).
+    pub fn on_enter(&mut self) {
+        self.query_selected = self.typing && !self.query.is_empty();
+    }
+
     /// True while the query line has focus: printable keys are typed into it, so commands
     /// need keys that cannot be text (`ctrl-n`, enter, arrows, F keys, esc).
     pub fn is_typing(&self) -> bool {
