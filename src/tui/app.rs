@@ -81,6 +81,7 @@ impl App {
             keymap,
         };
         app.refresh_status();
+        app.search.set_keymap(&app.keymap);
         app
     }
 
@@ -137,6 +138,11 @@ impl App {
         match self.overlay.take() {
             Some(Overlay::Form(purpose, mut form)) => {
                 form.set_area(self.form_area());
+                // Intake: a name pre-filled from the query is replaced by what is typed.
+                if purpose == FormPurpose::Intake && self.search.replace_prefill(&mut form, key) {
+                    self.overlay = Some(Overlay::Form(purpose, form));
+                    return;
+                }
                 match form.handle_key(key, &self.keymap) {
                     FormOutcome::Submitted => self.submit_form(purpose, *form),
                     FormOutcome::Cancelled => {}
@@ -199,7 +205,11 @@ impl App {
         match action {
             Action::Quit => self.should_quit = true,
             Action::Help => {
-                self.overlay = Some(Overlay::Help(Help::new(&self.keymap, self.context())))
+                self.overlay = Some(Overlay::Help(Help::for_state(
+                    &self.keymap,
+                    self.context(),
+                    self.typing(),
+                )))
             }
             Action::CommandPalette => {
                 self.overlay = Some(Overlay::Palette(Palette::new(
@@ -292,6 +302,9 @@ impl App {
         if self.pane != pane {
             self.resolver.reset();
             self.pane = pane;
+            if pane == PaneId::Search {
+                self.search.on_enter();
+            }
         }
         self.reload_pane();
     }
@@ -523,6 +536,23 @@ impl App {
     pub fn search_index_ready(&mut self, index: crate::search::residents::ResidentIndex) {
         self.search.set_index(index, &mut self.store);
         self.dirty = true;
+    }
+
+    /// True while a pane's query line has focus (no overlay, screen or dialog over it): printable
+    /// keys are typed text there, so hints and help show only keys that are not text.
+    pub fn typing(&self) -> bool {
+        if self.overlay.is_some() || self.sync_open || self.audit.is_some() {
+            return false;
+        }
+        match self.pane {
+            PaneId::Search => self.search.is_typing(),
+            // The resource pane shows a cursor exactly while its query line has focus.
+            PaneId::Resources => self
+                .resources
+                .cursor(ratatui::layout::Rect::new(0, 0, 1000, 1))
+                .is_some(),
+            _ => false,
+        }
     }
 
     fn on_mouse(&mut self, m: MouseEvent) {

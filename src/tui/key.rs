@@ -113,6 +113,43 @@ const NAMED: &[(&str, &[&str], KeyCode)] = &[
     ("space", &[], KeyCode::Char(' ')),
 ];
 
+/// 2-beolsik (두벌식) jamo and the Latin key they sit on (shifted forms where the layout has them).
+const TWO_BEOLSIK: &[(char, char)] = &[
+    ('ㅂ', 'q'),
+    ('ㅈ', 'w'),
+    ('ㄷ', 'e'),
+    ('ㄱ', 'r'),
+    ('ㅅ', 't'),
+    ('ㅛ', 'y'),
+    ('ㅕ', 'u'),
+    ('ㅑ', 'i'),
+    ('ㅐ', 'o'),
+    ('ㅔ', 'p'),
+    ('ㅁ', 'a'),
+    ('ㄴ', 's'),
+    ('ㅇ', 'd'),
+    ('ㄹ', 'f'),
+    ('ㅎ', 'g'),
+    ('ㅗ', 'h'),
+    ('ㅓ', 'j'),
+    ('ㅏ', 'k'),
+    ('ㅣ', 'l'),
+    ('ㅋ', 'z'),
+    ('ㅌ', 'x'),
+    ('ㅊ', 'c'),
+    ('ㅍ', 'v'),
+    ('ㅠ', 'b'),
+    ('ㅜ', 'n'),
+    ('ㅡ', 'm'),
+    ('ㅃ', 'Q'),
+    ('ㅉ', 'W'),
+    ('ㄸ', 'E'),
+    ('ㄲ', 'R'),
+    ('ㅆ', 'T'),
+    ('ㅒ', 'O'),
+    ('ㅖ', 'P'),
+];
+
 impl Key {
     /// A key with modifiers, normalised.
     pub fn new(code: KeyCode, mods: Modifiers) -> Key {
@@ -146,6 +183,20 @@ impl Key {
             KeyCode::Char(c) if !self.mods.ctrl && !self.mods.alt && !c.is_control() => Some(c),
             _ => None,
         }
+    }
+
+    /// The Latin key under this jamo on the 2-beolsik (두벌식) layout, for command lookup while the
+    /// Korean IME is on: `ㅁ` → `a`, `ㅜ` → `n`, `ㄲ` → `R`. `None` for any other key (and for keys
+    /// with ctrl/alt, which the IME does not change). Never used where keys are typed text.
+    pub fn latin_twin(&self) -> Option<Key> {
+        let KeyCode::Char(c) = self.code else {
+            return None;
+        };
+        if self.mods.ctrl || self.mods.alt {
+            return None;
+        }
+        let latin = TWO_BEOLSIK.iter().find(|(j, _)| *j == c).map(|(_, l)| *l)?;
+        Some(Key::char(latin))
     }
 
     fn normalised(mut self) -> Key {
@@ -436,6 +487,21 @@ mod tests {
         assert_eq!(Key::from_event(&bt), Some(k("shift-tab")));
         let cp = KeyEvent::new(CtKeyCode::Char('p'), KeyModifiers::CONTROL);
         assert_eq!(Key::from_event(&cp), Some(k("ctrl-p")));
+    }
+
+    #[test]
+    fn jamo_have_latin_twins() {
+        assert_eq!(k("ㅁ").latin_twin(), Some(k("a")));
+        assert_eq!(k("ㅜ").latin_twin(), Some(k("n")));
+        assert_eq!(k("ㄲ").latin_twin(), Some(k("R")));
+        assert_eq!(k("a").latin_twin(), None);
+        assert_eq!(k("가").latin_twin(), None);
+        assert_eq!(k("ctrl-ㅁ").latin_twin(), None);
+        // Every Latin letter has exactly one unshifted jamo.
+        for c in 'a'..='z' {
+            let n = TWO_BEOLSIK.iter().filter(|(_, l)| *l == c).count();
+            assert_eq!(n, 1, "{c}");
+        }
     }
 
     #[test]

@@ -125,7 +125,9 @@ fn tab_bar(f: &mut Frame<'_>, area: Rect, app: &App) {
     f.render_widget(Paragraph::new(Line::from(spans)), area);
 }
 
-/// Status bar: site · operator · file · pending sync │ key hints from the keymap.
+/// Status bar: operator · pending sync (or a message) │ key hints for the state the screen is
+/// in. Hints are whole `key 설명` pairs (never cut mid-way) and get the room first; the left part
+/// takes what is left (the site's name is on the tab bar). A message keeps its room.
 fn status_bar(f: &mut Frame<'_>, area: Rect, app: &App) {
     let file = app
         .store
@@ -133,24 +135,35 @@ fn status_bar(f: &mut Frame<'_>, area: Rect, app: &App) {
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
-    let left = match &app.message {
-        Some(m) => format!(" {m}"),
-        None => format!(
-            " {} · {} · {} · 동기화 대기 {}",
-            app.store.site().name,
-            app.store.operator(),
-            file,
-            app.pending_sync
-        ),
-    };
-    let hints = key_hints(app);
     let width = usize::from(area.width);
-    let left_w = left.width().min(width);
-    let right = fit(&hints, 0, width.saturating_sub(left_w + 3));
-    let pad = width.saturating_sub(left_w + right.width() + 1);
+    let (left, hints) = match &app.message {
+        Some(m) => {
+            let left = format!(" {m}");
+            let hints = hint_line(&key_hints(app), width.saturating_sub(left.width() + 2));
+            let left = fit(&left, 0, width.saturating_sub(hints.width() + 2));
+            (left, hints)
+        }
+        None => {
+            let hints = hint_line(&key_hints(app), width.saturating_sub(12));
+            let room = width.saturating_sub(hints.width() + 2);
+            let (op, n) = (app.store.operator(), app.pending_sync);
+            // The longest that fits, whole: the site's name is on the tab bar already.
+            let left = [
+                format!(" {op} · {file} · 동기화 대기 {n}"),
+                format!(" {op} · 동기화 대기 {n}"),
+                format!(" 동기화 대기 {n}"),
+                format!(" 대기 {n}"),
+            ]
+            .into_iter()
+            .find(|l| l.width() <= room)
+            .unwrap_or_default();
+            (left, hints)
+        }
+    };
+    let pad = width.saturating_sub(left.width() + hints.width() + 1);
     let line = Line::from(vec![
         Span::styled(
-            fit(&left, 0, width),
+            left,
             if app.message.is_some() {
                 app.theme.warn.patch(app.theme.status)
             } else {
@@ -158,42 +171,127 @@ fn status_bar(f: &mut Frame<'_>, area: Rect, app: &App) {
             },
         ),
         Span::styled(" ".repeat(pad), app.theme.status),
-        Span::styled(format!("{right} "), app.theme.status),
+        Span::styled(format!("{hints} "), app.theme.status),
     ]);
     f.render_widget(Paragraph::new(line).style(app.theme.status), area);
 }
 
-/// The few most useful keys of the current context, as `key 설명` pairs from the keymap.
-pub fn key_hints(app: &App) -> String {
+/// The hints that fit in `width` columns, joined: whole pairs only, dropping from the end
+/// (help is kept as long as anything fits).
+pub fn hint_line(hints: &[Hint], width: usize) -> String {
+    let mut shown: Vec<&Hint> = hints.iter().collect();
+    let text = |v: &[&Hint]| {
+        v.iter()
+            .map(|h| h.to_string())
+            .collect::<Vec<_>>()
+            .join("  ")
+    };
+    while text(&shown).width() > width && !shown.is_empty() {
+        let drop = shown
+            .iter()
+            .rposition(|h| h.action != Action::Help)
+            .unwrap_or(shown.len() - 1);
+        shown.remove(drop);
+    }
+    text(&shown)
+}
+
+/// One status-bar hint: a key that works in the state the screen is in, what it runs, and a
+/// short label.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Hint {
+    /// The key as keymaps write it (`ctrl-n`, `/`).
+    pub key: String,
+    /// What pressing it does.
+    pub action: Action,
+    /// Short Korean label.
+    pub label: &'static str,
+}
+
+impl std::fmt::Display for Hint {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} {}", self.key, self.label)
+    }
+}
+
+/// The most useful keys of the current context that work right now, from the active keymap and
+/// the focus state: while a query line has focus only keys that are not text are offered
+/// (`ctrl-n 접수`, `esc 목록`), with the list focused the letter keys (`n 접수`, `/ 검색`); pane
+/// commands that need an open case show only when one is open.
+pub fn key_hints(app: &App) -> Vec<Hint> {
     let ctx = app.context();
-    let wanted: &[Action] = match ctx {
-        Context::Search => &[Action::FocusSearch, Action::NewIntake, Action::Filter],
-        Context::Timeline => &[Action::AddEntry, Action::ChangeStage, Action::Refer],
-        Context::Resources => &[Action::FocusSearch, Action::Detail, Action::Refer],
-        Context::Today => &[Action::Select, Action::ToggleScope],
-        Context::Sync => &[
+    let typing = app.typing();
+    let case_open = app.timeline.current_case().is_some();
+    let wanted: Vec<Action> = match ctx {
+        Context::Search if typing => vec![
+            Action::Select,
+            Action::NewIntake,
+            Action::Filter,
+            Action::Back,
+        ],
+        Context::Search => vec![
+            Action::FocusSearch,
+            Action::Select,
+            Action::NewIntake,
+            Action::Filter,
+        ],
+        Context::Timeline if case_open => {
+            vec![Action::AddEntry, Action::ChangeStage, Action::Refer]
+        }
+        Context::Timeline => vec![Action::Select],
+        // The resource pane's query line leaves on esc (and enter), whatever the keymap says.
+        Context::Resources if typing => {
+            let mut v = vec![Hint {
+                key: "esc".into(),
+                action: Action::Back,
+                label: "목록",
+            }];
+            v.extend(common_hints(app, ctx, typing));
+            return v;
+        }
+        Context::Resources if case_open => vec![Action::FocusSearch, Action::Detail, Action::Refer],
+        Context::Resources => vec![Action::FocusSearch, Action::Detail],
+        Context::Today => vec![Action::Select, Action::ToggleScope],
+        Context::Sync => vec![
             Action::SyncExport,
             Action::SyncImport,
             Action::ShowConflicts,
         ],
-        Context::Form => &[Action::NextField, Action::Submit, Action::Cancel],
-        Context::Palette | Context::Help => &[Action::Back],
-        _ => &[],
+        Context::Form => {
+            return pairs(
+                app,
+                ctx,
+                false,
+                &[Action::NextField, Action::Submit, Action::Cancel],
+            );
+        }
+        Context::Palette | Context::Help => return pairs(app, ctx, false, &[Action::Back]),
+        Context::Global => vec![],
     };
-    let mut parts: Vec<String> = wanted
-        .iter()
-        .chain([Action::Help, Action::Quit].iter())
-        .filter_map(|a| {
-            app.keymap
-                .hint(ctx, *a)
-                .map(|k| format!("{k} {}", short_label(*a)))
-        })
-        .collect();
-    parts.dedup();
-    parts.join("  ")
+    let mut v = pairs(app, ctx, typing, &wanted);
+    v.extend(common_hints(app, ctx, typing));
+    v
 }
 
-fn short_label(a: Action) -> &'static str {
+/// Help and quit, where a pane (not an overlay) has the keys.
+fn common_hints(app: &App, ctx: Context, typing: bool) -> Vec<Hint> {
+    pairs(app, ctx, typing, &[Action::Help, Action::Quit])
+}
+
+fn pairs(app: &App, ctx: Context, typing: bool, actions: &[Action]) -> Vec<Hint> {
+    actions
+        .iter()
+        .filter_map(|a| {
+            app.keymap.hint_when(ctx, *a, typing).map(|key| Hint {
+                key,
+                action: *a,
+                label: short_label(*a, typing),
+            })
+        })
+        .collect()
+}
+
+fn short_label(a: Action, typing: bool) -> &'static str {
     match a {
         Action::FocusSearch => "검색",
         Action::NewIntake => "접수",
@@ -206,7 +304,14 @@ fn short_label(a: Action) -> &'static str {
         Action::ToggleScope => "내 것/전체",
         Action::Help => "도움말",
         Action::Quit => "끝",
+        Action::Back if typing => "목록",
         Action::Back => "닫기",
+        Action::NextField => "다음 칸",
+        Action::Submit => "저장",
+        Action::Cancel => "취소",
+        Action::SyncExport => "내보내기",
+        Action::SyncImport => "가져오기",
+        Action::ShowConflicts => "충돌",
         other => other.label_ko(),
     }
 }

@@ -16,6 +16,7 @@ mod import_parse;
 mod keymap;
 mod layers;
 mod loop_case;
+mod loop_keys;
 mod loop_sync;
 mod paper_forms;
 mod paper_monthly;

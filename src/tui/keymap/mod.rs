@@ -226,6 +226,39 @@ impl Keymap {
     pub fn hint(&self, ctx: Context, action: Action) -> Option<String> {
         self.keys_in(ctx, action).first().map(ToString::to_string)
     }
+
+    /// Like [`Keymap::hint`], for the state the screen is in: while a query line has focus
+    /// (`typing`), a sequence that starts with a printable key is typed text, so only the others
+    /// count (`ctrl-n`, not `n`); otherwise a plain letter is preferred to a ctrl-/alt- chord (vim's `o`, not
+    /// `ctrl-n`).
+    pub fn hint_when(&self, ctx: Context, action: Action, typing: bool) -> Option<String> {
+        let keys = self.keys_in(ctx, action);
+        let is_text = |k: &KeySeq| k.keys().first().is_some_and(|k| k.text_char().is_some());
+        let pick = if typing {
+            keys.iter().find(|k| !is_text(k))
+        } else {
+            // A chord (`ctrl-n`) gives way to a plain letter bound to the same action.
+            let chord = |k: &KeySeq| k.keys().first().is_some_and(|k| k.mods.ctrl || k.mods.alt);
+            match keys.first() {
+                Some(first) if chord(first) => keys
+                    .iter()
+                    .find(|k| is_text(k) && k.keys().len() == 1)
+                    .or(Some(first)),
+                first => first,
+            }
+        };
+        pick.map(ToString::to_string)
+    }
+
+    /// True when the keymap moves with plain letters (vim's `j`/`k`): such a user thinks in
+    /// modes, so the search pane starts with the list focused and `/` enters the query.
+    pub fn moves_with_letters(&self) -> bool {
+        [Action::Down, Action::Up].iter().any(|a| {
+            self.keys_in(Context::Search, *a)
+                .iter()
+                .any(|k| k.keys().len() == 1 && k.keys()[0].text_char().is_some())
+        })
+    }
 }
 
 #[cfg(test)]

@@ -73,7 +73,17 @@ impl Resolver {
     /// Feeds one key in `ctx` (then `global`).
     pub fn feed(&mut self, keymap: &Keymap, ctx: Context, key: Key) -> Resolution {
         self.pending.push(key);
-        let r = keymap.lookup(ctx, &self.pending);
+        let mut r = keymap.lookup(ctx, &self.pending);
+        // With the Korean IME on, `ㅁ` is the `a` key: where the jamo itself is not bound and keys
+        // are commands (not text), it does what its Latin twin does.
+        if r == Resolution::NoMatch
+            && !ctx.is_text_input()
+            && let Some(twin) = key.latin_twin()
+        {
+            self.pending.pop();
+            self.pending.push(twin);
+            r = keymap.lookup(ctx, &self.pending);
+        }
         if r != Resolution::Pending {
             self.pending.clear();
         }

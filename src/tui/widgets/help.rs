@@ -55,12 +55,30 @@ pub struct Help {
 impl Help {
     /// Builds the help for `ctx`: its bindings, then global bindings it does not shadow.
     pub fn new(keymap: &Keymap, ctx: Context) -> Help {
+        Help::for_state(keymap, ctx, false)
+    }
+
+    /// The help for `ctx` in the state the screen is in: while a query line has focus (`typing`)
+    /// printable keys are typed text, so only keys that work now are listed, under a line that
+    /// says so.
+    pub fn for_state(keymap: &Keymap, ctx: Context, typing: bool) -> Help {
         let mut lines = Vec::new();
+        if typing {
+            let back = keymap
+                .hint_when(ctx, Action::Back, true)
+                .unwrap_or_else(|| "esc".to_string());
+            lines.push(HelpLine::Section(format!(
+                "검색어 입력 중: 글자는 검색어로 들어갑니다 ({back}: 목록으로, 글자 키 사용)"
+            )));
+        }
+        let usable = |keys: &[crate::tui::Key]| {
+            !typing || keys.first().is_some_and(|k| k.text_char().is_none())
+        };
         let mut push_section = |c: Context, filter: &dyn Fn(&[crate::tui::Key]) -> bool| {
             let rows: Vec<HelpLine> = keymap
                 .bindings(c)
                 .iter()
-                .filter(|b| filter(b.keys.keys()))
+                .filter(|b| usable(b.keys.keys()) && filter(b.keys.keys()))
                 .map(|b| HelpLine::Binding {
                     keys: b.keys.to_string(),
                     desc: b.description().to_string(),

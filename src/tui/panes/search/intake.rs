@@ -2,7 +2,7 @@
 
 use super::SearchPane;
 use crate::model::Sex;
-use crate::search::residents::{ResidentHit, ResidentIndex, likely_duplicates};
+use crate::search::residents::{ResidentHit, ResidentIndex};
 use crate::store::{NewResident, Store};
 use crate::tui::panes::fields::{DuplicateAnswer, FieldId, IntakeCase, PaneForm};
 use crate::tui::panes::{Effect, FormPurpose, ListState};
@@ -36,7 +36,7 @@ impl SearchPane {
                     .map(|p| normalize_phone(&p).unwrap_or_else(|_| mask_rrn_like(&p)));
                 let address = mask_rrn_like(&v(FieldId::Address));
                 let mut new = NewResident {
-                    name: v(FieldId::Name),
+                    name: super::duplicates::normalize_name(&v(FieldId::Name)),
                     birth_date: Some(v(FieldId::BirthDate)).filter(|s| !s.is_empty()),
                     sex: Sex::parse(&v(FieldId::Sex)),
                     phone,
@@ -60,43 +60,66 @@ impl SearchPane {
                     }
                 }
                 let open_case = form.chosen(FieldId::OpenCase) == Some(IntakeCase::Open);
-                match likely_duplicates(store, &new.name, new.birth_date.as_deref(), &new.dong) {
-                    Ok(d) if !d.is_empty() => {
-                        let who: Vec<String> = d
+                let check = super::duplicates::check(
+                    store,
+                    self.index.as_ref(),
+                    &new.name,
+                    new.birth_date.as_deref(),
+                    new.phone.as_deref(),
+                    &new.dong,
+                    &self.intake_query,
+                );
+                match check {
+                    Ok(c) if !c.candidates.is_empty() || c.leftover.is_some() => {
+                        let who: Vec<String> = c
+                            .candidates
                             .iter()
                             .take(3)
-                            .map(|s| {
+                            .map(|(s, why)| {
                                 format!(
-                                    "{} {} {}",
+                                    "{} {} {} ({})",
                                     s.name,
                                     s.birth_date.as_deref().unwrap_or("-"),
-                                    s.dong
+                                    s.dong,
+                                    why.label()
                                 )
                             })
                             .collect();
-                        let existing: Vec<&str> = who.iter().map(String::as_str).collect();
-                        let form = PaneForm::new(
-                            &format!("중복 가능성 {}명: {}", d.len(), who.join(" / ")),
-                            vec![
-                                Field::choice_of::<DuplicateAnswer>(
-                                    FieldId::DuplicateAnswer,
-                                    "중복 확인",
-                                ),
-                                // #12: which existing resident "기존 주민 열기" opens.
-                                Field::choice(FieldId::Existing, "기존 주민", &existing),
-                            ],
-                        );
+                        let mut title = if c.candidates.is_empty() {
+                            String::from("확인이 필요합니다")
+                        } else {
+                            format!("중복 가능성 {}명: {}", c.candidates.len(), who.join(" / "))
+                        };
+                        if let Some(l) = &c.leftover {
+                            title.push_str(&format!(
+                                " — 이름 \"{}\"에 \"{l}\"(검색어?)가 붙어 있습니다",
+                                new.name
+                            ));
+                        }
+                        let mut fields = vec![Field::choice_of::<DuplicateAnswer>(
+                            FieldId::DuplicateAnswer,
+                            "중복 확인",
+                        )];
+                        if !who.is_empty() {
+                            // #12: which existing resident "기존 주민 열기" opens.
+                            let existing: Vec<&str> = who.iter().map(String::as_str).collect();
+                            fields.push(Field::choice(FieldId::Existing, "기존 주민", &existing));
+                        }
+                        let form = PaneForm::new(&title, fields);
                         self.pending_intake = Some((new, open_case));
                         // Show the likely duplicates in the list too.
-                        self.hits = d
+                        self.hits = c
+                            .candidates
                             .into_iter()
-                            .map(|summary| ResidentHit {
+                            .map(|(summary, _)| ResidentHit {
                                 summary,
                                 class: crate::search::MatchClass::Any,
                                 score: 0,
                                 positions: Vec::new(),
                             })
                             .collect();
+                        self.matches.clear();
+                        self.fetched = 0;
                         self.list = ListState::default();
                         return Effect::OpenForm(FormPurpose::Intake, form);
                     }
@@ -133,7 +156,8 @@ impl SearchPane {
     }
 }
 
-/// The intake (접수) form, pre-filled with the name typed in the query.
+/// The intake (접수) form. The name is pre-filled from the query only when the query looks like
+/// a name (2–5 Hangul syllables); [`SearchPane::replace_prefill`] makes typing replace it.
 pub(super) fn intake_form(index: Option<&ResidentIndex>, query: &str) -> PaneForm {
     let mut dongs: Vec<&str> = index
         .map(|ix| ix.dongs().iter().map(String::as_str).collect())
@@ -142,9 +166,18 @@ pub(super) fn intake_form(index: Option<&ResidentIndex>, query: &str) -> PaneFor
     if dongs.is_empty() {
         dongs.push("");
     }
-    let name: String = query.chars().filter(|c| !c.is_ascii_digit()).collect();
+    let query = super::duplicates::normalize_name(query);
+    let name = if super::duplicates::looks_like_name(&query) {
+        query.as_str()
+    } else {
+        ""
+    };
     PaneForm::new(
-        "새 접수 (주민 등록)",
+        if name.is_empty() {
+            "새 접수 (주민 등록)"
+        } else {
+            "새 접수 (주민 등록) — 이름은 검색어에서: 치면 바뀝니다"
+        },
         vec![
             Field::text(FieldId::Name, "이름")
                 .required()
@@ -158,4 +191,25 @@ pub(super) fn intake_form(index: Option<&ResidentIndex>, query: &str) -> PaneFor
             Field::choice_of::<IntakeCase>(FieldId::OpenCase, "사례"),
         ],
     )
+}
+
+impl SearchPane {
+    /// Before the intake form handles `key`: while the name pre-filled from the query is still
+    /// "selected", a typed character replaces it and backspace/delete clear it (true: the key is
+    /// used up). Any other key keeps the name and ends the selection.
+    pub fn replace_prefill(&mut self, form: &mut PaneForm, key: crate::tui::Key) -> bool {
+        use crate::tui::{Action, KeyCode};
+        if !std::mem::take(&mut self.prefill_selected) || form.focus() != 0 {
+            return false;
+        }
+        if key.text_char().is_some() {
+            form.apply(Action::ClearField);
+            return false;
+        }
+        if matches!(key.code, KeyCode::Backspace | KeyCode::Delete) {
+            form.apply(Action::ClearField);
+            return true;
+        }
+        false
+    }
 }

@@ -4,14 +4,16 @@
 //!
 //! Modules: `intake` (the 접수 form and registering a resident).
 
+mod duplicates;
 mod intake;
 
 use super::fields::{FieldId, PaneForm};
 use super::{Effect, FormPurpose, ListState, RenderCtx, below, cell, highlighted, mask_phone};
 use crate::model::Stage;
-use crate::search::Searcher;
-use crate::search::residents::{Filters, ResidentHit, ResidentIndex, find};
+use crate::search::residents::{Filters, ResidentHit, ResidentIndex};
+use crate::search::{Hit, Query, Searcher};
 use crate::store::{NewResident, ResidentDetail, Store};
+use crate::tui::keymap::{Context, Keymap};
 use crate::tui::widgets::form::Field;
 use crate::tui::{Action, Key, KeyCode};
 use chrono::Datelike;
@@ -23,6 +25,8 @@ use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
 /// Results kept for one query (the list scrolls through these).
 const LIMIT: usize = 200;
 const ANY: &str = "(전체)";
+/// Display columns of the name column (a space included).
+const NAME_W: usize = 10;
 
 pub struct SearchPane {
     index: Option<ResidentIndex>,
@@ -32,11 +36,36 @@ pub struct SearchPane {
     typing: bool,
     pub filters: Filters,
     pub hits: Vec<ResidentHit>,
+    /// Every match of the query, ranked; `hits` holds the rows of the first `fetched`.
+    matches: Vec<Hit>,
+    fetched: usize,
     list: ListState,
     detail: Option<ResidentDetail>,
     error: Option<String>,
     /// A new resident waiting for the duplicate confirmation.
     pending_intake: Option<(NewResident, bool)>,
+    /// Keys named in the pane's own text (the empty-list hint), from the active keymap.
+    keys: PaneKeys,
+    /// `/` came back to a non-empty query: it is shown selected and typing replaces it.
+    query_selected: bool,
+    /// The query when the intake form was opened (a leftover there is checked at intake).
+    intake_query: String,
+    /// The intake name was pre-filled from the query and typing replaces it.
+    prefill_selected: bool,
+}
+
+/// Keys the pane names in its own text, per focus state (see [`SearchPane::set_keymap`]).
+#[derive(Debug, Clone, Default)]
+struct PaneKeys {
+    /// New intake while typing / with the list focused.
+    intake: [Option<String>; 2],
+    /// Help while typing / with the list focused.
+    help: [Option<String>; 2],
+    /// Command palette while typing / with the list focused.
+    palette: [Option<String>; 2],
+    /// Jamo that are commands with the list focused (their own binding or their Latin twin's);
+    /// any other jamo starts a query there.
+    command_jamo: Vec<char>,
 }
 
 impl SearchPane {
@@ -48,11 +77,58 @@ impl SearchPane {
             typing: true,
             filters: Filters::default(),
             hits: Vec::new(),
+            matches: Vec::new(),
+            fetched: 0,
             list: ListState::default(),
             detail: None,
             error: None,
             pending_intake: None,
+            keys: PaneKeys::default(),
+            query_selected: false,
+            intake_query: String::new(),
+            prefill_selected: false,
         }
+    }
+
+    /// Takes the keys the pane names in its text (the empty-list hint) from the active keymap,
+    /// and starts with the list focused when the keymap moves with letters (vim).
+    pub fn set_keymap(&mut self, keymap: &Keymap) {
+        let both =
+            |a: Action| [true, false].map(|typing| keymap.hint_when(Context::Search, a, typing));
+        self.keys = PaneKeys {
+            intake: both(Action::NewIntake),
+            help: both(Action::Help),
+            palette: both(Action::CommandPalette),
+            command_jamo: ('ㄱ'..='ㅣ')
+                .filter(|c| {
+                    let k = Key::char(*c);
+                    [Some(k), k.latin_twin()].into_iter().flatten().any(|k| {
+                        keymap.lookup(Context::Search, &[k])
+                            != crate::tui::keymap::Resolution::NoMatch
+                    })
+                })
+                .collect(),
+        };
+        if keymap.moves_with_letters() {
+            self.typing = false;
+        }
+    }
+
+    /// Coming back to the pane (from a case, another pane): the last query is shown selected,
+    /// so typing a new name replaces it (backspace clears it, arrows keep it).
+    pub fn on_enter(&mut self) {
+        self.query_selected = self.typing && !self.query.is_empty();
+    }
+
+    /// True while the query line has focus: printable keys are typed into it, so commands
+    /// need keys that cannot be text (`ctrl-n`, enter, arrows, F keys, esc).
+    pub fn is_typing(&self) -> bool {
+        self.typing
+    }
+
+    /// A pane key for the current focus state (index 0 typing, 1 list).
+    fn key_now<'a>(&self, keys: &'a [Option<String>; 2]) -> Option<&'a str> {
+        keys[usize::from(!self.typing)].as_deref()
     }
 
     /// Residents in the index (0 while loading).
@@ -75,27 +151,63 @@ impl SearchPane {
         self.run(store);
     }
 
-    /// Re-runs the query (after typing or a filter change).
+    /// Re-runs the query (after typing or a filter change): every match is ranked in the index
+    /// (no database access), the first [`LIMIT`] rows are fetched, more as the list scrolls.
     fn run(&mut self, store: &Store) {
         let Some(index) = &self.index else {
             return;
         };
-        match find(
-            store,
-            index,
-            &mut self.searcher,
-            &self.query,
-            &self.filters,
-            LIMIT,
-        ) {
-            Ok(hits) => {
-                self.hits = hits;
+        let year = u16::try_from(store.clock().today().year()).unwrap_or(2026);
+        let query = Query::parse(&self.query, year);
+        self.matches = index.search(&mut self.searcher, &query, &self.filters, usize::MAX);
+        self.hits.clear();
+        self.fetched = 0;
+        self.fetch_more(store);
+        self.list = ListState::default();
+        self.detail = None;
+    }
+
+    /// Fetches the list rows of the next [`LIMIT`] matches (the same rows, in the same order,
+    /// as [`crate::search::residents::find`] gives `dolbom search`).
+    fn fetch_more(&mut self, store: &Store) {
+        let Some(index) = &self.index else {
+            return;
+        };
+        let next: Vec<&Hit> = self.matches.iter().skip(self.fetched).take(LIMIT).collect();
+        if next.is_empty() {
+            return;
+        }
+        let rowids: Vec<i64> = next.iter().map(|h| index.rowid(h.record)).collect();
+        match store.resident_summaries(&rowids) {
+            Ok(rows) => {
+                let mut by_rowid: std::collections::HashMap<i64, _> =
+                    rows.into_iter().map(|s| (s.rowid, s)).collect();
+                // A resident deleted since the index was built has no row: left out.
+                for h in next {
+                    if let Some(summary) = by_rowid.remove(&index.rowid(h.record)) {
+                        self.hits.push(ResidentHit {
+                            summary,
+                            class: h.class,
+                            score: h.score,
+                            positions: h.positions.clone(),
+                        });
+                    }
+                }
+                self.fetched = (self.fetched + LIMIT).min(self.matches.len());
                 self.error = None;
             }
             Err(e) => self.error = Some(e.to_string()),
         }
-        self.list = ListState::default();
-        self.detail = None;
+    }
+
+    /// Matches in all (the list shows them [`LIMIT`] at a time).
+    pub fn total(&self) -> usize {
+        self.matches.len()
+    }
+
+    /// True when more matches wait beyond the rows fetched.
+    pub fn has_more(&self) -> bool {
+        self.fetched < self.matches.len()
     }
 
     /// Rebuilds the index from the database (after residents were added or imported).
@@ -110,19 +222,32 @@ impl SearchPane {
         self.hits.get(self.list.selected)
     }
 
-    /// Printable keys while the query line has focus.
+    /// Printable keys while the query line has focus (esc and every other non-text key go on to
+    /// the keymap: esc is `back`, which leaves the query line). With the list focused, a Hangul
+    /// syllable (never a command key) or a jamo that is not a command starts a new query.
     pub fn on_text(&mut self, key: Key, store: &mut Store) -> Option<Effect> {
         if !self.typing {
-            return None;
+            let c = key.text_char().filter(|c| {
+                ('가'..='힣').contains(c)
+                    || (('ㄱ'..='ㅣ').contains(c) && !self.keys.command_jamo.contains(c))
+            })?;
+            self.typing = true;
+            self.query.clear();
+            self.query.push(c);
+            self.run(store);
+            return Some(Effect::None);
         }
+        let replace = std::mem::take(&mut self.query_selected);
         match key.code {
-            KeyCode::Char(c) if key.text_char().is_some() => self.query.push(c),
+            KeyCode::Char(c) if key.text_char().is_some() => {
+                if replace {
+                    self.query.clear();
+                }
+                self.query.push(c);
+            }
+            KeyCode::Backspace if replace => self.query.clear(),
             KeyCode::Backspace => {
                 self.query.pop();
-            }
-            KeyCode::Esc => {
-                self.typing = false;
-                return Some(Effect::None);
             }
             _ => return None,
         }
@@ -131,13 +256,33 @@ impl SearchPane {
     }
 
     pub fn on_action(&mut self, action: Action, page: usize, store: &mut Store) -> Effect {
+        self.query_selected = false;
+        // Near the end of the fetched rows (or going to the bottom), fetch more first.
+        if matches!(
+            action,
+            Action::Down | Action::PageDown | Action::HalfPageDown | Action::Bottom
+        ) {
+            while self.has_more()
+                && (action == Action::Bottom || self.list.selected + page + 1 >= self.hits.len())
+            {
+                let before = self.hits.len();
+                self.fetch_more(store);
+                if action != Action::Bottom || self.hits.len() == before {
+                    break;
+                }
+            }
+        }
         if self.list.apply(action, self.hits.len(), page) {
             self.list.scroll_to(self.hits.len(), page);
             self.detail = None;
             return Effect::None;
         }
         match action {
-            Action::FocusSearch => self.typing = true,
+            Action::FocusSearch => {
+                // Back to the query: what is there is selected, so typing starts a new one.
+                self.query_selected = !self.typing && !self.query.is_empty();
+                self.typing = true;
+            }
             Action::Back => {
                 if self.detail.is_some() {
                     self.detail = None;
@@ -191,10 +336,11 @@ impl SearchPane {
                 }
             }
             Action::NewIntake => {
-                return Effect::OpenForm(
-                    FormPurpose::Intake,
-                    intake::intake_form(self.index.as_ref(), &self.query),
-                );
+                let form = intake::intake_form(self.index.as_ref(), &self.query);
+                self.intake_query = self.query.clone();
+                self.prefill_selected = !form.value(FieldId::Name).unwrap_or("").is_empty();
+                self.pending_intake = None;
+                return Effect::OpenForm(FormPurpose::Intake, form);
             }
             _ => {}
         }
@@ -307,6 +453,13 @@ impl SearchPane {
             return;
         }
         crate::tui::widgets::input_line(f, area, "검색:", &self.query, self.typing, t.accent);
+        if self.query_selected && area.width > 7 {
+            let shown = crate::tui::widgets::fit(&self.query, 0, usize::from(area.width - 7));
+            f.render_widget(
+                Paragraph::new(Span::styled(shown, t.selected)),
+                Rect::new(area.x + 6, area.y, area.width - 7, 1),
+            );
+        }
         // Chips.
         let mut chips: Vec<Span> = Vec::new();
         for c in self.filters.chips() {
@@ -316,9 +469,16 @@ impl SearchPane {
         let status = match (&self.index, &self.error) {
             (_, Some(e)) => Span::styled(e.clone(), t.danger),
             (None, _) => Span::styled("주민 색인을 만드는 중… (불러오는 중)", t.warn),
-            (Some(ix), _) => {
-                Span::styled(format!("{}명 중 {}건", ix.len(), self.hits.len()), t.dim)
-            }
+            (Some(ix), _) if self.has_more() => Span::styled(
+                format!(
+                    "{}건 중 {}건 표시, ↓ 더 보기 (전체 {}명)",
+                    self.total(),
+                    self.hits.len(),
+                    ix.len()
+                ),
+                t.warn,
+            ),
+            (Some(ix), _) => Span::styled(format!("{}명 중 {}건", ix.len(), self.total()), t.dim),
         };
         chips.push(status);
         f.render_widget(
@@ -357,12 +517,18 @@ impl SearchPane {
         let year = cx.today.year();
         let mut lines = Vec::new();
         if self.hits.is_empty() && self.index.as_ref().is_some_and(|ix| ix.is_empty()) {
-            lines.extend(first_run_help(t));
-        } else if self.hits.is_empty() && self.index.is_some() {
-            lines.push(Line::styled(
-                "찾는 주민이 없습니다. n 을 눌러 새로 접수하세요.",
-                t.dim,
+            lines.extend(first_run_help(
+                t,
+                self.key_now(&self.keys.intake),
+                self.key_now(&self.keys.help),
+                self.key_now(&self.keys.palette),
             ));
+        } else if self.hits.is_empty() && self.index.is_some() {
+            let text = match self.key_now(&self.keys.intake) {
+                Some(k) => format!("찾는 주민이 없습니다. {k} 을 눌러 새로 접수하세요."),
+                None => "찾는 주민이 없습니다.".to_string(),
+            };
+            lines.push(Line::styled(text, t.dim));
         }
         for (i, h) in self.hits.iter().enumerate().skip(from).take(rows) {
             let s = &h.summary;
@@ -371,12 +537,7 @@ impl SearchPane {
             } else {
                 t.base
             };
-            let mut spans = highlighted(&s.name, &h.positions, style, t.matched.patch(style));
-            let nw = unicode_width::UnicodeWidthStr::width(s.name.as_str());
-            spans.push(Span::styled(
-                " ".repeat(10usize.saturating_sub(nw).max(1)),
-                style,
-            ));
+            let mut spans = name_cell(&s.name, &h.positions, NAME_W, style, t.matched.patch(style));
             let age = s
                 .birth_date
                 .as_deref()
@@ -494,7 +655,22 @@ impl Default for SearchPane {
 }
 
 /// What an empty database shows: the first steps.
-fn first_run_help(t: &crate::tui::theme::Theme) -> Vec<Line<'static>> {
+fn first_run_help(
+    t: &crate::tui::theme::Theme,
+    intake: Option<&str>,
+    help: Option<&str>,
+    palette: Option<&str>,
+) -> Vec<Line<'static>> {
+    let mut last = String::from(" ");
+    if let Some(k) = intake {
+        last.push_str(&format!(" 또는 {k} 을 눌러 한 명씩 접수하세요."));
+    }
+    if let Some(k) = help {
+        last.push_str(&format!("  {k} 도움말"));
+    }
+    if let Some(k) = palette {
+        last.push_str(&format!("  {k} 명령 팔레트"));
+    }
     vec![
         Line::styled("아직 주민이 없습니다. 처음 시작하는 방법:", t.title),
         Line::raw(""),
@@ -502,6 +678,63 @@ fn first_run_help(t: &crate::tui::theme::Theme) -> Vec<Line<'static>> {
         Line::raw("  2. 자원 목록 가져오기:        dolbom resources import 자원.csv"),
         Line::raw("  3. 데모 데이터로 둘러보기:    dolbom demo"),
         Line::raw(""),
-        Line::raw("  또는 n 을 눌러 한 명씩 접수하세요.  ? 도움말  : 명령 팔레트"),
+        Line::raw(last),
     ]
+}
+
+/// A name in a column of `width` display columns (one kept blank): matched characters
+/// highlighted, cut with `…` by display width when it is too long, padded with spaces.
+fn name_cell<'a>(
+    name: &str,
+    positions: &[usize],
+    width: usize,
+    base: ratatui::style::Style,
+    matched: ratatui::style::Style,
+) -> Vec<Span<'a>> {
+    use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
+    let room = width.saturating_sub(1);
+    let cut = name.width() > room;
+    let keep = if cut { room.saturating_sub(1) } else { room };
+    let mut used = 0;
+    let mut kept = 0;
+    for c in name.chars() {
+        let w = c.width().unwrap_or(0);
+        if used + w > keep {
+            break;
+        }
+        used += w;
+        kept += 1;
+    }
+    let shown: String = name.chars().take(kept).collect();
+    let mut spans = highlighted(&shown, positions, base, matched);
+    if cut {
+        spans.push(Span::styled("…", base));
+        used += 1;
+    }
+    spans.push(Span::styled(" ".repeat(width.saturating_sub(used)), base));
+    spans
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ratatui::style::Style;
+    use unicode_width::UnicodeWidthStr;
+
+    fn text(spans: &[Span<'_>]) -> String {
+        spans.iter().map(|s| s.content.as_ref()).collect()
+    }
+
+    #[test]
+    fn long_names_are_cut_by_display_width() {
+        let s = Style::default();
+        assert_eq!(text(&name_cell("김민수", &[], 10, s, s)), "김민수    ");
+        let long = text(&name_cell("김수한무거북이와두루미", &[0], 10, s, s));
+        assert_eq!(long, "김수한무… ");
+        assert_eq!(long.width(), 10);
+        let latin = text(&name_cell("Nguyen Thi Hoa", &[], 10, s, s));
+        assert_eq!(latin, "Nguyen T… ");
+        // Exactly fitting (9 columns and the blank).
+        assert_eq!(text(&name_cell("남궁민수", &[], 10, s, s)), "남궁민수  ");
+    }
 }
