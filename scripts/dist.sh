@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
-# Builds the release archives people install:
-#   target/dist/dolbom-VERSION-x86_64-unknown-linux-gnu.tar.gz
-#   target/dist/dolbom-VERSION-x86_64-pc-windows-gnu.zip
-#   target/dist/SHA256SUMS
+# Builds the release archives people install, in $CARGO_TARGET_DIR/dist (default target/dist):
+#   dolbom-VERSION-x86_64-unknown-linux-gnu.tar.gz
+#   dolbom-VERSION-x86_64-pc-windows-gnu.zip
+#   SHA256SUMS
 # Each holds the stripped release binary, README.md, keymaps/ and sample import files.
 # Needs the rust target x86_64-pc-windows-gnu and mingw-w64 (`.ci/run` installs both), and zip.
 # Usage: scripts/dist.sh [TARGET ...]   (default: both targets)
@@ -15,7 +15,8 @@ host=$(rustc -vV | sed -n 's/^host: //p')
 targets=("$@")
 ((${#targets[@]})) || targets=(x86_64-unknown-linux-gnu x86_64-pc-windows-gnu)
 
-out=target/dist
+tdir=${CARGO_TARGET_DIR:-target}
+out=$tdir/dist
 mkdir -p "$out"
 for target in "${targets[@]}"; do
   case "$target" in
@@ -25,11 +26,11 @@ for target in "${targets[@]}"; do
   # The host target builds into target/release (shared with `cargo build --release`).
   if [[ "$target" == "$host" ]]; then
     cargo build --release --locked --bin dolbom
-    built=target/release/$exe
+    built=$tdir/release/$exe
   else
     rustup target add "$target" >/dev/null 2>&1 || true
     cargo build --release --locked --target "$target" --bin dolbom
-    built=target/$target/release/$exe
+    built=$tdir/$target/release/$exe
   fi
 
   name=dolbom-$version-$target
