@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Builds the release archives people install, in $CARGO_TARGET_DIR/dist (default target/dist):
+# Builds the release archives people install, in $DIST_DIR (default $CARGO_TARGET_DIR/dist or target/dist):
 #   dolbom-VERSION-x86_64-unknown-linux-gnu.tar.gz
 #   dolbom-VERSION-x86_64-pc-windows-gnu.zip
 #   SHA256SUMS
@@ -16,8 +16,9 @@ targets=("$@")
 ((${#targets[@]})) || targets=(x86_64-unknown-linux-gnu x86_64-pc-windows-gnu)
 
 tdir=${CARGO_TARGET_DIR:-target}
-out=$tdir/dist
+out=${DIST_DIR:-$tdir/dist}
 mkdir -p "$out"
+out=$(cd "$out" && pwd)
 for target in "${targets[@]}"; do
   case "$target" in
     *windows*) exe=dolbom.exe ;;
@@ -49,7 +50,7 @@ for target in "${targets[@]}"; do
   case "$target" in
     *windows*)
       rm -f "$out/$name.zip"
-      (cd "$stage" && find "$name" -type f | LC_ALL=C sort | zip -X -q -@ "$OLDPWD/$out/$name.zip")
+      (cd "$stage" && find "$name" -type f | LC_ALL=C sort | zip -X -q -@ "$out/$name.zip")
       echo "dist: $out/$name.zip"
       ;;
     *)
