@@ -118,7 +118,8 @@ W --db "$wdir\\센터 B.db" sync import "$wdir\\USB 묶음\\첫 묶음.dolbom" \
 grep -q '"applied": 0' "$scratch/sync-again.json" || fail "a second import of the same bundle changed something"
 W --db "$wdir\\센터 B.db" search 민수 --json --limit 50 >"$scratch/b-민수.json"
 cmp -s "$scratch/b-민수.json" "$scratch/win-민수.json" || fail "site B finds other residents than site A"
-W --db "$wdir\\센터 B.db" resources list --json | grep -q '"name"' || fail "site B has no resources"
+W --db "$wdir\\센터 B.db" resources list --json >"$scratch/b-resources.json"
+grep -q '"name"' "$scratch/b-resources.json" || fail "site B has no resources"
 
 step "audit verify on both databases"
 W --db "$wdir\\센터 A.db" audit verify
