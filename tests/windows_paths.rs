@@ -141,7 +141,10 @@ fn a_keymap_saved_by_notepad_with_crlf_loads_and_errors_name_the_right_line() {
     );
     let bom = dir.join("BOM 키맵.toml");
     std::fs::write(&bom, "\u{feff}[global]\r\n\"ctrl-q\" = \"quit\"\r\n").unwrap();
-    assert!(Keymap::check(&bom).is_ok(), "Notepad's UTF-8 BOM is accepted");
+    assert!(
+        Keymap::check(&bom).is_ok(),
+        "Notepad's UTF-8 BOM is accepted"
+    );
     let bad = dir.join("틀린 키맵.toml");
     std::fs::write(
         &bad,
