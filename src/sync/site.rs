@@ -111,6 +111,8 @@ pub fn read_passphrase_file(path: &std::path::Path) -> SyncResult<age::secrecy::
         path: path.to_owned(),
         source,
     })?;
+    // Notepad may save "UTF-8 with BOM"; the BOM is not part of the passphrase.
+    let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
     let line = text.lines().next().unwrap_or("");
     if line.is_empty() {
         return Err(SyncError::Usage(format!(

@@ -4,7 +4,9 @@
 //! moment leaves the directory exactly as before or after the import.
 
 use crate::common::{dolbom_at, import_fixture as fixture};
-use dolbom::resources::import::{EncodingChoice, ImportOptions, write_cp949_resources};
+#[cfg(unix)]
+use dolbom::resources::import::write_cp949_resources;
+use dolbom::resources::import::{EncodingChoice, ImportOptions};
 use dolbom::resources::upsert::{
     ImportReport, ResidentImport, ResourceImport, UpsertError, import_residents, import_resources,
 };
@@ -636,6 +638,7 @@ fn cli_residents_import() {
 }
 
 /// splitmix64, for reproducible kill delays.
+#[cfg(unix)]
 fn splitmix64(state: &mut u64) -> u64 {
     *state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
     let mut z = *state;

@@ -36,3 +36,4 @@ mod timeline_export;
 mod timeline_rules;
 mod trust;
 mod tui;
+mod windows_paths;

@@ -14,7 +14,7 @@ fn fixture() -> Vec<PersonKey> {
         .map(|line| {
             let f: Vec<&str> = line.split('|').collect();
             let birth = f.get(1).filter(|s| !s.is_empty()).map(|s| {
-                let p: Vec<u16> = s.split('-').map(|x| x.parse().unwrap()).collect();
+                let p: Vec<u16> = s.split('-').map(|x| x.parse::<u16>().unwrap()).collect();
                 BirthDate::new(p[0], p[1] as u8, p[2] as u8).unwrap()
             });
             PersonKey {

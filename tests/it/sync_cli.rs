@@ -5,6 +5,7 @@
 use crate::common::dolbom_at;
 use std::path::Path;
 use std::process::Output;
+#[cfg(unix)]
 use std::time::{Duration, Instant};
 
 /// Runs the binary on `db` with `args`, the real clock.
@@ -86,6 +87,7 @@ fn demo_site_to_empty_site_gives_same_search() {
 }
 
 /// splitmix64, for kill delays.
+#[cfg(unix)]
 fn next(state: &mut u64) -> u64 {
     *state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
     let mut z = *state;
@@ -94,6 +96,7 @@ fn next(state: &mut u64) -> u64 {
     z ^ (z >> 31)
 }
 
+#[cfg(unix)]
 fn integrity_ok(db: &Path) {
     let conn = rusqlite::Connection::open(db).expect("open");
     let r: String = conn
@@ -102,6 +105,7 @@ fn integrity_ok(db: &Path) {
     assert_eq!(r, "ok");
 }
 
+#[cfg(unix)]
 fn copy_db(from: &Path, to: &Path) {
     for suffix in ["-wal", "-shm"] {
         let _ = std::fs::remove_file(format!("{}{suffix}", to.display()));
