@@ -25,6 +25,7 @@ pub mod limits;
 mod open;
 mod reader;
 mod rows;
+mod sheet;
 mod synth;
 
 pub use crate::privacy::{RrnParts, mask_rrn_like, parse_rrn};

@@ -5,8 +5,9 @@
 use super::encoding::display_name;
 use super::reader::{
     Source, SourceInfo, choose_encoding, csv_source, detect_format, io_err, read_text,
-    regular_file, sniff, spreadsheet,
+    regular_file, sniff,
 };
+use super::sheet::spreadsheet;
 use super::{Format, ImportError, ImportOptions};
 use encoding_rs::{Encoding, UTF_8};
 use std::fs::File;
