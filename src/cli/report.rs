@@ -76,3 +76,23 @@ fn run_monthly(g: &Global, a: &MonthlyArgs) -> anyhow::Result<ExitCode> {
     }
     Ok(ExitCode::SUCCESS)
 }
+
+/// Writes one list as an XLSX workbook at `out` (atomically, 0600) and records one 다운로드 in
+/// the audit log: which list and how many rows, never its contents. Returns the row count.
+pub fn write_list(
+    store: &crate::store::Store,
+    out: &std::path::Path,
+    table: crate::paper::xlsx::Table,
+    subject: &str,
+) -> anyhow::Result<usize> {
+    let n = table.rows.len();
+    let what = format!("{} xlsx {n}건", table.sheet);
+    crate::paper::xlsx::write(out, std::slice::from_ref(&table))?;
+    store.audit(&crate::audit::Event {
+        action: crate::model::AuditAction::Download,
+        resident_id: None,
+        subject,
+        detail: &what,
+    })?;
+    Ok(n)
+}

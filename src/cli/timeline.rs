@@ -1,8 +1,7 @@
 //! `dolbom timeline`: the headless case list and the case-summary export.
 
 use super::{Global, output, values};
-use crate::audit::Event;
-use crate::model::{AuditAction, Stage};
+use crate::model::Stage;
 use crate::paper::{self, DocFormat, Form, FormSet, PaperError};
 use crate::store::Store;
 use crate::timeline::export::{self, Format};
@@ -212,13 +211,7 @@ fn run_list(g: &Global, args: &Args) -> anyhow::Result<ExitCode> {
     match xlsx {
         Some(out) => {
             let rows = store.list_cases(&filter)?;
-            paper::xlsx::write(out, &[paper::lists::case_list(&rows)])?;
-            store.audit(&Event {
-                action: AuditAction::Download,
-                resident_id: None,
-                subject: "list:cases",
-                detail: &format!("사례 목록 xlsx {}건", rows.len()),
-            })?;
+            super::report::write_list(&store, out, paper::lists::case_list(&rows), "list:cases")?;
             output::print(&format!(
                 "{}: 사례 목록 {}건을 저장했습니다 (xlsx)\n",
                 out.display(),
