@@ -12,6 +12,7 @@ mod import_db;
 mod import_parse;
 mod keymap;
 mod layers;
+mod paper_cli;
 mod paper_forms;
 mod paper_monthly;
 mod paper_xlsx;
