@@ -331,3 +331,98 @@ fn report_monthly_writes_xlsx_csv_and_json() {
     let o = run(&db, &["report", "monthly", "--month", "2026-04", "--format", "xlsx"]);
     assert_eq!(o.status.code(), Some(2));
 }
+
+/// Presses one key in keymap syntax (`"e"`, `"tab"`, `"ctrl-s"`) or types `text` when it is
+/// not one.
+fn press(app: &mut dolbom::tui::app::App, keys: &[&str]) {
+    use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+    use dolbom::tui::{Key, KeyCode as TuiCode};
+    let send = |app: &mut dolbom::tui::app::App, k: Key| {
+        let code = match k.code {
+            TuiCode::Char(c) => KeyCode::Char(c),
+            TuiCode::Tab => KeyCode::Tab,
+            TuiCode::Enter => KeyCode::Enter,
+            TuiCode::Esc => KeyCode::Esc,
+            TuiCode::Right => KeyCode::Right,
+            TuiCode::Down => KeyCode::Down,
+            other => panic!("key not used here: {other:?}"),
+        };
+        let mut mods = KeyModifiers::NONE;
+        mods.set(KeyModifiers::CONTROL, k.mods.ctrl);
+        mods.set(KeyModifiers::SHIFT, k.mods.shift);
+        app.on_key(KeyEvent::new(code, mods));
+    };
+    for k in keys {
+        match k.parse::<Key>() {
+            Ok(key) => send(app, key),
+            Err(_) => k.chars().for_each(|c| send(app, Key::char(c))),
+        }
+    }
+}
+
+fn tui_screen(app: &mut dolbom::tui::app::App) -> String {
+    use ratatui::Terminal;
+    use ratatui::backend::TestBackend;
+    app.size = (100, 30);
+    let mut t = Terminal::new(TestBackend::new(100, 30)).expect("terminal");
+    t.draw(|f| dolbom::tui::ui::render(f, app)).expect("draw");
+    let buf = t.backend().buffer().clone();
+    let mut out = String::new();
+    for y in 0..30 {
+        let mut skip = 0;
+        for x in 0..100 {
+            if skip > 0 {
+                skip -= 1;
+                continue;
+            }
+            let sym = buf[(x, y)].symbol();
+            skip = unicode_width::UnicodeWidthStr::width(sym).saturating_sub(1);
+            out.push_str(sym);
+        }
+        out.push('\n');
+    }
+    out
+}
+
+#[test]
+fn tui_e_writes_an_hwpx_form_of_the_open_case() {
+    use dolbom::tui::app::App;
+    use dolbom::tui::theme::Theme;
+    let dir = tempfile::tempdir().expect("dir");
+    let store = fixture::store(dir.path());
+    let path = store.path().to_path_buf();
+    let mut app = App::new(store, dolbom::tui::Keymap::builtin_default(), Theme::no_color());
+    app.search_index_ready(
+        dolbom::search::residents::ResidentIndex::load(&path).expect("index"),
+    );
+    press(&mut app, &["esc", "2", "enter"]);
+    assert!(app.timeline.current_case().is_some(), "a case is open");
+    press(&mut app, &["e"]);
+    let form = tui_screen(&mut app);
+    assert!(form.contains("한글 서식 (hwpx)"), "{form}");
+    assert!(form.contains("초기상담기록지"), "{form}");
+    let out = dir.path().join("상담.hwpx");
+    press(
+        &mut app,
+        &[
+            "tab",
+            "tab",
+            "ctrl-u",
+            out.to_str().expect("utf-8 path"),
+            "ctrl-s",
+        ],
+    );
+    assert!(out.exists(), "written: {}", tui_screen(&mut app));
+    let texts = hwpx_texts(&out);
+    assert!(texts.iter().any(|t| t.contains("초기상담기록지")), "{texts:?}");
+    assert!(texts.iter().any(|t| t == fixture::NAME), "{texts:?}");
+    let store = &app.store;
+    let prints: Vec<_> = store
+        .audit_rows(&AuditFilter::default())
+        .expect("audit")
+        .into_iter()
+        .filter(|r| r.action == "출력")
+        .collect();
+    assert_eq!(prints.len(), 1);
+    assert!(prints[0].detail.contains("초기상담기록지 hwpx"));
+}
