@@ -447,7 +447,7 @@ impl App {
             PaneId::Search => self.search.on_form(purpose, &form, &mut self.store),
             PaneId::Timeline => self.timeline.on_form(purpose, &form, &mut self.store),
             PaneId::Resources => self.resources.on_form(purpose, &form, &mut self.store),
-            PaneId::Today => Effect::None,
+            PaneId::Today => self.today.on_form(purpose, &form, &self.store),
         };
         self.apply(effect);
         self.reload_pane();

@@ -426,3 +426,42 @@ fn tui_e_writes_an_hwpx_form_of_the_open_case() {
     assert_eq!(prints.len(), 1);
     assert!(prints[0].detail.contains("초기상담기록지 hwpx"));
 }
+
+#[test]
+fn tui_x_writes_the_search_results_and_today_lists_to_xlsx() {
+    use dolbom::tui::app::App;
+    use dolbom::tui::theme::Theme;
+    let dir = tempfile::tempdir().expect("dir");
+    let store = fixture::store(dir.path());
+    let path = store.path().to_path_buf();
+    let mut app = App::new(store, dolbom::tui::Keymap::builtin_default(), Theme::no_color());
+    app.search_index_ready(
+        dolbom::search::residents::ResidentIndex::load(&path).expect("index"),
+    );
+    let hits = dir.path().join("검색.xlsx");
+    press(&mut app, &["esc", "/", "김", "esc", "x"]);
+    assert!(tui_screen(&mut app).contains("검색 결과 엑셀로 저장"));
+    press(
+        &mut app,
+        &["ctrl-u", hits.to_str().expect("utf-8 path"), "ctrl-s"],
+    );
+    let rows = sheet(&hits, "검색 결과");
+    assert_eq!(rows.len(), 2, "{}", tui_screen(&mut app));
+    assert_eq!(cell(&rows[1][0]), fixture::NAME);
+
+    let today = dir.path().join("오늘.xlsx");
+    press(
+        &mut app,
+        &["4", "x", "ctrl-u", today.to_str().expect("utf-8 path"), "ctrl-s"],
+    );
+    assert!(today.exists(), "{}", tui_screen(&mut app));
+    let subjects: Vec<String> = app
+        .store
+        .audit_rows(&AuditFilter::default())
+        .expect("audit")
+        .into_iter()
+        .filter(|r| r.action == "다운로드")
+        .map(|r| r.subject)
+        .collect();
+    assert_eq!(subjects, ["list:search", "list:today"]);
+}

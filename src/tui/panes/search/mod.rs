@@ -137,6 +137,11 @@ impl SearchPane {
             return Effect::None;
         }
         match action {
+            Action::Export => {
+                let date = store.clock().today().format("%Y-%m-%d").to_string();
+                let form = super::list_export::form("검색 결과 엑셀로 저장", "검색결과", &date);
+                return Effect::OpenForm(FormPurpose::ExportSearchList, form);
+            }
             Action::FocusSearch => self.typing = true,
             Action::Back => {
                 if self.detail.is_some() {
@@ -254,6 +259,11 @@ impl SearchPane {
 
     pub fn on_form(&mut self, purpose: FormPurpose, form: &PaneForm, store: &mut Store) -> Effect {
         match purpose {
+            FormPurpose::ExportSearchList => {
+                let table = crate::paper::lists::search_results(&self.hits, false);
+                let m = super::list_export::write(store, form, table, "list:search");
+                return Effect::Message(m);
+            }
             FormPurpose::SearchFilter => {
                 let get = |id: FieldId| form.value(id).filter(|v| *v != ANY).map(String::from);
                 self.filters = Filters {
