@@ -66,7 +66,10 @@ pub fn run(g: &Global, args: &Args) -> anyhow::Result<ExitCode> {
     if let (Some(SearchFormat::Xlsx), Some(out)) = (args.format, &args.out) {
         let table = crate::paper::lists::search_results(&hits, false);
         let n = super::report::write_list(&store, out, table, "list:search")?;
-        output::line(&format!("{}: 검색 결과 {n}건을 저장했습니다 (xlsx)", out.display()))?;
+        output::line(&format!(
+            "{}: 검색 결과 {n}건을 저장했습니다 (xlsx)",
+            out.display()
+        ))?;
     } else if args.json {
         let rows: Vec<serde_json::Value> = hits.iter().map(hit_json).collect();
         output::json(&rows)?;

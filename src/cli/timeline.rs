@@ -167,18 +167,16 @@ pub fn run(g: &Global, args: &Args) -> anyhow::Result<ExitCode> {
             out.display(),
             form.label(),
             format.code(),
-            if args.full { "전체" } else { "연락처 가림" }
+            if args.full {
+                "전체"
+            } else {
+                "연락처 가림"
+            }
         ))?;
         return Ok(ExitCode::SUCCESS);
     }
     let text = match args.format.summary() {
-        Some(format) => export_case(
-            &store,
-            case_id,
-            format,
-            args.out.as_deref(),
-            args.full,
-        )?,
+        Some(format) => export_case(&store, case_id, format, args.out.as_deref(), args.full)?,
         None => return Ok(usage("알 수 없는 형식입니다 (unknown format)")),
     };
     output::print(&text)?;

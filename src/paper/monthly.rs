@@ -306,15 +306,13 @@ pub fn gather(store: &Store, month: &str) -> Result<MonthInput, PaperError> {
             });
         }
     };
-    store.report_entries(&format!("{last_s} 23:59:59"), |e| {
-        match &mut current {
-            Some((id, list)) if *id == e.case_id => list.push(e),
-            _ => {
-                if let Some((id, list)) = current.take() {
-                    finish(id, list, &mut cases);
-                }
-                current = Some((e.case_id.clone(), vec![e]));
+    store.report_entries(&format!("{last_s} 23:59:59"), |e| match &mut current {
+        Some((id, list)) if *id == e.case_id => list.push(e),
+        _ => {
+            if let Some((id, list)) = current.take() {
+                finish(id, list, &mut cases);
             }
+            current = Some((e.case_id.clone(), vec![e]));
         }
     })?;
     if let Some((id, list)) = current.take() {

@@ -163,7 +163,10 @@ fn an_unknown_form_is_a_usage_error_naming_the_flag() {
     // hwpx without --out, and xlsx for one case, are usage errors too.
     let o = run(&db, &["timeline", "C1", "--format", "hwpx"]);
     assert_eq!(o.status.code(), Some(2));
-    let o = run(&db, &["timeline", "C1", "--format", "xlsx", "--out", "x.xlsx"]);
+    let o = run(
+        &db,
+        &["timeline", "C1", "--format", "xlsx", "--out", "x.xlsx"],
+    );
     assert_eq!(o.status.code(), Some(2));
 }
 
@@ -222,7 +225,10 @@ fn a_centre_template_replaces_the_builtin_one() {
     );
     ok(&o);
     let texts = hwpx_texts(&out);
-    assert!(texts.iter().any(|t| t.contains("우리 센터 사례 요약")), "{texts:?}");
+    assert!(
+        texts.iter().any(|t| t.contains("우리 센터 사례 요약")),
+        "{texts:?}"
+    );
 }
 
 #[test]
@@ -244,7 +250,10 @@ fn lists_go_to_xlsx_with_one_download_row_each() {
     assert_eq!(cell(&rows[0][0]), "이름");
     assert_eq!(rows.len(), 2, "header + 김순자");
     assert_eq!(cell(&rows[1][0]), fixture::NAME);
-    assert!(matches!(rows[1][1], Data::DateTime(_)), "birth date is a date");
+    assert!(
+        matches!(rows[1][1], Data::DateTime(_)),
+        "birth date is a date"
+    );
     assert_eq!(cell(&rows[1][4]), fixture::PHONE_MASKED);
 
     let cases = dir.path().join("사례.xlsx");
@@ -314,7 +323,12 @@ fn report_monthly_writes_xlsx_csv_and_json() {
     let workers = sheet(&out, "담당자별");
     assert!(workers.len() >= 2);
 
-    let o = run(&db, &["report", "monthly", "--month", "2026-04", "--format", "json"]);
+    let o = run(
+        &db,
+        &[
+            "report", "monthly", "--month", "2026-04", "--format", "json",
+        ],
+    );
     ok(&o);
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("json");
     assert!(v.is_object());
@@ -328,7 +342,12 @@ fn report_monthly_writes_xlsx_csv_and_json() {
 
     let o = run(&db, &["report", "monthly", "--month", "2026-13"]);
     assert_eq!(o.status.code(), Some(2));
-    let o = run(&db, &["report", "monthly", "--month", "2026-04", "--format", "xlsx"]);
+    let o = run(
+        &db,
+        &[
+            "report", "monthly", "--month", "2026-04", "--format", "xlsx",
+        ],
+    );
     assert_eq!(o.status.code(), Some(2));
 }
 
@@ -391,10 +410,12 @@ fn tui_e_writes_an_hwpx_form_of_the_open_case() {
     let dir = tempfile::tempdir().expect("dir");
     let store = fixture::store(dir.path());
     let path = store.path().to_path_buf();
-    let mut app = App::new(store, dolbom::tui::Keymap::builtin_default(), Theme::no_color());
-    app.search_index_ready(
-        dolbom::search::residents::ResidentIndex::load(&path).expect("index"),
+    let mut app = App::new(
+        store,
+        dolbom::tui::Keymap::builtin_default(),
+        Theme::no_color(),
     );
+    app.search_index_ready(dolbom::search::residents::ResidentIndex::load(&path).expect("index"));
     press(&mut app, &["esc", "2", "enter"]);
     assert!(app.timeline.current_case().is_some(), "a case is open");
     press(&mut app, &["e"]);
@@ -414,7 +435,10 @@ fn tui_e_writes_an_hwpx_form_of_the_open_case() {
     );
     assert!(out.exists(), "written: {}", tui_screen(&mut app));
     let texts = hwpx_texts(&out);
-    assert!(texts.iter().any(|t| t.contains("초기상담기록지")), "{texts:?}");
+    assert!(
+        texts.iter().any(|t| t.contains("초기상담기록지")),
+        "{texts:?}"
+    );
     assert!(texts.iter().any(|t| t == fixture::NAME), "{texts:?}");
     let store = &app.store;
     let prints: Vec<_> = store
@@ -434,10 +458,12 @@ fn tui_x_writes_the_search_results_and_today_lists_to_xlsx() {
     let dir = tempfile::tempdir().expect("dir");
     let store = fixture::store(dir.path());
     let path = store.path().to_path_buf();
-    let mut app = App::new(store, dolbom::tui::Keymap::builtin_default(), Theme::no_color());
-    app.search_index_ready(
-        dolbom::search::residents::ResidentIndex::load(&path).expect("index"),
+    let mut app = App::new(
+        store,
+        dolbom::tui::Keymap::builtin_default(),
+        Theme::no_color(),
     );
+    app.search_index_ready(dolbom::search::residents::ResidentIndex::load(&path).expect("index"));
     let hits = dir.path().join("검색.xlsx");
     press(&mut app, &["esc", "/", "김", "esc", "x"]);
     assert!(tui_screen(&mut app).contains("검색 결과 엑셀로 저장"));
@@ -452,7 +478,13 @@ fn tui_x_writes_the_search_results_and_today_lists_to_xlsx() {
     let today = dir.path().join("오늘.xlsx");
     press(
         &mut app,
-        &["4", "x", "ctrl-u", today.to_str().expect("utf-8 path"), "ctrl-s"],
+        &[
+            "4",
+            "x",
+            "ctrl-u",
+            today.to_str().expect("utf-8 path"),
+            "ctrl-s",
+        ],
     );
     assert!(today.exists(), "{}", tui_screen(&mut app));
     let subjects: Vec<String> = app

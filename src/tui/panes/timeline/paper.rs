@@ -140,7 +140,9 @@ pub fn submit(case_id: &str, form: &PaneForm, store: &Store) -> Result<(String, 
     let format = form
         .chosen::<ExportFormat>(FieldId::Format)
         .ok_or_else(|| TimelineError::Invalid("형식을 고르세요".into()))?;
-    let which = form.chosen::<Form>(FieldId::PaperForm).unwrap_or(Form::Summary);
+    let which = form
+        .chosen::<Form>(FieldId::PaperForm)
+        .unwrap_or(Form::Summary);
     let full = form.chosen(FieldId::Contacts) == Some(ContactDisplay::Full);
     let typed = form
         .field(FieldId::File)
