@@ -733,3 +733,35 @@ fn bulk_and_per_case_reads_give_the_same_report() {
     }
     assert!(nonempty >= 2, "the demo has data in some of these months");
 }
+
+/// Times the bulk and per-case reads of the 월별 실적 on a large database (debug build; the
+/// release figures come from `benches/paper.rs`):
+/// `DOLBOM_BENCH_DB=target/d100k.db cargo test --test it -- --ignored paper_monthly::timing --nocapture`
+#[test]
+#[ignore = "needs a large demo database in $DOLBOM_BENCH_DB"]
+fn timing_bulk_vs_per_case_reads() {
+    let Some(path) = std::env::var_os("DOLBOM_BENCH_DB") else {
+        return;
+    };
+    let month = std::env::var("DOLBOM_BENCH_MONTH").unwrap_or_else(|_| "2026-11".into());
+    let store = dolbom::store::Store::open(
+        std::path::Path::new(&path),
+        &dolbom::store::OpenOptions::new("bench"),
+    )
+    .expect("open");
+    for _ in 0..2 {
+        let t = std::time::Instant::now();
+        let bulk = dolbom::paper::monthly::gather(&store, &month).expect("gather");
+        let t_bulk = t.elapsed();
+        let a = dolbom::paper::monthly::compute(&bulk, "", "");
+        let t_report = t.elapsed();
+        let t = std::time::Instant::now();
+        let slow = dolbom::paper::monthly::gather_by_case(&store, &month).expect("by case");
+        let t_slow = t.elapsed();
+        assert_eq!(dolbom::paper::monthly::compute(&slow, "", ""), a);
+        eprintln!(
+            "{month}: gather (bulk) {} cases {t_bulk:?}, with compute {t_report:?}; gather_by_case {t_slow:?}",
+            bulk.cases.len()
+        );
+    }
+}
