@@ -176,6 +176,18 @@ fn bench_monthly(c: &mut Criterion) {
     let input = monthly::gather(&store, &month).expect("gather");
     let t2 = t0.elapsed();
     let r = monthly::compute(&input, "", "");
+    let t3 = std::time::Instant::now();
+    let by_case = monthly::gather_by_case(&store, &month).expect("gather_by_case");
+    eprintln!(
+        "월별 실적 {month}: gather_by_case (per-case reads, the old path) {} cases in {:?}",
+        by_case.cases.len(),
+        t3.elapsed()
+    );
+    assert_eq!(
+        monthly::compute(&by_case, "", ""),
+        r,
+        "the bulk and per-case reads give the same report"
+    );
     eprintln!(
         "월별 실적 {month}: list_cases {n} in {t1:?}, gather {} cases in {:?}, compute in {:?}",
         input.cases.len(),

@@ -10,6 +10,7 @@ pub mod audit;
 pub mod demo;
 pub mod keymap;
 pub mod output;
+pub mod report;
 pub mod residents;
 pub mod resources;
 pub mod search;
@@ -71,6 +72,8 @@ pub enum Command {
     Timeline(timeline::Args),
     /// 기관 간 동기화 번들 (sync bundles between sites)
     Sync(sync::Args),
+    /// 보고서: 월별 실적 (reports: monthly figures)
+    Report(report::Args),
     /// 감사 로그 조회·검증 (audit log: list and verify)
     Audit(audit::Args),
     /// 작업자 관리 (operators and roles)
@@ -104,6 +107,7 @@ pub fn run(cli: Cli, started: Instant) -> anyhow::Result<ExitCode> {
         Some(Command::Residents(a)) => residents::run(g, a),
         Some(Command::Timeline(a)) => timeline::run(g, a),
         Some(Command::Sync(a)) => sync::run(g, a),
+        Some(Command::Report(a)) => report::run(g, a),
         Some(Command::Audit(a)) => audit::run(g, a),
         Some(Command::Users(a)) => users::run(g, a),
         Some(Command::Keymap(a)) => keymap::run(g, a),

@@ -47,6 +47,8 @@ pub enum ExportFormat {
     Csv,
     /// JSON
     Json,
+    /// 엑셀 (XLSX)
+    Xlsx,
 }
 
 /// Options shared by both imports (`resources import`, `residents import`).
@@ -111,6 +113,11 @@ pub fn run(g: &Global, args: &Args) -> anyhow::Result<ExitCode> {
                     .is_some_and(|e| e.eq_ignore_ascii_case("json"))
                 {
                     ExportFormat::Json
+                } else if file
+                    .extension()
+                    .is_some_and(|e| e.eq_ignore_ascii_case("xlsx"))
+                {
+                    ExportFormat::Xlsx
                 } else {
                     ExportFormat::Csv
                 }
@@ -118,6 +125,10 @@ pub fn run(g: &Global, args: &Args) -> anyhow::Result<ExitCode> {
             let n = match format {
                 ExportFormat::Json => crate::resources::export::write_json(&store, file)?,
                 ExportFormat::Csv => crate::resources::export::write_csv(&store, file)?,
+                ExportFormat::Xlsx => {
+                    let table = crate::paper::lists::resources(&store.resources()?);
+                    super::report::write_list(&store, file, table, "list:resources")?
+                }
             };
             eprintln!("{}: 자원 {n}건을 내보냈습니다 (exported)", file.display());
         }

@@ -29,6 +29,19 @@ pub struct Args {
     /// 담당자로 거르기 (only cases of this worker)
     #[arg(long)]
     pub worker: Option<String>,
+    /// 엑셀로 저장 (xlsx, with --out FILE; phones masked)
+    #[arg(long, value_enum, requires = "out", conflicts_with = "json")]
+    pub format: Option<SearchFormat>,
+    /// 저장할 파일 (write to FILE, mode 0600)
+    #[arg(long, value_name = "FILE", requires = "format")]
+    pub out: Option<std::path::PathBuf>,
+}
+
+/// `search --format`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum SearchFormat {
+    /// 엑셀 (XLSX)
+    Xlsx,
 }
 
 pub fn run(g: &Global, args: &Args) -> anyhow::Result<ExitCode> {
@@ -50,7 +63,14 @@ pub fn run(g: &Global, args: &Args) -> anyhow::Result<ExitCode> {
         &filters,
         args.limit,
     )?;
-    if args.json {
+    if let (Some(SearchFormat::Xlsx), Some(out)) = (args.format, &args.out) {
+        let table = crate::paper::lists::search_results(&hits, false);
+        let n = super::report::write_list(&store, out, table, "list:search")?;
+        output::line(&format!(
+            "{}: 검색 결과 {n}건을 저장했습니다 (xlsx)",
+            out.display()
+        ))?;
+    } else if args.json {
         let rows: Vec<serde_json::Value> = hits.iter().map(hit_json).collect();
         output::json(&rows)?;
     } else {

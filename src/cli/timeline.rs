@@ -2,6 +2,7 @@
 
 use super::{Global, output, values};
 use crate::model::Stage;
+use crate::paper::{self, DocFormat, Form, FormSet, PaperError};
 use crate::store::Store;
 use crate::timeline::export::{self, Format};
 use crate::timeline::{CaseFilter, CaseRow, TimelineError};
@@ -17,7 +18,7 @@ pub struct Args {
     /// 출력할 사례 ID (case to export)
     pub case_id: Option<String>,
     /// 사례 목록 (list cases, most recently active first)
-    #[arg(long, conflicts_with_all = ["case_id", "format", "out", "full"])]
+    #[arg(long, conflicts_with_all = ["case_id", "full", "form"])]
     pub list: bool,
     /// 주민 ID로 거르기 (only this resident's cases)
     #[arg(long, requires = "list")]
@@ -31,9 +32,13 @@ pub struct Args {
     /// JSON으로 출력 (print JSON)
     #[arg(long, requires = "list")]
     pub json: bool,
-    /// 출력 형식 (export format)
+    /// 출력 형식 (export format; --list takes xlsx with --out)
     #[arg(long, value_enum, default_value_t = FormatArg::Md)]
     pub format: FormatArg,
+    /// 서식 (hwpx/html): 코드 또는 이름 — initial_consult, assessment, plan, conference,
+    /// monitoring, closure, summary, 초기상담기록지 … (default: summary, 사례 요약)
+    #[arg(long, value_name = "서식", value_parser = form)]
+    pub form: Option<Form>,
     /// 파일로 저장 (write to FILE, mode 0600)
     #[arg(long, value_name = "FILE")]
     pub out: Option<PathBuf>,
@@ -52,39 +57,167 @@ pub enum FormatArg {
     Csv,
     /// JSON
     Json,
+    /// 한글 문서 (HWPX, a 서식; needs --out)
+    Hwpx,
+    /// 인쇄용 HTML (A4, a 서식; needs --out)
+    Html,
+    /// 엑셀 (XLSX; --list only, needs --out)
+    Xlsx,
 }
 
-impl From<FormatArg> for Format {
-    fn from(f: FormatArg) -> Format {
-        match f {
-            FormatArg::Md => Format::Md,
-            FormatArg::Csv => Format::Csv,
-            FormatArg::Json => Format::Json,
+/// `--form`: a 서식 code (`plan`) or Korean label (`서비스 제공계획서`).
+pub fn form(s: &str) -> Result<Form, String> {
+    Form::parse(s).ok_or_else(|| {
+        let known: Vec<String> = Form::ALL
+            .iter()
+            .map(|f| format!("{} ({})", f.code(), f.label()))
+            .collect();
+        format!(
+            "알 수 없는 서식입니다 (unknown form); 가능한 값: {}",
+            known.join(", ")
+        )
+    })
+}
+
+/// The centre's 서식 templates: `forms/` next to the database where that folder exists (each
+/// file there replaces the built-in one), else the built-in templates.
+pub fn form_set(store: &Store) -> Result<FormSet, PaperError> {
+    let dir = store
+        .path()
+        .parent()
+        .map(|p| p.join("forms"))
+        .filter(|d| d.is_dir());
+    match dir {
+        Some(d) => FormSet::load(&d),
+        None => Ok(FormSet::builtin()?),
+    }
+}
+
+/// A usage error found after parsing: printed as clap would, exit 2.
+fn usage(msg: &str) -> ExitCode {
+    eprintln!("error: {msg}");
+    ExitCode::from(2)
+}
+
+impl FormatArg {
+    /// The case-summary format, if this is one (md, csv, json).
+    fn summary(self) -> Option<Format> {
+        match self {
+            FormatArg::Md => Some(Format::Md),
+            FormatArg::Csv => Some(Format::Csv),
+            FormatArg::Json => Some(Format::Json),
+            FormatArg::Hwpx | FormatArg::Html | FormatArg::Xlsx => None,
+        }
+    }
+
+    /// The 서식 format, if this is one (hwpx, html).
+    fn doc(self) -> Option<DocFormat> {
+        match self {
+            FormatArg::Hwpx => Some(DocFormat::Hwpx),
+            FormatArg::Html => Some(DocFormat::Html),
+            _ => None,
         }
     }
 }
 
 pub fn run(g: &Global, args: &Args) -> anyhow::Result<ExitCode> {
+    if args.list {
+        return run_list(g, args);
+    }
+    let Some(case_id) = &args.case_id else {
+        return Ok(usage("사례 ID 또는 --list가 필요합니다 (CASE or --list)"));
+    };
+    if args.format == FormatArg::Xlsx {
+        return Ok(usage(
+            "--format xlsx는 --list와 함께 씁니다 (xlsx is for --list)",
+        ));
+    }
+    if args.form.is_some() && args.format.doc().is_none() {
+        return Ok(usage(
+            "--form은 --format hwpx 또는 html과 함께 씁니다 (--form needs hwpx or html)",
+        ));
+    }
     let store = g.open_store()?;
-    let text = match &args.case_id {
-        Some(case_id) if !args.list => export_case(
-            &store,
-            case_id,
-            args.format.into(),
-            args.out.as_deref(),
-            args.full,
-        )?,
-        _ => {
-            let filter = CaseFilter {
-                resident: args.resident.clone(),
-                stage: args.stage,
-                worker: args.worker.clone(),
-                limit: None,
-            };
-            list(&store, &filter, args.json)?
+    if let Some(format) = args.format.doc() {
+        let Some(out) = &args.out else {
+            return Ok(usage(&format!(
+                "--format {}에는 --out FILE이 필요합니다 (--out is required)",
+                format.code()
+            )));
+        };
+        let form = args.form.unwrap_or(Form::Summary);
+        let forms = match form_set(&store) {
+            Ok(f) => f,
+            Err(e) if e.is_template() => {
+                eprintln!("dolbom: {e}");
+                return Ok(ExitCode::from(2));
+            }
+            Err(e) => return Err(e.into()),
+        };
+        match paper::forms::export(&store, &forms, case_id, form, format, args.full, out) {
+            Ok(_) => {}
+            Err(e) if e.is_template() => {
+                eprintln!("dolbom: {e}");
+                return Ok(ExitCode::from(2));
+            }
+            Err(e) => return Err(e.into()),
         }
+        output::print(&format!(
+            "{}: {}을 저장했습니다 ({}, {})\n",
+            out.display(),
+            form.label(),
+            format.code(),
+            if args.full {
+                "전체"
+            } else {
+                "연락처 가림"
+            }
+        ))?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    let text = match args.format.summary() {
+        Some(format) => export_case(&store, case_id, format, args.out.as_deref(), args.full)?,
+        None => return Ok(usage("알 수 없는 형식입니다 (unknown format)")),
     };
     output::print(&text)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `dolbom timeline --list [--format xlsx --out FILE]`.
+fn run_list(g: &Global, args: &Args) -> anyhow::Result<ExitCode> {
+    let xlsx = match (args.format, &args.out) {
+        (FormatArg::Md, None) => None,
+        (FormatArg::Xlsx, Some(out)) => Some(out),
+        (FormatArg::Xlsx, None) => {
+            return Ok(usage(
+                "--format xlsx에는 --out FILE이 필요합니다 (--out is required)",
+            ));
+        }
+        _ => {
+            return Ok(usage(
+                "--list는 --format xlsx --out FILE만 받습니다 (--list takes only xlsx)",
+            ));
+        }
+    };
+    let store = g.open_store()?;
+    let filter = CaseFilter {
+        resident: args.resident.clone(),
+        stage: args.stage,
+        worker: args.worker.clone(),
+        limit: None,
+    };
+    match xlsx {
+        Some(out) => {
+            let rows = store.list_cases(&filter)?;
+            super::report::write_list(&store, out, paper::lists::case_list(&rows), "list:cases")?;
+            output::print(&format!(
+                "{}: 사례 목록 {}건을 저장했습니다 (xlsx)\n",
+                out.display(),
+                rows.len()
+            ))?;
+        }
+        None => output::print(&list(&store, &filter, args.json)?)?,
+    }
     Ok(ExitCode::SUCCESS)
 }
 

@@ -8,11 +8,11 @@ use crate::model::{Case, CaseFilter, CaseHeader, CaseRow, Resident, Sex, Stage, 
 use rusqlite::types::Value as SqlValue;
 use rusqlite::{Connection, OptionalExtension, Row, params_from_iter};
 
-const CASE_COLS: &str = "c.id, c.resident_id, c.household_id, c.worker, c.category, c.crisis_score, \
+pub(super) const CASE_COLS: &str = "c.id, c.resident_id, c.household_id, c.worker, c.category, c.crisis_score, \
      c.crisis_level, c.tags, c.stage, c.opened_on, c.closed_on, c.closure_reason, c.aftercare_on, c.last_activity";
 
 /// Reads [`CASE_COLS`] starting at column `at`.
-fn read_case(r: &Row<'_>, at: usize) -> rusqlite::Result<Case> {
+pub(super) fn read_case(r: &Row<'_>, at: usize) -> rusqlite::Result<Case> {
     let stage: String = r.get(at + 8)?;
     let tags: String = r.get(at + 7)?;
     Ok(Case {

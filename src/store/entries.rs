@@ -5,10 +5,10 @@ use super::{Result, Store, StoreError, Tx, Val, bad};
 use crate::model::{Entry, EntryKind};
 use rusqlite::{Connection, OptionalExtension, Row};
 
-const ENTRY_COLS: &str =
+pub(super) const ENTRY_COLS: &str =
     "e.id, e.case_id, e.kind, e.author, e.at, e.body, e.due_on, e.data, e.corrects, e.voids";
 
-fn read_entry(r: &Row<'_>) -> rusqlite::Result<Entry> {
+pub(super) fn read_entry(r: &Row<'_>) -> rusqlite::Result<Entry> {
     let kind: String = r.get(2)?;
     let data: String = r.get(7)?;
     Ok(Entry {

@@ -9,6 +9,7 @@ mod open;
 pub mod oplog;
 pub mod queries;
 mod referrals;
+mod reports;
 mod resident_edit;
 mod residents;
 mod resources;

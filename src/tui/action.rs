@@ -95,6 +95,7 @@ actions! {
     ToggleOrder = "toggle-order", "최신순/오래된순", "Toggle newest/oldest first";
     ShowHistory = "show-history", "정정 이력 보기", "Show correction history";
     Export = "export", "내보내기", "Export";
+    OpenExport = "open-export", "내보낸 인쇄용 서식 열기", "Open the exported print file";
     // Today
     ToggleScope = "toggle-scope", "내 것/전체 보기", "Mine / everyone";
     // Resources and imports

@@ -522,7 +522,7 @@ impl App {
             PaneId::Search => self.search.on_form(purpose, &form, &mut self.store),
             PaneId::Timeline => self.timeline.on_form(purpose, &form, &mut self.store),
             PaneId::Resources => self.resources.on_form(purpose, &form, &mut self.store),
-            PaneId::Today => Effect::None,
+            PaneId::Today => self.today.on_form(purpose, &form, &self.store),
         };
         let refused = matches!(effect, Effect::FormError(..));
         self.apply(effect);

@@ -701,3 +701,67 @@ fn a_bad_month_is_refused() {
         ("2024-02-01".into(), "2024-02-29".into())
     );
 }
+
+/// The bulk reads (`gather`) give the same report as the per-case reads (`gather_by_case`),
+/// on a small demo database, for every month of its data.
+#[test]
+fn bulk_and_per_case_reads_give_the_same_report() {
+    let dir = tempfile::tempdir().expect("dir");
+    let mut store = crate::common::paper::open(dir.path(), "2026-11-29T10:00:00");
+    dolbom::demo::generate(
+        &mut store,
+        &dolbom::demo::DemoOptions {
+            residents: 400,
+            seed: 11,
+        },
+        &mut |_, _| {},
+    )
+    .expect("demo");
+    let mut nonempty = 0;
+    for month in [
+        "2025-12", "2026-01", "2026-03", "2026-06", "2026-09", "2026-10", "2026-11",
+    ] {
+        let bulk = dolbom::paper::monthly::gather(&store, month).expect("gather");
+        let slow = dolbom::paper::monthly::gather_by_case(&store, month).expect("by case");
+        assert_eq!(bulk.cases.len(), slow.cases.len(), "{month}");
+        let a = dolbom::paper::monthly::compute(&bulk, "", "");
+        let b = dolbom::paper::monthly::compute(&slow, "", "");
+        assert_eq!(a, b, "{month}");
+        if a.total != Default::default() {
+            nonempty += 1;
+        }
+    }
+    assert!(nonempty >= 2, "the demo has data in some of these months");
+}
+
+/// Times the bulk and per-case reads of the 월별 실적 on a large database (debug build; the
+/// release figures come from `benches/paper.rs`):
+/// `DOLBOM_BENCH_DB=target/d100k.db cargo test --test it -- --ignored paper_monthly::timing --nocapture`
+#[test]
+#[ignore = "needs a large demo database in $DOLBOM_BENCH_DB"]
+fn timing_bulk_vs_per_case_reads() {
+    let Some(path) = std::env::var_os("DOLBOM_BENCH_DB") else {
+        return;
+    };
+    let month = std::env::var("DOLBOM_BENCH_MONTH").unwrap_or_else(|_| "2026-11".into());
+    let store = dolbom::store::Store::open(
+        std::path::Path::new(&path),
+        &dolbom::store::OpenOptions::new("bench"),
+    )
+    .expect("open");
+    for _ in 0..2 {
+        let t = std::time::Instant::now();
+        let bulk = dolbom::paper::monthly::gather(&store, &month).expect("gather");
+        let t_bulk = t.elapsed();
+        let a = dolbom::paper::monthly::compute(&bulk, "", "");
+        let t_report = t.elapsed();
+        let t = std::time::Instant::now();
+        let slow = dolbom::paper::monthly::gather_by_case(&store, &month).expect("by case");
+        let t_slow = t.elapsed();
+        assert_eq!(dolbom::paper::monthly::compute(&slow, "", ""), a);
+        eprintln!(
+            "{month}: gather (bulk) {} cases {t_bulk:?}, with compute {t_report:?}; gather_by_case {t_slow:?}",
+            bulk.cases.len()
+        );
+    }
+}

@@ -254,9 +254,9 @@ fn csv_error(path: &Path, e: csv::Error, start: u64) -> ImportError {
 
 /// Records already in memory (spreadsheet, JSON, HSDS).
 pub(crate) struct MemorySource {
-    headers: Vec<String>,
-    rows: Vec<(u64, StringRecord)>,
-    pos: usize,
+    pub(super) headers: Vec<String>,
+    pub(super) rows: Vec<(u64, StringRecord)>,
+    pub(super) pos: usize,
 }
 
 impl MemorySource {

@@ -2,6 +2,14 @@
 //! (entry count and sizes, a capped inflate, the used sheet area), then its first sheet (or the
 //! named one) is loaded as a [`Source`] with the sheet's row numbers as line numbers.
 
+use super::ImportError;
+use super::limits::{self, MAX_WHOLE_FILE_BYTES};
+use super::reader::{MemorySource, Source, io_err, read_capped};
+use csv::StringRecord;
+use std::fs::File;
+use std::io::{BufReader, Read, Seek, SeekFrom};
+use std::path::Path;
+
 /// Checks a zipped spreadsheet before calamine inflates it: the entry count, every entry's
 /// size as the zip directory states it, then every entry inflated into nothing with a cap (a
 /// directory can lie), at most [`limits::MAX_ZIP_ENTRY_BYTES`] each and

@@ -39,6 +39,8 @@ pub enum FieldId {
     Note,
     Format,
     Contacts,
+    /// The 서식 of an HWPX/HTML export (`paper::Form`).
+    PaperForm,
     // Files: exports, imports, sync bundles.
     File,
     ImportTarget,

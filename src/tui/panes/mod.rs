@@ -3,6 +3,7 @@
 
 pub mod audit;
 pub mod fields;
+pub mod list_export;
 pub mod resources;
 pub mod search;
 pub mod sync;
@@ -160,6 +161,10 @@ pub enum FormPurpose {
         case_id: String,
     },
     ExportResources,
+    /// `x` on the search results: the shown list to XLSX.
+    ExportSearchList,
+    /// `x` on 오늘: its lists to XLSX.
+    ExportTodayList,
     ImportFile,
     SyncExport,
     /// The explicit second step before a bundle is written unencrypted.
@@ -183,6 +188,8 @@ impl FormPurpose {
         match self {
             FormPurpose::Intake | FormPurpose::SearchFilter => PaneId::Search,
             FormPurpose::ExportResources | FormPurpose::ImportFile => PaneId::Resources,
+            FormPurpose::ExportSearchList => PaneId::Search,
+            FormPurpose::ExportTodayList => PaneId::Today,
             _ => PaneId::Timeline,
         }
     }

@@ -83,6 +83,11 @@ impl TodayPane {
                     return Effect::Message(e.to_string());
                 }
             }
+            Action::Export => {
+                let date = store.clock().today().format("%Y-%m-%d").to_string();
+                let form = super::list_export::form("오늘 목록 엑셀로 저장", "오늘", &date);
+                return Effect::OpenForm(super::FormPurpose::ExportTodayList, form);
+            }
             Action::Select => {
                 if let Some(Row::Item(item)) = self.rows.get(self.list.selected) {
                     return match &item.kind {
@@ -138,6 +143,27 @@ impl TodayPane {
             }
         }
         self.list.selected = i;
+    }
+
+    /// `x`'s form submitted: the 오늘 lists of the current scope to XLSX.
+    pub fn on_form(
+        &mut self,
+        purpose: super::FormPurpose,
+        form: &super::fields::PaneForm,
+        store: &Store,
+    ) -> Effect {
+        if purpose != super::FormPurpose::ExportTodayList {
+            return Effect::None;
+        }
+        match timeline::today(store, self.scope) {
+            Ok(t) => Effect::Message(super::list_export::write(
+                store,
+                form,
+                crate::paper::lists::today(&t),
+                "list:today",
+            )),
+            Err(e) => Effect::Message(e.to_string()),
+        }
     }
 
     /// Whether the selection is on an item (not a section title).

@@ -278,6 +278,11 @@ impl SearchPane {
             return Effect::None;
         }
         match action {
+            Action::Export => {
+                let date = store.clock().today().format("%Y-%m-%d").to_string();
+                let form = super::list_export::form("검색 결과 엑셀로 저장", "검색결과", &date);
+                return Effect::OpenForm(FormPurpose::ExportSearchList, form);
+            }
             Action::FocusSearch => {
                 // Back to the query: what is there is selected, so typing starts a new one.
                 self.query_selected = !self.typing && !self.query.is_empty();
@@ -411,6 +416,10 @@ impl SearchPane {
 
     pub fn on_form(&mut self, purpose: FormPurpose, form: &PaneForm, store: &mut Store) -> Effect {
         match purpose {
+            FormPurpose::ExportSearchList => {
+                let table = crate::paper::lists::search_results(&self.hits, false);
+                Effect::Message(super::list_export::write(store, form, table, "list:search"))
+            }
             FormPurpose::SearchFilter => {
                 let get = |id: FieldId| form.value(id).filter(|v| *v != ANY).map(String::from);
                 self.filters = Filters {

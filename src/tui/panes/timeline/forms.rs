@@ -2,16 +2,15 @@
 //! export) and applying it when submitted. Values are read by [`FieldId`] and typed choices.
 
 use super::super::FormPurpose;
-use super::super::fields::{ContactDisplay, CorrectionMode, FieldId, PaneForm};
+use super::super::fields::{CorrectionMode, FieldId, PaneForm};
 use super::Result;
 use crate::model::{EntryKind, REFERRAL_STATUSES, Stage};
 use crate::store::Store;
-use crate::timeline::export::Format;
 use crate::timeline::rules::RuleError;
 use crate::timeline::rules::{CLOSURE_REASONS, CRISIS_DOMAINS, StageMove, next_stages};
 use crate::timeline::undo::Change;
 use crate::timeline::{self, EntryData, NewEntry, TimelineError, TimelineItem};
-use crate::tui::widgets::form::{Choice, Field};
+use crate::tui::widgets::form::Field;
 use std::collections::BTreeMap;
 
 /// Kinds offered by the add-entry form, in order (stage changes have their own key).
@@ -110,24 +109,6 @@ pub(super) fn referral_status_form(referrals: &[timeline::types::ReferralView]) 
             Field::choice(FieldId::Referral, "연계", &refs),
             Field::choice(FieldId::ReferralStatus, "새 상태", &REFERRAL_STATUSES),
             Field::text(FieldId::Note, "메모"),
-        ],
-    )
-}
-
-/// Exporting the case for a case conference.
-pub(super) fn export_form(case_id: &str) -> PaneForm {
-    PaneForm::new(
-        "사례회의용 내보내기",
-        vec![
-            Field::choice_of::<Format>(FieldId::Format, "형식"),
-            Field::text(FieldId::File, "파일")
-                .required()
-                .with_value(&format!(
-                    "case-{}.{}",
-                    case_id.get(..8).unwrap_or(case_id),
-                    Format::Md.label()
-                )),
-            Field::choice_of::<ContactDisplay>(FieldId::Contacts, "연락처"),
         ],
     )
 }
@@ -332,13 +313,7 @@ pub(super) fn submit(
             Ok((format!("연계 상태: {status}"), None))
         }
         FormPurpose::ExportCase { case_id } => {
-            let format = form
-                .chosen::<Format>(FieldId::Format)
-                .ok_or_else(|| TimelineError::Invalid("형식을 고르세요".into()))?;
-            let path = std::path::PathBuf::from(value(form, FieldId::File));
-            let full = form.chosen(FieldId::Contacts) == Some(ContactDisplay::Full);
-            timeline::export::export(store, &case_id, format, full, Some(&path))?;
-            Ok((format!("{}에 저장했습니다", path.display()), None))
+            super::paper::submit(&case_id, form, store).map(|(m, _)| (m, None))
         }
         FormPurpose::Reschedule { entry_id } => {
             let on = date(&value(form, FieldId::Due))
@@ -409,12 +384,24 @@ mod tests {
     /// Choices come back as the typed values shown, in order, whatever their labels say.
     #[test]
     fn typed_choices_follow_the_selection() {
-        let mut form = export_form("0123456789");
-        assert_eq!(form.chosen::<Format>(FieldId::Format), Some(Format::Md));
+        use super::super::super::fields::ContactDisplay;
+        use super::super::paper::{ExportFormat, export_form};
+        let mut form = export_form("김민수", "2026-11-29");
+        assert_eq!(
+            form.chosen::<ExportFormat>(FieldId::Format),
+            Some(ExportFormat::Hwpx)
+        );
         form.apply(Action::Right);
-        assert_eq!(form.chosen::<Format>(FieldId::Format), Some(Format::Csv));
+        assert_eq!(
+            form.chosen::<ExportFormat>(FieldId::Format),
+            Some(ExportFormat::Html)
+        );
+        assert_eq!(
+            form.chosen(FieldId::PaperForm),
+            Some(crate::paper::Form::InitialConsult)
+        );
         assert_eq!(form.chosen(FieldId::Contacts), Some(ContactDisplay::Masked));
-        assert_eq!(value(&form, FieldId::File), "case-01234567.md");
+        assert!(value(&form, FieldId::File).ends_with("초기상담기록지_김민수_2026-11-29.hwpx"));
 
         let mut form = add_form();
         for (i, kind) in ENTRY_KINDS.iter().enumerate() {

@@ -7,6 +7,7 @@
 //! Modules: `forms` (building and submitting the pane's forms), `render` (drawing).
 
 mod forms;
+pub mod paper;
 mod render;
 
 use super::fields::PaneForm;
@@ -41,6 +42,8 @@ pub struct TimelinePane {
     show_history: bool,
     show_full: bool,
     loaded: bool,
+    /// The last file `e` wrote (`O` opens it).
+    last_export: Option<std::path::PathBuf>,
 }
 
 impl TimelinePane {
@@ -405,8 +408,18 @@ impl TimelinePane {
                 );
             }
             Action::Export => {
-                let form = forms::export_form(&case_id);
+                let date = store.clock().today().format("%Y-%m-%d").to_string();
+                let form = paper::export_form(&t.header.resident_name, &date);
                 return Effect::OpenForm(FormPurpose::ExportCase { case_id }, form);
+            }
+            Action::OpenExport => {
+                let Some(path) = &self.last_export else {
+                    return Effect::Message("먼저 e로 인쇄용 서식(html)을 내보내세요".into());
+                };
+                return Effect::Message(match paper::open_with_system(path) {
+                    Ok(()) => format!("{}을 여는 중", path.display()),
+                    Err(e) => format!("열지 못했습니다 ({}): {e}", path.display()),
+                });
             }
             _ => {}
         }
@@ -431,6 +444,25 @@ impl TimelinePane {
     }
 
     pub fn on_form(&mut self, purpose: FormPurpose, form: &PaneForm, store: &mut Store) -> Effect {
+        if let FormPurpose::ExportCase { case_id } = &purpose {
+            return match paper::submit(case_id, form, store) {
+                Ok((message, path)) => {
+                    let html = path.extension().is_some_and(|e| e == "html");
+                    self.last_export = html.then_some(path);
+                    Effect::Message(message)
+                }
+                Err(e) => {
+                    // A bad path or format keeps the form as typed, the reason at its field.
+                    let field = forms::field_of(&purpose, &e);
+                    Effect::FormError(
+                        purpose.clone(),
+                        Box::new(form.clone()),
+                        field,
+                        e.to_string(),
+                    )
+                }
+            };
+        }
         let result = forms::submit(purpose.clone(), form, store);
         let (message, change) = match result {
             Ok(m) => m,
