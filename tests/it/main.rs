@@ -18,6 +18,7 @@ mod layers;
 mod loop_case;
 mod loop_keys;
 mod loop_sync;
+mod origin;
 mod paper_forms;
 mod paper_monthly;
 mod paper_xlsx;
