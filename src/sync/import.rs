@@ -25,9 +25,9 @@ use crate::audit::Event;
 use crate::batch::{Batch, produce};
 use crate::model::{AuditAction, Op};
 use crate::store::Store;
+use crate::store::Tx;
 use crate::store::oplog::hlc;
 use crate::store::schema::CURRENT_VERSION;
-use crate::store::Tx;
 use crate::store::sync::{Actor, ImportRecord, KnownPeer, ProofRow};
 use age::secrecy::SecretString;
 use serde_json::Value;
@@ -289,6 +289,9 @@ fn check_peer(
     }
 }
 
+/// (origin, seq) → every (signed hash, index of its proof) in the bundle.
+type SignedHashes<'a> = HashMap<(&'a str, i64), Vec<([u8; 32], usize)>>;
+
 /// Proves every new op of another origin (`unproven`: origin, seq, hash of its canonical bytes)
 /// by the bundle's proofs, and keeps the proofs that prove them (linked from the ops).
 ///
@@ -307,8 +310,7 @@ fn check_origins(
     unproven: Vec<(String, i64, [u8; 32])>,
 ) -> SyncResult<()> {
     let sender = &manifest.origin_site;
-    // (origin, seq) → (signed hash, index of its proof)
-    let mut signed: HashMap<(&str, i64), Vec<([u8; 32], usize)>> = HashMap::new();
+    let mut signed: SignedHashes<'_> = HashMap::new();
     for (i, p) in proofs.iter().enumerate() {
         if p.origin == own_site {
             continue;
@@ -343,8 +345,13 @@ fn check_origins(
             let Ok(h) = <[u8; 32]>::try_from(h) else {
                 continue;
             };
-            let seq = p.first_seq.saturating_add(i64::try_from(k).unwrap_or(i64::MAX));
-            signed.entry((p.origin.as_str(), seq)).or_default().push((h, i));
+            let seq = p
+                .first_seq
+                .saturating_add(i64::try_from(k).unwrap_or(i64::MAX));
+            signed
+                .entry((p.origin.as_str(), seq))
+                .or_default()
+                .push((h, i));
         }
     }
     let mut stored: HashMap<usize, i64> = HashMap::new();

@@ -19,8 +19,8 @@ pub mod conflicts;
 pub mod export;
 pub mod import;
 pub mod keys;
-pub mod proof;
 mod merge;
+pub mod proof;
 pub mod site;
 pub mod status;
 

@@ -131,16 +131,26 @@ pub(super) fn to_op(p: &ProofRow) -> Op {
 /// Reads a proof pseudo-op; a malformed one refuses the bundle.
 pub(super) fn from_op(op: &Op) -> SyncResult<ProofRow> {
     let bad = |what: &str| SyncError::BadOp(format!("{PROOF_TABLE} of {}: {what}", op.origin));
-    let int = |k: &str| op.fields.get(k).and_then(Value::as_i64).ok_or_else(|| bad(k));
-    let text = |k: &str| op.fields.get(k).and_then(Value::as_str).ok_or_else(|| bad(k));
+    let int = |k: &str| {
+        op.fields
+            .get(k)
+            .and_then(Value::as_i64)
+            .ok_or_else(|| bad(k))
+    };
+    let text = |k: &str| {
+        op.fields
+            .get(k)
+            .and_then(Value::as_str)
+            .ok_or_else(|| bad(k))
+    };
     let first = int("first")?;
     let last = int("last")?;
     let hashes = hex::decode(text("hashes")?).map_err(|_| bad("hashes"))?;
     let sig = hex::decode(text("sig")?).map_err(|_| bad("sig"))?;
     let span = last.checked_sub(first).and_then(|d| d.checked_add(1));
-    let fits = span.and_then(|n| usize::try_from(n).ok()).is_some_and(|n| {
-        first >= 1 && n <= PROOF_BATCH && n.checked_mul(32) == Some(hashes.len())
-    });
+    let fits = span
+        .and_then(|n| usize::try_from(n).ok())
+        .is_some_and(|n| first >= 1 && n <= PROOF_BATCH && n.checked_mul(32) == Some(hashes.len()));
     if !fits || sig.len() != 64 {
         return Err(bad("range"));
     }
@@ -170,4 +180,60 @@ pub(super) fn verify(p: &ProofRow, key: &VerifyingKey) -> bool {
 /// The key a proof's `signer` names.
 pub(super) fn signer_of(p: &ProofRow) -> SyncResult<VerifyingKey> {
     Ok(parse_verifying_key(&p.signer)?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sync::keys::SiteKeys;
+
+    fn op(seq: i64, phone: &str) -> Op {
+        Op {
+            origin: "a".into(),
+            seq,
+            hlc: 1 << 40,
+            table: "residents".into(),
+            row_id: "r".into(),
+            kind: OpKind::Update,
+            fields: [("phone".to_string(), Value::from(phone))].into(),
+        }
+    }
+
+    #[test]
+    fn batches_are_contiguous_and_verify_after_a_round_trip() {
+        let keys = SiteKeys::generate();
+        let mut own = OwnProofs::new("a", keys.signing_key());
+        for (seq, phone) in [(1, "1"), (2, "2"), (5, "5")] {
+            own.add(&op(seq, phone)).expect("add");
+        }
+        let proofs = own.finish();
+        let ranges: Vec<_> = proofs.iter().map(|p| (p.first_seq, p.last_seq)).collect();
+        assert_eq!(ranges, [(1, 2), (5, 5)]);
+        let back = from_op(&to_op(&proofs[0])).expect("parses");
+        assert_eq!(back, proofs[0]);
+        assert!(verify(&back, &keys.verifying_key()));
+        assert_eq!(&back.hashes[32..], &op_hash(&op(2, "2")).expect("hash"));
+        assert!(!verify(&back, &SiteKeys::generate().verifying_key()));
+        let mut altered = back.clone();
+        altered.hashes[32..].copy_from_slice(&op_hash(&op(2, "9")).expect("hash"));
+        assert!(!verify(&altered, &keys.verifying_key()));
+    }
+
+    #[test]
+    fn a_malformed_proof_record_is_an_error() {
+        let keys = SiteKeys::generate();
+        let mut own = OwnProofs::new("a", keys.signing_key());
+        own.add(&op(1, "1")).expect("add");
+        let good = to_op(&own.finish()[0]);
+        for (k, v) in [
+            ("last", Value::from(3)),
+            ("first", Value::from(0)),
+            ("hashes", Value::from("zz")),
+            ("sig", Value::from("00")),
+        ] {
+            let mut bad = good.clone();
+            bad.fields.insert(k.into(), v);
+            assert!(from_op(&bad).is_err(), "{k}");
+        }
+    }
 }

@@ -103,7 +103,10 @@ fn a_forged_op_relayed_in_another_sites_name_is_refused() {
     let err = import(&mut c, &path).expect_err("refused");
     assert!(matches!(err, SyncError::UnprovenOp { .. }), "{err}");
     let text = err.to_string();
-    assert!(text.contains(&a_id) && text.contains(&format!(" {seq}")), "{text}");
+    assert!(
+        text.contains(&a_id) && text.contains(&format!(" {seq}")),
+        "{text}"
+    );
     assert_eq!(digest(&c), before);
 
     // A proof B made up, signed with B's key but naming A: not A's key.
@@ -161,7 +164,10 @@ fn a_tampered_relayed_op_is_refused() {
     let err = import(&mut c, &path).expect_err("refused");
     assert!(matches!(err, SyncError::TamperedOp { .. }), "{err}");
     let text = err.to_string();
-    assert!(text.contains(&a_id) && text.contains(&format!(" {seq}")), "{text}");
+    assert!(
+        text.contains(&a_id) && text.contains(&format!(" {seq}")),
+        "{text}"
+    );
     assert_eq!(digest(&c), before);
     // The genuine bundle is accepted.
     import(&mut c, &genuine).expect("genuine");
