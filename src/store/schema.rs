@@ -19,7 +19,7 @@ pub const SYNCED_TABLES: [&str; 6] = [
 pub const ROW_META: [&str; 5] = ["id", "site_id", "hlc", "deleted", "insert_seq"];
 
 /// `MIGRATIONS[i]` brings a file from version `i` to `i + 1`.
-pub const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5, V6];
+pub const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5, V6, V7];
 
 /// The schema version this build writes.
 pub const CURRENT_VERSION: u32 = MIGRATIONS.len() as u32;
@@ -314,4 +314,30 @@ DROP INDEX entries_at;
 /// stays small.
 const V6: &str = r#"
 CREATE INDEX ops_entry_base ON ops(row_id) WHERE tbl = 'entries' AND base IS NOT NULL;
+"#;
+
+/// Proof of origin for relayed ops (issue #21 item 6). Each site signs its own ops at export in
+/// batches of contiguous seqs: Ed25519 by `signer` over (origin, first seq, last seq, the SHA-256
+/// of each op's canonical bytes). A relay stores the proof verbatim (`op_proofs`) and links each
+/// received op to it (`ops.proof`), so that it can forward the origin's signature untouched.
+/// `origin_keys` holds the signing keys of origins known only through a relay's bundle (a
+/// direct peer's key is in `sync_peers`).
+const V7: &str = r#"
+CREATE TABLE op_proofs (
+    id        INTEGER PRIMARY KEY,
+    origin    TEXT NOT NULL,
+    first_seq INTEGER NOT NULL,
+    last_seq  INTEGER NOT NULL,
+    -- 32 bytes per seq from first_seq to last_seq
+    hashes    BLOB NOT NULL,
+    signer    TEXT NOT NULL,
+    sig       BLOB NOT NULL UNIQUE
+);
+ALTER TABLE ops ADD COLUMN proof INTEGER;
+
+CREATE TABLE origin_keys (
+    origin        TEXT PRIMARY KEY,
+    sign_key      TEXT NOT NULL,
+    introduced_by TEXT NOT NULL
+) WITHOUT ROWID;
 "#;

@@ -14,8 +14,12 @@
 //! gets back from us), every bundle ends with one *knowledge record*: a pseudo-op on the table
 //! [`KNOWLEDGE_TABLE`] from our site with seq 0, whose fields map each origin to the highest
 //! seq we hold. Import reads it into the sender's version vector and does not store it as an op.
+//!
+//! Before it come the proofs of origin ([`super::proof`]): our signature over our own ops in the
+//! bundle, and the origins' signatures over the relayed ones, as received.
 
 use super::bundle::{BundleMeta, BundleWriter, Encryption};
+use super::proof::{self, OwnProofs, PROOF_TABLE};
 use super::site::{SyncResult, site_keys};
 use crate::audit::Event;
 use crate::model::{AuditAction, Op, OpKind};
@@ -63,26 +67,45 @@ pub fn export_bundle(
     let site = store.site().clone();
     let meta = BundleMeta::new(CURRENT_VERSION, &site.id, &site.name);
     let mut writer = BundleWriter::new(&opts.out, meta)?;
+    let mut own = OwnProofs::new(&site.id, keys.signing_key());
+    // Per other origin, the seqs sent: their proofs (kept from import) go along.
+    let mut relayed: BTreeMap<String, [i64; 2]> = BTreeMap::new();
     stream_ops(store, peer, &mut |op| {
         writer.push(op)?;
+        if op.origin == site.id {
+            own.add(op)?;
+        } else {
+            let range = relayed.entry(op.origin.clone()).or_insert([op.seq, op.seq]);
+            range[0] = range[0].min(op.seq);
+            range[1] = range[1].max(op.seq);
+        }
         if writer.op_count().is_multiple_of(10_000) {
             progress(writer.op_count());
         }
         Ok(())
     })?;
+    let ops = writer.op_count();
+    for p in own.finish() {
+        writer.push(&proof::to_op(&p))?;
+    }
+    for (origin, [first, last]) in &relayed {
+        for p in store.proofs_for(origin, *first, *last)? {
+            writer.push(&proof::to_op(&p))?;
+        }
+    }
     writer.push(&knowledge(store)?)?;
     let info = writer.finish(keys.signing_key(), &opts.encryption)?;
-    record(store, opts.to.as_deref(), &info.manifest, &opts.out)?;
+    record(store, opts.to.as_deref(), &info.manifest, ops, &opts.out)?;
     Ok(ExportReport {
         path: info.path,
         bundle_id: info.manifest.bundle_id.clone(),
         peer: opts.to.clone(),
-        ops: info.manifest.op_count.saturating_sub(1),
+        ops,
         per_table: info
             .manifest
             .table_counts
             .iter()
-            .filter(|(t, _)| t.as_str() != KNOWLEDGE_TABLE)
+            .filter(|(t, _)| t.as_str() != KNOWLEDGE_TABLE && t.as_str() != PROOF_TABLE)
             .map(|(t, n)| (t.clone(), *n))
             .collect(),
         file_len: info.file_len,
@@ -123,18 +146,19 @@ fn record(
     store: &Store,
     peer: Option<&str>,
     manifest: &super::bundle::Manifest,
+    ops: u64,
     path: &Path,
 ) -> SyncResult<()> {
     let at = store.clock().stamp();
     let file = path.display().to_string();
     let subject = format!("bundle:{file}");
-    let detail = format!("ops {} · {:?}", manifest.op_count, manifest.encryption);
+    let detail = format!("ops {ops} · {:?}", manifest.encryption);
     let rec = ExportRecord {
         at: &at,
         peer,
         bundle_id: &manifest.bundle_id,
         file: &file,
-        ops_total: manifest.op_count,
+        ops_total: ops,
     };
     let ev = Event {
         action: AuditAction::Download,

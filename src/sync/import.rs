@@ -5,8 +5,9 @@
 //!   `--trust` (then its key is recorded).
 //! - The bundle is decrypted, decompressed and parsed on a second thread while this one writes.
 //! - An op in this site's own name that this site does not have is refused: it was forged by
-//!   the sender (or this database is an older copy). Relayed ops of *other* origins are not
-//!   yet proven (origin signatures are still to come; see issue #21 item 6).
+//!   the sender (or this database is an older copy). A new op of another origin than the sender
+//!   (relayed) must match a proof signed by its origin ([`super::proof`]), else the bundle is
+//!   refused naming the op; the proofs are kept so that this site can relay the ops in turn.
 //! - An op stamped more than a day ([`hlc::MAX_DRIFT_MS`]) ahead of our wall clock refuses the
 //!   whole bundle, naming its origin (whose clock to fix); our clock never sees the stamp.
 //! - The whole import commits only after the bundle reader ended without an error (checksum,
@@ -18,17 +19,19 @@ use super::bundle::{BundleError, BundleReader, Decryption, Manifest, open_bundle
 use super::export::KNOWLEDGE_TABLE;
 use super::keys::{format_verifying_key, parse_verifying_key};
 use super::merge::Merger;
+use super::proof::{self, PROOF_TABLE};
 use super::site::{SyncError, SyncResult, site_keys};
 use crate::audit::Event;
 use crate::batch::{Batch, produce};
 use crate::model::{AuditAction, Op};
 use crate::store::Store;
+use crate::store::Tx;
 use crate::store::oplog::hlc;
 use crate::store::schema::CURRENT_VERSION;
-use crate::store::sync::{Actor, ImportRecord, KnownPeer};
+use crate::store::sync::{Actor, ImportRecord, KnownPeer, ProofRow};
 use age::secrecy::SecretString;
 use serde_json::Value;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 
 /// How to import.
@@ -89,7 +92,8 @@ pub fn import_bundle(
             site: manifest.origin_site,
         });
     }
-    let new_peer = check_peer(store, path, &manifest, reader.signer(), opts.trust)?;
+    let signer = *reader.signer();
+    let new_peer = check_peer(store, path, &manifest, &signer, opts.trust)?;
     let operator = store.operator().to_string();
     let host = store.host().to_string();
     let at = store.clock().stamp();
@@ -108,6 +112,9 @@ pub fn import_bundle(
     tx.begin_merge()?;
     let mut merger = Merger::default();
     let mut held: Option<BTreeMap<String, Value>> = None;
+    let mut proofs: Vec<ProofRow> = Vec::new();
+    // New ops of other origins, with the hash of their canonical bytes, to prove.
+    let mut unproven: Vec<(String, i64, [u8; 32])> = Vec::new();
     // A reader error (checksum, length, counts: checked after the last op) arrives in order
     // and stops the import before anything commits.
     std::thread::scope(|scope| -> SyncResult<()> {
@@ -120,6 +127,10 @@ pub fn import_bundle(
                     if op.origin == manifest.origin_site {
                         held = Some(op.fields);
                     }
+                    continue;
+                }
+                if op.table == PROOF_TABLE {
+                    proofs.push(proof::from_op(&op)?);
                     continue;
                 }
                 report.total += 1;
@@ -145,7 +156,15 @@ pub fn import_bundle(
                 }
                 tx.observe_hlc(op.hlc);
                 let table = op.table.clone();
+                let check = if op.origin == own_site {
+                    None
+                } else {
+                    Some((op.origin.clone(), op.seq, proof::op_hash(&op)?))
+                };
                 let applied = merger.add(&tx, op)?;
+                if applied && let Some(c) = check {
+                    unproven.push(c);
+                }
                 let counts = report.per_table.entry(table).or_default();
                 if applied {
                     counts.applied += 1;
@@ -162,6 +181,7 @@ pub fn import_bundle(
         }
         Ok(())
     })?;
+    check_origins(&tx, &manifest, &signer, &own_site, &proofs, unproven)?;
     for (table, n) in merger.finish(&tx, &at)? {
         report.per_table.entry(table).or_default().conflicts += n;
         report.conflicts += n;
@@ -244,11 +264,125 @@ fn check_peer(
             }
             Ok(false)
         }
-        _ if trust => Ok(true),
-        _ => Err(SyncError::UnknownSite {
-            site: manifest.origin_site.clone(),
-            name: manifest.origin_name.clone(),
-            signer: manifest.signer.clone(),
-        }),
+        _ => {
+            // A key a relay introduced for this site (see `check_origins`) must be its own.
+            if let Some(key) = store.origin_key(&manifest.origin_site)?
+                && parse_verifying_key(&key).ok() != Some(*signer)
+            {
+                return Err(BundleError::UnexpectedSigner {
+                    path: path.to_owned(),
+                    expected: key,
+                    found: manifest.signer.clone(),
+                }
+                .into());
+            }
+            if trust {
+                Ok(true)
+            } else {
+                Err(SyncError::UnknownSite {
+                    site: manifest.origin_site.clone(),
+                    name: manifest.origin_name.clone(),
+                    signer: manifest.signer.clone(),
+                })
+            }
+        }
     }
+}
+
+/// (origin, seq) → every (signed hash, index of its proof) in the bundle.
+type SignedHashes<'a> = HashMap<(&'a str, i64), Vec<([u8; 32], usize)>>;
+
+/// Proves every new op of another origin (`unproven`: origin, seq, hash of its canonical bytes)
+/// by the bundle's proofs, and keeps the proofs that prove them (linked from the ops).
+///
+/// A proof counts only if signed by its origin's key: the sender's bundle key for the sender's
+/// own ops; for another origin the key recorded here, or, for an origin never seen, the key the
+/// proof names (vouched for by the trusted sender, and recorded so that it cannot change). A
+/// relayed op with no proof, or whose hash differs from the signed one, refuses the bundle. The
+/// sender's own ops are proven by the bundle signature already and pass without a proof (a
+/// bundle from an older version carries none).
+fn check_origins(
+    tx: &Tx<'_>,
+    manifest: &Manifest,
+    signer: &ed25519_dalek::VerifyingKey,
+    own_site: &str,
+    proofs: &[ProofRow],
+    unproven: Vec<(String, i64, [u8; 32])>,
+) -> SyncResult<()> {
+    let sender = &manifest.origin_site;
+    let mut signed: SignedHashes<'_> = HashMap::new();
+    for (i, p) in proofs.iter().enumerate() {
+        if p.origin == own_site {
+            continue;
+        }
+        let bad = |detail: String| SyncError::BadProof {
+            sender: sender.clone(),
+            origin: p.origin.clone(),
+            first: p.first_seq,
+            last: p.last_seq,
+            detail,
+        };
+        let named = proof::signer_of(p)?;
+        let key = if p.origin == *sender {
+            *signer
+        } else if let Some(k) = tx.origin_key(&p.origin)? {
+            parse_verifying_key(&k)?
+        } else {
+            tx.introduce_origin_key(&p.origin, &p.signer, sender)?;
+            named
+        };
+        if named != key {
+            return Err(bad(format!(
+                " (서명 키 {}, 이 기관이 아는 키 {} / signed by {0}, known key {1})",
+                p.signer,
+                format_verifying_key(&key)
+            )));
+        }
+        if !proof::verify(p, &key) {
+            return Err(bad(String::new()));
+        }
+        for (k, h) in p.hashes.chunks_exact(32).enumerate() {
+            let Ok(h) = <[u8; 32]>::try_from(h) else {
+                continue;
+            };
+            let seq = p
+                .first_seq
+                .saturating_add(i64::try_from(k).unwrap_or(i64::MAX));
+            signed
+                .entry((p.origin.as_str(), seq))
+                .or_default()
+                .push((h, i));
+        }
+    }
+    let mut stored: HashMap<usize, i64> = HashMap::new();
+    for (origin, seq, hash) in unproven {
+        let candidates = signed.get(&(origin.as_str(), seq));
+        let Some(candidates) = candidates else {
+            if origin == *sender {
+                continue;
+            }
+            return Err(SyncError::UnprovenOp {
+                sender: sender.clone(),
+                origin,
+                seq,
+            });
+        };
+        let Some(&(_, i)) = candidates.iter().find(|(h, _)| *h == hash) else {
+            return Err(SyncError::TamperedOp {
+                sender: sender.clone(),
+                origin,
+                seq,
+            });
+        };
+        let id = match stored.get(&i) {
+            Some(id) => *id,
+            None => {
+                let id = tx.store_proof(&proofs[i])?;
+                stored.insert(i, id);
+                id
+            }
+        };
+        tx.link_proof(&origin, seq, id)?;
+    }
+    Ok(())
 }

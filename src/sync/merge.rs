@@ -18,8 +18,9 @@
 //!   An edit made after seeing a value is sequential and is no conflict. A person's choice on a
 //!   conflict is an op whose base names both values (`Tx::settle`): wherever it arrives, the
 //!   conflict is closed (or never recorded).
-//! - Inserts are stored pointing at their row when they set every column and create it, as
-//!   local inserts are (see `store::materialize_insert`).
+//! - Received ops keep their fields as they came (never "pointing at their row" as local
+//!   inserts may, see `store::materialize_insert`), so that a relay reproduces each op's bytes
+//!   and can forward its origin's proof (`super::proof`).
 //! - Two sites correcting one entry: a correction carries the corrections of that entry its
 //!   site had seen (`@base` of its insert); corrections from different sites that had not seen
 //!   each other are a conflict over the corrected entry (`check_corrections`), not a silent
@@ -92,19 +93,13 @@ impl Merger {
             Some(_) => return Err(bad(format!("{BASE_KEY} of {}", op.row_id))),
             None => None,
         };
-        // An insert that sets every column and creates its row is stored pointing at the row, as
-        // local inserts are (see `store::materialize_insert`); if the row turns out to exist
-        // already, its fields are stored after all (below).
-        let whole_insert = op.kind == OpKind::Insert
-            && (is_entry || fields.len() == self.columns(tx, &op.table)?.len());
+        // A received op keeps its fields as it came (not "pointing at its row" as a local insert
+        // may): a relay must reproduce its canonical bytes to forward its origin's proof
+        // (`super::proof`).
         let to_json = |f: &BTreeMap<String, Value>| {
             serde_json::to_string(f).map_err(|e| bad(format!("fields of {}: {e}", op.row_id)))
         };
-        let fields_json = if whole_insert {
-            None
-        } else {
-            Some(to_json(&fields)?)
-        };
+        let fields_json = Some(to_json(&fields)?);
         if !tx.record_received_op(&op, fields_json.as_deref(), base.as_deref())? {
             return Ok(false);
         }
@@ -116,12 +111,11 @@ impl Merger {
             .iter()
             .map(|(k, v)| (k.as_str(), Val::from_json(v)))
             .collect();
-        let pointer = (whole_insert && !is_entry).then_some(op.seq);
         let row = RowMeta {
             site: &op.origin,
             hlc: op.hlc,
             deleted: 0,
-            insert_seq: pointer,
+            insert_seq: None,
         };
         let inserted = tx.insert_synced_row(&op.table, &op.row_id, &row, &values)?;
         if is_entry {
@@ -139,12 +133,8 @@ impl Merger {
                 op.table, op.row_id
             )));
         }
-        if whole_insert && !inserted {
-            tx.set_op_fields(&op.origin, op.seq, &to_json(&fields)?)?;
-        }
-        // Other ops of the row (in ops_row; this insert is there only if it kept its fields).
-        let indexed = tx.indexed_op_count(&op.table, &op.row_id)?;
-        let lone = indexed == if pointer.is_some() { 0 } else { 1 };
+        // Other ops of the row (in ops_row, with this insert).
+        let lone = tx.indexed_op_count(&op.table, &op.row_id)? == 1;
         if !inserted || !lone {
             self.touched.insert((op.table.clone(), op.row_id.clone()));
         }

@@ -7,6 +7,7 @@
 //! - [`site`]: this site's keys (made at first use, kept by the store) and [`SyncError`].
 //! - [`export`]: ops a peer lacks → bundle. [`import`]: bundle → ops, checked and recorded;
 //!   `merge`: the rules that fold a row's ops into its fields and conflicts.
+//! - [`proof`]: each origin's signature over its ops, so relayed ops cannot be forged.
 //! - [`conflicts`]: review and resolve losing values. [`status`]: peers and pending ops.
 //! - option checks and text for `dolbom sync` live in `crate::cli::sync`.
 //!
@@ -19,6 +20,7 @@ pub mod export;
 pub mod import;
 pub mod keys;
 mod merge;
+pub mod proof;
 pub mod site;
 pub mod status;
 

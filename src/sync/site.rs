@@ -54,6 +54,36 @@ pub enum SyncError {
         "이 기관 이름으로 된, 이 기관에 없는 변경(번호 {seq})이 기관 {sender}의 묶음에 있어 받지 않았습니다. 위조되었거나 이 데이터베이스가 예전 사본일 수 있습니다. 아무것도 바뀌지 않았습니다 / bundle from {sender} holds op {seq} in this site's name that this site never made (forged, or this database is an older copy); nothing was changed"
     )]
     ForgedOwnOp { sender: String, seq: i64 },
+    /// A relayed op (origin other than the sender) without a proof from its origin.
+    #[error(
+        "기관 {sender}의 묶음에 기관 {origin}의 변경 {seq}이(가) 그 기관의 서명 없이 들어 있어 받지 않았습니다(위조되었을 수 있습니다). 아무것도 바뀌지 않았습니다 / bundle from {sender} relays op {origin}/{seq} without its origin's signature (possibly forged); nothing was changed"
+    )]
+    UnprovenOp {
+        sender: String,
+        origin: String,
+        seq: i64,
+    },
+    /// A relayed op whose content differs from what its origin signed.
+    #[error(
+        "기관 {sender}의 묶음에 있는 기관 {origin}의 변경 {seq}이(가) 그 기관이 서명한 내용과 달라 받지 않았습니다(변조되었습니다). 아무것도 바뀌지 않았습니다 / bundle from {sender} relays op {origin}/{seq} whose content differs from what its origin signed (tampered); nothing was changed"
+    )]
+    TamperedOp {
+        sender: String,
+        origin: String,
+        seq: i64,
+    },
+    /// A proof of origin whose signature does not verify, or signed by another key than the
+    /// one recorded for its origin.
+    #[error(
+        "기관 {sender}의 묶음에 있는 기관 {origin}의 서명(변경 {first}–{last})이 맞지 않습니다{detail}. 아무것도 바뀌지 않았습니다 / bundle from {sender} holds a bad signature of {origin} over ops {first}–{last}{detail}; nothing was changed"
+    )]
+    BadProof {
+        sender: String,
+        origin: String,
+        first: i64,
+        last: i64,
+        detail: String,
+    },
     /// Wrong combination of options.
     #[error("{0}")]
     Usage(String),

@@ -19,6 +19,7 @@ mod loop_case;
 mod loop_keys;
 mod loop_sync;
 mod paper_cli;
+mod origin;
 mod paper_forms;
 mod paper_monthly;
 mod paper_xlsx;

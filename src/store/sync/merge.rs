@@ -154,15 +154,6 @@ impl Tx<'_> {
             .map_err(|e| self.sql_err(e))
     }
 
-    /// Stores the fields of op (origin, seq) after all (it was recorded pointing at its row).
-    pub fn set_op_fields(&self, origin: &str, seq: i64, fields: &str) -> Result<()> {
-        self.conn()
-            .prepare_cached("UPDATE ops SET fields = ?3 WHERE origin = ?1 AND seq = ?2")
-            .and_then(|mut s| s.execute(params![origin, seq, fields]))
-            .map_err(|e| self.sql_err(e))?;
-        Ok(())
-    }
-
     /// Whether row `id` of a synced table exists (tombstones included).
     pub fn synced_row_exists(&self, table: &str, id: &str) -> Result<bool> {
         check_synced(table)?;

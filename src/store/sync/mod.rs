@@ -4,13 +4,16 @@
 //!
 //! - this file: site keys, peers and their version vectors, the export side of the op log;
 //! - [`merge`]: recording received ops and rewriting rows from them (one transaction, [`Tx`]);
-//! - [`conflicts`]: the values that lost a concurrent edit, and settling them.
+//! - [`conflicts`]: the values that lost a concurrent edit, and settling them;
+//! - [`proofs`]: origins' signatures over their ops, kept so that relays can forward them.
 
 mod conflicts;
 mod merge;
+mod proofs;
 
 pub use conflicts::Conflict;
 pub use merge::{Correction, ImportRecord, NewConflict, OpenConflict, RowMeta, RowOp};
+pub use proofs::ProofRow;
 
 use super::audit::{self, Event};
 use super::oplog::stamps::BASE_KEY;
