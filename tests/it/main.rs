@@ -37,3 +37,4 @@ mod timeline_rules;
 mod trust;
 mod tui;
 mod windows_paths;
+mod block;
