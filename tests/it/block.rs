@@ -140,7 +140,7 @@ fn time_update_steps_on_a_big_database() {
     let ix = dolbom::search::residents::ResidentIndex::load(std::path::Path::new(&path)).unwrap();
     println!("index build (worker): {} ms", t.elapsed().as_millis());
     app.search_index_ready(ix);
-    let mut step = |app: &mut App, name: &str, code: KeyCode| {
+    let step = |app: &mut App, name: &str, code: KeyCode| {
         let ev = if name.starts_with("ctrl-") {
             KeyEvent::new(code, crossterm::event::KeyModifiers::CONTROL)
         } else {
