@@ -348,16 +348,18 @@ impl App {
             return;
         }
         self.spawn_job(
-            move |store, _progress| {
-                panes::today::fetch(store, scope).map_err(|e| e.to_string())
-            },
+            move |store, _progress| panes::today::fetch(store, scope).map_err(|e| e.to_string()),
             move |r| super::msg::Msg::TodayLoaded(generation, Box::new(r)),
             super::msg::Msg::JobProgress,
         );
     }
 
     /// A 오늘 load finished (see [`App::load_today`]); stale results are dropped.
-    pub fn today_loaded(&mut self, generation: u64, result: Result<panes::today::TodayData, String>) {
+    pub fn today_loaded(
+        &mut self,
+        generation: u64,
+        result: Result<panes::today::TodayData, String>,
+    ) {
         if let Some(e) = self.today.finish_load(generation, result) {
             self.message = Some(e);
         }

@@ -156,7 +156,11 @@ fn time_update_steps_on_a_big_database() {
     step(&mut app, "F4 resources", KeyCode::F(4));
     step(&mut app, "F5 today (mine), inline", KeyCode::F(5));
     step(&mut app, "m today (everyone), inline", KeyCode::Char('m'));
-    step(&mut app, "ctrl-r today (everyone), inline", KeyCode::Char('r'));
+    step(
+        &mut app,
+        "ctrl-r today (everyone), inline",
+        KeyCode::Char('r'),
+    );
     step(&mut app, "j down", KeyCode::Char('j'));
     let (tx, rx) = channel();
     app.jobs = Some(tx);
@@ -166,7 +170,10 @@ fn time_update_steps_on_a_big_database() {
     let t = std::time::Instant::now();
     step(&mut app, "m today (everyone), job", KeyCode::Char('m'));
     let (g, r) = next_today(&rx);
-    println!("  everyone result arrived after {} ms", t.elapsed().as_millis());
+    println!(
+        "  everyone result arrived after {} ms",
+        t.elapsed().as_millis()
+    );
     let t = std::time::Instant::now();
     app.today_loaded(g, r);
     println!("  landing the result: {} ms", t.elapsed().as_millis());

@@ -4,6 +4,7 @@
 
 mod common;
 
+mod block;
 mod cli;
 mod cli_args;
 mod demo;
@@ -37,4 +38,3 @@ mod timeline_rules;
 mod trust;
 mod tui;
 mod windows_paths;
-mod block;
