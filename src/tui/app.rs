@@ -260,8 +260,16 @@ impl App {
                     PaneId::Search => self.search.on_action(other, page, &mut self.store),
                     PaneId::Timeline => self.timeline.on_action(other, page, &mut self.store),
                     PaneId::Resources => self.resources.on_action(other, page, &mut self.store),
-                    PaneId::Today => self.today.on_action(other, page, &mut self.store),
+                    PaneId::Today => {
+                        if !self.today.is_loaded() && !self.today.is_loading() {
+                            self.load_today();
+                        }
+                        self.today.on_action(other, page, &mut self.store)
+                    }
                 };
+                if self.today.take_stale() {
+                    self.load_today();
+                }
                 self.apply(effect);
             }
         }
@@ -318,11 +326,44 @@ impl App {
                 .load(&mut self.store)
                 .map_err(|e| e.to_string()),
             PaneId::Resources => self.resources.load(&self.store).map_err(|e| e.to_string()),
-            PaneId::Today => self.today.load(&self.store).map_err(|e| e.to_string()),
+            PaneId::Today => {
+                self.load_today();
+                Ok(())
+            }
         };
         if let Err(e) = result {
             self.message = Some(e);
         }
+    }
+
+    /// (Re)loads the 오늘 pane: on a worker thread when the app has a job channel (at 100k
+    /// residents the everyone view takes ~0.5 s on one core, too long to block input), inline
+    /// otherwise. The pane keeps its previous rows under "불러오는 중…" meanwhile; a newer
+    /// request supersedes an older one (the older result is dropped on arrival).
+    fn load_today(&mut self) {
+        let (generation, scope) = self.today.begin_load();
+        if self.jobs.is_none() {
+            let result = panes::today::fetch(&self.store, scope).map_err(|e| e.to_string());
+            self.today_loaded(generation, result);
+            return;
+        }
+        self.spawn_job(
+            move |store, _progress| panes::today::fetch(store, scope).map_err(|e| e.to_string()),
+            move |r| super::msg::Msg::TodayLoaded(generation, Box::new(r)),
+            super::msg::Msg::JobProgress,
+        );
+    }
+
+    /// A 오늘 load finished (see [`App::load_today`]); stale results are dropped.
+    pub fn today_loaded(
+        &mut self,
+        generation: u64,
+        result: Result<panes::today::TodayData, String>,
+    ) {
+        if let Some(e) = self.today.finish_load(generation, result) {
+            self.message = Some(e);
+        }
+        self.dirty = true;
     }
 
     /// Applies what a pane asked for.
@@ -417,7 +458,7 @@ impl App {
         work: impl FnOnce(&mut crate::store::Store, &mut dyn FnMut(u64, u64)) -> Result<T, String>
         + Send
         + 'static,
-        done: fn(Result<T, String>) -> super::msg::Msg,
+        done: impl FnOnce(Result<T, String>) -> super::msg::Msg + Send + 'static,
         progress: fn(u64, u64) -> super::msg::Msg,
     ) {
         let Some(tx) = self.jobs.clone() else {

@@ -21,6 +21,8 @@ pub enum Msg {
     JobDone(Box<Result<String, String>>),
     /// A background import finished.
     ImportDone(Box<Result<crate::resources::upsert::ImportReport, String>>),
+    /// A background 오늘 load finished: the request's generation and its lists and charts.
+    TodayLoaded(u64, Box<Result<super::panes::today::TodayData, String>>),
 }
 
 /// Builds the resident index on a worker thread; it arrives as [`Msg::Index`].

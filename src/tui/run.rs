@@ -125,6 +125,7 @@ fn handle(app: &mut App, msg: Msg) {
             app.dirty = true;
         }
         Msg::JobDone(result) => app.sync_finished(*result),
+        Msg::TodayLoaded(generation, result) => app.today_loaded(generation, *result),
     }
 }
 

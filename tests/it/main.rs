@@ -4,6 +4,7 @@
 
 mod common;
 
+mod block;
 mod cli;
 mod cli_args;
 mod demo;

@@ -25,7 +25,15 @@ pub struct TodayPane {
     rows: Vec<Row>,
     charts: Option<Charts>,
     list: ListState,
+    /// The rows are current (false before the first load and while a reload runs; render then
+    /// shows "불러오는 중…" above the previous rows).
     loaded: bool,
+    /// The scope asked for last (differs from `scope`, the one shown, while its load runs).
+    want: Scope,
+    /// Bumped by every load request; a result for an older one is dropped.
+    generation: u64,
+    /// A reload was asked for by an action; the app starts it (see [`TodayPane::take_stale`]).
+    stale: bool,
     /// Rows the charts took at the last layout (0 on small screens).
     chart_rows: std::cell::Cell<u16>,
 }
@@ -38,33 +46,96 @@ impl Default for TodayPane {
             charts: None,
             list: ListState::default(),
             loaded: false,
+            want: Scope::Mine,
+            generation: 0,
+            stale: false,
             chart_rows: std::cell::Cell::new(CHART_HEIGHT),
         }
     }
 }
 
+/// What a 오늘 load produces; built on the worker thread at 100k residents (everyone: ~0.5 s).
+pub type TodayData = (Today, Charts);
+
+/// The 오늘 lists and charts for `scope`. Reads only, so it may run on a worker's connection.
+pub fn fetch(store: &Store, scope: Scope) -> Result<TodayData, timeline::TimelineError> {
+    let today: Today = timeline::today(store, scope)?;
+    let charts = timeline::charts(store, scope, &today)?;
+    Ok((today, charts))
+}
+
 impl TodayPane {
+    /// Loads inline (tests, and apps without a job channel).
     pub fn load(&mut self, store: &Store) -> Result<(), timeline::TimelineError> {
-        let today: Today = timeline::today(store, self.scope)?;
-        self.charts = Some(timeline::charts(store, self.scope, &today)?);
+        let (generation, scope) = self.begin_load();
+        let data = fetch(store, scope)?;
+        self.finish_load(generation, Ok(data));
+        Ok(())
+    }
+
+    /// Starts a load: the generation and scope the caller fetches for, then hands to
+    /// [`TodayPane::finish_load`]. The previous rows stay shown meanwhile.
+    pub fn begin_load(&mut self) -> (u64, Scope) {
+        self.generation += 1;
+        self.loaded = false;
+        self.stale = false;
+        (self.generation, self.want)
+    }
+
+    /// A load finished. Returns the error to show; a result of a superseded request is dropped
+    /// (returns None and changes nothing).
+    pub fn finish_load(
+        &mut self,
+        generation: u64,
+        result: Result<TodayData, String>,
+    ) -> Option<String> {
+        if generation != self.generation {
+            return None;
+        }
+        self.loaded = true;
+        let (today, charts) = match result {
+            Ok(data) => data,
+            Err(e) => return Some(e),
+        };
+        if self.scope != self.want {
+            self.scope = self.want;
+            self.list = ListState::default();
+        }
+        self.charts = Some(charts);
         self.rows.clear();
         for (title, items) in today.sections() {
             self.rows.push(Row::Section(title, items.len()));
             self.rows.extend(items.iter().cloned().map(Row::Item));
         }
-        self.loaded = true;
         self.list.selected = self.list.selected.min(self.rows.len().saturating_sub(1));
         let at = self.list.selected;
         self.skip_sections(true, at);
-        Ok(())
+        None
     }
 
+    /// Whether the rows are current (no load pending).
+    pub fn is_loaded(&self) -> bool {
+        self.loaded
+    }
+
+    /// Whether a load runs (asked for and not yet finished).
+    pub fn is_loading(&self) -> bool {
+        !self.loaded && self.generation > 0
+    }
+
+    /// The scope shown.
+    pub fn scope(&self) -> Scope {
+        self.scope
+    }
+
+    /// Whether an action asked for a reload since the last call (the app then starts it).
+    pub fn take_stale(&mut self) -> bool {
+        std::mem::take(&mut self.stale)
+    }
+
+    /// Reacts to an action. Loads are not run here: an action that needs fresh rows sets
+    /// `stale` and the app runs the load (on the worker thread when it has one).
     pub fn on_action(&mut self, action: Action, page: usize, store: &mut Store) -> Effect {
-        if !self.loaded
-            && let Err(e) = self.load(store)
-        {
-            return Effect::Message(e.to_string());
-        }
         let rows = page.saturating_sub(usize::from(self.chart_rows.get()));
         let before = self.list.selected;
         if self.list.apply(action, self.rows.len(), rows) {
@@ -74,14 +145,11 @@ impl TodayPane {
         }
         match action {
             Action::ToggleScope | Action::ToggleMine => {
-                self.scope = match self.scope {
+                self.want = match self.want {
                     Scope::Mine => Scope::All,
                     Scope::All => Scope::Mine,
                 };
-                self.list = ListState::default();
-                if let Err(e) = self.load(store) {
-                    return Effect::Message(e.to_string());
-                }
+                self.stale = true;
             }
             Action::Export => {
                 let date = store.clock().today().format("%Y-%m-%d").to_string();
@@ -112,9 +180,7 @@ impl TodayPane {
                 } else {
                     super::timeline::TimelinePane::reschedule_form(&id, store)
                 };
-                if let Err(e) = self.load(store) {
-                    return Effect::Message(e.to_string());
-                }
+                self.stale = true;
                 return effect;
             }
             _ => {}
