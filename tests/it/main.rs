@@ -6,6 +6,7 @@ mod common;
 
 mod cli;
 mod cli_args;
+mod day;
 mod demo;
 mod engine;
 mod form;

@@ -72,7 +72,9 @@ impl TimelinePane {
             } else if self.resident.is_none() {
                 usize::try_from(store.counts()?.cases).unwrap_or(usize::MAX)
             } else {
-                store.cases_of_resident(self.resident.as_deref().unwrap_or(""))?.len()
+                store
+                    .cases_of_resident(self.resident.as_deref().unwrap_or(""))?
+                    .len()
             };
         }
         self.loaded = true;
