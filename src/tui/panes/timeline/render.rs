@@ -46,7 +46,7 @@ impl TimelinePane {
             "최근 연락"
         );
         let mut lines = vec![Line::from(vec![
-            Span::styled(cell(&header, 46), t.dim),
+            Span::styled(cell(&header, 48), t.dim),
             Span::styled(title, t.title),
         ])];
         let rows = usize::from(area.height.saturating_sub(1));
