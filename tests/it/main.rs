@@ -7,6 +7,7 @@ mod common;
 mod block;
 mod cli;
 mod cli_args;
+mod day;
 mod demo;
 mod engine;
 mod form;

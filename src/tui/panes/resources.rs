@@ -2,7 +2,7 @@
 //! (`ㅍㄷㅂㅋ` finds 푸드뱅크), a detail view with capacity and current load.
 
 use super::fields::{FieldId, ImportEncoding, ImportTarget, PaneForm};
-use super::{Effect, FormPurpose, ImportJob, ListState, RenderCtx, below, cell, highlighted};
+use super::{Effect, FormPurpose, ImportJob, ListState, RenderCtx, below, cell};
 use crate::model::RESOURCE_CATEGORIES;
 use crate::resources::upsert::ImportReport;
 use crate::search::rank_names;
@@ -416,10 +416,14 @@ impl ResourcesPane {
             let r = &self.all[*i];
             let selected = row == self.list.selected;
             let style = if selected { t.selected } else { t.base };
-            let name = crate::tui::widgets::fit(&r.resource.name, 0, name_w.saturating_sub(1));
-            let mut spans = highlighted(&name, pos, style, t.matched.patch(style));
-            let pad = name_w.saturating_sub(unicode_width::UnicodeWidthStr::width(name.as_str()));
-            spans.push(Span::styled(" ".repeat(pad), style));
+            // A long name is cut with … by display width; the columns after it never shift.
+            let mut spans = crate::tui::panes::search::name_cell(
+                &r.resource.name,
+                pos,
+                name_w,
+                style,
+                t.matched.patch(style),
+            );
             let load = match r.resource.capacity {
                 Some(c) => format!("{}/{}", r.load, c),
                 None => r.load.to_string(),

@@ -385,8 +385,8 @@ fn item_line(
     };
     let head = format!(
         "  {}{}{} ",
-        cell(&item.case.resident_name, 9),
-        cell(&item.case.worker, 8),
+        crate::tui::panes::search::name_text(&item.case.resident_name, 9),
+        crate::tui::panes::search::name_text(&item.case.worker, 8),
         cell(&item.due.format("%Y-%m-%d").to_string(), 11),
     );
     let used = unicode_width::UnicodeWidthStr::width(head.as_str()) + 10;

@@ -263,13 +263,14 @@ impl Widget for &Palette {
         }
         let first = self.selected.saturating_sub(rows - 1);
         let key_w = 14.min(width / 4);
-        let ko_w = 26.min(width.saturating_sub(key_w) / 2);
+        // Korean label and key only: English stays searchable (see `items`) but is not shown —
+        // no English-only text in the TUI except key names (#12 item 11).
+        let ko_w = width.saturating_sub(key_w);
         for (row, idx) in self.matches.iter().skip(first).take(rows).enumerate() {
             let it = &self.items[*idx];
             let text = format!(
-                "{}{}{}",
+                "{}{}",
                 pad(&format!(" {}", it.action.label_ko()), ko_w),
-                pad(it.action.label_en(), width.saturating_sub(ko_w + key_w)),
                 pad(&it.keys, key_w),
             );
             let style = if first + row == self.selected {

@@ -35,9 +35,27 @@ impl SearchPane {
                     .filter(|s| !s.is_empty())
                     .map(|p| normalize_phone(&p).unwrap_or_else(|_| mask_rrn_like(&p)));
                 let address = mask_rrn_like(&v(FieldId::Address));
+                // #12 item 5: a refused field keeps the form open, as typed, with the reason there.
+                let refuse = |field: FieldId, message: String| {
+                    Effect::FormError(FormPurpose::Intake, Box::new(form.clone()), field, message)
+                };
+                let name = super::duplicates::normalize_name(&v(FieldId::Name));
+                if name.is_empty() {
+                    return refuse(FieldId::Name, "이름을 입력하세요".into());
+                }
+                // Dates as people type them (19520314, 1952.3.14, 52.3.14), like the importers.
+                let birth = v(FieldId::BirthDate);
+                let birth_date = if birth.is_empty() {
+                    None
+                } else {
+                    match crate::resources::import::parse_birth_date(&birth) {
+                        Ok(d) => Some(d.format("%Y-%m-%d").to_string()),
+                        Err(e) => return refuse(FieldId::BirthDate, e),
+                    }
+                };
                 let mut new = NewResident {
-                    name: super::duplicates::normalize_name(&v(FieldId::Name)),
-                    birth_date: Some(v(FieldId::BirthDate)).filter(|s| !s.is_empty()),
+                    name,
+                    birth_date,
                     sex: Sex::parse(&v(FieldId::Sex)),
                     phone,
                     sigungu: crate::resources::upsert::sigungu_from_address(&address),
@@ -56,7 +74,7 @@ impl SearchPane {
                             new.sex = new.sex.or(Some(p.sex));
                             new.rrn_masked = Some(p.masked);
                         }
-                        Err(e) => return Effect::Message(format!("주민등록번호: {e}")),
+                        Err(e) => return refuse(FieldId::Rrn, format!("주민등록번호: {e}")),
                     }
                 }
                 let open_case = form.chosen(FieldId::OpenCase) == Some(IntakeCase::Open);

@@ -691,9 +691,19 @@ fn first_run_help(
     ]
 }
 
+/// [`name_cell`] as plain text, for the other panes' lists (오늘, 사례, 자원): a long name is cut
+/// with `…` by display width so the columns after it never shift.
+pub(crate) fn name_text(name: &str, width: usize) -> String {
+    let plain = ratatui::style::Style::default();
+    name_cell(name, &[], width, plain, plain)
+        .iter()
+        .map(|s| s.content.as_ref())
+        .collect()
+}
+
 /// A name in a column of `width` display columns (one kept blank): matched characters
 /// highlighted, cut with `…` by display width when it is too long, padded with spaces.
-fn name_cell<'a>(
+pub(crate) fn name_cell<'a>(
     name: &str,
     positions: &[usize],
     width: usize,

@@ -44,7 +44,13 @@ pub struct TimelinePane {
     loaded: bool,
     /// The last file `e` wrote (`O` opens it).
     last_export: Option<std::path::PathBuf>,
+    /// How many cases the list holds in all, and how many it loads (#12 item 9: honest lists).
+    case_total: usize,
+    case_limit: usize,
 }
+
+/// Cases loaded at a time in the case list; scrolling to the end loads the next batch.
+const CASE_BATCH: usize = 500;
 
 impl TimelinePane {
     /// The open case, if any (the resource pane's `r` refers it).
@@ -58,11 +64,21 @@ impl TimelinePane {
             self.open = Some(timeline::load(store, &id)?);
             self.relayout();
         } else {
+            self.case_limit = self.case_limit.max(CASE_BATCH);
             self.cases = store.list_cases(&CaseFilter {
                 resident: self.resident.clone(),
-                limit: Some(500),
+                limit: Some(self.case_limit),
                 ..CaseFilter::default()
             })?;
+            self.case_total = if self.cases.len() < self.case_limit {
+                self.cases.len()
+            } else if self.resident.is_none() {
+                usize::try_from(store.counts()?.cases).unwrap_or(usize::MAX)
+            } else {
+                store
+                    .cases_of_resident(self.resident.as_deref().unwrap_or(""))?
+                    .len()
+            };
         }
         self.loaded = true;
         Ok(())
@@ -268,6 +284,14 @@ impl TimelinePane {
 
     fn on_list_action(&mut self, action: Action, page: usize, store: &mut Store) -> Effect {
         if self.case_list.apply(action, self.cases.len(), page) {
+            // At the last loaded case, the next batch loads (the list says how many there are).
+            if self.case_list.selected + 1 >= self.cases.len() && self.cases.len() < self.case_total
+            {
+                self.case_limit = self.cases.len() + CASE_BATCH;
+                if let Err(e) = self.load(store) {
+                    return Effect::Message(e.to_string());
+                }
+            }
             self.case_list.scroll_to(self.cases.len(), page);
             return Effect::None;
         }
@@ -495,6 +519,7 @@ impl TimelinePane {
 
 fn reload(pane: &mut TimelinePane, store: &mut Store) -> Effect {
     pane.case_list = ListState::default();
+    pane.case_limit = CASE_BATCH;
     match pane.load(store) {
         Ok(()) => Effect::None,
         Err(e) => Effect::Message(e.to_string()),

@@ -24,11 +24,19 @@ impl TimelinePane {
         if area.height == 0 {
             return;
         }
-        let title = if self.resident.is_some() {
+        let mut title = String::from(if self.resident.is_some() {
             "이 주민의 사례"
         } else {
             "최근 활동 순"
-        };
+        });
+        if self.cases.len() < self.case_total {
+            // #12 item 9: a cut list says so, and how to see more.
+            title = format!(
+                "{}건 중 {}건 표시, ↓ 더 보기",
+                self.case_total,
+                self.cases.len()
+            );
+        }
         let header = format!(
             "{}{}{}{}{}",
             cell("주민", 10),
@@ -38,7 +46,7 @@ impl TimelinePane {
             "최근 연락"
         );
         let mut lines = vec![Line::from(vec![
-            Span::styled(cell(&header, 56), t.dim),
+            Span::styled(cell(&header, 48), t.dim),
             Span::styled(title, t.title),
         ])];
         let rows = usize::from(area.height.saturating_sub(1));
@@ -61,9 +69,9 @@ impl TimelinePane {
             lines.push(Line::styled(
                 format!(
                     "{}{}{}{}{}",
-                    cell(&c.resident_name, 10),
+                    crate::tui::panes::search::name_text(&c.resident_name, 10),
                     cell(c.stage.short(), 12),
-                    cell(&c.worker, 8),
+                    crate::tui::panes::search::name_text(&c.worker, 8),
                     cell(&c.entry_count.to_string(), 6),
                     c.last_contact.as_deref().unwrap_or("-")
                 ),
