@@ -366,6 +366,9 @@ impl SearchIndex {
         let terms = &query.digits;
         let mut structural: Vec<(u32, u32)> = Vec::new();
         let mut candidates = Vec::new();
+        let mut fuzzy = Vec::new();
+        // Without a candidate list, one pass finds both kinds (the scan is memory-bound at 1M).
+        let fuse = over.is_none();
         let mut visit = |r: u32| {
             if !filter(r) || !self.digits_match(r, terms) {
                 return;
@@ -376,15 +379,16 @@ impl SearchIndex {
             } else if let Some((_, score, _)) = structured(name, self.units(r)) {
                 structural.push((score, r));
                 candidates.push(r);
+            } else if fuse && is_subsequence(name.chars(), self.units(r)) {
+                // Same records as `fuzzy_pass` scores (Fuzzy::score is Some exactly then).
+                fuzzy.push(r);
             }
         };
         match over {
             Some(list) => list.iter().for_each(|&r| visit(r)),
             None => (0..self.len() as u32).for_each(&mut visit),
         }
-        let mut fuzzy = Vec::new();
-        if !name.is_empty() {
-            // Same records as `fuzzy_pass` scores (Fuzzy::score is Some exactly then).
+        if !name.is_empty() && !fuse {
             let mut next = candidates.iter().peekable();
             for r in 0..self.len() as u32 {
                 if next.peek() == Some(&&r) {
@@ -438,7 +442,10 @@ impl SearchIndex {
             let mut scored: Vec<(u32, u32)> = ranking
                 .fuzzy
                 .iter()
-                .filter_map(|&r| fz.score(&ranking.query.name, self.units(r)).map(|f| (f.0, r)))
+                .filter_map(|&r| {
+                    fz.score(&ranking.query.name, self.units(r))
+                        .map(|f| (f.0, r))
+                })
                 .collect();
             scored.sort_unstable_by(cmp);
             ranking.fuzzy_scored = Some(scored);
@@ -460,10 +467,15 @@ mod tests {
     use super::*;
 
     fn index() -> SearchIndex {
-        let (sur, given) = (["김", "이", "박", "민", "수"], ["민", "수", "서", "지", "미", "김"]);
+        let (sur, given) = (
+            ["김", "이", "박", "민", "수"],
+            ["민", "수", "서", "지", "미", "김"],
+        );
         let mut state = 7u64;
         let mut next = |n: usize| {
-            state = state.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            state = state
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
             (state >> 33) as usize % n
         };
         let keys: Vec<PersonKey> = (0..3000)
@@ -487,7 +499,18 @@ mod tests {
     #[test]
     fn pages_concatenate_to_the_full_ranking() {
         let ix = index();
-        for text in ["김민수", "ㄱㅁㅅ", "김미", "민수", "수민", "김", "ㅁ", "1234", "", "김 1955"] {
+        for text in [
+            "김민수",
+            "ㄱㅁㅅ",
+            "김미",
+            "민수",
+            "수민",
+            "김",
+            "ㅁ",
+            "1234",
+            "",
+            "김 1955",
+        ] {
             let q = Query::parse(text, 2025);
             let filter = |r: u32| r % 3 != 1;
             let full = ix.search(&q, filter, usize::MAX);
@@ -504,7 +527,11 @@ mod tests {
             assert_eq!(paged, full, "pages for {text:?}");
             // A fresh ranking's first page is what a limited search gives.
             let mut fresh = ix.rank(&q, filter);
-            assert_eq!(ix.page(&mut fresh, 0, 20), ix.search(&q, filter, 20), "{text:?}");
+            assert_eq!(
+                ix.page(&mut fresh, 0, 20),
+                ix.search(&q, filter, 20),
+                "{text:?}"
+            );
         }
         // "수민" finds fuzzy-only names (수…민 not aligned) after the structural ones.
         let q = Query::parse("수민", 2025);
