@@ -93,7 +93,7 @@ fn config() -> Criterion {
 
 fn build(c: &mut Criterion) {
     let mut g = c.benchmark_group("build");
-    for &(n, label) in SIZES {
+    for (n, label) in sizes() {
         let keys = people(n, 42);
         g.bench_with_input(BenchmarkId::from_parameter(label), &keys, |b, keys| {
             b.iter(|| SearchIndex::build(black_box(keys)))
@@ -103,7 +103,7 @@ fn build(c: &mut Criterion) {
 }
 
 fn query(c: &mut Criterion) {
-    for &(n, label) in SIZES {
+    for (n, label) in sizes() {
         let index = SearchIndex::build(&people(n, 42));
         let mut g = c.benchmark_group(format!("query_{label}"));
         for &(kind, text) in QUERIES {
@@ -137,9 +137,70 @@ fn percentile(mut v: Vec<Duration>, p: f64) -> Duration {
     v[((v.len() - 1) as f64 * p).round() as usize]
 }
 
+/// The search pane's page: the first screenfuls it shows, "N건 중 200건 표시".
+const PANE_PAGE: usize = 200;
+
+/// Sizes to run (`DOLBOM_BENCH_SIZES=100k` for the 100k figures only).
+fn sizes() -> Vec<(usize, &'static str)> {
+    let only = std::env::var("DOLBOM_BENCH_SIZES").unwrap_or_default();
+    SIZES
+        .iter()
+        .copied()
+        .filter(|(_, l)| only.is_empty() || only.split(',').any(|o| o == *l))
+        .collect()
+}
+
+/// Up to 200 timed runs (fewer when one run is slow: at most ~10 s per case).
+fn timed(mut f: impl FnMut()) -> Vec<Duration> {
+    let start = Instant::now();
+    let mut v = Vec::new();
+    while v.len() < 200 && (v.len() < 5 || start.elapsed() < Duration::from_secs(10)) {
+        let t = Instant::now();
+        f();
+        v.push(t.elapsed());
+    }
+    v
+}
+
+fn p50_p99(times: Vec<Duration>) -> String {
+    format!(
+        "p50 {:>9.3?}  p99 {:>9.3?}  ({} runs)",
+        percentile(times.clone(), 0.5),
+        percentile(times.clone(), 0.99),
+        times.len()
+    )
+}
+
+/// One keystroke as the search pane computes it, per query kind: before the "N건 중 200건"
+/// list (top 200 only), the first cut of it (every match ranked, fuzzy included, then the
+/// first page), and now (every match counted, only the first page ranked).
+fn pane_report(_: &mut Criterion) {
+    for (n, label) in sizes() {
+        let index = SearchIndex::build(&people(n, 42));
+        for &(kind, text) in QUERIES {
+            let q = Query::parse(text, 2025);
+            let total = index.search(&q, |_| true, usize::MAX).len();
+            let top200 = timed(|| {
+                black_box(index.search(&q, |_| true, PANE_PAGE));
+            });
+            let rank_all = timed(|| {
+                black_box(index.search(&q, |_| true, usize::MAX));
+            });
+            let paged = timed(|| {
+                let mut r = index.rank(&q, |_| true);
+                black_box((r.len(), index.page(&mut r, 0, PANE_PAGE)));
+            });
+            println!("[{label}] pane {kind:<11} {text:<5} {total} matches");
+            println!("    top {PANE_PAGE} only (before)   {}", p50_p99(top200));
+            println!("    rank all, page (merged) {}", p50_p99(rank_all));
+            println!("    count + page (now)      {}", p50_p99(paged));
+        }
+    }
+}
+
 /// Prints p50/p99 per query kind and index memory; criterion reports medians only.
 fn p99_report(_: &mut Criterion) {
-    for &(n, label) in SIZES {
+    for (n, label) in sizes() {
         let keys = people(n, 42);
         let t = Instant::now();
         let index = SearchIndex::build(&keys);
@@ -170,6 +231,6 @@ fn p99_report(_: &mut Criterion) {
 criterion_group! {
     name = benches;
     config = config();
-    targets = build, query, p99_report
+    targets = build, query, p99_report, pane_report
 }
 criterion_main!(benches);

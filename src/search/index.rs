@@ -6,7 +6,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use super::hangul::{fold_char, nfc};
 use super::query::{BirthDate, DigitTerm, Query};
-use super::rank::{Fuzzy, MatchClass, structured};
+use super::rank::{Fuzzy, MatchClass, is_subsequence, structured};
 
 /// What the index needs to know about one resident (or any named record).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -249,13 +249,18 @@ impl SearchIndex {
         }
     }
 
+    /// The result order: score, then higher `activity`, then folded name, then record index
+    /// (a total order, so a partial sort gives the same rows as a full one).
+    #[inline]
+    fn order(&self, a: &(u32, u32), b: &(u32, u32)) -> std::cmp::Ordering {
+        b.0.cmp(&a.0)
+            .then_with(|| self.activity[b.1 as usize].cmp(&self.activity[a.1 as usize]))
+            .then_with(|| self.units(a.1).cmp(self.units(b.1)))
+            .then(a.1.cmp(&b.1))
+    }
+
     fn top(&self, query: &Query, mut scored: Vec<(u32, u32)>, limit: usize) -> Vec<Hit> {
-        let cmp = |a: &(u32, u32), b: &(u32, u32)| {
-            b.0.cmp(&a.0)
-                .then_with(|| self.activity[b.1 as usize].cmp(&self.activity[a.1 as usize]))
-                .then_with(|| self.units(a.1).cmp(self.units(b.1)))
-                .then(a.1.cmp(&b.1))
-        };
+        let cmp = |a: &(u32, u32), b: &(u32, u32)| self.order(a, b);
         if limit == 0 {
             return Vec::new();
         }
@@ -291,5 +296,255 @@ impl SearchIndex {
             score,
             positions,
         }
+    }
+}
+
+/// Every match of one query, counted at once and ranked a page at a time: what a list that
+/// says "N건 중 200건 표시" and loads more on scroll needs, without ranking (or fuzzy-scoring)
+/// all N on every keystroke.
+///
+/// Pages concatenate to exactly what [`SearchIndex::search`] returns with an unbounded limit:
+/// the structural matches in [`SearchIndex::search`]'s order, then the fuzzy ones (every fuzzy
+/// score sorts below every structural one). The count is exact without scoring: fuzzy-matcher's
+/// skim matcher scores a name exactly when the query is a subsequence of it, which is the
+/// cheap test used here.
+#[derive(Debug)]
+pub struct Ranking {
+    index: (u64, usize),
+    query: Query,
+    /// Structural matches `(score, record)`; `structural[..sorted]` is in final order and holds
+    /// the best `sorted` of them.
+    structural: Vec<(u32, u32)>,
+    sorted: usize,
+    /// Records that match only fuzzily, scored and sorted when a page first reaches them.
+    fuzzy: Vec<u32>,
+    fuzzy_scored: Option<Vec<(u32, u32)>>,
+}
+
+impl Default for Ranking {
+    /// Nothing matched (on no index).
+    fn default() -> Self {
+        Self {
+            index: (0, 0),
+            query: Query::parse("", 2000),
+            structural: Vec::new(),
+            sorted: 0,
+            fuzzy: Vec::new(),
+            fuzzy_scored: None,
+        }
+    }
+}
+
+impl Ranking {
+    /// Matches in all (structural and fuzzy).
+    pub fn len(&self) -> usize {
+        self.structural.len() + self.fuzzy.len()
+    }
+
+    /// Whether nothing matched.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+impl SearchIndex {
+    /// Finds every match of `query` among records passing `filter` (counted, not yet ranked);
+    /// take rows with [`page`](Self::page).
+    pub fn rank(&self, query: &Query, filter: impl Fn(u32) -> bool) -> Ranking {
+        self.rank_over(query, &filter, None).0
+    }
+
+    /// [`rank`](Self::rank) with the structural pass restricted to `over` (see [`run`]); also
+    /// returns the structural candidates.
+    pub(crate) fn rank_over<F: Fn(u32) -> bool>(
+        &self,
+        query: &Query,
+        filter: &F,
+        over: Option<&[u32]>,
+    ) -> (Ranking, Vec<u32>) {
+        let name = &query.name;
+        let terms = &query.digits;
+        let mut structural: Vec<(u32, u32)> = Vec::new();
+        let mut candidates = Vec::new();
+        let mut fuzzy = Vec::new();
+        // Without a candidate list, one pass finds both kinds (the scan is memory-bound at 1M).
+        let fuse = over.is_none();
+        let mut visit = |r: u32| {
+            if !filter(r) || !self.digits_match(r, terms) {
+                return;
+            }
+            if name.is_empty() {
+                structural.push((MatchClass::Any.rank() << 24, r));
+                candidates.push(r);
+            } else if let Some((_, score, _)) = structured(name, self.units(r)) {
+                structural.push((score, r));
+                candidates.push(r);
+            } else if fuse && is_subsequence(name.chars(), self.units(r)) {
+                // Same records as `fuzzy_pass` scores (Fuzzy::score is Some exactly then).
+                fuzzy.push(r);
+            }
+        };
+        match over {
+            Some(list) => list.iter().for_each(|&r| visit(r)),
+            None => (0..self.len() as u32).for_each(&mut visit),
+        }
+        if !name.is_empty() && !fuse {
+            let mut next = candidates.iter().peekable();
+            for r in 0..self.len() as u32 {
+                if next.peek() == Some(&&r) {
+                    next.next();
+                    continue;
+                }
+                if filter(r)
+                    && self.digits_match(r, terms)
+                    && is_subsequence(name.chars(), self.units(r))
+                {
+                    fuzzy.push(r);
+                }
+            }
+        }
+        let ranking = Ranking {
+            index: self.uid(),
+            query: query.clone(),
+            structural,
+            sorted: 0,
+            fuzzy,
+            fuzzy_scored: None,
+        };
+        (ranking, candidates)
+    }
+
+    /// Rows `from..from + n` of a ranking (fewer at the end), ranking only as far as needed:
+    /// a partial sort of the structural matches, the fuzzy ones scored once when reached.
+    /// A ranking made on another index (or before the index grew) gives nothing.
+    pub fn page(&self, ranking: &mut Ranking, from: usize, n: usize) -> Vec<Hit> {
+        if ranking.index != self.uid() || n == 0 {
+            return Vec::new();
+        }
+        let end = from.saturating_add(n).min(ranking.len());
+        if from >= end {
+            return Vec::new();
+        }
+        let cmp = |a: &(u32, u32), b: &(u32, u32)| self.order(a, b);
+        let slen = ranking.structural.len();
+        let s_end = end.min(slen);
+        if s_end > ranking.sorted {
+            let rest = &mut ranking.structural[ranking.sorted..];
+            let k = s_end - ranking.sorted;
+            if k < rest.len() {
+                rest.select_nth_unstable_by(k - 1, cmp);
+            }
+            rest[..k].sort_unstable_by(cmp);
+            ranking.sorted = s_end;
+        }
+        if end > slen && ranking.fuzzy_scored.is_none() {
+            let mut fz = Fuzzy::new();
+            let mut scored: Vec<(u32, u32)> = ranking
+                .fuzzy
+                .iter()
+                .filter_map(|&r| {
+                    fz.score(&ranking.query.name, self.units(r))
+                        .map(|f| (f.0, r))
+                })
+                .collect();
+            scored.sort_unstable_by(cmp);
+            ranking.fuzzy_scored = Some(scored);
+        }
+        let fuzzy_rows = ranking.fuzzy_scored.as_deref().unwrap_or(&[]);
+        let rows = ranking.structural[..s_end]
+            .iter()
+            .chain(fuzzy_rows)
+            .skip(from)
+            .take(end - from);
+        let mut fz = Fuzzy::new();
+        rows.map(|&(score, r)| self.hit(&ranking.query, &mut fz, score, r))
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn index() -> SearchIndex {
+        let (sur, given) = (
+            ["김", "이", "박", "민", "수"],
+            ["민", "수", "서", "지", "미", "김"],
+        );
+        let mut state = 7u64;
+        let mut next = |n: usize| {
+            state = state
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            (state >> 33) as usize % n
+        };
+        let keys: Vec<PersonKey> = (0..3000)
+            .map(|i| {
+                let mut name = sur[next(sur.len())].to_string();
+                for _ in 0..1 + next(2) {
+                    name.push_str(given[next(given.len())]);
+                }
+                PersonKey {
+                    name,
+                    birth: BirthDate::new(1940 + next(40) as u16, 1, 1 + next(28) as u8),
+                    phone_tail: Some(1230 + next(10) as u16),
+                    // Many ties, so the name and record tie-breaks are exercised.
+                    activity: (i % 5) as i64,
+                }
+            })
+            .collect();
+        SearchIndex::build(&keys)
+    }
+
+    #[test]
+    fn pages_concatenate_to_the_full_ranking() {
+        let ix = index();
+        for text in [
+            "김민수",
+            "ㄱㅁㅅ",
+            "김미",
+            "민수",
+            "수민",
+            "김",
+            "ㅁ",
+            "1234",
+            "",
+            "김 1955",
+        ] {
+            let q = Query::parse(text, 2025);
+            let filter = |r: u32| r % 3 != 1;
+            let full = ix.search(&q, filter, usize::MAX);
+            let mut ranking = ix.rank(&q, filter);
+            assert_eq!(ranking.len(), full.len(), "count for {text:?}");
+            let mut paged = Vec::new();
+            loop {
+                let page = ix.page(&mut ranking, paged.len(), 37);
+                if page.is_empty() {
+                    break;
+                }
+                paged.extend(page);
+            }
+            assert_eq!(paged, full, "pages for {text:?}");
+            // A fresh ranking's first page is what a limited search gives.
+            let mut fresh = ix.rank(&q, filter);
+            assert_eq!(
+                ix.page(&mut fresh, 0, 20),
+                ix.search(&q, filter, 20),
+                "{text:?}"
+            );
+        }
+        // "수민" finds fuzzy-only names (수…민 not aligned) after the structural ones.
+        let q = Query::parse("수민", 2025);
+        let all = ix.search(&q, |_| true, usize::MAX);
+        assert!(all.iter().any(|h| h.class == MatchClass::Fuzzy));
+        assert!(all.iter().any(|h| h.class != MatchClass::Fuzzy));
+    }
+
+    #[test]
+    fn a_ranking_from_another_index_gives_nothing() {
+        let (a, b) = (index(), index());
+        let mut r = a.rank(&Query::parse("김", 2025), |_| true);
+        assert!(!r.is_empty());
+        assert!(b.page(&mut r, 0, 10).is_empty());
     }
 }

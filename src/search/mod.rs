@@ -19,7 +19,7 @@ mod rank;
 pub mod residents;
 mod searcher;
 
-pub use index::{Hit, PersonKey, SearchIndex};
+pub use index::{Hit, PersonKey, Ranking, SearchIndex};
 pub use query::{BirthDate, DigitTerm, NameQuery, Query, parse_digit_term};
 pub use rank::{MatchClass, NameMatch, match_name, rank_names};
 pub use searcher::{Searcher, refines};

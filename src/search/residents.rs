@@ -2,7 +2,7 @@
 //! flags, 대상자 구분, worker), match, and fetch list rows. The TUI pane and `dolbom search` both
 //! call [`find`], so they list the same residents in the same order.
 
-use super::{BirthDate, Hit, MatchClass, PersonKey, Query, SearchIndex, Searcher};
+use super::{BirthDate, Hit, MatchClass, PersonKey, Query, Ranking, SearchIndex, Searcher};
 use crate::model::Stage;
 use crate::store::{ResidentSummary, Result, SearchRecord, Store};
 use std::collections::HashMap;
@@ -280,6 +280,20 @@ impl ResidentIndex {
         }
     }
 
+    /// Every matching record, counted; rows come a page at a time from [`page`](Self::page)
+    /// (pure: no database access).
+    pub fn rank(&self, searcher: &mut Searcher, query: &Query, filters: &Filters) -> Ranking {
+        match self.predicate(filters) {
+            Some(p) => searcher.rank(&self.index, query, p),
+            None => Ranking::default(),
+        }
+    }
+
+    /// Rows `from..from + n` of a ranking made on this index, best first.
+    pub fn page(&self, ranking: &mut Ranking, from: usize, n: usize) -> Vec<Hit> {
+        self.index.page(ranking, from, n)
+    }
+
     pub fn rowid(&self, record: u32) -> i64 {
         self.rowids[record as usize]
     }
@@ -309,7 +323,15 @@ pub fn find(
     use chrono::Datelike;
     let year = u16::try_from(store.clock().today().year()).unwrap_or(2026);
     let query = Query::parse(text, year);
-    let hits = index.search(searcher, &query, filters, limit);
+    // The pane's first page comes the same way, so both list the same residents in one order.
+    let mut ranking = index.rank(searcher, &query, filters);
+    let hits = index.page(&mut ranking, 0, limit);
+    summarize(store, index, hits)
+}
+
+/// The list rows of `hits`, in their order; a resident deleted since the index was built (e.g.
+/// by a sync) has no row and is left out.
+pub fn summarize(store: &Store, index: &ResidentIndex, hits: Vec<Hit>) -> Result<Vec<ResidentHit>> {
     let rowids: Vec<i64> = hits.iter().map(|h| index.rowid(h.record)).collect();
     let mut summaries: HashMap<i64, ResidentSummary> = store
         .resident_summaries(&rowids)?

@@ -1,7 +1,7 @@
 //! As-you-type refinement: reuse the previous query's matches when the new query can only
 //! match a subset of them.
 
-use super::index::SearchIndex;
+use super::index::{Ranking, SearchIndex};
 use super::query::{Query, Unit};
 use super::{Hit, hangul};
 
@@ -61,6 +61,29 @@ impl Searcher {
             candidates: outcome.candidates,
         });
         outcome.hits
+    }
+
+    /// Same contract as [`SearchIndex::rank`], reusing the previous query's structural matches
+    /// like [`search`](Self::search).
+    pub fn rank(
+        &mut self,
+        index: &SearchIndex,
+        query: &Query,
+        filter: impl Fn(u32) -> bool,
+    ) -> Ranking {
+        let over = self
+            .prev
+            .as_ref()
+            .filter(|p| p.index == index.uid() && refines(&p.query, query))
+            .map(|p| p.candidates.as_slice());
+        self.refined = over.is_some();
+        let (ranking, candidates) = index.rank_over(query, &filter, over);
+        self.prev = Some(Prev {
+            index: index.uid(),
+            query: query.clone(),
+            candidates,
+        });
+        ranking
     }
 }
 

@@ -136,7 +136,7 @@ impl SearchPane {
                                 positions: Vec::new(),
                             })
                             .collect();
-                        self.matches.clear();
+                        self.ranking = crate::search::Ranking::default();
                         self.fetched = 0;
                         self.list = ListState::default();
                         return Effect::OpenForm(FormPurpose::Intake, form);

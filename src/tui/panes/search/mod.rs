@@ -10,8 +10,8 @@ mod intake;
 use super::fields::{FieldId, PaneForm};
 use super::{Effect, FormPurpose, ListState, RenderCtx, below, cell, highlighted, mask_phone};
 use crate::model::Stage;
-use crate::search::residents::{Filters, ResidentHit, ResidentIndex};
-use crate::search::{Hit, Query, Searcher};
+use crate::search::residents::{Filters, ResidentHit, ResidentIndex, summarize};
+use crate::search::{Query, Ranking, Searcher};
 use crate::store::{NewResident, ResidentDetail, Store};
 use crate::tui::keymap::{Context, Keymap};
 use crate::tui::widgets::form::Field;
@@ -36,8 +36,9 @@ pub struct SearchPane {
     typing: bool,
     pub filters: Filters,
     pub hits: Vec<ResidentHit>,
-    /// Every match of the query, ranked; `hits` holds the rows of the first `fetched`.
-    matches: Vec<Hit>,
+    /// Every match of the query, counted and ranked page by page; `hits` holds the rows of
+    /// the first `fetched`.
+    ranking: Ranking,
     fetched: usize,
     list: ListState,
     detail: Option<ResidentDetail>,
@@ -77,7 +78,7 @@ impl SearchPane {
             typing: true,
             filters: Filters::default(),
             hits: Vec::new(),
-            matches: Vec::new(),
+            ranking: Ranking::default(),
             fetched: 0,
             list: ListState::default(),
             detail: None,
@@ -151,15 +152,16 @@ impl SearchPane {
         self.run(store);
     }
 
-    /// Re-runs the query (after typing or a filter change): every match is ranked in the index
-    /// (no database access), the first [`LIMIT`] rows are fetched, more as the list scrolls.
+    /// Re-runs the query (after typing or a filter change): every match is counted in the index
+    /// (no database access), the first [`LIMIT`] are ranked and their rows fetched, more as the
+    /// list scrolls (ranked only then: a keystroke never sorts or fuzzy-scores them all).
     fn run(&mut self, store: &Store) {
         let Some(index) = &self.index else {
             return;
         };
         let year = u16::try_from(store.clock().today().year()).unwrap_or(2026);
         let query = Query::parse(&self.query, year);
-        self.matches = index.search(&mut self.searcher, &query, &self.filters, usize::MAX);
+        self.ranking = index.rank(&mut self.searcher, &query, &self.filters);
         self.hits.clear();
         self.fetched = 0;
         self.fetch_more(store);
@@ -173,27 +175,15 @@ impl SearchPane {
         let Some(index) = &self.index else {
             return;
         };
-        let next: Vec<&Hit> = self.matches.iter().skip(self.fetched).take(LIMIT).collect();
+        let next = index.page(&mut self.ranking, self.fetched, LIMIT);
         if next.is_empty() {
             return;
         }
-        let rowids: Vec<i64> = next.iter().map(|h| index.rowid(h.record)).collect();
-        match store.resident_summaries(&rowids) {
+        // A resident deleted since the index was built has no row: left out.
+        match summarize(store, index, next) {
             Ok(rows) => {
-                let mut by_rowid: std::collections::HashMap<i64, _> =
-                    rows.into_iter().map(|s| (s.rowid, s)).collect();
-                // A resident deleted since the index was built has no row: left out.
-                for h in next {
-                    if let Some(summary) = by_rowid.remove(&index.rowid(h.record)) {
-                        self.hits.push(ResidentHit {
-                            summary,
-                            class: h.class,
-                            score: h.score,
-                            positions: h.positions.clone(),
-                        });
-                    }
-                }
-                self.fetched = (self.fetched + LIMIT).min(self.matches.len());
+                self.hits.extend(rows);
+                self.fetched = (self.fetched + LIMIT).min(self.ranking.len());
                 self.error = None;
             }
             Err(e) => self.error = Some(e.to_string()),
@@ -202,12 +192,12 @@ impl SearchPane {
 
     /// Matches in all (the list shows them [`LIMIT`] at a time).
     pub fn total(&self) -> usize {
-        self.matches.len()
+        self.ranking.len()
     }
 
     /// True when more matches wait beyond the rows fetched.
     pub fn has_more(&self) -> bool {
-        self.fetched < self.matches.len()
+        self.fetched < self.ranking.len()
     }
 
     /// Rebuilds the index from the database (after residents were added or imported).
