@@ -490,15 +490,16 @@ fn a_bad_export_path_keeps_the_form_with_the_error_at_the_file() {
     let (_, cid, _) = case_with_follow_up(&mut s);
     let mut app = app_on(s);
     app.apply(dolbom::tui::panes::Effect::OpenCase(cid));
-    press(&mut app, &["e", "tab", "ctrl-u"]);
-    let bad = dir.path().join("없는 폴더").join("case.md");
+    // 형식, 서식, then 파일.
+    press(&mut app, &["e", "tab", "tab", "ctrl-u"]);
+    let bad = dir.path().join("없는 폴더").join("case.hwpx");
     press(&mut app, &[bad.to_str().unwrap(), "ctrl-s"]);
     assert!(form_open(&app), "the form stays open");
     let text = screen(&mut app, 80, 24);
     assert!(text.contains("없는 폴더"), "{text}");
     assert!(!bad.exists());
     // Fixed in the same form.
-    let good = dir.path().join("case.md");
+    let good = dir.path().join("case.hwpx");
     press(&mut app, &["ctrl-u", good.to_str().unwrap(), "ctrl-s"]);
     assert!(!form_open(&app), "{}", screen(&mut app, 80, 24));
     assert!(good.exists());
