@@ -21,6 +21,7 @@ mod loop_sync;
 mod paper_forms;
 mod paper_monthly;
 mod paper_xlsx;
+mod paste;
 mod search_props;
 mod search_table;
 mod store;
