@@ -137,6 +137,7 @@ fn restored_after_panic() {
 
 /// Ctrl-Z (or an outside SIGTSTP) hands the terminal back to the shell, and `fg` brings the app
 /// back redrawn, in raw mode on the alternate screen, taking keys.
+#[cfg(unix)]
 fn suspend_and_resume(name: &str, stop: impl FnOnce(&str)) {
     if std::env::var_os("DOLBOM_SKIP_TMUX").is_some() {
         eprintln!("skipped: DOLBOM_SKIP_TMUX");
