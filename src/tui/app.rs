@@ -119,12 +119,43 @@ impl App {
                 self.size = (w, h);
                 self.dirty = true;
             }
-            Event::Paste(text) => {
-                for c in text.chars().filter(|c| !c.is_control()) {
-                    self.on_key(KeyEvent::from(crossterm::event::KeyCode::Char(c)));
-                }
-            }
+            Event::Paste(text) => self.on_paste(&text),
             _ => {}
+        }
+    }
+
+    /// A bracketed paste: a form field or the search query takes the whole text at once (each
+    /// capped at its length, with a message); anywhere else it is typed as keys, at most
+    /// [`panes::search::MAX_QUERY`] of them (a palette or filter line needs no more).
+    fn on_paste(&mut self, text: &str) {
+        self.dirty = true;
+        self.message = None;
+        match self.overlay.take() {
+            Some(Overlay::Form(purpose, mut form)) => {
+                if purpose == FormPurpose::Intake
+                    && let Some(c) = text.chars().find(|c| !c.is_control())
+                {
+                    self.search.replace_prefill(&mut form, Key::char(c));
+                }
+                form.paste(text);
+                self.overlay = Some(Overlay::Form(purpose, form));
+                return;
+            }
+            other => self.overlay = other,
+        }
+        if self.overlay.is_none()
+            && self.pane == PaneId::Search
+            && !self.sync_open
+            && self.audit.is_none()
+            && self.resolver.pending().is_empty()
+            && let Some(effect) = self.search.on_paste(text, &mut self.store)
+        {
+            self.apply(effect);
+            return;
+        }
+        let typed = text.chars().filter(|c| !c.is_control());
+        for c in typed.take(panes::search::MAX_QUERY) {
+            self.on_key(KeyEvent::from(crossterm::event::KeyCode::Char(c)));
         }
     }
 

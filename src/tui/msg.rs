@@ -8,7 +8,11 @@ use std::thread;
 
 /// Everything the loop reacts to.
 pub enum Msg {
-    Input(Event),
+    /// Every terminal event that was waiting when the input thread woke (a burst of keys or a
+    /// plain paste arrives as one batch, handled whole before the next draw).
+    Input(Vec<Event>),
+    /// Ctrl-Z or an outside SIGTSTP (Unix): restore the terminal, stop, and take it back on `fg`.
+    Suspend,
     /// The search index finished building.
     Index(Result<Box<ResidentIndex>, String>),
     /// SIGTERM / SIGHUP: leave cleanly so the terminal is restored.

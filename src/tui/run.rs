@@ -8,9 +8,10 @@ pub use super::msg::{Msg, spawn_index};
 use super::terminal::TerminalGuard;
 use super::theme::Theme;
 use crate::store::Store;
-use crossterm::event::Event;
+use crossterm::event::{self, Event, KeyCode, KeyEventKind, KeyModifiers};
 use std::sync::mpsc::{Receiver, Sender, channel};
 use std::thread;
+use std::time::Duration;
 
 /// Options for [`run`].
 pub struct RunOptions {
@@ -79,14 +80,18 @@ fn event_loop(
     exit_when_indexed: bool,
 ) -> anyhow::Result<()> {
     let panic_on_key = test_panic();
-    while let Ok(msg) = rx.recv() {
-        if panic_on_key && matches!(msg, Msg::Input(Event::Key(_))) {
-            panic!("DOLBOM_TEST_PANIC: deliberate panic to test terminal restoration");
-        }
-        let indexed = matches!(msg, Msg::Index(_));
-        handle(app, msg);
-        while let Ok(more) = rx.try_recv() {
-            handle(app, more);
+    while let Some(batch) = next_batch(rx) {
+        let mut indexed = false;
+        let mut suspend = false;
+        for msg in batch {
+            if panic_on_key
+                && let Msg::Input(events) = &msg
+                && events.iter().any(|e| matches!(e, Event::Key(_)))
+            {
+                panic!("DOLBOM_TEST_PANIC: deliberate panic to test terminal restoration");
+            }
+            indexed |= matches!(msg, Msg::Index(_));
+            suspend |= handle(app, msg);
         }
         if indexed && exit_when_indexed {
             guard.terminal.draw(|f| super::ui::render(f, app))?;
@@ -94,6 +99,9 @@ fn event_loop(
         }
         if app.should_quit {
             break;
+        }
+        if suspend {
+            suspend_terminal(guard, app)?;
         }
         if app.dirty {
             guard.terminal.draw(|f| super::ui::render(f, app))?;
@@ -103,9 +111,56 @@ fn event_loop(
     Ok(())
 }
 
-fn handle(app: &mut App, msg: Msg) {
+/// Ctrl-Z / SIGTSTP: the terminal is handed back to the shell and the process stops; after
+/// `fg` the size is read again and the whole screen redrawn.
+#[cfg(unix)]
+fn suspend_terminal(guard: &mut TerminalGuard, app: &mut App) -> anyhow::Result<()> {
+    guard.suspend()?;
+    let size = guard.terminal.size()?;
+    app.size = (size.width, size.height);
+    app.dirty = true;
+    Ok(())
+}
+
+#[cfg(not(unix))]
+fn suspend_terminal(_guard: &mut TerminalGuard, _app: &mut App) -> anyhow::Result<()> {
+    Ok(())
+}
+
+/// Blocks for the next message, then takes every message already queued behind it: the loop
+/// handles the lot and draws once. `None` when every sender is gone.
+fn next_batch(rx: &Receiver<Msg>) -> Option<Vec<Msg>> {
+    let first = rx.recv().ok()?;
+    let mut batch = vec![first];
+    batch.extend(rx.try_iter());
+    Some(batch)
+}
+
+/// True for the key that suspends (Ctrl-Z), on Unix only: a Windows console has no job control,
+/// so there it is an ordinary (unbound) key.
+fn is_suspend_key(ev: &Event) -> bool {
+    cfg!(unix)
+        && matches!(ev, Event::Key(k)
+            if k.kind != KeyEventKind::Release
+                && k.modifiers == KeyModifiers::CONTROL
+                && matches!(k.code, KeyCode::Char('z' | 'Z')))
+}
+
+/// Handles one message; true when the terminal should be suspended (Ctrl-Z, SIGTSTP).
+fn handle(app: &mut App, msg: Msg) -> bool {
     match msg {
-        Msg::Input(ev) => app.on_event(ev),
+        Msg::Input(events) => {
+            let mut suspend = false;
+            for ev in events {
+                if is_suspend_key(&ev) {
+                    suspend = true;
+                } else {
+                    app.on_event(ev);
+                }
+            }
+            return suspend;
+        }
+        Msg::Suspend => return true,
         Msg::Index(Ok(ix)) => app.search_index_ready(*ix),
         Msg::Index(Err(e)) => {
             app.message = Some(e);
@@ -127,25 +182,63 @@ fn handle(app: &mut App, msg: Msg) {
         Msg::JobDone(result) => app.sync_finished(*result),
         Msg::TodayLoaded(generation, result) => app.today_loaded(generation, *result),
     }
+    false
+}
+
+/// The most events sent in one batch (a flood never keeps the loop from drawing for long).
+const MAX_BATCH: usize = 16_384;
+
+/// `first` and every event already waiting behind it (`ready` polls with a zero timeout, so this
+/// never blocks), at most `max`. A burst of keys or a plain paste comes out as one batch.
+fn drain_input<E>(
+    first: Event,
+    mut ready: impl FnMut() -> Result<bool, E>,
+    mut read: impl FnMut() -> Result<Event, E>,
+    max: usize,
+) -> Vec<Event> {
+    let mut events = vec![first];
+    while events.len() < max && matches!(ready(), Ok(true)) {
+        match read() {
+            Ok(ev) => events.push(ev),
+            Err(_) => break,
+        }
+    }
+    events
 }
 
 fn spawn_input(tx: Sender<Msg>) {
     thread::spawn(move || {
-        while let Ok(ev) = crossterm::event::read() {
-            if tx.send(Msg::Input(ev)).is_err() {
+        while let Ok(first) = event::read() {
+            let events = drain_input(
+                first,
+                || event::poll(Duration::ZERO),
+                event::read,
+                MAX_BATCH,
+            );
+            if tx.send(Msg::Input(events)).is_err() {
                 break;
             }
         }
     });
 }
 
+/// SIGTERM / SIGHUP quit (so the terminal guard runs); SIGTSTP (an outside `kill -TSTP`)
+/// suspends the way Ctrl-Z does: restore first, then stop.
 #[cfg(unix)]
 fn spawn_signals(tx: Sender<Msg>) {
-    use signal_hook::consts::{SIGHUP, SIGTERM};
-    if let Ok(mut signals) = signal_hook::iterator::Signals::new([SIGTERM, SIGHUP]) {
+    use signal_hook::consts::{SIGHUP, SIGTERM, SIGTSTP};
+    if let Ok(mut signals) = signal_hook::iterator::Signals::new([SIGTERM, SIGHUP, SIGTSTP]) {
         thread::spawn(move || {
-            if signals.forever().next().is_some() {
-                let _ = tx.send(Msg::Terminate);
+            for signal in signals.forever() {
+                let msg = if signal == SIGTSTP {
+                    Msg::Suspend
+                } else {
+                    Msg::Terminate
+                };
+                let quit = matches!(msg, Msg::Terminate);
+                if tx.send(msg).is_err() || quit {
+                    break;
+                }
             }
         });
     }
@@ -153,3 +246,56 @@ fn spawn_signals(tx: Sender<Msg>) {
 
 #[cfg(not(unix))]
 fn spawn_signals(_tx: Sender<Msg>) {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crossterm::event::KeyEvent;
+    use std::sync::mpsc::channel;
+
+    fn key(c: char) -> Event {
+        Event::Key(KeyEvent::from(KeyCode::Char(c)))
+    }
+
+    #[test]
+    fn a_burst_of_5000_keys_is_drained_in_one_batch() {
+        let mut waiting: std::collections::VecDeque<Event> = (1..5_000).map(|_| key('a')).collect();
+        let pending = std::cell::RefCell::new(&mut waiting);
+        let events = drain_input::<()>(
+            key('a'),
+            || Ok(!pending.borrow().is_empty()),
+            || pending.borrow_mut().pop_front().ok_or(()),
+            MAX_BATCH,
+        );
+        assert_eq!(events.len(), 5_000);
+        assert!(waiting.is_empty(), "nothing left unread");
+    }
+
+    #[test]
+    fn drain_stops_at_the_cap_and_on_errors() {
+        let events = drain_input::<()>(key('a'), || Ok(true), || Ok(key('b')), 10);
+        assert_eq!(events.len(), 10);
+        let events = drain_input(key('a'), || Ok(true), || Err("gone"), 10);
+        assert_eq!(events.len(), 1);
+    }
+
+    #[test]
+    fn every_queued_message_is_handled_before_the_next_draw() {
+        let (tx, rx) = channel();
+        for _ in 0..5_000 {
+            tx.send(Msg::Input(vec![key('a')])).unwrap();
+        }
+        let batch = next_batch(&rx).unwrap();
+        assert_eq!(batch.len(), 5_000);
+        assert!(rx.try_recv().is_err(), "the channel is empty");
+        drop(tx);
+        assert!(next_batch(&rx).is_none());
+    }
+
+    #[test]
+    fn ctrl_z_suspends_on_unix_only() {
+        let ctrl_z = Event::Key(KeyEvent::new(KeyCode::Char('z'), KeyModifiers::CONTROL));
+        assert_eq!(is_suspend_key(&ctrl_z), cfg!(unix));
+        assert!(!is_suspend_key(&key('z')));
+    }
+}

@@ -25,6 +25,7 @@ mod origin;
 mod paper_forms;
 mod paper_monthly;
 mod paper_xlsx;
+mod paste;
 mod search_props;
 mod search_table;
 mod store;

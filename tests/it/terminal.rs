@@ -134,3 +134,103 @@ fn restored_after_panic() {
         tmux(&["send-keys", "-t", s, "x"]);
     });
 }
+
+/// Ctrl-Z (or an outside SIGTSTP) hands the terminal back to the shell, and `fg` brings the app
+/// back redrawn, in raw mode on the alternate screen, taking keys.
+#[cfg(unix)]
+fn suspend_and_resume(name: &str, stop: impl FnOnce(&str)) {
+    if std::env::var_os("DOLBOM_SKIP_TMUX").is_some() {
+        eprintln!("skipped: DOLBOM_SKIP_TMUX");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let session = format!("dolbom-{name}-{}", std::process::id());
+    // An interactive shell, so there is job control (`fg`).
+    Command::new("tmux")
+        .args([
+            "new-session",
+            "-d",
+            "-s",
+            &session,
+            "-x",
+            "80",
+            "-y",
+            "24",
+            "env",
+            "PS1=$ ",
+            "sh",
+            "-i",
+        ])
+        .status()
+        .unwrap();
+    let screen = || tmux(&["capture-pane", "-p", "-t", &session]);
+    let flags = || {
+        tmux(&[
+            "display",
+            "-p",
+            "-t",
+            &session,
+            "#{alternate_on} #{mouse_any_flag}",
+        ])
+    };
+    let cmd = format!(
+        "stty -a > {d}/before; DOLBOM_USER=tester {bin} --db {d}/t.db 2> {d}/err",
+        d = d.display(),
+        bin = crate::common::BIN
+    );
+    tmux(&["send-keys", "-t", &session, &cmd, "Enter"]);
+    wait_for("the first frame", || screen().contains("주민 검색"));
+    stop(&session);
+    wait_for("the shell's screen", || flags().trim() == "0 0");
+    tmux(&[
+        "send-keys",
+        "-t",
+        &session,
+        &format!("stty -a > {}/stopped", d.display()),
+        "Enter",
+    ]);
+    wait_for("stty while stopped", || d.join("stopped").exists());
+    std::thread::sleep(Duration::from_millis(200));
+    let before = std::fs::read_to_string(d.join("before")).unwrap();
+    let stopped = std::fs::read_to_string(d.join("stopped")).unwrap();
+    assert_eq!(before, stopped, "cooked mode while stopped ({name})");
+    tmux(&["send-keys", "-t", &session, "fg", "Enter"]);
+    wait_for("the app again", || {
+        flags().trim() == "1 1" && screen().contains("주민 검색")
+    });
+    // A key works: typing 김 shows it in the query line.
+    tmux(&["send-keys", "-t", &session, "김"]);
+    wait_for("the key to be taken", || screen().contains("검색: 김"));
+    tmux(&["send-keys", "-t", &session, "C-c"]);
+    wait_for("the shell's screen after quitting", || {
+        flags().trim() == "0 0"
+    });
+    tmux(&["kill-session", "-t", &session]);
+}
+
+#[cfg(unix)]
+#[test]
+fn ctrl_z_suspends_and_fg_restores() {
+    suspend_and_resume("ctrl-z", |s| {
+        tmux(&["send-keys", "-t", s, "C-z"]);
+    });
+}
+
+#[cfg(unix)]
+#[test]
+fn sigtstp_suspends_and_fg_restores() {
+    suspend_and_resume("sigtstp", |s| {
+        let pid = tmux(&["list-panes", "-t", s, "-F", "#{pane_pid}"]);
+        let out = Command::new("pgrep")
+            .args(["-P", pid.trim()])
+            .output()
+            .unwrap();
+        let child = String::from_utf8_lossy(&out.stdout).trim().to_string();
+        assert!(!child.is_empty(), "dolbom's pid");
+        Command::new("kill")
+            .args(["-TSTP", &child])
+            .status()
+            .unwrap();
+    });
+}

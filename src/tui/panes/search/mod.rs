@@ -22,6 +22,14 @@ use ratatui::layout::{Position, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
 
+/// The longest query, in characters: no name, phone number or address needs more, and a long
+/// paste is cut here instead of being searched for.
+pub const MAX_QUERY: usize = 200;
+
+fn query_cut_message() -> String {
+    format!("검색어는 {MAX_QUERY}자까지입니다 (넘는 부분은 버렸습니다)")
+}
+
 /// Results kept for one query (the list scrolls through these).
 const LIMIT: usize = 200;
 const ANY: &str = "(전체)";
@@ -216,6 +224,13 @@ impl SearchPane {
     /// the keymap: esc is `back`, which leaves the query line). With the list focused, a Hangul
     /// syllable (never a command key) or a jamo that is not a command starts a new query.
     pub fn on_text(&mut self, key: Key, store: &mut Store) -> Option<Effect> {
+        if key.text_char().is_some()
+            && self.typing
+            && !self.query_selected
+            && self.query.chars().count() >= MAX_QUERY
+        {
+            return Some(Effect::Message(query_cut_message()));
+        }
         if !self.typing {
             let c = key.text_char().filter(|c| {
                 ('가'..='힣').contains(c)
@@ -243,6 +258,43 @@ impl SearchPane {
         }
         self.run(store);
         Some(Effect::None)
+    }
+
+    /// A bracketed paste while the query line has focus: the whole text goes in at once and the
+    /// query runs once (not once per character, which made a long paste quadratic). Line breaks
+    /// and tabs become spaces, other control characters are dropped, and the query is cut at
+    /// [`MAX_QUERY`] characters with a message. `None` when the query line does not have focus.
+    pub fn on_paste(&mut self, text: &str, store: &mut Store) -> Option<Effect> {
+        if !self.typing {
+            return None;
+        }
+        if std::mem::take(&mut self.query_selected) {
+            self.query.clear();
+        }
+        let room = MAX_QUERY.saturating_sub(self.query.chars().count());
+        let mut cleaned = text
+            .chars()
+            .filter_map(|c| match c {
+                '\n' | '\r' | '\t' => Some(' '),
+                c if c.is_control() => None,
+                c => Some(c),
+            })
+            .peekable();
+        let mut taken = 0;
+        while taken < room {
+            match cleaned.next() {
+                Some(c) => self.query.push(c),
+                None => break,
+            }
+            taken += 1;
+        }
+        let cut = cleaned.peek().is_some();
+        self.run(store);
+        Some(if cut {
+            Effect::Message(query_cut_message())
+        } else {
+            Effect::None
+        })
     }
 
     pub fn on_action(&mut self, action: Action, page: usize, store: &mut Store) -> Effect {

@@ -12,11 +12,76 @@ use super::field::{Field, FieldKey, FieldKind};
 use crate::tui::action::Action;
 use crate::tui::key::{Key, KeyCode};
 
+/// The most characters a one-line field (name, phone, address, date, passphrase) holds.
+pub const MAX_LINE_CHARS: usize = 1_000;
+/// The most characters a multi-line field (a note) holds.
+pub const MAX_NOTE_CHARS: usize = 20_000;
+
 impl<K: FieldKey> Field<K> {
-    pub(super) fn insert(&mut self, s: &str) {
+    /// The most characters this field holds.
+    pub(super) fn max_chars(&self) -> usize {
+        if self.is_multiline() {
+            MAX_NOTE_CHARS
+        } else {
+            MAX_LINE_CHARS
+        }
+    }
+
+    /// Characters still free below [`Field::max_chars`]. Counted only near the limit (a byte
+    /// count below it cannot be over), so typing stays cheap.
+    fn room(&self) -> usize {
+        let max = self.max_chars();
+        if self.text.len() < max {
+            return max - self.text.len();
+        }
+        max.saturating_sub(self.text.chars().count())
+    }
+
+    /// Inserts `s` at the cursor if it fits; false (and nothing inserted) when the field is full.
+    pub(super) fn insert(&mut self, s: &str) -> bool {
+        if s.chars().count() > self.room() {
+            self.error = Some(self.full_message());
+            return false;
+        }
         self.text.insert_str(self.cursor, s);
         self.cursor += s.len();
         self.error = None;
+        true
+    }
+
+    fn full_message(&self) -> String {
+        format!("{}자까지 입력할 수 있습니다", self.max_chars())
+    }
+
+    /// A pasted text, inserted at once (one copy, so a long paste costs its length, not its
+    /// square). A one-line field gets line breaks and tabs as spaces; a multi-line field keeps
+    /// line breaks (`\r\n` → `\n`); other control characters are dropped. What does not fit
+    /// below [`Field::max_chars`] is cut, and the field says so.
+    pub(super) fn paste(&mut self, pasted: &str) {
+        let multiline = self.is_multiline();
+        let room = self.room();
+        let mut clean = String::with_capacity(pasted.len().min(room.saturating_mul(4)));
+        let mut taken = 0;
+        let mut cut = false;
+        let mut chars = pasted.chars().peekable();
+        while let Some(c) = chars.next() {
+            let c = match c {
+                '\r' if chars.peek() == Some(&'\n') => continue,
+                '\r' | '\n' if multiline => '\n',
+                '\r' | '\n' | '\t' => ' ',
+                c if c.is_control() => continue,
+                c => c,
+            };
+            if taken == room {
+                cut = true;
+                break;
+            }
+            clean.push(c);
+            taken += 1;
+        }
+        self.text.insert_str(self.cursor, &clean);
+        self.cursor += clean.len();
+        self.error = cut.then(|| self.full_message());
     }
 
     pub(super) fn prev_boundary(&self) -> Option<usize> {
@@ -157,6 +222,22 @@ fn row_of(rows: &[(usize, usize)], cursor: usize) -> usize {
     rows.iter().rposition(|&(s, _)| s <= cursor).unwrap_or(0)
 }
 
+impl<K: FieldKey> super::Form<K> {
+    /// A bracketed paste into the focused field (see [`Field::paste`]); a choice field ignores it.
+    pub fn paste(&mut self, text: &str) -> super::FormOutcome {
+        if self.confirm_discard {
+            return super::FormOutcome::Consumed;
+        }
+        match self.fields.get_mut(self.focus) {
+            Some(f) if f.is_text() => {
+                f.paste(text);
+                super::FormOutcome::Consumed
+            }
+            _ => super::FormOutcome::Ignored,
+        }
+    }
+}
+
 /// Editing actions on one field.
 pub(super) fn edit_field<K: FieldKey>(f: &mut Field<K>, action: Action) -> FormOutcome {
     let text = f.is_text();
@@ -172,7 +253,9 @@ pub(super) fn edit_field<K: FieldKey>(f: &mut Field<K>, action: Action) -> FormO
             f.text.clear();
             f.cursor = 0;
         }
-        Action::NewLine if f.is_multiline() => f.insert("\n"),
+        Action::NewLine if f.is_multiline() => {
+            f.insert("\n");
+        }
         Action::DeleteChar
         | Action::DeleteForward
         | Action::LineStart

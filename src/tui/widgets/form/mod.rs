@@ -203,12 +203,12 @@ impl<K: FieldKey> Form<K> {
             };
         };
         if field.is_multiline() && key == Key::plain(KeyCode::Enter) {
-            field.insert("\n");
+            let _ = field.insert("\n");
             return FormOutcome::Consumed;
         }
         if let Some(c) = key.text_char() {
             if field.is_text() {
-                field.insert(c.encode_utf8(&mut [0; 4]));
+                let _ = field.insert(c.encode_utf8(&mut [0; 4]));
             } else if c == ' ' {
                 field.cycle(true);
             }
