@@ -2,8 +2,8 @@
 //! follow-ups, forms that keep their input when refused, resident edits, undo, clean jumps.
 //! Driven by keys on a TestBackend, as a worker would use the TUI.
 
+use crate::common::tui::press;
 use chrono::NaiveDate;
-use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use dolbom::clock::{Clock, parse_datetime};
 use dolbom::model::{EntryKind, Stage};
 use dolbom::search::residents::ResidentIndex;
@@ -13,7 +13,7 @@ use dolbom::timeline::rules::{Move, check_move, next_stages};
 use dolbom::timeline::{self, NewEntry};
 use dolbom::tui::app::{App, Overlay, PaneId};
 use dolbom::tui::theme::Theme;
-use dolbom::tui::{Action, Key, KeyCode as TuiCode, Keymap};
+use dolbom::tui::{Action, Keymap};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 
@@ -54,47 +54,6 @@ fn app_on(s: Store) -> App {
     let mut app = App::new(s, Keymap::builtin_default(), Theme::no_color());
     app.search_index_ready(ResidentIndex::load(&path).unwrap());
     app
-}
-
-fn event(k: Key) -> KeyEvent {
-    let code = match k.code {
-        TuiCode::Char(c) => KeyCode::Char(c),
-        TuiCode::F(n) => KeyCode::F(n),
-        TuiCode::Enter => KeyCode::Enter,
-        TuiCode::Esc => KeyCode::Esc,
-        TuiCode::Tab => KeyCode::Tab,
-        TuiCode::BackTab => KeyCode::BackTab,
-        TuiCode::Backspace => KeyCode::Backspace,
-        TuiCode::Delete => KeyCode::Delete,
-        TuiCode::Insert => KeyCode::Insert,
-        TuiCode::Up => KeyCode::Up,
-        TuiCode::Down => KeyCode::Down,
-        TuiCode::Left => KeyCode::Left,
-        TuiCode::Right => KeyCode::Right,
-        TuiCode::Home => KeyCode::Home,
-        TuiCode::End => KeyCode::End,
-        TuiCode::PageUp => KeyCode::PageUp,
-        TuiCode::PageDown => KeyCode::PageDown,
-    };
-    let mut mods = KeyModifiers::NONE;
-    mods.set(KeyModifiers::CONTROL, k.mods.ctrl);
-    mods.set(KeyModifiers::ALT, k.mods.alt);
-    mods.set(KeyModifiers::SHIFT, k.mods.shift);
-    KeyEvent::new(code, mods)
-}
-
-/// A token the key parser reads is one key; anything else is typed.
-fn press(app: &mut App, keys: &[&str]) {
-    for k in keys {
-        match k.parse::<Key>() {
-            Ok(key) => app.on_key(event(key)),
-            Err(_) => {
-                for c in k.chars() {
-                    app.on_key(event(Key::char(c)));
-                }
-            }
-        }
-    }
 }
 
 fn screen(app: &mut App, w: u16, h: u16) -> String {

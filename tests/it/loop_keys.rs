@@ -3,7 +3,7 @@
 //! list focused), is pressed and the advertised thing is checked; the Korean IME's jamo reach
 //! their Latin twins' commands; the help overlay and the empty-list hint name keys that work now.
 
-use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use crate::common::tui::press;
 use dolbom::clock::{Clock, parse_datetime};
 use dolbom::search::residents::ResidentIndex;
 use dolbom::store::{OpenOptions, Store};
@@ -12,7 +12,7 @@ use dolbom::tui::panes::FormPurpose;
 use dolbom::tui::theme::Theme;
 use dolbom::tui::ui::{Hint, key_hints};
 use dolbom::tui::widgets::help::HelpLine;
-use dolbom::tui::{Action, Key, KeyCode as TuiCode, Keymap};
+use dolbom::tui::{Action, Key, Keymap};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 
@@ -36,47 +36,6 @@ fn app_with(dir: &std::path::Path, residents: usize, keymap: &str) -> App {
     let mut app = App::new(s, Keymap::load(keymap).unwrap(), Theme::no_color());
     app.search_index_ready(ResidentIndex::load(&path).unwrap());
     app
-}
-
-fn event(k: Key) -> KeyEvent {
-    let code = match k.code {
-        TuiCode::Char(c) => KeyCode::Char(c),
-        TuiCode::F(n) => KeyCode::F(n),
-        TuiCode::Enter => KeyCode::Enter,
-        TuiCode::Esc => KeyCode::Esc,
-        TuiCode::Tab => KeyCode::Tab,
-        TuiCode::BackTab => KeyCode::BackTab,
-        TuiCode::Backspace => KeyCode::Backspace,
-        TuiCode::Delete => KeyCode::Delete,
-        TuiCode::Insert => KeyCode::Insert,
-        TuiCode::Up => KeyCode::Up,
-        TuiCode::Down => KeyCode::Down,
-        TuiCode::Left => KeyCode::Left,
-        TuiCode::Right => KeyCode::Right,
-        TuiCode::Home => KeyCode::Home,
-        TuiCode::End => KeyCode::End,
-        TuiCode::PageUp => KeyCode::PageUp,
-        TuiCode::PageDown => KeyCode::PageDown,
-    };
-    let mut mods = KeyModifiers::NONE;
-    mods.set(KeyModifiers::CONTROL, k.mods.ctrl);
-    mods.set(KeyModifiers::ALT, k.mods.alt);
-    mods.set(KeyModifiers::SHIFT, k.mods.shift);
-    KeyEvent::new(code, mods)
-}
-
-/// A token the key parser reads is one key press; any other token is typed char by char.
-fn press(app: &mut App, keys: &[&str]) {
-    for k in keys {
-        match k.parse::<Key>() {
-            Ok(key) => app.on_key(event(key)),
-            Err(_) => {
-                for c in k.chars() {
-                    app.on_key(event(Key::char(c)));
-                }
-            }
-        }
-    }
 }
 
 fn screen(app: &mut App) -> String {

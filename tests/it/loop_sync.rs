@@ -1,15 +1,15 @@
 //! Issue #12 items 10 and 11: sync from the TUI never writes personal data unencrypted by
 //! accident, and conflicts and the audit review name people and things in Korean.
 
-use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use crate::common::tui::press;
 use dolbom::clock::{Clock, parse_datetime};
 use dolbom::model::Stage;
 use dolbom::search::residents::ResidentIndex;
 use dolbom::store::{OpenOptions, Store, Val};
 use dolbom::sync::bundle::{Decryption, EncryptionKind, open_bundle};
+use dolbom::tui::Keymap;
 use dolbom::tui::app::{App, Overlay};
 use dolbom::tui::theme::Theme;
-use dolbom::tui::{Key, KeyCode as TuiCode, Keymap};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use std::path::Path;
@@ -39,47 +39,6 @@ fn app_on(s: Store) -> App {
     let mut app = App::new(s, Keymap::builtin_default(), Theme::no_color());
     app.search_index_ready(ResidentIndex::load(&path).unwrap());
     app
-}
-
-fn event(k: Key) -> KeyEvent {
-    let code = match k.code {
-        TuiCode::Char(c) => KeyCode::Char(c),
-        TuiCode::F(n) => KeyCode::F(n),
-        TuiCode::Enter => KeyCode::Enter,
-        TuiCode::Esc => KeyCode::Esc,
-        TuiCode::Tab => KeyCode::Tab,
-        TuiCode::BackTab => KeyCode::BackTab,
-        TuiCode::Backspace => KeyCode::Backspace,
-        TuiCode::Delete => KeyCode::Delete,
-        TuiCode::Insert => KeyCode::Insert,
-        TuiCode::Up => KeyCode::Up,
-        TuiCode::Down => KeyCode::Down,
-        TuiCode::Left => KeyCode::Left,
-        TuiCode::Right => KeyCode::Right,
-        TuiCode::Home => KeyCode::Home,
-        TuiCode::End => KeyCode::End,
-        TuiCode::PageUp => KeyCode::PageUp,
-        TuiCode::PageDown => KeyCode::PageDown,
-    };
-    let mut mods = KeyModifiers::NONE;
-    mods.set(KeyModifiers::CONTROL, k.mods.ctrl);
-    mods.set(KeyModifiers::ALT, k.mods.alt);
-    mods.set(KeyModifiers::SHIFT, k.mods.shift);
-    KeyEvent::new(code, mods)
-}
-
-/// A token the key parser reads is one key; anything else is typed.
-fn press(app: &mut App, keys: &[&str]) {
-    for k in keys {
-        match k.parse::<Key>() {
-            Ok(key) => app.on_key(event(key)),
-            Err(_) => {
-                for c in k.chars() {
-                    app.on_key(event(Key::char(c)));
-                }
-            }
-        }
-    }
 }
 
 fn screen(app: &mut App) -> String {

@@ -2,6 +2,7 @@
 
 pub mod paper;
 pub mod sync;
+pub mod tui;
 
 use dolbom::tui::Key;
 use std::path::{Path, PathBuf};
