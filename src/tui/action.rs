@@ -98,6 +98,7 @@ actions! {
     OpenExport = "open-export", "내보낸 인쇄용 서식 열기", "Open the exported print file";
     // Today
     ToggleScope = "toggle-scope", "내 것/전체 보기", "Mine / everyone";
+    Stats = "stats", "통계 (월별 실적 차트)", "Statistics (monthly figures)";
     // Resources and imports
     NextCategory = "next-category", "다음 분류", "Next category";
     PrevCategory = "prev-category", "이전 분류", "Previous category";

@@ -36,6 +36,8 @@ pub struct App {
     pub sync_open: bool,
     /// The audit review (admin), shown over the panes while `Some`.
     pub audit: Option<panes::audit::AuditScreen>,
+    /// The 통계 screen (월별 실적 charts), shown over the panes while `Some`.
+    pub stats: Option<panes::stats::StatsScreen>,
     /// A background sync job's progress: (label, done, total).
     pub job: Option<(String, u64, u64)>,
     pub overlay: Option<Overlay>,
@@ -68,6 +70,7 @@ impl App {
             sync: panes::sync::SyncScreen::default(),
             sync_open: false,
             audit: None,
+            stats: None,
             job: None,
             overlay: None,
             message: None,
@@ -101,7 +104,7 @@ impl App {
             Some(Overlay::Palette(_)) => Context::Palette,
             Some(Overlay::Form(..)) => Context::Form,
             None if self.sync_open => Context::Sync,
-            None if self.audit.is_some() => Context::Global,
+            None if self.audit.is_some() || self.stats.is_some() => Context::Global,
             None => self.pane.context(),
         }
     }
@@ -202,6 +205,7 @@ impl App {
                 // A pane's text input (search query) takes printable keys first.
                 if !self.sync_open
                     && self.audit.is_none()
+                    && self.stats.is_none()
                     && self.resolver.pending().is_empty()
                     && self.pane_text_input(key)
                 {
@@ -269,6 +273,18 @@ impl App {
                 Err(e) => self.message = Some(e),
             },
             Action::Back if self.audit.is_some() => self.audit = None,
+            Action::Stats => {
+                self.sync_open = false;
+                self.audit = None;
+                self.resolver.reset();
+                self.stats = Some(panes::stats::StatsScreen::open(&self.store));
+            }
+            Action::Back if self.stats.is_some() => self.stats = None,
+            other if self.stats.is_some() => {
+                if let Some(effect) = self.stats.as_mut().map(|s| s.on_action(other, &self.store)) {
+                    self.apply(effect);
+                }
+            }
             other if self.audit.is_some() => {
                 let page = self.page_size();
                 if let Some(effect) = self.audit.as_mut().map(|a| a.on_action(other, page)) {
@@ -315,7 +331,13 @@ impl App {
         };
         let resident = matches!(undo.change, crate::timeline::undo::Change::Resident { .. });
         match crate::timeline::undo::apply(&mut self.store, &undo) {
-            Ok(m) => self.message = Some(m),
+            Ok(m) => {
+                self.message = Some(m);
+                // The cursor goes to what came back (a follow-up returns to 오늘's lists).
+                if let crate::timeline::undo::Change::FollowUp { entry_id, .. } = &undo.change {
+                    self.today.focus_entry(self.versions_of(entry_id));
+                }
+            }
             Err(e) => self.message = Some(e.to_string()),
         }
         if resident {
@@ -323,6 +345,23 @@ impl App {
         }
         self.refresh_status();
         self.reload_pane();
+    }
+
+    /// Every version of the entry `entry_id` belongs to (its original and each correction).
+    fn versions_of(&self, entry_id: &str) -> Vec<String> {
+        let Ok(e) = self.store.entry(entry_id) else {
+            return vec![entry_id.to_string()];
+        };
+        let root = e.corrects.clone().unwrap_or_else(|| e.id.clone());
+        let items = self
+            .store
+            .case_entries(&e.case_id)
+            .map(crate::timeline::resolve)
+            .unwrap_or_default();
+        match items.into_iter().find(|i| i.original.id == root) {
+            Some(i) => i.history().map(|x| x.id.clone()).collect(),
+            None => vec![root, entry_id.to_string()],
+        }
     }
 
     /// Where a form is drawn on the current screen (see [`super::layout::form_area`]).
@@ -338,6 +377,7 @@ impl App {
     fn switch(&mut self, pane: PaneId) {
         self.sync_open = false;
         self.audit = None;
+        self.stats = None;
         if self.pane != pane {
             self.resolver.reset();
             self.pane = pane;
@@ -613,7 +653,8 @@ impl App {
     /// True while a pane's query line has focus (no overlay, screen or dialog over it): printable
     /// keys are typed text there, so hints and help show only keys that are not text.
     pub fn typing(&self) -> bool {
-        if self.overlay.is_some() || self.sync_open || self.audit.is_some() {
+        if self.overlay.is_some() || self.sync_open || self.audit.is_some() || self.stats.is_some()
+        {
             return false;
         }
         match self.pane {

@@ -25,6 +25,11 @@ pub fn render(f: &mut Frame<'_>, app: &App) {
     tab_bar(f, l.tabs, app);
     let cx = app.render_ctx();
     match app.pane {
+        _ if app.stats.is_some() => {
+            if let Some(s) = &app.stats {
+                s.render(f, l.main, &app.theme);
+            }
+        }
         _ if app.audit.is_some() => {
             if let Some(a) = &app.audit {
                 a.render(f, l.main, &app.theme);
@@ -138,9 +143,22 @@ fn status_bar(f: &mut Frame<'_>, area: Rect, app: &App) {
     let width = usize::from(area.width);
     let (left, hints) = match &app.message {
         Some(m) => {
+            // The message first (Korean first: English glosses go before it is cut), then the
+            // hints that still fit (help at least, when the message leaves room).
             let left = format!(" {m}");
-            let hints = hint_line(&key_hints(app), width.saturating_sub(left.width() + 2));
-            let left = fit(&left, 0, width.saturating_sub(hints.width() + 2));
+            let short = format!(
+                " {}",
+                super::widgets::korean_fit(m, width.saturating_sub(14))
+            );
+            let hints = hint_line(&key_hints(app), width.saturating_sub(short.width() + 2));
+            let left = if left.width() + hints.width() + 2 <= width {
+                left
+            } else {
+                format!(
+                    " {}",
+                    super::widgets::korean_fit(m, width.saturating_sub(hints.width() + 3))
+                )
+            };
             (left, hints)
         }
         None => {
@@ -221,23 +239,48 @@ impl std::fmt::Display for Hint {
 pub fn key_hints(app: &App) -> Vec<Hint> {
     let ctx = app.context();
     let typing = app.typing();
+    if app.stats.is_some() && app.overlay.is_none() {
+        let mut v = pairs(
+            app,
+            ctx,
+            false,
+            &[Action::Left, Action::Right, Action::Back],
+        );
+        v.extend(common_hints(app, ctx, false));
+        return v;
+    }
     let case_open = app.timeline.current_case().is_some();
+    // Keys that act on the selected row are offered only when there is one (#12: "enter 열기"
+    // on an empty list does nothing).
+    let has_hit = app.search.selected().is_some();
+    let select = |on: bool| on.then_some(Action::Select);
     let wanted: Vec<Action> = match ctx {
-        Context::Search if typing => vec![
-            Action::Select,
-            Action::NewIntake,
-            Action::Filter,
-            Action::Back,
-        ],
-        Context::Search => vec![
-            Action::FocusSearch,
-            Action::Select,
-            Action::NewIntake,
-            Action::Filter,
-        ],
+        Context::Search if typing => [
+            select(has_hit),
+            Some(Action::NewIntake),
+            Some(Action::Filter),
+            Some(Action::Back),
+        ]
+        .into_iter()
+        .flatten()
+        .collect(),
+        Context::Search => [
+            Some(Action::FocusSearch),
+            select(has_hit),
+            Some(Action::NewIntake),
+            Some(Action::Filter),
+        ]
+        .into_iter()
+        .flatten()
+        .collect(),
         Context::Timeline if case_open => {
             vec![Action::AddEntry, Action::ChangeStage, Action::Refer]
         }
+        // A resident's case list without a case: ctrl-o opens one (enter has nothing to open).
+        Context::Timeline if app.timeline.list_is_empty() && app.timeline.resident().is_some() => {
+            vec![Action::OpenCase, Action::Back]
+        }
+        Context::Timeline if app.timeline.list_is_empty() => vec![Action::Back],
         Context::Timeline => vec![Action::Select],
         // The resource pane's query line leaves on esc (and enter), whatever the keymap says.
         Context::Resources if typing => {
@@ -249,9 +292,26 @@ pub fn key_hints(app: &App) -> Vec<Hint> {
             v.extend(common_hints(app, ctx, typing));
             return v;
         }
-        Context::Resources if case_open => vec![Action::FocusSearch, Action::Detail, Action::Refer],
-        Context::Resources => vec![Action::FocusSearch, Action::Detail],
-        Context::Today => vec![Action::Select, Action::ToggleScope],
+        Context::Resources => {
+            let has = app.resources.selected().is_some();
+            [
+                Some(Action::FocusSearch),
+                has.then_some(Action::Detail),
+                (has && case_open).then_some(Action::Refer),
+            ]
+            .into_iter()
+            .flatten()
+            .collect()
+        }
+        Context::Today if app.today.selected_is_item() => {
+            let mut v = vec![Action::Select];
+            if app.today.selected_entry().is_some() {
+                v.push(Action::FollowUpDone);
+            }
+            v.extend([Action::ToggleScope, Action::Stats]);
+            v
+        }
+        Context::Today => vec![Action::ToggleScope, Action::Stats],
         Context::Sync => vec![
             Action::SyncExport,
             Action::SyncImport,
@@ -285,13 +345,13 @@ fn pairs(app: &App, ctx: Context, typing: bool, actions: &[Action]) -> Vec<Hint>
             app.keymap.hint_when(ctx, *a, typing).map(|key| Hint {
                 key,
                 action: *a,
-                label: short_label(*a, typing),
+                label: short_label(*a, ctx, typing),
             })
         })
         .collect()
 }
 
-fn short_label(a: Action, typing: bool) -> &'static str {
+fn short_label(a: Action, ctx: Context, typing: bool) -> &'static str {
     match a {
         Action::FocusSearch => "검색",
         Action::NewIntake => "접수",
@@ -302,9 +362,15 @@ fn short_label(a: Action, typing: bool) -> &'static str {
         Action::Detail => "상세",
         Action::Select => "열기",
         Action::ToggleScope => "내 것/전체",
+        Action::Stats => "통계",
+        Action::FollowUpDone => "완료",
+        Action::OpenCase => "사례 열기",
+        Action::Left => "이전 달",
+        Action::Right => "다음 달",
         Action::Help => "도움말",
         Action::Quit => "끝",
         Action::Back if typing => "목록",
+        Action::Back if ctx == Context::Timeline => "뒤로",
         Action::Back => "닫기",
         Action::NextField => "다음 칸",
         Action::Submit => "저장",

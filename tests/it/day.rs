@@ -203,7 +203,8 @@ fn scripted_day() {
         ],
     );
     assert!(s.contains("< 초기상담 >"), "the choice is kept: {s}");
-    t.keys(&["BTab", "Left", "Left"]);
+    // Focus is back on the stage choice: ←/→ fix it at once (no shift-tab).
+    t.keys(&["Left", "Left"]);
     t.expect("fixed", &["< 욕구·위기도 조사 >"]);
     t.keys(&["C-s"]);
     t.expect(
@@ -227,8 +228,9 @@ fn scripted_day() {
     t.keys(&["u"]);
     t.expect("undone", &["되돌렸습니다", "오늘 할 일 (1)", "김말분"]);
 
-    // 7. Edit the resident's phone from the case (E), opened from 오늘.
-    t.keys(&["Up", "Enter"]);
+    // 7. Edit the resident's phone from the case (E), opened from 오늘: the cursor is on the
+    //    follow-up the undo brought back, so Enter opens it at once.
+    t.keys(&["Enter"]);
     t.expect("case from 오늘", &["김말분 · ", "가정 방문함"]);
     t.keys(&["E"]);
     t.expect("resident form", &["주민 정보 수정 — 김말분", "연락처"]);

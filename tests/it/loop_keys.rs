@@ -118,7 +118,16 @@ fn did_what_it_says(state: &str, h: &Hint, b: &Before, app: &mut App) -> Result<
         Action::Select if b.pane == PaneId::Timeline => {
             !b.case_open && app.timeline.current_case().is_some()
         }
+        Action::Select if b.pane == PaneId::Today => app.pane == PaneId::Timeline,
         Action::Select => app.pane == PaneId::Timeline,
+        Action::OpenCase => app.timeline.current_case().is_some() && !b.case_open,
+        Action::Back if app.stats.is_none() && b.screen.contains("통계 · 월별 실적") => true,
+        Action::Back if b.pane == PaneId::Timeline => {
+            app.pane == PaneId::Search || after_screen != b.screen
+        }
+        Action::FollowUpDone => app.last_change.is_some() && after_screen != b.screen,
+        Action::Stats => app.stats.is_some(),
+        Action::Left | Action::Right => app.stats.is_some() && after_screen != b.screen,
         Action::Back if b.typing => !app.typing() && app.overlay.is_none(),
         Action::Back => app.overlay.is_none(),
         Action::Detail | Action::ToggleScope | Action::ShowConflicts => after_screen != b.screen,
@@ -222,6 +231,64 @@ const STATES: &[State] = &[
             }
         },
     },
+    // Empty lists: no key that needs a selected row is offered (#12: "enter 열기" on a resident
+    // with no case did nothing).
+    State {
+        name: "case list of a resident with no case",
+        keymap: "default",
+        setup: |app| {
+            press(
+                app,
+                &[
+                    "esc",
+                    "n",
+                    "홍길순",
+                    "tab",
+                    "1950-01-01",
+                    "tab",
+                    "tab",
+                    "tab",
+                    "tab",
+                    "tab",
+                    "tab",
+                    "left",
+                    "ctrl-s",
+                ],
+            );
+            press(app, &["F2", "ctrl-l", "홍길순", "enter"]);
+            assert!(app.timeline.list_is_empty() && app.timeline.resident().is_some());
+        },
+    },
+    State {
+        name: "case list with no case at all",
+        keymap: "empty",
+        setup: |app| press(app, &["esc", "2"]),
+    },
+    State {
+        name: "search, nothing found, list focused",
+        keymap: "default",
+        setup: |app| press(app, &["홍길순김", "esc"]),
+    },
+    State {
+        name: "search, nothing found, query focused",
+        keymap: "default",
+        setup: |app| press(app, &["홍길순김"]),
+    },
+    State {
+        name: "resources, nothing found",
+        keymap: "default",
+        setup: |app| press(app, &["esc", "3", "/", "없는자원이름", "esc"]),
+    },
+    State {
+        name: "today, nothing due",
+        keymap: "empty",
+        setup: |app| press(app, &["esc", "4"]),
+    },
+    State {
+        name: "stats",
+        keymap: "default",
+        setup: |app| press(app, &["esc", "4", "t"]),
+    },
     State {
         name: "sync",
         keymap: "default",
@@ -244,6 +311,15 @@ const STATES: &[State] = &[
     },
 ];
 
+/// The app a state starts from: 300 demo residents, or none for the keymap name "empty"
+/// (the default keymap on an empty database).
+fn state_app(dir: &std::path::Path, st: &State) -> App {
+    match st.keymap {
+        "empty" => app_with(dir, 0, "default"),
+        k => app_with(dir, 300, k),
+    }
+}
+
 #[test]
 fn every_status_bar_hint_does_what_it_says() {
     let dir = tempfile::tempdir().unwrap();
@@ -258,7 +334,7 @@ fn every_status_bar_hint_does_what_it_says() {
     };
     for st in STATES {
         let sub = fresh_dir();
-        let mut app = app_with(&sub, 300, st.keymap);
+        let mut app = state_app(&sub, st);
         (st.setup)(&mut app);
         let row = status_row(&mut app);
         let hints = key_hints(&app);
@@ -296,7 +372,7 @@ fn every_status_bar_hint_does_what_it_says() {
             // A fresh app per hint, so each starts from the same state.
             pressed += 1;
             let sub = fresh_dir();
-            let mut app = app_with(&sub, 300, st.keymap);
+            let mut app = state_app(&sub, st);
             (st.setup)(&mut app);
             let b = before(&mut app);
             press(&mut app, &[h.key.as_str()]);

@@ -18,6 +18,7 @@ mod import_parse;
 mod keymap;
 mod layers;
 mod loop_case;
+mod loop_finish;
 mod loop_keys;
 mod loop_sync;
 mod origin;

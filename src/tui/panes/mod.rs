@@ -6,6 +6,7 @@ pub mod fields;
 pub mod list_export;
 pub mod resources;
 pub mod search;
+pub mod stats;
 pub mod sync;
 pub mod timeline;
 pub mod today;

@@ -36,6 +36,9 @@ pub struct TodayPane {
     stale: bool,
     /// Rows the charts took at the last layout (0 on small screens).
     chart_rows: std::cell::Cell<u16>,
+    /// Entry ids (any version of one follow-up) the next finished load selects: the item an
+    /// undo brought back (see [`TodayPane::focus_entry`]).
+    focus: Vec<String>,
 }
 
 impl Default for TodayPane {
@@ -50,6 +53,7 @@ impl Default for TodayPane {
             generation: 0,
             stale: false,
             chart_rows: std::cell::Cell::new(CHART_HEIGHT),
+            focus: Vec::new(),
         }
     }
 }
@@ -110,7 +114,34 @@ impl TodayPane {
         self.list.selected = self.list.selected.min(self.rows.len().saturating_sub(1));
         let at = self.list.selected;
         self.skip_sections(true, at);
+        let focus = std::mem::take(&mut self.focus);
+        if let Some(i) = self.rows.iter().position(|r| {
+            matches!(r, Row::Item(DueItem { kind: DueKind::FollowUp { entry_id, .. }, .. })
+                if focus.contains(entry_id))
+        }) {
+            self.list.selected = i;
+            // On screen with its section title above it (the render keeps it visible).
+            self.list.offset = i.saturating_sub(1);
+        }
         None
+    }
+
+    /// After the next load, selects the follow-up whose entry is one of `ids` (the versions of
+    /// one entry: its original and its current correction), e.g. the item an undo restored, so
+    /// the cursor lands on it instead of staying at the old row number.
+    pub fn focus_entry(&mut self, ids: Vec<String>) {
+        self.focus = ids;
+    }
+
+    /// The follow-up entry selected, if the selection is a follow-up item.
+    pub fn selected_entry(&self) -> Option<&str> {
+        match self.rows.get(self.list.selected) {
+            Some(Row::Item(DueItem {
+                kind: DueKind::FollowUp { entry_id, .. },
+                ..
+            })) => Some(entry_id),
+            _ => None,
+        }
     }
 
     /// Whether the rows are current (no load pending).

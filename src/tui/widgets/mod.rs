@@ -38,6 +38,43 @@ pub(crate) fn fit(text: &str, skip: usize, width: usize) -> String {
     out
 }
 
+/// A message for the worker in at most `width` columns, Korean first: when it does not fit, the
+/// English glosses in parentheses (`… (out-of-order move needs a reason)`, the house style of
+/// error texts) are dropped first, from the end; what still does not fit is cut at a character
+/// and ends in `…`. So the visible message never ends mid-English.
+pub fn korean_fit(text: &str, width: usize) -> String {
+    let mut s = text.trim_end().to_string();
+    while s.width() > width {
+        match english_gloss(&s) {
+            Some(at) => s = format!("{}{}", s[..at.0].trim_end(), &s[at.1..]),
+            None => break,
+        }
+    }
+    if s.width() <= width {
+        return s;
+    }
+    let mut cut = fit(&s, 0, width.saturating_sub(1));
+    cut.push('…');
+    cut
+}
+
+/// The byte range of the last ` (…)` group whose text has Latin letters and no Hangul.
+fn english_gloss(s: &str) -> Option<(usize, usize)> {
+    let mut end = s.len();
+    while let Some(close) = s[..end].rfind(')') {
+        let open = s[..close].rfind('(')?;
+        let inner = &s[open + 1..close];
+        let hangul = inner.chars().any(|c| {
+            ('\u{AC00}'..='\u{D7A3}').contains(&c) || ('\u{3131}'..='\u{318E}').contains(&c)
+        });
+        if !hangul && inner.chars().any(|c| c.is_ascii_alphabetic()) {
+            return Some((open, close + 1));
+        }
+        end = open;
+    }
+    None
+}
+
 /// Pads (or cuts) `text` to exactly `width` display columns.
 pub(crate) fn pad(text: &str, width: usize) -> String {
     let mut s = fit(text, 0, width);

@@ -169,7 +169,11 @@ pub(super) fn field_of(purpose: &FormPurpose, e: &TimelineError) -> FieldId {
     match (purpose, e) {
         (_, TimelineError::Rule(RuleError::NeedsClosureReason))
         | (_, TimelineError::Rule(RuleError::UnknownClosureReason(_))) => FieldId::ClosureReason,
-        (_, TimelineError::Rule(RuleError::Unchanged(_))) => FieldId::Stage,
+        // A move that needs a reason is fixed either by another stage or by a reason: focus
+        // lands on the stage choice (←/→ at once; the 사유 is one tab below).
+        (_, TimelineError::Rule(RuleError::Unchanged(_)))
+        | (_, TimelineError::Rule(RuleError::NeedsReason { .. }))
+        | (_, TimelineError::Rule(RuleError::ReopenNeedsReason)) => FieldId::Stage,
         (_, TimelineError::Rule(_)) => FieldId::StageReason,
         (FormPurpose::ExportCase { .. }, _) => FieldId::File,
         (FormPurpose::Reschedule { .. }, _) => FieldId::Due,

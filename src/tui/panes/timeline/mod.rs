@@ -47,6 +47,8 @@ pub struct TimelinePane {
     /// How many cases the list holds in all, and how many it loads (#12 item 9: honest lists).
     case_total: usize,
     case_limit: usize,
+    /// How `O` opens a file (the system's default program unless a test sets another).
+    opener: Option<fn(&std::path::Path) -> std::io::Result<()>>,
 }
 
 /// Cases loaded at a time in the case list; scrolling to the end loads the next batch.
@@ -56,6 +58,27 @@ impl TimelinePane {
     /// The open case, if any (the resource pane's `r` refers it).
     pub fn current_case(&self) -> Option<&str> {
         self.open.as_ref().map(|t| t.header.case.id.as_str())
+    }
+
+    /// Replaces how `O` opens the exported file (tests: a function that records the path
+    /// instead of starting a browser).
+    pub fn set_opener(&mut self, open: fn(&std::path::Path) -> std::io::Result<()>) {
+        self.opener = Some(open);
+    }
+
+    /// The file `O` opens (the last print file `e` wrote), if any.
+    pub fn last_export(&self) -> Option<&std::path::Path> {
+        self.last_export.as_deref()
+    }
+
+    /// Whether no case is open and the case list has no row (enter has nothing to open).
+    pub fn list_is_empty(&self) -> bool {
+        self.open.is_none() && self.cases.is_empty()
+    }
+
+    /// The resident whose cases are listed, if the list is one resident's.
+    pub fn resident(&self) -> Option<&str> {
+        self.resident.as_deref()
     }
 
     pub fn load(&mut self, store: &mut Store) -> Result<()> {
@@ -440,7 +463,8 @@ impl TimelinePane {
                 let Some(path) = &self.last_export else {
                     return Effect::Message("먼저 e로 인쇄용 서식(html)을 내보내세요".into());
                 };
-                return Effect::Message(match paper::open_with_system(path) {
+                let open = self.opener.unwrap_or(paper::open_with_system);
+                return Effect::Message(match open(path) {
                     Ok(()) => format!("{}을 여는 중", path.display()),
                     Err(e) => format!("열지 못했습니다 ({}): {e}", path.display()),
                 });

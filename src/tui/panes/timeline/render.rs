@@ -11,6 +11,7 @@ use ratatui::layout::Rect;
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
+use unicode_width::UnicodeWidthStr;
 
 impl TimelinePane {
     pub fn render(&self, f: &mut Frame<'_>, area: Rect, cx: &RenderCtx<'_>) {
@@ -88,23 +89,12 @@ impl TimelinePane {
         }
         let c = &tl.header.case;
         let today = cx.today;
-        let crisis = match (c.crisis_score, &c.crisis_level) {
-            (Some(s), Some(l)) => format!("위기도 {s} ({l})"),
-            _ => "위기도 -".to_string(),
-        };
         let header = Line::from(vec![
             Span::styled(tl.header.resident_name.clone(), t.title),
-            Span::raw(format!(
-                " · {} · 담당 {} · {} · {} · {}일째",
-                if c.category.is_empty() {
-                    "구분 전"
-                } else {
-                    &c.category
-                },
-                c.worker,
-                c.stage.label(),
-                crisis,
-                tl.header.days_open(today)
+            Span::raw(header_rest(
+                tl,
+                today,
+                usize::from(area.width).saturating_sub(tl.header.resident_name.width()),
             )),
         ]);
         f.render_widget(
@@ -211,6 +201,44 @@ impl TimelinePane {
             );
         }
     }
+}
+
+/// The case header after the resident's name, fitted to `width` display columns: the full text
+/// when it fits, else the least important parts go first (the 대상자 구분, then the worker), the
+/// stage gets its short label (the stage bar below shows the track) and 위기도 its short form;
+/// `N일째` (how long the case has been open) is kept to the last.
+pub(super) fn header_rest(tl: &Timeline, today: chrono::NaiveDate, width: usize) -> String {
+    let c = &tl.header.case;
+    let category = if c.category.is_empty() {
+        "구분 전"
+    } else {
+        c.category.as_str()
+    };
+    let days = format!("{}일째", tl.header.days_open(today));
+    let crisis = match (c.crisis_score, &c.crisis_level) {
+        (Some(s), Some(l)) => format!("위기도 {s} ({l})"),
+        _ => "위기도 -".to_string(),
+    };
+    let crisis_short = match c.crisis_score {
+        Some(s) => format!("위기 {s}"),
+        None => "위기 -".to_string(),
+    };
+    let worker = format!("담당 {}", c.worker);
+    let (stage, short) = (c.stage.label(), c.stage.short());
+    let candidates: [Vec<&str>; 6] = [
+        vec![category, &worker, stage, &crisis, &days],
+        vec![category, &worker, short, &crisis, &days],
+        vec![&worker, short, &crisis, &days],
+        vec![short, &crisis, &days],
+        vec![short, &crisis_short, &days],
+        vec![short, &days],
+    ];
+    let text = |parts: &[&str]| parts.iter().map(|p| format!(" · {p}")).collect::<String>();
+    candidates
+        .iter()
+        .map(|p| text(p))
+        .find(|s| s.width() <= width)
+        .unwrap_or_else(|| crate::tui::widgets::fit(&text(&[&days]), 0, width))
 }
 
 /// `발굴›초기상담›…` with the current stage highlighted (short labels so it fits 80 columns).

@@ -272,7 +272,7 @@ impl<K: FieldKey> Form<K> {
             }
         }
         if let (Some(r), Some(e)) = (slot.error, f.error.as_deref()) {
-            let text = fit(e, 0, usize::from(r.width));
+            let text = super::super::korean_fit(e, usize::from(r.width));
             let style = Style::default().fg(Color::Red);
             draw_line(buf, r, 0, &Line::from(Span::styled(text, style)));
         }

@@ -1,0 +1,335 @@
+//! 통계 (#15): the 월별 실적 of a month on one screen — the figures as a table and bar charts of
+//! the cases open at the month's end by 단계 and by 대상자 구분, the contacts by kind, and the
+//! open cases by 동. ←/→ change the month, ↑/↓ the group (전체, then each 담당), esc closes.
+//! Opened with `t` from 오늘 (F8 anywhere, or the palette). The figures are the same as
+//! `dolbom report monthly` (one definition each, [`crate::paper::monthly::DEFINITIONS`]); they are
+//! counts per worker and 동, no one's personal data, so viewing them is not audited (exporting
+//! them is, as 출력, by the CLI).
+
+use super::Effect;
+use crate::paper::monthly::{self, Figures, MonthlyReport, SCALAR_FIGURES};
+use crate::store::Store;
+use crate::tui::Action;
+use crate::tui::theme::Theme;
+use crate::tui::widgets::{fit, pad};
+use chrono::{Datelike, NaiveDate};
+use ratatui::Frame;
+use ratatui::layout::{Direction, Rect};
+use ratatui::text::Line;
+use ratatui::widgets::{Bar, BarChart, BarGroup, Block, Borders, Paragraph};
+use unicode_width::UnicodeWidthStr;
+
+/// The 통계 screen's state.
+pub struct StatsScreen {
+    /// The first day of the month shown.
+    month: NaiveDate,
+    report: Option<MonthlyReport>,
+    error: Option<String>,
+    /// 0 = 전체, i > 0 = the i-th worker of `report.by_worker`.
+    group: usize,
+}
+
+impl StatsScreen {
+    /// The screen for the month of `today`, computed at once.
+    pub fn open(store: &Store) -> StatsScreen {
+        let today = store.clock().today();
+        let month = today.with_day(1).unwrap_or(today);
+        let mut s = StatsScreen {
+            month,
+            report: None,
+            error: None,
+            group: 0,
+        };
+        s.reload(store);
+        s
+    }
+
+    /// `YYYY-MM` of the month shown.
+    pub fn month(&self) -> String {
+        self.month.format("%Y-%m").to_string()
+    }
+
+    /// The report shown, once computed.
+    pub fn report(&self) -> Option<&MonthlyReport> {
+        self.report.as_ref()
+    }
+
+    /// The group shown: `None` for 전체, else the worker.
+    pub fn group(&self) -> Option<&str> {
+        let r = self.report.as_ref()?;
+        r.by_worker
+            .keys()
+            .nth(self.group.checked_sub(1)?)
+            .map(String::as_str)
+    }
+
+    fn reload(&mut self, store: &Store) {
+        match monthly::monthly(store, &self.month()) {
+            Ok(r) => {
+                self.group = self.group.min(r.by_worker.len());
+                self.report = Some(r);
+                self.error = None;
+            }
+            Err(e) => {
+                self.report = None;
+                self.error = Some(e.to_string());
+            }
+        }
+    }
+
+    /// The figures of the group shown.
+    fn figures(&self) -> Option<&Figures> {
+        let r = self.report.as_ref()?;
+        match self.group() {
+            Some(w) => r.by_worker.get(w),
+            None => Some(&r.total),
+        }
+    }
+
+    /// ←/→ months, ↑/↓ groups; anything else is not for this screen.
+    pub fn on_action(&mut self, action: Action, store: &Store) -> Effect {
+        match action {
+            Action::Left | Action::PrevCategory => {
+                if let Some(m) = self.month.pred_opt().and_then(|d| d.with_day(1)) {
+                    self.month = m;
+                    self.reload(store);
+                }
+            }
+            Action::Right | Action::NextCategory => {
+                let next = self
+                    .month
+                    .with_day(28)
+                    .and_then(|d| d.checked_add_days(chrono::Days::new(4)))
+                    .and_then(|d| d.with_day(1));
+                if let Some(m) = next {
+                    self.month = m;
+                    self.reload(store);
+                }
+            }
+            Action::Down | Action::Up => {
+                let n = self.report.as_ref().map_or(0, |r| r.by_worker.len()) + 1;
+                self.group = if action == Action::Down {
+                    (self.group + 1) % n
+                } else {
+                    (self.group + n - 1) % n
+                };
+            }
+            Action::Top => self.group = 0,
+            _ => {}
+        }
+        Effect::None
+    }
+
+    pub fn render(&self, f: &mut Frame<'_>, area: Rect, t: &Theme) {
+        if area.height < 3 || area.width < 20 {
+            return;
+        }
+        let group = self
+            .group()
+            .map_or("전체".to_string(), |w| format!("담당 {w}"));
+        let title = format!("통계 · 월별 실적 {} · {group}", self.month());
+        let keys = "←/→ 달  ↑/↓ 담당  esc 닫기";
+        let room = usize::from(area.width);
+        let head = if title.width() + keys.width() + 2 <= room {
+            format!("{}{keys}", pad(&title, room - keys.width()))
+        } else {
+            fit(&title, 0, room)
+        };
+        f.render_widget(
+            Paragraph::new(Line::styled(head, t.title)),
+            Rect::new(area.x, area.y, area.width, 1),
+        );
+        let body = Rect::new(area.x, area.y + 1, area.width, area.height - 1);
+        let Some(fig) = self.figures() else {
+            let msg = self.error.as_deref().unwrap_or("계산하는 중…");
+            f.render_widget(Paragraph::new(Line::styled(msg.to_string(), t.warn)), body);
+            return;
+        };
+        // The figures: three columns of `label  value`.
+        let cols = 3usize;
+        let col_w = usize::from(body.width) / cols;
+        let table_rows = SCALAR_FIGURES.len().div_ceil(cols);
+        let mut lines = Vec::new();
+        for r in 0..table_rows {
+            let mut line = String::new();
+            for c in 0..cols {
+                if let Some(code) = SCALAR_FIGURES.get(c * table_rows + r) {
+                    let value = fig.get(code).to_string();
+                    let label = fit(
+                        monthly::label(code),
+                        0,
+                        col_w.saturating_sub(value.len() + 2),
+                    );
+                    let gap = col_w.saturating_sub(label.width() + value.len() + 2);
+                    line.push_str(&format!("{label}{} {value}  ", " ".repeat(gap)));
+                }
+            }
+            lines.push(Line::raw(line));
+        }
+        let table_h = u16::try_from(table_rows)
+            .unwrap_or(u16::MAX)
+            .min(body.height);
+        f.render_widget(
+            Paragraph::new(lines),
+            Rect::new(body.x, body.y, body.width, table_h),
+        );
+        let charts = Rect::new(body.x, body.y + table_h, body.width, body.height - table_h);
+        if charts.height < 5 {
+            return;
+        }
+        // Left: 단계별 (top) and 구분별 | 접촉 (bottom); right: 동별 (horizontal bars).
+        let left_w = charts.width.saturating_mul(2) / 3;
+        let left = Rect::new(charts.x, charts.y, left_w, charts.height);
+        let right = Rect::new(
+            charts.x + left_w,
+            charts.y,
+            charts.width - left_w,
+            charts.height,
+        );
+        let top_h = left.height / 2 + left.height % 2;
+        let stages: Vec<(String, u64)> = crate::model::Stage::ALL
+            .iter()
+            .filter(|s| s.is_open())
+            .map(|s| {
+                let short = match s {
+                    crate::model::Stage::InitialConsult => "초기",
+                    crate::model::Stage::Conference => "회의",
+                    other => other.short(),
+                };
+                let n = fig.by_stage.get(s.label()).copied().unwrap_or(0);
+                (short.chars().take(2).collect(), n)
+            })
+            .collect();
+        vertical_chart(
+            f,
+            Rect::new(left.x, left.y, left.width, top_h),
+            " 월말 단계별 사례 ",
+            &stages,
+            t,
+        );
+        let bottom = Rect::new(left.x, left.y + top_h, left.width, left.height - top_h);
+        let half = bottom.width / 2;
+        let categories: Vec<(String, u64)> = fig
+            .by_category
+            .iter()
+            .map(|(k, v)| (short_category(k), *v))
+            .collect();
+        vertical_chart(
+            f,
+            Rect::new(bottom.x, bottom.y, half, bottom.height),
+            " 대상자 구분 ",
+            &categories,
+            t,
+        );
+        let contacts = vec![
+            ("방문".to_string(), fig.visits),
+            ("전화".to_string(), fig.calls),
+            ("내방".to_string(), fig.office_visits),
+            ("회의".to_string(), fig.conferences),
+        ];
+        vertical_chart(
+            f,
+            Rect::new(
+                bottom.x + half,
+                bottom.y,
+                bottom.width - half,
+                bottom.height,
+            ),
+            " 접촉·회의 ",
+            &contacts,
+            t,
+        );
+        let mut dongs: Vec<(String, u64)> = self
+            .report
+            .as_ref()
+            .map(|r| {
+                r.by_dong
+                    .iter()
+                    .map(|(d, fg)| (d.clone(), fg.open_at_end))
+                    .collect()
+            })
+            .unwrap_or_default();
+        dongs.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+        dongs.truncate(usize::from(right.height.saturating_sub(2)));
+        horizontal_chart(f, right, " 동별 진행 사례 ", &dongs, t);
+    }
+}
+
+/// 사례관리 고난도 → 고난도, 서비스연계 → 연계, 미구분 → 미구분 (two syllables fit a 4-column bar).
+fn short_category(k: &str) -> String {
+    let k = k.trim_start_matches("사례관리").trim();
+    let k = k.strip_prefix("서비스").unwrap_or(k);
+    k.chars().take(3).collect()
+}
+
+/// Bars with their values on top, labels (Hangul, two syllables) below.
+fn vertical_chart(f: &mut Frame<'_>, area: Rect, title: &str, data: &[(String, u64)], t: &Theme) {
+    if area.height < 3 || area.width < 6 {
+        return;
+    }
+    let inner_w = usize::from(area.width.saturating_sub(2));
+    let n = data.len().max(1);
+    // Widest bars that fit: n bars and n-1 gaps of one column; at least 4 (two syllables).
+    let bar_w = ((inner_w + 1) / n).saturating_sub(1).clamp(1, 6);
+    let bars: Vec<Bar> = data
+        .iter()
+        .map(|(label, v)| {
+            Bar::default()
+                .value(*v)
+                .label(Line::from(fit(label, 0, bar_w)))
+        })
+        .collect();
+    f.render_widget(
+        BarChart::default()
+            .block(
+                Block::new()
+                    .borders(Borders::ALL)
+                    .border_style(t.border)
+                    .title(title.to_string()),
+            )
+            .data(BarGroup::default().bars(&bars))
+            .bar_width(u16::try_from(bar_w).unwrap_or(1))
+            .bar_gap(1)
+            .bar_style(t.accent)
+            .value_style(t.tab_active),
+        area,
+    );
+}
+
+/// One bar per row, the label (a 동's name) on the left.
+fn horizontal_chart(f: &mut Frame<'_>, area: Rect, title: &str, data: &[(String, u64)], t: &Theme) {
+    if area.height < 3 || area.width < 8 {
+        return;
+    }
+    let bars: Vec<Bar> = data
+        .iter()
+        .map(|(label, v)| {
+            Bar::default()
+                .value(*v)
+                .label(Line::from(fit(label, 0, 8)))
+                .text_value(v.to_string())
+        })
+        .collect();
+    let block = Block::new()
+        .borders(Borders::ALL)
+        .border_style(t.border)
+        .title(title.to_string());
+    if data.is_empty() {
+        f.render_widget(
+            Paragraph::new(Line::styled("자료 없음", t.dim)).block(block),
+            area,
+        );
+        return;
+    }
+    f.render_widget(
+        BarChart::default()
+            .block(block)
+            .direction(Direction::Horizontal)
+            .data(BarGroup::default().bars(&bars))
+            .bar_width(1)
+            .bar_gap(0)
+            .bar_style(t.ok)
+            .value_style(t.tab_active),
+        area,
+    );
+}
