@@ -455,3 +455,31 @@ fn stats_view_shows_the_monthly_figures_and_charts_at_80x24() {
     press(&mut app, &["esc", "ctrl-p", "통계", "enter"]);
     assert!(app.stats.is_some(), "{}", screen(&mut app));
 }
+
+#[test]
+fn a_bad_export_path_is_refused_in_korean_at_the_file_field() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = app_with(dir.path(), 50, "default");
+    press(&mut app, &["esc", "2", "enter"]);
+    assert!(app.timeline.current_case().is_some());
+    let bad = dir.path().join("없는 폴더").join("x.html");
+    press(&mut app, &["e", "right", "tab", "tab", "ctrl-u"]);
+    press(&mut app, &[&bad.display().to_string(), "ctrl-s"]);
+    assert!(
+        matches!(form_purpose(&app), Some(FormPurpose::ExportCase { .. })),
+        "the form stays open"
+    );
+    assert_eq!(form_focus_label(&app), "파일");
+    let text = screen(&mut app);
+    assert!(text.contains("파일이나 폴더가 없습니다"), "{text}");
+    assert!(!text.contains("No such file"), "{text}");
+    // Fixed in place: the typed path is kept, corrected to an existing folder, saved.
+    let good = dir.path().join("x.html");
+    press(&mut app, &["ctrl-u", &good.display().to_string(), "ctrl-s"]);
+    assert!(good.exists(), "{}", screen(&mut app));
+    assert!(
+        status_row(&mut app).contains("O: 열기"),
+        "{}",
+        screen(&mut app)
+    );
+}

@@ -188,6 +188,32 @@ pub(super) fn field_of(purpose: &FormPurpose, e: &TimelineError) -> FieldId {
     }
 }
 
+/// The worker's message for a refused timeline form: Korean first (an I/O error's English
+/// text from the OS becomes a Korean reason with the path; other errors already read Korean
+/// first with an English gloss, which the status bar and the field drop when short of room).
+pub(super) fn refusal(e: &TimelineError) -> String {
+    match e {
+        TimelineError::Io { path, source } => {
+            format!("{}: {}", io_reason(source), path.display())
+        }
+        other => other.to_string(),
+    }
+}
+
+/// An I/O error in Korean (the OS's English text dropped).
+pub(super) fn io_reason(e: &std::io::Error) -> &'static str {
+    use std::io::ErrorKind as K;
+    match e.kind() {
+        K::NotFound => "파일이나 폴더가 없습니다",
+        K::PermissionDenied => "권한이 없어 쓸 수 없습니다",
+        K::AlreadyExists => "이미 있는 파일입니다",
+        K::IsADirectory => "폴더입니다 (파일 이름을 적으세요)",
+        K::StorageFull => "디스크가 가득 찼습니다",
+        K::ReadOnlyFilesystem => "읽기 전용 위치입니다",
+        _ => "파일을 쓰지 못했습니다",
+    }
+}
+
 /// A text field's value, trimmed (empty when the form has no such field).
 fn value(form: &PaneForm, id: FieldId) -> String {
     form.value(id).map(str::trim).unwrap_or("").to_string()

@@ -466,7 +466,11 @@ impl TimelinePane {
                 let open = self.opener.unwrap_or(paper::open_with_system);
                 return Effect::Message(match open(path) {
                     Ok(()) => format!("{}을 여는 중", path.display()),
-                    Err(e) => format!("열지 못했습니다 ({}): {e}", path.display()),
+                    Err(e) => format!(
+                        "열지 못했습니다: {} ({})",
+                        path.display(),
+                        forms::io_reason(&e)
+                    ),
                 });
             }
             _ => {}
@@ -506,7 +510,7 @@ impl TimelinePane {
                         purpose.clone(),
                         Box::new(form.clone()),
                         field,
-                        e.to_string(),
+                        forms::refusal(&e),
                     )
                 }
             };
@@ -517,7 +521,12 @@ impl TimelinePane {
             Err(e) => {
                 // The form comes back as typed, with the reason next to its field.
                 let field = forms::field_of(&purpose, &e);
-                return Effect::FormError(purpose, Box::new(form.clone()), field, e.to_string());
+                return Effect::FormError(
+                    purpose,
+                    Box::new(form.clone()),
+                    field,
+                    forms::refusal(&e),
+                );
             }
         };
         if let Err(e) = self.load(store) {

@@ -135,7 +135,7 @@ pub fn export_form(name: &str, date: &str) -> PaneForm {
 }
 
 /// Applies the export form: writes the file and returns the status line. A file path left at
-/// its default follows the chosen 서식 and format. Returns the written path too (for `o`).
+/// its default follows the chosen 서식 and format. Returns the written path too (for `O`).
 pub fn submit(case_id: &str, form: &PaneForm, store: &Store) -> Result<(String, PathBuf)> {
     let format = form
         .chosen::<ExportFormat>(FieldId::Format)
@@ -162,11 +162,16 @@ pub fn submit(case_id: &str, form: &PaneForm, store: &Store) -> Result<(String, 
         return Ok((format!("{}에 저장했습니다", path.display()), path));
     }
     let doc = format.doc().unwrap_or(DocFormat::Hwpx);
-    let bad = |e: paper::PaperError| TimelineError::Invalid(e.to_string());
+    let bad = |e: paper::PaperError| match e {
+        // The OS's reason is shown in Korean (see `forms::refusal`).
+        paper::PaperError::Io { path, source } => TimelineError::Io { path, source },
+        paper::PaperError::Timeline(t) => t,
+        other => TimelineError::Invalid(other.to_string()),
+    };
     let forms = crate::cli::timeline::form_set(store).map_err(bad)?;
     paper::forms::export(store, &forms, case_id, which, doc, full, &path).map_err(bad)?;
     let hint = if doc == DocFormat::Html {
-        " (o: 열기)"
+        " (O: 열기)"
     } else {
         ""
     };
