@@ -43,6 +43,10 @@ pub enum Command {
         /// 받을 기관의 age 공개키로 암호화 (encrypt to this age recipient; repeatable)
         #[arg(long, value_name = "AGE_PUBKEY")]
         recipient: Vec<String>,
+        /// --to 기관의 저장된 age 공개키로 암호화 (encrypt to the --to peer's stored age key;
+        /// store it with `dolbom sync peer add`)
+        #[arg(long, requires = "to")]
+        encrypt_to_peer: bool,
         /// 암호화하지 않음 (서명만) (no encryption; still signed)
         #[arg(long)]
         plain: bool,
@@ -67,12 +71,85 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// 상대 기관 관리: 공개키 저장 (peers: store a partner's age key)
+    Peer {
+        #[command(subcommand)]
+        action: PeerCommand,
+    },
     /// 동기화 상태 (site, peers, version vectors, pending ops, conflicts)
     Status {
         /// JSON으로 출력 (print JSON)
         #[arg(long)]
         json: bool,
     },
+}
+
+#[derive(clap::Subcommand, Debug)]
+pub enum PeerCommand {
+    /// 상대 기관의 age 공개키 저장: 그 기관 앞으로 묶음을 암호화할 수 있게 (store a peer's age
+    /// recipient so bundles can be encrypted to it: `sync export --to ID --encrypt-to-peer`)
+    Add {
+        /// 상대 기관이 `dolbom sync keys --json`으로 출력한 파일 (the JSON the peer printed)
+        #[arg(long, value_name = "FILE", conflicts_with_all = ["site_id", "age"])]
+        keys: Option<PathBuf>,
+        /// 상대 기관 ID (peer site id)
+        #[arg(long, value_name = "ID", requires = "age")]
+        site_id: Option<String>,
+        /// 상대 기관의 age 공개키 (age1…)
+        #[arg(long, value_name = "AGE_PUBKEY", requires = "site_id")]
+        age: Option<String>,
+        /// 상대 기관 이름 (peer name)
+        #[arg(long)]
+        name: Option<String>,
+    },
+}
+
+/// `sync peer add`: the peer's (site id, name, age recipient) from `--keys FILE` (the JSON
+/// `dolbom sync keys --json` prints) or from `--site-id` and `--age`.
+fn peer_add_input(
+    keys: Option<&Path>,
+    site_id: Option<&str>,
+    age: Option<&str>,
+    name: Option<&str>,
+) -> SyncResult<(String, Option<String>, String)> {
+    let usage = |m: &str| SyncError::Usage(m.to_string());
+    let (id, file_name, recipient) = match (keys, site_id, age) {
+        (Some(path), _, _) => {
+            let text = std::fs::read_to_string(path).map_err(|e| {
+                usage(&format!(
+                    "키 파일을 읽을 수 없습니다 (cannot read keys file) {}: {e}",
+                    path.display()
+                ))
+            })?;
+            let v: serde_json::Value = serde_json::from_str(&text).map_err(|_| {
+                usage(&format!(
+                    "`dolbom sync keys --json`의 출력이 아닙니다 (not the JSON of sync keys): {}",
+                    path.display()
+                ))
+            })?;
+            let field = |k: &str| v.get(k).and_then(|x| x.as_str()).map(str::to_string);
+            match (field("site_id"), field("recipient")) {
+                (Some(id), Some(r)) => (id, field("site_name"), r),
+                _ => {
+                    return Err(usage(&format!(
+                        "키 파일에 site_id·recipient가 없습니다 (keys file lacks site_id/recipient): {}",
+                        path.display()
+                    )));
+                }
+            }
+        }
+        (None, Some(id), Some(r)) => (id.to_string(), None, r.to_string()),
+        _ => {
+            return Err(usage(
+                "--keys 파일 또는 --site-id 와 --age 를 주세요 (give --keys FILE, or --site-id and --age)",
+            ));
+        }
+    };
+    let recipient = parse_recipient(&recipient)?.to_string();
+    if id.trim().is_empty() {
+        return Err(usage("기관 ID가 비어 있습니다 (empty site id)"));
+    }
+    Ok((id, name.map(str::to_string).or(file_name), recipient))
 }
 
 pub fn run(g: &Global, args: &Args) -> anyhow::Result<ExitCode> {
@@ -93,10 +170,26 @@ pub fn run(g: &Global, args: &Args) -> anyhow::Result<ExitCode> {
             full,
             passphrase_file,
             recipient,
+            encrypt_to_peer,
             plain,
             json,
         } => {
-            let encryption = match encryption(passphrase_file.as_deref(), recipient, *plain) {
+            let mut recipient = recipient.clone();
+            if *encrypt_to_peer {
+                let peer = to.as_deref().unwrap_or_default();
+                match store.peer_recipient(peer)? {
+                    Some(r) => recipient.push(r),
+                    None => {
+                        eprintln!(
+                            "dolbom sync export: 기관 {peer}의 age 공개키가 저장되어 있지 않습니다. \
+                             `dolbom sync peer add --keys 파일`로 먼저 저장하세요 \
+                             (no age key stored for this peer)"
+                        );
+                        return Ok(ExitCode::from(2));
+                    }
+                }
+            }
+            let encryption = match encryption(passphrase_file.as_deref(), &recipient, *plain) {
                 Ok(e) => e,
                 Err(e) => {
                     eprintln!("dolbom sync export: {e}");
@@ -138,6 +231,37 @@ pub fn run(g: &Global, args: &Args) -> anyhow::Result<ExitCode> {
             } else {
                 output::print(&import_text(&report))?;
             }
+        }
+        Command::Peer {
+            action:
+                PeerCommand::Add {
+                    keys,
+                    site_id,
+                    age,
+                    name,
+                },
+        } => {
+            let (id, name, recipient) = match peer_add_input(
+                keys.as_deref(),
+                site_id.as_deref(),
+                age.as_deref(),
+                name.as_deref(),
+            ) {
+                Ok(x) => x,
+                Err(e) => {
+                    eprintln!("dolbom sync peer add: {e}");
+                    return Ok(ExitCode::from(2));
+                }
+            };
+            if id == store.site().id {
+                eprintln!("dolbom sync peer add: 이 기관 자신입니다 (this is this site's own id)");
+                return Ok(ExitCode::from(2));
+            }
+            store.set_peer_recipient(&id, name.as_deref(), &recipient)?;
+            output::print(&format!(
+                "상대 기관 {id}의 age 공개키를 저장했습니다 (stored): {recipient}\n\
+                 이 기관 앞 묶음: dolbom sync export --to {id} --encrypt-to-peer --out 파일\n"
+            ))?;
         }
         Command::Status { json } => {
             let status = sync::status(&store)?;

@@ -138,10 +138,10 @@ fn f6_plain_export_needs_its_own_choice_and_a_confirm_step() {
     let mut app = app_on(store(dir.path(), "관악", 30));
     let out = dir.path().join("plain.bundle");
     let out_s = out.display().to_string();
-    // File, peer, then the protection choice moved to "암호화 안 함".
+    // File, peer, then the protection choice moved to "암호화 안 함" (the last of three).
     press(
         &mut app,
-        &["F6", "e", "ctrl-u", &out_s, "tab", "tab", "right"],
+        &["F6", "e", "ctrl-u", &out_s, "tab", "tab", "right", "right"],
     );
     assert!(screen(&mut app).contains("개인정보가 그대로"));
     press(&mut app, &["ctrl-s"]);
@@ -347,7 +347,10 @@ fn sync_and_audit_forms_at_80x24() {
         ],
     );
     insta::assert_snapshot!("export_form_mismatch_80x24", screen(&mut app));
-    press(&mut app, &["backtab", "backtab", "right", "ctrl-s"]);
+    press(
+        &mut app,
+        &["backtab", "backtab", "right", "right", "ctrl-s"],
+    );
     insta::assert_snapshot!("export_plain_confirm_80x24", screen(&mut app));
     press(&mut app, &["esc", "esc", "esc"]);
     press(&mut app, &["esc", "space", "esc", "F7"]);

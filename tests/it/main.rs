@@ -34,6 +34,7 @@ mod sync_bundle;
 mod sync_cli;
 mod sync_import;
 mod sync_merge;
+mod sync_peer_key;
 mod terminal;
 mod timeline_cli;
 mod timeline_due;

@@ -36,6 +36,8 @@ pub struct PeerRow {
     pub sign_key: Option<String>,
     pub last_import_at: Option<String>,
     pub last_export_at: Option<String>,
+    /// The age recipient bundles for this peer can be encrypted to, once recorded.
+    pub age_recipient: Option<String>,
 }
 
 /// What `sync_peers` says about a sender: its signing key (if recorded) and whether trusted.
@@ -128,7 +130,8 @@ impl Store {
         let mut stmt = self
             .conn()
             .prepare(
-                "SELECT site_id, name, trusted, sign_key, last_import_at, last_export_at
+                "SELECT site_id, name, trusted, sign_key, last_import_at, last_export_at,
+                        age_recipient
                  FROM sync_peers ORDER BY name, site_id",
             )
             .map_err(|e| self.sql_err(e))?;
@@ -140,10 +143,47 @@ impl Store {
                 sign_key: r.get(3)?,
                 last_import_at: r.get(4)?,
                 last_export_at: r.get(5)?,
+                age_recipient: r.get(6)?,
             })
         })
         .and_then(|rows| rows.collect::<rusqlite::Result<Vec<_>>>())
         .map_err(|e| self.sql_err(e))
+    }
+
+    /// Records the age recipient (`age1…`, as `dolbom sync keys` prints it) that bundles for
+    /// `site_id` may be encrypted to, adding the site as a peer if it is new: untrusted, so its
+    /// own bundles still need `--trust` the first time (a recipient says nothing about who
+    /// signs). `name` replaces the stored name when given. The caller checks the text is a
+    /// recipient ([`crate::sync::keys::parse_recipient`]).
+    pub fn set_peer_recipient(
+        &self,
+        site_id: &str,
+        name: Option<&str>,
+        recipient: &str,
+    ) -> Result<()> {
+        self.conn()
+            .execute(
+                "INSERT INTO sync_peers (site_id, name, age_recipient, trusted)
+                 VALUES (?1, coalesce(?2, ''), ?3, 0)
+                 ON CONFLICT (site_id) DO UPDATE SET age_recipient = excluded.age_recipient,
+                     name = CASE WHEN coalesce(?2, '') <> '' THEN ?2 ELSE name END",
+                params![site_id, name.filter(|n| !n.trim().is_empty()), recipient],
+            )
+            .map(drop)
+            .map_err(|e| self.sql_err(e))
+    }
+
+    /// The age recipient recorded for `site_id` ([`Store::set_peer_recipient`]), if any.
+    pub fn peer_recipient(&self, site_id: &str) -> Result<Option<String>> {
+        self.conn()
+            .query_row(
+                "SELECT age_recipient FROM sync_peers WHERE site_id = ?1",
+                [site_id],
+                |r| r.get::<_, Option<String>>(0),
+            )
+            .optional()
+            .map(Option::flatten)
+            .map_err(|e| self.sql_err(e))
     }
 
     /// What `sync_peers` says about site `site_id`, if anything.

@@ -21,6 +21,8 @@ use ratatui::widgets::Paragraph;
 pub enum Protection {
     /// age with a passphrase typed twice.
     Passphrase(String),
+    /// age to the receiving site's key (`age1…`, recorded with `dolbom sync peer add`).
+    Recipient(String),
     /// Not encrypted (still signed): chosen explicitly and confirmed.
     Plain,
 }
@@ -29,16 +31,22 @@ pub enum Protection {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ExportEncryption {
     Passphrase,
+    PeerKey,
     Plain,
 }
 
 impl Choice for ExportEncryption {
     fn all() -> &'static [ExportEncryption] {
-        &[ExportEncryption::Passphrase, ExportEncryption::Plain]
+        &[
+            ExportEncryption::Passphrase,
+            ExportEncryption::PeerKey,
+            ExportEncryption::Plain,
+        ]
     }
     fn label(self) -> &'static str {
         match self {
             ExportEncryption::Passphrase => "암호문으로 암호화 (권장)",
+            ExportEncryption::PeerKey => "받는 기관의 공개키로 암호화",
             ExportEncryption::Plain => "암호화 안 함 — 개인정보가 그대로 담김",
         }
     }
@@ -105,6 +113,9 @@ impl SyncJob {
                     Protection::Passphrase(p) => {
                         Encryption::passphrase(age::secrecy::SecretString::from(p.clone()))
                     }
+                    Protection::Recipient(r) => Encryption::Recipients(vec![
+                        crate::sync::keys::parse_recipient(r).map_err(|e| e.to_string())?,
+                    ]),
                     Protection::Plain => Encryption::Plain,
                 };
                 let opts = sync::ExportOptions {
@@ -167,6 +178,8 @@ pub struct SyncScreen {
     error: Option<String>,
     /// The export form waiting for the plain-bundle confirm step (shown again on "no").
     pending_plain: Option<PaneForm>,
+    /// Peers' age recipients (site id → `age1…`), read when loaded.
+    recipients: std::collections::BTreeMap<String, String>,
 }
 
 impl SyncScreen {
@@ -174,6 +187,15 @@ impl SyncScreen {
         match crate::sync::status(store).and_then(|s| Ok((s, crate::sync::open_conflicts(store)?)))
         {
             Ok((s, c)) => {
+                self.recipients = store
+                    .peers()
+                    .map(|peers| {
+                        peers
+                            .into_iter()
+                            .filter_map(|p| p.age_recipient.map(|r| (p.site_id, r)))
+                            .collect()
+                    })
+                    .unwrap_or_default();
                 self.status = Some(s);
                 self.views = c.iter().map(|c| describe(store, c)).collect();
                 self.conflicts = c;
@@ -276,15 +298,32 @@ impl SyncScreen {
         match purpose {
             FormPurpose::SyncExport => {
                 let to = peer_of(&form);
-                let protection = match form.chosen(FieldId::Encryption) {
-                    Some(ExportEncryption::Plain) => {
+                let peer_key = to.as_ref().and_then(|p| self.recipients.get(p)).cloned();
+                // Not trimmed: spaces are part of a passphrase.
+                let first = form.value(FieldId::Passphrase).unwrap_or("").to_string();
+                let again = form.value(FieldId::PassphraseAgain).unwrap_or("");
+                let protection = match (form.chosen(FieldId::Encryption), peer_key) {
+                    (Some(ExportEncryption::Plain), _) => {
                         self.pending_plain = Some(form);
                         return SyncSubmit::Form(FormPurpose::SyncPlainConfirm, plain_confirm());
                     }
+                    (Some(ExportEncryption::PeerKey), Some(r)) => Protection::Recipient(r),
+                    (Some(ExportEncryption::PeerKey), None) => {
+                        let why = if to.is_none() {
+                            "받는 기관을 고르세요 (공개키로 암호화할 기관)"
+                        } else {
+                            "이 기관의 공개키가 없습니다: dolbom sync peer add 로 저장하거나 \
+                                 암호문을 고르세요"
+                        };
+                        form.set_error(FieldId::Peer, why);
+                        return SyncSubmit::Form(purpose, form);
+                    }
+                    // The default: to the receiving site's key when it is known and no
+                    // passphrase was typed, else a passphrase typed twice.
+                    (_, Some(r)) if first.is_empty() && again.is_empty() => {
+                        Protection::Recipient(r)
+                    }
                     _ => {
-                        // Not trimmed: spaces are part of a passphrase.
-                        let first = form.value(FieldId::Passphrase).unwrap_or("").to_string();
-                        let again = form.value(FieldId::PassphraseAgain).unwrap_or("");
                         if first.is_empty() {
                             form.set_error(
                                 FieldId::Passphrase,
