@@ -9,6 +9,25 @@
 //! coverage of the keys. Hangul goes in with `tmux send-keys -l` (literal text, as an IME commits
 //! it). Skips with a note when tmux is missing or DOLBOM_SKIP_TMUX is set (`.ci/run` installs it).
 //! The keystrokes the script sends are counted and printed (`--nocapture` shows them).
+//!
+//! **Keystrokes, before and after** (for #12's closing note; a keystroke is one key sent to the
+//! terminal: a named key, or one character of text as the IME commits it, so `가정 방문함` is 6).
+//! - **After: 77** (this script, as `t.keys` counts it): 1. 초성 search 3 · 2. open the resident
+//!   and open a case 3 · 3. 3-line note with a follow-up 39 · 4. wrong stage refused, fixed in
+//!   the open form 7 · 5. done from 오늘 2 · 6. undo 1 · 7. open the case from 오늘, edit the
+//!   phone 17 · 8. F6 export with a blank passphrase, refused 3 · quit 2. It was 79 at 0e0878b:
+//!   the refused form then focused the 사유 field (one shift-tab back to the stage) and undo
+//!   left the 오늘 cursor one row off (one Up before Enter).
+//! - **Before** (69a5793, the last commit before the #12 work, counted from its keymap
+//!   `keymaps/default.toml` and its forms, not run): **the day could not be done.** Step 2 had
+//!   no key (Enter on a resident with no case said "n 으로 접수하세요", and `n` registers a
+//!   second person); steps 5, 6 and 7 had no action at all (no follow-up-done, no undo, no
+//!   resident edit in `src/tui/action.rs`); step 8 took 3 keys but wrote a plain bundle of every
+//!   resident (the passphrase field said "비우면 암호화 안 함"). The steps that existed took
+//!   53 keys then against 52 now: 1. 3 (same) · 3. 41 (the date had to be `2026-03-10`; a
+//!   refused form closed and lost the note) · 4. 6 (`s → → ctrl-s`, refused and the form
+//!   closed, then `s ctrl-s` on the default next stage; now 7, the form keeps the wrong choice
+//!   to fix with ← ←) · 8. 3.
 
 use std::path::Path;
 use std::process::Command;

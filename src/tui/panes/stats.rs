@@ -208,7 +208,8 @@ impl StatsScreen {
             t,
         );
         let bottom = Rect::new(left.x, left.y + top_h, left.width, left.height - top_h);
-        let half = bottom.width / 2;
+        // 구분 labels have three syllables (미구분, 고난도): that chart gets the wider part.
+        let half = bottom.width * 4 / 7;
         let categories: Vec<(String, u64)> = fig
             .by_category
             .iter()
@@ -251,7 +252,13 @@ impl StatsScreen {
             .unwrap_or_default();
         dongs.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
         dongs.truncate(usize::from(right.height.saturating_sub(2)));
-        horizontal_chart(f, right, " 동별 진행 사례 ", &dongs, t);
+        // Per 동 the figures are everyone's (the report has no 담당 × 동 table).
+        let title = if self.group().is_some() {
+            " 동별 진행 사례 · 전체 "
+        } else {
+            " 동별 진행 사례 "
+        };
+        horizontal_chart(f, right, title, &dongs, t);
     }
 }
 
