@@ -483,3 +483,20 @@ fn a_bad_export_path_is_refused_in_korean_at_the_file_field() {
         screen(&mut app)
     );
 }
+
+#[test]
+fn the_empty_case_list_names_a_key_that_works_where_it_sends_the_worker() {
+    for keymap in ["default", "vim"] {
+        let dir = tempfile::tempdir().unwrap();
+        let mut app = app_with(dir.path(), 0, keymap);
+        press(&mut app, &["esc", "2"]);
+        let text = screen(&mut app);
+        assert!(
+            text.contains("1 주민 검색에서 ctrl-n 으로 접수하세요"),
+            "{keymap}: {text}"
+        );
+        // As it says: 1, then ctrl-n (whether the query or the list has focus).
+        press(&mut app, &["1", "ctrl-n"]);
+        assert_eq!(form_purpose(&app), Some(FormPurpose::Intake), "{keymap}");
+    }
+}

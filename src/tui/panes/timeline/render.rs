@@ -57,7 +57,7 @@ impl TimelinePane {
             let hint = if self.resident.is_some() {
                 "이 주민의 사례가 없습니다. ctrl-o (또는 : 팔레트 → 사례 열기)로 사례를 여세요."
             } else {
-                "사례가 없습니다. 1 주민 검색에서 n 으로 접수하세요."
+                "사례가 없습니다. 1 주민 검색에서 ctrl-n 으로 접수하세요."
             };
             lines.push(Line::styled(hint, t.dim));
         }
