@@ -121,6 +121,55 @@ pub fn mask_phone(phone: &str) -> String {
         .collect()
 }
 
+/// Whether `c` must not reach a terminal from stored text: C0 and C1 controls and DEL (ESC
+/// sequences, a CR that overwrites the line, NUL, the 8-bit CSI U+009B) and the bidi embedding,
+/// override and isolate controls (U+202A–U+202E, U+2066–U+2069) that reorder what follows.
+pub fn is_terminal_unsafe(c: char) -> bool {
+    c.is_control() || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+}
+
+/// Stored text made safe to print on a terminal, keeping its lines: every unsafe character
+/// ([`is_terminal_unsafe`]) becomes U+FFFD, except newlines, tabs and a CR directly before a
+/// newline (CSV's line ends). Text without one is returned as it is.
+pub fn terminal_text(s: &str) -> std::borrow::Cow<'_, str> {
+    clean(s, true)
+}
+
+/// Stored text made safe to print as (part of) one line: like [`terminal_text`], but a newline
+/// becomes U+FFFD too, so a name holding `\n` and an ESC code cannot forge a line of a table.
+pub fn terminal_line(s: &str) -> std::borrow::Cow<'_, str> {
+    clean(s, false)
+}
+
+fn clean(s: &str, keep_lines: bool) -> std::borrow::Cow<'_, str> {
+    let kept = |c: char, next: Option<char>| {
+        c == '\t'
+            || (keep_lines && (c == '\n' || (c == '\r' && next == Some('\n'))))
+            || !is_terminal_unsafe(c)
+    };
+    let mut chars = s.chars().peekable();
+    let mut clean = true;
+    while let Some(c) = chars.next() {
+        if !kept(c, chars.peek().copied()) {
+            clean = false;
+            break;
+        }
+    }
+    if clean {
+        return std::borrow::Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len());
+    let mut chars = s.chars().peekable();
+    while let Some(c) = chars.next() {
+        out.push(if kept(c, chars.peek().copied()) {
+            c
+        } else {
+            '\u{FFFD}'
+        });
+    }
+    std::borrow::Cow::Owned(out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -167,5 +216,30 @@ mod tests {
         assert_eq!(mask_phone("010-5678-1234"), "010-****-1234");
         assert_eq!(mask_phone("02-812-3456"), "02-***-3456");
         assert_eq!(mask_phone("01056781234"), "*******1234");
+    }
+}
+
+#[cfg(test)]
+mod terminal_tests {
+    use super::*;
+
+    #[test]
+    fn escapes_and_line_breaks_are_replaced_in_a_line() {
+        let forged = "kim\n   9  2026-01-01 00:00:00  admin\u{1b}[2K\r\u{0}\u{9b}31m\u{202E}x";
+        let line = terminal_line(forged);
+        assert!(!line.chars().any(is_terminal_unsafe), "{line:?}");
+        assert!(line.starts_with("kim\u{FFFD}"));
+        assert_eq!(terminal_line("김민수\t010"), "김민수\t010");
+        assert!(matches!(
+            terminal_line("김민수"),
+            std::borrow::Cow::Borrowed(_)
+        ));
+    }
+
+    #[test]
+    fn text_keeps_its_lines_and_crlf_but_not_a_lone_cr() {
+        assert_eq!(terminal_text("a\nb\r\nc\td"), "a\nb\r\nc\td");
+        assert_eq!(terminal_text("a\rb\u{1b}"), "a\u{FFFD}b\u{FFFD}");
+        assert_eq!(terminal_text("x\u{2066}y"), "x\u{FFFD}y");
     }
 }

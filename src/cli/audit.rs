@@ -52,6 +52,12 @@ pub enum Command {
 
 pub fn run(g: &Global, args: &Args) -> anyhow::Result<ExitCode> {
     let store = g.open_store()?;
+    // The same check as the TUI's F7: the log says who looked at whom, admins only.
+    store.require_admin(match &args.action {
+        None => "audit",
+        Some(Command::Verify) => "audit verify",
+        Some(Command::Summary { .. }) => "audit summary",
+    })?;
     match &args.action {
         Some(Command::Summary { month, json }) => {
             let month = month
@@ -203,6 +209,13 @@ pub fn subject_text(r: &NamedAuditRow) -> String {
             "resources import" => "자원 가져오기".to_string(),
             "resources import (TUI)" => "자원 가져오기 (화면)".to_string(),
             "residents import" => "주민 명단 가져오기".to_string(),
+            "audit" => "감사 로그".to_string(),
+            "audit verify" => "감사 로그 검증".to_string(),
+            "audit summary" => "감사 로그 점검".to_string(),
+            "users remove" => "사용자 삭제".to_string(),
+            "demo --force" => "데모로 바꾸기".to_string(),
+            "sync import" => "동기화 가져오기".to_string(),
+            "sync import (TUI)" => "동기화 가져오기 (화면)".to_string(),
             other => other.to_string(),
         };
     };
@@ -217,8 +230,11 @@ pub fn subject_text(r: &NamedAuditRow) -> String {
 /// A row's detail in words: known codes get Korean (`conflict … phone keep_current` →
 /// `충돌 처리: 전화번호 현재 값 유지`), the rest is shown as written.
 pub fn detail_text(detail: &str) -> String {
-    if detail == "admin only" {
-        return "관리자 전용".to_string();
+    if let Some(role) = detail
+        .strip_suffix(" only")
+        .and_then(crate::store::Role::parse)
+    {
+        return format!("{} 전용", role.label());
     }
     let parts: Vec<&str> = detail.split(' ').collect();
     if let ["conflict", _id, field, how] = parts.as_slice() {

@@ -28,15 +28,20 @@ pub fn run(g: &Global, args: &Args, started: Instant) -> anyhow::Result<ExitCode
     if path.exists() {
         // The default demo.db is ours to replace; a file given with --db needs --force if it
         // already holds residents.
-        let existing = Store::open(&path, &OpenOptions::new(g.operator()))?;
+        let existing = Store::open(&path, &OpenOptions::new(g.operator()?))?;
         let residents = existing.counts()?.residents;
-        drop(existing);
         if explicit && residents > 0 && !args.force {
             anyhow::bail!(
                 "{}: 이미 주민 {residents}명이 있습니다 (already holds data); 다시 만들려면 --force",
                 path.display()
             );
         }
+        // Replacing a database that holds residents is its admin's decision (the refusal is
+        // audited in the database that stays).
+        if residents > 0 {
+            existing.require_admin("demo --force")?;
+        }
+        drop(existing);
         for suffix in ["", "-wal", "-shm"] {
             let mut p = path.as_os_str().to_owned();
             p.push(suffix);
@@ -47,7 +52,7 @@ pub fn run(g: &Global, args: &Args, started: Instant) -> anyhow::Result<ExitCode
             }
         }
     }
-    let mut opts = OpenOptions::new(g.operator());
+    let mut opts = OpenOptions::new(g.operator()?);
     opts.site_name = g
         .site_name
         .clone()

@@ -3,7 +3,10 @@
 //! code ([`exit_code`]).
 //!
 //! Exit codes: 0 success (also when stdout was closed early, e.g. `| head -1`), 1 an error while
-//! running, 2 a usage error (clap's own, or a choice that clap could not check).
+//! running, 2 a usage error (clap's own, or a choice that clap could not check) or a refusal: the
+//! operator's role does not allow the command (`--user kim audit`: "관리자만 할 수 있습니다",
+//! audited as 거부; see [`crate::store::Store::require`]) or the operator name is not a valid
+//! one. A refusal never runs again with a different outcome, so it is not an error of the run.
 //! Everything printed to stdout goes through [`output`], never `println!`.
 
 pub mod audit;
@@ -20,7 +23,7 @@ pub mod users;
 pub mod values;
 pub mod version;
 
-use crate::store::{OpenOptions, Store};
+use crate::store::{OpenOptions, Store, StoreError, canonical_operator};
 use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -122,26 +125,69 @@ pub fn exit_code(result: anyhow::Result<ExitCode>) -> ExitCode {
         Err(e) if output::is_closed(&e) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("dolbom: {e:#}");
-            ExitCode::from(1)
+            ExitCode::from(if is_refusal(&e) { 2 } else { 1 })
         }
     }
 }
 
+/// A bad operator name (`--user`, `DOLBOM_USER`): exit 2.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct BadOperator(String);
+
+/// Whether `e` is a refusal (exit 2): a role check that said no, or a bad operator name. The
+/// library errors that wrap [`StoreError`] transparently are looked into.
+pub fn is_refusal(e: &anyhow::Error) -> bool {
+    e.chain().any(|c| {
+        c.downcast_ref::<BadOperator>().is_some()
+            || matches!(store_error(c), Some(StoreError::Denied { .. }))
+    })
+}
+
+/// The store error `e` is or wraps.
+fn store_error<'a>(e: &'a (dyn std::error::Error + 'static)) -> Option<&'a StoreError> {
+    use crate::paper::PaperError;
+    use crate::resources::upsert::UpsertError;
+    use crate::sync::SyncError;
+    use crate::timeline::TimelineError;
+    if let Some(s) = e.downcast_ref::<StoreError>() {
+        return Some(s);
+    }
+    match (
+        e.downcast_ref::<UpsertError>(),
+        e.downcast_ref::<SyncError>(),
+        e.downcast_ref::<TimelineError>(),
+        e.downcast_ref::<PaperError>(),
+    ) {
+        (Some(UpsertError::Store(s)), ..)
+        | (_, Some(SyncError::Store(s)), ..)
+        | (_, _, Some(TimelineError::Store(s)), _)
+        | (.., Some(PaperError::Store(s))) => Some(s),
+        _ => None,
+    }
+}
+
 impl Global {
-    /// The operator: `--user`, else the OS user, else `operator`.
-    pub fn operator(&self) -> String {
-        self.user
+    /// The operator: `--user`, else the OS user, else `operator`; in its canonical form
+    /// (trimmed, NFC: `" root"` is `root`). A name with control or invisible characters is
+    /// refused ([`BadOperator`], exit 2).
+    pub fn operator(&self) -> anyhow::Result<String> {
+        let raw = self
+            .user
             .clone()
+            .filter(|u| !u.trim().is_empty())
             .or_else(|| whoami::username().ok())
             .filter(|u| !u.trim().is_empty())
-            .unwrap_or_else(|| "operator".to_string())
+            .unwrap_or_else(|| "operator".to_string());
+        canonical_operator(&raw, "--user")
+            .map_err(|e| BadOperator(output::clean(&e.to_string()).into_owned()).into())
     }
 
     /// Opens (creating if needed) the database: `--db`, else the platform data folder's. A new
     /// file at a named path needs its folder to exist already.
     pub fn open_store(&self) -> anyhow::Result<Store> {
         let path = crate::paths::database(self.db.clone()).ok_or_else(no_data_folder)?;
-        let mut opts = OpenOptions::new(self.operator());
+        let mut opts = OpenOptions::new(self.operator()?);
         opts.site_name = self.site_name.clone();
         // A named path (`--db`, `DOLBOM_DB`) must point into an existing folder; only the
         // platform data folder is made on first use.

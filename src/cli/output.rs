@@ -28,12 +28,13 @@ pub fn write_to(w: &mut impl Write, bytes: &[u8]) -> anyhow::Result<()> {
     }
 }
 
-/// Prints `text` as is.
+/// Prints `text`, its lines kept but any other control character (ESC, a lone CR, NUL, C1)
+/// and bidi override replaced by U+FFFD ([`clean_text`]): stored text never drives the terminal.
 pub fn print(text: &str) -> anyhow::Result<()> {
-    write_to(&mut io::stdout().lock(), text.as_bytes())
+    write_to(&mut io::stdout().lock(), clean_text(text).as_bytes())
 }
 
-/// Prints `text` and a newline.
+/// Prints `text` and a newline (cleaned as [`print`] does).
 pub fn line(text: &str) -> anyhow::Result<()> {
     let mut s = String::with_capacity(text.len() + 1);
     s.push_str(text);
@@ -41,7 +42,8 @@ pub fn line(text: &str) -> anyhow::Result<()> {
     print(&s)
 }
 
-/// Prints lines, one per item.
+/// Prints lines, one per item. Each item is one line: a newline inside it is replaced too
+/// ([`clean`]), so a stored name with `\n` and ESC codes cannot forge a row of a table.
 pub fn lines<I, S>(items: I) -> anyhow::Result<()>
 where
     I: IntoIterator<Item = S>,
@@ -49,15 +51,29 @@ where
 {
     let mut s = String::new();
     for item in items {
-        s.push_str(item.as_ref());
+        s.push_str(&clean(item.as_ref()));
         s.push('\n');
     }
     print(&s)
 }
 
-/// Prints `v` as pretty JSON and a newline.
+/// Prints `v` as pretty JSON and a newline. serde escapes every C0 control inside strings;
+/// the text is otherwise printed as is (machine-readable output stays exact).
 pub fn json<T: serde::Serialize + ?Sized>(v: &T) -> anyhow::Result<()> {
-    line(&serde_json::to_string_pretty(v)?)
+    let mut s = serde_json::to_string_pretty(v)?;
+    s.push('\n');
+    write_to(&mut io::stdout().lock(), s.as_bytes())
+}
+
+/// Text for one line of terminal output (stderr messages too): every control character,
+/// newlines included, and bidi override replaced by U+FFFD.
+pub fn clean(text: &str) -> std::borrow::Cow<'_, str> {
+    crate::privacy::terminal_line(text)
+}
+
+/// Text of several lines for the terminal: like [`clean`], but newlines (and CRLF) are kept.
+pub fn clean_text(text: &str) -> std::borrow::Cow<'_, str> {
+    crate::privacy::terminal_text(text)
 }
 
 #[cfg(test)]

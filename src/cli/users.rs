@@ -1,7 +1,8 @@
-//! `dolbom users`: list operators and add one with a role.
+//! `dolbom users`: list operators, add one with a role (or change its role), remove one.
+//! Adding, changing and removing are admin only ([`crate::store::Store::require_admin`]).
 
 use super::{Global, output};
-use crate::store::Role;
+use crate::store::{Role, canonical_operator};
 use std::process::ExitCode;
 
 #[derive(clap::Args, Debug)]
@@ -19,6 +20,11 @@ pub enum Command {
         /// 권한 (role): staff 일반, admin 관리자
         #[arg(long, value_enum, default_value_t = RoleArg::Staff)]
         role: RoleArg,
+    },
+    /// 작업자 삭제 (remove an operator; admin only; the last admin stays)
+    Remove {
+        /// 작업자 이름 (operator name)
+        name: String,
     },
     /// 작업자 목록 (list operators)
     List,
@@ -56,7 +62,13 @@ pub fn run(g: &Global, args: &Args) -> anyhow::Result<ExitCode> {
         Command::Add { name, role } => {
             let role = Role::from(*role);
             store.add_user(name, role)?;
+            let name = canonical_operator(name, "users add")?;
             output::line(&format!("{name}: {}", role.as_str()))?;
+        }
+        Command::Remove { name } => {
+            store.remove_user(name)?;
+            let name = canonical_operator(name, "users remove")?;
+            output::line(&format!("{name}: 삭제했습니다 (removed)"))?;
         }
     }
     Ok(ExitCode::SUCCESS)

@@ -18,6 +18,7 @@ pub mod sync;
 mod today;
 pub mod upsert;
 mod users;
+pub use users::canonical_operator;
 mod write;
 
 pub use open::{OpenOptions, migrate as migrate_to};
@@ -70,6 +71,28 @@ pub enum StoreError {
     },
     #[error("{0}")]
     Invalid(String),
+    /// The operator's role does not allow this; the refusal was audited (see
+    /// [`Store::require`]).
+    #[error(
+        "{what}: {}만 할 수 있습니다 (작업자 {operator}: {}; {} only). {}에게 요청하세요.{}",
+        .needed.label(), .role.label(), .needed.as_str(), .needed.label(),
+        if *.audited { "" } else { " (거부 기록을 감사 로그에 남기지 못했습니다)" }
+    )]
+    Denied {
+        what: String,
+        operator: String,
+        role: Role,
+        needed: Role,
+        /// Whether the refusal's 거부 row was written.
+        audited: bool,
+    },
+    /// A write (or a read that must leave an audit row) on a database opened read-only.
+    #[error(
+        "{path}: 읽기 전용 데이터베이스입니다 (read-only database) — 바꾸는 작업도, 주민 상세·사례 기록처럼 \
+         접속 기록(감사 로그)을 남겨야 하는 조회도 할 수 없습니다: 개인정보 조회는 기록 없이 보여 드리지 않습니다. \
+         파일과 폴더의 쓰기 권한을 확인하세요 (검색과 목록은 됩니다)"
+    )]
+    ReadOnly { path: PathBuf },
     #[error("찾을 수 없습니다 (not found): {0}")]
     NotFound(String),
 }
@@ -83,14 +106,26 @@ pub struct Site {
     pub name: String,
 }
 
-/// Operator roles.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// Operator roles, ordered by what they may do: a role may do everything the roles below it
+/// may (`role >= needed`). A new role slots in between by its place in this list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Role {
-    Admin,
     Staff,
+    Admin,
 }
 
 impl Role {
+    /// The role in Korean, for messages (`관리자`).
+    pub fn label(self) -> &'static str {
+        match self {
+            Role::Admin => "관리자",
+            Role::Staff => "일반 직원",
+        }
+    }
+    /// Whether this role may do what `needed` may.
+    pub fn allows(self, needed: Role) -> bool {
+        self >= needed
+    }
     pub fn as_str(self) -> &'static str {
         match self {
             Role::Admin => "admin",
@@ -119,8 +154,12 @@ pub struct Store {
 
 impl Store {
     /// Opens (creating or migrating) the database at `path`. See [`OpenOptions`].
+    /// The operator name is made canonical first ([`users::canonical_operator`]): `" root"`
+    /// opens as `root`, and a name with control characters is refused.
     pub fn open(path: &Path, opts: &OpenOptions) -> Result<Store> {
-        open::open(path, opts)
+        let mut opts = opts.clone();
+        opts.operator = users::canonical_operator(&opts.operator, "--user")?;
+        open::open(path, &opts)
     }
 
     pub fn path(&self) -> &Path {
@@ -191,6 +230,13 @@ pub(crate) fn sql_err(path: &Path, e: rusqlite::Error) -> StoreError {
         )
     {
         return StoreError::Busy {
+            path: path.to_path_buf(),
+        };
+    }
+    if let rusqlite::Error::SqliteFailure(f, _) = &e
+        && f.code == rusqlite::ErrorCode::ReadOnly
+    {
+        return StoreError::ReadOnly {
             path: path.to_path_buf(),
         };
     }

@@ -392,7 +392,8 @@ fn ensure_site(conn: &Connection, opts: &OpenOptions) -> rusqlite::Result<Site> 
     Ok(site)
 }
 
-/// The first operator of a new database is admin; others are added as staff on first use.
+/// The first operator of a new database is admin; others are added as staff on first use
+/// (see `users::new_operator_role`).
 fn ensure_operator(conn: &Connection, operator: &str, clock: &Clock) -> rusqlite::Result<Role> {
     if let Some(role) = conn
         .query_row("SELECT role FROM users WHERE name = ?1", [operator], |r| {
@@ -402,8 +403,7 @@ fn ensure_operator(conn: &Connection, operator: &str, clock: &Clock) -> rusqlite
     {
         return Ok(Role::parse(&role).unwrap_or(Role::Staff));
     }
-    let any: i64 = conn.query_row("SELECT count(*) FROM users", [], |r| r.get(0))?;
-    let role = if any == 0 { Role::Admin } else { Role::Staff };
+    let role = super::users::new_operator_role(conn, operator)?;
     conn.execute(
         "INSERT INTO users (name, role, created_at) VALUES (?1, ?2, ?3)",
         params![operator, role.as_str(), clock.stamp()],

@@ -74,13 +74,17 @@ pub struct ImportReport {
 }
 
 /// Verifies and merges the bundle at `path`. `progress(bytes_read, bytes_total)` is called now
-/// and then. Nothing changes unless every check passes (and never with `dry_run`).
+/// and then. Nothing changes unless every check passes (and never with `dry_run`). Admin only
+/// ([`Store::require_admin`]; the refusal is audited).
 pub fn import_bundle(
     store: &mut Store,
     path: &Path,
     opts: &ImportOptions,
     progress: &mut dyn FnMut(u64, u64),
 ) -> SyncResult<ImportReport> {
+    // Merging another site's changes (and trusting a new site) is an admin's decision, in
+    // the TUI and the CLI alike; the refusal is audited.
+    store.require_admin("sync import")?;
     let decryption = match &opts.passphrase {
         Some(p) => Decryption::Passphrase(p.clone()),
         None => Decryption::Identities(vec![site_keys(store)?.age_identity().clone()]),

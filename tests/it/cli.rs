@@ -144,7 +144,8 @@ fn users_add_is_admin_only() {
         .args(["users", "add", "lee", "--role", "admin"])
         .output()
         .unwrap();
-    assert_eq!(denied.status.code(), Some(1));
+    // A refusal exits 2 (see src/cli/mod.rs), like every other refusal.
+    assert_eq!(denied.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&denied.stderr).contains("admin only"));
     let audit = dolbom()
         .arg("--db")

@@ -523,11 +523,12 @@ fn cli_import_report_json_and_exit_codes() {
     let o = run(ADMIN, &["resources", "import"]);
     assert_eq!(o.status.code(), Some(2));
 
+    // A refusal exits 2 (see src/cli/mod.rs).
     let o = run(STAFF, &["resources", "import", t]);
-    assert_eq!(o.status.code(), Some(1));
+    assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("관리자만"), "{}", stderr(&o));
     let o = run(STAFF, &["residents", "import", t]);
-    assert_eq!(o.status.code(), Some(1));
+    assert_eq!(o.status.code(), Some(2));
     let o = run(ADMIN, &["audit", "--json"]);
     let audit: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
     let denied = audit

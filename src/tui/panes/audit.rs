@@ -6,7 +6,7 @@ use super::fields::{FieldId, PaneForm};
 use super::{Effect, FormPurpose, ListState, cell};
 use crate::audit::{AuditFilter, NamedAuditRow, OperatorSummary};
 use crate::cli::audit::{ACTIONS, detail_text, subject_text};
-use crate::store::{Role, Store};
+use crate::store::Store;
 use crate::tui::Action;
 use crate::tui::theme::Theme;
 use crate::tui::widgets::form::Field;
@@ -35,11 +35,11 @@ pub struct AuditScreen {
 impl AuditScreen {
     /// Loads the review; staff are refused (and the refusal is audited).
     pub fn open(store: &Store) -> Result<AuditScreen, String> {
-        if store.role() != Role::Admin {
-            let _ = store.require_admin("audit log (TUI)");
+        if store.require_admin("audit log (TUI)").is_err() {
             return Err(format!(
-                "감사 로그는 관리자만 볼 수 있습니다 ({}: 일반 직원)",
-                store.operator()
+                "감사 로그는 관리자만 볼 수 있습니다 ({}: {})",
+                store.operator(),
+                store.role().label()
             ));
         }
         let month = store.clock().today().format("%Y-%m").to_string();

@@ -482,14 +482,21 @@ impl ResourcesPane {
 fn import_refused(store: &Store) -> Option<String> {
     match store.require_admin("resources import (TUI)") {
         Ok(()) => None,
-        Err(StoreError::Invalid(_)) => Some(format!(
-            "가져오기는 관리자만 할 수 있습니다 ({}: 일반 직원)",
-            store.operator()
+        Err(StoreError::Denied {
+            role,
+            audited: true,
+            ..
+        }) => Some(format!(
+            "가져오기는 관리자만 할 수 있습니다 ({}: {})",
+            store.operator(),
+            role.label()
         )),
-        Err(e) => Some(format!(
-            "가져오기는 관리자만 할 수 있습니다 ({}: 일반 직원) — 거부 기록을 감사 로그에 남기지 못했습니다: {e}",
-            store.operator()
+        Err(StoreError::Denied { role, .. }) => Some(format!(
+            "가져오기는 관리자만 할 수 있습니다 ({}: {}) — 거부 기록을 감사 로그에 남기지 못했습니다",
+            store.operator(),
+            role.label()
         )),
+        Err(e) => Some(format!("가져오기를 확인하지 못했습니다: {e}")),
     }
 }
 

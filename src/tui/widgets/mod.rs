@@ -19,11 +19,16 @@ use unicode_segmentation::UnicodeSegmentation;
 use unicode_width::UnicodeWidthStr;
 
 /// The part of `text` after `skip` display columns that fits in `width` columns, never splitting a
-/// grapheme (a wide character that would not fit is left out).
+/// grapheme (a wide character that would not fit is left out). Control characters and bidi
+/// overrides in stored text are dropped here, so they neither reach the terminal nor shift
+/// the columns (ratatui drops controls too, but only after the padding was counted).
 pub(crate) fn fit(text: &str, skip: usize, width: usize) -> String {
     let mut out = String::new();
     let (mut pos, mut used) = (0, 0);
     for g in text.graphemes(true) {
+        if g.chars().any(crate::privacy::is_terminal_unsafe) {
+            continue;
+        }
         let w = g.width();
         if pos < skip {
             pos += w;
