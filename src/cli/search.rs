@@ -53,7 +53,7 @@ pub fn run(g: &Global, args: &Args) -> anyhow::Result<ExitCode> {
         category: None,
         worker: args.worker.clone(),
     };
-    let index = ResidentIndex::load(store.path())?;
+    let index = ResidentIndex::load(store.file())?;
     let query = args.query.join(" ");
     let hits = find(
         &store,

@@ -4,20 +4,22 @@
 use std::sync::OnceLock;
 
 /// The at-rest cipher, as `--version` reports it: the engine linked in (SQLite3 Multiple
-/// Ciphers, asked at run time so a build whose patch stopped applying says so) and the scheme
-/// new encrypted databases use. Database files are not yet encrypted by default (issue #13's
-/// key slots and login are still to be wired into opening), and the line says that plainly.
+/// Ciphers, asked at run time so a build whose patch stopped applying says so), the scheme
+/// encrypted databases use, and the key derivation of the key slots.
 pub fn cipher() -> &'static str {
     static CIPHER: OnceLock<String> = OnceLock::new();
     CIPHER.get_or_init(|| {
-        let engine = rusqlite::Connection::open_in_memory()
-            .ok()
-            .and_then(|c| crate::crypto::engine::engine_version(&c).ok());
-        match engine {
-            Some(v) => format!(
-                "{v}, {} (데이터베이스 파일은 아직 평문; plain files until key slots are wired)",
-                crate::crypto::CIPHER
-            ),
+        match crate::store::cipher::linked_engine() {
+            Some(v) => {
+                let k = crate::crypto::KdfParams::DEFAULT;
+                format!(
+                    "{v}, {} (ChaCha20-Poly1305); 키 슬롯 argon2id m={} MiB t={} p={}; 새 데이터베이스는 기본으로 암호화 (new databases encrypted unless --no-encryption)",
+                    crate::crypto::CIPHER,
+                    k.m_cost_kib / 1024,
+                    k.t_cost,
+                    k.p_cost
+                )
+            }
             None => "없음 (plain SQLite: no cipher engine linked)".to_string(),
         }
     })
@@ -57,5 +59,7 @@ mod tests {
         assert!(t.contains(&format!("SQLite: {}", rusqlite::version())));
         assert!(t.contains("SQLite3 Multiple Ciphers"), "{t}");
         assert!(t.contains("chacha20"), "{t}");
+        assert!(t.contains("argon2id"), "{t}");
+        assert!(!t.contains("평문"), "{t}");
     }
 }

@@ -4,7 +4,7 @@
 //! Flow: a new database gets a random [`DbKey`] and a first slot for its admin; opening a
 //! database reads the slots (before the database can be read at all), unlocks the operator's
 //! slot with their passphrase (argon2id, the only slow step), and hands the raw key to
-//! [`engine::apply_key`], which runs no key derivation of its own.
+//! `store::cipher::apply_key`, which runs no key derivation of its own.
 
 pub mod engine;
 pub mod keyslots;
@@ -20,5 +20,43 @@ pub mod keyslots;
 pub const CIPHER: &str = "chacha20";
 
 pub use keyslots::{
-    DbKey, KdfParams, KeySlot, KeySlotError, KeySlots, NameError, normalize_operator,
+    DbKey, KdfParams, KeySlot, KeySlotError, KeySlots, NameError, check_new_passphrase,
+    normalize_operator, passphrase_from_key_file,
 };
+
+/// A passphrase typed or read from a key file: wiped from memory when dropped, never printed
+/// (its `Debug` shows nothing).
+#[derive(Clone)]
+pub struct Passphrase(zeroize::Zeroizing<String>);
+
+impl Passphrase {
+    pub fn new(text: impl Into<String>) -> Passphrase {
+        Passphrase(zeroize::Zeroizing::new(text.into()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        self.0.as_str()
+    }
+}
+
+impl From<zeroize::Zeroizing<String>> for Passphrase {
+    fn from(text: zeroize::Zeroizing<String>) -> Passphrase {
+        Passphrase(text)
+    }
+}
+
+impl std::fmt::Debug for Passphrase {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Passphrase(..)")
+    }
+}
+
+/// The wait before the next unlock attempt after `failures` wrong passphrases in a row: none
+/// for the first two, then 1 s, 2 s, 4 s … up to 30 s.
+pub fn login_delay(failures: u32) -> std::time::Duration {
+    if failures < 3 {
+        return std::time::Duration::ZERO;
+    }
+    let secs = 1u64 << (failures - 3).min(5);
+    std::time::Duration::from_secs(secs.min(30))
+}

@@ -188,9 +188,11 @@ impl ResidentIndex {
 
     /// Loads every resident from the database file and builds the index, one record at a time
     /// (memory stays near the index's own size). Run it off the UI thread.
-    pub fn load(path: &std::path::Path) -> Result<ResidentIndex> {
+    /// `file` is [`crate::store::Store::file`] (an encrypted file needs its key), or a plain
+    /// file's path.
+    pub fn load(file: impl Into<crate::store::DbFile>) -> Result<ResidentIndex> {
         let mut ix = ResidentIndex::empty();
-        crate::store::for_each_search_record(path, |r| ix.push(&r))?;
+        crate::store::for_each_search_record(&file.into(), |r| ix.push(&r))?;
         ix.rowids.shrink_to_fit();
         ix.attrs.shrink_to_fit();
         ix.flag_bits.shrink_to_fit();

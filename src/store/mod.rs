@@ -3,8 +3,10 @@
 
 pub mod audit;
 mod cases;
+pub mod cipher;
 pub mod demo;
 mod entries;
+mod keys;
 mod open;
 pub mod oplog;
 pub mod queries;
@@ -21,6 +23,7 @@ mod users;
 pub use users::canonical_operator;
 mod write;
 
+pub use keys::{DbStatus, encrypt_file, failures_path, slots_path};
 pub use open::{OpenOptions, migrate as migrate_to};
 pub use resident_edit::ResidentEdit;
 pub use residents::{
@@ -31,6 +34,7 @@ pub use resources::ResourceRow;
 pub use write::{Tx, Val, materialize_insert, row_fields};
 
 use crate::clock::Clock;
+use crate::crypto::DbKey;
 use rusqlite::Connection;
 use std::path::{Path, PathBuf};
 
@@ -69,6 +73,34 @@ pub enum StoreError {
         #[source]
         source: std::io::Error,
     },
+    #[error(
+        "{path}: 암호화된 데이터베이스입니다 — 열려면 작업자 암호가 필요합니다 (--key-file 파일, DOLBOM_KEY_FILE, 또는 터미널에서 입력); 파일은 건드리지 않았습니다 (encrypted: a passphrase is needed)"
+    )]
+    Locked { path: PathBuf, new: bool },
+    #[error(
+        "{path}: 작업자 {operator:?}의 암호가 틀렸습니다 (wrong passphrase); 파일은 건드리지 않았습니다"
+    )]
+    WrongPassphrase { path: PathBuf, operator: String },
+    #[error(
+        "{keys}: 작업자 {operator:?}의 키 슬롯이 없습니다 (no key slot) — --user로 작업자를 고르거나 관리자에게 `dolbom users add`를 요청하세요; 데이터베이스는 건드리지 않았습니다"
+    )]
+    UnknownOperator { keys: PathBuf, operator: String },
+    #[error(
+        "{keys}: 키 슬롯 파일이 없습니다 (key slot file missing) — 이 파일 없이는 암호화된 {db}를 열 수 없습니다; 백업에서 되살리세요. 데이터베이스는 건드리지 않았습니다"
+    )]
+    SlotFileMissing { db: PathBuf, keys: PathBuf },
+    #[error(
+        "{keys}: 키 슬롯 파일이 손상되었습니다 (damaged key slot file: {reason}); 백업에서 되살리세요. 데이터베이스는 건드리지 않았습니다"
+    )]
+    SlotFileDamaged { keys: PathBuf, reason: String },
+    #[error(
+        "{keys}: 이 키 슬롯 파일로는 데이터베이스가 열리지 않습니다 (the slots belong to another database or key); 데이터베이스는 건드리지 않았습니다"
+    )]
+    KeyMismatch { keys: PathBuf },
+    #[error(
+        "{keys}: 키 슬롯 파일이 데이터베이스에 기록된 것과 다릅니다 (replaced by an older or foreign copy?); 열지 않았습니다 — 관리자에게 알리세요"
+    )]
+    SlotsReplaced { keys: PathBuf },
     #[error("{0}")]
     Invalid(String),
     /// The operator's role does not allow this; the refusal was audited (see
@@ -98,6 +130,65 @@ pub enum StoreError {
 }
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+/// A database file and the key that opens it (none for a plain file): what a second
+/// connection needs. Its `Debug` never shows the key.
+#[derive(Debug, Clone)]
+pub struct DbFile {
+    path: PathBuf,
+    key: Option<DbKey>,
+}
+
+impl DbFile {
+    /// A plain database file.
+    pub fn plain(path: impl Into<PathBuf>) -> DbFile {
+        DbFile {
+            path: path.into(),
+            key: None,
+        }
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Opens another store on this file as `operator` (a worker thread's connection to a file
+    /// this process has already unlocked; see [`Store::file`]).
+    pub fn reopen(&self, operator: &str, clock: Clock) -> Result<Store> {
+        open::reopen(self, operator, clock)
+    }
+
+    /// A read-only connection, keyed when the file is encrypted.
+    pub(crate) fn open_read_only(&self) -> Result<Connection> {
+        let conn = cipher::connect(
+            &self.path,
+            rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
+            self.key.as_ref(),
+        )
+        .map_err(|e| sql_err(&self.path, e.into()))?;
+        conn.busy_timeout(BUSY_TIMEOUT)
+            .map_err(|e| sql_err(&self.path, e))?;
+        Ok(conn)
+    }
+}
+
+impl From<&Path> for DbFile {
+    fn from(path: &Path) -> DbFile {
+        DbFile::plain(path)
+    }
+}
+
+impl From<&PathBuf> for DbFile {
+    fn from(path: &PathBuf) -> DbFile {
+        DbFile::plain(path.clone())
+    }
+}
+
+impl From<PathBuf> for DbFile {
+    fn from(path: PathBuf) -> DbFile {
+        DbFile::plain(path)
+    }
+}
 
 /// This site's identity, created on first open.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -145,6 +236,8 @@ impl Role {
 pub struct Store {
     conn: Connection,
     path: PathBuf,
+    /// The database key of an encrypted file (`None`: plain).
+    key: Option<DbKey>,
     site: Site,
     operator: String,
     role: Role,
@@ -164,6 +257,13 @@ impl Store {
 
     pub fn path(&self) -> &Path {
         &self.path
+    }
+    /// The file and its key, for another connection (a background index build).
+    pub fn file(&self) -> DbFile {
+        DbFile {
+            path: self.path.clone(),
+            key: self.key.clone(),
+        }
     }
     pub fn site(&self) -> &Site {
         &self.site
@@ -211,6 +311,18 @@ impl Store {
     pub fn content_digest(&self) -> Result<String> {
         queries::content_digest(self)
     }
+}
+
+/// How long a writer waits for another process's lock before giving up.
+pub const BUSY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(5);
+
+/// This machine's host name (recorded in the audit log).
+pub fn host_name() -> String {
+    hostname::get()
+        .ok()
+        .and_then(|h| h.into_string().ok())
+        .filter(|h| !h.is_empty())
+        .unwrap_or_else(|| "localhost".to_string())
 }
 
 /// A column held a value no enum knows (a stage, an entry kind …).

@@ -4,9 +4,8 @@
 use super::audit::{Event, append};
 use super::{Result, Store, StoreError, Val};
 use crate::model::{AuditAction, Resident, Sex, Stage, split_list};
-use rusqlite::{Connection, OpenFlags, params};
+use rusqlite::{Connection, params};
 use std::collections::HashMap;
-use std::path::Path;
 
 /// One resident as the search index needs it (built at start-up, off the UI thread).
 #[derive(Debug, Clone, PartialEq)]
@@ -118,22 +117,16 @@ impl Store {
 
 /// Reads every live resident's search record through a separate read-only connection, so a
 /// background thread can build the index while the UI runs.
-pub fn read_search_records(path: &Path) -> Result<Vec<SearchRecord>> {
+pub fn read_search_records(file: &super::DbFile) -> Result<Vec<SearchRecord>> {
     let mut out = Vec::new();
-    for_each_search_record(path, |r| out.push(r))?;
+    for_each_search_record(file, |r| out.push(r))?;
     Ok(out)
 }
 
 /// Like [`read_search_records`], one record at a time (no list of them all in memory).
-pub fn for_each_search_record(path: &Path, each: impl FnMut(SearchRecord)) -> Result<()> {
-    let err = |e| super::sql_err(path, e);
-    let conn = Connection::open_with_flags(
-        path,
-        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
-    )
-    .map_err(err)?;
-    conn.busy_timeout(super::open::BUSY_TIMEOUT).map_err(err)?;
-    read_records(&conn, each).map_err(err)
+pub fn for_each_search_record(file: &super::DbFile, each: impl FnMut(SearchRecord)) -> Result<()> {
+    let conn = file.open_read_only()?;
+    read_records(&conn, each).map_err(|e| super::sql_err(file.path(), e))
 }
 
 /// A resident row for lists.

@@ -535,11 +535,12 @@ impl App {
         let Some(tx) = self.jobs.clone() else {
             return;
         };
-        let path = self.store.path().to_path_buf();
-        let mut opts = crate::store::OpenOptions::new(self.store.operator());
-        opts.clock = *self.store.clock();
+        let file = self.store.file();
+        let operator = self.store.operator().to_owned();
+        let clock = *self.store.clock();
         std::thread::spawn(move || {
-            let result = crate::store::Store::open(&path, &opts)
+            let result = file
+                .reopen(&operator, clock)
                 .map_err(|e| e.to_string())
                 .and_then(|mut store| {
                     let mut last = std::time::Instant::now();
@@ -558,7 +559,7 @@ impl App {
     /// channel (the old index stays usable meanwhile), inline otherwise.
     fn reindex(&mut self) {
         match &self.jobs {
-            Some(tx) => super::msg::spawn_index(tx.clone(), self.store.path().to_path_buf()),
+            Some(tx) => super::msg::spawn_index(tx.clone(), self.store.file()),
             None => self.search.rebuild_index(&mut self.store),
         }
     }

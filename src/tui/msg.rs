@@ -30,9 +30,9 @@ pub enum Msg {
 }
 
 /// Builds the resident index on a worker thread; it arrives as [`Msg::Index`].
-pub fn spawn_index(tx: Sender<Msg>, path: std::path::PathBuf) {
+pub fn spawn_index(tx: Sender<Msg>, file: crate::store::DbFile) {
     thread::spawn(move || {
-        let result = ResidentIndex::load(&path)
+        let result = ResidentIndex::load(file)
             .map(Box::new)
             .map_err(|e| e.to_string());
         let _ = tx.send(Msg::Index(result));

@@ -36,7 +36,7 @@ fn test_panic() -> bool {
 pub fn run(store: Store, opts: RunOptions) -> anyhow::Result<()> {
     let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
     let theme = Theme::initial(opts.theme.as_deref(), no_color);
-    let db_path = store.path().to_path_buf();
+    let db_file = store.file();
     let mut app = App::new(store, opts.keymap, theme);
 
     let mut guard = TerminalGuard::enter()?;
@@ -59,7 +59,7 @@ pub fn run(store: Store, opts: RunOptions) -> anyhow::Result<()> {
     app.jobs = Some(tx.clone());
     spawn_input(tx.clone());
     spawn_signals(tx.clone());
-    spawn_index(tx, db_path);
+    spawn_index(tx, db_file);
     let result = event_loop(&mut guard, &mut app, &rx, bench.is_some());
     drop(guard);
     if bench.is_some() {

@@ -234,7 +234,9 @@ fn version_names_commit_sqlite_and_cipher() {
     let cipher = lines.next().unwrap_or_default();
     assert!(
         cipher.starts_with("암호화 (cipher): SQLite3 Multiple Ciphers")
-            && cipher.contains("chacha20"),
+            && cipher.contains("chacha20")
+            && cipher.contains("argon2id")
+            && cipher.contains("기본으로 암호화"),
         "{cipher}"
     );
     let short = dolbom().arg("-V").output().expect("run");

@@ -2,8 +2,9 @@
 //! holds no readable personal data, refuses a wrong key without changing a byte, and works the
 //! way the store uses SQLite (WAL, 16 KiB pages). Plain files keep working as before.
 
-use dolbom::crypto::engine::{self, EngineError, FileKind};
+use dolbom::crypto::engine::{self, FileKind};
 use dolbom::crypto::{DbKey, KdfParams, KeySlots};
+use dolbom::store::cipher::{self, EngineError};
 use rusqlite::{Connection, ErrorCode, params};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -26,7 +27,7 @@ fn configure(conn: &Connection) {
 fn open(path: &Path, key: Option<&DbKey>) -> Connection {
     let conn = Connection::open(path).unwrap();
     if let Some(key) = key {
-        engine::apply_key(&conn, key).unwrap();
+        cipher::apply_key(&conn, key).unwrap();
     }
     configure(&conn);
     conn
@@ -96,7 +97,7 @@ fn engine_is_sqlite3mc() {
         version.starts_with("SQLite3 Multiple Ciphers"),
         "unexpected engine: {version}"
     );
-    assert_eq!(engine::engine_version(&conn).unwrap(), version);
+    assert_eq!(cipher::engine_version(&conn).unwrap(), version);
     // Temp tables and sorter spills are never encrypted, so they must stay in memory.
     let options: Vec<String> = conn
         .prepare("PRAGMA compile_options")
@@ -209,7 +210,7 @@ fn wrong_key_or_no_key_fails_cleanly_and_changes_no_byte() {
     let wrong = DbKey::generate().unwrap();
     let conn = Connection::open(&path).unwrap();
     assert!(matches!(
-        engine::apply_key(&conn, &wrong),
+        cipher::apply_key(&conn, &wrong),
         Err(EngineError::WrongKey)
     ));
     drop(conn);
@@ -222,7 +223,7 @@ fn wrong_key_or_no_key_fails_cleanly_and_changes_no_byte() {
         .unwrap_err();
     assert_eq!(err.sqlite_error_code(), Some(ErrorCode::NotADatabase));
     assert!(matches!(
-        engine::check_readable(&conn),
+        cipher::check_readable(&conn),
         Err(EngineError::WrongKey)
     ));
     drop(conn);
@@ -254,7 +255,7 @@ fn wrong_key_leaves_a_live_wal_alone() {
 
     let intruder = Connection::open(&path).unwrap();
     assert!(matches!(
-        engine::apply_key(&intruder, &DbKey::generate().unwrap()),
+        cipher::apply_key(&intruder, &DbKey::generate().unwrap()),
         Err(EngineError::WrongKey)
     ));
     drop(intruder);
@@ -277,7 +278,7 @@ fn a_key_on_a_plain_file_is_refused_and_changes_nothing() {
     let before = std::fs::read(&plain).unwrap();
     let conn = Connection::open(&plain).unwrap();
     assert!(matches!(
-        engine::apply_key(&conn, &DbKey::generate().unwrap()),
+        cipher::apply_key(&conn, &DbKey::generate().unwrap()),
         Err(EngineError::WrongKey)
     ));
     drop(conn);
@@ -326,7 +327,7 @@ fn rekey_changes_the_key_in_place() {
     drop(conn);
     let conn = Connection::open(&path).unwrap();
     assert!(matches!(
-        engine::apply_key(&conn, &old),
+        cipher::apply_key(&conn, &old),
         Err(EngineError::WrongKey)
     ));
     drop(conn);

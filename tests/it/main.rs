@@ -9,6 +9,7 @@ mod cli;
 mod cli_args;
 mod day;
 mod demo;
+mod encryption;
 mod engine;
 mod form;
 mod hostile_import;

@@ -210,7 +210,7 @@ impl SearchPane {
 
     /// Rebuilds the index from the database (after residents were added or imported).
     pub fn rebuild_index(&mut self, store: &mut Store) {
-        match ResidentIndex::load(store.path()) {
+        match ResidentIndex::load(store.file()) {
             Ok(ix) => self.set_index(ix, store),
             Err(e) => self.error = Some(e.to_string()),
         }
