@@ -7,6 +7,7 @@ pub mod demo;
 mod entries;
 mod open;
 pub mod oplog;
+pub mod privacy_scrub;
 pub mod queries;
 mod referrals;
 mod reports;

@@ -76,7 +76,7 @@ pub(super) fn open(path: &Path, opts: &OpenOptions) -> Result<Store> {
         }
         Err(e) => return Err(sql_err(path, e)),
     };
-    Ok(Store {
+    let store = Store {
         conn,
         path: path.to_path_buf(),
         site,
@@ -84,7 +84,9 @@ pub(super) fn open(path: &Path, opts: &OpenOptions) -> Result<Store> {
         role,
         host: host_name(),
         clock: opts.clock,
-    })
+    };
+    super::privacy_scrub::finish_pending(&store)?;
+    Ok(store)
 }
 
 type Opened = (Connection, Site, Role);
@@ -364,7 +366,11 @@ pub fn migrate(conn: &mut Connection, target: u32) -> rusqlite::Result<()> {
         if version >= target {
             return Ok(());
         }
-        tx.execute_batch(MIGRATIONS[version as usize])?;
+        let sql = MIGRATIONS[version as usize];
+        tx.execute_batch(sql)?;
+        if sql == super::schema::V_PRIVACY {
+            super::privacy_scrub::run_in_migration(&tx)?;
+        }
         if version == 0 {
             tx.execute("INSERT INTO meta (key, value) VALUES ('app', 'dolbom')", [])?;
         }
