@@ -42,39 +42,173 @@ pub fn parse_rrn(raw: &str) -> Result<RrnParts, String> {
     })
 }
 
-/// Masks anything shaped like a 주민등록번호 (6 digits, optional `-`, 7 digits) in free text.
+/// Masks anything shaped like a 주민등록번호 or 외국인등록번호 in free text (see
+/// [`mask_rrn_counted`]): the front half and the 7th digit stay, the rest becomes `******`.
 pub fn mask_rrn_like(text: &str) -> String {
-    let chars: Vec<char> = text.chars().collect();
-    let mut out = String::with_capacity(text.len());
-    let mut i = 0;
-    while i < chars.len() {
-        let preceded_by_digit = i > 0 && chars[i - 1].is_ascii_digit();
-        if !preceded_by_digit && let Some(len) = rrn_at(&chars[i..]) {
-            out.extend(&chars[i..i + 7 + usize::from(len == 14)]);
-            out.push_str("******");
-            i += len;
-            continue;
-        }
-        out.push(chars[i]);
-        i += 1;
-    }
-    out
+    mask_rrn_counted(text).0.into_owned()
 }
 
-/// Length (13 or 14) of an RRN-shaped run at the start of `c`, not followed by a digit.
-fn rrn_at(c: &[char]) -> Option<usize> {
-    let digits = |r: std::ops::Range<usize>| {
-        r.clone()
-            .all(|i| c.get(i).is_some_and(char::is_ascii_digit))
+/// The one RRN masker (issue #20 item 1). Finds `YYMMDD` + separator + `[1-8]NNNNNN` where the
+/// date part is a plausible date (month 01–12, day 01–31) and the 7th digit names a sex and
+/// century (1–8: 내국인 1900s/2000s, 외국인 5–8). The separator is nothing, `-` (also `–`, `—`,
+/// `－`) with up to two spaces either side, or one space. The run must stand alone: not inside a
+/// longer number (a digit, or a digit and a dash, right before or after it), so phone numbers
+/// (`010-1234-5678`), 사업자등록번호 (`123-45-67890`), dates and account numbers of other
+/// shapes are left alone. Keeps everything but the last six digits, which become `******`
+/// (`500302-1234567` → `500302-1******`), like the `rrn_masked` column. Returns the text
+/// (borrowed when nothing was found) and how many numbers were masked. Idempotent.
+pub fn mask_rrn_counted(text: &str) -> (std::borrow::Cow<'_, str>, usize) {
+    use std::borrow::Cow;
+    let b = text.as_bytes();
+    // Fast path: an RRN needs 13 ASCII digits.
+    if b.iter().filter(|c| c.is_ascii_digit()).count() < 13 {
+        return (Cow::Borrowed(text), 0);
+    }
+    let mut out = String::new();
+    let mut copied = 0;
+    let mut count = 0;
+    let mut i = 0;
+    while i < b.len() {
+        if b[i].is_ascii_digit()
+            && !ends_number(b, i)
+            && let Some((keep, end)) = rrn_at(b, i)
+        {
+            // `keep` and `end` sit on ASCII bytes, so they are char boundaries.
+            out.push_str(&text[copied..keep]);
+            out.push_str("******");
+            copied = end;
+            count += 1;
+            i = end;
+            continue;
+        }
+        i += 1;
+    }
+    if count == 0 {
+        return (Cow::Borrowed(text), 0);
+    }
+    out.push_str(&text[copied..]);
+    (Cow::Owned(out), count)
+}
+
+/// Whether a number ends right before `i` (a digit, or a digit and a dash).
+fn ends_number(b: &[u8], i: usize) -> bool {
+    let digit = |k: usize| b.get(k).is_some_and(u8::is_ascii_digit);
+    i > 0 && (digit(i - 1) || (b[i - 1] == b'-' && i > 1 && digit(i - 2)))
+}
+
+/// Dashes a person may type between the halves (ASCII, en, em, full-width).
+const DASHES: [&[u8]; 4] = [
+    b"-",
+    "\u{2013}".as_bytes(),
+    "\u{2014}".as_bytes(),
+    "\u{FF0D}".as_bytes(),
+];
+
+/// An RRN-shaped run starting at `i`: (end of the kept part, i.e. after the 7th digit; end of
+/// the run).
+fn rrn_at(b: &[u8], i: usize) -> Option<(usize, usize)> {
+    let digit = |k: usize| {
+        b.get(k)
+            .copied()
+            .filter(u8::is_ascii_digit)
+            .map(|c| c - b'0')
     };
-    let len = if digits(0..6) && c.get(6) == Some(&'-') && digits(7..14) {
-        14
-    } else if digits(0..13) {
-        13
+    let mut front = [0u8; 6];
+    for (k, d) in front.iter_mut().enumerate() {
+        *d = digit(i + k)?;
+    }
+    let month = front[2] * 10 + front[3];
+    let day = front[4] * 10 + front[5];
+    if !(1..=12).contains(&month) || !(1..=31).contains(&day) {
+        return None;
+    }
+    let spaces = |mut k: usize| {
+        let start = k;
+        while k - start < 2 && b.get(k) == Some(&b' ') {
+            k += 1;
+        }
+        k
+    };
+    let mut k = i + 6;
+    let before = spaces(k);
+    if let Some(dash) = DASHES.iter().find(|d| b[before..].starts_with(d)) {
+        k = spaces(before + dash.len());
+    } else if before - k <= 1 {
+        k = before; // nothing, or one space
     } else {
         return None;
-    };
-    (!c.get(len).is_some_and(char::is_ascii_digit)).then_some(len)
+    }
+    if !matches!(digit(k), Some(1..=8)) {
+        return None;
+    }
+    for n in 1..7 {
+        digit(k + n)?;
+    }
+    let end = k + 7;
+    let next_is_number =
+        digit(end).is_some() || (b.get(end) == Some(&b'-') && digit(end + 1).is_some());
+    (!next_is_number).then_some((k + 1, end))
+}
+
+/// Masks RRN-shaped numbers in one stored text value of column `column` (the write path's
+/// funnel: `store::Tx`, the sync merge, the one-time scrub). Identifier columns (`id`, `…_id`,
+/// `corrects`, `source`, `source_key`, `rrn_masked`) are left as they are: ids are derived
+/// from them. A value that is a JSON object or array (`entries.data`) has its strings masked
+/// and stays valid JSON. Returns the value (borrowed if unchanged) and the count masked.
+pub fn mask_rrn_in_field<'a>(column: &str, value: &'a str) -> (std::borrow::Cow<'a, str>, usize) {
+    use std::borrow::Cow;
+    if is_identifier_column(column) {
+        return (Cow::Borrowed(value), 0);
+    }
+    let (masked, n) = mask_rrn_counted(value);
+    if n == 0 {
+        return (masked, 0);
+    }
+    let trimmed = value.trim_start();
+    if (trimmed.starts_with('{') || trimmed.starts_with('['))
+        && let Ok(mut json) = serde_json::from_str::<serde_json::Value>(value)
+    {
+        let n = mask_rrn_in_json(&mut json);
+        return match serde_json::to_string(&json) {
+            Ok(text) => (Cow::Owned(text), n),
+            Err(_) => (masked, n),
+        };
+    }
+    (masked, n)
+}
+
+/// Columns that hold identifiers, never free text (see [`mask_rrn_in_field`]).
+pub fn is_identifier_column(column: &str) -> bool {
+    matches!(
+        column,
+        "id" | "corrects" | "source" | "source_key" | "rrn_masked"
+    ) || column.ends_with("_id")
+}
+
+/// Masks every string (and every RRN-shaped integer, which becomes a masked string) in a JSON
+/// value; returns the count masked.
+pub fn mask_rrn_in_json(v: &mut serde_json::Value) -> usize {
+    use serde_json::Value;
+    match v {
+        Value::String(s) => {
+            let (m, n) = mask_rrn_counted(s);
+            if n > 0 {
+                *s = m.into_owned();
+            }
+            n
+        }
+        Value::Number(num) => {
+            let text = num.to_string();
+            let (m, n) = mask_rrn_counted(&text);
+            if n > 0 {
+                *v = Value::String(m.into_owned());
+            }
+            n
+        }
+        Value::Array(items) => items.iter_mut().map(mask_rrn_in_json).sum(),
+        Value::Object(map) => map.values_mut().map(mask_rrn_in_json).sum(),
+        Value::Null | Value::Bool(_) => 0,
+    }
 }
 
 /// Masks a name for reviews that need to say whose record without showing it: the first and
@@ -209,6 +343,77 @@ mod tests {
         assert_eq!(mask_rrn_like("x5001011234567"), "x5001011******");
         assert_eq!(mask_rrn_like("010-1234-5678"), "010-1234-5678");
         assert_eq!(mask_rrn_like("12345001011234567"), "12345001011234567");
+    }
+
+    #[test]
+    fn rrn_shapes_in_free_text() {
+        let masked = [
+            (
+                "서울 관악구 500302-1234567 101호",
+                "서울 관악구 500302-1****** 101호",
+            ),
+            (
+                "서울 관악구 5003021234567 101호",
+                "서울 관악구 5003021****** 101호",
+            ),
+            ("500302 - 1234567", "500302 - 1******"),
+            ("500302 -1234567", "500302 -1******"),
+            ("500302- 1234567", "500302- 1******"),
+            ("500302 1234567", "500302 1******"),
+            ("500302\u{2013}1234567", "500302\u{2013}1******"),
+            ("번호:500302-1234567.", "번호:500302-1******."),
+            // 외국인등록번호 (5–8) and 2000s births.
+            ("901231-5234567", "901231-5******"),
+            ("050101-8234567", "050101-8******"),
+            (
+                "a 500302-1234567 b 800101-2345678",
+                "a 500302-1****** b 800101-2******",
+            ),
+        ];
+        for (raw, want) in masked {
+            let (got, n) = mask_rrn_counted(raw);
+            assert_eq!(got, want, "{raw}");
+            assert!(n >= 1, "{raw}");
+            assert_eq!(mask_rrn_like(&got), got, "idempotent: {raw}");
+        }
+        let kept = [
+            "010-1234-5678",
+            "01012345678",
+            "02-812-3456",
+            "123-45-67890",   // 사업자등록번호
+            "1234567890",     // 사업자등록번호 undashed
+            "110111-0012345", // 법인등록번호 (7th digit 0)
+            "2024-01-15",
+            "20240115-1234567",  // 8 digits before the dash
+            "501301-1234567",    // month 13
+            "500132-1234567",    // day 32
+            "500300-1234567",    // day 00
+            "500302-9234567",    // 7th digit 9
+            "500302-12345678",   // 8 digits after
+            "1-500302-1234567",  // inside a longer number
+            "500302-1234567-01", // inside a longer number
+            "110-123-456789",    // account number
+            "1002-345-678901",   // account number
+            "500302   1234567",  // too far apart
+            "",
+        ];
+        for raw in kept {
+            let (got, n) = mask_rrn_counted(raw);
+            assert_eq!((got.as_ref(), n), (raw, 0), "{raw}");
+        }
+    }
+
+    #[test]
+    fn fields_and_json() {
+        assert_eq!(mask_rrn_in_field("source_key", "5003021234567").1, 0);
+        assert_eq!(mask_rrn_in_field("resident_id", "5003021234567").1, 0);
+        let (v, n) = mask_rrn_in_field("address", "관악구 500302-1234567");
+        assert_eq!((v.as_ref(), n), ("관악구 500302-1******", 1));
+        let (v, n) = mask_rrn_in_field("data", r#"{"note":"500302-1234567","n":5003021234567}"#);
+        assert_eq!(n, 2);
+        let back: serde_json::Value = serde_json::from_str(&v).expect("still JSON");
+        assert_eq!(back["note"], "500302-1******");
+        assert_eq!(back["n"], "5003021******");
     }
 
     #[test]

@@ -9,6 +9,7 @@ mod entries;
 mod keys;
 mod open;
 pub mod oplog;
+pub mod privacy_scrub;
 pub mod queries;
 mod referrals;
 mod reports;

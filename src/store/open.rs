@@ -143,6 +143,7 @@ pub(super) fn open(path: &Path, opts: &OpenOptions) -> Result<Store> {
     if store.key.is_some() {
         keys::after_unlock(&store)?;
     }
+    super::privacy_scrub::finish_pending(&store)?;
     Ok(store)
 }
 
@@ -507,7 +508,11 @@ pub fn migrate(conn: &mut Connection, target: u32) -> rusqlite::Result<()> {
         if version >= target {
             return Ok(());
         }
-        tx.execute_batch(MIGRATIONS[version as usize])?;
+        let sql = MIGRATIONS[version as usize];
+        tx.execute_batch(sql)?;
+        if sql == super::schema::V_PRIVACY {
+            super::privacy_scrub::run_in_migration(&tx)?;
+        }
         if version == 0 {
             tx.execute("INSERT INTO meta (key, value) VALUES ('app', 'dolbom')", [])?;
         }

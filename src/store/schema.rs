@@ -19,7 +19,7 @@ pub const SYNCED_TABLES: [&str; 6] = [
 pub const ROW_META: [&str; 5] = ["id", "site_id", "hlc", "deleted", "insert_seq"];
 
 /// `MIGRATIONS[i]` brings a file from version `i` to `i + 1`.
-pub const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5, V6, V7];
+pub const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5, V6, V7, V_PRIVACY];
 
 /// The schema version this build writes.
 pub const CURRENT_VERSION: u32 = MIGRATIONS.len() as u32;
@@ -340,4 +340,13 @@ CREATE TABLE origin_keys (
     sign_key      TEXT NOT NULL,
     introduced_by TEXT NOT NULL
 ) WITHOUT ROWID;
+"#;
+
+/// Privacy (issue #20): the bulk-read threshold (`dolbom search`, `timeline --list` … print more
+/// residents than this only with `--reason`), and — run by the migration runner right after this
+/// SQL, in the same transaction — the one-time scrub of 주민등록번호-shaped text from every row,
+/// op and conflict copy (`store::privacy_scrub`; the runner recognises this migration by its text).
+pub(super) const V_PRIVACY: &str = r#"
+-- privacy: RRN scrub (store::privacy_scrub) and bulk-read threshold
+INSERT OR IGNORE INTO meta (key, value) VALUES ('bulk_read_limit', '500');
 "#;

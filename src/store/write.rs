@@ -7,6 +7,7 @@ use super::{Result, StoreError, sql_err};
 use crate::model::OpKind;
 use rusqlite::types::{ToSqlOutput, Value as SqlValue};
 use rusqlite::{OptionalExtension, ToSql, Transaction, params};
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
@@ -205,9 +206,11 @@ impl<'c> Tx<'c> {
         Ok((hlc, seq))
     }
 
-    /// Inserts a row into a synced table and logs it.
+    /// Inserts a row into a synced table and logs it. RRN-shaped text is masked first.
     pub fn insert(&mut self, table: &str, id: &str, fields: &[(&str, Val)]) -> Result<()> {
         Self::check_table(table)?;
+        let masked = mask_fields(fields);
+        let fields: &[(&str, Val)] = &masked;
         let base = self.correction_base(table, fields)?;
         let (hlc, seq) = self.log_with_base(table, id, OpKind::Insert, fields, base)?;
         // The insert op points at the row: the row records the op's seq (not for entries,
@@ -280,9 +283,12 @@ impl<'c> Tx<'c> {
     }
 
     /// Updates some columns of a row in a synced table and logs the change. Columns whose value
-    /// is unchanged are left out of the op; nothing is logged if nothing changed.
+    /// is unchanged are left out of the op; nothing is logged if nothing changed. RRN-shaped
+    /// text is masked first.
     pub fn update(&mut self, table: &str, id: &str, fields: &[(&str, Val)]) -> Result<bool> {
         Self::check_table(table)?;
+        let masked = mask_fields(fields);
+        let fields: &[(&str, Val)] = &masked;
         if table == "entries" {
             return Err(StoreError::Invalid(
                 "entries are append-only: add a correction instead".into(),
@@ -373,6 +379,10 @@ impl<'c> Tx<'c> {
         }
         materialize_insert(&self.tx, table, id).map_err(|e| sql_err(&self.path, e))?;
         let base = super::oplog::stamps::stamps_json(column, replaced);
+        let value = match value {
+            Val::Text(s) => Val::Text(crate::privacy::mask_rrn_in_field(column, &s).0.into_owned()),
+            other => other,
+        };
         let fields = [(column, value)];
         let (hlc, _) = self.log_with_base(table, id, OpKind::Update, &fields, Some(base))?;
         let sql = format!("UPDATE {table} SET hlc = ?2, {column} = ?3 WHERE id = ?1");
@@ -430,6 +440,31 @@ impl<'c> Tx<'c> {
         }
         self.tx.commit().map_err(|e| sql_err(&self.path, e))
     }
+}
+
+/// The values about to be written with RRN-shaped text masked (issue #20 item 1): every write
+/// to a synced table passes here (`insert`, `update`, `settle`; a received op is masked in
+/// `crate::sync::merge`), so no form, importer or edit can store a 주민등록번호 by forgetting
+/// to mask it. Borrowed when there is nothing to mask (the common case costs a digit count).
+fn mask_fields<'s, 'f>(fields: &'s [(&'f str, Val)]) -> Cow<'s, [(&'f str, Val)]> {
+    let hit = |k: &str, v: &Val| matches!(v, Val::Text(s) if crate::privacy::mask_rrn_in_field(k, s).1 > 0);
+    if !fields.iter().any(|(k, v)| hit(k, v)) {
+        return Cow::Borrowed(fields);
+    }
+    Cow::Owned(
+        fields
+            .iter()
+            .map(|(k, v)| {
+                let v = match v {
+                    Val::Text(s) => {
+                        Val::Text(crate::privacy::mask_rrn_in_field(k, s).0.into_owned())
+                    }
+                    other => other.clone(),
+                };
+                (*k, v)
+            })
+            .collect(),
+    )
 }
 
 /// A row's columns (but the bookkeeping [`ROW_META`]) as op fields; `None` if there is no

@@ -71,6 +71,8 @@ pub struct ImportReport {
     /// The sender was unknown and is now trusted (`--trust`).
     pub new_peer: bool,
     pub dry_run: bool,
+    /// RRN-shaped numbers masked on arrival (issue #20).
+    pub masked: u64,
 }
 
 /// Verifies and merges the bundle at `path`. `progress(bytes_read, bytes_total)` is called now
@@ -234,6 +236,23 @@ pub fn import_bundle(
             detail: &detail,
         },
     )?;
+    if merger.masked > 0 {
+        // One row per bundle, with the count; never the numbers.
+        let detail = format!(
+            "주민등록번호 형태 {}건을 받으며 가림 (RRN-shaped numbers masked on arrival) · from {}",
+            merger.masked, manifest.origin_site
+        );
+        tx.append_sync_audit(
+            &who,
+            &Event {
+                action: AuditAction::Update,
+                resident_id: None,
+                subject: &subject,
+                detail: &detail,
+            },
+        )?;
+    }
+    report.masked = merger.masked;
     if !opts.dry_run {
         tx.commit()?;
     }

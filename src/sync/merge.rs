@@ -48,6 +48,8 @@ pub(super) struct Merger {
     touched: BTreeSet<(String, String)>,
     /// Entries that received a correction: checked for two sites correcting them at once.
     corrected: BTreeSet<String>,
+    /// RRN-shaped numbers masked in the ops received (issue #20: audited per bundle).
+    pub(super) masked: u64,
 }
 
 fn bad(what: String) -> SyncError {
@@ -88,6 +90,21 @@ impl Merger {
         self.validate(tx, &op)?;
         let is_entry = op.table == "entries";
         let mut fields = std::mem::take(&mut op.fields);
+        // A peer's op never brings a 주민등록번호 into storage (issue #20 item 1): text is masked
+        // before the op is recorded or applied, as a local write is in `Tx`. (The op then no
+        // longer hashes to its origin's proof, so a relay of it is refused by a third site
+        // until that site has it from the origin; an origin running this version never
+        // writes one unmasked.)
+        let mut masked = 0;
+        for (k, v) in fields.iter_mut() {
+            if let Value::String(s) = v {
+                let (m, n) = crate::privacy::mask_rrn_in_field(k, s);
+                if n > 0 {
+                    *s = m.into_owned();
+                    masked += n as u64;
+                }
+            }
+        }
         let base = match fields.remove(BASE_KEY) {
             Some(b @ Value::Object(_)) => Some(b.to_string()),
             Some(_) => return Err(bad(format!("{BASE_KEY} of {}", op.row_id))),
@@ -103,6 +120,7 @@ impl Merger {
         if !tx.record_received_op(&op, fields_json.as_deref(), base.as_deref())? {
             return Ok(false);
         }
+        self.masked += masked;
         if op.kind != OpKind::Insert {
             self.touched.insert((op.table.clone(), op.row_id.clone()));
             return Ok(true);

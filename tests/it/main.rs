@@ -29,6 +29,7 @@ mod paper_monthly;
 mod paper_xlsx;
 mod paste;
 mod roles;
+mod rrn;
 mod search_props;
 mod search_table;
 mod store;
