@@ -96,6 +96,13 @@ fn open_read_write(path: &Path, opts: &OpenOptions) -> rusqlite::Result<Opened> 
     migrate(&mut conn, CURRENT_VERSION)?;
     let site = ensure_site(&conn, opts)?;
     let role = ensure_operator(&conn, &opts.operator, &opts.clock)?;
+    super::audit::upgrade_chain(
+        &conn,
+        path,
+        &opts.operator,
+        &host_name(),
+        &opts.clock.stamp(),
+    )?;
     Ok((conn, site, role))
 }
 
