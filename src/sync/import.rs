@@ -71,6 +71,9 @@ pub struct ImportReport {
     /// The sender was unknown and is now trusted (`--trust`).
     pub new_peer: bool,
     pub dry_run: bool,
+    /// The sender's audit head went back or changed since this site last saw it (in words).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub audit_warnings: Vec<String>,
 }
 
 /// Verifies and merges the bundle at `path`. `progress(bytes_read, bytes_total)` is called now
@@ -221,6 +224,7 @@ pub fn import_bundle(
         host: &host,
         at: &at,
     };
+    report.audit_warnings = super::witness::record(&tx, &manifest, &signer, &who)?;
     tx.append_sync_audit(
         &who,
         &Event {

@@ -243,3 +243,90 @@ fn append_cost() {
         .unwrap();
     assert_eq!(head.seq, i64::from(n) + 1);
 }
+
+/// Site B's log is trimmed and rebuilt under B's own key (meta head re-signed, side file
+/// rewritten), so that B's chain is consistent in itself; the head A witnessed and sent back
+/// still shows it, and A warns when B's next bundle carries the shorter head.
+#[test]
+fn a_peers_witnessed_head_catches_a_shortened_chain_rebuilt_consistently() {
+    use crate::common::sync::{add_resident, export, import, open_site};
+    let dir = tempfile::tempdir().unwrap();
+    let mut a = open_site(dir.path(), "a", 0);
+    let mut b = open_site(dir.path(), "b", 0);
+    add_resident(&mut b, "김민수", "010-1234-5678", "관악구");
+    for i in 0..10 {
+        b.audit(&Event {
+            action: AuditAction::View,
+            resident_id: None,
+            subject: &format!("resident:r{i}"),
+            detail: "",
+        })
+        .unwrap();
+    }
+    let b_head = b.audit_head().unwrap().unwrap();
+    let b_id = b.site().id.clone();
+    let report = import(
+        &mut a,
+        &export(&b, None, false, &dir.path().join("b1.bundle")),
+    )
+    .unwrap();
+    assert!(report.audit_warnings.is_empty());
+    let back = export(&a, Some(&b_id), false, &dir.path().join("a1.bundle"));
+    import(&mut b, &back).unwrap();
+    let witnessed = b.witnesses_of_us().unwrap();
+    assert_eq!(witnessed.len(), 1);
+    assert_eq!(witnessed[0].head, b_head);
+    assert_eq!(b.audit_verify().unwrap().broken, None);
+    let b_path = b.path().to_owned();
+    drop(b);
+
+    // Someone with B's file and key trims the last rows and rebuilds the chain consistently.
+    let conn = untriggered(&b_path);
+    conn.execute("DELETE FROM audit_log WHERE seq > ?1", [b_head.seq - 5])
+        .unwrap();
+    dolbom::audit::rechain(&conn).unwrap();
+    let head = dolbom::store::audit::meta_head(&conn).unwrap().unwrap();
+    dolbom::store::audit::write_head_file(&b_path, &head).unwrap();
+    drop(conn);
+
+    let mut b = open_site(dir.path(), "b", 0);
+    let report = b.audit_verify().unwrap();
+    let (seq, why) = report.broken.clone().expect("the witness catches it");
+    assert_eq!(seq, b_head.seq, "{report:?}");
+    assert!(why.contains("shorter than peer a"), "{why}");
+    // Only the witness: the rebuilt chain, the head in meta and the side file agree.
+    assert_eq!(report.problems.len(), 1, "{report:?}");
+    assert_eq!(report.checked, b_head.seq - 5);
+
+    // A sees B's next bundle carry a shorter head: a warning, audited.
+    add_resident(&mut b, "이영희", "010-2222-3333", "관악구");
+    let later = export(&b, None, false, &dir.path().join("b2.bundle"));
+    let report = import(&mut a, &later).unwrap();
+    assert_eq!(report.audit_warnings.len(), 1, "{report:?}");
+    let warnings = a.head_warnings().unwrap();
+    assert_eq!(warnings.len(), 1);
+    assert_eq!(warnings[0].witnessed_seq, b_head.seq);
+    assert!(warnings[0].got_seq < b_head.seq);
+    assert!(
+        a.audit_rows(&Default::default())
+            .unwrap()
+            .iter()
+            .any(|r| r.detail.starts_with("audit head of peer went back"))
+    );
+    // A keeps the highest head it saw.
+    let again = export(&a, Some(&b_id), false, &dir.path().join("a2.bundle"));
+    import(&mut b, &again).unwrap();
+    assert!(b.audit_verify().unwrap().broken.is_some());
+}
+
+/// The site keys the audit chain makes (before any sync) are the ones sync uses.
+#[test]
+fn the_audit_key_hangs_off_the_site_keys_sync_uses() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("k.db");
+    with_rows(&path, 2);
+    let store = Store::open(&path, &opts()).unwrap();
+    let keys = dolbom::sync::site_keys(&store).unwrap();
+    let head = store.audit_head().unwrap().unwrap();
+    assert!(head.verify(&keys.verifying_key()));
+}
