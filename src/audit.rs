@@ -13,5 +13,6 @@
 //! Never put personal data (names, phones, 주민등록번호) in an event's `detail`.
 
 pub use crate::store::audit::{
-    AuditFilter, AuditRow, Event, GENESIS, NamedAuditRow, OperatorSummary, VerifyReport, row_hash,
+    AuditFilter, AuditHead, AuditRow, Event, GENESIS, HeadWarning, NamedAuditRow, OperatorSummary,
+    VerifyReport, WitnessedHead, audit_key, rechain, row_mac,
 };

@@ -81,28 +81,7 @@ pub fn run(g: &Global, args: &Args) -> anyhow::Result<ExitCode> {
             }
             Ok(ExitCode::SUCCESS)
         }
-        Some(Command::Verify) => {
-            let report = store.audit_verify()?;
-            Ok(match report.broken {
-                None => {
-                    output::line(&format!(
-                        "감사 로그 정상: {}행 검증 (audit chain intact)",
-                        report.checked
-                    ))?;
-                    ExitCode::SUCCESS
-                }
-                Some((seq, problem)) => {
-                    // A broken chain exits 1 even when nobody reads the message.
-                    let printed = output::line(&format!(
-                        "감사 로그 손상: {seq}행 — {problem} (audit chain broken)"
-                    ));
-                    match printed {
-                        Err(e) if !output::is_closed(&e) => return Err(e),
-                        _ => ExitCode::from(1),
-                    }
-                }
-            })
-        }
+        Some(Command::Verify) => verify(&store),
         None => {
             let rows = store.audit_rows_named(
                 &AuditFilter {
@@ -125,6 +104,57 @@ pub fn run(g: &Global, args: &Args) -> anyhow::Result<ExitCode> {
             }
             Ok(ExitCode::SUCCESS)
         }
+    }
+}
+
+/// `dolbom audit verify`: the chain, the signed head in the database and beside it, and the
+/// heads peers witnessed. Any problem exits 1 (even when nobody reads the message); notes and
+/// warnings about peers' logs are printed but do not fail.
+fn verify(store: &crate::store::Store) -> anyhow::Result<ExitCode> {
+    let report = store.audit_verify()?;
+    let mut lines = Vec::new();
+    if report.problems.is_empty() {
+        let head = match &report.head {
+            Some(h) => format!(", 서명된 머리 {}행 (signed head)", h.seq),
+            None => String::new(),
+        };
+        lines.push(format!(
+            "감사 로그 정상: {}행 검증{head} (audit chain intact)",
+            report.checked
+        ));
+    }
+    for (seq, problem) in &report.problems {
+        lines.push(format!(
+            "감사 로그 손상: {seq}행 — {problem} (audit chain broken)"
+        ));
+    }
+    for w in store.witnesses_of_us()? {
+        lines.push(format!(
+            "  다른 기관이 본 이 기관의 감사 로그: {} — {}행 ({})",
+            w.witness_name(),
+            w.head.seq,
+            w.seen_at
+        ));
+    }
+    for note in &report.notes {
+        lines.push(format!("  참고: {note}"));
+    }
+    for w in store.head_warnings()? {
+        lines.push(format!(
+            "  경고: 기관 {} — {} ({})",
+            w.site,
+            w.describe(),
+            w.at
+        ));
+    }
+    let printed = output::lines(lines);
+    if report.problems.is_empty() {
+        printed?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    match printed {
+        Err(e) if !output::is_closed(&e) => Err(e),
+        _ => Ok(ExitCode::from(1)),
     }
 }
 

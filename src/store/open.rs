@@ -251,6 +251,13 @@ fn open_read_write(path: &Path, opts: &OpenOptions, access: &Access) -> rusqlite
     if let Some(slots) = &access.record_slots {
         keys::record_digest(&conn, slots)?;
     }
+    super::audit::upgrade_chain(
+        &conn,
+        path,
+        &access.operator,
+        &host_name(),
+        &opts.clock.stamp(),
+    )?;
     Ok((conn, site, role))
 }
 

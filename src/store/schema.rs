@@ -19,7 +19,7 @@ pub const SYNCED_TABLES: [&str; 6] = [
 pub const ROW_META: [&str; 5] = ["id", "site_id", "hlc", "deleted", "insert_seq"];
 
 /// `MIGRATIONS[i]` brings a file from version `i` to `i + 1`.
-pub const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5, V6, V7, V_PRIVACY];
+pub const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5, V6, V7, V_PRIVACY, V_AUDIT];
 
 /// The schema version this build writes.
 pub const CURRENT_VERSION: u32 = MIGRATIONS.len() as u32;
@@ -349,4 +349,54 @@ CREATE TABLE origin_keys (
 pub(super) const V_PRIVACY: &str = r#"
 -- privacy: RRN scrub (store::privacy_scrub) and bulk-read threshold
 INSERT OR IGNORE INTO meta (key, value) VALUES ('bulk_read_limit', '500');
+"#;
+
+/// Issue #20 items 3–4: a keyed audit chain, heads witnessed through sync, retention and purge.
+/// - `meta.audit_chain = 'sha256'` marks rows chained before the key; `store::audit::
+///   upgrade_chain` (run at open) re-chains them under the key once and records that.
+/// - `audit_heads`: per (site, witness) the highest signed head of `site`'s audit chain that
+///   `witness` saw (this site for peers' heads read from their bundles; a peer for heads of this
+///   site it sent back). `audit_head_warnings`: a peer's head that went back or sideways.
+/// - `retention_stats`: what is kept of a purged case (no personal data), for statistics.
+/// - `purged`: ids of residents and cases destroyed by a purge (here or at a peer), so that an
+///   older op arriving later cannot bring them back.
+const V_AUDIT: &str = r#"
+INSERT OR REPLACE INTO meta (key, value) VALUES ('audit_chain', 'sha256');
+
+CREATE TABLE IF NOT EXISTS audit_heads (
+    site     TEXT NOT NULL,
+    witness  TEXT NOT NULL,
+    seq      INTEGER NOT NULL,
+    chain    TEXT NOT NULL,
+    sig      TEXT NOT NULL,
+    seen_at  TEXT NOT NULL,
+    PRIMARY KEY (site, witness)
+) WITHOUT ROWID;
+
+CREATE TABLE IF NOT EXISTS audit_head_warnings (
+    id              INTEGER PRIMARY KEY,
+    at              TEXT NOT NULL,
+    site            TEXT NOT NULL,
+    witnessed_seq   INTEGER NOT NULL,
+    witnessed_chain TEXT NOT NULL,
+    got_seq         INTEGER NOT NULL,
+    got_chain       TEXT NOT NULL
+);
+
+CREATE TABLE IF NOT EXISTS retention_stats (
+    case_id     TEXT PRIMARY KEY,
+    category    TEXT NOT NULL,
+    dong        TEXT NOT NULL,
+    opened_year INTEGER,
+    closed_year INTEGER,
+    stages      TEXT NOT NULL,
+    purged_at   TEXT NOT NULL
+);
+
+CREATE TABLE IF NOT EXISTS purged (
+    tbl       TEXT NOT NULL,
+    row_id    TEXT NOT NULL,
+    purged_at TEXT NOT NULL,
+    PRIMARY KEY (tbl, row_id)
+) WITHOUT ROWID;
 "#;

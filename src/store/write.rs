@@ -438,7 +438,11 @@ impl<'c> Tx<'c> {
                 )
                 .map_err(|e| sql_err(&self.path, e))?;
         }
-        self.tx.commit().map_err(|e| sql_err(&self.path, e))
+        // The audit head as this transaction leaves it, for the side file after the commit.
+        let head = super::audit::meta_head(&self.tx).ok().flatten();
+        self.tx.commit().map_err(|e| sql_err(&self.path, e))?;
+        super::audit::refresh_head_file(&self.path, head.as_ref());
+        Ok(())
     }
 }
 

@@ -65,7 +65,8 @@ pub fn export_bundle(
     let keys = site_keys(store)?;
     let peer = if opts.full { None } else { opts.to.as_deref() };
     let site = store.site().clone();
-    let meta = BundleMeta::new(CURRENT_VERSION, &site.id, &site.name);
+    let mut meta = BundleMeta::new(CURRENT_VERSION, &site.id, &site.name);
+    super::witness::fill(store, &mut meta)?;
     let mut writer = BundleWriter::new(&opts.out, meta)?;
     let mut own = OwnProofs::new(&site.id, keys.signing_key());
     // Per other origin, the seqs sent: their proofs (kept from import) go along.

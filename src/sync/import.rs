@@ -73,6 +73,9 @@ pub struct ImportReport {
     pub dry_run: bool,
     /// RRN-shaped numbers masked on arrival (issue #20).
     pub masked: u64,
+    /// The sender's audit head went back or changed since this site last saw it (in words).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub audit_warnings: Vec<String>,
 }
 
 /// Verifies and merges the bundle at `path`. `progress(bytes_read, bytes_total)` is called now
@@ -227,6 +230,7 @@ pub fn import_bundle(
         host: &host,
         at: &at,
     };
+    report.audit_warnings = super::witness::record(&tx, &manifest, &signer, &who)?;
     tx.append_sync_audit(
         &who,
         &Event {

@@ -23,6 +23,7 @@ mod merge;
 pub mod proof;
 pub mod site;
 pub mod status;
+mod witness;
 
 pub use bundle::{
     BundleError, BundleInfo, BundleMeta, BundleReader, BundleWriter, Decryption, Encryption,

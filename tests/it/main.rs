@@ -4,6 +4,7 @@
 
 mod common;
 
+mod audit_chain;
 mod block;
 mod cli;
 mod cli_args;

@@ -1,6 +1,7 @@
 //! The manifest: what a bundle holds, signed by its origin site; and the tally of the ops
 //! written or read, checked against it.
 
+use crate::audit::AuditHead;
 use crate::model::Op;
 use crate::sync::keys::parse_verifying_key;
 use base64::Engine as _;
@@ -40,6 +41,14 @@ pub struct Manifest {
     pub payload_len: u64,
     /// SHA-256 (hex) of the compressed payload.
     pub payload_sha256: String,
+    /// The sender's signed audit head (issue #20): peers keep the highest they saw and warn
+    /// when a later one is shorter or different. Absent in bundles from older versions.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub audit_head: Option<AuditHead>,
+    /// Heads of other sites' audit chains the sender witnessed (each signed by its own site),
+    /// so that a site learns what its peers saw of its chain.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub witnessed: Vec<AuditHead>,
     /// The signing key, `ed25519:<base64>`.
     pub signer: String,
     /// Ed25519 signature (base64) over [`Manifest::signed_bytes`].
@@ -81,6 +90,10 @@ pub struct BundleMeta {
     pub origin_name: String,
     /// RFC 3339, UTC.
     pub created_at: String,
+    /// See [`Manifest::audit_head`].
+    pub audit_head: Option<AuditHead>,
+    /// See [`Manifest::witnessed`].
+    pub witnessed: Vec<AuditHead>,
 }
 
 impl BundleMeta {
@@ -92,6 +105,8 @@ impl BundleMeta {
             origin_site: origin_site.to_owned(),
             origin_name: origin_name.to_owned(),
             created_at: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
+            audit_head: None,
+            witnessed: Vec::new(),
         }
     }
 }
@@ -157,6 +172,8 @@ mod tests {
             op_count: 2,
             payload_len: 10,
             payload_sha256: "00".into(),
+            audit_head: None,
+            witnessed: Vec::new(),
             signer: crate::sync::keys::format_verifying_key(&key.verifying_key()),
             signature: None,
         }
@@ -173,5 +190,24 @@ mod tests {
         assert_eq!(m.verify(), Some(key.verifying_key()));
         m.op_count = 3;
         assert_eq!(m.verify(), None, "a changed manifest no longer verifies");
+    }
+
+    #[test]
+    fn a_manifest_without_audit_heads_reads_and_verifies_as_before() {
+        let key = SigningKey::from_bytes(&[9; 32]);
+        let mut m = manifest(&key);
+        m.signature = Some(B64.encode(key.sign(&m.signed_bytes().expect("encodes")).to_bytes()));
+        let text = serde_json::to_string(&m).expect("encodes");
+        assert!(!text.contains("audit_head") && !text.contains("witnessed"));
+        let back: Manifest = serde_json::from_str(&text).expect("old manifests still read");
+        assert_eq!(back.verify(), Some(key.verifying_key()));
+        let mut with = m.clone();
+        with.audit_head = Some(AuditHead {
+            site: "s".into(),
+            seq: 3,
+            chain: "ab".into(),
+            sig: "x".into(),
+        });
+        assert_eq!(with.verify(), None, "the head is covered by the signature");
     }
 }

@@ -82,6 +82,8 @@ impl BundleWriter {
             op_count: self.tally.op_count,
             payload_len: payload.len() as u64,
             payload_sha256: hex::encode(Sha256::digest(&payload)),
+            audit_head: self.meta.audit_head,
+            witnessed: self.meta.witnessed,
             signer: format_verifying_key(&key.verifying_key()),
             signature: None,
         };
