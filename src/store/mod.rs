@@ -15,6 +15,7 @@ mod residents;
 mod resources;
 pub mod schema;
 pub mod sync;
+mod team;
 mod today;
 pub mod upsert;
 mod users;
@@ -27,6 +28,7 @@ pub use residents::{
     read_search_records,
 };
 pub use resources::ResourceRow;
+pub use team::scopes_of;
 pub use write::{Tx, Val, materialize_insert, row_fields};
 
 use crate::clock::Clock;
@@ -83,25 +85,40 @@ pub struct Site {
     pub name: String,
 }
 
-/// Operator roles.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// Operator roles, ordered by what they may do: `role >= Role::Lead` holds for 팀장 and
+/// 관리자. (Declaration order is the order: keep new roles in their place.)
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Role {
-    Admin,
+    /// 일반 작업자.
     Staff,
+    /// 팀장: 결재, everyone's cases in 오늘, handover.
+    Lead,
+    /// 관리자: imports, operators, audit log (and everything a lead does).
+    Admin,
 }
 
 impl Role {
     pub fn as_str(self) -> &'static str {
         match self {
             Role::Admin => "admin",
+            Role::Lead => "lead",
             Role::Staff => "staff",
         }
     }
     pub fn parse(s: &str) -> Option<Self> {
         match s {
             "admin" => Some(Role::Admin),
+            "lead" => Some(Role::Lead),
             "staff" => Some(Role::Staff),
             _ => None,
+        }
+    }
+    /// Korean label for the UI.
+    pub fn label(self) -> &'static str {
+        match self {
+            Role::Admin => "관리자",
+            Role::Lead => "팀장",
+            Role::Staff => "작업자",
         }
     }
 }

@@ -4,6 +4,7 @@
 
 mod common;
 
+mod approval;
 mod block;
 mod cli;
 mod cli_args;
