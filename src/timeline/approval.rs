@@ -134,8 +134,7 @@ pub fn state_of(steps: &[Entry], changes: &[Entry], stage: Stage) -> ApprovalSta
     let from = since(changes, stage).unwrap_or("");
     let last = steps
         .iter()
-        .filter(|e| data_str(e, "stage") == Some(stage.code()) && e.at.as_str() >= from)
-        .next_back();
+        .rfind(|e| data_str(e, "stage") == Some(stage.code()) && e.at.as_str() >= from);
     match last {
         None => ApprovalState::None,
         Some(e) => match e.kind {

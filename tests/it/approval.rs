@@ -22,12 +22,17 @@ pub fn open_as(dir: &Path, file: &str, operator: &str) -> Store {
 /// A demo database at `dir/name.db` with 김팀장 (lead), 박주무 and 이주무 (staff); returns it
 /// opened as `operator`.
 pub fn team_db(dir: &Path, file: &str, operator: &str) -> Store {
+    team_db_of(dir, file, operator, 150)
+}
+
+/// [`team_db`] with `residents` demo residents.
+pub fn team_db_of(dir: &Path, file: &str, operator: &str, residents: usize) -> Store {
     {
         let mut admin = open_as(dir, file, "관리자");
         dolbom::demo::generate(
             &mut admin,
             &dolbom::demo::DemoOptions {
-                residents: 150,
+                residents,
                 seed: 16,
             },
             &mut |_, _| {},
