@@ -18,6 +18,7 @@ pub mod residents;
 pub mod resources;
 pub mod search;
 pub mod sync;
+pub mod team;
 pub mod timeline;
 pub mod users;
 pub mod values;

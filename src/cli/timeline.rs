@@ -11,10 +11,14 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use unicode_width::UnicodeWidthStr;
 
-/// `dolbom timeline --list …` or `dolbom timeline CASE_ID --format …`.
+/// `dolbom timeline --list …`, `dolbom timeline CASE_ID --format …`, or a team subcommand
+/// (`handover`, `approval`, `consent`; see [`super::team`]).
 #[derive(clap::Args, Debug)]
 #[command(group(clap::ArgGroup::new("what").required(true).args(["list", "case_id"])))]
+#[command(args_conflicts_with_subcommands = true, subcommand_negates_reqs = true)]
 pub struct Args {
+    #[command(subcommand)]
+    pub team: Option<super::team::TeamCommand>,
     /// 출력할 사례 ID (case to export)
     pub case_id: Option<String>,
     /// 사례 목록 (list cases, most recently active first)
@@ -45,6 +49,13 @@ pub struct Args {
     /// 연락처를 가리지 않음 (do not mask contact details; recorded in the audit log)
     #[arg(long)]
     pub full: bool,
+    /// 다른 기관에 보내는 출력: 제3자 제공 동의가 있어야 합니다 (export to another agency;
+    /// needs 제3자 제공 consent)
+    #[arg(long, value_name = "기관")]
+    pub to_agency: Option<String>,
+    /// 동의 없이 보내야 하는 사유 (override a missing consent; recorded in the audit log)
+    #[arg(long, value_name = "사유", requires = "to_agency")]
+    pub consent_override: Option<String>,
 }
 
 /// `--format` of a case summary.
@@ -121,6 +132,9 @@ impl FormatArg {
 }
 
 pub fn run(g: &Global, args: &Args) -> anyhow::Result<ExitCode> {
+    if let Some(team) = &args.team {
+        return super::team::run(g, team);
+    }
     if args.list {
         return run_list(g, args);
     }
@@ -138,6 +152,15 @@ pub fn run(g: &Global, args: &Args) -> anyhow::Result<ExitCode> {
         ));
     }
     let store = g.open_store()?;
+    if let Some(agency) = &args.to_agency {
+        crate::timeline::consent::require(
+            &store,
+            case_id,
+            crate::model::ConsentScope::ThirdParty,
+            &format!("{}에 제공", agency.trim()),
+            args.consent_override.as_deref(),
+        )?;
+    }
     if let Some(format) = args.format.doc() {
         let Some(out) = &args.out else {
             return Ok(usage(&format!(

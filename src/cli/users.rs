@@ -17,7 +17,7 @@ pub enum Command {
     Add {
         /// 작업자 이름 (operator name)
         name: String,
-        /// 권한 (role): staff 일반, admin 관리자
+        /// 권한 (role): staff 일반, lead 팀장, admin 관리자
         #[arg(long, value_enum, default_value_t = RoleArg::Staff)]
         role: RoleArg,
     },
@@ -35,6 +35,8 @@ pub enum Command {
 pub enum RoleArg {
     /// 일반 작업자 (staff)
     Staff,
+    /// 팀장: 결재, 모든 사례 보기, 인계 (lead: approvals, everyone's cases, handover)
+    Lead,
     /// 관리자: 가져오기·작업자 추가 (admin: imports, adding operators)
     Admin,
 }
@@ -43,6 +45,7 @@ impl From<RoleArg> for Role {
     fn from(r: RoleArg) -> Role {
         match r {
             RoleArg::Staff => Role::Staff,
+            RoleArg::Lead => Role::Lead,
             RoleArg::Admin => Role::Admin,
         }
     }

@@ -2,9 +2,11 @@
 
 mod case_views;
 pub mod labels;
+pub mod team;
 mod today;
 
 pub use case_views::{CaseFilter, CaseHeader, CaseRow, ReferralView};
+pub use team::{ApprovalFact, ConsentFact, ConsentScope, HandoverFact};
 pub use today::{CaseRef, ContactFact, FollowUpFact, ReferralFact, Scope, StageFact, TodayFacts};
 
 use serde::{Deserialize, Serialize};
@@ -276,10 +278,22 @@ pub enum EntryKind {
     Memo,
     /// A stage change (data: from, to, reason).
     StageChange,
+    /// 결재 요청 (data: stage; see `timeline::approval`).
+    ApprovalRequest,
+    /// 결재 승인 (data: stage, request).
+    ApprovalApprove,
+    /// 결재 반려 with a comment (data: stage, request).
+    ApprovalReturn,
+    /// 동의 (data: scopes, on, expires, paper).
+    Consent,
+    /// 동의 철회 (data: consent, scopes).
+    ConsentWithdrawal,
+    /// 인계: the case moved to another worker (data: from, to, batch).
+    Handover,
 }
 
 impl EntryKind {
-    pub const ALL: [EntryKind; 11] = [
+    pub const ALL: [EntryKind; 17] = [
         EntryKind::InitialConsult,
         EntryKind::Visit,
         EntryKind::Call,
@@ -291,7 +305,27 @@ impl EntryKind {
         EntryKind::Monitoring,
         EntryKind::Memo,
         EntryKind::StageChange,
+        EntryKind::ApprovalRequest,
+        EntryKind::ApprovalApprove,
+        EntryKind::ApprovalReturn,
+        EntryKind::Consent,
+        EntryKind::ConsentWithdrawal,
+        EntryKind::Handover,
     ];
+
+    /// Kinds written by team steps (결재, 동의, 인계), never through `add_entry` and never
+    /// corrected: a new step supersedes an old one.
+    pub fn is_team_step(self) -> bool {
+        matches!(
+            self,
+            EntryKind::ApprovalRequest
+                | EntryKind::ApprovalApprove
+                | EntryKind::ApprovalReturn
+                | EntryKind::Consent
+                | EntryKind::ConsentWithdrawal
+                | EntryKind::Handover
+        )
+    }
 
     pub fn code(self) -> &'static str {
         match self {
@@ -306,6 +340,12 @@ impl EntryKind {
             EntryKind::Monitoring => "monitoring",
             EntryKind::Memo => "memo",
             EntryKind::StageChange => "stage_change",
+            EntryKind::ApprovalRequest => "approval_request",
+            EntryKind::ApprovalApprove => "approval_approve",
+            EntryKind::ApprovalReturn => "approval_return",
+            EntryKind::Consent => "consent",
+            EntryKind::ConsentWithdrawal => "consent_withdrawal",
+            EntryKind::Handover => "handover",
         }
     }
 
@@ -322,6 +362,12 @@ impl EntryKind {
             EntryKind::Monitoring => "모니터링",
             EntryKind::Memo => "메모",
             EntryKind::StageChange => "단계 변경",
+            EntryKind::ApprovalRequest => "결재 요청",
+            EntryKind::ApprovalApprove => "결재 승인",
+            EntryKind::ApprovalReturn => "결재 반려",
+            EntryKind::Consent => "동의",
+            EntryKind::ConsentWithdrawal => "동의 철회",
+            EntryKind::Handover => "인계",
         }
     }
 
@@ -333,6 +379,10 @@ impl EntryKind {
             EntryKind::Conference => "회의",
             EntryKind::Monitoring => "점검",
             EntryKind::StageChange => "단계",
+            EntryKind::ApprovalRequest => "결재",
+            EntryKind::ApprovalApprove => "승인",
+            EntryKind::ApprovalReturn => "반려",
+            EntryKind::ConsentWithdrawal => "철회",
             other => other.label(),
         }
     }

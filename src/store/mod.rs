@@ -18,6 +18,7 @@ mod residents;
 mod resources;
 pub mod schema;
 pub mod sync;
+mod team;
 mod today;
 pub mod upsert;
 mod users;
@@ -32,6 +33,7 @@ pub use residents::{
     read_search_records,
 };
 pub use resources::ResourceRow;
+pub use team::scopes_of;
 pub use write::{Tx, Val, materialize_insert, row_fields};
 
 use crate::clock::Clock;
@@ -198,11 +200,15 @@ pub struct Site {
     pub name: String,
 }
 
-/// Operator roles, ordered by what they may do: a role may do everything the roles below it
-/// may (`role >= needed`). A new role slots in between by its place in this list.
+/// Operator roles, ordered by what they may do: `role >= Role::Lead` holds for 팀장 and
+/// 관리자. (Declaration order is the order: keep new roles in their place.)
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Role {
+    /// 일반 작업자.
     Staff,
+    /// 팀장: 결재, everyone's cases in 오늘, handover.
+    Lead,
+    /// 관리자: imports, operators, audit log (and everything a lead does).
     Admin,
 }
 
@@ -221,14 +227,24 @@ impl Role {
     pub fn as_str(self) -> &'static str {
         match self {
             Role::Admin => "admin",
+            Role::Lead => "lead",
             Role::Staff => "staff",
         }
     }
     pub fn parse(s: &str) -> Option<Self> {
         match s {
             "admin" => Some(Role::Admin),
+            "lead" => Some(Role::Lead),
             "staff" => Some(Role::Staff),
             _ => None,
+        }
+    }
+    /// Korean label for the UI.
+    pub fn label(self) -> &'static str {
+        match self {
+            Role::Admin => "관리자",
+            Role::Lead => "팀장",
+            Role::Staff => "작업자",
         }
     }
 }

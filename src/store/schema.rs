@@ -19,7 +19,7 @@ pub const SYNCED_TABLES: [&str; 6] = [
 pub const ROW_META: [&str; 5] = ["id", "site_id", "hlc", "deleted", "insert_seq"];
 
 /// `MIGRATIONS[i]` brings a file from version `i` to `i + 1`.
-pub const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5, V6, V7, V_PRIVACY, V_AUDIT];
+pub const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5, V6, V7, V_PRIVACY, V_AUDIT, V_TEAM];
 
 /// The schema version this build writes.
 pub const CURRENT_VERSION: u32 = MIGRATIONS.len() as u32;
@@ -399,4 +399,29 @@ CREATE TABLE IF NOT EXISTS purged (
     purged_at TEXT NOT NULL,
     PRIMARY KEY (tbl, row_id)
 ) WITHOUT ROWID;
+"#;
+
+/// Teamwork (issue #16): the 팀장 role (`lead`) in `users`, and partial indexes for the team
+/// steps on the timeline — 결재 (the 결재 대기 list and a case's approval state), 동의 (a
+/// resident's consents, and those expiring soon). Each index covers only its kinds, so other
+/// entry inserts do not pay for them; queries spell the WHERE terms exactly as here (see
+/// src/store/team.rs).
+const V_TEAM: &str = r#"
+CREATE TABLE users_team (
+    name       TEXT PRIMARY KEY,
+    role       TEXT NOT NULL CHECK (role = 'admin' OR role = 'lead' OR role = 'staff'),
+    created_at TEXT NOT NULL
+);
+INSERT INTO users_team (name, role, created_at) SELECT name, role, created_at FROM users;
+DROP TABLE users;
+ALTER TABLE users_team RENAME TO users;
+
+CREATE INDEX entries_approval ON entries(case_id, kind)
+    WHERE kind = 'approval_request' OR kind = 'approval_approve' OR kind = 'approval_return';
+CREATE INDEX entries_approval_request ON entries(at) WHERE kind = 'approval_request';
+CREATE INDEX entries_consent ON entries(case_id)
+    WHERE kind = 'consent' OR kind = 'consent_withdrawal';
+CREATE INDEX entries_consent_expiry ON entries(json_extract(data, '$.expires'))
+    WHERE kind = 'consent';
+CREATE INDEX entries_handover ON entries(case_id, at) WHERE kind = 'handover';
 "#;

@@ -246,6 +246,8 @@ fn a_refused_stage_move_is_fixed_in_the_still_open_form() {
     let dir = tempfile::tempdir().unwrap();
     let mut s = store(dir.path(), 0);
     let (_, cid, _) = case_with_follow_up(&mut s);
+    // 결재 is tested in approval.rs: this centre closes without it.
+    dolbom::timeline::approval::set_required_stages(&s, &[]).unwrap();
     let mut app = app_on(s);
     app.apply(dolbom::tui::panes::Effect::OpenCase(cid.clone()));
     press(&mut app, &["s"]);

@@ -5,14 +5,17 @@
 mod common;
 
 mod audit_chain;
+mod approval;
 mod block;
 mod cli;
 mod cli_args;
+mod consent;
 mod day;
 mod demo;
 mod encryption;
 mod engine;
 mod form;
+mod handover;
 mod hostile_import;
 mod hostile_sync;
 mod import_db;

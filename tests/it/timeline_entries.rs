@@ -230,6 +230,19 @@ fn assessment_updates_crisis_score_and_referral_creates_row() {
         .expect("raw")
         .query_row("SELECT id FROM resources LIMIT 1", [], |r| r.get(0))
         .expect("resource");
+    // A referral needs 제3자 제공 consent (consent.rs tests the refusal).
+    timeline::consent::record(
+        &mut store,
+        &case_id,
+        &timeline::consent::NewConsent {
+            scopes: vec![dolbom::model::ConsentScope::ThirdParty],
+            on: chrono::NaiveDate::from_ymd_opt(2026, 3, 1).expect("date"),
+            expires: None,
+            paper: String::new(),
+            note: String::new(),
+        },
+    )
+    .expect("consent");
     let e = timeline::add_entry(
         &mut store,
         &case_id,

@@ -499,6 +499,20 @@ fn referral_from_the_resource_pane_appears_on_the_case() {
         .unwrap()
         .referrals
         .len();
+    // A referral needs 제3자 제공 consent (consent.rs tests the refusal).
+    let today = app.store.clock().today();
+    dolbom::timeline::consent::record(
+        &mut app.store,
+        &case,
+        &dolbom::timeline::consent::NewConsent {
+            scopes: vec![dolbom::model::ConsentScope::ThirdParty],
+            on: today,
+            expires: None,
+            paper: String::new(),
+            note: String::new(),
+        },
+    )
+    .unwrap();
     press(&mut app, &["r"]);
     assert_eq!(app.pane, PaneId::Resources);
     press(

@@ -14,17 +14,17 @@ use std::collections::HashMap;
 type Result<T> = std::result::Result<T, TimelineError>;
 
 /// Who and when, captured before the transaction borrows the store.
-struct Ctx {
-    operator: String,
-    host: String,
-    stamp: String,
+pub(crate) struct Ctx {
+    pub(crate) operator: String,
+    pub(crate) host: String,
+    pub(crate) stamp: String,
     /// `YYYY-MM-DD HH:MM`.
-    at: String,
-    today: NaiveDate,
+    pub(crate) at: String,
+    pub(crate) today: NaiveDate,
 }
 
 impl Ctx {
-    fn of(store: &Store) -> Ctx {
+    pub(crate) fn of(store: &Store) -> Ctx {
         let now = store.clock().now();
         Ctx {
             operator: store.operator().to_string(),
@@ -35,14 +35,14 @@ impl Ctx {
         }
     }
 
-    fn audit(&self, tx: &Tx<'_>, ev: &Event<'_>) -> Result<()> {
+    pub(crate) fn audit(&self, tx: &Tx<'_>, ev: &Event<'_>) -> Result<()> {
         tx.audit(&self.operator, &self.host, &self.stamp, ev)?;
         Ok(())
     }
 
     /// Appends `entry`, marks its case active and writes the audit row, all in `tx`.
     #[allow(clippy::too_many_arguments)]
-    fn record(
+    pub(crate) fn record(
         &self,
         tx: &mut Tx<'_>,
         entry: &Entry,
@@ -65,17 +65,17 @@ impl Ctx {
         )
     }
 
-    fn today_str(&self) -> String {
+    pub(crate) fn today_str(&self) -> String {
         self.today.format("%Y-%m-%d").to_string()
     }
 }
 
 /// An entry's text as stored: a 주민등록번호 written into a note is kept masked.
-fn entry_text(body: &str) -> String {
+pub(crate) fn entry_text(body: &str) -> String {
     crate::privacy::mask_rrn_like(body.trim_end())
 }
 
-fn new_id() -> String {
+pub(crate) fn new_id() -> String {
     uuid::Uuid::now_v7().to_string()
 }
 
@@ -238,11 +238,37 @@ fn apply_data(
 /// Adds an entry to a case (author: the operator; time: now). An 조사 updates the case's
 /// 위기도; a 연계 creates a referral in 의뢰. Audited as 입력.
 pub fn add_entry(store: &mut Store, case_id: &str, new: &NewEntry) -> Result<Entry> {
+    add_entry_as(store, case_id, new, None)
+}
+
+/// [`add_entry`]; a 연계 needs valid 제3자 제공 consent (see [`super::consent`]) unless
+/// `consent_override` gives a reason, which is recorded in the audit log and on the entry.
+pub fn add_entry_as(
+    store: &mut Store,
+    case_id: &str,
+    new: &NewEntry,
+    consent_override: Option<&str>,
+) -> Result<Entry> {
     check_new(new)?;
     let ctx = Ctx::of(store);
     let mut tx = store.write()?;
     let header = tx.case_header(case_id)?;
-    let data = apply_data(&mut tx, &ctx, case_id, &new.data)?;
+    let overridden = if matches!(new.data, EntryData::Referral { .. }) {
+        super::consent::require_in(
+            &tx,
+            &ctx,
+            &header,
+            crate::model::ConsentScope::ThirdParty,
+            "연계",
+            consent_override,
+        )?
+    } else {
+        None
+    };
+    let mut data = apply_data(&mut tx, &ctx, case_id, &new.data)?;
+    if let Some(reason) = &overridden {
+        data["consent_override"] = reason.as_str().into();
+    }
     let entry = Entry {
         id: new_id(),
         case_id: case_id.to_string(),
@@ -279,6 +305,12 @@ fn chain(tx: &Tx<'_>, entry_id: &str) -> Result<(Entry, Vec<Entry>)> {
         return Err(invalid(
             "단계 변경 기록은 정정할 수 없습니다: 단계를 다시 바꾸세요 (change the stage again instead)",
         ));
+    }
+    if root.kind.is_team_step() {
+        return Err(invalid(format!(
+            "{} 기록은 정정할 수 없습니다: 새 단계로 대신하세요 (결재는 다시 요청, 동의는 철회·새 동의, 인계는 다시 인계)",
+            root.kind.label()
+        )));
     }
     let corrections = tx.corrections_of(&root.id)?;
     Ok((root, corrections))
@@ -475,6 +507,7 @@ pub fn change_stage(store: &mut Store, case_id: &str, mv: &StageMove) -> Result<
     let header = tx.case_header(case_id)?;
     let from = header.case.stage;
     let effect = rules::validate(from, mv, ctx.today)?;
+    super::approval::gate(&tx, &header.case, mv.to)?;
     let note = mv.reason.trim();
     let mut data = json!({ "from": from.code(), "to": mv.to.code() });
     let fmt = |d: NaiveDate| d.format("%Y-%m-%d").to_string();
