@@ -19,7 +19,9 @@ pub const SYNCED_TABLES: [&str; 6] = [
 pub const ROW_META: [&str; 5] = ["id", "site_id", "hlc", "deleted", "insert_seq"];
 
 /// `MIGRATIONS[i]` brings a file from version `i` to `i + 1`.
-pub const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5, V6, V7, V_PRIVACY, V_AUDIT, V_TEAM];
+pub const MIGRATIONS: &[&str] = &[
+    V1, V2, V3, V4, V5, V6, V7, V_PRIVACY, V_AUDIT, V_TEAM, V_INDEX,
+];
 
 /// The schema version this build writes.
 pub const CURRENT_VERSION: u32 = MIGRATIONS.len() as u32;
@@ -424,4 +426,60 @@ CREATE INDEX entries_consent ON entries(case_id)
 CREATE INDEX entries_consent_expiry ON entries(json_extract(data, '$.expires'))
     WHERE kind = 'consent';
 CREATE INDEX entries_handover ON entries(case_id, at) WHERE kind = 'handover';
+"#;
+
+/// Speed at scale (issue #18). Written to be safe whatever migrations the merge puts before it.
+///
+/// 오늘 for everyone: covering indexes, so each open case costs index seeks only —
+/// `entries_contact` gains the entry id (the voided check needs it) and the columns its own
+/// WHERE names (the planner counts them as used), so no entry row is read per case;
+/// `entries_follow_up` (follow-ups after the latest contact, filtered inside the index),
+/// `entries_stage_to` (stage-change days with the stage entered, replacing
+/// `entries_stage_change`), `cases_live` (live cases by stage, counted and listed without the
+/// table) and `residents_id_name` (the name shown on each row).
+///
+/// The persisted search index: `search_index` holds one encoded blob (format, the change count
+/// it was built at, a checksum); `search_state.changes` counts every change to what the index
+/// holds, bumped by triggers in the writing transaction, so a reader knows a stale blob from a
+/// current one whichever path (form, import, sync, demo) made the change.
+const V_INDEX: &str = r#"
+CREATE INDEX IF NOT EXISTS entries_follow_up ON entries(case_id, at, due_on, voids, deleted)
+    WHERE due_on IS NOT NULL;
+DROP INDEX IF EXISTS entries_stage_change;
+CREATE INDEX IF NOT EXISTS entries_stage_to
+    ON entries(case_id, voids, at, kind, json_extract(data, '$.to')) WHERE kind = 'stage_change';
+CREATE INDEX IF NOT EXISTS cases_live
+    ON cases(stage, worker, resident_id, id, opened_on, aftercare_on) WHERE deleted = 0;
+DROP INDEX IF EXISTS entries_contact;
+CREATE INDEX entries_contact ON entries(case_id, at, id, kind, corrects)
+    WHERE corrects IS NULL AND (kind = 'initial_consult' OR kind = 'visit' OR kind = 'call'
+        OR kind = 'office_visit' OR kind = 'assessment' OR kind = 'monitoring');
+CREATE INDEX IF NOT EXISTS residents_id_name ON residents(id, name);
+
+CREATE TABLE IF NOT EXISTS search_index (
+    id       INTEGER PRIMARY KEY CHECK (id = 1),
+    format   INTEGER NOT NULL,
+    changes  INTEGER NOT NULL,
+    checksum INTEGER NOT NULL,
+    data     BLOB NOT NULL
+);
+CREATE TABLE IF NOT EXISTS search_state (
+    id      INTEGER PRIMARY KEY CHECK (id = 1),
+    changes INTEGER NOT NULL
+);
+INSERT OR IGNORE INTO search_state (id, changes) VALUES (1, 0);
+CREATE TRIGGER IF NOT EXISTS search_residents_insert AFTER INSERT ON residents
+    BEGIN UPDATE search_state SET changes = changes + 1; END;
+CREATE TRIGGER IF NOT EXISTS search_residents_delete AFTER DELETE ON residents
+    BEGIN UPDATE search_state SET changes = changes + 1; END;
+CREATE TRIGGER IF NOT EXISTS search_residents_update
+    AFTER UPDATE OF name, birth_date, phone, dong, risks, flags, deleted ON residents
+    BEGIN UPDATE search_state SET changes = changes + 1; END;
+CREATE TRIGGER IF NOT EXISTS search_cases_insert AFTER INSERT ON cases
+    BEGIN UPDATE search_state SET changes = changes + 1; END;
+CREATE TRIGGER IF NOT EXISTS search_cases_delete AFTER DELETE ON cases
+    BEGIN UPDATE search_state SET changes = changes + 1; END;
+CREATE TRIGGER IF NOT EXISTS search_cases_update
+    AFTER UPDATE OF resident_id, stage, worker, category, last_activity, deleted ON cases
+    BEGIN UPDATE search_state SET changes = changes + 1; END;
 "#;

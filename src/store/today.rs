@@ -19,12 +19,17 @@ fn contact_kinds() -> String {
     format!("({})", terms.join(" OR "))
 }
 
-/// Latest contact on case `c.id`: originals only (a correction is not a new contact). Its terms
-/// match the partial index `entries_contact` (migration V5), so it is one index seek.
+/// Latest contact on case `c.id`: originals only (a correction is not a new contact), voided
+/// ones skipped. Its terms match the partial index `entries_contact` (migration V5), walked
+/// backwards from the newest: one seek and, unless the newest was voided, one step (a `max()`
+/// with the voided check would visit every contact of the case). The index holds the entry id
+/// (V_INDEX), so no entry row is read; `INDEXED BY`, as the planner would rather walk
+/// `entries_case` for the order and read every row.
 pub(super) fn last_contact_sql() -> String {
     format!(
-        "(SELECT max(x.at) FROM entries x WHERE x.case_id = c.id AND x.corrects IS NULL AND {} \
-           AND NOT EXISTS (SELECT 1 FROM entries v WHERE v.corrects = x.id AND v.voids = 1))",
+        "(SELECT x.at FROM entries x INDEXED BY entries_contact WHERE x.case_id = c.id AND x.corrects IS NULL AND {} \
+           AND NOT EXISTS (SELECT 1 FROM entries v WHERE v.corrects = x.id AND v.voids = 1) \
+           ORDER BY x.at DESC LIMIT 1)",
         contact_kinds()
     )
 }
@@ -38,9 +43,11 @@ fn scope_sql(mine: bool, n: usize) -> String {
     }
 }
 
-/// Follow-up candidates, driven by the open cases in scope: only entries at or after a case's
-/// latest contact can be unanswered, so each case costs a seek for the contact and a short
-/// range of entries.
+/// Follow-up candidates, driven by the open cases in scope (`CROSS JOIN` keeps that order:
+/// for everyone the planner would otherwise walk every due date in `entries_due` and fetch
+/// each row): only entries at or after a case's latest contact can be unanswered, so each case
+/// costs a seek for the contact and one in the covering `entries_follow_up` (migration
+/// V_INDEX), which holds only entries with a due date; rows are read for the hits alone.
 fn follow_up_sql(mine: bool) -> String {
     format!(
         "WITH oc AS MATERIALIZED (
@@ -49,8 +56,8 @@ fn follow_up_sql(mine: bool) -> String {
              WHERE c.stage NOT IN ('closed', 'aftercare') AND c.deleted = 0 {scope})
          SELECT oc.id, r.name, oc.worker, e.id, e.kind, e.at, e.due_on, e.body, oc.last
          FROM oc
-         JOIN entries e ON e.case_id = oc.id AND e.at >= coalesce(oc.last, '')
-         JOIN residents r ON r.id = oc.resident_id
+         CROSS JOIN entries e INDEXED BY entries_follow_up ON e.case_id = oc.id AND e.at >= coalesce(oc.last, '')
+         JOIN residents r INDEXED BY residents_id_name ON r.id = oc.resident_id
          WHERE e.due_on IS NOT NULL AND e.due_on <= ?1 AND e.voids = 0 AND e.deleted = 0
            AND NOT EXISTS (SELECT 1 FROM entries k
                            WHERE k.corrects = coalesce(e.corrects, e.id) AND k.id <> e.id AND k.hlc > e.hlc)
@@ -60,12 +67,15 @@ fn follow_up_sql(mine: bool) -> String {
     )
 }
 
+/// Index-only per case: live cases by stage from `cases_live`, the name from
+/// `residents_id_name`, and the days each stage was entered from `entries_stage_to` (which
+/// holds the day and the stage entered, so no entry row is read).
 fn stage_sql(mine: bool) -> String {
     format!(
         "SELECT c.id, r.name, c.worker, c.stage, c.opened_on,
                 (SELECT group_concat(substr(x.at, 1, 10) || '=' || coalesce(json_extract(x.data, '$.to'), ''), ',')
                  FROM entries x WHERE x.case_id = c.id AND x.kind = 'stage_change' AND x.voids = 0)
-         FROM cases c JOIN residents r ON r.id = c.resident_id
+         FROM cases c JOIN residents r INDEXED BY residents_id_name ON r.id = c.resident_id
          WHERE c.stage IN ('intake', 'assessment', 'conference', 'selection') AND c.deleted = 0
            {}",
         scope_sql(mine, 1)
@@ -78,11 +88,11 @@ fn contact_sql(mine: bool) -> String {
     let scope = scope_sql(mine, 2);
     format!(
         "SELECT c.id, r.name, c.worker, c.stage, c.opened_on, c.aftercare_on, {last}
-         FROM cases c JOIN residents r ON r.id = c.resident_id
+         FROM cases c JOIN residents r INDEXED BY residents_id_name ON r.id = c.resident_id
          WHERE c.stage = 'monitoring' AND c.deleted = 0 {scope}
          UNION ALL
          SELECT c.id, r.name, c.worker, c.stage, c.opened_on, c.aftercare_on, {last}
-         FROM cases c JOIN residents r ON r.id = c.resident_id
+         FROM cases c JOIN residents r INDEXED BY residents_id_name ON r.id = c.resident_id
          WHERE c.aftercare_on IS NOT NULL AND c.aftercare_on <= ?1
            AND c.stage IN ('closed', 'aftercare') AND c.deleted = 0 {scope}",
         last = last_contact_sql(),
@@ -94,7 +104,7 @@ fn referral_sql(mine: bool) -> String {
         "SELECT c.id, r.name, c.worker, f.id, coalesce(s.name, ''), f.status, f.requested_on
          FROM referrals f
          JOIN cases c ON c.id = f.case_id
-         JOIN residents r ON r.id = c.resident_id
+         JOIN residents r INDEXED BY residents_id_name ON r.id = c.resident_id
          LEFT JOIN resources s ON s.id = f.resource_id
          WHERE f.status = '의뢰' AND f.requested_on <= ?1 AND f.deleted = 0 AND c.deleted = 0
            {}
@@ -128,6 +138,9 @@ fn entries_between_sql(mine: bool) -> &'static str {
     }
 }
 
+/// Every 오늘 row shows the resident's name: `residents_id_name` (migration V_INDEX) gives it
+/// in one seek, where the primary key would need a second one into the table; the planner
+/// prefers the unique key, hence `INDEXED BY` in the queries above.
 fn read_case_ref(r: &Row<'_>, at: usize) -> rusqlite::Result<CaseRef> {
     Ok(CaseRef {
         case_id: r.get(at)?,
