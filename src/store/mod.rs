@@ -213,13 +213,6 @@ pub enum Role {
 }
 
 impl Role {
-    /// The role in Korean, for messages (`관리자`).
-    pub fn label(self) -> &'static str {
-        match self {
-            Role::Admin => "관리자",
-            Role::Staff => "일반 직원",
-        }
-    }
     /// Whether this role may do what `needed` may.
     pub fn allows(self, needed: Role) -> bool {
         self >= needed
