@@ -4,7 +4,7 @@
 //! here exactly as there); see `Store::team_query_plans`.
 
 use super::entries::{ENTRY_COLS, read_entry};
-use super::{Result, Role, Store, StoreError, Tx, bad};
+use super::{Result, Role, Store, Tx, bad};
 use crate::model::{
     ApprovalFact, CaseRef, ConsentFact, ConsentScope, Entry, HandoverFact, Scope, Stage,
 };
@@ -124,19 +124,7 @@ impl Store {
 
     /// Sets a centre setting (팀장 or 관리자 only); audited.
     pub fn set_setting(&self, key: &str, value: &str) -> Result<()> {
-        if self.role() < Role::Lead {
-            self.audit(&crate::audit::Event {
-                action: crate::model::AuditAction::Denied,
-                resident_id: None,
-                subject: &format!("setting:{key}"),
-                detail: "lead or admin only",
-            })?;
-            return Err(StoreError::Invalid(format!(
-                "{key}: 팀장이나 관리자만 바꿀 수 있습니다 ({} is {}; lead or admin only)",
-                self.operator(),
-                self.role().as_str()
-            )));
-        }
+        self.require(Role::Lead, &format!("setting:{key}"))?;
         let tx = self
             .conn()
             .unchecked_transaction()
@@ -151,7 +139,7 @@ impl Store {
             self.operator(),
             self.host(),
             &self.clock().stamp(),
-            &crate::audit::Event {
+            &super::audit::Event {
                 action: crate::model::AuditAction::Update,
                 resident_id: None,
                 subject: &format!("setting:{key}"),

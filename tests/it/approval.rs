@@ -273,7 +273,8 @@ fn a_lead_at_site_b_approves_and_the_approval_arrives_at_site_a() {
         .expect("request");
 
     // Site B starts from A's full bundle; its lead approves there.
-    let mut b = open_as(dir.path(), "b", "김팀장");
+    // B's first operator is its admin (who alone may import); the lead is added by them.
+    let mut b = open_as(dir.path(), "b", "관리자");
     let full = export(&a, None, true, &dir.path().join("a-full.bundle"));
     import(&mut b, &full).expect("import at B");
     b.add_user("김팀장", Role::Lead).expect("lead at B");
@@ -286,8 +287,11 @@ fn a_lead_at_site_b_approves_and_the_approval_arrives_at_site_a() {
     // Before the bundle, A still waits.
     assert!(timeline::change_stage(&mut a, &case, &mv(Stage::Monitoring)).is_err());
     let back = export(&b, Some(&a.site().id), false, &dir.path().join("b.bundle"));
-    let report = import(&mut a, &back).expect("import at A");
+    // B is a new site to A: trusting it is the admin's step (#13); the worker goes on after.
+    let mut admin_a = reopen(dir.path(), a, "관리자");
+    let report = import(&mut admin_a, &back).expect("import at A");
     assert!(report.applied > 0);
+    let mut a = reopen(dir.path(), admin_a, "박주무");
     assert!(matches!(
         approval::state(&a, &case, Stage::Planning).expect("state"),
         ApprovalState::Approved(e) if e.author == "김팀장"

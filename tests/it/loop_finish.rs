@@ -240,6 +240,8 @@ fn a_refused_stage_move_lands_on_the_stage_choice_with_a_korean_message() {
 fn a_closure_without_a_reason_lands_on_the_reason_choice_and_keeps_the_text() {
     let dir = tempfile::tempdir().unwrap();
     let mut app = app_with(dir.path(), 300, "default");
+    // 결재 before 종결 is tested in approval.rs: this centre closes without it.
+    dolbom::timeline::approval::set_required_stages(&app.store, &[]).unwrap();
     open_case_at_intake(&mut app);
     press(&mut app, &["s"]);
     for _ in 0..14 {

@@ -4,8 +4,8 @@
 
 mod common;
 
-mod audit_chain;
 mod approval;
+mod audit_chain;
 mod block;
 mod cli;
 mod cli_args;

@@ -253,7 +253,7 @@ fn every_import_and_user_change_is_admin_only_with_one_exit_code() {
 }
 
 #[test]
-fn sync_import_is_admin_only_in_the_library_the_tui_shares() {
+fn trusting_a_new_site_at_import_is_admin_only_in_the_library_the_tui_shares() {
     let dir = tempfile::tempdir().unwrap();
     let mut a = crate::common::sync::open_site(dir.path(), "a", 0);
     crate::common::sync::add_resident(&mut a, "김민수", "010-1234-5678", "신사동");
@@ -273,6 +273,16 @@ fn sync_import_is_admin_only_in_the_library_the_tui_shares() {
     assert!(err.to_string().contains("관리자만"), "{err}");
     drop(b);
     assert_eq!(denials(&db), [("kim".into(), "sync import".into())]);
+    // Once the admin trusted site A, the staff member merges A's next bundle (the daily
+    // exchange between colleagues' PCs needs no admin).
+    let mut boss = Store::open(&db, &OpenOptions::new("boss")).unwrap();
+    crate::common::sync::import(&mut boss, &bundle).unwrap();
+    drop(boss);
+    crate::common::sync::add_resident(&mut a, "이영희", "010-2222-3333", "신사동");
+    let next = crate::common::sync::export(&a, None, false, &dir.path().join("a2.bundle"));
+    let mut b = Store::open(&db, &OpenOptions::new("kim")).unwrap();
+    let report = crate::common::sync::import(&mut b, &next).unwrap();
+    assert!(report.applied > 0);
 }
 
 #[test]

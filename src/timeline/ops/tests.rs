@@ -28,6 +28,19 @@ fn status_of_a_referral_to_a_deleted_resource_still_changes() {
     )
     .expect("resource");
     tx.commit().expect("commit");
+    // A referral needs the resident's 제3자 제공 consent (#16).
+    crate::timeline::consent::record(
+        &mut store,
+        &case_id,
+        &crate::timeline::consent::NewConsent {
+            scopes: vec![crate::model::ConsentScope::ThirdParty],
+            on: chrono::NaiveDate::from_ymd_opt(2026, 2, 1).expect("date"),
+            expires: None,
+            paper: "2026 동의서철 1권 1쪽".into(),
+            note: String::new(),
+        },
+    )
+    .expect("consent");
     let e = add_entry(
         &mut store,
         &case_id,
