@@ -111,7 +111,7 @@ fn writable(path: &Path) -> bool {
     )
 }
 
-fn is_read_only(e: &rusqlite::Error) -> bool {
+pub(super) fn is_read_only(e: &rusqlite::Error) -> bool {
     matches!(e, rusqlite::Error::SqliteFailure(f, _)
         if matches!(f.code, rusqlite::ErrorCode::ReadOnly | rusqlite::ErrorCode::CannotOpen))
 }
@@ -169,7 +169,7 @@ fn open_read_only(path: &Path, opts: &OpenOptions) -> Result<Store> {
 
 /// `file:` URI of a path (SQLite URI rules: `/` separators, `%XX` for anything unusual),
 /// optionally `?immutable=1`.
-fn file_uri(path: &Path, immutable: bool) -> String {
+pub(super) fn file_uri(path: &Path, immutable: bool) -> String {
     let text = path.to_string_lossy().replace('\\', "/");
     let mut uri = String::from("file:");
     if text.as_bytes().get(1) == Some(&b':') {

@@ -125,15 +125,33 @@ pub fn read_search_records(path: &Path) -> Result<Vec<SearchRecord>> {
 }
 
 /// Like [`read_search_records`], one record at a time (no list of them all in memory).
-pub fn for_each_search_record(path: &Path, each: impl FnMut(SearchRecord)) -> Result<()> {
+///
+/// A WAL database in a folder we may not write cannot make its shared-memory file, so reading
+/// it fails as "read-only"; it is then read as an immutable file, as [`super::Store::open`]
+/// does (a read-only database serves searches).
+pub fn for_each_search_record(path: &Path, mut each: impl FnMut(SearchRecord)) -> Result<()> {
     let err = |e| super::sql_err(path, e);
-    let conn = Connection::open_with_flags(
-        path,
-        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
-    )
-    .map_err(err)?;
-    conn.busy_timeout(super::open::BUSY_TIMEOUT).map_err(err)?;
-    read_records(&conn, each).map_err(err)
+    let read = |uri: &str, each: &mut dyn FnMut(SearchRecord)| -> rusqlite::Result<()> {
+        let conn = Connection::open_with_flags(
+            uri,
+            OpenFlags::SQLITE_OPEN_READ_ONLY
+                | OpenFlags::SQLITE_OPEN_NO_MUTEX
+                | OpenFlags::SQLITE_OPEN_URI,
+        )?;
+        conn.busy_timeout(super::open::BUSY_TIMEOUT)?;
+        read_records(&conn, each)
+    };
+    let mut delivered = false;
+    let first = read(&super::open::file_uri(path, false), &mut |r| {
+        delivered = true;
+        each(r)
+    });
+    match first {
+        Err(e) if super::open::is_read_only(&e) && !delivered => {
+            read(&super::open::file_uri(path, true), &mut each).map_err(err)
+        }
+        other => other.map_err(err),
+    }
 }
 
 /// A resident row for lists.

@@ -10,6 +10,7 @@ mod cli_args;
 mod day;
 mod demo;
 mod engine;
+mod errors_once;
 mod form;
 mod hostile_import;
 mod hostile_sync;
