@@ -8,6 +8,19 @@
 //! audited as 거부; see [`crate::store::Store::require`]) or the operator name is not a valid
 //! one. A refusal never runs again with a different outcome, so it is not an error of the run.
 //! Everything printed to stdout goes through [`output`], never `println!`.
+//!
+//! Who may do what, file by file (one check for the CLI and the TUI:
+//! [`crate::store::Store::require`], which audits a refusal as 거부):
+//! - `audit`: list, `verify`, `summary` — admin (the TUI's F7 likewise).
+//! - `demo`: replacing a database that holds residents (`--force`, or the default demo.db) —
+//!   an admin of that database; a new or empty one — anyone.
+//! - `residents import`, `resources import` (dry runs too) — admin, checked in the importers
+//!   the TUI's import form calls too.
+//! - `sync import` (dry runs too) — admin, checked in `sync::import_bundle`, which the TUI's
+//!   sync pane calls too; `sync keys`, `export`, `status` — staff.
+//! - `users add` (also a role change), `users remove` — admin; `users list` — staff.
+//! - `search`, `timeline` (views and exports, audited), `resources list`/`export`, `report`,
+//!   `keymap`, `--version` — staff.
 
 pub mod audit;
 pub mod demo;
