@@ -143,7 +143,7 @@ fn a_read_only_database_serves_search_and_refuses_unrecorded_reads() {
         ],
     ] {
         let o = as_nobody(&db, &args).unwrap();
-        once(&o, "읽기 전용 데이터베이스입니다");
+        once(&o, "읽기 전용이라");
         let err = stderr(&o);
         assert!(err.contains("감사 로그"), "{err}");
         assert!(o.stdout.is_empty());
