@@ -86,7 +86,12 @@ pub fn run(g: &Global, args: &Args) -> anyhow::Result<ExitCode> {
             let rows = store.audit_rows_named(
                 &AuditFilter {
                     resident_id: args.resident.clone(),
-                    operator: args.operator.clone(),
+                    // The log holds canonical names: `--operator " kim"` means kim.
+                    operator: args
+                        .operator
+                        .as_deref()
+                        .map(|o| crate::store::canonical_operator(o, "--operator"))
+                        .transpose()?,
                     // The log's `at` is `YYYY-MM-DD HH:MM:SS`, compared as text.
                     since: args
                         .since

@@ -8,6 +8,19 @@
 //! audited as 거부; see [`crate::store::Store::require`]) or the operator name is not a valid
 //! one. A refusal never runs again with a different outcome, so it is not an error of the run.
 //! Everything printed to stdout goes through [`output`], never `println!`.
+//!
+//! Who may do what, file by file (one check for the CLI and the TUI:
+//! [`crate::store::Store::require`], which audits a refusal as 거부):
+//! - `audit`: list, `verify`, `summary` — admin (the TUI's F7 likewise).
+//! - `demo`: replacing a database that holds residents (`--force`, or the default demo.db) —
+//!   an admin of that database; a new or empty one — anyone.
+//! - `residents import`, `resources import` (dry runs too) — admin, checked in the importers
+//!   the TUI's import form calls too.
+//! - `sync import` (dry runs too) — admin, checked in `sync::import_bundle`, which the TUI's
+//!   sync pane calls too; `sync keys`, `export`, `status` — staff.
+//! - `users add` (also a role change), `users remove` — admin; `users list` — staff.
+//! - `search`, `timeline` (views and exports, audited), `resources list`/`export`, `report`,
+//!   `keymap`, `--version` — staff.
 
 pub mod audit;
 pub mod demo;
@@ -125,10 +138,32 @@ pub fn exit_code(result: anyhow::Result<ExitCode>) -> ExitCode {
         Ok(code) => code,
         Err(e) if output::is_closed(&e) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("dolbom: {e:#}");
+            eprintln!("dolbom: {}", error_text(&e));
             ExitCode::from(if is_refusal(&e) { 2 } else { 1 })
         }
     }
+}
+
+/// An error and its causes as one message, each cause once, safe for a terminal. Our errors
+/// mostly say their cause themselves (`{path}: {source}`) and still expose it as the source, so
+/// printing the chain (`{:#}`) doubled it (`dolbom: X: no such table: t: no such table: t`): a
+/// cause whose text is already in the message is left out, and nothing below a SQLite error is
+/// printed (rusqlite's inner error repeats the message with a code number).
+pub fn error_text(e: &anyhow::Error) -> String {
+    let mut text = String::new();
+    for cause in e.chain() {
+        let part = cause.to_string();
+        if !part.is_empty() && !text.contains(&part) {
+            if !text.is_empty() {
+                text.push_str(": ");
+            }
+            text.push_str(&part);
+        }
+        if cause.downcast_ref::<rusqlite::Error>().is_some() {
+            break;
+        }
+    }
+    output::clean_text(&text).into_owned()
 }
 
 /// A bad operator name (`--user`, `DOLBOM_USER`): exit 2.
@@ -193,9 +228,8 @@ impl Global {
         // A named path (`--db`, `DOLBOM_DB`) must point into an existing folder; only the
         // platform data folder is made on first use.
         opts.create_dirs = self.db.is_none();
-        // The store's message already includes its cause (`path: cause`); flattening it keeps
-        // `{:#}` from printing the cause twice.
-        Store::open(&path, &opts).map_err(|e| anyhow::anyhow!("{e}"))
+        // The store's message includes its cause (`path: cause`); [`error_text`] prints it once.
+        Ok(Store::open(&path, &opts)?)
     }
 }
 

@@ -123,9 +123,9 @@ pub enum StoreError {
     },
     /// A write (or a read that must leave an audit row) on a database opened read-only.
     #[error(
-        "{path}: 읽기 전용 데이터베이스입니다 (read-only database) — 바꾸는 작업도, 주민 상세·사례 기록처럼 \
-         접속 기록(감사 로그)을 남겨야 하는 조회도 할 수 없습니다: 개인정보 조회는 기록 없이 보여 드리지 않습니다. \
-         파일과 폴더의 쓰기 권한을 확인하세요 (검색과 목록은 됩니다)"
+        "{path}: 읽기 전용이라 바꾸거나 조회 기록(감사 로그)을 남길 수 없습니다 (read-only database) — \
+         개인정보 조회는 기록 없이 보여 드리지 않습니다 (주민 상세·사례 기록·출력); 검색과 목록은 됩니다. \
+         파일과 폴더의 쓰기 권한을 확인하세요"
     )]
     ReadOnly { path: PathBuf },
     #[error("찾을 수 없습니다 (not found): {0}")]
@@ -161,16 +161,17 @@ impl DbFile {
         open::reopen(self, operator, clock)
     }
 
-    /// A read-only connection, keyed when the file is encrypted.
-    pub(crate) fn open_read_only(&self) -> Result<Connection> {
+    /// A read-only connection through a `file:` URI (`immutable`: read without the WAL's
+    /// shared memory, for a folder we may not write), keyed when the file is encrypted.
+    pub(crate) fn connect_read_only(&self, immutable: bool) -> rusqlite::Result<Connection> {
         let conn = cipher::connect(
-            &self.path,
-            rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
+            cipher::file_uri(&self.path, immutable),
+            rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY
+                | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX
+                | rusqlite::OpenFlags::SQLITE_OPEN_URI,
             self.key.as_ref(),
-        )
-        .map_err(|e| sql_err(&self.path, e.into()))?;
-        conn.busy_timeout(BUSY_TIMEOUT)
-            .map_err(|e| sql_err(&self.path, e))?;
+        )?;
+        conn.busy_timeout(BUSY_TIMEOUT)?;
         Ok(conn)
     }
 }

@@ -281,7 +281,7 @@ fn writable(path: &Path) -> bool {
     )
 }
 
-fn is_read_only(e: &rusqlite::Error) -> bool {
+pub(super) fn is_read_only(e: &rusqlite::Error) -> bool {
     matches!(e, rusqlite::Error::SqliteFailure(f, _)
         if matches!(f.code, rusqlite::ErrorCode::ReadOnly | rusqlite::ErrorCode::CannotOpen))
 }

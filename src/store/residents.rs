@@ -124,9 +124,29 @@ pub fn read_search_records(file: &super::DbFile) -> Result<Vec<SearchRecord>> {
 }
 
 /// Like [`read_search_records`], one record at a time (no list of them all in memory).
-pub fn for_each_search_record(file: &super::DbFile, each: impl FnMut(SearchRecord)) -> Result<()> {
-    let conn = file.open_read_only()?;
-    read_records(&conn, each).map_err(|e| super::sql_err(file.path(), e))
+///
+/// A WAL database in a folder we may not write cannot make its shared-memory file, so reading
+/// it fails as "read-only"; it is then read as an immutable file, as [`super::Store::open`]
+/// does (a read-only database serves searches).
+pub fn for_each_search_record(
+    file: &super::DbFile,
+    mut each: impl FnMut(SearchRecord),
+) -> Result<()> {
+    let read = |immutable: bool, each: &mut dyn FnMut(SearchRecord)| -> rusqlite::Result<()> {
+        let conn = file.connect_read_only(immutable)?;
+        read_records(&conn, each)
+    };
+    let mut delivered = false;
+    let first = read(false, &mut |r| {
+        delivered = true;
+        each(r)
+    });
+    match first {
+        Err(e) if super::open::is_read_only(&e) && !delivered => {
+            read(true, &mut each).map_err(|e| super::sql_err(file.path(), e))
+        }
+        other => other.map_err(|e| super::sql_err(file.path(), e)),
+    }
 }
 
 /// A resident row for lists.

@@ -98,10 +98,15 @@ fn staff_cannot_read_the_audit_log_from_the_cli() {
             .map(|s| ("kim".to_string(), s.to_string()))
             .collect::<Vec<_>>()
     );
-    // The admin still reads it, and sees the refusals.
-    let o = run(&db, "boss", &["audit", "--action", "거부"]);
+    // The admin still reads it, and sees the refusals (a name filter is canonical too).
+    let o = run(
+        &db,
+        "boss",
+        &["audit", "--action", "거부", "--operator", " kim "],
+    );
     assert!(o.status.success(), "{}", stderr(&o));
     assert!(stdout(&o).contains("감사 로그 검증"), "{}", stdout(&o));
+    assert_eq!(stdout(&o).lines().count(), 5, "{}", stdout(&o));
 }
 
 #[test]

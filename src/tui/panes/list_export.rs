@@ -27,6 +27,6 @@ pub fn write(store: &Store, form: &PaneForm, table: Table, subject: &str) -> Str
     }
     match crate::cli::report::write_list(store, &path, table, subject) {
         Ok(n) => format!("{}에 {n}건을 저장했습니다 (xlsx)", path.display()),
-        Err(e) => format!("저장하지 못했습니다: {e:#}"),
+        Err(e) => format!("저장하지 못했습니다: {}", crate::cli::error_text(&e)),
     }
 }

@@ -258,7 +258,8 @@ pub fn cell(s: &str, w: usize) -> String {
     super::widgets::pad(s, w)
 }
 
-/// A name with the characters at `positions` styled as matched.
+/// A name with the characters at `positions` styled as matched. Control characters and bidi
+/// overrides are left out (as [`cell`] does), after counting positions.
 pub fn highlighted<'a>(
     name: &str,
     positions: &[usize],
@@ -267,6 +268,7 @@ pub fn highlighted<'a>(
 ) -> Vec<Span<'a>> {
     name.chars()
         .enumerate()
+        .filter(|&(_, c)| !crate::privacy::is_terminal_unsafe(c))
         .map(|(i, c)| {
             Span::styled(
                 c.to_string(),

@@ -262,6 +262,23 @@ impl SyncScreen {
                 );
             }
             Action::SyncImport => {
+                // Refused before the form, like the resources import; the library checks
+                // again when the bundle is merged.
+                if let Err(e) = store.require_admin("sync import (TUI)") {
+                    return Effect::Message(match e {
+                        crate::store::StoreError::Denied { role, audited, .. } => format!(
+                            "동기화 가져오기는 관리자만 할 수 있습니다 ({}: {}){}",
+                            store.operator(),
+                            role.label(),
+                            if audited {
+                                ""
+                            } else {
+                                " — 거부 기록을 감사 로그에 남기지 못했습니다"
+                            }
+                        ),
+                        other => format!("가져오기를 확인하지 못했습니다: {other}"),
+                    });
+                }
                 return Effect::OpenForm(
                     FormPurpose::SyncImport,
                     PaneForm::new(

@@ -141,3 +141,16 @@ pub fn input_line(
         Position::new(x, area.y)
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cells_drop_control_characters_and_bidi_overrides_before_padding() {
+        let name = "김\u{1b}[31m민수\r\n\u{202E}\u{9b}";
+        assert_eq!(fit(name, 0, 20), "김[31m민수");
+        assert_eq!(pad(name, 12), "김[31m민수  ");
+        assert_eq!(pad(name, 12).width(), 12);
+    }
+}
