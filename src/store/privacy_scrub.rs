@@ -279,7 +279,7 @@ fn backups(path: &Path) -> Vec<PathBuf> {
 /// Scrubs one backup in place and VACUUMs it (so no freed page keeps an old value).
 fn scrub_backup(path: &Path) -> rusqlite::Result<ScrubCounts> {
     let mut conn = Connection::open(path)?;
-    conn.busy_timeout(super::open::BUSY_TIMEOUT)?;
+    conn.busy_timeout(std::time::Duration::from_secs(5))?;
     // Readable at all? (An encrypted backup without its key is not.)
     conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| {
         r.get::<_, i64>(0)
