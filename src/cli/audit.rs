@@ -37,6 +37,12 @@ pub struct Args {
 
 #[derive(clap::Subcommand, Debug)]
 pub enum Command {
+    /// 대량 조회 기준 보기·바꾸기: 이보다 많은 주민을 보이는 명령은 --reason이 필요 (show or set,
+    /// admin only, the bulk-read limit; default 500)
+    Limit {
+        /// 새 기준 (주민 수)
+        limit: Option<usize>,
+    },
     /// 해시 체인 검증 (verify the hash chain; reports the first broken link)
     Verify,
     /// 월간 점검 요약: 작업자별 조회 주민 수 (monthly review: residents viewed per operator)
@@ -57,6 +63,7 @@ pub fn run(g: &Global, args: &Args) -> anyhow::Result<ExitCode> {
         None => "audit",
         Some(Command::Verify) => "audit verify",
         Some(Command::Summary { .. }) => "audit summary",
+        Some(Command::Limit { .. }) => "audit limit",
     })?;
     match &args.action {
         Some(Command::Summary { month, json }) => {
@@ -64,8 +71,9 @@ pub fn run(g: &Global, args: &Args) -> anyhow::Result<ExitCode> {
                 .clone()
                 .unwrap_or_else(|| store.clock().today().format("%Y-%m").to_string());
             let rows = store.audit_month(&month)?;
+            let reads = store.read_summary(&month)?;
             if *json {
-                output::json(&rows)?;
+                output::json(&with_reads(&rows, &reads)?)?;
             } else {
                 let mut lines = vec![
                     format!("{month} 감사 로그 점검 (monthly review)"),
@@ -77,8 +85,19 @@ pub fn run(g: &Global, args: &Args) -> anyhow::Result<ExitCode> {
                         r.operator, r.residents_viewed, r.views, r.changes, r.exports, r.denied
                     )
                 }));
+                lines.extend(read_lines(&reads, store.bulk_read_limit()?));
                 output::lines(lines)?;
             }
+            Ok(ExitCode::SUCCESS)
+        }
+        Some(Command::Limit { limit }) => {
+            if let Some(n) = limit {
+                store.set_bulk_read_limit(*n)?;
+            }
+            output::line(&format!(
+                "대량 조회 기준: 주민 {}명 초과 시 --reason 필요 (bulk-read limit)",
+                store.bulk_read_limit()?
+            ))?;
             Ok(ExitCode::SUCCESS)
         }
         Some(Command::Verify) => verify(&store),
@@ -314,4 +333,51 @@ fn detail_word(word: &str) -> String {
         Some(v) => format!("{label} {v}"),
         None => label.to_string(),
     }
+}
+
+/// The bulk-read part of `audit summary` (issue #20): reads per operator.
+fn read_lines(reads: &[crate::store::reads::ReadSummary], limit: usize) -> Vec<String> {
+    let mut lines = vec![
+        String::new(),
+        format!("목록 조회 (listings; 대량 = 주민 {limit}명 초과)"),
+        "작업자        조회  보인 주민  대량(사유)  대량 거부".to_string(),
+    ];
+    lines.extend(reads.iter().map(|r| {
+        format!(
+            "{:<10} {:>6} {:>10} {:>11} {:>10}",
+            r.operator, r.reads, r.residents_shown, r.bulk_reads, r.refused
+        )
+    }));
+    lines
+}
+
+/// `audit summary --json`: each operator's row with its listing counts added (`reads`,
+/// `residents_shown`, `bulk_reads`, `bulk_refused`); an operator who only listed gets a row too.
+fn with_reads(
+    rows: &[crate::audit::OperatorSummary],
+    reads: &[crate::store::reads::ReadSummary],
+) -> anyhow::Result<Vec<serde_json::Value>> {
+    let mut out: Vec<serde_json::Value> = rows
+        .iter()
+        .map(serde_json::to_value)
+        .collect::<Result<_, _>>()?;
+    for r in reads {
+        let found = out
+            .iter()
+            .position(|v| v["operator"] == r.operator.as_str());
+        let i = match found {
+            Some(i) => i,
+            None => {
+                out.push(serde_json::json!({ "operator": r.operator }));
+                out.len() - 1
+            }
+        };
+        if let Some(obj) = out[i].as_object_mut() {
+            obj.insert("reads".into(), r.reads.into());
+            obj.insert("residents_shown".into(), r.residents_shown.into());
+            obj.insert("bulk_reads".into(), r.bulk_reads.into());
+            obj.insert("bulk_refused".into(), r.refused.into());
+        }
+    }
+    Ok(out)
 }

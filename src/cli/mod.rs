@@ -26,6 +26,7 @@ pub mod audit;
 pub mod demo;
 pub mod keymap;
 pub mod output;
+pub mod reads;
 pub mod report;
 pub mod residents;
 pub mod resources;

@@ -35,6 +35,10 @@ pub struct Args {
     /// 저장할 파일 (write to FILE, mode 0600)
     #[arg(long, value_name = "FILE", requires = "format")]
     pub out: Option<std::path::PathBuf>,
+    /// 대량 조회 사유: 기준(기본 500명)보다 많은 주민을 보일 때 필요 (reason for a bulk read;
+    /// recorded in the audit log)
+    #[arg(long, value_name = "사유")]
+    pub reason: Option<String>,
 }
 
 /// `search --format`.
@@ -63,6 +67,13 @@ pub fn run(g: &Global, args: &Args) -> anyhow::Result<ExitCode> {
         &filters,
         args.limit,
     )?;
+    // Issue #20: every listing is recorded (query, filters, count); a bulk one needs a reason.
+    let what = describe(&query, &filters);
+    if let Some(code) =
+        super::reads::gate(&store, "search", &what, hits.len(), args.reason.as_deref())?
+    {
+        return Ok(code);
+    }
     if let (Some(SearchFormat::Xlsx), Some(out)) = (args.format, &args.out) {
         let table = crate::paper::lists::search_results(&hits, false);
         let n = super::report::write_list(&store, out, table, "list:search")?;
@@ -77,4 +88,20 @@ pub fn run(g: &Global, args: &Args) -> anyhow::Result<ExitCode> {
         output::lines(hits.iter().map(hit_line))?;
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// The query and filters as recorded (`김민수 · dong=신림동 · stage=monitoring`).
+pub fn describe(query: &str, f: &Filters) -> String {
+    let mut parts = vec![query.to_owned()];
+    let mut add = |k: &str, v: Option<String>| {
+        if let Some(v) = v {
+            parts.push(format!("{k}={v}"));
+        }
+    };
+    add("dong", f.dong.clone());
+    add("stage", f.stage.map(|s| s.code().to_owned()));
+    add("flag", f.flag.clone());
+    add("category", f.category.clone());
+    add("worker", f.worker.clone());
+    parts.join(" · ")
 }

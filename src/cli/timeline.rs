@@ -56,6 +56,10 @@ pub struct Args {
     /// 동의 없이 보내야 하는 사유 (override a missing consent; recorded in the audit log)
     #[arg(long, value_name = "사유", requires = "to_agency")]
     pub consent_override: Option<String>,
+    /// 대량 조회 사유: 기준(기본 500명)보다 많은 주민의 사례를 보일 때 필요 (reason for a bulk
+    /// read; recorded in the audit log)
+    #[arg(long, requires = "list", value_name = "사유")]
+    pub reason: Option<String>,
 }
 
 /// `--format` of a case summary.
@@ -229,9 +233,30 @@ fn run_list(g: &Global, args: &Args) -> anyhow::Result<ExitCode> {
         worker: args.worker.clone(),
         limit: None,
     };
+    // Issue #20: the list names residents; it is recorded, and a bulk one needs a reason.
+    let rows = store.list_cases(&filter)?;
+    let residents: std::collections::HashSet<&str> =
+        rows.iter().map(|r| r.resident_id.as_str()).collect();
+    let what = [
+        args.resident.as_ref().map(|r| format!("resident={r}")),
+        args.stage.map(|s| format!("stage={}", s.code())),
+        args.worker.as_ref().map(|w| format!("worker={w}")),
+    ]
+    .into_iter()
+    .flatten()
+    .collect::<Vec<_>>()
+    .join(" · ");
+    if let Some(code) = super::reads::gate(
+        &store,
+        "timeline-list",
+        &what,
+        residents.len(),
+        args.reason.as_deref(),
+    )? {
+        return Ok(code);
+    }
     match xlsx {
         Some(out) => {
-            let rows = store.list_cases(&filter)?;
             super::report::write_list(&store, out, paper::lists::case_list(&rows), "list:cases")?;
             output::print(&format!(
                 "{}: 사례 목록 {}건을 저장했습니다 (xlsx)\n",
@@ -239,7 +264,7 @@ fn run_list(g: &Global, args: &Args) -> anyhow::Result<ExitCode> {
                 rows.len()
             ))?;
         }
-        None => output::print(&list(&store, &filter, args.json)?)?,
+        None => output::print(&render_list(&rows, args.json)?)?,
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -283,7 +308,11 @@ fn pad(s: &str, width: usize) -> String {
 
 /// `dolbom timeline --list`: cases, most recently active first, as a table or JSON.
 pub fn list(store: &Store, filter: &CaseFilter, json: bool) -> Result<String, TimelineError> {
-    let rows = store.list_cases(filter)?;
+    render_list(&store.list_cases(filter)?, json)
+}
+
+/// [`list`] of rows already read.
+fn render_list(rows: &[CaseRow], json: bool) -> Result<String, TimelineError> {
     if json {
         let items: Vec<ListItem> = rows.iter().map(ListItem::from).collect();
         let mut s = serde_json::to_string_pretty(&items)

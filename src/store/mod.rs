@@ -11,6 +11,7 @@ mod open;
 pub mod oplog;
 pub mod privacy_scrub;
 pub mod queries;
+pub mod reads;
 mod referrals;
 mod reports;
 mod resident_edit;

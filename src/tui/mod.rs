@@ -26,6 +26,7 @@ pub use key::{Key, KeyCode, KeySeq, Modifiers};
 pub use keymap::{Binding, Context, Keymap, KeymapError, Resolution, Resolver};
 pub mod app;
 pub mod panes;
+pub mod reads;
 pub mod run;
 pub mod terminal;
 pub mod theme;

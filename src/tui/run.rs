@@ -93,6 +93,7 @@ fn event_loop(
             indexed |= matches!(msg, Msg::Index(_));
             suspend |= handle(app, msg);
         }
+        app.observe_reads();
         if indexed && exit_when_indexed {
             guard.terminal.draw(|f| super::ui::render(f, app))?;
             break;
@@ -108,6 +109,7 @@ fn event_loop(
             app.dirty = false;
         }
     }
+    app.flush_reads();
     Ok(())
 }
 

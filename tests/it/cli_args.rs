@@ -186,16 +186,20 @@ fn with_closed_stdout(db: &Path, args: &[&str]) -> (std::process::ExitStatus, St
 fn a_closed_stdout_ends_quietly() {
     let dir = tempfile::tempdir().expect("tempdir");
     let db = demo_of(dir.path(), 1200);
-    let big = run(&db, &["search", "--limit", "5000", "--json"]);
+    // 1200 residents is a bulk read (issue #20): it needs a reason.
+    let big = run(
+        &db,
+        &["search", "--limit", "5000", "--json", "--reason", "test"],
+    );
     assert!(
         big.stdout.len() > 200 * 1024,
         "output larger than any pipe buffer ({} bytes)",
         big.stdout.len()
     );
     for args in [
-        &["search", "--limit", "5000", "--json"][..],
-        &["search", "--limit", "5000"],
-        &["timeline", "--list", "--json"],
+        &["search", "--limit", "5000", "--json", "--reason", "test"][..],
+        &["search", "--limit", "5000", "--reason", "test"],
+        &["timeline", "--list", "--json", "--reason", "test"],
         &["audit", "--json"],
         &["resources", "list", "--json"],
         &["sync", "status", "--json"],

@@ -34,6 +34,7 @@ mod paper_monthly;
 mod paper_xlsx;
 mod paste;
 mod roles;
+mod reads;
 mod rrn;
 mod search_props;
 mod search_table;

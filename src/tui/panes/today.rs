@@ -154,6 +154,24 @@ impl TodayPane {
         !self.loaded && self.generation > 0
     }
 
+    /// What the 오늘 lists show, for the read record (issue #20): the scope and how many
+    /// residents (one per case listed); `None` before the first load or when empty.
+    pub fn shown(&self) -> Option<(String, usize)> {
+        let cases: std::collections::HashSet<&str> = self
+            .rows
+            .iter()
+            .filter_map(|r| match r {
+                Row::Item(i) => Some(i.case.case_id.as_str()),
+                Row::Section(..) => None,
+            })
+            .collect();
+        let scope = match self.scope {
+            Scope::Mine => "scope=mine",
+            Scope::All => "scope=all",
+        };
+        (self.loaded && !cases.is_empty()).then(|| (scope.to_owned(), cases.len()))
+    }
+
     /// The scope shown.
     pub fn scope(&self) -> Scope {
         self.scope

@@ -140,6 +140,17 @@ impl SearchPane {
         keys[usize::from(!self.typing)].as_deref()
     }
 
+    /// What the list shows, for the read record (issue #20): the query and filters, and how
+    /// many residents; `None` when no resident is listed.
+    pub fn shown(&self) -> Option<(String, usize)> {
+        (!self.hits.is_empty()).then(|| {
+            (
+                crate::cli::search::describe(&self.query, &self.filters),
+                self.hits.len(),
+            )
+        })
+    }
+
     /// Residents in the index (0 while loading).
     pub fn index_len(&self) -> usize {
         self.index.as_ref().map_or(0, ResidentIndex::len)

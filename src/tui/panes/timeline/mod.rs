@@ -55,6 +55,21 @@ pub struct TimelinePane {
 const CASE_BATCH: usize = 500;
 
 impl TimelinePane {
+    /// What the case list shows, for the read record (issue #20): its filter (the resident, or
+    /// all cases) and how many residents; `None` when a case is open or the list is empty.
+    pub fn shown(&self) -> Option<(String, usize)> {
+        if self.open.is_some() || !self.loaded || self.cases.is_empty() {
+            return None;
+        }
+        let residents: std::collections::HashSet<&str> =
+            self.cases.iter().map(|c| c.resident_id.as_str()).collect();
+        let filter = match &self.resident {
+            Some(r) => format!("resident={r}"),
+            None => "전체 사례".to_owned(),
+        };
+        Some((filter, residents.len()))
+    }
+
     /// The open case, if any (the resource pane's `r` refers it).
     pub fn current_case(&self) -> Option<&str> {
         self.open.as_ref().map(|t| t.header.case.id.as_str())
