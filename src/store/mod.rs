@@ -125,7 +125,7 @@ pub enum StoreError {
     /// A write (or a read that must leave an audit row) on a database opened read-only.
     #[error(
         "{path}: 읽기 전용이라 바꾸거나 조회 기록(감사 로그)을 남길 수 없습니다 (read-only database) — \
-         개인정보 조회는 기록 없이 보여 드리지 않습니다 (주민 상세·사례 기록·출력); 검색과 목록은 됩니다. \
+         개인정보 조회(검색·목록·상세·출력)는 기록 없이 보여 드리지 않습니다. \
          파일과 폴더의 쓰기 권한을 확인하세요"
     )]
     ReadOnly { path: PathBuf },
