@@ -27,6 +27,7 @@ mod paper_forms;
 mod paper_monthly;
 mod paper_xlsx;
 mod paste;
+mod retention;
 mod search_props;
 mod search_table;
 mod store;
