@@ -233,6 +233,12 @@ pub fn subject_text(r: &NamedAuditRow) -> String {
             "resources import" => "자원 가져오기".to_string(),
             "resources import (TUI)" => "자원 가져오기 (화면)".to_string(),
             "residents import" => "주민 명단 가져오기".to_string(),
+            "audit log" => "감사 로그".to_string(),
+            "retention list" => "파기 검토 목록".to_string(),
+            "retention policy" => "보존 기간 설정".to_string(),
+            "retention set" => "보존 기간 설정".to_string(),
+            "retention purge" => "파기".to_string(),
+            "retention purge (peer)" => "파기 (다른 기관)".to_string(),
             other => other.to_string(),
         };
     };
@@ -287,6 +293,10 @@ fn detail_word(word: &str) -> String {
         "unchanged" => "그대로",
         "rejected" => "거부",
         "resources" | "residents" => table_label(key),
+        "cases" => "사례",
+        "kept" => "유지",
+        "entries" => "기록",
+        "rechained" => "키로 다시 묶은 행",
         _ => return word.to_string(),
     };
     match value {

@@ -68,6 +68,7 @@ pub fn run(g: &Global, args: &Args) -> anyhow::Result<ExitCode> {
 
 /// Lists what would go, asks (unless `--yes`), then purges.
 fn purge(store: &mut crate::store::Store, yes: bool) -> anyhow::Result<ExitCode> {
+    store.require_admin("retention purge")?;
     let lines = crate::retention::due(store)?;
     if lines.is_empty() {
         output::line("파기할 사례가 없습니다 (nothing past its retention period)")?;

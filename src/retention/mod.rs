@@ -67,13 +67,18 @@ pub fn due(store: &Store) -> Result<Vec<DueLine>> {
         subject: "retention list",
         detail: &format!("cases={}", cases.len()),
     })?;
-    Ok(cases
+    Ok(lines(cases))
+}
+
+/// The review lines of `cases` (names masked).
+pub fn lines(cases: Vec<DueCase>) -> Vec<DueLine> {
+    cases
         .into_iter()
         .map(|case| DueLine {
             resident: mask_name(&case.resident_name),
             case,
         })
-        .collect())
+        .collect()
 }
 
 /// Destroys the cases past their period (admin only). See the module notes.

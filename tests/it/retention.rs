@@ -213,3 +213,41 @@ fn the_period_is_configurable_per_case_kind() {
     a.set_retention_years(None, 10).unwrap();
     assert_eq!(dolbom::retention::due(&a).unwrap().len(), 1);
 }
+
+/// `dolbom retention purge` asks first: anything but `파기` cancels (exit 2, nothing purged).
+#[test]
+fn the_cli_asks_before_purging() {
+    use std::io::Write;
+    let dir = tempfile::tempdir().unwrap();
+    let mut a = open_site(dir.path(), "a", 0);
+    let r = add_resident(&mut a, GONE, "010-1111-2222", "관악구");
+    add_case(&mut a, &r, "closed", Some("2019-01-10"), "메모");
+    let db = a.path().to_owned();
+    drop(a);
+    let run = |answer: &str, extra: &[&str]| {
+        let mut child = crate::common::dolbom_at(&db)
+            .env("DOLBOM_NOW", "2025-03-01T09:00:00")
+            .env("DOLBOM_USER", "tester")
+            .args(["retention", "purge"])
+            .args(extra)
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(answer.as_bytes())
+            .unwrap();
+        child.wait_with_output().unwrap()
+    };
+    let o = run("아니오\n", &[]);
+    assert_eq!(o.status.code(), Some(2), "{o:?}");
+    assert!(in_file(&db, GONE));
+    let o = run("", &["--yes"]);
+    assert!(o.status.success(), "{o:?}");
+    assert!(String::from_utf8_lossy(&o.stdout).contains("파기 완료: 사례 1건, 주민 1명"));
+    assert!(!in_file(&db, GONE));
+}
