@@ -10,6 +10,13 @@ use crate::store::sync::Actor;
 use crate::store::{Store, Tx};
 use std::collections::HashSet;
 
+/// Columns that point at a row a purge may destroy, and that row's table.
+const PARENTS: [(&str, &str); 3] = [
+    ("resident_id", "residents"),
+    ("case_id", "cases"),
+    ("household_id", "households"),
+];
+
 /// The purge state of one import.
 pub(super) struct Purges {
     /// Rows purged here before this bundle.
@@ -26,9 +33,30 @@ impl Purges {
         })
     }
 
-    /// Whether `op` is about a row purged here (skip it, as known).
-    pub(super) fn skips(&self, op: &Op) -> bool {
-        !self.purged.is_empty() && self.purged.contains(&(op.table.clone(), op.row_id.clone()))
+    /// Whether `op` is about a row purged here, or inserts a row under a purged parent (a case
+    /// a peer opened for a purged resident before the purge reached it): skip it, as known.
+    /// Skipped inserts join the purged rows, so the row's later ops are skipped too.
+    pub(super) fn skips(&mut self, op: &Op) -> bool {
+        if self.purged.is_empty() {
+            return false;
+        }
+        let row = (op.table.clone(), op.row_id.clone());
+        if self.purged.contains(&row) {
+            return true;
+        }
+        let orphan = PARENTS.iter().any(|(column, table)| {
+            op.fields
+                .get(*column)
+                .and_then(|v| v.as_str())
+                .is_some_and(|id| {
+                    self.purged
+                        .contains(&((*table).to_string(), id.to_string()))
+                })
+        });
+        if orphan && op.kind == crate::model::OpKind::Insert {
+            self.purged.insert(row);
+        }
+        orphan
     }
 
     /// `None` if `op` is not a purge op; else records it and returns whether it was new (then

@@ -251,3 +251,40 @@ fn the_cli_asks_before_purging() {
     assert!(String::from_utf8_lossy(&o.stdout).contains("파기 완료: 사례 1건, 주민 1명"));
     assert!(!in_file(&db, GONE));
 }
+
+/// B opens a new case for the resident before A's purge reaches it: A's import of B's bundle
+/// does not fail on the missing resident, and the name does not come back at A. (B keeps the
+/// resident: it has a live case there.)
+#[test]
+fn a_case_opened_at_a_peer_before_the_purge_arrives_does_not_break_sync() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut a = open_site(dir.path(), "a", 0);
+    let mut b = open_site(dir.path(), "b", 0);
+    let gone = add_resident(&mut a, GONE, "010-1111-2222", "관악구");
+    add_case(&mut a, &gone, "closed", Some("2019-01-10"), "메모");
+    import(
+        &mut b,
+        &export(&a, None, false, &dir.path().join("a1.bundle")),
+    )
+    .unwrap();
+    add_case(&mut b, &gone, "intake", None, "다시 접수");
+    dolbom::retention::purge(&mut a).unwrap();
+    let a_id = a.site().id.clone();
+    let r = import(
+        &mut a,
+        &export(&b, Some(&a_id), false, &dir.path().join("b1.bundle")),
+    );
+    assert!(r.is_ok(), "{r:?}");
+    assert!(!resident_names(&a).contains(&GONE.to_string()));
+    assert!(!in_file(a.path(), GONE));
+    let b_id = b.site().id.clone();
+    import(
+        &mut b,
+        &export(&a, Some(&b_id), false, &dir.path().join("a2.bundle")),
+    )
+    .unwrap();
+    assert!(
+        resident_names(&b).contains(&GONE.to_string()),
+        "a live case keeps the resident"
+    );
+}
