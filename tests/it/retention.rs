@@ -288,3 +288,40 @@ fn a_case_opened_at_a_peer_before_the_purge_arrives_does_not_break_sync() {
         "a live case keeps the resident"
     );
 }
+
+/// A purge relayed by a third site (A → B → C) is proven by A's signature like any op, and C
+/// destroys its copy.
+#[test]
+fn a_relayed_purge_reaches_a_third_site() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut a = open_site(dir.path(), "a", 0);
+    let mut b = open_site(dir.path(), "b", 0);
+    let mut c = open_site(dir.path(), "c", 0);
+    let gone = add_resident(&mut a, GONE, "010-1111-2222", "관악구");
+    add_case(&mut a, &gone, "closed", Some("2019-01-10"), "메모");
+    import(
+        &mut b,
+        &export(&a, None, false, &dir.path().join("a1.bundle")),
+    )
+    .unwrap();
+    import(
+        &mut c,
+        &export(&b, None, false, &dir.path().join("b1.bundle")),
+    )
+    .unwrap();
+    assert!(resident_names(&c).contains(&GONE.to_string()));
+    dolbom::retention::purge(&mut a).unwrap();
+    import(
+        &mut b,
+        &export(&a, None, false, &dir.path().join("a2.bundle")),
+    )
+    .unwrap();
+    let c_id = c.site().id.clone();
+    let r = import(
+        &mut c,
+        &export(&b, Some(&c_id), false, &dir.path().join("b2.bundle")),
+    );
+    assert!(r.is_ok(), "{r:?}");
+    assert!(!resident_names(&c).contains(&GONE.to_string()));
+    assert!(!in_file(c.path(), GONE));
+}
