@@ -297,6 +297,7 @@ fn detail_word(word: &str) -> String {
         "kept" => "유지",
         "entries" => "기록",
         "rechained" => "키로 다시 묶은 행",
+        "was" => "이전 체인",
         _ => return word.to_string(),
     };
     match value {
