@@ -231,8 +231,7 @@ fn plain_chain_break(conn: &Connection) -> rusqlite::Result<Option<i64>> {
     )?;
     let rows = stmt.query_map([], read_row)?;
     let mut prev = GENESIS.to_string();
-    let mut expected = 1;
-    for row in rows {
+    for (expected, row) in (1..).zip(rows) {
         let r = row?;
         let seq = r.seq.to_string();
         let mut h = Sha256::new();
@@ -254,7 +253,6 @@ fn plain_chain_break(conn: &Connection) -> rusqlite::Result<Option<i64>> {
             return Ok(Some(expected));
         }
         prev = r.hash;
-        expected += 1;
     }
     Ok(None)
 }
