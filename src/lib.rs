@@ -25,6 +25,7 @@ pub mod paper;
 pub mod paths;
 pub mod privacy;
 pub mod resources;
+pub mod retention;
 pub mod search;
 pub mod store;
 pub mod sync;

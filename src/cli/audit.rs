@@ -270,6 +270,12 @@ pub fn subject_text(r: &NamedAuditRow) -> String {
             "demo --force" => "데모로 바꾸기".to_string(),
             "sync import" => "동기화 가져오기".to_string(),
             "sync import (TUI)" => "동기화 가져오기 (화면)".to_string(),
+            "audit log" => "감사 로그".to_string(),
+            "retention list" => "파기 검토 목록".to_string(),
+            "retention policy" => "보존 기간 설정".to_string(),
+            "retention set" => "보존 기간 설정".to_string(),
+            "retention purge" => "파기".to_string(),
+            "retention purge (peer)" => "파기 (다른 기관)".to_string(),
             other => other.to_string(),
         };
     };
@@ -327,6 +333,11 @@ fn detail_word(word: &str) -> String {
         "unchanged" => "그대로",
         "rejected" => "거부",
         "resources" | "residents" => table_label(key),
+        "cases" => "사례",
+        "kept" => "유지",
+        "entries" => "기록",
+        "rechained" => "키로 다시 묶은 행",
+        "was" => "이전 체인",
         _ => return word.to_string(),
     };
     match value {

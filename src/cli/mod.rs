@@ -30,6 +30,7 @@ pub mod reads;
 pub mod report;
 pub mod residents;
 pub mod resources;
+pub mod retention;
 pub mod search;
 pub mod sync;
 pub mod team;
@@ -96,6 +97,8 @@ pub enum Command {
     Audit(audit::Args),
     /// 작업자 관리 (operators and roles)
     Users(users::Args),
+    /// 보존 기한과 파기 (retention review and purge of closed cases; admin only)
+    Retention(retention::Args),
     /// 키맵 검사·출력 (check or print keymaps)
     Keymap(keymap::Args),
 }
@@ -128,6 +131,7 @@ pub fn run(cli: Cli, started: Instant) -> anyhow::Result<ExitCode> {
         Some(Command::Report(a)) => report::run(g, a),
         Some(Command::Audit(a)) => audit::run(g, a),
         Some(Command::Users(a)) => users::run(g, a),
+        Some(Command::Retention(a)) => retention::run(g, a),
         Some(Command::Keymap(a)) => keymap::run(g, a),
     }
 }

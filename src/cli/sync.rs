@@ -357,6 +357,9 @@ pub fn import_text(r: &ImportReport) -> String {
         "{} ({}): 전체 {} · 적용 {} · 이미 있음 {} · 충돌 {} (applied / already known / conflicts)",
         r.origin_name, r.origin_site, r.total, r.applied, r.known, r.conflicts
     );
+    for w in &r.audit_warnings {
+        let _ = writeln!(out, "경고: {} — {w}", r.origin_name);
+    }
     tables(
         &mut out,
         r.per_table.iter().map(|(t, c)| {

@@ -221,6 +221,42 @@ pub fn rechain(conn: &Connection) -> rusqlite::Result<i64> {
     Ok(count)
 }
 
+/// The first row at which the chain as written before the key (plain SHA-256, seqs from 1)
+/// breaks, if any.
+fn plain_chain_break(conn: &Connection) -> rusqlite::Result<Option<i64>> {
+    use sha2::{Digest, Sha256};
+    let mut stmt = conn.prepare(
+        "SELECT seq, at, operator, host, action, resident_id, subject, detail, prev_hash, hash
+         FROM audit_log ORDER BY seq",
+    )?;
+    let rows = stmt.query_map([], read_row)?;
+    let mut prev = GENESIS.to_string();
+    for (expected, row) in (1..).zip(rows) {
+        let r = row?;
+        let seq = r.seq.to_string();
+        let mut h = Sha256::new();
+        for part in [
+            prev.as_str(),
+            &seq,
+            &r.at,
+            &r.operator,
+            &r.host,
+            &r.action,
+            r.resident_id.as_deref().unwrap_or(""),
+            &r.subject,
+            &r.detail,
+        ] {
+            h.update((part.len() as u64).to_le_bytes());
+            h.update(part.as_bytes());
+        }
+        if r.seq != expected || r.prev_hash != prev || hex::encode(h.finalize()) != r.hash {
+            return Ok(Some(expected));
+        }
+        prev = r.hash;
+    }
+    Ok(None)
+}
+
 /// Once per database (after the V_AUDIT migration marks the chain `sha256`): re-chains the
 /// rows made before the key under [`audit_key`] and records that in an audit row. Runs in its
 /// own write transaction; a no-op on a database already keyed.
@@ -247,6 +283,12 @@ pub(super) fn upgrade_chain(
         if !marked(conn)? {
             return Ok(None);
         }
+        // The old chain is checked first, so that re-chaining cannot launder an edit made
+        // before the key: a break is written into the audit row that records the re-chaining.
+        let was = match plain_chain_break(conn)? {
+            None => "intact".to_string(),
+            Some(seq) => format!("broken@{seq}"),
+        };
         let n = rechain(conn)?;
         conn.execute(
             "INSERT OR REPLACE INTO meta (key, value) VALUES (?1, ?2)",
@@ -264,7 +306,7 @@ pub(super) fn upgrade_chain(
                 action: AuditAction::Update,
                 resident_id: None,
                 subject: "audit log",
-                detail: &format!("rechained={n} key=site"),
+                detail: &format!("rechained={n} key=site was={was}"),
             },
         )
         .map(Some)

@@ -17,6 +17,7 @@ mod reports;
 mod resident_edit;
 mod residents;
 mod resources;
+pub mod retention;
 pub mod schema;
 pub mod sync;
 mod team;

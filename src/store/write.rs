@@ -206,6 +206,28 @@ impl<'c> Tx<'c> {
         Ok((hlc, seq))
     }
 
+    /// Logs an op on a pseudo-table that is not a row table (`@purge`: see `store::retention`),
+    /// with its fields as given; returns its (hlc, seq).
+    pub(in crate::store) fn log_pseudo(
+        &mut self,
+        table: &str,
+        id: &str,
+        kind: OpKind,
+        fields_json: &str,
+    ) -> Result<(i64, i64)> {
+        let (hlc, seq) = self.next_stamp();
+        self.tx
+            .prepare_cached(
+                "INSERT INTO ops (origin, seq, hlc, tbl, row_id, kind, fields) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            )
+            .and_then(|mut s| {
+                s.execute(params![self.site_id, seq, hlc, table, id, kind.as_str(), fields_json])
+            })
+            .map_err(|e| sql_err(&self.path, e))?;
+        self.wrote_ops = true;
+        Ok((hlc, seq))
+    }
+
     /// Inserts a row into a synced table and logs it. RRN-shaped text is masked first.
     pub fn insert(&mut self, table: &str, id: &str, fields: &[(&str, Val)]) -> Result<()> {
         Self::check_table(table)?;

@@ -116,6 +116,7 @@ pub fn import_bundle(
         dry_run: opts.dry_run,
         ..ImportReport::default()
     };
+    let mut purges = super::purge::Purges::load(store)?;
     let mut tx = store.write()?;
     tx.begin_merge()?;
     let mut merger = Merger::default();
@@ -142,6 +143,11 @@ pub fn import_bundle(
                     continue;
                 }
                 report.total += 1;
+                if purges.skips(&op) {
+                    // A purged row: no older copy brings it back (see `super::purge`).
+                    report.known += 1;
+                    continue;
+                }
                 if hlc::is_far_future(op.hlc, now_ms) {
                     // Refused before the clock sees it: the whole import rolls back.
                     return Err(SyncError::FarFuture {
@@ -163,6 +169,17 @@ pub fn import_bundle(
                     });
                 }
                 tx.observe_hlc(op.hlc);
+                if let Some(new) = purges.take(&tx, &op)? {
+                    if new {
+                        report.applied += 1;
+                        if op.origin != own_site {
+                            unproven.push((op.origin.clone(), op.seq, proof::op_hash(&op)?));
+                        }
+                    } else {
+                        report.known += 1;
+                    }
+                    continue;
+                }
                 let table = op.table.clone();
                 let check = if op.origin == own_site {
                     None
@@ -230,6 +247,7 @@ pub fn import_bundle(
         at: &at,
     };
     report.audit_warnings = super::witness::record(&tx, &manifest, &signer, &who)?;
+    let purged = purges.apply(&tx, &who)?;
     tx.append_sync_audit(
         &who,
         &Event {
@@ -258,6 +276,10 @@ pub fn import_bundle(
     report.masked = merger.masked;
     if !opts.dry_run {
         tx.commit()?;
+        if purged > 0 {
+            // The purged rows leave no trace in the file: checkpoint, vacuum.
+            store.compact()?;
+        }
     }
     Ok(report)
 }

@@ -21,6 +21,7 @@ pub mod import;
 pub mod keys;
 mod merge;
 pub mod proof;
+mod purge;
 pub mod site;
 pub mod status;
 mod witness;

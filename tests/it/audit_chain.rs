@@ -201,7 +201,7 @@ fn an_old_plain_chain_is_rechained_under_the_key_once() {
     assert_eq!(report.broken, None, "{report:?}");
     let rows = store.audit_rows(&Default::default()).unwrap();
     assert_eq!(rows.len(), 4);
-    assert_eq!(rows[3].detail, "rechained=3 key=site");
+    assert_eq!(rows[3].detail, "rechained=3 key=site was=intact");
     drop(store);
     // Once: a second open changes nothing.
     let store = Store::open(&path, &opts()).unwrap();
@@ -212,6 +212,39 @@ fn an_old_plain_chain_is_rechained_under_the_key_once() {
         conn.execute("UPDATE audit_log SET operator = 'x' WHERE seq = 1", [])
             .is_err()
     );
+}
+
+/// An old chain edited before the upgrade is re-chained, but the break is written down in the
+/// audit row that records the re-chaining (the key does not launder it).
+#[test]
+fn an_old_chain_broken_before_the_key_is_recorded_as_broken() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("old.db");
+    let before_key = dolbom::store::schema::MIGRATIONS
+        .iter()
+        .position(|m| m.contains("audit_heads"))
+        .unwrap() as u32;
+    let mut conn = Connection::open(&path).unwrap();
+    dolbom::store::migrate_to(&mut conn, before_key).unwrap();
+    for seq in 1..=3 {
+        conn.execute(
+            "INSERT INTO audit_log (seq, at, operator, host, action, resident_id, subject, detail, prev_hash, hash)
+             VALUES (?1, '2025-01-01 10:00:00', 'old', 'pc', '조회', NULL, 'resident:x', '', '', '')",
+            [seq],
+        )
+        .unwrap();
+    }
+    conn.execute_batch("DROP TRIGGER audit_no_update;").unwrap();
+    rechain_plain(&conn);
+    conn.execute(
+        "UPDATE audit_log SET operator = 'someone' WHERE seq = 2",
+        [],
+    )
+    .unwrap();
+    drop(conn);
+    let store = Store::open(&path, &opts()).unwrap();
+    let rows = store.audit_rows(&Default::default()).unwrap();
+    assert_eq!(rows[3].detail, "rechained=3 key=site was=broken@2");
 }
 
 /// The cost of one audited event (its own transaction, MAC, signed head in `meta`, side file),

@@ -21,12 +21,13 @@ use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 /// [`DOMAIN_ORDER`]omain modules in the order they may depend on each other (earlier ← later).
-const DOMAIN_ORDER: [&str; 7] = [
+const DOMAIN_ORDER: [&str; 8] = [
     "audit",
     "search",
     "timeline",
     "resources",
     "sync",
+    "retention",
     "paper",
     "demo",
 ];

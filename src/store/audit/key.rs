@@ -249,6 +249,7 @@ pub fn write_head_file(db: &Path, head: &AuditHead) -> std::io::Result<()> {
     let tmp = PathBuf::from(tmp);
     let text = serde_json::to_vec(head).map_err(std::io::Error::other)?;
     std::fs::write(&tmp, text)?;
+    crate::files::make_private(&tmp)?;
     std::fs::rename(&tmp, &path).inspect_err(|_| {
         let _ = std::fs::remove_file(&tmp);
     })

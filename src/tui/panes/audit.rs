@@ -1,6 +1,8 @@
 //! The audit review (F7, admin only): this month's summary per operator (the monthly check the
 //! 안전성 확보조치 기준 asks for), the chain check, and the latest rows — who did what to whose
 //! record, by name (masked) — narrowed by operator, action, resident and date (`/` 거르기).
+//! Enter switches to the retention review: closed cases past their retention period, names
+//! masked (the purge itself is `dolbom retention purge`).
 
 use super::fields::{FieldId, PaneForm};
 use super::{Effect, FormPurpose, ListState, cell};
@@ -30,6 +32,10 @@ pub struct AuditScreen {
     rows: Vec<NamedAuditRow>,
     list: ListState,
     error: Option<String>,
+    /// Closed cases past their retention period (loaded at open).
+    due: Vec<crate::retention::DueLine>,
+    /// Showing the retention review instead of the rows.
+    show_due: bool,
 }
 
 impl AuditScreen {
@@ -50,6 +56,10 @@ impl AuditScreen {
             Some((seq, why)) => format!("해시 체인 손상: {seq}행 — {why}"),
         };
         let operators = store.audit_operators().map_err(|e| e.to_string())?;
+        let due = store
+            .retention_due(store.clock().today())
+            .map(crate::retention::lines)
+            .map_err(|e| e.to_string())?;
         let mut screen = AuditScreen {
             month,
             summary,
@@ -59,6 +69,8 @@ impl AuditScreen {
             rows: Vec::new(),
             list: ListState::default(),
             error: None,
+            due,
+            show_due: false,
         };
         screen.reload(store);
         Ok(screen)
@@ -92,6 +104,10 @@ impl AuditScreen {
             return Effect::None;
         }
         match action {
+            Action::Select => {
+                self.show_due = !self.show_due;
+                Effect::None
+            }
             Action::FocusSearch | Action::Filter => {
                 Effect::OpenForm(FormPurpose::AuditFilter, self.filter_form())
             }
@@ -162,10 +178,38 @@ impl AuditScreen {
         }
     }
 
-    pub fn render(&self, f: &mut Frame<'_>, area: Rect, t: &Theme) {
+    /// The retention review: closed cases past their period, names masked.
+    fn render_due(&self, f: &mut Frame<'_>, area: Rect, t: &Theme) {
         let mut lines = vec![
             Line::styled(
-                format!("감사 로그 — {} 월간 점검 · / 거르기 · esc 닫기", self.month),
+                format!(
+                    "보존 기한이 지난 종결 사례 {}건 · enter 감사 로그 · esc 닫기",
+                    self.due.len()
+                ),
+                t.title,
+            ),
+            Line::styled(
+                "검토 후 파기: dolbom retention purge (관리자, 되돌릴 수 없음)",
+                t.dim,
+            ),
+        ];
+        if self.due.is_empty() {
+            lines.push(Line::styled("파기할 사례가 없습니다", t.dim));
+        }
+        lines.extend(self.due.iter().map(|d| Line::raw(d.text())));
+        f.render_widget(Paragraph::new(lines), area);
+    }
+
+    pub fn render(&self, f: &mut Frame<'_>, area: Rect, t: &Theme) {
+        if self.show_due {
+            return self.render_due(f, area, t);
+        }
+        let mut lines = vec![
+            Line::styled(
+                format!(
+                    "감사 로그 — {} 월간 점검 · / 거르기 · enter 파기 검토 · esc 닫기",
+                    self.month
+                ),
                 t.title,
             ),
             Line::styled(
