@@ -235,8 +235,28 @@ pub fn key_hints(app: &App) -> Vec<Hint> {
             Action::NewIntake,
             Action::Filter,
         ],
+        // #16: a case waiting for 결재 offers 승인 / 반려 first.
+        Context::Timeline if case_open && app.timeline.has_pending_approval() => vec![
+            Action::Approve,
+            Action::ReturnApproval,
+            Action::AddEntry,
+            Action::ChangeStage,
+        ],
         Context::Timeline if case_open => {
             vec![Action::AddEntry, Action::ChangeStage, Action::Refer]
+        }
+        // #16: with cases marked (space), A hands them over.
+        Context::Timeline if app.timeline.marked_count() > 0 => {
+            let mut v = pairs(app, ctx, typing, &[Action::Handover]);
+            if let Some(key) = app.keymap.hint_when(ctx, Action::Detail, typing) {
+                v.push(Hint {
+                    key,
+                    action: Action::Detail,
+                    label: "표시",
+                });
+            }
+            v.extend(common_hints(app, ctx, typing));
+            return v;
         }
         Context::Timeline => vec![Action::Select],
         // The resource pane's query line leaves on esc (and enter), whatever the keymap says.
@@ -251,6 +271,9 @@ pub fn key_hints(app: &App) -> Vec<Hint> {
         }
         Context::Resources if case_open => vec![Action::FocusSearch, Action::Detail, Action::Refer],
         Context::Resources => vec![Action::FocusSearch, Action::Detail],
+        Context::Today if app.today.selected_is_approval() => {
+            vec![Action::Approve, Action::ReturnApproval, Action::Select]
+        }
         Context::Today => vec![Action::Select, Action::ToggleScope],
         Context::Sync => vec![
             Action::SyncExport,
@@ -312,6 +335,10 @@ fn short_label(a: Action, typing: bool) -> &'static str {
         Action::SyncExport => "내보내기",
         Action::SyncImport => "가져오기",
         Action::ShowConflicts => "충돌",
+        Action::Approve => "승인",
+        Action::ReturnApproval => "반려",
+        Action::Handover => "인계",
+        Action::RequestApproval => "결재",
         other => other.label_ko(),
     }
 }

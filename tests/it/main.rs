@@ -36,6 +36,7 @@ mod sync_bundle;
 mod sync_cli;
 mod sync_import;
 mod sync_merge;
+mod team_tui;
 mod terminal;
 mod timeline_cli;
 mod timeline_due;

@@ -7,6 +7,7 @@ pub mod list_export;
 pub mod resources;
 pub mod search;
 pub mod sync;
+pub mod team;
 pub mod timeline;
 pub mod today;
 
@@ -179,6 +180,26 @@ pub enum FormPurpose {
     /// Editing a resident (from the search pane or the case).
     EditResident {
         resident_id: String,
+    },
+    /// #16: asking for 결재 on a case (see `panes::team`).
+    RequestApproval {
+        case_id: String,
+    },
+    /// #16: returning a 결재 request with a comment (from the case or 오늘).
+    ReturnApproval {
+        request_id: String,
+    },
+    /// #16: recording a consent on a case.
+    RecordConsent {
+        case_id: String,
+    },
+    /// #16: withdrawing a consent.
+    WithdrawConsent {
+        consent_id: String,
+    },
+    /// #16: handing cases over to another worker.
+    Handover {
+        case_ids: Vec<String>,
     },
 }
 

@@ -47,12 +47,26 @@ pub struct TimelinePane {
     /// How many cases the list holds in all, and how many it loads (#12 item 9: honest lists).
     case_total: usize,
     case_limit: usize,
+    /// Cases marked in the list (space) for a handover of several (A); #16.
+    marked: std::collections::BTreeSet<String>,
 }
 
 /// Cases loaded at a time in the case list; scrolling to the end loads the next batch.
 const CASE_BATCH: usize = 500;
 
 impl TimelinePane {
+    /// How many cases are marked in the list (#16: space marks, A hands them over).
+    pub fn marked_count(&self) -> usize {
+        self.marked.len()
+    }
+
+    /// Whether the open case has a 결재 request waiting for a decision.
+    pub fn has_pending_approval(&self) -> bool {
+        self.open
+            .as_ref()
+            .is_some_and(|t| super::team::pending_request(t, None).is_some())
+    }
+
     /// The open case, if any (the resource pane's `r` refers it).
     pub fn current_case(&self) -> Option<&str> {
         self.open.as_ref().map(|t| t.header.case.id.as_str())
@@ -296,7 +310,37 @@ impl TimelinePane {
             return Effect::None;
         }
         match action {
-            Action::Select | Action::Detail => {
+            // #16: space marks cases; A hands the marked ones (or the selected) over.
+            Action::Detail | Action::ToggleMark => {
+                if let Some(c) = self.cases.get(self.case_list.selected) {
+                    if !self.marked.remove(&c.id) {
+                        self.marked.insert(c.id.clone());
+                    }
+                    if self.case_list.selected + 1 < self.cases.len() {
+                        self.case_list.selected += 1;
+                        self.case_list.scroll_to(self.cases.len(), page);
+                    }
+                }
+            }
+            Action::Handover => {
+                let ids: Vec<String> = if self.marked.is_empty() {
+                    self.cases
+                        .get(self.case_list.selected)
+                        .map(|c| vec![c.id.clone()])
+                        .unwrap_or_default()
+                } else {
+                    self.marked.iter().cloned().collect()
+                };
+                if ids.is_empty() {
+                    return Effect::Message("인계할 사례를 고르세요 (space 표시)".into());
+                }
+                let current = (ids.len() == 1)
+                    .then(|| self.cases.iter().find(|c| c.id == ids[0]))
+                    .flatten()
+                    .map(|c| c.worker.clone());
+                return super::team::handover_form(ids, current.as_deref(), store);
+            }
+            Action::Select => {
                 if let Some(c) = self.cases.get(self.case_list.selected) {
                     let id = c.id.clone();
                     if let Err(e) = self.open_case(&id, store) {
@@ -396,6 +440,33 @@ impl TimelinePane {
                 return Effect::OpenForm(FormPurpose::ChangeStage { case_id }, form);
             }
             Action::Refer => return Effect::PickResource,
+            Action::RequestApproval => return super::team::request_form(t, store),
+            Action::Approve | Action::ReturnApproval => {
+                let selected = self.selected_item().map(|i| i.original.clone());
+                let Some(t) = &self.open else {
+                    return Effect::None;
+                };
+                let effect = super::team::decide_on_case(
+                    t,
+                    selected.as_ref(),
+                    action == Action::Approve,
+                    store,
+                );
+                if action == Action::Approve
+                    && let Err(e) = self.load(store)
+                {
+                    return Effect::Message(e.to_string());
+                }
+                return effect;
+            }
+            Action::RecordConsent => return super::team::consent_form(t, store),
+            Action::WithdrawConsent => {
+                return super::team::withdraw_form(self.selected_item().map(|i| &i.original));
+            }
+            Action::Handover => {
+                let worker = t.header.case.worker.clone();
+                return super::team::handover_form(vec![case_id], Some(&worker), store);
+            }
             Action::FollowUpDone | Action::Reschedule => {
                 let Some(item) = self.selected_item() else {
                     return Effect::Message("후속 일정이 있는 기록을 고르세요".into());
@@ -484,6 +555,23 @@ impl TimelinePane {
                         field,
                         e.to_string(),
                     )
+                }
+            };
+        }
+        if let Some(result) = super::team::submit(&purpose, form, store) {
+            return match result {
+                Ok((message, _)) => {
+                    if let FormPurpose::Handover { .. } = purpose {
+                        self.marked.clear();
+                    }
+                    match self.load(store) {
+                        Ok(()) => Effect::Message(message),
+                        Err(e) => Effect::Message(e.to_string()),
+                    }
+                }
+                Err(e) => {
+                    let field = super::team::field_of(&purpose, &e);
+                    Effect::FormError(purpose, Box::new(form.clone()), field, e.to_string())
                 }
             };
         }

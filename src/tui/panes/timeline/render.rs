@@ -37,6 +37,10 @@ impl TimelinePane {
                 self.cases.len()
             );
         }
+        if !self.marked.is_empty() {
+            // #16: marked cases for a handover of several.
+            title = format!("표시 {}건 · A 인계 · space 해제", self.marked.len());
+        }
         let header = format!(
             "{}{}{}{}{}",
             cell("주민", 10),
@@ -66,10 +70,15 @@ impl TimelinePane {
             } else {
                 t.base
             };
+            let name = if self.marked.contains(&c.id) {
+                format!("*{}", c.resident_name)
+            } else {
+                c.resident_name.clone()
+            };
             lines.push(Line::styled(
                 format!(
                     "{}{}{}{}{}",
-                    crate::tui::panes::search::name_text(&c.resident_name, 10),
+                    crate::tui::panes::search::name_text(&name, 10),
                     cell(c.stage.short(), 12),
                     crate::tui::panes::search::name_text(&c.worker, 8),
                     cell(&c.entry_count.to_string(), 6),
