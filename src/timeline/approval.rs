@@ -193,7 +193,7 @@ pub(crate) fn gate(tx: &Tx<'_>, case: &Case, to: Stage) -> Result<()> {
     match state_in(tx, &case.id, step)? {
         ApprovalState::Approved(_) => Ok(()),
         ApprovalState::None => Err(invalid(format!(
-            "{label} 결재가 없습니다: 먼저 결재를 요청하고(k) 팀장 승인을 받으세요 (approval required before {})",
+            "{label} 결재가 없습니다: 먼저 결재를 요청하고(K) 팀장 승인을 받으세요 (approval required before {})",
             to.label()
         ))),
         ApprovalState::Requested(r) => Err(invalid(format!(
@@ -202,7 +202,8 @@ pub(crate) fn gate(tx: &Tx<'_>, case: &Case, to: Stage) -> Result<()> {
         ))),
         ApprovalState::Returned(r) => Err(invalid(format!(
             "{label} 결재가 반려되었습니다 ({}: {}): 고친 뒤 다시 요청하세요 (returned)",
-            r.author, r.body
+            r.author,
+            r.body.split_once(": ").map_or(r.body.as_str(), |(_, c)| c)
         ))),
     }
 }

@@ -236,12 +236,18 @@ pub fn key_hints(app: &App) -> Vec<Hint> {
             Action::Filter,
         ],
         // #16: a case waiting for 결재 offers 승인 / 반려 first.
-        Context::Timeline if case_open && app.timeline.has_pending_approval() => vec![
-            Action::Approve,
-            Action::ReturnApproval,
-            Action::AddEntry,
-            Action::ChangeStage,
-        ],
+        Context::Timeline
+            if case_open
+                && app.timeline.has_pending_approval()
+                && app.store.role() >= crate::store::Role::Lead =>
+        {
+            vec![
+                Action::Approve,
+                Action::ReturnApproval,
+                Action::AddEntry,
+                Action::ChangeStage,
+            ]
+        }
         Context::Timeline if case_open => {
             vec![Action::AddEntry, Action::ChangeStage, Action::Refer]
         }

@@ -160,7 +160,7 @@ pub fn item_line(item: &TeamItem, selected: bool, t: &Theme, width: usize) -> Li
 /// Approves request `request_id` (one key: y).
 pub fn approve(request_id: &str, store: &mut Store) -> Effect {
     match approval::approve(store, request_id, "") {
-        Ok(e) => Effect::Message(format!("{} 했습니다", e.body)),
+        Ok(e) => Effect::Message(format!("{}했습니다", first_line(&e.body))),
         Err(e) => Effect::Message(e.to_string()),
     }
 }
@@ -385,12 +385,12 @@ pub fn submit(
             match step {
                 None => Err(TimelineError::Invalid("결재를 고르세요".into())),
                 Some(s) => approval::request(store, case_id, s, &value(form, FieldId::Body))
-                    .and_then(|e| done(format!("{}했습니다", e.body))),
+                    .and_then(|e| done(format!("{}했습니다", first_line(&e.body)))),
             }
         }
         FormPurpose::ReturnApproval { request_id } => {
             approval::send_back(store, request_id, &value(form, FieldId::Body))
-                .and_then(|e| done(format!("{} 했습니다", first_line(&e.body))))
+                .and_then(|e| done(format!("{}했습니다", first_line(&e.body))))
         }
         FormPurpose::RecordConsent { case_id } => {
             let yes = |id| form.chosen::<YesNo>(id) == Some(YesNo::Yes);
