@@ -136,7 +136,7 @@ impl Store {
     /// Sets a centre setting (팀장 or 관리자 only); audited.
     pub fn set_setting(&self, key: &str, value: &str) -> Result<()> {
         if self.role() < Role::Lead {
-            self.audit(&crate::audit::Event {
+            self.audit(&super::audit::Event {
                 action: crate::model::AuditAction::Denied,
                 resident_id: None,
                 subject: &format!("setting:{key}"),
@@ -162,7 +162,7 @@ impl Store {
             self.operator(),
             self.host(),
             &self.clock().stamp(),
-            &crate::audit::Event {
+            &super::audit::Event {
                 action: crate::model::AuditAction::Update,
                 resident_id: None,
                 subject: &format!("setting:{key}"),

@@ -28,7 +28,8 @@ fn status_of_a_referral_to_a_deleted_resource_still_changes() {
     )
     .expect("resource");
     tx.commit().expect("commit");
-    let e = add_entry(
+    // Not about consent: an audited override lets the referral through.
+    let e = add_entry_as(
         &mut store,
         &case_id,
         &NewEntry {
@@ -39,6 +40,7 @@ fn status_of_a_referral_to_a_deleted_resource_still_changes() {
                 resource_id: resource_id.clone(),
             },
         },
+        Some("테스트"),
     )
     .expect("referral");
     let referral_id = e.data["referral_id"].as_str().expect("id").to_string();
