@@ -304,7 +304,30 @@ fn setting_on(conn: &Connection, key: &str) -> rusqlite::Result<Option<String>> 
     .optional()
 }
 
+fn transfer_sql() -> String {
+    format!(
+        "SELECT {ENTRY_COLS} FROM entries e
+         WHERE e.case_id = ?1 AND e.kind = 'transfer' AND e.deleted = 0 ORDER BY e.at DESC, e.hlc DESC LIMIT 1"
+    )
+}
+
+impl Store {
+    /// The latest 이관 entry of a case, if it was transferred.
+    pub fn case_transfer(&self, case_id: &str) -> Result<Option<Entry>> {
+        entries_on(self.conn(), &transfer_sql(), case_id)
+            .map(|mut v| v.pop())
+            .map_err(|e| self.sql_err(e))
+    }
+}
+
 impl Tx<'_> {
+    /// The latest 이관 entry of a case, inside this transaction.
+    pub fn case_transfer(&self, case_id: &str) -> Result<Option<Entry>> {
+        entries_on(self.conn(), &transfer_sql(), case_id)
+            .map(|mut v| v.pop())
+            .map_err(|e| self.sql_error(e))
+    }
+
     /// A centre setting, read inside this transaction.
     pub fn setting(&self, key: &str) -> Result<Option<String>> {
         setting_on(self.conn(), key).map_err(|e| self.sql_error(e))

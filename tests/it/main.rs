@@ -43,6 +43,7 @@ mod timeline_due;
 mod timeline_entries;
 mod timeline_export;
 mod timeline_rules;
+mod transfer;
 mod trust;
 mod tui;
 mod windows_paths;

@@ -139,6 +139,20 @@ impl TimelinePane {
                 .map(|d| format!(" · 사후관리 {d}"))
                 .unwrap_or_default()
         );
+        // #16 이관: where the case went (a copy left behind is read-only; writes say so).
+        let info = match tl
+            .items
+            .iter()
+            .rev()
+            .find(|i| i.original.kind == EntryKind::Transfer)
+        {
+            Some(i) => format!(
+                "이관 → {} ({}) · {info}",
+                crate::timeline::transfer::pointer(&i.original).1,
+                i.original.at.get(..10).unwrap_or("")
+            ),
+            None => info,
+        };
         f.render_widget(
             Paragraph::new(Line::styled(info, t.dim)),
             Rect::new(area.x, area.y + 2, area.width, 1),
