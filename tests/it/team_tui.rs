@@ -163,7 +163,9 @@ fn space_marks_cases_and_a_hands_them_over() {
         text.contains("인계 — 사례 2건") && text.contains("받는 사람"),
         "{text}"
     );
-    // Choose 이주무 (users by name: 관리자, 김팀장, 박주무, 이주무 …).
+    // 대상 stays "표시한 2건"; on to 받는 사람 and choose 이주무 (users by name).
+    assert!(text.contains("< 표시한 2건 >"), "{text}");
+    press(&mut app, &["tab"]);
     let to = "이주무";
     for _ in 0..6 {
         if screen(&mut app).contains(&format!("< {to} >")) {
@@ -195,5 +197,104 @@ fn space_marks_cases_and_a_hands_them_over() {
     assert!(
         text.contains("■ 인계받음 (2)") && text.contains("에게서: 휴직 인계"),
         "{text}"
+    );
+}
+
+#[test]
+fn everything_a_departing_worker_holds_in_one_step_from_the_case_list() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let store = team_db(dir.path(), "a", "김팀장");
+    let first = store
+        .list_cases(&CaseFilter {
+            limit: Some(1),
+            ..CaseFilter::default()
+        })
+        .expect("cases")
+        .remove(0);
+    let leaving = first.worker.clone();
+    let held = store.cases_of_worker(&leaving).expect("held").len();
+    assert!(held > 1, "the demo worker holds several cases");
+    let mut app = app_on(store);
+    press(&mut app, &["esc", "2", "A"]);
+    let text = screen(&mut app);
+    assert!(
+        text.contains(&format!("{leaving} 담당 전부 ({held}건)")) || text.contains("< 이 사례 >"),
+        "{text}"
+    );
+    // 대상: 전부; 받는 사람: 이주무; 메모; save.
+    press(&mut app, &["right", "tab"]);
+    for _ in 0..6 {
+        if screen(&mut app).contains("< 이주무 >") {
+            break;
+        }
+        press(&mut app, &["right"]);
+    }
+    press(&mut app, &["tab", "퇴직 인계", "ctrl-s"]);
+    let text = screen(&mut app);
+    assert!(
+        text.contains(&format!("{held}건을 이주무에게 인계했습니다")),
+        "{text}"
+    );
+    assert!(
+        app.store
+            .cases_of_worker(&leaving)
+            .expect("left")
+            .is_empty()
+    );
+    // One audit row for all of them.
+    let audit = app.store.audit_rows(&Default::default()).expect("audit");
+    assert_eq!(
+        audit
+            .iter()
+            .filter(|r| r.subject.starts_with("handover:"))
+            .count(),
+        1
+    );
+}
+
+#[test]
+fn a_referral_without_consent_is_refused_at_its_field_and_an_override_is_audited() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let worker = team_db(dir.path(), "a", "박주무");
+    let case = case_in(&worker, Stage::Monitoring);
+    let mut app = app_on(worker);
+    app.apply(dolbom::tui::panes::Effect::OpenCase(case.clone()));
+    let before = timeline::load(&app.store, &case)
+        .expect("load")
+        .referrals
+        .len();
+    press(&mut app, &["r"]);
+    assert_eq!(app.pane, PaneId::Resources);
+    press(
+        &mut app,
+        &["/", "ㅍㄷㅂㅋ", "enter", "r", "도시락 지원 의뢰", "ctrl-s"],
+    );
+    let text = screen(&mut app);
+    assert!(
+        text.contains("제3자 제공 동의가 없습니다") && text.contains("동의 예외 사유"),
+        "{text}"
+    );
+    assert_eq!(
+        timeline::load(&app.store, &case)
+            .expect("load")
+            .referrals
+            .len(),
+        before
+    );
+    // The refusal focused the 동의 예외 사유 field: a reason, and it goes through.
+    press(&mut app, &["긴급 식품 지원, 동의서는 방문 때", "ctrl-s"]);
+    assert_eq!(
+        timeline::load(&app.store, &case)
+            .expect("load")
+            .referrals
+            .len(),
+        before + 1
+    );
+    let audit = app.store.audit_rows(&Default::default()).expect("audit");
+    assert!(
+        audit
+            .iter()
+            .any(|r| r.detail.starts_with("consent_override:third_party")
+                && r.detail.contains("긴급 식품 지원"))
     );
 }

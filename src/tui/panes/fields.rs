@@ -64,6 +64,7 @@ pub enum FieldId {
     Paper,
     HandoverTo,
     ConsentOverride,
+    HandoverScope,
 }
 
 /// Every form a pane opens.

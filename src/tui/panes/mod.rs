@@ -197,9 +197,11 @@ pub enum FormPurpose {
     WithdrawConsent {
         consent_id: String,
     },
-    /// #16: handing cases over to another worker.
+    /// #16: handing cases over to another worker: `case_ids`, or (when the form's 대상 says
+    /// so) everything `worker` holds.
     Handover {
         case_ids: Vec<String>,
+        worker: Option<String>,
     },
 }
 

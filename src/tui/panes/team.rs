@@ -311,8 +311,15 @@ pub fn withdraw_form(selected: Option<&Entry>) -> Effect {
     )
 }
 
-/// A: the handover form for `case_ids` (the workers to choose from, but not `current`).
-pub fn handover_form(case_ids: Vec<String>, current: Option<&str>, store: &Store) -> Effect {
+/// A: the handover form for `case_ids` (the workers to choose from, but not `current`). With
+/// `worker` (the selected case's worker, in the case list), the form also offers everything that
+/// worker holds (`count` cases), in one step: for a departing worker.
+pub fn handover_form(
+    case_ids: Vec<String>,
+    current: Option<&str>,
+    worker: Option<(&str, usize)>,
+    store: &Store,
+) -> Effect {
     let users = match store.users() {
         Ok(u) => u,
         Err(e) => return Effect::Message(e.to_string()),
@@ -332,17 +339,32 @@ pub fn handover_form(case_ids: Vec<String>, current: Option<&str>, store: &Store
     } else {
         format!("인계 — 사례 {}건", case_ids.len())
     };
+    let mut fields = Vec::new();
+    if let Some((w, n)) = worker {
+        let these = if case_ids.len() == 1 {
+            "이 사례".to_string()
+        } else {
+            format!("표시한 {}건", case_ids.len())
+        };
+        let all = format!("{w} 담당 전부 ({n}건)");
+        fields.push(Field::choice(
+            FieldId::HandoverScope,
+            "대상",
+            &[these.as_str(), all.as_str()],
+        ));
+    }
+    fields.push(Field::choice(FieldId::HandoverTo, "받는 사람", &names));
+    fields.push(
+        Field::multiline(FieldId::Body, "인계 메모", 4)
+            .required()
+            .with_help("진행 상황, 다음 할 일"),
+    );
     Effect::OpenForm(
-        FormPurpose::Handover { case_ids },
-        PaneForm::new(
-            &title,
-            vec![
-                Field::choice(FieldId::HandoverTo, "받는 사람", &names),
-                Field::multiline(FieldId::Body, "인계 메모", 4)
-                    .required()
-                    .with_help("진행 상황, 다음 할 일"),
-            ],
-        ),
+        FormPurpose::Handover {
+            case_ids,
+            worker: worker.map(|(w, _)| w.to_string()),
+        },
+        PaneForm::new(&title, fields),
     )
 }
 
@@ -429,9 +451,18 @@ pub fn submit(
             consent::withdraw(store, consent_id, &value(form, FieldId::Body))
                 .and_then(|_| done("동의 철회를 기록했습니다".into()))
         }
-        FormPurpose::Handover { case_ids } => {
+        FormPurpose::Handover { case_ids, worker } => {
             let to = value(form, FieldId::HandoverTo);
-            handover::hand_over(store, case_ids, &to, &value(form, FieldId::Body)).and_then(|r| {
+            let note = value(form, FieldId::Body);
+            let everything = form
+                .field(FieldId::HandoverScope)
+                .and_then(|f| f.selected())
+                == Some(1);
+            let result = match worker {
+                Some(w) if everything => handover::hand_over_all(store, w, &to, &note),
+                _ => handover::hand_over(store, case_ids, &to, &note),
+            };
+            result.and_then(|r| {
                 done(if r.unchanged > 0 {
                     format!(
                         "{}건을 {to}에게 인계했습니다 (이미 {to} 담당 {}건)",

@@ -338,7 +338,24 @@ impl TimelinePane {
                     .then(|| self.cases.iter().find(|c| c.id == ids[0]))
                     .flatten()
                     .map(|c| c.worker.clone());
-                return super::team::handover_form(ids, current.as_deref(), store);
+                // The selected case's worker: "everything they hold" is offered too.
+                let worker = self
+                    .cases
+                    .get(self.case_list.selected)
+                    .map(|c| c.worker.clone());
+                let count = match &worker {
+                    Some(w) => match store.cases_of_worker(w) {
+                        Ok(v) => v.len(),
+                        Err(e) => return Effect::Message(e.to_string()),
+                    },
+                    None => 0,
+                };
+                return super::team::handover_form(
+                    ids,
+                    current.as_deref(),
+                    worker.as_deref().map(|w| (w, count)),
+                    store,
+                );
             }
             Action::Select => {
                 if let Some(c) = self.cases.get(self.case_list.selected) {
@@ -465,7 +482,7 @@ impl TimelinePane {
             }
             Action::Handover => {
                 let worker = t.header.case.worker.clone();
-                return super::team::handover_form(vec![case_id], Some(&worker), store);
+                return super::team::handover_form(vec![case_id], Some(&worker), None, store);
             }
             Action::FollowUpDone | Action::Reschedule => {
                 let Some(item) = self.selected_item() else {
