@@ -160,7 +160,7 @@ fn space_marks_cases_and_a_hands_them_over() {
     press(&mut app, &["A"]);
     let text = screen(&mut app);
     assert!(
-        text.contains("인계 — 사례 2건") && text.contains("받는 사람"),
+        text.contains("인계 (담당자 바꾸기)") && text.contains("받는 사람"),
         "{text}"
     );
     // 대상 stays "표시한 2건"; on to 받는 사람 and choose 이주무 (users by name).

@@ -334,7 +334,9 @@ pub fn handover_form(
             "인계받을 작업자가 없습니다: 관리자가 작업자를 추가하세요 (dolbom users add)".into(),
         );
     }
-    let title = if case_ids.len() == 1 {
+    let title = if worker.is_some() {
+        "인계 (담당자 바꾸기)".to_string()
+    } else if case_ids.len() == 1 {
         "인계 — 이 사례".to_string()
     } else {
         format!("인계 — 사례 {}건", case_ids.len())
