@@ -136,6 +136,10 @@ fn worker_asks_for_approval_from_the_case_and_cannot_approve_it() {
     press(&mut app, &["s", "ctrl-s"]);
     let text = screen(&mut app);
     assert!(text.contains("결재 대기 중"), "{text}");
+    assert!(
+        text.contains("단계 변경"),
+        "the form stays open at its stage field\n{text}"
+    );
 }
 
 #[test]

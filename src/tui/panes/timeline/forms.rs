@@ -178,6 +178,9 @@ pub(super) fn field_of(purpose: &FormPurpose, e: &TimelineError) -> FieldId {
         (FormPurpose::ExportCase { .. }, _) => FieldId::File,
         (FormPurpose::Reschedule { .. }, _) => FieldId::Due,
         (FormPurpose::EditResident { .. }, _) => FieldId::Phone,
+        (FormPurpose::ChangeStage { .. }, TimelineError::Invalid(m)) if m.contains("결재") => {
+            FieldId::Stage
+        }
         (FormPurpose::Refer { .. }, TimelineError::Invalid(m)) if m.contains("동의") => {
             FieldId::ConsentOverride
         }
