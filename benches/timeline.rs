@@ -112,9 +112,36 @@ fn bench_today(c: &mut Criterion) {
     }
 }
 
+/// The 결재 대기 list (#16) and the other team lists of 오늘 on the same database. Seed requests
+/// first with `approval::pending_list_at_scale` in tests/it/approval.rs (it documents the
+/// commands); on the demo alone the lists are empty and this measures the index lookups.
+fn bench_team(c: &mut Criterion) {
+    let path = std::env::var_os("DOLBOM_BENCH_DB")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from("/tmp/d.db"));
+    if !path.exists() {
+        eprintln!("{}: not found; skipping the team benches", path.display());
+        return;
+    }
+    let store = open(&path, "박지현");
+    c.bench_function("pending_approvals_all", |b| {
+        b.iter(|| black_box(store.pending_approvals(Scope::All).expect("pending")))
+    });
+    c.bench_function("team_lists_all", |b| {
+        b.iter(|| {
+            black_box(store.handed_over(Scope::All).expect("handed over"));
+            black_box(
+                store
+                    .expiring_consents(Scope::All, "2026-03-01", "2026-03-31")
+                    .expect("consents"),
+            )
+        })
+    });
+}
+
 criterion_group! {
     name = benches;
     config = Criterion::default().sample_size(20).measurement_time(std::time::Duration::from_secs(4));
-    targets = bench_load, bench_today
+    targets = bench_load, bench_today, bench_team
 }
 criterion_main!(benches);

@@ -28,6 +28,17 @@ pub enum TeamCommand {
         #[arg(long)]
         note: String,
     },
+    /// 이관: 사례를 협력 기관으로 (transfer a case to a partner site; the next bundle carries it,
+    /// and this copy becomes read-only)
+    Transfer {
+        case_id: String,
+        /// 받는 기관: 기관 ID 또는 이름 (dolbom sync peers)
+        #[arg(long)]
+        to: String,
+        /// 이관 사유·인계 내용
+        #[arg(long)]
+        note: String,
+    },
     /// 결재: 요청, 승인, 반려, 대기 목록, 설정 (approvals)
     Approval {
         #[command(subcommand)]
@@ -142,6 +153,13 @@ pub fn run(g: &Global, cmd: &TeamCommand) -> anyhow::Result<ExitCode> {
                     String::new()
                 },
                 report.batch
+            ))?;
+        }
+        TeamCommand::Transfer { case_id, to, note } => {
+            let e = crate::timeline::transfer::transfer(&mut store, case_id, to, note)?;
+            output::line(&format!(
+                "{}	{} — 다음 동기화 묶음으로 보내세요 (이 사본은 읽기 전용)",
+                e.id, e.body
             ))?;
         }
         TeamCommand::Approval { action } => match action {

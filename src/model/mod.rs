@@ -290,10 +290,12 @@ pub enum EntryKind {
     ConsentWithdrawal,
     /// 인계: the case moved to another worker (data: from, to, batch).
     Handover,
+    /// 이관: the case moved to another site (data: to_site, to_site_name); read-only elsewhere.
+    Transfer,
 }
 
 impl EntryKind {
-    pub const ALL: [EntryKind; 17] = [
+    pub const ALL: [EntryKind; 18] = [
         EntryKind::InitialConsult,
         EntryKind::Visit,
         EntryKind::Call,
@@ -311,6 +313,7 @@ impl EntryKind {
         EntryKind::Consent,
         EntryKind::ConsentWithdrawal,
         EntryKind::Handover,
+        EntryKind::Transfer,
     ];
 
     /// Kinds written by team steps (결재, 동의, 인계), never through `add_entry` and never
@@ -324,6 +327,7 @@ impl EntryKind {
                 | EntryKind::Consent
                 | EntryKind::ConsentWithdrawal
                 | EntryKind::Handover
+                | EntryKind::Transfer
         )
     }
 
@@ -346,6 +350,7 @@ impl EntryKind {
             EntryKind::Consent => "consent",
             EntryKind::ConsentWithdrawal => "consent_withdrawal",
             EntryKind::Handover => "handover",
+            EntryKind::Transfer => "transfer",
         }
     }
 
@@ -368,6 +373,7 @@ impl EntryKind {
             EntryKind::Consent => "동의",
             EntryKind::ConsentWithdrawal => "동의 철회",
             EntryKind::Handover => "인계",
+            EntryKind::Transfer => "이관",
         }
     }
 

@@ -426,6 +426,40 @@ CREATE INDEX entries_consent ON entries(case_id)
 CREATE INDEX entries_consent_expiry ON entries(json_extract(data, '$.expires'))
     WHERE kind = 'consent';
 CREATE INDEX entries_handover ON entries(case_id, at) WHERE kind = 'handover';
+
+-- The 결재 대기 list without reading the history of every request ever made: a local table of
+-- the requests that have no decision, kept by triggers on `entries` (so entries that arrive by
+-- sync keep it too, in any order: a request whose decision is already here is not added).
+-- Derived data, not synced; `entries` stays the record.
+CREATE TABLE approval_pending (
+    request_id TEXT PRIMARY KEY,
+    case_id    TEXT NOT NULL,
+    at         TEXT NOT NULL
+) WITHOUT ROWID;
+CREATE TRIGGER approval_pending_request AFTER INSERT ON entries
+WHEN NEW.kind = 'approval_request' AND NEW.deleted = 0
+BEGIN
+    INSERT OR IGNORE INTO approval_pending (request_id, case_id, at)
+    SELECT NEW.id, NEW.case_id, NEW.at
+    WHERE NOT EXISTS (SELECT 1 FROM entries e
+                      WHERE e.case_id = NEW.case_id
+                        AND (e.kind = 'approval_request' OR e.kind = 'approval_approve' OR e.kind = 'approval_return')
+                        AND e.kind <> 'approval_request'
+                        AND json_extract(e.data, '$.request') = NEW.id);
+END;
+CREATE TRIGGER approval_pending_decision AFTER INSERT ON entries
+WHEN NEW.kind = 'approval_approve' OR NEW.kind = 'approval_return'
+BEGIN
+    DELETE FROM approval_pending WHERE request_id = json_extract(NEW.data, '$.request');
+END;
+INSERT OR IGNORE INTO approval_pending (request_id, case_id, at)
+    SELECT q.id, q.case_id, q.at FROM entries q
+    WHERE q.kind = 'approval_request' AND q.deleted = 0
+      AND NOT EXISTS (SELECT 1 FROM entries e
+                      WHERE e.case_id = q.case_id
+                        AND (e.kind = 'approval_request' OR e.kind = 'approval_approve' OR e.kind = 'approval_return')
+                        AND e.kind <> 'approval_request'
+                        AND json_extract(e.data, '$.request') = q.id);
 "#;
 
 /// Speed at scale (issue #18). Written to be safe whatever migrations the merge puts before it.

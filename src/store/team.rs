@@ -38,21 +38,20 @@ fn resident_consents_sql() -> String {
     )
 }
 
-/// Requests without a decision. A decision names its request (`data.request`); a re-request
-/// after a return is a new request, so each request is pending until its own decision.
-/// `?1`: a worker (scope "mine": cases assigned to them or requests they made) or NULL.
-const PENDING_SQL: &str = "SELECT c.id, r.name, c.worker, q.id, json_extract(q.data, '$.stage'), q.author, q.at, q.body
-     FROM entries q
-     JOIN cases c ON c.id = q.case_id
-     JOIN residents r ON r.id = c.resident_id
-     WHERE q.kind = 'approval_request' AND q.deleted = 0 AND c.deleted = 0
+/// Requests without a decision, from `approval_pending` (kept by triggers of migration
+/// `V_TEAM`: a request goes in, the decision that names it takes it out), so the list costs
+/// the waiting requests only, never the history. `?1`: a worker (scope "mine": cases assigned
+/// to them or requests they made) or NULL. CROSS JOIN keeps `approval_pending` the outer loop
+/// (SQLite does not reorder it), whatever the planner guesses of the tables' sizes.
+const PENDING_SQL: &str =
+    "SELECT c.id, r.name, c.worker, q.id, json_extract(q.data, '$.stage'), q.author, q.at, q.body
+     FROM approval_pending p
+     CROSS JOIN entries q ON q.id = p.request_id
+     CROSS JOIN cases c ON c.id = p.case_id
+     CROSS JOIN residents r ON r.id = c.resident_id
+     WHERE q.deleted = 0 AND c.deleted = 0
        AND (?1 IS NULL OR c.worker = ?1 OR q.author = ?1)
-       AND NOT EXISTS (SELECT 1 FROM entries e
-                       WHERE e.case_id = q.case_id
-                         AND (e.kind = 'approval_request' OR e.kind = 'approval_approve' OR e.kind = 'approval_return')
-                         AND e.kind <> 'approval_request'
-                         AND json_extract(e.data, '$.request') = q.id)
-     ORDER BY q.at, q.id";
+     ORDER BY p.at, p.request_id";
 
 /// Consents ending in `[?1, ?2]`, not withdrawn and not renewed (a later consent on the case
 /// that ends later or never). `?3`: the worker (scope "mine") or NULL.
@@ -72,19 +71,31 @@ const EXPIRING_SQL: &str = "SELECT c.id, r.name, c.worker, x.id, json_extract(x.
      ORDER BY 6, c.id";
 
 /// Handovers to the case's current worker that the worker has not yet acted on (no entry of
-/// theirs on the case since). `?1`: the worker (scope "mine") or NULL.
-const HANDED_OVER_SQL: &str = "SELECT c.id, r.name, c.worker, json_extract(h.data, '$.from'), h.at, h.body
-     FROM entries h
-     JOIN cases c ON c.id = h.case_id
-     JOIN residents r ON r.id = c.resident_id
-     WHERE h.kind = 'handover' AND h.deleted = 0 AND c.deleted = 0
-       AND json_extract(h.data, '$.to') = c.worker AND (?1 IS NULL OR c.worker = ?1)
-       AND NOT EXISTS (SELECT 1 FROM entries e
-                       WHERE e.case_id = h.case_id AND e.kind = 'handover' AND e.at >= h.at AND e.hlc > h.hlc)
-       AND NOT EXISTS (SELECT 1 FROM entries n
-                       WHERE n.case_id = h.case_id AND n.at >= h.at AND n.author = c.worker
-                         AND n.kind <> 'handover')
-     ORDER BY h.at DESC, c.id";
+/// theirs on the case since). `?1`: the worker (scope "mine") or NULL. For one worker it is
+/// driven by their cases (`cases_worker`), for everyone by the 인계 entries
+/// (`entries_handover`), so neither reads the whole history.
+fn handed_over_sql(mine: bool) -> String {
+    let from = if mine {
+        "FROM cases c CROSS JOIN entries h ON h.case_id = c.id AND h.kind = 'handover'
+         JOIN residents r ON r.id = c.resident_id
+         WHERE c.worker = ?1"
+    } else {
+        "FROM entries h JOIN cases c ON c.id = h.case_id
+         JOIN residents r ON r.id = c.resident_id
+         WHERE h.kind = 'handover' AND ?1 IS NULL"
+    };
+    format!(
+        "SELECT c.id, r.name, c.worker, json_extract(h.data, '$.from'), h.at, h.body
+         {from}
+           AND h.deleted = 0 AND c.deleted = 0 AND json_extract(h.data, '$.to') = c.worker
+           AND NOT EXISTS (SELECT 1 FROM entries e
+                           WHERE e.case_id = h.case_id AND e.kind = 'handover' AND e.at >= h.at AND e.hlc > h.hlc)
+           AND NOT EXISTS (SELECT 1 FROM entries n
+                           WHERE n.case_id = h.case_id AND n.at >= h.at AND n.author = c.worker
+                             AND n.kind <> 'handover')
+         ORDER BY h.at DESC, c.id"
+    )
+}
 
 fn read_ref(r: &Row<'_>) -> rusqlite::Result<CaseRef> {
     Ok(CaseRef {
@@ -221,7 +232,7 @@ impl Store {
         let worker = self.team_worker(scope);
         let mut stmt = self
             .conn()
-            .prepare_cached(HANDED_OVER_SQL)
+            .prepare_cached(&handed_over_sql(worker.is_some()))
             .map_err(|e| self.sql_err(e))?;
         stmt.query_map(params![worker], |r| {
             Ok(HandoverFact {
@@ -249,9 +260,10 @@ impl Store {
     /// `entries` or `cases`.
     pub fn team_query_plans(&self) -> Result<Vec<(String, Vec<String>)>> {
         let queries = [
-            ("pending_approvals", PENDING_SQL),
-            ("expiring_consents", EXPIRING_SQL),
-            ("handed_over", HANDED_OVER_SQL),
+            ("pending_approvals", PENDING_SQL.to_string()),
+            ("expiring_consents", EXPIRING_SQL.to_string()),
+            ("handed_over_mine", handed_over_sql(true)),
+            ("handed_over_all", handed_over_sql(false)),
         ];
         queries
             .into_iter()
@@ -280,7 +292,30 @@ fn setting_on(conn: &Connection, key: &str) -> rusqlite::Result<Option<String>> 
     .optional()
 }
 
+fn transfer_sql() -> String {
+    format!(
+        "SELECT {ENTRY_COLS} FROM entries e
+         WHERE e.case_id = ?1 AND e.kind = 'transfer' AND e.deleted = 0 ORDER BY e.at DESC, e.hlc DESC LIMIT 1"
+    )
+}
+
+impl Store {
+    /// The latest 이관 entry of a case, if it was transferred.
+    pub fn case_transfer(&self, case_id: &str) -> Result<Option<Entry>> {
+        entries_on(self.conn(), &transfer_sql(), case_id)
+            .map(|mut v| v.pop())
+            .map_err(|e| self.sql_err(e))
+    }
+}
+
 impl Tx<'_> {
+    /// The latest 이관 entry of a case, inside this transaction.
+    pub fn case_transfer(&self, case_id: &str) -> Result<Option<Entry>> {
+        entries_on(self.conn(), &transfer_sql(), case_id)
+            .map(|mut v| v.pop())
+            .map_err(|e| self.sql_error(e))
+    }
+
     /// A centre setting, read inside this transaction.
     pub fn setting(&self, key: &str) -> Result<Option<String>> {
         setting_on(self.conn(), key).map_err(|e| self.sql_error(e))

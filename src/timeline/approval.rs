@@ -129,20 +129,26 @@ fn since(changes: &[Entry], stage: Stage) -> Option<&str> {
         .map(|e| e.at.as_str())
 }
 
-/// The state of `stage`'s 결재 from a case's 결재 entries and stage changes (both oldest first).
+/// The state of `stage`'s 결재 from a case's 결재 entries and stage changes (both oldest first):
+/// the latest request since the case entered the stage, and the decision that names it. A
+/// decision is found by the request it names, not by time, so entries that arrive by sync in
+/// any order (or from a PC with a wrong clock) give the same state.
 pub fn state_of(steps: &[Entry], changes: &[Entry], stage: Stage) -> ApprovalState {
     let from = since(changes, stage).unwrap_or("");
-    let last = steps
-        .iter()
-        .rfind(|e| data_str(e, "stage") == Some(stage.code()) && e.at.as_str() >= from);
-    match last {
-        None => ApprovalState::None,
-        Some(e) => match e.kind {
-            EntryKind::ApprovalRequest => ApprovalState::Requested(e.clone()),
-            EntryKind::ApprovalApprove => ApprovalState::Approved(e.clone()),
-            EntryKind::ApprovalReturn => ApprovalState::Returned(e.clone()),
-            _ => ApprovalState::None,
-        },
+    let Some(request) = steps.iter().rfind(|e| {
+        e.kind == EntryKind::ApprovalRequest
+            && data_str(e, "stage") == Some(stage.code())
+            && e.at.as_str() >= from
+    }) else {
+        return ApprovalState::None;
+    };
+    let decision = steps.iter().find(|e| {
+        e.kind != EntryKind::ApprovalRequest && data_str(e, "request") == Some(request.id.as_str())
+    });
+    match decision {
+        None => ApprovalState::Requested(request.clone()),
+        Some(d) if d.kind == EntryKind::ApprovalApprove => ApprovalState::Approved(d.clone()),
+        Some(d) => ApprovalState::Returned(d.clone()),
     }
 }
 
@@ -193,7 +199,7 @@ pub(crate) fn gate(tx: &Tx<'_>, case: &Case, to: Stage) -> Result<()> {
     match state_in(tx, &case.id, step)? {
         ApprovalState::Approved(_) => Ok(()),
         ApprovalState::None => Err(invalid(format!(
-            "{label} 결재가 없습니다: 먼저 결재를 요청하고(k) 팀장 승인을 받으세요 (approval required before {})",
+            "{label} 결재가 없습니다: 먼저 결재를 요청하고(K) 팀장 승인을 받으세요 (approval required before {})",
             to.label()
         ))),
         ApprovalState::Requested(r) => Err(invalid(format!(
@@ -202,7 +208,8 @@ pub(crate) fn gate(tx: &Tx<'_>, case: &Case, to: Stage) -> Result<()> {
         ))),
         ApprovalState::Returned(r) => Err(invalid(format!(
             "{label} 결재가 반려되었습니다 ({}: {}): 고친 뒤 다시 요청하세요 (returned)",
-            r.author, r.body
+            r.author,
+            r.body.split_once(": ").map_or(r.body.as_str(), |(_, c)| c)
         ))),
     }
 }
@@ -383,25 +390,21 @@ pub fn decide(
     }
     let ctx = Ctx::of(store);
     let mut tx = store.write()?;
-    match state_in(&tx, &case.id, stage)? {
-        ApprovalState::Requested(r) if r.id == request.id => {}
-        ApprovalState::Requested(_) | ApprovalState::None => {
-            return Err(invalid(format!(
-                "{label}: 이 요청은 더 이상 대기 중이 아닙니다 (superseded)"
-            )));
-        }
-        ApprovalState::Approved(a) => {
-            return Err(invalid(format!(
-                "{label} 결재는 이미 승인되었습니다 ({}, {})",
-                a.author, a.at
-            )));
-        }
-        ApprovalState::Returned(r) => {
-            return Err(invalid(format!(
-                "{label} 결재는 이미 반려되었습니다 ({}, {})",
-                r.author, r.at
-            )));
-        }
+    // A request is decided once, by the decision that names it (whatever the clocks say).
+    let steps = tx.case_approval_steps(&case.id)?;
+    if let Some(d) = steps.iter().find(|e| {
+        e.kind != EntryKind::ApprovalRequest && data_str(e, "request") == Some(&request.id)
+    }) {
+        return Err(invalid(format!(
+            "{label} 결재는 이미 {}되었습니다 ({}, {})",
+            if d.kind == EntryKind::ApprovalApprove {
+                "승인"
+            } else {
+                "반려"
+            },
+            d.author,
+            d.at
+        )));
     }
     let comment = entry_text(comment);
     let mut body = format!("{label} 결재 {}", decision.word());

@@ -81,6 +81,7 @@ pub fn hand_over(
                 "다른 작업자({from})의 사례는 팀장이나 관리자만 인계할 수 있습니다 (lead only)"
             )));
         }
+        super::transfer::refuse_if_transferred(&tx, case_id)?;
         tx.set_case_worker(case_id, to)?;
         let entry = Entry {
             id: new_id(),

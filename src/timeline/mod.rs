@@ -10,6 +10,7 @@ pub mod export;
 pub mod handover;
 pub mod ops;
 pub mod rules;
+pub mod transfer;
 pub mod types;
 pub mod undo;
 

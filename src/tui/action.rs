@@ -128,6 +128,14 @@ actions! {
     FollowUpDone = "follow-up-done", "후속 일정 완료", "Mark follow-up done";
     Reschedule = "reschedule", "후속 일정 변경", "Reschedule follow-up";
     Undo = "undo", "방금 한 변경 되돌리기", "Undo the last change";
+    // Teamwork (#16): 결재, 동의, 인계
+    RequestApproval = "request-approval", "결재 요청", "Request approval";
+    Approve = "approve", "결재 승인 (팀장)", "Approve (lead)";
+    ReturnApproval = "return-approval", "결재 반려 (팀장, 의견 필수)", "Return with a comment (lead)";
+    RecordConsent = "record-consent", "동의 기록", "Record consent";
+    WithdrawConsent = "withdraw-consent", "동의 철회", "Withdraw consent";
+    Handover = "handover", "인계 (담당자 바꾸기)", "Hand over to another worker";
+    ToggleMark = "toggle-mark", "사례 표시 (여러 개 인계)", "Mark a case (bulk handover)";
 }
 
 /// The name is not any action's name.

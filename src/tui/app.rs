@@ -88,6 +88,11 @@ impl App {
         };
         app.refresh_status();
         app.search.set_keymap(&app.keymap);
+        // #16: a 팀장 sees everyone's cases in 오늘 by default (an admin keeps "mine": the
+        // first operator of every file is admin, and admin is a system role, not a team one).
+        if app.store.role() == crate::store::Role::Lead {
+            app.today.set_scope(crate::model::Scope::All);
+        }
         app
     }
 

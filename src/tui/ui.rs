@@ -273,8 +273,34 @@ pub fn key_hints(app: &App) -> Vec<Hint> {
         .into_iter()
         .flatten()
         .collect(),
+        // #16: a case waiting for 결재 offers 승인 / 반려 first.
+        Context::Timeline
+            if case_open
+                && app.timeline.has_pending_approval()
+                && app.store.role() >= crate::store::Role::Lead =>
+        {
+            vec![
+                Action::Approve,
+                Action::ReturnApproval,
+                Action::AddEntry,
+                Action::ChangeStage,
+            ]
+        }
         Context::Timeline if case_open => {
             vec![Action::AddEntry, Action::ChangeStage, Action::Refer]
+        }
+        // #16: with cases marked (space), A hands them over.
+        Context::Timeline if app.timeline.marked_count() > 0 => {
+            let mut v = pairs(app, ctx, typing, &[Action::Handover]);
+            if let Some(key) = app.keymap.hint_when(ctx, Action::Detail, typing) {
+                v.push(Hint {
+                    key,
+                    action: Action::Detail,
+                    label: "표시",
+                });
+            }
+            v.extend(common_hints(app, ctx, typing));
+            return v;
         }
         // A resident's case list without a case: ctrl-o opens one (enter has nothing to open).
         Context::Timeline if app.timeline.list_is_empty() && app.timeline.resident().is_some() => {
@@ -302,6 +328,9 @@ pub fn key_hints(app: &App) -> Vec<Hint> {
             .into_iter()
             .flatten()
             .collect()
+        }
+        Context::Today if app.today.selected_is_approval() => {
+            vec![Action::Approve, Action::ReturnApproval, Action::Select]
         }
         Context::Today if app.today.selected_is_item() => {
             let mut v = vec![Action::Select];
@@ -378,6 +407,10 @@ fn short_label(a: Action, ctx: Context, typing: bool) -> &'static str {
         Action::SyncExport => "내보내기",
         Action::SyncImport => "가져오기",
         Action::ShowConflicts => "충돌",
+        Action::Approve => "승인",
+        Action::ReturnApproval => "반려",
+        Action::Handover => "인계",
+        Action::RequestApproval => "결재",
         other => other.label_ko(),
     }
 }

@@ -72,7 +72,7 @@ fn today_everyone_loads_on_the_worker_when_there_is_a_job_channel() {
     assert!(app.today.is_loading());
     assert_eq!(app.today.scope(), Scope::Mine);
     let (generation, result) = next_today(&rx);
-    let (today, _) = result.clone().unwrap();
+    let (today, _, _) = result.clone().unwrap();
     app.today_loaded(generation, result);
     assert!(app.today.is_loaded());
     assert_eq!(app.today.scope(), Scope::All);

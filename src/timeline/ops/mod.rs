@@ -52,6 +52,7 @@ impl Ctx {
         subject: &str,
         detail: &str,
     ) -> Result<()> {
+        super::transfer::refuse_if_transferred(tx, case_id)?;
         tx.insert_entry(entry)?;
         tx.touch_case(case_id, &self.at)?;
         self.audit(

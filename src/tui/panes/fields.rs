@@ -54,6 +54,17 @@ pub enum FieldId {
     // Audit review filters (operator is `Worker`, resident is `Name`).
     AuditAction,
     Since,
+    // Teamwork (#16): 결재 step, 동의 scopes and dates, 인계 target, consent override.
+    ApprovalStep,
+    ConsentCollect,
+    ConsentThirdParty,
+    ConsentSensitive,
+    ConsentOn,
+    ConsentExpires,
+    Paper,
+    HandoverTo,
+    ConsentOverride,
+    HandoverScope,
 }
 
 /// Every form a pane opens.
@@ -99,6 +110,10 @@ choice!(
 choice!(
     /// The encoding of an import file.
     ImportEncoding { Auto => "auto", Cp949 => "cp949", Utf8 => "utf-8" }
+);
+choice!(
+    /// 동의: whether a scope is part of the consent.
+    YesNo { No => "아니요", Yes => "예" }
 );
 choice!(
     /// Sync import: a bundle from a site seen for the first time.

@@ -8,6 +8,7 @@ pub mod resources;
 pub mod search;
 pub mod stats;
 pub mod sync;
+pub mod team;
 pub mod timeline;
 pub mod today;
 
@@ -180,6 +181,28 @@ pub enum FormPurpose {
     /// Editing a resident (from the search pane or the case).
     EditResident {
         resident_id: String,
+    },
+    /// #16: asking for 결재 on a case (see `panes::team`).
+    RequestApproval {
+        case_id: String,
+    },
+    /// #16: returning a 결재 request with a comment (from the case or 오늘).
+    ReturnApproval {
+        request_id: String,
+    },
+    /// #16: recording a consent on a case.
+    RecordConsent {
+        case_id: String,
+    },
+    /// #16: withdrawing a consent.
+    WithdrawConsent {
+        consent_id: String,
+    },
+    /// #16: handing cases over to another worker: `case_ids`, or (when the form's 대상 says
+    /// so) everything `worker` holds.
+    Handover {
+        case_ids: Vec<String>,
+        worker: Option<String>,
     },
 }
 

@@ -14,10 +14,12 @@ use ratatui::widgets::{Bar, BarChart, BarGroup, Block, Borders, Paragraph, Spark
 
 const CHART_HEIGHT: u16 = 7;
 
-/// A row of the list: a section title or an item.
+/// A row of the list: a section title or an item (a due item, or a team item: 결재 대기,
+/// 인계받음, 동의 만료 — see `panes::team`).
 enum Row {
     Section(&'static str, usize),
     Item(DueItem),
+    Team(super::team::TeamItem),
 }
 
 pub struct TodayPane {
@@ -59,16 +61,25 @@ impl Default for TodayPane {
 }
 
 /// What a 오늘 load produces; built on the worker thread at 100k residents (everyone: ~0.5 s).
-pub type TodayData = (Today, Charts);
+pub type TodayData = (Today, Charts, super::team::TeamToday);
 
 /// The 오늘 lists and charts for `scope`. Reads only, so it may run on a worker's connection.
 pub fn fetch(store: &Store, scope: Scope) -> Result<TodayData, timeline::TimelineError> {
     let today: Today = timeline::today(store, scope)?;
     let charts = timeline::charts(store, scope, &today)?;
-    Ok((today, charts))
+    let team = super::team::fetch(store, scope)?;
+    Ok((today, charts, team))
 }
 
 impl TodayPane {
+    /// Sets the scope the pane starts with (a 팀장 starts with everyone's cases).
+    pub fn set_scope(&mut self, scope: Scope) {
+        self.want = scope;
+        if !self.loaded {
+            self.scope = scope;
+        }
+    }
+
     /// Loads inline (tests, and apps without a job channel).
     pub fn load(&mut self, store: &Store) -> Result<(), timeline::TimelineError> {
         let (generation, scope) = self.begin_load();
@@ -97,7 +108,7 @@ impl TodayPane {
             return None;
         }
         self.loaded = true;
-        let (today, charts) = match result {
+        let (today, charts, team) = match result {
             Ok(data) => data,
             Err(e) => return Some(e),
         };
@@ -107,6 +118,10 @@ impl TodayPane {
         }
         self.charts = Some(charts);
         self.rows.clear();
+        for (title, items) in team.sections() {
+            self.rows.push(Row::Section(title, items.len()));
+            self.rows.extend(items.into_iter().map(Row::Team));
+        }
         for (title, items) in today.sections() {
             self.rows.push(Row::Section(title, items.len()));
             self.rows.extend(items.iter().cloned().map(Row::Item));
@@ -162,6 +177,7 @@ impl TodayPane {
             .iter()
             .filter_map(|r| match r {
                 Row::Item(i) => Some(i.case.case_id.as_str()),
+                Row::Team(t) => Some(t.case_id()),
                 Row::Section(..) => None,
             })
             .collect();
@@ -205,7 +221,23 @@ impl TodayPane {
                 let form = super::list_export::form("오늘 목록 엑셀로 저장", "오늘", &date);
                 return Effect::OpenForm(super::FormPurpose::ExportTodayList, form);
             }
+            Action::Approve | Action::ReturnApproval => {
+                let Some(Row::Team(super::team::TeamItem::Approval(a))) =
+                    self.rows.get(self.list.selected)
+                else {
+                    return Effect::Message("결재 대기 항목을 고르세요".into());
+                };
+                self.stale = action == Action::Approve;
+                return if action == Action::Approve {
+                    super::team::approve(&a.request_id, store)
+                } else {
+                    super::team::return_form(&a.request_id, a.stage, &a.requested_by)
+                };
+            }
             Action::Select => {
+                if let Some(Row::Team(item)) = self.rows.get(self.list.selected) {
+                    return Effect::OpenCase(item.case_id().to_string());
+                }
                 if let Some(Row::Item(item)) = self.rows.get(self.list.selected) {
                     return match &item.kind {
                         DueKind::FollowUp { entry_id, .. } => {
@@ -240,7 +272,7 @@ impl TodayPane {
     /// Moves the selection off a section title, in the direction of travel (back to `before`
     /// when there is no item that way).
     fn skip_sections(&mut self, down: bool, before: usize) {
-        let is_item = |i: usize| matches!(self.rows.get(i), Some(Row::Item(_)));
+        let is_item = |i: usize| matches!(self.rows.get(i), Some(Row::Item(_) | Row::Team(_)));
         let mut i = self.list.selected;
         while !is_item(i) {
             match (down, i) {
@@ -281,9 +313,20 @@ impl TodayPane {
         }
     }
 
+    /// Whether the selection is on a 결재 대기 item (y / b work there).
+    pub fn selected_is_approval(&self) -> bool {
+        matches!(
+            self.rows.get(self.list.selected),
+            Some(Row::Team(super::team::TeamItem::Approval(_)))
+        )
+    }
+
     /// Whether the selection is on an item (not a section title).
     pub fn selected_is_item(&self) -> bool {
-        matches!(self.rows.get(self.list.selected), Some(Row::Item(_)))
+        matches!(
+            self.rows.get(self.list.selected),
+            Some(Row::Item(_) | Row::Team(_))
+        )
     }
 
     pub fn on_click(&mut self, row: u16) -> Effect {
@@ -333,6 +376,9 @@ impl TodayPane {
             lines.push(match row {
                 Row::Section(title, n) => Line::styled(format!("■ {title} ({n})"), t.title),
                 Row::Item(item) => item_line(item, selected, t, usize::from(area.width)),
+                Row::Team(item) => {
+                    super::team::item_line(item, selected, t, usize::from(area.width))
+                }
             });
         }
         f.render_widget(Paragraph::new(lines), list);

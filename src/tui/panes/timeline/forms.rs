@@ -120,6 +120,10 @@ pub(super) fn refer_form(name: &str, resource_name: &str) -> PaneForm {
         vec![
             Field::multiline(FieldId::Body, "의뢰 내용", 4).required(),
             Field::date(FieldId::Due, "후속 확인일"),
+            // #16: without a valid 제3자 제공 consent the referral is refused unless a reason
+            // is given here (recorded in the audit log).
+            Field::text(FieldId::ConsentOverride, "동의 예외 사유")
+                .with_help("제3자 제공 동의가 없을 때만: 감사 기록에 남습니다"),
         ],
     )
 }
@@ -178,6 +182,12 @@ pub(super) fn field_of(purpose: &FormPurpose, e: &TimelineError) -> FieldId {
         (FormPurpose::ExportCase { .. }, _) => FieldId::File,
         (FormPurpose::Reschedule { .. }, _) => FieldId::Due,
         (FormPurpose::EditResident { .. }, _) => FieldId::Phone,
+        (FormPurpose::ChangeStage { .. }, TimelineError::Invalid(m)) if m.contains("결재") => {
+            FieldId::Stage
+        }
+        (FormPurpose::Refer { .. }, TimelineError::Invalid(m)) if m.contains("동의") => {
+            FieldId::ConsentOverride
+        }
         (FormPurpose::AddEntry { .. }, TimelineError::Invalid(m)) if m.starts_with("위기도") => {
             FieldId::CrisisScores
         }
@@ -323,7 +333,9 @@ pub(super) fn submit(
             let mut entry = NewEntry::plain(EntryKind::Referral, value(form, FieldId::Body));
             entry.data = EntryData::Referral { resource_id };
             entry.due_on = date(&value(form, FieldId::Due));
-            timeline::add_entry(store, &case_id, &entry)?;
+            let reason = value(form, FieldId::ConsentOverride);
+            let reason = Some(reason.as_str()).filter(|r| !r.is_empty());
+            timeline::add_entry_as(store, &case_id, &entry, reason)?;
             Ok(("연계를 의뢰했습니다".into(), None))
         }
         FormPurpose::ReferralStatus { case_id, .. } => {

@@ -49,6 +49,8 @@ pub struct TimelinePane {
     case_limit: usize,
     /// How `O` opens a file (the system's default program unless a test sets another).
     opener: Option<fn(&std::path::Path) -> std::io::Result<()>>,
+    /// Cases marked in the list (space) for a handover of several (A); #16.
+    marked: std::collections::BTreeSet<String>,
 }
 
 /// Cases loaded at a time in the case list; scrolling to the end loads the next batch.
@@ -68,6 +70,18 @@ impl TimelinePane {
             None => "전체 사례".to_owned(),
         };
         Some((filter, residents.len()))
+    }
+
+    /// How many cases are marked in the list (#16: space marks, A hands them over).
+    pub fn marked_count(&self) -> usize {
+        self.marked.len()
+    }
+
+    /// Whether the open case has a 결재 request waiting for a decision.
+    pub fn has_pending_approval(&self) -> bool {
+        self.open
+            .as_ref()
+            .is_some_and(|t| super::team::pending_request(t, None).is_some())
     }
 
     /// The open case, if any (the resource pane's `r` refers it).
@@ -334,7 +348,54 @@ impl TimelinePane {
             return Effect::None;
         }
         match action {
-            Action::Select | Action::Detail => {
+            // #16: space marks cases; A hands the marked ones (or the selected) over.
+            Action::Detail | Action::ToggleMark => {
+                if let Some(c) = self.cases.get(self.case_list.selected) {
+                    if !self.marked.remove(&c.id) {
+                        self.marked.insert(c.id.clone());
+                    }
+                    if self.case_list.selected + 1 < self.cases.len() {
+                        self.case_list.selected += 1;
+                        self.case_list.scroll_to(self.cases.len(), page);
+                    }
+                }
+            }
+            Action::Handover => {
+                let ids: Vec<String> = if self.marked.is_empty() {
+                    self.cases
+                        .get(self.case_list.selected)
+                        .map(|c| vec![c.id.clone()])
+                        .unwrap_or_default()
+                } else {
+                    self.marked.iter().cloned().collect()
+                };
+                if ids.is_empty() {
+                    return Effect::Message("인계할 사례를 고르세요 (space 표시)".into());
+                }
+                let current = (ids.len() == 1)
+                    .then(|| self.cases.iter().find(|c| c.id == ids[0]))
+                    .flatten()
+                    .map(|c| c.worker.clone());
+                // The selected case's worker: "everything they hold" is offered too.
+                let worker = self
+                    .cases
+                    .get(self.case_list.selected)
+                    .map(|c| c.worker.clone());
+                let count = match &worker {
+                    Some(w) => match store.cases_of_worker(w) {
+                        Ok(v) => v.len(),
+                        Err(e) => return Effect::Message(e.to_string()),
+                    },
+                    None => 0,
+                };
+                return super::team::handover_form(
+                    ids,
+                    current.as_deref(),
+                    worker.as_deref().map(|w| (w, count)),
+                    store,
+                );
+            }
+            Action::Select => {
                 if let Some(c) = self.cases.get(self.case_list.selected) {
                     let id = c.id.clone();
                     if let Err(e) = self.open_case(&id, store) {
@@ -434,6 +495,33 @@ impl TimelinePane {
                 return Effect::OpenForm(FormPurpose::ChangeStage { case_id }, form);
             }
             Action::Refer => return Effect::PickResource,
+            Action::RequestApproval => return super::team::request_form(t, store),
+            Action::Approve | Action::ReturnApproval => {
+                let selected = self.selected_item().map(|i| i.original.clone());
+                let Some(t) = &self.open else {
+                    return Effect::None;
+                };
+                let effect = super::team::decide_on_case(
+                    t,
+                    selected.as_ref(),
+                    action == Action::Approve,
+                    store,
+                );
+                if action == Action::Approve
+                    && let Err(e) = self.load(store)
+                {
+                    return Effect::Message(e.to_string());
+                }
+                return effect;
+            }
+            Action::RecordConsent => return super::team::consent_form(t, store),
+            Action::WithdrawConsent => {
+                return super::team::withdraw_form(self.selected_item().map(|i| &i.original));
+            }
+            Action::Handover => {
+                let worker = t.header.case.worker.clone();
+                return super::team::handover_form(vec![case_id], Some(&worker), None, store);
+            }
             Action::FollowUpDone | Action::Reschedule => {
                 let Some(item) = self.selected_item() else {
                     return Effect::Message("후속 일정이 있는 기록을 고르세요".into());
@@ -527,6 +615,23 @@ impl TimelinePane {
                         field,
                         forms::refusal(&e),
                     )
+                }
+            };
+        }
+        if let Some(result) = super::team::submit(&purpose, form, store) {
+            return match result {
+                Ok((message, _)) => {
+                    if let FormPurpose::Handover { .. } = purpose {
+                        self.marked.clear();
+                    }
+                    match self.load(store) {
+                        Ok(()) => Effect::Message(message),
+                        Err(e) => Effect::Message(e.to_string()),
+                    }
+                }
+                Err(e) => {
+                    let field = super::team::field_of(&purpose, &e);
+                    Effect::FormError(purpose, Box::new(form.clone()), field, e.to_string())
                 }
             };
         }

@@ -38,6 +38,10 @@ impl TimelinePane {
                 self.cases.len()
             );
         }
+        if !self.marked.is_empty() {
+            // #16: marked cases for a handover of several.
+            title = format!("표시 {}건 · A 인계 · space 해제", self.marked.len());
+        }
         let header = format!(
             "{}{}{}{}{}",
             cell("주민", 10),
@@ -67,10 +71,15 @@ impl TimelinePane {
             } else {
                 t.base
             };
+            let name = if self.marked.contains(&c.id) {
+                format!("*{}", c.resident_name)
+            } else {
+                c.resident_name.clone()
+            };
             lines.push(Line::styled(
                 format!(
                     "{}{}{}{}{}",
-                    crate::tui::panes::search::name_text(&c.resident_name, 10),
+                    crate::tui::panes::search::name_text(&name, 10),
                     cell(c.stage.short(), 12),
                     crate::tui::panes::search::name_text(&c.worker, 8),
                     cell(&c.entry_count.to_string(), 6),
@@ -120,6 +129,20 @@ impl TimelinePane {
                 .map(|d| format!(" · 사후관리 {d}"))
                 .unwrap_or_default()
         );
+        // #16 이관: where the case went (a copy left behind is read-only; writes say so).
+        let info = match tl
+            .items
+            .iter()
+            .rev()
+            .find(|i| i.original.kind == EntryKind::Transfer)
+        {
+            Some(i) => format!(
+                "이관 → {} ({}) · {info}",
+                crate::timeline::transfer::pointer(&i.original).1,
+                i.original.at.get(..10).unwrap_or("")
+            ),
+            None => info,
+        };
         f.render_widget(
             Paragraph::new(Line::styled(info, t.dim)),
             Rect::new(area.x, area.y + 2, area.width, 1),
