@@ -500,3 +500,23 @@ fn the_empty_case_list_names_a_key_that_works_where_it_sends_the_worker() {
         assert_eq!(form_purpose(&app), Some(FormPurpose::Intake), "{keymap}");
     }
 }
+
+#[test]
+fn a_superseded_stats_load_is_dropped() {
+    use dolbom::tui::panes::stats::StatsScreen;
+    let dir = tempfile::tempdir().unwrap();
+    let app = app_with(dir.path(), 50, "default");
+    let mut s = StatsScreen::new(app.store.clock().today());
+    let (g1, m1) = s.begin_load();
+    assert!(s.on_action(Action::Left), "← changes the month");
+    let (g2, m2) = s.begin_load();
+    assert_ne!(m1, m2);
+    let report =
+        |m: &str| dolbom::paper::monthly::monthly(&app.store, m).map_err(|e| e.to_string());
+    // The older month arrives last-but-one: dropped, still loading.
+    s.finish_load(g1, report(&m1));
+    assert!(s.is_loading() && s.report().is_none());
+    s.finish_load(g2, report(&m2));
+    assert!(!s.is_loading());
+    assert_eq!(s.report().unwrap().month, m2);
+}
