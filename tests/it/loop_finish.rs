@@ -520,3 +520,32 @@ fn a_superseded_stats_load_is_dropped() {
     assert!(!s.is_loading());
     assert_eq!(s.report().unwrap().month, m2);
 }
+
+#[test]
+fn a_refused_entry_lands_on_the_field_that_fixes_it_and_keeps_the_text() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = app_with(dir.path(), 50, "default");
+    press(&mut app, &["esc", "2", "enter"]);
+    assert!(app.timeline.current_case().is_some());
+    // 사례회의 without attendees.
+    press(&mut app, &["a"]);
+    for _ in 0..10 {
+        if screen(&mut app).contains("< 사례회의 >") {
+            break;
+        }
+        press(&mut app, &["right"]);
+    }
+    press(&mut app, &["tab", "회의 결과 정리", "ctrl-s"]);
+    assert_eq!(
+        form_focus_label(&app),
+        "참석자·목표",
+        "{}",
+        screen(&mut app)
+    );
+    let text = screen(&mut app);
+    assert!(text.contains("참석자를 입력하세요"), "{text}");
+    assert!(text.contains("회의 결과 정리"), "{text}");
+    // Typed at once where the cursor is.
+    press(&mut app, &["김복지, 이담당", "ctrl-s"]);
+    assert!(app.overlay.is_none(), "{}", screen(&mut app));
+}

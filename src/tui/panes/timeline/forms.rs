@@ -178,8 +178,13 @@ pub(super) fn field_of(purpose: &FormPurpose, e: &TimelineError) -> FieldId {
         (FormPurpose::ExportCase { .. }, _) => FieldId::File,
         (FormPurpose::Reschedule { .. }, _) => FieldId::Due,
         (FormPurpose::EditResident { .. }, _) => FieldId::Phone,
-        (FormPurpose::AddEntry { .. }, TimelineError::Invalid(m)) if m.starts_with("위기도") => {
+        (FormPurpose::AddEntry { .. }, TimelineError::Invalid(m)) if m.contains("위기도") => {
             FieldId::CrisisScores
+        }
+        (FormPurpose::AddEntry { .. }, TimelineError::Invalid(m))
+            if m.starts_with("참석자") || m.starts_with("목표") =>
+        {
+            FieldId::Attendees
         }
         (FormPurpose::AddEntry { .. }, TimelineError::Invalid(m)) if m.contains("종류") => {
             FieldId::EntryKind
