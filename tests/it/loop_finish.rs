@@ -549,3 +549,14 @@ fn a_refused_entry_lands_on_the_field_that_fixes_it_and_keeps_the_text() {
     press(&mut app, &["김복지, 이담당", "ctrl-s"]);
     assert!(app.overlay.is_none(), "{}", screen(&mut app));
 }
+
+#[test]
+fn chart_values_fit_their_bars() {
+    use dolbom::tui::panes::stats::compact;
+    assert_eq!(compact(6126, 4), "6126");
+    assert_eq!(compact(24402, 5), "24402");
+    assert_eq!(compact(24402, 4), "2만");
+    assert_eq!(compact(124402, 5), "12만");
+    assert_eq!(compact(5500, 3), "5천");
+    assert_eq!(compact(5500, 4), "5500");
+}

@@ -310,6 +310,7 @@ fn vertical_chart(f: &mut Frame<'_>, area: Rect, title: &str, data: &[(String, u
         .map(|(label, v)| {
             Bar::default()
                 .value(*v)
+                .text_value(compact(*v, bar_w))
                 .label(Line::from(fit(label, 0, bar_w)))
         })
         .collect();
@@ -330,6 +331,19 @@ fn vertical_chart(f: &mut Frame<'_>, area: Rect, title: &str, data: &[(String, u
     );
 }
 
+/// `v` for a bar `width` columns wide: as is when it fits, else rounded down to 만 (ten
+/// thousands) or 천 (the exact figure is in the table above the charts).
+pub fn compact(v: u64, width: usize) -> String {
+    let plain = v.to_string();
+    if plain.len() <= width {
+        plain
+    } else if v >= 10_000 {
+        format!("{}만", v / 10_000)
+    } else {
+        format!("{}천", v / 1_000)
+    }
+}
+
 /// One bar per row, the label (a 동's name) on the left.
 fn horizontal_chart(f: &mut Frame<'_>, area: Rect, title: &str, data: &[(String, u64)], t: &Theme) {
     if area.height < 3 || area.width < 8 {
@@ -338,10 +352,15 @@ fn horizontal_chart(f: &mut Frame<'_>, area: Rect, title: &str, data: &[(String,
     let bars: Vec<Bar> = data
         .iter()
         .map(|(label, v)| {
+            // The count in the label column (right-aligned), so it never covers the bar.
             Bar::default()
                 .value(*v)
-                .label(Line::from(fit(label, 0, 8)))
-                .text_value(v.to_string())
+                .label(Line::from(format!(
+                    "{}{:>6}",
+                    pad(label, 8),
+                    compact(*v, 6)
+                )))
+                .text_value(String::new())
         })
         .collect();
     let block = Block::new()
