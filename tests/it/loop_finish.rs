@@ -560,3 +560,32 @@ fn chart_values_fit_their_bars() {
     assert_eq!(compact(5500, 3), "5천");
     assert_eq!(compact(5500, 4), "5500");
 }
+
+#[test]
+fn typing_on_a_choice_picks_the_option_it_starts() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = app_with(dir.path(), 50, "default");
+    open_case_at_intake(&mut app);
+    press(&mut app, &["s", "ㅊ"]);
+    assert!(
+        screen(&mut app).contains("< 초기상담 >"),
+        "{}",
+        screen(&mut app)
+    );
+    press(&mut app, &["ctrl-s"]);
+    assert_eq!(form_focus_label(&app), "새 단계", "refused at the choice");
+    // Fixed at once by typing where the cursor is: 욕 → 욕구·위기도 조사.
+    press(&mut app, &["욕"]);
+    assert!(screen(&mut app).contains("< 욕구·위기도 조사 >"));
+    press(&mut app, &["ctrl-s"]);
+    assert!(app.overlay.is_none(), "{}", screen(&mut app));
+    // Entry kinds: ㅈ → 전화; a letter no option starts with changes nothing.
+    press(&mut app, &["a", "ㅈ"]);
+    assert!(
+        screen(&mut app).contains("< 전화 >"),
+        "{}",
+        screen(&mut app)
+    );
+    press(&mut app, &["q"]);
+    assert!(screen(&mut app).contains("< 전화 >"));
+}
