@@ -589,3 +589,23 @@ fn typing_on_a_choice_picks_the_option_it_starts() {
     press(&mut app, &["q"]);
     assert!(screen(&mut app).contains("< 전화 >"));
 }
+
+#[test]
+fn a_refused_referral_status_lands_on_the_status_choice() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = app_with(dir.path(), 50, "default");
+    open_case_at_intake(&mut app);
+    let case = app.timeline.current_case().unwrap().to_string();
+    // Refer the case: r → pick a resource → r → the referral form.
+    press(&mut app, &["r"]);
+    assert_eq!(app.pane, PaneId::Resources);
+    press(&mut app, &["r", "푸드뱅크 의뢰", "ctrl-s"]);
+    assert!(app.overlay.is_none(), "{}", screen(&mut app));
+    app.apply(dolbom::tui::panes::Effect::OpenCase(case));
+    // 의뢰 → 의뢰 is no move: refused at 새 상태, fixed there by typing ㅈ (접수).
+    press(&mut app, &["R", "ctrl-s"]);
+    assert_eq!(form_focus_label(&app), "새 상태", "{}", screen(&mut app));
+    assert!(screen(&mut app).contains("바꿀 수 없습니다"));
+    press(&mut app, &["ㅈ", "ctrl-s"]);
+    assert!(app.overlay.is_none(), "{}", screen(&mut app));
+}

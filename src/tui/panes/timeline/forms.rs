@@ -177,6 +177,8 @@ pub(super) fn field_of(purpose: &FormPurpose, e: &TimelineError) -> FieldId {
         (_, TimelineError::Rule(_)) => FieldId::StageReason,
         (FormPurpose::ExportCase { .. }, _) => FieldId::File,
         (FormPurpose::Reschedule { .. }, _) => FieldId::Due,
+        // A status move the rules refuse (완료 → 접수 …): fixed by another status.
+        (FormPurpose::ReferralStatus { .. }, _) => FieldId::ReferralStatus,
         (FormPurpose::EditResident { .. }, _) => FieldId::Phone,
         (FormPurpose::AddEntry { .. }, TimelineError::Invalid(m)) if m.contains("위기도") => {
             FieldId::CrisisScores
