@@ -334,12 +334,13 @@ impl App {
                 self.sync_open = false;
                 self.audit = None;
                 self.resolver.reset();
-                self.stats = Some(panes::stats::StatsScreen::open(&self.store));
+                self.stats = Some(panes::stats::StatsScreen::new(self.store.clock().today()));
+                self.load_stats();
             }
             Action::Back if self.stats.is_some() => self.stats = None,
             other if self.stats.is_some() => {
-                if let Some(effect) = self.stats.as_mut().map(|s| s.on_action(other, &self.store)) {
-                    self.apply(effect);
+                if self.stats.as_mut().is_some_and(|s| s.on_action(other)) {
+                    self.load_stats();
                 }
             }
             other if self.audit.is_some() => {
@@ -480,6 +481,40 @@ impl App {
             move |r| super::msg::Msg::TodayLoaded(generation, Box::new(r)),
             super::msg::Msg::JobProgress,
         );
+    }
+
+    /// Computes the 통계 screen's month (월별 실적): on a worker thread when the app has a job
+    /// channel (up to about a second at 100k residents), inline otherwise; a newer request
+    /// supersedes an older one.
+    fn load_stats(&mut self) {
+        let Some((generation, month)) = self.stats.as_mut().map(|s| s.begin_load()) else {
+            return;
+        };
+        let work = move |store: &crate::store::Store| {
+            crate::paper::monthly::monthly(store, &month).map_err(|e| e.to_string())
+        };
+        if self.jobs.is_none() {
+            let result = work(&self.store);
+            self.stats_loaded(generation, result);
+            return;
+        }
+        self.spawn_job(
+            move |store, _progress| work(store),
+            move |r| super::msg::Msg::StatsLoaded(generation, Box::new(r)),
+            super::msg::Msg::JobProgress,
+        );
+    }
+
+    /// A 통계 load finished (see [`App::load_stats`]).
+    pub fn stats_loaded(
+        &mut self,
+        generation: u64,
+        result: Result<crate::paper::monthly::MonthlyReport, String>,
+    ) {
+        if let Some(s) = &mut self.stats {
+            s.finish_load(generation, result);
+        }
+        self.dirty = true;
     }
 
     /// A 오늘 load finished (see [`App::load_today`]); stale results are dropped.

@@ -27,6 +27,11 @@ pub enum Msg {
     ImportDone(Box<Result<crate::resources::upsert::ImportReport, String>>),
     /// A background 오늘 load finished: the request's generation and its lists and charts.
     TodayLoaded(u64, Box<Result<super::panes::today::TodayData, String>>),
+    /// A background 통계 (월별 실적) load finished: the request's generation and the report.
+    StatsLoaded(
+        u64,
+        Box<Result<crate::paper::monthly::MonthlyReport, String>>,
+    ),
 }
 
 /// Builds the resident index on a worker thread; it arrives as [`Msg::Index`].

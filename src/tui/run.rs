@@ -183,6 +183,7 @@ fn handle(app: &mut App, msg: Msg) -> bool {
         }
         Msg::JobDone(result) => app.sync_finished(*result),
         Msg::TodayLoaded(generation, result) => app.today_loaded(generation, *result),
+        Msg::StatsLoaded(generation, result) => app.stats_loaded(generation, *result),
     }
     false
 }

@@ -282,9 +282,33 @@ fn scripted_day() {
         .collect();
     assert!(bundles.is_empty(), "no bundle was written: {bundles:?}");
 
+    // Not part of the day (not counted): 통계 from 오늘 draws the month's figures and
+    // charts at 80×24 (computed on the worker thread), ← shows the month before.
+    let day_keys = t.keys + 2;
+    // (A key right after Escape would reach the app as alt-key: wait for each to land.)
+    t.keys(&["Escape"]);
+    t.expect_gone("export form closed", "동기화 묶음 내보내기");
+    t.keys(&["Escape"]);
+    t.expect_gone("sync closed", "c 충돌 검토");
+    t.keys(&["4"]);
+    t.expect("오늘 again", &["오늘 할 일"]);
+    t.keys(&["t"]);
+    t.expect(
+        "통계",
+        &[
+            "통계 · 월별 실적 2026-03 · 전체",
+            "월말 단계별 사례",
+            "동별 진행 사례",
+        ],
+    );
+    t.keys(&["Left"]);
+    t.expect("the month before", &["월별 실적 2026-02", "신규 발굴"]);
+
     t.keys(&["Escape", "F10"]);
     std::thread::sleep(Duration::from_millis(300));
     let err = std::fs::read_to_string(d.join("err")).unwrap_or_default();
     assert!(!err.contains("panicked"), "{err}");
-    eprintln!("scripted day: {} keystrokes", t.keys);
+    eprintln!("scripted day: {day_keys} keystrokes");
+    // The figure the module docs quote; a change to the loop's keys shows here.
+    assert_eq!(day_keys, 77, "keystrokes of the scripted day");
 }

@@ -262,8 +262,15 @@ fn a_refused_stage_move_is_fixed_in_the_still_open_form() {
         app.store.case_header(&cid).unwrap().case.stage,
         Stage::Intake
     );
-    // The focus is on the reason: type it and save again.
-    press(&mut app, &["긴급 지원 필요", "ctrl-s"]);
+    // The focus is on the stage choice (←/→ would pick another stage at once); the reason is
+    // one tab below: type it and save again.
+    match &app.overlay {
+        Some(dolbom::tui::app::Overlay::Form(_, f)) => {
+            assert_eq!(f.fields()[f.focus()].label(), "새 단계")
+        }
+        _ => panic!("form open"),
+    }
+    press(&mut app, &["tab", "긴급 지원 필요", "ctrl-s"]);
     assert!(!form_open(&app), "{}", screen(&mut app, 80, 24));
     let moved = app.store.case_header(&cid).unwrap().case.stage;
     assert_ne!(moved, Stage::Intake);

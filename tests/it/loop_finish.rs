@@ -502,3 +502,112 @@ fn the_empty_case_list_names_a_key_that_works_where_it_sends_the_worker() {
         assert_eq!(form_purpose(&app), Some(FormPurpose::Intake), "{keymap}");
     }
 }
+
+#[test]
+fn a_superseded_stats_load_is_dropped() {
+    use dolbom::tui::panes::stats::StatsScreen;
+    let dir = tempfile::tempdir().unwrap();
+    let app = app_with(dir.path(), 50, "default");
+    let mut s = StatsScreen::new(app.store.clock().today());
+    let (g1, m1) = s.begin_load();
+    assert!(s.on_action(Action::Left), "← changes the month");
+    let (g2, m2) = s.begin_load();
+    assert_ne!(m1, m2);
+    let report =
+        |m: &str| dolbom::paper::monthly::monthly(&app.store, m).map_err(|e| e.to_string());
+    // The older month arrives last-but-one: dropped, still loading.
+    s.finish_load(g1, report(&m1));
+    assert!(s.is_loading() && s.report().is_none());
+    s.finish_load(g2, report(&m2));
+    assert!(!s.is_loading());
+    assert_eq!(s.report().unwrap().month, m2);
+}
+
+#[test]
+fn a_refused_entry_lands_on_the_field_that_fixes_it_and_keeps_the_text() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = app_with(dir.path(), 50, "default");
+    press(&mut app, &["esc", "2", "enter"]);
+    assert!(app.timeline.current_case().is_some());
+    // 사례회의 without attendees.
+    press(&mut app, &["a"]);
+    for _ in 0..10 {
+        if screen(&mut app).contains("< 사례회의 >") {
+            break;
+        }
+        press(&mut app, &["right"]);
+    }
+    press(&mut app, &["tab", "회의 결과 정리", "ctrl-s"]);
+    assert_eq!(
+        form_focus_label(&app),
+        "참석자·목표",
+        "{}",
+        screen(&mut app)
+    );
+    let text = screen(&mut app);
+    assert!(text.contains("참석자를 입력하세요"), "{text}");
+    assert!(text.contains("회의 결과 정리"), "{text}");
+    // Typed at once where the cursor is.
+    press(&mut app, &["김복지, 이담당", "ctrl-s"]);
+    assert!(app.overlay.is_none(), "{}", screen(&mut app));
+}
+
+#[test]
+fn chart_values_fit_their_bars() {
+    use dolbom::tui::panes::stats::compact;
+    assert_eq!(compact(6126, 4), "6126");
+    assert_eq!(compact(24402, 5), "24402");
+    assert_eq!(compact(24402, 4), "2만");
+    assert_eq!(compact(124402, 5), "12만");
+    assert_eq!(compact(5500, 3), "5천");
+    assert_eq!(compact(5500, 4), "5500");
+}
+
+#[test]
+fn typing_on_a_choice_picks_the_option_it_starts() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = app_with(dir.path(), 50, "default");
+    open_case_at_intake(&mut app);
+    press(&mut app, &["s", "ㅊ"]);
+    assert!(
+        screen(&mut app).contains("< 초기상담 >"),
+        "{}",
+        screen(&mut app)
+    );
+    press(&mut app, &["ctrl-s"]);
+    assert_eq!(form_focus_label(&app), "새 단계", "refused at the choice");
+    // Fixed at once by typing where the cursor is: 욕 → 욕구·위기도 조사.
+    press(&mut app, &["욕"]);
+    assert!(screen(&mut app).contains("< 욕구·위기도 조사 >"));
+    press(&mut app, &["ctrl-s"]);
+    assert!(app.overlay.is_none(), "{}", screen(&mut app));
+    // Entry kinds: ㅈ → 전화; a letter no option starts with changes nothing.
+    press(&mut app, &["a", "ㅈ"]);
+    assert!(
+        screen(&mut app).contains("< 전화 >"),
+        "{}",
+        screen(&mut app)
+    );
+    press(&mut app, &["q"]);
+    assert!(screen(&mut app).contains("< 전화 >"));
+}
+
+#[test]
+fn a_refused_referral_status_lands_on_the_status_choice() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = app_with(dir.path(), 50, "default");
+    open_case_at_intake(&mut app);
+    let case = app.timeline.current_case().unwrap().to_string();
+    // Refer the case: r → pick a resource → r → the referral form.
+    press(&mut app, &["r"]);
+    assert_eq!(app.pane, PaneId::Resources);
+    press(&mut app, &["r", "푸드뱅크 의뢰", "ctrl-s"]);
+    assert!(app.overlay.is_none(), "{}", screen(&mut app));
+    app.apply(dolbom::tui::panes::Effect::OpenCase(case));
+    // 의뢰 → 의뢰 is no move: refused at 새 상태, fixed there by typing ㅈ (접수).
+    press(&mut app, &["R", "ctrl-s"]);
+    assert_eq!(form_focus_label(&app), "새 상태", "{}", screen(&mut app));
+    assert!(screen(&mut app).contains("바꿀 수 없습니다"));
+    press(&mut app, &["ㅈ", "ctrl-s"]);
+    assert!(app.overlay.is_none(), "{}", screen(&mut app));
+}

@@ -290,6 +290,49 @@ const STATES: &[State] = &[
         setup: |app| press(app, &["esc", "4", "t"]),
     },
     State {
+        name: "stats (vim)",
+        keymap: "vim",
+        setup: |app| press(app, &["4", "t"]),
+    },
+    State {
+        name: "today (vim)",
+        keymap: "vim",
+        setup: |app| {
+            press(app, &["4", "m"]);
+            for _ in 0..8 {
+                if app.today.selected_entry().is_some() {
+                    break;
+                }
+                press(app, &["j"]);
+            }
+        },
+    },
+    State {
+        name: "case list of a resident with no case (vim)",
+        keymap: "vim",
+        setup: |app| {
+            press(
+                app,
+                &[
+                    "o",
+                    "홍길순",
+                    "tab",
+                    "1950-01-01",
+                    "tab",
+                    "tab",
+                    "tab",
+                    "tab",
+                    "tab",
+                    "tab",
+                    "left",
+                    "ctrl-s",
+                ],
+            );
+            press(app, &["F2", "/", "ctrl-l", "홍길순", "enter"]);
+            assert!(app.timeline.list_is_empty() && app.timeline.resident().is_some());
+        },
+    },
+    State {
         name: "sync",
         keymap: "default",
         setup: |app| press(app, &["F6"]),

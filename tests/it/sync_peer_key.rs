@@ -167,6 +167,15 @@ fn the_sync_screen_encrypts_to_the_chosen_peers_key() {
         dolbom::tui::Keymap::builtin_default(),
         dolbom::tui::theme::Theme::no_color(),
     );
+    // The sync screen says which peers a bundle can be encrypted to.
+    press(&mut app, &["F6"]);
+    let text = crate::loop_finish::screen(&mut app);
+    let row = text
+        .lines()
+        .find(|l| l.contains("나래복지관"))
+        .unwrap_or("");
+    assert!(row.contains("아니요 · 있음"), "{text}");
+    press(&mut app, &["esc"]);
     let out = d.join("화면.bundle");
     // F6 e: file, 받는 기관 → 나래복지관, 보호 → 받는 기관의 공개키로 암호화.
     press(

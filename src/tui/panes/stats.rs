@@ -6,9 +6,7 @@
 //! counts per worker and 동, no one's personal data, so viewing them is not audited (exporting
 //! them is, as 출력, by the CLI).
 
-use super::Effect;
 use crate::paper::monthly::{self, Figures, MonthlyReport, SCALAR_FIGURES};
-use crate::store::Store;
 use crate::tui::Action;
 use crate::tui::theme::Theme;
 use crate::tui::widgets::{fit, pad};
@@ -27,21 +25,57 @@ pub struct StatsScreen {
     error: Option<String>,
     /// 0 = 전체, i > 0 = the i-th worker of `report.by_worker`.
     group: usize,
+    /// Bumped by every load request; a result for an older one is dropped.
+    generation: u64,
+    /// A load for `month` runs (the report shown, if any, is another month's: not drawn).
+    loading: bool,
 }
 
 impl StatsScreen {
-    /// The screen for the month of `today`, computed at once.
-    pub fn open(store: &Store) -> StatsScreen {
-        let today = store.clock().today();
-        let month = today.with_day(1).unwrap_or(today);
-        let mut s = StatsScreen {
-            month,
+    /// The screen for the month of `today`; the app then loads it ([`StatsScreen::begin_load`]).
+    pub fn new(today: NaiveDate) -> StatsScreen {
+        StatsScreen {
+            month: today.with_day(1).unwrap_or(today),
             report: None,
             error: None,
             group: 0,
-        };
-        s.reload(store);
-        s
+            generation: 0,
+            loading: false,
+        }
+    }
+
+    /// Starts a load of the month shown: the generation and month (`YYYY-MM`) the caller
+    /// computes [`crate::paper::monthly::monthly`] for, then hands to
+    /// [`StatsScreen::finish_load`]. At 100k residents a month takes up to about a second, so
+    /// the app runs it on a worker thread.
+    pub fn begin_load(&mut self) -> (u64, String) {
+        self.generation += 1;
+        self.loading = true;
+        (self.generation, self.month())
+    }
+
+    /// A load finished; a result of a superseded request is dropped.
+    pub fn finish_load(&mut self, generation: u64, result: Result<MonthlyReport, String>) {
+        if generation != self.generation {
+            return;
+        }
+        self.loading = false;
+        match result {
+            Ok(r) => {
+                self.group = self.group.min(r.by_worker.len());
+                self.report = Some(r);
+                self.error = None;
+            }
+            Err(e) => {
+                self.report = None;
+                self.error = Some(e);
+            }
+        }
+    }
+
+    /// Whether a load runs.
+    pub fn is_loading(&self) -> bool {
+        self.loading
     }
 
     /// `YYYY-MM` of the month shown.
@@ -63,22 +97,11 @@ impl StatsScreen {
             .map(String::as_str)
     }
 
-    fn reload(&mut self, store: &Store) {
-        match monthly::monthly(store, &self.month()) {
-            Ok(r) => {
-                self.group = self.group.min(r.by_worker.len());
-                self.report = Some(r);
-                self.error = None;
-            }
-            Err(e) => {
-                self.report = None;
-                self.error = Some(e.to_string());
-            }
-        }
-    }
-
-    /// The figures of the group shown.
+    /// The figures of the group shown (none while another month loads).
     fn figures(&self) -> Option<&Figures> {
+        if self.loading {
+            return None;
+        }
         let r = self.report.as_ref()?;
         match self.group() {
             Some(w) => r.by_worker.get(w),
@@ -86,13 +109,14 @@ impl StatsScreen {
         }
     }
 
-    /// ←/→ months, ↑/↓ groups; anything else is not for this screen.
-    pub fn on_action(&mut self, action: Action, store: &Store) -> Effect {
+    /// ←/→ months, ↑/↓ groups; anything else is not for this screen. Returns whether the month
+    /// changed (the app then loads it).
+    pub fn on_action(&mut self, action: Action) -> bool {
         match action {
             Action::Left | Action::PrevCategory => {
                 if let Some(m) = self.month.pred_opt().and_then(|d| d.with_day(1)) {
                     self.month = m;
-                    self.reload(store);
+                    return true;
                 }
             }
             Action::Right | Action::NextCategory => {
@@ -103,7 +127,7 @@ impl StatsScreen {
                     .and_then(|d| d.with_day(1));
                 if let Some(m) = next {
                     self.month = m;
-                    self.reload(store);
+                    return true;
                 }
             }
             Action::Down | Action::Up => {
@@ -117,7 +141,7 @@ impl StatsScreen {
             Action::Top => self.group = 0,
             _ => {}
         }
-        Effect::None
+        false
     }
 
     pub fn render(&self, f: &mut Frame<'_>, area: Rect, t: &Theme) {
@@ -141,7 +165,10 @@ impl StatsScreen {
         );
         let body = Rect::new(area.x, area.y + 1, area.width, area.height - 1);
         let Some(fig) = self.figures() else {
-            let msg = self.error.as_deref().unwrap_or("계산하는 중…");
+            let msg = match &self.error {
+                Some(e) if !self.loading => e.as_str(),
+                _ => "계산하는 중…",
+            };
             f.render_widget(Paragraph::new(Line::styled(msg.to_string(), t.warn)), body);
             return;
         };
@@ -283,6 +310,7 @@ fn vertical_chart(f: &mut Frame<'_>, area: Rect, title: &str, data: &[(String, u
         .map(|(label, v)| {
             Bar::default()
                 .value(*v)
+                .text_value(compact(*v, bar_w))
                 .label(Line::from(fit(label, 0, bar_w)))
         })
         .collect();
@@ -303,6 +331,19 @@ fn vertical_chart(f: &mut Frame<'_>, area: Rect, title: &str, data: &[(String, u
     );
 }
 
+/// `v` for a bar `width` columns wide: as is when it fits, else rounded down to 만 (ten
+/// thousands) or 천 (the exact figure is in the table above the charts).
+pub fn compact(v: u64, width: usize) -> String {
+    let plain = v.to_string();
+    if plain.len() <= width {
+        plain
+    } else if v >= 10_000 {
+        format!("{}만", v / 10_000)
+    } else {
+        format!("{}천", v / 1_000)
+    }
+}
+
 /// One bar per row, the label (a 동's name) on the left.
 fn horizontal_chart(f: &mut Frame<'_>, area: Rect, title: &str, data: &[(String, u64)], t: &Theme) {
     if area.height < 3 || area.width < 8 {
@@ -311,10 +352,15 @@ fn horizontal_chart(f: &mut Frame<'_>, area: Rect, title: &str, data: &[(String,
     let bars: Vec<Bar> = data
         .iter()
         .map(|(label, v)| {
+            // The count in the label column (right-aligned), so it never covers the bar.
             Bar::default()
                 .value(*v)
-                .label(Line::from(fit(label, 0, 8)))
-                .text_value(v.to_string())
+                .label(Line::from(format!(
+                    "{}{:>6}",
+                    pad(label, 8),
+                    compact(*v, 6)
+                )))
+                .text_value(String::new())
         })
         .collect();
     let block = Block::new()

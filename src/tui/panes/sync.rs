@@ -413,7 +413,7 @@ impl SyncScreen {
                 format!(
                     "{}{}{}{}{}",
                     cell("상대 기관", 16),
-                    cell("신뢰", 6),
+                    cell("신뢰·공개키", 14),
                     cell("마지막 가져옴", 21),
                     cell("마지막 보냄", 21),
                     "보낼 것"
@@ -430,7 +430,19 @@ impl SyncScreen {
                 lines.push(Line::raw(format!(
                     "{}{}{}{}{}",
                     cell(&p.name, 16),
-                    cell(if p.trusted { "예" } else { "아니요" }, 6),
+                    // 공개키: bundles can be encrypted to this peer (`sync peer add`).
+                    cell(
+                        &format!(
+                            "{}{}",
+                            if p.trusted { "예" } else { "아니요" },
+                            if self.recipients.contains_key(&p.site_id) {
+                                " · 있음"
+                            } else {
+                                ""
+                            }
+                        ),
+                        14
+                    ),
                     cell(p.last_import_at.as_deref().unwrap_or("-"), 21),
                     cell(p.last_export_at.as_deref().unwrap_or("-"), 21),
                     p.pending_ops

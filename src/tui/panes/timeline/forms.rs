@@ -181,6 +181,8 @@ pub(super) fn field_of(purpose: &FormPurpose, e: &TimelineError) -> FieldId {
         (_, TimelineError::Rule(_)) => FieldId::StageReason,
         (FormPurpose::ExportCase { .. }, _) => FieldId::File,
         (FormPurpose::Reschedule { .. }, _) => FieldId::Due,
+        // A status move the rules refuse (완료 → 접수 …): fixed by another status.
+        (FormPurpose::ReferralStatus { .. }, _) => FieldId::ReferralStatus,
         (FormPurpose::EditResident { .. }, _) => FieldId::Phone,
         (FormPurpose::ChangeStage { .. }, TimelineError::Invalid(m)) if m.contains("결재") => {
             FieldId::Stage
@@ -188,8 +190,13 @@ pub(super) fn field_of(purpose: &FormPurpose, e: &TimelineError) -> FieldId {
         (FormPurpose::Refer { .. }, TimelineError::Invalid(m)) if m.contains("동의") => {
             FieldId::ConsentOverride
         }
-        (FormPurpose::AddEntry { .. }, TimelineError::Invalid(m)) if m.starts_with("위기도") => {
+        (FormPurpose::AddEntry { .. }, TimelineError::Invalid(m)) if m.contains("위기도") => {
             FieldId::CrisisScores
+        }
+        (FormPurpose::AddEntry { .. }, TimelineError::Invalid(m))
+            if m.starts_with("참석자") || m.starts_with("목표") =>
+        {
+            FieldId::Attendees
         }
         (FormPurpose::AddEntry { .. }, TimelineError::Invalid(m)) if m.contains("종류") => {
             FieldId::EntryKind

@@ -11,6 +11,9 @@
 //! [`FormOutcome::Unhandled`] for the app to run or ignore. The keymap parser refuses printable keys in
 //! the `form` context, so a user keymap cannot break typing.
 //!
+//! On a choice field, space cycles and any other printable key selects the next option that
+//! starts with it (a letter, a syllable, or a 초성: `ㅈ` on the stage choice → `접수`, `종결` …).
+//!
 //! Esc on a changed form asks first (`변경 내용을 버릴까요?`): Enter or `y` discards, Esc or `n` returns
 //! to the form.
 //!
@@ -211,6 +214,9 @@ impl<K: FieldKey> Form<K> {
                 let _ = field.insert(c.encode_utf8(&mut [0; 4]));
             } else if c == ' ' {
                 field.cycle(true);
+            } else {
+                // A choice takes the first letter (or 초성) of an option: no dead keys.
+                field.select_by_first(c);
             }
             return FormOutcome::Consumed;
         }
