@@ -10,6 +10,7 @@ mod cli_args;
 mod day;
 mod demo;
 mod encryption;
+mod encryption_cli;
 mod engine;
 mod form;
 mod hostile_import;
