@@ -193,7 +193,14 @@ pub fn tui(g: &Global, store: Option<Store>, started: Instant) -> anyhow::Result
     };
     let store = match store {
         Some(s) => s,
-        None => g.open_store()?,
+        None => match login_needed(g)? {
+            // An encrypted database and nobody's key file: the TUI's login screen.
+            Some(path) => match crate::tui::login::run(&path, &g.open_options())? {
+                Some(store) => store,
+                None => return Ok(ExitCode::SUCCESS),
+            },
+            None => g.open_store()?,
+        },
     };
     crate::tui::run::run(
         store,
@@ -204,6 +211,18 @@ pub fn tui(g: &Global, store: Option<Store>, started: Instant) -> anyhow::Result
         },
     )?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// The database path when the TUI should log in on its own screen: an existing encrypted file
+/// (with its slot file), no `--key-file`, and a terminal to draw on.
+fn login_needed(g: &Global) -> anyhow::Result<Option<PathBuf>> {
+    let path = g.db_path()?;
+    let encrypted = crate::crypto::engine::file_kind(&path)
+        .is_ok_and(|k| k == crate::crypto::engine::FileKind::Encrypted)
+        && crate::store::slots_path(&path).exists();
+    use std::io::IsTerminal;
+    let terminal = std::io::stdin().is_terminal() && std::io::stdout().is_terminal();
+    Ok((encrypted && g.key_file.is_none() && terminal).then_some(path))
 }
 
 fn no_data_folder() -> anyhow::Error {

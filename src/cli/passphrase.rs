@@ -64,11 +64,7 @@ pub fn prompt(label: &str) -> anyhow::Result<Option<Passphrase>> {
             KeyCode::Enter => break Some(text),
             KeyCode::Esc => break None,
             KeyCode::Char('c' | 'd') if k.modifiers.contains(KeyModifiers::CONTROL) => break None,
-            KeyCode::Backspace => {
-                if text.pop().is_some() {
-                    write!(err, "\u{8} \u{8}")?;
-                }
-            }
+            KeyCode::Backspace if text.pop().is_some() => write!(err, "\u{8} \u{8}")?,
             KeyCode::Char(c) if !c.is_control() => {
                 text.push(c);
                 write!(err, "*")?;
