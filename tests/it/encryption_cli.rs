@@ -317,7 +317,14 @@ fn db_encrypt_killed_at_random_points_leaves_one_good_file_with_every_row() {
         seed = seed
             .wrapping_mul(6364136223846793005)
             .wrapping_add(1442695040888963407);
-        let at_ms = (seed >> 33) % (full.as_millis() as u64 + 1);
+        // Half the kills anywhere in the run, half in its last part (VACUUM INTO, fsync,
+        // rename) and just after it.
+        let full_ms = full.as_millis() as u64 + 1;
+        let at_ms = if i % 2 == 0 {
+            (seed >> 33) % full_ms
+        } else {
+            full_ms * 6 / 10 + (seed >> 33) % (full_ms / 2 + 1)
+        };
         let run_dir = dir.path().join(format!("kill{i}"));
         std::fs::create_dir(&run_dir).unwrap();
         let db = run_dir.join("t.db");
@@ -360,4 +367,45 @@ fn assert_no_secrets_except_key(dir: &Path) {
     for (name, bytes) in snapshot(dir, "t.db") {
         assert!(!contains(&bytes, "residents"), "schema readable in {name}");
     }
+}
+
+#[test]
+fn an_encrypted_database_killed_mid_write_leaks_nothing_and_still_opens() {
+    let dir = tempfile::tempdir().unwrap();
+    let (db, key) = new_db(dir.path());
+    let csv_dir = tempfile::tempdir().unwrap();
+    let csv = csv_dir.path().join("big.csv");
+    let mut text = String::from("이름,생년월일,전화번호,읍면동\n");
+    for i in 0..20_000 {
+        text.push_str(&format!("{NAME}{i},1950-01-01,{PHONE},봉천동\n"));
+    }
+    std::fs::write(&csv, text).unwrap();
+    let mut child = at(&db, Some(&key))
+        .args(["residents", "import"])
+        .arg(&csv)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    // After the unlock (argon2id), while the import writes.
+    std::thread::sleep(std::time::Duration::from_millis(1200));
+    assert!(
+        child.try_wait().unwrap().is_none(),
+        "the import finished before the kill: make the file bigger"
+    );
+    let _ = child.kill();
+    let _ = child.wait();
+    let files = snapshot(dir.path(), "real.db");
+    assert!(files.len() >= 2, "{:?}", files.keys());
+    for (name, bytes) in &files {
+        for secret in [NAME, PHONE, "residents"] {
+            assert!(!contains(bytes, secret), "{secret:?} readable in {name}");
+        }
+    }
+    let o = at(&db, Some(&key))
+        .args(["search", "홍길순"])
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", err(&o));
+    assert!(out(&o).contains(NAME), "{}", out(&o));
 }
