@@ -328,6 +328,31 @@ fn rekey_gives_a_new_key_and_the_old_slot_file_no_longer_opens() {
 }
 
 #[test]
+fn a_rekey_killed_before_renaming_its_slot_file_is_finished_at_the_next_open() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = new_encrypted(dir.path());
+    let keys = slots_path(&path);
+    let old_keys = std::fs::read(&keys).unwrap();
+    let mut store = Store::open(&path, &enc_opts("관리자", PASS)).expect("open");
+    store
+        .rekey(|key| KeySlots::with_key(key, "관리자", PASS, KdfParams::INSECURE_FAST))
+        .expect("rekey");
+    drop(store);
+    // The state a kill leaves after the database was re-encrypted, before the rename.
+    let next = dir.path().join("enc.db.keys.new");
+    std::fs::rename(&keys, &next).unwrap();
+    std::fs::write(&keys, &old_keys).unwrap();
+    let store = Store::open(&path, &enc_opts("관리자", PASS)).expect("recovered");
+    assert_eq!(store.counts().unwrap().residents, 301);
+    assert!(!next.exists());
+    drop(store);
+    // A kill before re-encrypting leaves a stale `.keys.new`: the old file still opens.
+    std::fs::write(&next, b"stale").unwrap();
+    drop(Store::open(&path, &enc_opts("관리자", PASS)).expect("old slots"));
+    assert!(!next.exists(), "stale new slot file removed");
+}
+
+#[test]
 fn a_text_file_without_slots_is_still_not_a_database() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("notes.txt");
