@@ -33,6 +33,8 @@ pub struct Login {
     pub message: Option<String>,
     /// Shown while an unlock runs (argon2id, and the delay after repeated failures).
     pub busy: bool,
+    /// The wait before this unlock (wrong passphrases in a row, from the third on).
+    pub wait: std::time::Duration,
     pub failures: u32,
 }
 
@@ -64,6 +66,7 @@ impl Login {
             },
             message: None,
             busy: false,
+            wait: std::time::Duration::ZERO,
             failures: 0,
         }
     }
@@ -216,7 +219,17 @@ pub fn render(f: &mut Frame<'_>, login: &Login) {
         ])),
         rows[4],
     );
-    let message = if login.busy {
+    let waiting;
+    let message = if login.busy && !login.wait.is_zero() {
+        waiting = format!(
+            "틀린 암호가 이어져 {}초 기다린 뒤 확인합니다…",
+            login.wait.as_secs()
+        );
+        Some(Span::styled(
+            waiting.as_str(),
+            Style::default().fg(Color::Yellow),
+        ))
+    } else if login.busy {
         Some(Span::styled("확인하는 중…", dim))
     } else {
         login
@@ -259,6 +272,7 @@ pub fn run(path: &Path, opts: &OpenOptions) -> anyhow::Result<Option<Store>> {
             Step::Quit => return Ok(None),
             Step::Submit => {
                 login.busy = true;
+                login.wait = crate::crypto::login_delay(crate::store::failures(path));
                 guard.terminal.draw(|f| render(f, &login))?;
                 let result = login.submit(path, opts);
                 login.busy = false;
