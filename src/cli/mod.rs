@@ -214,12 +214,21 @@ pub fn tui(g: &Global, store: Option<Store>, started: Instant) -> anyhow::Result
 }
 
 /// The database path when the TUI should log in on its own screen: an existing encrypted file
-/// (with its slot file), no `--key-file`, and a terminal to draw on.
+/// (with its slot file) or a new one to be encrypted, no `--key-file`, and a terminal.
 fn login_needed(g: &Global) -> anyhow::Result<Option<PathBuf>> {
     let path = g.db_path()?;
-    let encrypted = crate::crypto::engine::file_kind(&path)
-        .is_ok_and(|k| k == crate::crypto::engine::FileKind::Encrypted)
-        && crate::store::slots_path(&path).exists();
+    use crate::crypto::engine::{FileKind, file_kind};
+    let encrypted = match file_kind(&path) {
+        Ok(FileKind::Encrypted) => crate::store::slots_path(&path).exists(),
+        // A new database: the login screen asks for the first admin's passphrase twice.
+        Ok(FileKind::Empty) => {
+            !g.no_encryption
+                && path
+                    .parent()
+                    .is_none_or(|d| d.as_os_str().is_empty() || d.is_dir() || g.db.is_none())
+        }
+        _ => false,
+    };
     use std::io::IsTerminal;
     let terminal = std::io::stdin().is_terminal() && std::io::stdout().is_terminal();
     Ok((encrypted && g.key_file.is_none() && terminal).then_some(path))

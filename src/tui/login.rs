@@ -21,6 +21,8 @@ use zeroize::Zeroize;
 pub enum Field {
     Operator,
     Passphrase,
+    /// The passphrase again (a new database only).
+    Confirm,
 }
 
 /// The login form's state.
@@ -28,6 +30,9 @@ pub struct Login {
     pub file: String,
     pub operator: String,
     passphrase: String,
+    confirm: String,
+    /// A new database: the first operator (its admin) chooses a passphrase, typed twice.
+    pub new_db: bool,
     pub focus: Field,
     /// The last failure, shown under the fields.
     pub message: Option<String>,
@@ -50,6 +55,7 @@ pub enum Step {
 impl Drop for Login {
     fn drop(&mut self) {
         self.passphrase.zeroize();
+        self.confirm.zeroize();
     }
 }
 
@@ -59,6 +65,8 @@ impl Login {
             file: file.display().to_string(),
             operator: operator.to_owned(),
             passphrase: String::new(),
+            confirm: String::new(),
+            new_db: false,
             focus: if operator.trim().is_empty() {
                 Field::Operator
             } else {
@@ -81,6 +89,8 @@ impl Login {
         let p = Passphrase::new(self.passphrase.clone());
         self.passphrase.zeroize();
         self.passphrase.clear();
+        self.confirm.zeroize();
+        self.confirm.clear();
         p
     }
 
@@ -91,6 +101,7 @@ impl Login {
         let field = match self.focus {
             Field::Operator => &mut self.operator,
             Field::Passphrase => &mut self.passphrase,
+            Field::Confirm => &mut self.confirm,
         };
         match k.code {
             KeyCode::Esc => return Step::Quit,
@@ -100,7 +111,8 @@ impl Login {
             KeyCode::Tab | KeyCode::BackTab | KeyCode::Up | KeyCode::Down => {
                 self.focus = match self.focus {
                     Field::Operator => Field::Passphrase,
-                    Field::Passphrase => Field::Operator,
+                    Field::Passphrase if self.new_db => Field::Confirm,
+                    Field::Passphrase | Field::Confirm => Field::Operator,
                 };
             }
             KeyCode::Enter => match self.focus {
@@ -112,7 +124,23 @@ impl Login {
                     self.focus = Field::Operator;
                     self.message = Some("작업자 이름을 입력하세요".into());
                 }
+                Field::Passphrase if self.new_db => self.focus = Field::Confirm,
                 Field::Passphrase => return Step::Submit,
+                Field::Confirm if self.confirm != self.passphrase => {
+                    self.confirm.zeroize();
+                    self.confirm.clear();
+                    self.message = Some("두 암호가 다릅니다. 다시 입력하세요.".into());
+                }
+                Field::Confirm => match crate::crypto::check_new_passphrase(&self.passphrase) {
+                    Ok(()) => return Step::Submit,
+                    Err(_) => {
+                        self.focus = Field::Passphrase;
+                        self.message = Some(format!(
+                            "암호가 너무 짧습니다: {}글자 이상",
+                            crate::crypto::keyslots::MIN_PASSPHRASE_CHARS
+                        ));
+                    }
+                },
             },
             KeyCode::Backspace => {
                 field.pop();
@@ -133,6 +161,7 @@ impl Login {
     pub fn submit(&mut self, path: &Path, opts: &OpenOptions) -> Result<Store, StoreError> {
         let mut opts = opts.clone();
         opts.operator = self.operator.clone();
+        opts.encrypt_new = self.new_db;
         opts.passphrase = Some(self.take_passphrase());
         match Store::open(path, &opts) {
             Ok(store) => Ok(store),
@@ -166,17 +195,23 @@ impl Login {
 pub fn render(f: &mut Frame<'_>, login: &Login) {
     let area = f.area();
     let width = area.width.min(64);
-    let height = area.height.min(12);
+    let height = area.height.min(14);
     let x = area.x + (area.width - width) / 2;
     let y = area.y + (area.height - height) / 2;
     let rect = Rect::new(x, y, width, height);
     f.render_widget(Clear, rect);
     let block = Block::default()
         .borders(Borders::ALL)
-        .title(" 돌봄 콘솔 — 로그인 ");
+        .title(if login.new_db {
+            " 돌봄 콘솔 — 새 암호화 데이터베이스 "
+        } else {
+            " 돌봄 콘솔 — 로그인 "
+        });
     let inner = block.inner(rect);
     f.render_widget(block, rect);
     let rows = Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Length(1),
         Constraint::Length(1),
         Constraint::Length(1),
         Constraint::Length(1),
@@ -205,6 +240,23 @@ pub fn render(f: &mut Frame<'_>, login: &Login) {
         Span::styled(text, style)
     };
     let mask = "*".repeat(login.passphrase_len());
+    let confirm_mask = "*".repeat(login.confirm.chars().count());
+    if login.new_db {
+        f.render_widget(
+            Paragraph::new(Line::from(vec![
+                label("암호 확인 ", login.focus == Field::Confirm),
+                Span::raw(confirm_mask.as_str()),
+            ])),
+            rows[6],
+        );
+        f.render_widget(
+            Paragraph::new(Span::styled(
+                "첫 작업자가 관리자 · 암호 8글자 이상 (잊으면 열 수 없음)",
+                dim,
+            )),
+            rows[1],
+        );
+    }
     f.render_widget(
         Paragraph::new(Line::from(vec![
             label("작업자  ", login.focus == Field::Operator),
@@ -240,17 +292,18 @@ pub fn render(f: &mut Frame<'_>, login: &Login) {
     if let Some(m) = message {
         f.render_widget(
             Paragraph::new(Line::from(m)).wrap(ratatui::widgets::Wrap { trim: true }),
-            rows[5],
+            rows[7],
         );
     }
     f.render_widget(
         Paragraph::new(Span::styled("Enter 확인 · Tab 칸 이동 · Esc 끝내기", dim)),
-        rows[7],
+        rows[9],
     );
     // The cursor at the end of the active field, so the IME's composition shows there.
     let (row, text_width) = match login.focus {
         Field::Operator => (rows[2], login.operator.width()),
         Field::Passphrase => (rows[4], mask.len()),
+        Field::Confirm => (rows[6], confirm_mask.len() + 2),
     };
     let cx = (row.x + 8 + text_width as u16).min(row.x + row.width.saturating_sub(1));
     f.set_cursor_position((cx, row.y));
@@ -262,6 +315,8 @@ pub fn run(path: &Path, opts: &OpenOptions) -> anyhow::Result<Option<Store>> {
     let mut guard = super::terminal::TerminalGuard::enter()?;
     guard.terminal.show_cursor()?;
     let mut login = Login::new(path, &opts.operator);
+    login.new_db = crate::crypto::engine::file_kind(path)
+        .is_ok_and(|k| k == crate::crypto::engine::FileKind::Empty);
     loop {
         guard.terminal.draw(|f| render(f, &login))?;
         let Event::Key(k) = crossterm::event::read()? else {
@@ -343,5 +398,37 @@ mod tests {
         assert_eq!(l.take_passphrase().as_str(), "봄날비밀12");
         assert_eq!(l.passphrase_len(), 0);
         assert_eq!(press(&mut l, KeyCode::Esc), Step::Quit);
+    }
+
+    #[test]
+    fn a_new_database_asks_twice_and_refuses_a_mismatch_or_a_short_passphrase() {
+        let mut l = Login::new(Path::new("/tmp/new.db"), "관리자");
+        l.new_db = true;
+        let typed = |l: &mut Login, text: &str| {
+            for c in text.chars() {
+                press(l, KeyCode::Char(c));
+            }
+        };
+        typed(&mut l, "봄날 햇살 2026");
+        assert_eq!(press(&mut l, KeyCode::Enter), Step::Continue);
+        assert_eq!(l.focus, Field::Confirm);
+        typed(&mut l, "봄날 햇살 2025");
+        assert_eq!(press(&mut l, KeyCode::Enter), Step::Continue);
+        assert!(l.message.as_deref().is_some_and(|m| m.contains("다릅니다")));
+        typed(&mut l, "봄날 햇살 2026");
+        assert!(screen(&l).contains("새"), "title says new");
+        assert_eq!(press(&mut l, KeyCode::Enter), Step::Submit);
+        let mut short = Login::new(Path::new("/tmp/new.db"), "관리자");
+        short.new_db = true;
+        typed(&mut short, "짧다");
+        press(&mut short, KeyCode::Enter);
+        typed(&mut short, "짧다");
+        assert_eq!(press(&mut short, KeyCode::Enter), Step::Continue);
+        assert!(
+            short
+                .message
+                .as_deref()
+                .is_some_and(|m| m.contains("8글자"))
+        );
     }
 }
