@@ -20,6 +20,9 @@ pub struct Args {
     /// 이미 데이터가 있는 --db 파일을 지우고 다시 생성 (replace an existing database given by --db)
     #[arg(long)]
     pub force: bool,
+    /// 데모 데이터베이스도 암호화 (encrypt the demo database too; --key-file or a prompt gives the passphrase)
+    #[arg(long)]
+    pub encrypt: bool,
 }
 
 pub fn run(g: &Global, args: &Args, started: Instant) -> anyhow::Result<ExitCode> {
@@ -28,7 +31,13 @@ pub fn run(g: &Global, args: &Args, started: Instant) -> anyhow::Result<ExitCode
     if path.exists() {
         // The default demo.db is ours to replace; a file given with --db needs --force if it
         // already holds residents.
-        let existing = Store::open(&path, &OpenOptions::new(g.operator()?))?;
+        let existing = if crate::crypto::engine::file_kind(&path)?
+            == crate::crypto::engine::FileKind::Encrypted
+        {
+            super::passphrase::open(g, &path, OpenOptions::new(g.operator()?))?.0
+        } else {
+            Store::open(&path, &OpenOptions::new(g.operator()?))?
+        };
         let residents = existing.counts()?.residents;
         if explicit && residents > 0 && !args.force {
             anyhow::bail!(
@@ -42,7 +51,7 @@ pub fn run(g: &Global, args: &Args, started: Instant) -> anyhow::Result<ExitCode
             existing.require_admin("demo --force")?;
         }
         drop(existing);
-        for suffix in ["", "-wal", "-shm"] {
+        for suffix in ["", "-wal", "-shm", ".keys", ".keys-failed"] {
             let mut p = path.as_os_str().to_owned();
             p.push(suffix);
             match std::fs::remove_file(PathBuf::from(p)) {
@@ -57,7 +66,13 @@ pub fn run(g: &Global, args: &Args, started: Instant) -> anyhow::Result<ExitCode
         .site_name
         .clone()
         .or_else(|| Some("데모 기관".to_string()));
-    let mut store = Store::open(&path, &opts)?;
+    let mut store = if args.encrypt {
+        let mut g = g.clone();
+        g.no_encryption = false;
+        super::passphrase::open(&g, &path, opts)?.0
+    } else {
+        Store::open(&path, &opts)?
+    };
     let clock = Instant::now();
     let bar = indicatif::ProgressBar::new(args.residents as u64).with_style(
         indicatif::ProgressStyle::with_template(

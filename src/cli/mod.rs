@@ -23,9 +23,11 @@
 //!   `keymap`, `--version` — staff.
 
 pub mod audit;
+pub mod db;
 pub mod demo;
 pub mod keymap;
 pub mod output;
+pub mod passphrase;
 pub mod reads;
 pub mod report;
 pub mod residents;
@@ -75,6 +77,12 @@ pub struct Global {
     /// 키맵: default, vim, 또는 파일 경로 (keymap: default, vim or a TOML file)
     #[arg(long, global = true, value_name = "NAME|PATH")]
     pub keymap: Option<String>,
+    /// 암호 파일: 작업자 암호 한 줄 (key file: the operator's passphrase on one line; else asked on the terminal)
+    #[arg(long, global = true, env = "DOLBOM_KEY_FILE", value_name = "PATH")]
+    pub key_file: Option<PathBuf>,
+    /// 새 데이터베이스를 암호화하지 않음 (create a new database unencrypted; the default is encrypted)
+    #[arg(long, global = true, env = "DOLBOM_NO_ENCRYPTION", value_parser = clap::builder::BoolishValueParser::new())]
+    pub no_encryption: bool,
 }
 
 #[derive(Subcommand, Debug)]
@@ -101,6 +109,8 @@ pub enum Command {
     Retention(retention::Args),
     /// 키맵 검사·출력 (check or print keymaps)
     Keymap(keymap::Args),
+    /// 데이터베이스 암호화·키 교체·상태 (database encryption, rekey, status)
+    Db(db::Args),
 }
 
 /// The clap command with the long `--version` text (commit, SQLite, cipher).
@@ -133,6 +143,7 @@ pub fn run(cli: Cli, started: Instant) -> anyhow::Result<ExitCode> {
         Some(Command::Users(a)) => users::run(g, a),
         Some(Command::Retention(a)) => retention::run(g, a),
         Some(Command::Keymap(a)) => keymap::run(g, a),
+        Some(Command::Db(a)) => db::run(g, a),
     }
 }
 
@@ -225,16 +236,35 @@ impl Global {
     }
 
     /// Opens (creating if needed) the database: `--db`, else the platform data folder's. A new
-    /// file at a named path needs its folder to exist already.
+    /// file at a named path needs its folder to exist already. An encrypted file is unlocked
+    /// with `--key-file` or a passphrase asked on the terminal; a new file is encrypted unless
+    /// `--no-encryption` (see [`passphrase::open`]).
     pub fn open_store(&self) -> anyhow::Result<Store> {
-        let path = crate::paths::database(self.db.clone()).ok_or_else(no_data_folder)?;
+        Ok(self.open_store_with_passphrase()?.0)
+    }
+
+    /// [`Global::open_store`], also returning the passphrase that unlocked it (db tools that
+    /// re-wrap the operator's own slot need it).
+    pub fn open_store_with_passphrase(
+        &self,
+    ) -> anyhow::Result<(Store, Option<crate::crypto::Passphrase>)> {
+        let path = self.db_path()?;
+        passphrase::open(self, &path, self.open_options()?)
+    }
+
+    /// The database path: `--db`, else the platform data folder's.
+    pub fn db_path(&self) -> anyhow::Result<PathBuf> {
+        crate::paths::database(self.db.clone()).ok_or_else(no_data_folder)
+    }
+
+    /// Options for opening `--db` as this operator (no passphrase yet).
+    pub fn open_options(&self) -> anyhow::Result<OpenOptions> {
         let mut opts = OpenOptions::new(self.operator()?);
         opts.site_name = self.site_name.clone();
         // A named path (`--db`, `DOLBOM_DB`) must point into an existing folder; only the
         // platform data folder is made on first use.
         opts.create_dirs = self.db.is_none();
-        // The store's message includes its cause (`path: cause`); [`error_text`] prints it once.
-        Ok(Store::open(&path, &opts)?)
+        Ok(opts)
     }
 }
 
@@ -250,7 +280,14 @@ pub fn tui(g: &Global, store: Option<Store>, started: Instant) -> anyhow::Result
     };
     let store = match store {
         Some(s) => s,
-        None => g.open_store()?,
+        None => match login_needed(g)? {
+            // An encrypted database and nobody's key file: the TUI's login screen.
+            Some(path) => match crate::tui::login::run(&path, &g.open_options()?)? {
+                Some(store) => store,
+                None => return Ok(ExitCode::SUCCESS),
+            },
+            None => g.open_store()?,
+        },
     };
     crate::tui::run::run(
         store,
@@ -261,6 +298,27 @@ pub fn tui(g: &Global, store: Option<Store>, started: Instant) -> anyhow::Result
         },
     )?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// The database path when the TUI should log in on its own screen: an existing encrypted file
+/// (with its slot file) or a new one to be encrypted, no `--key-file`, and a terminal.
+fn login_needed(g: &Global) -> anyhow::Result<Option<PathBuf>> {
+    let path = g.db_path()?;
+    use crate::crypto::engine::{FileKind, file_kind};
+    let encrypted = match file_kind(&path) {
+        Ok(FileKind::Encrypted) => crate::store::slots_path(&path).exists(),
+        // A new database: the login screen asks for the first admin's passphrase twice.
+        Ok(FileKind::Empty) => {
+            !g.no_encryption
+                && path
+                    .parent()
+                    .is_none_or(|d| d.as_os_str().is_empty() || d.is_dir() || g.db.is_none())
+        }
+        _ => false,
+    };
+    use std::io::IsTerminal;
+    let terminal = std::io::stdin().is_terminal() && std::io::stdout().is_terminal();
+    Ok((encrypted && g.key_file.is_none() && terminal).then_some(path))
 }
 
 fn no_data_folder() -> anyhow::Error {

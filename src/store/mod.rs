@@ -27,7 +27,7 @@ mod users;
 pub use users::canonical_operator;
 mod write;
 
-pub use keys::{DbStatus, encrypt_file, failures_path, slots_path};
+pub use keys::{DbStatus, encrypt_file, failures, failures_path, slots_path};
 pub use open::{OpenOptions, migrate as migrate_to};
 pub use resident_edit::ResidentEdit;
 pub use residents::{

@@ -18,6 +18,7 @@ pub mod action;
 pub mod key;
 pub mod keymap;
 pub mod layout;
+pub mod login;
 pub mod msg;
 pub mod widgets;
 

@@ -328,6 +328,31 @@ fn rekey_gives_a_new_key_and_the_old_slot_file_no_longer_opens() {
 }
 
 #[test]
+fn a_rekey_killed_before_renaming_its_slot_file_is_finished_at_the_next_open() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = new_encrypted(dir.path());
+    let keys = slots_path(&path);
+    let old_keys = std::fs::read(&keys).unwrap();
+    let mut store = Store::open(&path, &enc_opts("관리자", PASS)).expect("open");
+    store
+        .rekey(|key| KeySlots::with_key(key, "관리자", PASS, KdfParams::INSECURE_FAST))
+        .expect("rekey");
+    drop(store);
+    // The state a kill leaves after the database was re-encrypted, before the rename.
+    let next = dir.path().join("enc.db.keys.new");
+    std::fs::rename(&keys, &next).unwrap();
+    std::fs::write(&keys, &old_keys).unwrap();
+    let store = Store::open(&path, &enc_opts("관리자", PASS)).expect("recovered");
+    assert_eq!(store.counts().unwrap().residents, 301);
+    assert!(!next.exists());
+    drop(store);
+    // A kill before re-encrypting leaves a stale `.keys.new`: the old file still opens.
+    std::fs::write(&next, b"stale").unwrap();
+    drop(Store::open(&path, &enc_opts("관리자", PASS)).expect("old slots"));
+    assert!(!next.exists(), "stale new slot file removed");
+}
+
+#[test]
 fn a_text_file_without_slots_is_still_not_a_database() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("notes.txt");
@@ -348,4 +373,107 @@ fn login_delay_grows_from_the_third_failure() {
     assert_eq!(login_delay(4), Duration::from_secs(2));
     assert_eq!(login_delay(5), Duration::from_secs(4));
     assert_eq!(login_delay(50), Duration::from_secs(30));
+}
+
+/// Figures for the closing note of #13 (not a check): open + unlock beyond argon2id, argon2id
+/// itself, the search index load and demo generation, plain against encrypted.
+/// `DOLBOM_FIGURES_RESIDENTS=10000 cargo test --test it encryption::figures -- --ignored --nocapture`
+/// (the test profile: the crate at opt-level 0, dependencies, SQLite/sqlite3mc and argon2 at 2).
+#[test]
+#[ignore]
+fn figures() {
+    use dolbom::search::residents::ResidentIndex;
+    use std::time::{Duration, Instant};
+    fn median(mut v: Vec<Duration>) -> Duration {
+        v.sort();
+        v[v.len() / 2]
+    }
+    let n: usize = std::env::var("DOLBOM_FIGURES_RESIDENTS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(10_000);
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/crypt-figures");
+    let _ = std::fs::remove_dir_all(&root);
+    std::fs::create_dir_all(&root).unwrap();
+    // argon2id at the default cost.
+    let (slots, _) = KeySlots::create("관리자", PASS, KdfParams::DEFAULT).unwrap();
+    let argon = median(
+        (0..5)
+            .map(|_| {
+                let t = Instant::now();
+                slots.unlock("관리자", PASS).unwrap();
+                t.elapsed()
+            })
+            .collect(),
+    );
+    let (fast, _) = KeySlots::create("관리자", PASS, KdfParams::INSECURE_FAST).unwrap();
+    let argon_fast = median(
+        (0..21)
+            .map(|_| {
+                let t = Instant::now();
+                fast.unlock("관리자", PASS).unwrap();
+                t.elapsed()
+            })
+            .collect(),
+    );
+    println!("argon2id m=64MiB t=3 p=1 unlock: median {argon:?} (5 runs)");
+    let mut report = Vec::new();
+    for (label, opts) in [
+        ("plain", OpenOptions::new("관리자")),
+        ("encrypted", enc_opts("관리자", PASS)),
+    ] {
+        let path = root.join(format!("{label}.db"));
+        let mut store = Store::open(&path, &opts).unwrap();
+        let t = Instant::now();
+        dolbom::demo::generate(
+            &mut store,
+            &dolbom::demo::DemoOptions {
+                residents: n,
+                seed: 1,
+            },
+            &mut |_, _| {},
+        )
+        .unwrap();
+        let gen_time = t.elapsed();
+        drop(store);
+        let open = median(
+            (0..21)
+                .map(|_| {
+                    let t = Instant::now();
+                    drop(Store::open(&path, &opts).unwrap());
+                    t.elapsed()
+                })
+                .collect(),
+        );
+        let store = Store::open(&path, &opts).unwrap();
+        let load = median(
+            (0..5)
+                .map(|_| {
+                    let t = Instant::now();
+                    ResidentIndex::load(store.file()).unwrap();
+                    t.elapsed()
+                })
+                .collect(),
+        );
+        let size = std::fs::metadata(&path).unwrap().len();
+        println!(
+            "{label:<9} {n} residents: demo generate {gen_time:?}; open {open:?} (median of 21); index load {load:?} (median of 5); file {} MiB",
+            size / (1 << 20)
+        );
+        report.push((gen_time, open, load));
+    }
+    let (p, e) = (report[0], report[1]);
+    println!(
+        "open + unlock beyond argon2id: {:?} (encrypted open {:?} − fast-KDF unlock {argon_fast:?} − plain open {:?})",
+        e.1.saturating_sub(argon_fast).saturating_sub(p.1),
+        e.1,
+        p.1
+    );
+    println!(
+        "encrypted / plain: demo generate {:.2}×, open {:.2}×, index load {:.2}×",
+        e.0.as_secs_f64() / p.0.as_secs_f64(),
+        e.1.as_secs_f64() / p.1.as_secs_f64(),
+        e.2.as_secs_f64() / p.2.as_secs_f64()
+    );
+    std::fs::remove_dir_all(&root).unwrap();
 }

@@ -13,6 +13,7 @@ mod consent;
 mod day;
 mod demo;
 mod encryption;
+mod encryption_cli;
 mod engine;
 mod errors_once;
 mod form;

@@ -37,7 +37,7 @@ fn check(name: &str, env: &str, act: impl FnOnce(&str, &Path)) {
     let bin = crate::common::BIN;
     let session = format!("dolbom-{name}-{}", std::process::id());
     let script = format!(
-        "stty -a > {d}/before; {env} DOLBOM_USER=tester {bin} --db {d}/t.db 2> {d}/err; echo $? > {d}/rc; stty -a > {d}/after; sleep 30",
+        "stty -a > {d}/before; {env} DOLBOM_NO_ENCRYPTION=1 DOLBOM_USER=tester {bin} --db {d}/t.db 2> {d}/err; echo $? > {d}/rc; stty -a > {d}/after; sleep 30",
         d = d.display()
     );
     Command::new("tmux")
@@ -175,7 +175,7 @@ fn suspend_and_resume(name: &str, stop: impl FnOnce(&str)) {
         ])
     };
     let cmd = format!(
-        "stty -a > {d}/before; DOLBOM_USER=tester {bin} --db {d}/t.db 2> {d}/err",
+        "stty -a > {d}/before; DOLBOM_NO_ENCRYPTION=1 DOLBOM_USER=tester {bin} --db {d}/t.db 2> {d}/err",
         d = d.display(),
         bin = crate::common::BIN
     );

@@ -394,6 +394,22 @@ impl KeySlots {
         Ok((slots, key))
     }
 
+    /// Slots for an existing key (`db rekey` wraps its new key): the first one `operator`'s.
+    pub fn with_key(
+        key: &DbKey,
+        operator: &str,
+        passphrase: &str,
+        params: KdfParams,
+    ) -> Result<KeySlots> {
+        let mut slots = KeySlots {
+            format: FORMAT,
+            cipher: super::CIPHER.to_owned(),
+            slots: Vec::new(),
+        };
+        slots.add_slot(key, operator, passphrase, params)?;
+        Ok(slots)
+    }
+
     /// Adds a slot for `operator` wrapping `key` (the caller has unlocked the database, so it
     /// holds the key). One slot per operator.
     pub fn add_slot(

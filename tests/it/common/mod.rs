@@ -11,13 +11,24 @@ use std::process::Command;
 /// The `dolbom` binary cargo built for these tests.
 pub const BIN: &str = env!("CARGO_BIN_EXE_dolbom");
 
-/// The binary with a clean environment: no `DOLBOM_DB` or `DOLBOM_NOW` inherited from the
-/// shell, operator `tester`. Chain `.env(…)` / `.arg(…)` for anything more.
+/// The binary with a clean environment: no `DOLBOM_DB`, `DOLBOM_NOW` or `DOLBOM_KEY_FILE`
+/// inherited from the shell, operator `tester`, and new databases plain
+/// (`DOLBOM_NO_ENCRYPTION=1`: the suite's fixtures are plain; `encryption_cli` uses
+/// [`dolbom_encrypted`]). Chain `.env(…)` / `.arg(…)` for anything more.
 pub fn dolbom() -> Command {
     let mut c = Command::new(BIN);
     c.env_remove("DOLBOM_DB")
         .env_remove("DOLBOM_NOW")
+        .env_remove("DOLBOM_KEY_FILE")
+        .env("DOLBOM_NO_ENCRYPTION", "1")
         .env("DOLBOM_USER", "tester");
+    c
+}
+
+/// [`dolbom`] with the default for real databases: new files encrypted.
+pub fn dolbom_encrypted() -> Command {
+    let mut c = dolbom();
+    c.env_remove("DOLBOM_NO_ENCRYPTION");
     c
 }
 
