@@ -598,6 +598,19 @@ fn a_refused_referral_status_lands_on_the_status_choice() {
     let mut app = app_with(dir.path(), 50, "default");
     open_case_at_intake(&mut app);
     let case = app.timeline.current_case().unwrap().to_string();
+    // A referral needs the resident's 제3자 제공 consent (#16; its refusal is in consent.rs).
+    dolbom::timeline::consent::record(
+        &mut app.store,
+        &case,
+        &dolbom::timeline::consent::NewConsent {
+            scopes: vec![dolbom::model::ConsentScope::ThirdParty],
+            on: chrono::NaiveDate::from_ymd_opt(2026, 11, 1).unwrap(),
+            expires: None,
+            paper: "2026 동의서철 1권 1쪽".into(),
+            note: String::new(),
+        },
+    )
+    .unwrap();
     // Refer the case: r → pick a resource → r → the referral form.
     press(&mut app, &["r"]);
     assert_eq!(app.pane, PaneId::Resources);
