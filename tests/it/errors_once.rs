@@ -1,8 +1,10 @@
 //! Errors reach the person once and in words (#21 item 9): no cause printed twice
 //! (`dolbom: X: X`), no raw SQLite text for a read-only database, and a read-only database
-//! serves what needs no audit row while refusing, with the reason, what does.
+//! refuses, with the reason, every read it cannot record.
 
-use crate::common::{BIN, dolbom_at, import_fixture};
+use crate::common::dolbom_at;
+#[cfg(unix)]
+use crate::common::{BIN, import_fixture};
 use rusqlite::Connection;
 use std::path::Path;
 use std::process::Output;
