@@ -104,26 +104,33 @@ cmp -s <(strip_ids "$work/내보낸 자원.csv") <(strip_ids "$scratch/linux-res
 }
 
 step "sync export / import round trip between two databases"
+# Site B is a real database, so it is encrypted (the default): its first admin's passphrase
+# comes from a key file saved by Notepad (CRLF ending).
+printf '신림 복지관 열쇠 2025\r\n' >"$work/B 열쇠.txt"
 printf '관악 동 암호 2025\r\n' >"$work/암호 파일.txt"
 mkdir -p "$work/USB 묶음"
 W --db "$wdir\\센터 A.db" sync export --full --passphrase-file "$wdir\\암호 파일.txt" \
   --out "$wdir\\USB 묶음\\첫 묶음.dolbom" --json >"$scratch/export.json"
 [[ -s "$work/USB 묶음/첫 묶음.dolbom" ]] || fail "no bundle written"
 if ls -A "$work/USB 묶음" | grep -q tmp; then fail "a temp file was left beside the bundle"; fi
-W --db "$wdir\\센터 B.db" --site-name "신림 복지관" sync import "$wdir\\USB 묶음\\첫 묶음.dolbom" \
+W --db "$wdir\\센터 B.db" --key-file "$wdir\\B 열쇠.txt" --site-name "신림 복지관" sync import "$wdir\\USB 묶음\\첫 묶음.dolbom" \
   --passphrase-file "$wdir\\암호 파일.txt" --trust --json >"$scratch/sync-import.json"
 grep -q '"applied": [1-9]' "$scratch/sync-import.json" || { cat "$scratch/sync-import.json"; fail "sync import applied nothing"; }
-W --db "$wdir\\센터 B.db" sync import "$wdir\\USB 묶음\\첫 묶음.dolbom" \
+W --db "$wdir\\센터 B.db" --key-file "$wdir\\B 열쇠.txt" sync import "$wdir\\USB 묶음\\첫 묶음.dolbom" \
   --passphrase-file "$wdir\\암호 파일.txt" --json >"$scratch/sync-again.json"
 grep -q '"applied": 0' "$scratch/sync-again.json" || fail "a second import of the same bundle changed something"
-W --db "$wdir\\센터 B.db" search 민수 --json --limit 50 >"$scratch/b-민수.json"
+W --db "$wdir\\센터 B.db" --key-file "$wdir\\B 열쇠.txt" search 민수 --json --limit 50 >"$scratch/b-민수.json"
 cmp -s "$scratch/b-민수.json" "$scratch/win-민수.json" || fail "site B finds other residents than site A"
-W --db "$wdir\\센터 B.db" resources list --json >"$scratch/b-resources.json"
+W --db "$wdir\\센터 B.db" --key-file "$wdir\\B 열쇠.txt" resources list --json >"$scratch/b-resources.json"
 grep -q '"name"' "$scratch/b-resources.json" || fail "site B has no resources"
 
-step "audit verify on both databases"
+step "audit verify on both databases (B encrypted: no name in its bytes)"
 W --db "$wdir\\센터 A.db" audit verify
-W --db "$wdir\\센터 B.db" audit verify
+W --db "$wdir\\센터 B.db" --key-file "$wdir\\B 열쇠.txt" audit verify
+W --db "$wdir\\센터 B.db" --key-file "$wdir\\B 열쇠.txt" db status
+name=$(grep -o '"name": *"[^"]*"' "$scratch/b-민수.json" | head -1 | sed -E 's/.*"([^"]*)"$/\1/')
+[[ -n "$name" ]] || fail "no name to look for"
+if grep -q "$name" "$work/센터 B.db"; then fail "site B's file holds a name in the clear"; fi
 
 step "a database opened by two dolbom processes at once"
 # Writer and reader overlap: a second demo generation writes while searches read. SQLite's
