@@ -50,20 +50,79 @@ fn main() {
         let day = NaiveDate::from_ymd_opt(2026, 3, 1).unwrap();
         let d = "2026-03-01";
         let n = 5;
-        println!("{scope:?} follow_ups {:.1} ms", median_ms(|| { store.follow_up_facts(scope, d).unwrap(); }, n));
-        println!("{scope:?} stages {:.1} ms", median_ms(|| { store.stage_facts(scope).unwrap(); }, n));
-        println!("{scope:?} contacts {:.1} ms", median_ms(|| { store.contact_facts(scope, d).unwrap(); }, n));
-        println!("{scope:?} referrals {:.1} ms", median_ms(|| { store.waiting_referral_facts(scope, "2026-02-20").unwrap(); }, n));
-        println!("{scope:?} by_stage {:.1} ms", median_ms(|| { store.cases_by_stage(scope).unwrap(); }, n));
-        println!("{scope:?} entries_between {:.1} ms", median_ms(|| { store.entries_between(scope, "2026-02-01", "2026-02-08").unwrap(); }, n));
+        println!(
+            "{scope:?} follow_ups {:.1} ms",
+            median_ms(
+                || {
+                    store.follow_up_facts(scope, d).unwrap();
+                },
+                n
+            )
+        );
+        println!(
+            "{scope:?} stages {:.1} ms",
+            median_ms(
+                || {
+                    store.stage_facts(scope).unwrap();
+                },
+                n
+            )
+        );
+        println!(
+            "{scope:?} contacts {:.1} ms",
+            median_ms(
+                || {
+                    store.contact_facts(scope, d).unwrap();
+                },
+                n
+            )
+        );
+        println!(
+            "{scope:?} referrals {:.1} ms",
+            median_ms(
+                || {
+                    store.waiting_referral_facts(scope, "2026-02-20").unwrap();
+                },
+                n
+            )
+        );
+        println!(
+            "{scope:?} by_stage {:.1} ms",
+            median_ms(
+                || {
+                    store.cases_by_stage(scope).unwrap();
+                },
+                n
+            )
+        );
+        println!(
+            "{scope:?} entries_between {:.1} ms",
+            median_ms(
+                || {
+                    store
+                        .entries_between(scope, "2026-02-01", "2026-02-08")
+                        .unwrap();
+                },
+                n
+            )
+        );
         let _ = day;
         let cpu0 = cpu_ms();
-        println!("{scope:?} today+charts {:.1} ms", median_ms(|| {
-            let t = timeline::today(&store, scope).unwrap();
-            timeline::charts(&store, scope, &t).unwrap();
-        }, n));
+        println!(
+            "{scope:?} today+charts {:.1} ms",
+            median_ms(
+                || {
+                    let t = timeline::today(&store, scope).unwrap();
+                    timeline::charts(&store, scope, &t).unwrap();
+                },
+                n
+            )
+        );
         if let (Some(a), Some(b)) = (cpu0, cpu_ms()) {
-            println!("{scope:?} today+charts cpu {:.1} ms/run", (b - a) / n as f64);
+            println!(
+                "{scope:?} today+charts cpu {:.1} ms/run",
+                (b - a) / n as f64
+            );
         }
     }
 }

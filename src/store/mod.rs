@@ -14,6 +14,7 @@ mod resident_edit;
 mod residents;
 mod resources;
 pub mod schema;
+mod search_index;
 pub mod sync;
 mod today;
 pub mod upsert;
@@ -27,6 +28,7 @@ pub use residents::{
     read_search_records,
 };
 pub use resources::ResourceRow;
+pub use search_index::{StoredIndex, checksum as search_index_checksum, search_snapshot_at};
 pub use write::{Tx, Val, materialize_insert, row_fields};
 
 use crate::clock::Clock;

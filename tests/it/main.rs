@@ -26,6 +26,7 @@ mod paper_forms;
 mod paper_monthly;
 mod paper_xlsx;
 mod paste;
+mod search_index;
 mod search_props;
 mod search_table;
 mod store;

@@ -1,0 +1,138 @@
+//! The persisted search index (issue #18): one encoded blob in `search_index`, with the format
+//! it was written in, the change count it was built at and a checksum; `search_state.changes`
+//! counts every change to what the index holds (triggers on `residents` and `cases`, migration
+//! V_INDEX, so each change bumps it in its own transaction). The store only keeps bytes; the
+//! encoding lives in `crate::search`. Kept in the database, the blob is encrypted with it.
+
+use super::residents::read_records;
+use super::{Result, SearchRecord, Store};
+use rusqlite::{Connection, OpenFlags, OptionalExtension, params};
+use std::path::Path;
+
+/// A stored index that passed its format and checksum checks.
+#[derive(Debug)]
+pub struct StoredIndex {
+    /// `search_state.changes` when it was built.
+    pub changes: i64,
+    pub data: Vec<u8>,
+}
+
+/// A fast 64-bit checksum over `data` (8 bytes at a time): it detects damage, it is not a
+/// defence against someone who can write the file (the database's own encryption is).
+pub fn checksum(data: &[u8]) -> i64 {
+    const K: u64 = 0x9E37_79B9_7F4A_7C15;
+    let mut h = 0xD6E8_FEB8_6659_FD93u64 ^ (data.len() as u64).wrapping_mul(K);
+    let mut chunks = data.chunks_exact(8);
+    for c in &mut chunks {
+        let mut w = [0u8; 8];
+        w.copy_from_slice(c);
+        h = (h ^ u64::from_le_bytes(w)).wrapping_mul(K).rotate_left(29);
+    }
+    for &b in chunks.remainder() {
+        h = (h ^ u64::from(b)).wrapping_mul(K).rotate_left(29);
+    }
+    h ^= h >> 32;
+    h as i64
+}
+
+fn changes(conn: &Connection) -> rusqlite::Result<Option<i64>> {
+    conn.query_row("SELECT changes FROM search_state WHERE id = 1", [], |r| {
+        r.get(0)
+    })
+    .optional()
+}
+
+/// Reads every live resident's search record in one read transaction, with the change count
+/// they stand for (`None` on a database without the counter).
+fn snapshot(conn: &Connection, each: impl FnMut(SearchRecord)) -> rusqlite::Result<Option<i64>> {
+    let tx = conn.unchecked_transaction()?;
+    let n = changes(&tx).ok().flatten();
+    read_records(&tx, each)?;
+    tx.commit()?;
+    Ok(n)
+}
+
+/// [`Store::search_snapshot`] through a separate read-only connection, so a background thread
+/// can build the index while the UI runs.
+pub fn search_snapshot_at(path: &Path, each: impl FnMut(SearchRecord)) -> Result<Option<i64>> {
+    let err = |e| super::sql_err(path, e);
+    let conn = Connection::open_with_flags(
+        path,
+        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )
+    .map_err(err)?;
+    conn.busy_timeout(super::open::BUSY_TIMEOUT).map_err(err)?;
+    snapshot(&conn, each).map_err(err)
+}
+
+impl Store {
+    /// The change count of what the search index holds (`None` before migration V_INDEX).
+    pub fn search_changes(&self) -> Result<Option<i64>> {
+        changes(self.conn()).map_err(|e| self.sql_err(e))
+    }
+
+    /// Every live resident's search record and the change count they stand for, read in one
+    /// transaction.
+    pub fn search_snapshot(&self, each: impl FnMut(SearchRecord)) -> Result<Option<i64>> {
+        snapshot(self.conn(), each).map_err(|e| self.sql_err(e))
+    }
+
+    /// The stored index if it is in `format` and its checksum holds; `None` when there is none
+    /// or it is damaged (the caller rebuilds it).
+    pub fn stored_search_index(&self, format: i64) -> Result<Option<StoredIndex>> {
+        let row = self
+            .conn()
+            .query_row(
+                "SELECT format, changes, checksum, data FROM search_index WHERE id = 1",
+                [],
+                |r| {
+                    Ok((
+                        r.get::<_, i64>(0)?,
+                        r.get::<_, i64>(1)?,
+                        r.get::<_, i64>(2)?,
+                        r.get::<_, Vec<u8>>(3)?,
+                    ))
+                },
+            )
+            .optional();
+        let row = match row {
+            Ok(row) => row,
+            // No table (a database from before V_INDEX opened read-only), or a damaged row.
+            Err(rusqlite::Error::SqliteFailure(..))
+            | Err(rusqlite::Error::InvalidColumnType(..))
+            | Err(rusqlite::Error::FromSqlConversionFailure(..)) => None,
+            Err(e) => return Err(self.sql_err(e)),
+        };
+        Ok(row.and_then(|(f, changes, sum, data)| {
+            (f == format && checksum(&data) == sum).then_some(StoredIndex { changes, data })
+        }))
+    }
+
+    /// Stores an index built at change count `changes`, unless something changed since (then it
+    /// is already stale and is not written). Returns whether it was written.
+    pub fn store_search_index(&self, format: i64, changes: i64, data: &[u8]) -> Result<bool> {
+        let n = self
+            .conn()
+            .execute(
+                "INSERT OR REPLACE INTO search_index (id, format, changes, checksum, data)
+                 SELECT 1, ?1, ?2, ?3, ?4 WHERE (SELECT changes FROM search_state WHERE id = 1) = ?2",
+                params![format, changes, checksum(data), data],
+            )
+            .map_err(|e| self.sql_err(e))?;
+        Ok(n == 1)
+    }
+
+    /// Overwrites bytes of the stored blob in place (tests: simulate damage).
+    #[doc(hidden)]
+    pub fn damage_search_index(&self, at: usize, bytes: &[u8]) -> Result<()> {
+        self.conn()
+            .execute(
+                "UPDATE search_index
+                 SET data = CAST(substr(data, 1, ?1) || ?2 || substr(data, ?1 + 1 + ?3) AS BLOB)
+                 WHERE id = 1",
+                params![at as i64, bytes, bytes.len() as i64],
+            )
+            .map(|_| ())
+            .map_err(|e| self.sql_err(e))
+    }
+}
