@@ -17,6 +17,8 @@
 //! - `tui_*`: the TUI started under `script` until the index is ready, with its peak RSS
 //!   (Linux; skipped elsewhere).
 //!
+//! `DOLBOM_SCALE_ONLY=today` runs the 오늘 figures alone (for profiling).
+//!
 //! The demo is written under `target/scale/` and removed at the end unless `DOLBOM_SCALE_KEEP`
 //! is set (it is large). Not run by `cargo test` (harness = false, no `#[test]`).
 
@@ -307,6 +309,10 @@ fn main() {
     let runs = env_usize("DOLBOM_SCALE_RUNS", 15);
     let (db, remove) = demo_db(residents);
     let store = open(&db);
+    if std::env::var("DOLBOM_SCALE_ONLY").as_deref() == Ok("today") {
+        today(&store, runs);
+        return;
+    }
     let t = Instant::now();
     let index = ResidentIndex::open(&store).expect("index");
     let first = t.elapsed().as_secs_f64() * 1e3;
