@@ -70,7 +70,12 @@ impl<'a> Reader<'a> {
         f: impl Fn(&[u8]) -> Option<T>,
     ) -> Option<Vec<T>> {
         let bytes = self.take(n.checked_mul(size)?)?;
-        bytes.chunks_exact(size).map(f).collect()
+        // Sized once: collecting an iterator of `Option`s would grow the vector by doubling.
+        let mut out = Vec::with_capacity(n);
+        for chunk in bytes.chunks_exact(size) {
+            out.push(f(chunk)?);
+        }
+        Some(out)
     }
     pub(crate) fn is_done(&self) -> bool {
         self.data.is_empty()

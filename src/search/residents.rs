@@ -263,17 +263,10 @@ impl ResidentIndex {
         let Some(now) = store.search_changes()? else {
             return Ok(None);
         };
-        let Some(blob) = store.stored_search_index(INDEX_FORMAT)? else {
+        let Some((changes, mut ix)) = store.stored_search_index(INDEX_FORMAT, Self::decode)? else {
             return Ok(None);
         };
-        if blob.changes != now {
-            return Ok(None);
-        }
-        let Some(mut ix) = Self::decode(&blob.data) else {
-            return Ok(None);
-        };
-        drop(blob);
-        if !ix.spot_check(store)? {
+        if changes != now || !ix.spot_check(store)? {
             return Ok(None);
         }
         ix.changes = Some(now);

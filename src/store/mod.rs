@@ -28,7 +28,7 @@ pub use residents::{
     read_search_records,
 };
 pub use resources::ResourceRow;
-pub use search_index::{StoredIndex, checksum as search_index_checksum, search_snapshot_at};
+pub use search_index::{checksum as search_index_checksum, search_snapshot_at};
 pub use write::{Tx, Val, materialize_insert, row_fields};
 
 use crate::clock::Clock;

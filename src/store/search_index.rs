@@ -9,14 +9,6 @@ use super::{Result, SearchRecord, Store};
 use rusqlite::{Connection, OpenFlags, OptionalExtension, params};
 use std::path::Path;
 
-/// A stored index that passed its format and checksum checks.
-#[derive(Debug)]
-pub struct StoredIndex {
-    /// `search_state.changes` when it was built.
-    pub changes: i64,
-    pub data: Vec<u8>,
-}
-
 /// A fast 64-bit checksum over `data` (8 bytes at a time): it detects damage, it is not a
 /// defence against someone who can write the file (the database's own encryption is).
 pub fn checksum(data: &[u8]) -> i64 {
@@ -77,35 +69,43 @@ impl Store {
         snapshot(self.conn(), each).map_err(|e| self.sql_err(e))
     }
 
-    /// The stored index if it is in `format` and its checksum holds; `None` when there is none
-    /// or it is damaged (the caller rebuilds it).
-    pub fn stored_search_index(&self, format: i64) -> Result<Option<StoredIndex>> {
+    /// The stored index, decoded by `decode` straight from SQLite's buffer (no copy of the
+    /// blob), if it is in `format` and its checksum holds: `(changes it was built at, decoded)`.
+    /// `None` when there is none or it is damaged (the caller rebuilds it). The page cache the
+    /// read filled is released afterwards (the blob is several MB and read once).
+    pub fn stored_search_index<T>(
+        &self,
+        format: i64,
+        decode: impl FnOnce(&[u8]) -> Option<T>,
+    ) -> Result<Option<(i64, T)>> {
         let row = self
             .conn()
             .query_row(
                 "SELECT format, changes, checksum, data FROM search_index WHERE id = 1",
                 [],
                 |r| {
-                    Ok((
+                    let (f, changes, sum) = (
                         r.get::<_, i64>(0)?,
                         r.get::<_, i64>(1)?,
                         r.get::<_, i64>(2)?,
-                        r.get::<_, Vec<u8>>(3)?,
-                    ))
+                    );
+                    let data = r.get_ref(3)?.as_blob()?;
+                    if f != format || checksum(data) != sum {
+                        return Ok(None);
+                    }
+                    Ok(decode(data).map(|t| (changes, t)))
                 },
             )
             .optional();
-        let row = match row {
-            Ok(row) => row,
+        let _ = self.conn().execute_batch("PRAGMA shrink_memory");
+        match row {
+            Ok(row) => Ok(row.flatten()),
             // No table (a database from before V_INDEX opened read-only), or a damaged row.
             Err(rusqlite::Error::SqliteFailure(..))
             | Err(rusqlite::Error::InvalidColumnType(..))
-            | Err(rusqlite::Error::FromSqlConversionFailure(..)) => None,
-            Err(e) => return Err(self.sql_err(e)),
-        };
-        Ok(row.and_then(|(f, changes, sum, data)| {
-            (f == format && checksum(&data) == sum).then_some(StoredIndex { changes, data })
-        }))
+            | Err(rusqlite::Error::FromSqlConversionFailure(..)) => Ok(None),
+            Err(e) => Err(self.sql_err(e)),
+        }
     }
 
     /// Stores an index built at change count `changes`, unless something changed since (then it
