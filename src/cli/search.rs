@@ -57,7 +57,8 @@ pub fn run(g: &Global, args: &Args) -> anyhow::Result<ExitCode> {
         category: None,
         worker: args.worker.clone(),
     };
-    let index = ResidentIndex::load(store.file())?;
+    // The stored index when current (no rebuild), else rebuilt and stored for the next run.
+    let index = ResidentIndex::open(&store)?;
     let query = args.query.join(" ");
     let hits = find(
         &store,

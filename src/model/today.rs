@@ -28,6 +28,8 @@ pub struct FollowUpFact {
     pub kind: EntryKind,
     pub at: String,
     pub due_on: String,
+    /// The body up to and including its first line break (the whole body if it has none):
+    /// all the list shows, read from an index.
     pub body: String,
     pub last_contact: Option<String>,
 }

@@ -5,6 +5,7 @@ use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use super::hangul::{fold_char, nfc};
+use super::persist::{Reader, Writer, le_u16, le_u32, le_u64};
 use super::query::{BirthDate, DigitTerm, Query};
 use super::rank::{Fuzzy, MatchClass, is_subsequence, structured};
 
@@ -93,6 +94,15 @@ impl SearchIndex {
         index
     }
 
+    /// `name` folded the way the index holds it (NFC, lowercase, whitespace removed).
+    pub fn fold(name: &str) -> String {
+        nfc(name)
+            .chars()
+            .filter(|c| !c.is_whitespace())
+            .map(fold_char)
+            .collect()
+    }
+
     /// Appends one record and returns its index.
     pub fn push(&mut self, key: &PersonKey) -> u32 {
         let record = self.births.len() as u32;
@@ -145,6 +155,64 @@ impl SearchIndex {
                 .values()
                 .map(|v| 48 + v.len() * size_of::<u32>())
                 .sum::<usize>()
+    }
+
+    /// Appends the index to `w` (the persisted form; see [`decode`](Self::decode)).
+    pub(crate) fn encode(&self, w: &mut Writer) {
+        let n = self.len();
+        w.len(n);
+        w.len(self.units.len());
+        self.units.iter().for_each(|&c| w.u32(c as u32));
+        self.offsets.iter().for_each(|&o| w.u32(o));
+        self.births.iter().for_each(|&b| w.u32(b));
+        self.phones.iter().for_each(|&p| w.u16(p));
+        self.activity.iter().for_each(|&a| w.u64(a as u64));
+        let mut spaced: Vec<(&u32, &Box<[u32]>)> = self.char_pos.iter().collect();
+        spaced.sort_unstable_by_key(|(r, _)| **r);
+        w.len(spaced.len());
+        for (r, map) in spaced {
+            w.u32(*r);
+            w.len(map.len());
+            map.iter().for_each(|&c| w.u32(c));
+        }
+    }
+
+    /// Reads what [`encode`](Self::encode) wrote; `None` if anything is inconsistent (so a
+    /// damaged blob can never make a later search index out of bounds).
+    pub(crate) fn decode(r: &mut Reader<'_>) -> Option<Self> {
+        let n = r.len(4 + 4 + 2 + 8)?;
+        let n_units = r.len(4)?;
+        let units = r.vec(n_units, 4, |b| char::from_u32(le_u32(b)?))?;
+        let offsets = r.vec(n + 1, 4, le_u32)?;
+        let ordered = offsets.first() == Some(&0)
+            && offsets.windows(2).all(|w| w[0] <= w[1])
+            && offsets.last().map(|&o| o as usize) == Some(units.len());
+        if !ordered {
+            return None;
+        }
+        let births = r.vec(n, 4, le_u32)?;
+        let phones = r.vec(n, 2, le_u16)?;
+        let activity = r.vec(n, 8, |b| le_u64(b).map(|v| v as i64))?;
+        let mut char_pos = HashMap::new();
+        for _ in 0..r.len(8)? {
+            let record = r.u32()?;
+            let len = r.len(4)?;
+            let map = r.vec(len, 4, le_u32)?;
+            let units_of = offsets.get(record as usize + 1)? - offsets[record as usize];
+            if map.len() != units_of as usize {
+                return None;
+            }
+            char_pos.insert(record, map.into_boxed_slice());
+        }
+        Some(Self {
+            units,
+            offsets,
+            births,
+            phones,
+            activity,
+            char_pos,
+            ..Self::default()
+        })
     }
 
     /// The folded name (NFC, lowercase, no whitespace) of a record.

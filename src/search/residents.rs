@@ -2,6 +2,7 @@
 //! flags, 대상자 구분, worker), match, and fetch list rows. The TUI pane and `dolbom search` both
 //! call [`find`], so they list the same residents in the same order.
 
+use super::persist::{Reader, Writer, le_u16, le_u64};
 use super::{BirthDate, Hit, MatchClass, PersonKey, Query, Ranking, SearchIndex, Searcher};
 use crate::model::Stage;
 use crate::store::{ResidentSummary, Result, SearchRecord, Store};
@@ -93,6 +94,37 @@ pub struct ResidentIndex {
     workers: Interner,
     categories: Interner,
     flag_names: Interner,
+    /// The database's change count the records were read at (`None`: unknown, or changed
+    /// since by a push), and whether this index is the one stored in the database.
+    changes: Option<i64>,
+    stored: bool,
+}
+
+/// Version of the persisted encoding: a blob in another format is rebuilt. Bump it whenever
+/// [`ResidentIndex::encode`] or [`SearchIndex`]'s encoding changes.
+pub const INDEX_FORMAT: i64 = 1;
+const MAGIC: &[u8; 4] = b"DSIX";
+/// Records compared against the database before a stored index is trusted (a restored backup
+/// or a `VACUUM` may renumber rowids without counting as a change).
+const SPOT_CHECKS: usize = 16;
+
+impl Interner {
+    fn encode(&self, w: &mut Writer) {
+        w.len(self.names.len());
+        self.names.iter().for_each(|n| w.str(n));
+    }
+    fn decode(r: &mut Reader<'_>) -> Option<Interner> {
+        let n = r.len(4)?;
+        let mut ix = Interner::default();
+        for _ in 0..n {
+            let name = r.str()?;
+            if ix.names.len() >= usize::from(NONE16) || ix.ids.contains_key(&name) {
+                return None;
+            }
+            ix.id(&name);
+        }
+        Some(ix)
+    }
 }
 
 /// `YYYY-MM-DD HH:MM` → `YYYYMMDDHHMM` (sortable; 0 when absent).
@@ -144,11 +176,15 @@ impl ResidentIndex {
             workers: Interner::default(),
             categories: Interner::default(),
             flag_names: Interner::default(),
+            changes: None,
+            stored: false,
         }
     }
 
     /// Adds one resident (record numbers follow the order of pushes).
     pub fn push(&mut self, r: &SearchRecord) {
+        self.changes = None;
+        self.stored = false;
         self.index.push(&PersonKey {
             name: r.name.clone(),
             birth: birth(r.birth_date.as_deref()),
@@ -192,11 +228,152 @@ impl ResidentIndex {
     /// file's path.
     pub fn load(file: impl Into<crate::store::DbFile>) -> Result<ResidentIndex> {
         let mut ix = ResidentIndex::empty();
-        crate::store::for_each_search_record(&file.into(), |r| ix.push(&r))?;
-        ix.rowids.shrink_to_fit();
-        ix.attrs.shrink_to_fit();
-        ix.flag_bits.shrink_to_fit();
+        let changes = crate::store::search_snapshot_at(&file.into(), |r| ix.push(&r))?;
+        ix.finish(changes);
         Ok(ix)
+    }
+
+    fn finish(&mut self, changes: Option<i64>) {
+        self.rowids.shrink_to_fit();
+        self.attrs.shrink_to_fit();
+        self.flag_bits.shrink_to_fit();
+        self.changes = changes;
+    }
+
+    /// Rebuilds the index from the store's residents (one read transaction).
+    pub fn build_from(store: &Store) -> Result<ResidentIndex> {
+        let mut ix = ResidentIndex::empty();
+        let changes = store.search_snapshot(|r| ix.push(&r))?;
+        ix.finish(changes);
+        Ok(ix)
+    }
+
+    /// The index for `store`: the stored one when it is current (same change count, checksum
+    /// and format, and its spot check holds), else rebuilt from the residents and stored for
+    /// the next process (best effort: a read-only or busy database just isn't written).
+    pub fn open(store: &Store) -> Result<ResidentIndex> {
+        if let Some(ix) = Self::stored(store)? {
+            return Ok(ix);
+        }
+        let mut ix = Self::build_from(store)?;
+        let _ = ix.persist(store);
+        Ok(ix)
+    }
+
+    /// The stored index, if it is current and sound; `None` means "rebuild it".
+    pub fn stored(store: &Store) -> Result<Option<ResidentIndex>> {
+        let Some(now) = store.search_changes()? else {
+            return Ok(None);
+        };
+        let Some((changes, mut ix)) = store.stored_search_index(INDEX_FORMAT, Self::decode)? else {
+            return Ok(None);
+        };
+        if changes != now || !ix.spot_check(store)? {
+            return Ok(None);
+        }
+        ix.changes = Some(now);
+        ix.stored = true;
+        Ok(Some(ix))
+    }
+
+    /// Stores this index if it was read from a snapshot and is not stored yet; `Ok(false)` when
+    /// there is nothing to do or the database changed since the snapshot (it would be stale).
+    pub fn persist(&mut self, store: &Store) -> Result<bool> {
+        let Some(changes) = self.changes.filter(|_| !self.stored) else {
+            return Ok(false);
+        };
+        self.stored = store.store_search_index(INDEX_FORMAT, changes, &self.encode())?;
+        Ok(self.stored)
+    }
+
+    /// Whether this index is the one stored in the database.
+    pub fn is_stored(&self) -> bool {
+        self.stored
+    }
+
+    /// A few records, spread over the index, still name the residents their rowids hold.
+    fn spot_check(&self, store: &Store) -> Result<bool> {
+        let n = self.len();
+        if n == 0 {
+            return Ok(true);
+        }
+        let picks: Vec<u32> = (0..SPOT_CHECKS.min(n))
+            .map(|i| (i * (n - 1) / SPOT_CHECKS.min(n).saturating_sub(1).max(1)) as u32)
+            .collect();
+        let rowids: Vec<i64> = picks.iter().map(|&r| self.rowid(r)).collect();
+        let found: HashMap<i64, String> = store
+            .resident_summaries(&rowids)?
+            .into_iter()
+            .map(|s| (s.rowid, s.name))
+            .collect();
+        Ok(picks.iter().all(|&r| {
+            found
+                .get(&self.rowid(r))
+                .is_some_and(|name| SearchIndex::fold(name) == self.index.folded_name(r))
+        }))
+    }
+
+    /// The persisted form: magic, the name index, then rowids, filter attributes and the
+    /// interned strings. About 50 bytes per resident.
+    pub fn encode(&self) -> Vec<u8> {
+        let mut w = Writer::default();
+        w.buf.reserve(self.heap_bytes() + 64);
+        w.buf.extend_from_slice(MAGIC);
+        self.index.encode(&mut w);
+        self.rowids.iter().for_each(|&r| w.u64(r as u64));
+        for a in &self.attrs {
+            w.u16(a.dong);
+            w.u16(a.worker);
+            w.u8(a.stage);
+            w.u8(a.category);
+        }
+        self.flag_bits.iter().for_each(|&b| w.u64(b));
+        for names in [
+            &self.dongs,
+            &self.workers,
+            &self.categories,
+            &self.flag_names,
+        ] {
+            names.encode(&mut w);
+        }
+        w.buf
+    }
+
+    /// Reads [`encode`](Self::encode)'s output; `None` if anything is inconsistent.
+    pub fn decode(data: &[u8]) -> Option<ResidentIndex> {
+        let body = data.strip_prefix(MAGIC)?;
+        let mut r = Reader::new(body);
+        let index = SearchIndex::decode(&mut r)?;
+        let n = index.len();
+        let rowids = r.vec(n, 8, |b| le_u64(b).map(|v| v as i64))?;
+        let attrs = r.vec(n, 6, |b| {
+            Some(Attrs {
+                dong: le_u16(b.get(0..2)?)?,
+                worker: le_u16(b.get(2..4)?)?,
+                stage: *b.get(4)?,
+                category: *b.get(5)?,
+            })
+        })?;
+        let flag_bits = r.vec(n, 8, le_u64)?;
+        let dongs = Interner::decode(&mut r)?;
+        let workers = Interner::decode(&mut r)?;
+        let categories = Interner::decode(&mut r)?;
+        let flag_names = Interner::decode(&mut r)?;
+        if !r.is_done() {
+            return None;
+        }
+        Some(ResidentIndex {
+            index,
+            rowids,
+            attrs,
+            flag_bits,
+            dongs,
+            workers,
+            categories,
+            flag_names,
+            changes: None,
+            stored: false,
+        })
     }
 
     pub fn len(&self) -> usize {
@@ -345,6 +522,11 @@ pub fn summarize(store: &Store, index: &ResidentIndex, hits: Vec<Hit>) -> Result
         .into_iter()
         .filter_map(|h| {
             let summary = summaries.remove(&index.rowid(h.record))?;
+            // A rowid that now holds someone else (the index predates a renumbering): never
+            // show another resident under this match.
+            if SearchIndex::fold(&summary.name) != index.index.folded_name(h.record) {
+                return None;
+            }
             Some(ResidentHit {
                 summary,
                 class: h.class,

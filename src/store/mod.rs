@@ -19,6 +19,7 @@ mod residents;
 mod resources;
 pub mod retention;
 pub mod schema;
+mod search_index;
 pub mod sync;
 mod team;
 mod today;
@@ -35,6 +36,7 @@ pub use residents::{
     read_search_records,
 };
 pub use resources::ResourceRow;
+pub use search_index::{checksum as search_index_checksum, search_snapshot_at};
 pub use team::scopes_of;
 pub use write::{Tx, Val, materialize_insert, row_fields};
 

@@ -50,7 +50,10 @@ fn latest_cases(conn: &Connection) -> rusqlite::Result<HashMap<String, LatestCas
     Ok(latest)
 }
 
-fn read_records(conn: &Connection, mut each: impl FnMut(SearchRecord)) -> rusqlite::Result<()> {
+pub(super) fn read_records(
+    conn: &Connection,
+    mut each: impl FnMut(SearchRecord),
+) -> rusqlite::Result<()> {
     let mut latest = latest_cases(conn)?;
     let mut stmt = conn.prepare(
         "SELECT rowid, id, name, birth_date, phone, dong, risks, flags FROM residents WHERE deleted = 0",

@@ -481,7 +481,9 @@ fn destroy(
          CREATE TRIGGER entries_no_delete BEFORE DELETE ON entries
          BEGIN SELECT RAISE(ABORT, 'entries are append-only: add a correction instead'); END;
          DELETE FROM ops WHERE (tbl, row_id) IN (SELECT tbl, row_id FROM temp.purge_now);
-         DELETE FROM conflicts WHERE (tbl, row_id) IN (SELECT tbl, row_id FROM temp.purge_now);",
+         DELETE FROM conflicts WHERE (tbl, row_id) IN (SELECT tbl, row_id FROM temp.purge_now);
+         -- The stored search index holds names: dropped, rebuilt without them on the next search.
+         DELETE FROM search_index;",
     )?;
     conn.execute(
         "INSERT OR IGNORE INTO purged (tbl, row_id, purged_at) SELECT tbl, row_id, ?1 FROM temp.purge_now",

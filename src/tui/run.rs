@@ -59,7 +59,13 @@ pub fn run(store: Store, opts: RunOptions) -> anyhow::Result<()> {
     app.jobs = Some(tx.clone());
     spawn_input(tx.clone());
     spawn_signals(tx.clone());
-    spawn_index(tx, db_file);
+    // The stored index when current (a few ms), else built on a worker thread.
+    match crate::search::residents::ResidentIndex::stored(&app.store) {
+        Ok(Some(ix)) => {
+            let _ = tx.send(Msg::Index(Ok(Box::new(ix))));
+        }
+        _ => spawn_index(tx, db_file),
+    }
     let result = event_loop(&mut guard, &mut app, &rx, bench.is_some());
     drop(guard);
     if bench.is_some() {

@@ -38,6 +38,7 @@ mod reads;
 mod retention;
 mod roles;
 mod rrn;
+mod search_index;
 mod search_props;
 mod search_table;
 mod store;

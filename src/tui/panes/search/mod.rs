@@ -165,7 +165,10 @@ impl SearchPane {
         self.index.is_none()
     }
 
-    pub fn set_index(&mut self, index: ResidentIndex, store: &mut Store) {
+    pub fn set_index(&mut self, mut index: ResidentIndex, store: &mut Store) {
+        // A freshly built index is stored for the next start (best effort; it is skipped when
+        // the database changed since it was read).
+        let _ = index.persist(store);
         self.index = Some(index);
         self.searcher.invalidate();
         self.run(store);
@@ -221,7 +224,7 @@ impl SearchPane {
 
     /// Rebuilds the index from the database (after residents were added or imported).
     pub fn rebuild_index(&mut self, store: &mut Store) {
-        match ResidentIndex::load(store.file()) {
+        match ResidentIndex::open(store) {
             Ok(ix) => self.set_index(ix, store),
             Err(e) => self.error = Some(e.to_string()),
         }

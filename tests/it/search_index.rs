@@ -1,0 +1,162 @@
+//! The persisted search index (issue #18): stored after a build, used while current, rebuilt
+//! when a change moved the counter or the blob is damaged, with the same results as a fresh
+//! build; a damaged blob never panics the decoder.
+
+use crate::common::sync::{add_resident, edit};
+use dolbom::search::Searcher;
+use dolbom::search::residents::{Filters, ResidentIndex, find};
+use dolbom::store::{OpenOptions, Store};
+use std::path::Path;
+
+fn demo(dir: &Path) -> Store {
+    let mut store = Store::open(&dir.join("d.db"), &OpenOptions::new("박지현")).expect("open");
+    dolbom::demo::generate(
+        &mut store,
+        &dolbom::demo::DemoOptions {
+            residents: 400,
+            seed: 18,
+        },
+        &mut |_, _| {},
+    )
+    .expect("demo");
+    store
+}
+
+/// What `dolbom search` would list for a few query kinds (ids, in order).
+fn answers(store: &Store, ix: &ResidentIndex) -> Vec<Vec<String>> {
+    ["김", "ㄱㅁ", "민수", "1950", "이ㅈ", ""]
+        .iter()
+        .map(|q| {
+            find(store, ix, &mut Searcher::new(), q, &Filters::default(), 50)
+                .expect("find")
+                .into_iter()
+                .map(|h| h.summary.id)
+                .collect()
+        })
+        .collect()
+}
+
+#[test]
+fn stored_after_a_build_and_used_while_current() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let store = demo(dir.path());
+    let built = ResidentIndex::build_from(&store).expect("build");
+    assert!(!built.is_stored());
+    let opened = ResidentIndex::open(&store).expect("open");
+    assert!(opened.is_stored(), "a build is stored for the next process");
+    let again = ResidentIndex::stored(&store)
+        .expect("stored")
+        .expect("current, so used without a rebuild");
+    assert_eq!(again.len(), built.len());
+    assert_eq!(answers(&store, &again), answers(&store, &built));
+    assert!(answers(&store, &built).iter().any(|a| !a.is_empty()));
+}
+
+#[test]
+fn a_damaged_blob_is_rebuilt_with_the_same_results() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let store = demo(dir.path());
+    let fresh = ResidentIndex::build_from(&store).expect("build");
+    ResidentIndex::open(&store).expect("open");
+    store
+        .damage_search_index(100, b"\xff\xff\xff\xff")
+        .expect("damage");
+    assert!(
+        ResidentIndex::stored(&store).expect("stored").is_none(),
+        "the checksum catches the damage"
+    );
+    let rebuilt = ResidentIndex::open(&store).expect("rebuild");
+    assert!(rebuilt.is_stored());
+    assert_eq!(answers(&store, &rebuilt), answers(&store, &fresh));
+    assert!(ResidentIndex::stored(&store).expect("stored").is_some());
+}
+
+#[test]
+fn a_change_is_reflected() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut store = demo(dir.path());
+    let before = ResidentIndex::open(&store).expect("open");
+    let id = add_resident(&mut store, "갈매기순", "010-1111-2222", "주소");
+    assert!(
+        ResidentIndex::stored(&store).expect("stored").is_none(),
+        "a new resident moves the change counter"
+    );
+    let after = ResidentIndex::open(&store).expect("open");
+    assert_eq!(after.len(), before.len() + 1);
+    let hits = find(
+        &store,
+        &after,
+        &mut Searcher::new(),
+        "갈매",
+        &Filters::default(),
+        5,
+    )
+    .expect("find");
+    assert_eq!(
+        hits.first().map(|h| h.summary.id.as_str()),
+        Some(id.as_str())
+    );
+    // A rename is a change too: the old name no longer finds them.
+    edit(&mut store, "residents", &id, "name", "물총새");
+    let renamed = ResidentIndex::open(&store).expect("open");
+    let old = find(
+        &store,
+        &renamed,
+        &mut Searcher::new(),
+        "갈매기순",
+        &Filters::default(),
+        5,
+    )
+    .expect("find");
+    assert!(old.iter().all(|h| h.summary.id != id));
+    let new = find(
+        &store,
+        &renamed,
+        &mut Searcher::new(),
+        "ㅁㅊㅅ",
+        &Filters::default(),
+        50,
+    )
+    .expect("find");
+    assert!(new.iter().any(|h| h.summary.id == id));
+}
+
+#[test]
+fn an_index_read_before_a_change_is_not_stored() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut store = demo(dir.path());
+    let mut stale = ResidentIndex::build_from(&store).expect("build");
+    add_resident(&mut store, "늦게온이", "010-3333-4444", "주소");
+    assert!(
+        !stale.persist(&store).expect("persist"),
+        "stale: not written"
+    );
+    assert!(ResidentIndex::stored(&store).expect("stored").is_none());
+}
+
+#[test]
+fn damaged_bytes_never_panic_the_decoder() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let store = demo(dir.path());
+    let bytes = ResidentIndex::build_from(&store).expect("build").encode();
+    assert!(ResidentIndex::decode(&bytes).is_some());
+    for cut in (0..bytes.len()).step_by(97) {
+        assert!(
+            ResidentIndex::decode(&bytes[..cut]).is_none(),
+            "cut at {cut}"
+        );
+    }
+    let mut state = 18u64;
+    for _ in 0..500 {
+        state = state
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        let mut b = bytes.clone();
+        let at = (state >> 33) as usize % b.len();
+        b[at] ^= (state >> 8) as u8 | 1;
+        // Either rejected or a well-formed index; searching it must not panic.
+        if let Some(ix) = ResidentIndex::decode(&b) {
+            let _ = answers(&store, &ix);
+        }
+    }
+}
