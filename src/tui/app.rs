@@ -484,7 +484,7 @@ impl App {
     }
 
     /// Computes the 통계 screen's month (월별 실적): on a worker thread when the app has a job
-    /// channel (up to about a second at 100k residents), inline otherwise; a newer request
+    /// channel (1.5 s at 100k residents in a release build), inline otherwise; a newer request
     /// supersedes an older one.
     fn load_stats(&mut self) {
         let Some((generation, month)) = self.stats.as_mut().map(|s| s.begin_load()) else {

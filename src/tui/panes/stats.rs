@@ -46,8 +46,8 @@ impl StatsScreen {
 
     /// Starts a load of the month shown: the generation and month (`YYYY-MM`) the caller
     /// computes [`crate::paper::monthly::monthly`] for, then hands to
-    /// [`StatsScreen::finish_load`]. At 100k residents a month takes up to about a second, so
-    /// the app runs it on a worker thread.
+    /// [`StatsScreen::finish_load`]. At 100k residents a month took 1.5 s (release build, on a
+    /// loaded 2-core machine), so the app runs it on a worker thread.
     pub fn begin_load(&mut self) -> (u64, String) {
         self.generation += 1;
         self.loading = true;
