@@ -14,6 +14,7 @@ mod day;
 mod demo;
 mod encryption;
 mod engine;
+mod folder_sync;
 mod form;
 mod handover;
 mod hostile_import;
