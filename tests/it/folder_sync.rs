@@ -233,6 +233,9 @@ struct Sim {
     counter: u64,
     bytes_written: u64,
     ops_written: u64,
+    bundles: u64,
+    acks: u64,
+    ack_bytes: u64,
 }
 
 impl Sim {
@@ -261,6 +264,9 @@ impl Sim {
             counter: 0,
             bytes_written: 0,
             ops_written: 0,
+            bundles: 0,
+            acks: 0,
+            ack_bytes: 0,
         }
     }
 
@@ -426,6 +432,11 @@ impl Sim {
             if let Some(w) = &r.written {
                 self.bytes_written += w.bytes;
                 self.ops_written += w.ops;
+                self.bundles += 1;
+                if w.ops == 0 {
+                    self.acks += 1;
+                    self.ack_bytes += w.bytes;
+                }
             }
             for s in &r.skipped {
                 assert!(
@@ -510,15 +521,26 @@ fn four_sites_through_a_faulty_folder_reach_one_digest() {
     }
     if std::env::var_os("SYNC_STATS").is_some() {
         eprintln!(
-            "4 sites, 6 rounds: {} residents, {} entries, {} ops in {} bytes of bundles ({} B/op), settled in {settle} rounds, {:?}",
-            sim.residents.len(),
-            sim.entries.len(),
-            sim.ops_written,
-            sim.bytes_written,
-            sim.bytes_written / sim.ops_written.max(1),
+            "4 sites, 6 rounds: {}, {:?}",
+            stats(&sim, settle),
             t.elapsed()
         );
     }
+}
+
+fn stats(sim: &Sim, settle: usize) -> String {
+    let ops_bundles = sim.bundles - sim.acks;
+    let ops_bytes = sim.bytes_written - sim.ack_bytes;
+    format!(
+        "{} residents, {} entries; {} ops in {ops_bundles} bundles ({ops_bytes} B, {} B/bundle, {} B/op), {} ack files ({} B each); settled in {settle} rounds",
+        sim.residents.len(),
+        sim.entries.len(),
+        sim.ops_written,
+        ops_bytes / ops_bundles.max(1),
+        ops_bytes / sim.ops_written.max(1),
+        sim.acks,
+        sim.ack_bytes / sim.acks.max(1),
+    )
 }
 
 /// The longer run: `FOLDER_SOAK=ROUNDS cargo test --test it folder_sync::soak -- --ignored`.
@@ -534,13 +556,98 @@ fn soak_eight_sites() {
         let (sim, settle) = simulate(8, rounds, seed * 0x9e37_79b9);
         check(&sim);
         eprintln!(
-            "8 sites, {rounds} rounds, seed {seed}: {} residents, {} entries, {} ops, {} bytes ({} B/op), settled in {settle}, {:?}",
-            sim.residents.len(),
-            sim.entries.len(),
-            sim.ops_written,
-            sim.bytes_written,
-            sim.bytes_written / sim.ops_written.max(1),
+            "8 sites, {rounds} rounds, seed {seed}: {}, {:?}",
+            stats(&sim, settle),
             t.elapsed()
+        );
+    }
+}
+
+/// Two real `dolbom` processes share a temp folder: enrolment with `sync team add`, passes run
+/// at the same time, a resident written at A appears at B. Prints the pass times with
+/// `SYNC_STATS=1`.
+#[test]
+fn two_dolbom_processes_share_a_folder() {
+    use crate::common::dolbom_at;
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let folder = d.join("share");
+    std::fs::create_dir(&folder).unwrap();
+    let (a, b) = (d.join("a.db"), d.join("b.db"));
+    let ok = |db: &Path, args: &[&str]| -> String {
+        let out = dolbom_at(db).args(args).output().expect("run dolbom");
+        assert!(
+            out.status.success(),
+            "dolbom {args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    ok(&a, &["demo", "--residents", "20", "--no-tui"]);
+    for (me, other) in [(&a, &b), (&b, &a)] {
+        let keys = d.join("keys.json");
+        std::fs::write(&keys, ok(other, &["sync", "keys", "--json"])).unwrap();
+        let out = ok(me, &["sync", "team", "add", keys.to_str().unwrap()]);
+        assert!(out.contains("등록"), "{out}");
+    }
+    let share = folder.to_str().unwrap();
+    let count = |db: &Path| {
+        dolbom::store::Store::open(db, &dolbom::store::OpenOptions::new("tester"))
+            .unwrap()
+            .counts()
+            .unwrap()
+            .residents
+    };
+    let before_a = count(&a);
+    // Both processes at once, a few times: each pass sees the other's files appear.
+    let mut times = Vec::new();
+    let mut first = serde_json::Value::Null;
+    for _ in 0..3 {
+        let t = std::time::Instant::now();
+        let spawn = |db: &Path| {
+            dolbom_at(db)
+                .args(["sync", "folder", share, "--json"])
+                .stdout(std::process::Stdio::piped())
+                .stderr(std::process::Stdio::piped())
+                .spawn()
+                .expect("spawn dolbom")
+        };
+        let (ca, cb) = (spawn(&a), spawn(&b));
+        let (pa, pb) = (ca.wait_with_output(), cb.wait_with_output());
+        let (pa, pb) = (pa.expect("a"), pb.expect("b"));
+        for out in [&pa, &pb] {
+            assert!(
+                out.status.success(),
+                "{}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+        }
+        if first.is_null() {
+            first = serde_json::from_slice(&pa.stdout).expect("json");
+        }
+        times.push(t.elapsed());
+    }
+    assert_eq!(count(&b), before_a, "B holds A's residents");
+    // A writes one more; one pass at A, one at B: it is there.
+    let mut s = dolbom::store::Store::open(&a, &dolbom::store::OpenOptions::new("tester")).unwrap();
+    add_resident(&mut s, "정새봄", "010-2222-3333", "행복동 5");
+    drop(s);
+    let t = std::time::Instant::now();
+    let wa: serde_json::Value =
+        serde_json::from_str(&ok(&a, &["sync", "folder", share, "--json"])).unwrap();
+    let rb: serde_json::Value =
+        serde_json::from_str(&ok(&b, &["sync", "folder", share, "--json"])).unwrap();
+    let latency = t.elapsed();
+    assert_eq!(count(&b), before_a + 1);
+    assert_eq!(
+        rb["applied"][0]["applied"].as_u64(),
+        Some(wa["written"]["ops"].as_u64().unwrap())
+    );
+    if std::env::var_os("SYNC_STATS").is_some() {
+        eprintln!(
+            "concurrent passes {times:?}; write→visible with one pass each {latency:?}; \
+             first bundle {} B for {} ops; one resident {} B",
+            first["written"]["bytes"], first["written"]["ops"], wa["written"]["bytes"]
         );
     }
 }
