@@ -53,6 +53,8 @@ pub struct App {
     pub jobs: Option<std::sync::mpsc::Sender<super::msg::Msg>>,
     /// The last change made in this session, for undo (`u`).
     pub last_change: Option<crate::timeline::undo::Undo>,
+    /// Shared-folder sync in the background (when `setting.sync_folder` is set).
+    pub folder: super::folder_sync::FolderSync,
 }
 
 impl App {
@@ -80,6 +82,7 @@ impl App {
             dirty: true,
             jobs: None,
             last_change: None,
+            folder: super::folder_sync::FolderSync::new(store.sync_folder().ok().flatten()),
             store,
             keymap,
         };
@@ -643,6 +646,52 @@ impl App {
             self.reindex();
         }
         self.reload_pane();
+    }
+
+    /// A folder tick: starts a shared-folder pass on a worker thread when one is due (inline
+    /// without a job channel).
+    pub fn folder_tick(&mut self) {
+        let own = self.store.site().id.clone();
+        let seq = self
+            .store
+            .held_seqs()
+            .ok()
+            .and_then(|h| h.get(&own).copied())
+            .unwrap_or(0);
+        let now = std::time::Instant::now();
+        if !self.folder.due(seq, now) {
+            return;
+        }
+        let Some(folder) = self.folder.folder.clone() else {
+            return;
+        };
+        self.folder.started(seq, now);
+        let pass = move |store: &mut Store| {
+            crate::sync::folder::run_pass(store, &folder).map_err(|e| e.to_string())
+        };
+        if self.jobs.is_none() {
+            let result = pass(&mut self.store);
+            self.folder_done(result);
+            return;
+        }
+        self.spawn_job(
+            move |store, _| pass(store),
+            |r| super::msg::Msg::FolderDone(Box::new(r)),
+            super::msg::Msg::JobProgress,
+        );
+    }
+
+    /// A shared-folder pass ended: a quiet mark in the status bar; what arrived is shown.
+    pub fn folder_done(&mut self, result: Result<crate::sync::folder::FolderReport, String>) {
+        let at = chrono::Local::now().format("%H:%M").to_string();
+        let arrived = matches!(&result, Ok(r) if !r.applied.is_empty());
+        self.folder.finished(result.is_ok(), at);
+        if arrived {
+            self.reindex();
+            self.reload_pane();
+        }
+        self.refresh_status();
+        self.dirty = true;
     }
 
     /// The search index finished building in the background.

@@ -59,6 +59,9 @@ pub fn run(store: Store, opts: RunOptions) -> anyhow::Result<()> {
     app.jobs = Some(tx.clone());
     spawn_input(tx.clone());
     spawn_signals(tx.clone());
+    if app.folder.folder.is_some() {
+        super::msg::spawn_folder_ticks(tx.clone());
+    }
     spawn_index(tx, db_file);
     let result = event_loop(&mut guard, &mut app, &rx, bench.is_some());
     drop(guard);
@@ -181,6 +184,8 @@ fn handle(app: &mut App, msg: Msg) -> bool {
         }
         Msg::JobDone(result) => app.sync_finished(*result),
         Msg::TodayLoaded(generation, result) => app.today_loaded(generation, *result),
+        Msg::FolderTick => app.folder_tick(),
+        Msg::FolderDone(result) => app.folder_done(*result),
     }
     false
 }

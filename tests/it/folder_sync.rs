@@ -651,3 +651,56 @@ fn two_dolbom_processes_share_a_folder() {
         );
     }
 }
+
+/// The TUI with `setting.sync_folder` set: a tick runs a pass (inline here; on a worker thread
+/// in the real loop), a peer's resident arrives, and the status bar shows the exchange.
+#[test]
+fn the_tui_passes_on_a_tick_and_shows_the_exchange() {
+    use dolbom::tui::app::App;
+    use dolbom::tui::keymap::Keymap;
+    use dolbom::tui::theme::Theme;
+    use ratatui::{Terminal, backend::TestBackend};
+    let dir = tempfile::tempdir().unwrap();
+    let folder = dir.path().join("share");
+    std::fs::create_dir(&folder).unwrap();
+    let a = open_site(dir.path(), "a", 0);
+    let mut b = open_site(dir.path(), "b", 1000);
+    enrol_all(&[&a, &b]);
+    add_resident(&mut b, "이두리", "010-3333-4444", "행복동 2");
+    pass(&mut b, &folder);
+    a.set_sync_folder(folder.to_str().unwrap()).unwrap();
+    let mut app = App::new(a, Keymap::builtin_default(), Theme::no_color());
+    assert_eq!(app.folder.status().as_deref(), Some("폴더 …"));
+    app.folder_tick();
+    assert_eq!(residents(&app.store), 1, "B's resident arrived");
+    let status = app.folder.status().unwrap();
+    assert!(
+        status.starts_with("폴더 ") && status.contains(':'),
+        "{status}"
+    );
+    let mut t = Terminal::new(TestBackend::new(80, 24)).unwrap();
+    t.draw(|f| dolbom::tui::ui::render(f, &app)).unwrap();
+    let screen: String = t
+        .backend()
+        .buffer()
+        .content()
+        .iter()
+        .map(|c| c.symbol())
+        .collect();
+    let last: String = screen
+        .chars()
+        .rev()
+        .take(80)
+        .collect::<Vec<_>>()
+        .into_iter()
+        .rev()
+        .collect();
+    let time = status.trim_start_matches("폴더 ");
+    assert!(last.contains(time), "status bar shows {time}: {last:?}");
+    // A missing folder: a quiet mark, no dialog, and the app goes on.
+    app.folder.folder = Some(dir.path().join("gone"));
+    app.folder.request();
+    app.folder_tick();
+    assert!(app.folder.status().unwrap().contains("안 됨"));
+    assert!(app.overlay.is_none());
+}

@@ -4,8 +4,8 @@
 //! truth of what is held: a record here only saves work and names a replay.
 
 use super::{Actor, append_audit};
-use crate::audit::Event;
 use crate::model::AuditAction;
+use crate::store::audit::Event;
 use crate::store::{Result, Store};
 use rusqlite::{OptionalExtension, params};
 
