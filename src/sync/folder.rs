@@ -195,7 +195,9 @@ fn skip(report: &mut FolderReport, file: &Path, reason: impl Into<String>, retry
     });
 }
 
-/// Applied acknowledgement bundles per peer: `folder.applied.<peer>` = JSON file → bundle id.
+/// Bundles applied per peer from files still in its folder: `folder.applied.<peer>` = JSON
+/// file name → bundle id. A file named there is passed over quietly; one that reappears after it
+/// was gone is a replay and reported.
 fn applied_record(store: &Store, peer: &str) -> SyncResult<BTreeMap<String, String>> {
     Ok(store
         .folder_record(&format!("applied.{peer}"))?
@@ -282,12 +284,16 @@ fn import_peer(
     for (name, path) in named {
         let held = store.held_seqs()?.get(site).copied().unwrap_or(0);
         if !name.is_ack() {
+            if name.to <= held && applied.contains_key(&name.file_name()) {
+                // Applied from this very file before (it stays until its site compacts it).
+                continue;
+            }
             if name.to <= held {
                 skip(
                     report,
                     &path,
                     format!(
-                        "이미 적용됨(변경 {}까지 보유) / already applied: ops up to {held} held",
+                        "이미 적용됨(변경 {}까지 보유) — 다시 나타난 예전 묶음 / already applied (a replayed old bundle): ops up to {held} held",
                         name.to
                     ),
                     false,

@@ -154,10 +154,10 @@ fn faulty_files_are_skipped_with_a_reason_and_change_nothing() {
         "an unenrolled PC's bundle changes nothing"
     );
 
-    // A replay of A's first bundle (already applied).
-    if !first.exists() {
-        std::fs::write(&first, &first_bytes).unwrap();
-    }
+    // A replay: A's first bundle, gone from the folder (compacted), reappears.
+    let _ = std::fs::remove_file(&first);
+    pass(&mut b, &folder);
+    std::fs::write(&first, &first_bytes).unwrap();
     let r = pass(&mut b, &folder);
     assert!(reasons(&r, &first)[0].contains("already applied"), "{r:?}");
     assert_eq!(digest(&b), before, "a replay changes nothing");
