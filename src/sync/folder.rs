@@ -115,6 +115,24 @@ pub struct FolderReport {
 /// are in the report's `skipped`; an error means the folder itself failed (missing, no
 /// permission, disk full) or the database did.
 pub fn run_pass(store: &mut Store, folder: &Path) -> SyncResult<FolderReport> {
+    run_pass_with(store, folder, &PassOptions::default())
+}
+
+/// How a pass behaves beyond the folder.
+#[derive(Debug, Clone, Default)]
+pub struct PassOptions {
+    /// Write an acknowledgement-only file at most this often (by the wall clock). Acks only
+    /// let peers compact, so a background loop that passes every 30 s need not rewrite one
+    /// each time something arrived; zero (a command run by hand) writes it at once.
+    pub ack_every: std::time::Duration,
+}
+
+/// [`run_pass`] with options.
+pub fn run_pass_with(
+    store: &mut Store,
+    folder: &Path,
+    opts: &PassOptions,
+) -> SyncResult<FolderReport> {
     let io = |path: &Path| {
         let path = path.to_owned();
         move |source| SyncError::Io { path, source }
@@ -137,7 +155,7 @@ pub fn run_pass(store: &mut Store, folder: &Path) -> SyncResult<FolderReport> {
     import_all(store, folder, &mut report)?;
     let own_dir = folder.join(&own);
     std::fs::create_dir_all(&own_dir).map_err(io(&own_dir))?;
-    export_new(store, &own_dir, &mut report)?;
+    export_new(store, &own_dir, opts, &mut report)?;
     compact(store, &own_dir, &mut report)?;
     Ok(report)
 }
@@ -456,7 +474,20 @@ fn exported_key(own_dir: &Path) -> String {
     format!("exported.{}", own_dir.display())
 }
 
-fn export_new(store: &Store, own_dir: &Path, report: &mut FolderReport) -> SyncResult<()> {
+/// Seconds since the Unix epoch by the wall clock (0 if the clock is before it).
+fn wall_secs() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0)
+}
+
+fn export_new(
+    store: &Store,
+    own_dir: &Path,
+    opts: &PassOptions,
+    report: &mut FolderReport,
+) -> SyncResult<()> {
     let own = store.site().id.clone();
     let held = store.held_seqs()?;
     let upto = held.get(&own).copied().unwrap_or(0);
@@ -470,6 +501,16 @@ fn export_new(store: &Store, own_dir: &Path, report: &mut FolderReport) -> SyncR
     let acked = store.folder_record(&format!("held.{}", own_dir.display()))?;
     if after >= upto && acked.as_deref() == Some(held_text.as_str()) {
         return Ok(());
+    }
+    let ack_key = format!("ack_at.{}", own_dir.display());
+    if after >= upto && !opts.ack_every.is_zero() {
+        let last = store
+            .folder_record(&ack_key)?
+            .and_then(|t| t.parse::<u64>().ok())
+            .unwrap_or(0);
+        if wall_secs().saturating_sub(last) < opts.ack_every.as_secs() {
+            return Ok(());
+        }
     }
     let (encryption, recipients) = encryption(store)?;
     if recipients.is_empty() {
@@ -491,6 +532,7 @@ fn export_new(store: &Store, own_dir: &Path, report: &mut FolderReport) -> SyncR
     let path = own_dir.join(name.file_name());
     let r = export_own_range(store, &path, after, upto, &encryption)?;
     store.set_folder_record(&key, &upto.to_string())?;
+    store.set_folder_record(&ack_key, &wall_secs().to_string())?;
     store.set_folder_record(&format!("held.{}", own_dir.display()), &held_text)?;
     report.written = Some(Written {
         file: r.path,

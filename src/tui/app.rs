@@ -667,7 +667,10 @@ impl App {
         };
         self.folder.started(seq, now);
         let pass = move |store: &mut Store| {
-            crate::sync::folder::run_pass(store, &folder).map_err(|e| e.to_string())
+            let opts = crate::sync::folder::PassOptions {
+                ack_every: super::folder_sync::ACK_EVERY,
+            };
+            crate::sync::folder::run_pass_with(store, &folder, &opts).map_err(|e| e.to_string())
         };
         if self.jobs.is_none() {
             let result = pass(&mut self.store);

@@ -11,6 +11,9 @@ use std::time::{Duration, Instant};
 pub const TICK: Duration = Duration::from_secs(5);
 /// A pass at least this often (peers' changes arrive within about this).
 pub const PERIOD: Duration = Duration::from_secs(30);
+/// An acknowledgement-only file (what this PC holds, so peers can delete their old bundles)
+/// at most this often; a bundle of this PC's own changes carries one anyway.
+pub const ACK_EVERY: Duration = Duration::from_secs(600);
 /// Quiet time after a write before its pass (a burst of edits goes as one bundle).
 pub const DEBOUNCE: Duration = Duration::from_secs(3);
 

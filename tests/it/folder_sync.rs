@@ -704,3 +704,36 @@ fn the_tui_passes_on_a_tick_and_shows_the_exchange() {
     assert!(app.folder.status().unwrap().contains("안 됨"));
     assert!(app.overlay.is_none());
 }
+
+/// The background loop throttles acknowledgement-only files; a pass by hand writes one at once.
+#[test]
+fn acknowledgements_are_throttled_in_the_background_loop() {
+    use dolbom::sync::folder::{PassOptions, run_pass_with};
+    let dir = tempfile::tempdir().unwrap();
+    let folder = dir.path().join("share");
+    std::fs::create_dir(&folder).unwrap();
+    let mut a = open_site(dir.path(), "a", 0);
+    let mut b = open_site(dir.path(), "b", 1000);
+    enrol_all(&[&a, &b]);
+    let slow = PassOptions {
+        ack_every: std::time::Duration::from_secs(600),
+    };
+    add_resident(&mut a, "김하나", "010-1111-2222", "행복동 1");
+    pass(&mut a, &folder);
+    let r = run_pass_with(&mut b, &folder, &slow).unwrap();
+    assert!(r.written.is_some(), "the first ack is written");
+    add_resident(&mut a, "박세나", "010-5555-6666", "행복동 3");
+    pass(&mut a, &folder);
+    let r = run_pass_with(&mut b, &folder, &slow).unwrap();
+    assert_eq!(r.applied.len(), 1);
+    assert!(
+        r.written.is_none(),
+        "no second ack within the interval: {r:?}"
+    );
+    let r = pass(&mut b, &folder);
+    assert_eq!(
+        r.written.as_ref().map(|w| w.ops),
+        Some(0),
+        "by hand: at once"
+    );
+}
