@@ -129,6 +129,12 @@ pub enum TeamCommand {
         /// 그 PC의 `dolbom sync keys --json` 출력 파일 (the JSON the other PC printed)
         file: PathBuf,
     },
+    /// 팀 PC 등록 해제: 도난·반납된 PC (remove a PC: its bundles are refused, new ones are not
+    /// encrypted to it)
+    Remove {
+        /// 그 PC의 기관 ID (its site id)
+        site_id: String,
+    },
 }
 
 /// `sync team add FILE`: (site id, name, age recipient, signing key) from the JSON of `sync keys`.
@@ -356,6 +362,17 @@ pub fn run(g: &Global, args: &Args) -> anyhow::Result<ExitCode> {
             store.enrol_peer(&id, name.as_deref(), &recipient, &signer)?;
             output::print(&format!(
                 "팀 PC {id}을(를) 등록했습니다 (enrolled): 서명 {signer}, age {recipient}\n"
+            ))?;
+        }
+        Command::Team {
+            action: TeamCommand::Remove { site_id },
+        } => {
+            if !store.unenrol_peer(site_id)? {
+                eprintln!("dolbom sync team remove: 등록된 PC가 아닙니다 (not a peer): {site_id}");
+                return Ok(ExitCode::from(2));
+            }
+            output::print(&format!(
+                "팀 PC {site_id}의 등록을 해제했습니다: 그 PC의 묶음은 받지 않고, 새 묶음은 그 PC 앞으로 암호화하지 않습니다 (removed)\n"
             ))?;
         }
         Command::Status { json } => {

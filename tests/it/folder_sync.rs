@@ -737,3 +737,36 @@ fn acknowledgements_are_throttled_in_the_background_loop() {
         "by hand: at once"
     );
 }
+
+/// A stolen laptop is removed from the team: its later bundles are skipped as unenrolled and
+/// change nothing, and new bundles are encrypted to the remaining peers only.
+#[test]
+fn a_removed_pc_is_no_longer_read_or_written_to() {
+    let dir = tempfile::tempdir().unwrap();
+    let folder = dir.path().join("share");
+    std::fs::create_dir(&folder).unwrap();
+    let mut a = open_site(dir.path(), "a", 0);
+    let mut b = open_site(dir.path(), "b", 1000);
+    let mut c = open_site(dir.path(), "c", 2000);
+    enrol_all(&[&a, &b, &c]);
+    let c_id = c.site().id.clone();
+    assert!(a.unenrol_peer(&c_id).unwrap());
+    add_resident(&mut c, "최도난", "010-9999-0000", "다른동 9");
+    let stolen = written(&pass(&mut c, &folder));
+    let before = digest(&a);
+    let r = pass(&mut a, &folder);
+    assert!(reasons(&r, &stolen)[0].contains("등록되지 않은"), "{r:?}");
+    assert_eq!(digest(&a), before);
+    add_resident(&mut a, "김하나", "010-1111-2222", "행복동 1");
+    let r = pass(&mut a, &folder);
+    let w = r.written.expect("written");
+    assert_eq!(
+        w.recipients,
+        vec![b.site().id.clone()],
+        "not to the removed PC"
+    );
+    let r = pass(&mut c, &folder);
+    assert!(r.applied.is_empty(), "C cannot open A's new bundle: {r:?}");
+    pass(&mut b, &folder);
+    assert_eq!(residents(&b), 2, "B still gets both (it did not remove C)");
+}

@@ -66,6 +66,46 @@ impl Store {
         tx.commit().map_err(|e| self.sql_err(e))
     }
 
+    /// Removes a PC from the team (a stolen laptop, a PC handed back): its bundles are no longer
+    /// accepted and new bundles are not encrypted to it; compaction stops waiting for it. Admin
+    /// only; audited. Returns false when the site was not a peer.
+    pub fn unenrol_peer(&self, site_id: &str) -> Result<bool> {
+        self.require_admin("sync team remove")?;
+        let at = self.clock().stamp();
+        let who = Actor {
+            operator: self.operator(),
+            host: self.host(),
+            at: &at,
+        };
+        let subject = format!("site:{site_id}");
+        let tx = self
+            .conn()
+            .unchecked_transaction()
+            .map_err(|e| self.sql_err(e))?;
+        let changed = (|| -> rusqlite::Result<usize> {
+            let n = tx.execute(
+                "UPDATE sync_peers SET trusted = 0, age_recipient = NULL WHERE site_id = ?1",
+                [site_id],
+            )?;
+            if n > 0 {
+                append_audit(
+                    &tx,
+                    &who,
+                    &Event {
+                        action: AuditAction::Delete,
+                        resident_id: None,
+                        subject: &subject,
+                        detail: "팀 PC 등록 해제 (removed from folder sync)",
+                    },
+                )?;
+            }
+            Ok(n)
+        })()
+        .map_err(|e| self.sql_err(e))?;
+        tx.commit().map_err(|e| self.sql_err(e))?;
+        Ok(changed > 0)
+    }
+
     /// The shared folder this PC syncs through (`meta` `setting.sync_folder`), if set.
     pub fn sync_folder(&self) -> Result<Option<String>> {
         self.setting(SYNC_FOLDER)
