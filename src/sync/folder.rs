@@ -469,9 +469,17 @@ fn pre_read(
     Ok((reader.manifest().clone(), held))
 }
 
-/// Key of this site's last exported seq, per folder (another folder starts from the beginning).
+/// Key of this site's last exported seq, per folder (another folder starts from the beginning);
+/// the folder as the system resolves it, so `share` and `/full/path/share` are one folder.
 fn exported_key(own_dir: &Path) -> String {
-    format!("exported.{}", own_dir.display())
+    format!("exported.{}", folder_id(own_dir))
+}
+
+fn folder_id(own_dir: &Path) -> String {
+    std::fs::canonicalize(own_dir)
+        .unwrap_or_else(|_| own_dir.to_owned())
+        .display()
+        .to_string()
 }
 
 /// Seconds since the Unix epoch by the wall clock (0 if the clock is before it).
@@ -498,11 +506,11 @@ fn export_new(
         .unwrap_or(0)
         .min(upto);
     let held_text = serde_json::to_string(&held).unwrap_or_default();
-    let acked = store.folder_record(&format!("held.{}", own_dir.display()))?;
+    let acked = store.folder_record(&format!("held.{}", folder_id(own_dir)))?;
     if after >= upto && acked.as_deref() == Some(held_text.as_str()) {
         return Ok(());
     }
-    let ack_key = format!("ack_at.{}", own_dir.display());
+    let ack_key = format!("ack_at.{}", folder_id(own_dir));
     if after >= upto && !opts.ack_every.is_zero() {
         let last = store
             .folder_record(&ack_key)?
@@ -533,7 +541,7 @@ fn export_new(
     let r = export_own_range(store, &path, after, upto, &encryption)?;
     store.set_folder_record(&key, &upto.to_string())?;
     store.set_folder_record(&ack_key, &wall_secs().to_string())?;
-    store.set_folder_record(&format!("held.{}", own_dir.display()), &held_text)?;
+    store.set_folder_record(&format!("held.{}", folder_id(own_dir)), &held_text)?;
     report.written = Some(Written {
         file: r.path,
         ops: r.ops,
