@@ -76,6 +76,24 @@ pub enum Command {
         #[command(subcommand)]
         action: PeerCommand,
     },
+    /// 공유 폴더로 동기화 한 번: 팀 PC들의 새 묶음 가져오기, 이 PC의 새 변경 쓰기, 모두 받은 묶음
+    /// 지우기 (one pass of shared-folder sync: import peers' new bundles, write ours, compact)
+    Folder {
+        /// 공유 폴더 (shared folder: a file share, NAS, or a Syncthing/OneDrive folder)
+        path: PathBuf,
+        /// 이 폴더를 설정으로 저장 (TUI가 스스로 동기화) (remember it as setting.sync_folder)
+        #[arg(long)]
+        remember: bool,
+        /// JSON으로 출력 (print JSON)
+        #[arg(long)]
+        json: bool,
+    },
+    /// 팀 PC 등록: 그 PC가 `dolbom sync keys --json`으로 출력한 파일 (enrol a team PC for folder
+    /// sync from the JSON its `dolbom sync keys --json` printed; admin only)
+    Team {
+        #[command(subcommand)]
+        action: TeamCommand,
+    },
     /// 동기화 상태 (site, peers, version vectors, pending ops, conflicts)
     Status {
         /// JSON으로 출력 (print JSON)
@@ -102,6 +120,55 @@ pub enum PeerCommand {
         #[arg(long)]
         name: Option<String>,
     },
+}
+
+#[derive(clap::Subcommand, Debug)]
+pub enum TeamCommand {
+    /// 팀 PC 등록 (enrol: trust its signing key, store its age key)
+    Add {
+        /// 그 PC의 `dolbom sync keys --json` 출력 파일 (the JSON the other PC printed)
+        file: PathBuf,
+    },
+    /// 팀 PC 등록 해제: 도난·반납된 PC (remove a PC: its bundles are refused, new ones are not
+    /// encrypted to it)
+    Remove {
+        /// 그 PC의 기관 ID (its site id)
+        site_id: String,
+    },
+}
+
+/// `sync team add FILE`: (site id, name, age recipient, signing key) from the JSON of `sync keys`.
+fn team_add_input(path: &Path) -> SyncResult<(String, Option<String>, String, String)> {
+    let usage = |m: String| SyncError::Usage(m);
+    let text = std::fs::read_to_string(path).map_err(|e| {
+        usage(format!(
+            "키 파일을 읽을 수 없습니다 (cannot read keys file) {}: {e}",
+            path.display()
+        ))
+    })?;
+    let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
+    let v: serde_json::Value = serde_json::from_str(text).map_err(|_| {
+        usage(format!(
+            "`dolbom sync keys --json`의 출력이 아닙니다 (not the JSON of sync keys): {}",
+            path.display()
+        ))
+    })?;
+    let field = |k: &str| v.get(k).and_then(|x| x.as_str()).map(str::to_string);
+    let (Some(id), Some(recipient), Some(signer)) =
+        (field("site_id"), field("recipient"), field("signer"))
+    else {
+        return Err(usage(format!(
+            "키 파일에 site_id·recipient·signer가 없습니다 (keys file lacks site_id/recipient/signer): {}",
+            path.display()
+        )));
+    };
+    let recipient = parse_recipient(&recipient)?.to_string();
+    let signer =
+        crate::sync::keys::format_verifying_key(&crate::sync::keys::parse_verifying_key(&signer)?);
+    if id.trim().is_empty() {
+        return Err(usage("기관 ID가 비어 있습니다 (empty site id)".into()));
+    }
+    Ok((id, field("site_name"), recipient, signer))
 }
 
 /// `sync peer add`: the peer's (site id, name, age recipient) from `--keys FILE` (the JSON
@@ -263,6 +330,51 @@ pub fn run(g: &Global, args: &Args) -> anyhow::Result<ExitCode> {
                  이 기관 앞 묶음: dolbom sync export --to {id} --encrypt-to-peer --out 파일\n"
             ))?;
         }
+        Command::Folder {
+            path,
+            remember,
+            json,
+        } => {
+            if *remember {
+                store.set_sync_folder(&path.display().to_string())?;
+            }
+            let report = sync::folder::run_pass(&mut store, path)?;
+            if *json {
+                output::json(&report)?;
+            } else {
+                output::print(&folder_text(&report))?;
+            }
+        }
+        Command::Team {
+            action: TeamCommand::Add { file },
+        } => {
+            let (id, name, recipient, signer) = match team_add_input(file) {
+                Ok(x) => x,
+                Err(e) => {
+                    eprintln!("dolbom sync team add: {e}");
+                    return Ok(ExitCode::from(2));
+                }
+            };
+            if id == store.site().id {
+                eprintln!("dolbom sync team add: 이 PC 자신입니다 (this is this site's own id)");
+                return Ok(ExitCode::from(2));
+            }
+            store.enrol_peer(&id, name.as_deref(), &recipient, &signer)?;
+            output::print(&format!(
+                "팀 PC {id}을(를) 등록했습니다 (enrolled): 서명 {signer}, age {recipient}\n"
+            ))?;
+        }
+        Command::Team {
+            action: TeamCommand::Remove { site_id },
+        } => {
+            if !store.unenrol_peer(site_id)? {
+                eprintln!("dolbom sync team remove: 등록된 PC가 아닙니다 (not a peer): {site_id}");
+                return Ok(ExitCode::from(2));
+            }
+            output::print(&format!(
+                "팀 PC {site_id}의 등록을 해제했습니다: 그 PC의 묶음은 받지 않고, 새 묶음은 그 PC 앞으로 암호화하지 않습니다 (removed)\n"
+            ))?;
+        }
         Command::Status { json } => {
             let status = sync::status(&store)?;
             if *json {
@@ -372,6 +484,54 @@ pub fn import_text(r: &ImportReport) -> String {
             )
         }),
     );
+    out
+}
+
+/// A folder pass as text: what was applied, written, deleted, and each skipped file's reason.
+pub fn folder_text(r: &crate::sync::folder::FolderReport) -> String {
+    let mut out = String::new();
+    for a in &r.applied {
+        let _ = writeln!(
+            out,
+            "가져옴 {}: 적용 {} · 이미 있음 {} · 충돌 {}",
+            a.file.display(),
+            a.applied,
+            a.known,
+            a.conflicts
+        );
+    }
+    if let Some(w) = &r.written {
+        let _ = writeln!(
+            out,
+            "씀 {}: 항목 {}개, {} 바이트{}",
+            w.file.display(),
+            w.ops,
+            w.bytes,
+            if w.recipients.is_empty() {
+                " (암호화 안 함)".to_string()
+            } else {
+                format!(" (팀 PC {}대 앞으로 암호화)", w.recipients.len())
+            }
+        );
+    }
+    for c in &r.compacted {
+        let _ = writeln!(out, "지움(모든 팀 PC가 받음) {}", c.display());
+    }
+    for s in &r.skipped {
+        let _ = writeln!(
+            out,
+            "건너뜀 {}: {}{}",
+            s.file.display(),
+            s.reason,
+            if s.retry { " [다음에 다시]" } else { "" }
+        );
+    }
+    for w in &r.warnings {
+        let _ = writeln!(out, "주의: {w}");
+    }
+    if out.is_empty() {
+        out.push_str("새 묶음 없음 (nothing new)\n");
+    }
     out
 }
 

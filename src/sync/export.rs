@@ -62,16 +62,58 @@ pub fn export_bundle(
     opts: &ExportOptions,
     progress: &mut dyn FnMut(u64),
 ) -> SyncResult<ExportReport> {
-    let keys = site_keys(store)?;
     let peer = if opts.full { None } else { opts.to.as_deref() };
+    write_export(
+        store,
+        &opts.out,
+        opts.to.as_deref(),
+        &opts.encryption,
+        &mut |each| stream_ops(store, peer, each),
+        progress,
+    )
+}
+
+/// Writes a bundle of this site's own ops with `after < seq <= upto` (a shared-folder bundle:
+/// every peer reads this site's folder itself, so nothing is relayed), recorded like
+/// [`export_bundle`] with no peer.
+pub fn export_own_range(
+    store: &Store,
+    out: &Path,
+    after: i64,
+    upto: i64,
+    encryption: &Encryption,
+) -> SyncResult<ExportReport> {
+    let own = store.site().id.clone();
+    write_export(
+        store,
+        out,
+        None,
+        encryption,
+        &mut |each| store.for_each_op_of_origin(&own, after, upto, each),
+        &mut |_| {},
+    )
+}
+
+/// Where the ops of a bundle come from: called once with the sink each op goes to.
+type OpSource<'a> = dyn FnMut(&mut dyn FnMut(&Op) -> SyncResult<()>) -> SyncResult<()> + 'a;
+
+fn write_export(
+    store: &Store,
+    out: &Path,
+    to: Option<&str>,
+    encryption: &Encryption,
+    source: &mut OpSource<'_>,
+    progress: &mut dyn FnMut(u64),
+) -> SyncResult<ExportReport> {
+    let keys = site_keys(store)?;
     let site = store.site().clone();
     let mut meta = BundleMeta::new(CURRENT_VERSION, &site.id, &site.name);
     super::witness::fill(store, &mut meta)?;
-    let mut writer = BundleWriter::new(&opts.out, meta)?;
+    let mut writer = BundleWriter::new(out, meta)?;
     let mut own = OwnProofs::new(&site.id, keys.signing_key());
     // Per other origin, the seqs sent: their proofs (kept from import) go along.
     let mut relayed: BTreeMap<String, [i64; 2]> = BTreeMap::new();
-    stream_ops(store, peer, &mut |op| {
+    source(&mut |op| {
         writer.push(op)?;
         if op.origin == site.id {
             own.add(op)?;
@@ -95,12 +137,12 @@ pub fn export_bundle(
         }
     }
     writer.push(&knowledge(store)?)?;
-    let info = writer.finish(keys.signing_key(), &opts.encryption)?;
-    record(store, opts.to.as_deref(), &info.manifest, ops, &opts.out)?;
+    let info = writer.finish(keys.signing_key(), encryption)?;
+    record(store, to, &info.manifest, ops, out)?;
     Ok(ExportReport {
         path: info.path,
         bundle_id: info.manifest.bundle_id.clone(),
-        peer: opts.to.clone(),
+        peer: to.map(str::to_string),
         ops,
         per_table: info
             .manifest

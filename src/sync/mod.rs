@@ -7,6 +7,8 @@
 //! - [`site`]: this site's keys (made at first use, kept by the store) and [`SyncError`].
 //! - [`export`]: ops a peer lacks → bundle. [`import`]: bundle → ops, checked and recorded;
 //!   `merge`: the rules that fold a row's ops into its fields and conflicts.
+//! - [`folder`]: one pass of shared-folder sync (import peers' new bundles, export ours,
+//!   compact what every peer holds).
 //! - [`proof`]: each origin's signature over its ops, so relayed ops cannot be forged.
 //! - [`conflicts`]: review and resolve losing values. [`status`]: peers and pending ops.
 //! - option checks and text for `dolbom sync` live in `crate::cli::sync`.
@@ -17,6 +19,7 @@
 pub mod bundle;
 pub mod conflicts;
 pub mod export;
+pub mod folder;
 pub mod import;
 pub mod keys;
 mod merge;

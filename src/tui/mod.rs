@@ -15,6 +15,7 @@
 //!    a [`keymap::Resolution::Matched`] action goes to `update`.
 
 pub mod action;
+pub mod folder_sync;
 pub mod key;
 pub mod keymap;
 pub mod layout;

@@ -32,6 +32,19 @@ pub enum Msg {
         u64,
         Box<Result<crate::paper::monthly::MonthlyReport, String>>,
     ),
+    /// Time to ask whether a shared-folder pass is due ([`super::folder_sync`]).
+    FolderTick,
+    /// A shared-folder pass finished.
+    FolderDone(Box<Result<crate::sync::folder::FolderReport, String>>),
+}
+
+/// Sends [`Msg::FolderTick`] now and every [`super::folder_sync::TICK`] until the loop is gone.
+pub fn spawn_folder_ticks(tx: Sender<Msg>) {
+    thread::spawn(move || {
+        while tx.send(Msg::FolderTick).is_ok() {
+            thread::sleep(super::folder_sync::TICK);
+        }
+    });
 }
 
 /// Builds the resident index on a worker thread; it arrives as [`Msg::Index`].

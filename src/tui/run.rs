@@ -59,6 +59,9 @@ pub fn run(store: Store, opts: RunOptions) -> anyhow::Result<()> {
     app.jobs = Some(tx.clone());
     spawn_input(tx.clone());
     spawn_signals(tx.clone());
+    if app.folder.folder.is_some() {
+        super::msg::spawn_folder_ticks(tx.clone());
+    }
     // The stored index when current (a few ms), else built on a worker thread.
     match crate::search::residents::ResidentIndex::stored(&app.store) {
         Ok(Some(ix)) => {
@@ -190,6 +193,8 @@ fn handle(app: &mut App, msg: Msg) -> bool {
         Msg::JobDone(result) => app.sync_finished(*result),
         Msg::TodayLoaded(generation, result) => app.today_loaded(generation, *result),
         Msg::StatsLoaded(generation, result) => app.stats_loaded(generation, *result),
+        Msg::FolderTick => app.folder_tick(),
+        Msg::FolderDone(result) => app.folder_done(*result),
     }
     false
 }

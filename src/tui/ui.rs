@@ -165,8 +165,23 @@ fn status_bar(f: &mut Frame<'_>, area: Rect, app: &App) {
             let hints = hint_line(&key_hints(app), width.saturating_sub(12));
             let room = width.saturating_sub(hints.width() + 2);
             let (op, n) = (app.store.operator(), app.pending_sync);
+            let folder = app
+                .folder
+                .status()
+                .map(|s| format!(" · {s}"))
+                .unwrap_or_default();
             // The longest that fits, whole: the site's name is on the tab bar already.
+            let short = app
+                .folder
+                .status_short()
+                .map(|s| format!(" {s}"))
+                .unwrap_or_default();
             let left = [
+                format!(" {op} · {file} · 동기화 대기 {n}{folder}"),
+                format!(" {op} · 동기화 대기 {n}{folder}"),
+                format!(" 동기화 대기 {n}{folder}"),
+                format!(" 대기 {n}{folder}"),
+                format!(" 대기 {n}{short}"),
                 format!(" {op} · {file} · 동기화 대기 {n}"),
                 format!(" {op} · 동기화 대기 {n}"),
                 format!(" 동기화 대기 {n}"),

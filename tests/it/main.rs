@@ -16,6 +16,7 @@ mod encryption;
 mod encryption_cli;
 mod engine;
 mod errors_once;
+mod folder_sync;
 mod form;
 mod handover;
 mod hostile_import;

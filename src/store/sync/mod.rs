@@ -8,6 +8,7 @@
 //! - [`proofs`]: origins' signatures over their ops, kept so that relays can forward them.
 
 mod conflicts;
+mod folder;
 mod merge;
 mod proofs;
 
@@ -246,17 +247,46 @@ impl Store {
         peer: Option<&str>,
         each: &mut dyn FnMut(&Op) -> std::result::Result<(), E>,
     ) -> std::result::Result<(), E> {
+        self.for_each_op_where(
+            "?1 IS NULL OR (o.origin <> ?1 AND o.seq >
+                coalesce((SELECT v.seq FROM sync_vv v WHERE v.peer = ?1 AND v.origin = o.origin), 0))",
+            params![peer],
+            each,
+        )
+    }
+
+    /// Calls `each` for the ops of `origin` with `after < seq <= upto`, in seq order (as
+    /// [`Store::for_each_op`] gives them): one site's new ops for a shared-folder bundle.
+    pub fn for_each_op_of_origin<E: From<StoreError>>(
+        &self,
+        origin: &str,
+        after: i64,
+        upto: i64,
+        each: &mut dyn FnMut(&Op) -> std::result::Result<(), E>,
+    ) -> std::result::Result<(), E> {
+        self.for_each_op_where(
+            "o.origin = ?1 AND o.seq > ?2 AND o.seq <= ?3",
+            params![origin, after, upto],
+            each,
+        )
+    }
+
+    fn for_each_op_where<E: From<StoreError>>(
+        &self,
+        filter: &str,
+        args: &[&dyn rusqlite::ToSql],
+        each: &mut dyn FnMut(&Op) -> std::result::Result<(), E>,
+    ) -> std::result::Result<(), E> {
         let conn = self.conn();
         let err = |e| self.sql_err(e);
         let mut stmt = conn
-            .prepare(
+            .prepare(&format!(
                 "SELECT o.origin, o.seq, o.hlc, o.tbl, o.row_id, o.kind, o.fields, o.base FROM ops o
-                 WHERE ?1 IS NULL OR (o.origin <> ?1 AND o.seq >
-                       coalesce((SELECT v.seq FROM sync_vv v WHERE v.peer = ?1 AND v.origin = o.origin), 0))
-                 ORDER BY o.origin, o.seq",
-            )
+                 WHERE {filter}
+                 ORDER BY o.origin, o.seq"
+            ))
             .map_err(err)?;
-        let mut rows = stmt.query(params![peer]).map_err(err)?;
+        let mut rows = stmt.query(args).map_err(err)?;
         while let Some(r) = rows.next().map_err(err)? {
             let origin: String = r.get(0).map_err(err)?;
             let seq: i64 = r.get(1).map_err(err)?;

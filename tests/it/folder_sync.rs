@@ -1,0 +1,772 @@
+//! #19: sync through a shared folder (`dolbom sync folder PATH`). Two sites see each other's
+//! work; half-written, empty, temp-named, unenrolled and replayed files are skipped with a reason
+//! and change nothing; a site deletes its own bundles once every peer acknowledged them; and a
+//! seeded simulation of sites whose folder copies arrive late, twice, out of order or truncated
+//! reaches one digest with nothing lost.
+
+use crate::common::sync::*;
+use dolbom::store::{Store, Val};
+use dolbom::sync::folder::{FolderReport, run_pass};
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+
+/// Enrols every site at every other one (as `dolbom sync team add` does).
+fn enrol_all(sites: &[&Store]) {
+    for a in sites {
+        for b in sites {
+            if a.site().id != b.site().id {
+                let k = dolbom::sync::public_keys(b).expect("keys");
+                a.enrol_peer(&k.site_id, Some(&k.site_name), &k.recipient, &k.signer)
+                    .expect("enrol");
+            }
+        }
+    }
+}
+
+fn pass(s: &mut Store, folder: &Path) -> FolderReport {
+    run_pass(s, folder).expect("folder pass")
+}
+
+fn residents(s: &Store) -> i64 {
+    s.counts().expect("counts").residents
+}
+
+fn reasons(r: &FolderReport, file: &Path) -> Vec<String> {
+    r.skipped
+        .iter()
+        .filter(|k| k.file == file)
+        .map(|k| k.reason.clone())
+        .collect()
+}
+
+fn bundles(dir: &Path) -> Vec<PathBuf> {
+    let mut v: Vec<PathBuf> = std::fs::read_dir(dir)
+        .map(|rd| rd.flatten().map(|e| e.path()).collect())
+        .unwrap_or_default();
+    v.retain(|p| p.extension().is_some_and(|e| e == "bundle"));
+    v.sort();
+    v
+}
+
+/// The ops bundle (not an acknowledgement) a pass wrote.
+fn written(r: &FolderReport) -> PathBuf {
+    let w = r.written.as_ref().expect("a bundle was written");
+    assert!(w.ops > 0, "an ops bundle");
+    w.file.clone()
+}
+
+#[test]
+fn two_sites_see_each_others_new_resident_through_the_folder() {
+    let dir = tempfile::tempdir().unwrap();
+    let folder = dir.path().join("share");
+    std::fs::create_dir(&folder).unwrap();
+    let mut a = open_site(dir.path(), "a", 0);
+    let mut b = open_site(dir.path(), "b", 1000);
+    enrol_all(&[&a, &b]);
+    add_resident(&mut a, "김하나", "010-1111-2222", "행복동 1");
+    add_resident(&mut b, "이두리", "010-3333-4444", "행복동 2");
+    let ra = pass(&mut a, &folder);
+    let w = ra.written.as_ref().expect("a wrote");
+    assert_eq!(w.recipients, vec![b.site().id.clone()], "encrypted to B");
+    assert!(ra.warnings.is_empty(), "{:?}", ra.warnings);
+    let rb = pass(&mut b, &folder);
+    assert_eq!(rb.applied.len(), 1, "{rb:?}");
+    pass(&mut a, &folder);
+    assert_eq!(residents(&a), 2);
+    assert_eq!(residents(&b), 2);
+    assert_eq!(digest(&a), digest(&b));
+    // Nothing new: a further pass applies and writes nothing.
+    pass(&mut b, &folder);
+    let again = pass(&mut a, &folder);
+    assert!(
+        again.applied.is_empty() && again.written.is_none(),
+        "{again:?}"
+    );
+}
+
+#[test]
+fn faulty_files_are_skipped_with_a_reason_and_change_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let folder = dir.path().join("share");
+    std::fs::create_dir(&folder).unwrap();
+    let mut a = open_site(dir.path(), "a", 0);
+    let mut b = open_site(dir.path(), "b", 1000);
+    let mut c = open_site(dir.path(), "c", 2000);
+    enrol_all(&[&a, &b]);
+    let a_dir = folder.join(&a.site().id);
+
+    add_resident(&mut a, "김하나", "010-1111-2222", "행복동 1");
+    let first = written(&pass(&mut a, &folder));
+    let first_bytes = std::fs::read(&first).unwrap();
+    pass(&mut b, &folder);
+    assert_eq!(residents(&b), 1);
+
+    // A's second bundle, held back; B sees it empty, then half-copied, then under a temp name.
+    add_resident(&mut a, "박세나", "010-5555-6666", "행복동 3");
+    let second = written(&pass(&mut a, &folder));
+    let full = std::fs::read(&second).unwrap();
+    std::fs::remove_file(&second).unwrap();
+    let before = digest(&b);
+
+    std::fs::write(&second, b"").unwrap();
+    let r = pass(&mut b, &folder);
+    let why = reasons(&r, &second);
+    assert_eq!(why.len(), 1, "{r:?}");
+    assert!(r.skipped.iter().all(|s| s.file != second || s.retry));
+    assert_eq!(digest(&b), before, "an empty file changes nothing");
+
+    std::fs::write(&second, &full[..full.len() / 2]).unwrap();
+    let r = pass(&mut b, &folder);
+    let why = reasons(&r, &second);
+    assert!(
+        why[0].contains("불완전") && why[0].contains("truncated"),
+        "{why:?}"
+    );
+    assert_eq!(digest(&b), before, "a half-written bundle changes nothing");
+
+    std::fs::remove_file(&second).unwrap();
+    let temp = a_dir.join(format!(
+        ".syncthing.{}.tmp",
+        second.file_name().unwrap().to_string_lossy()
+    ));
+    std::fs::write(&temp, &full).unwrap();
+    let conflict = a_dir.join("2-2-SERVER01.bundle");
+    std::fs::write(&conflict, &full).unwrap();
+    let r = pass(&mut b, &folder);
+    assert!(reasons(&r, &temp)[0].contains("Syncthing"), "{r:?}");
+    assert!(reasons(&r, &conflict)[0].contains("충돌 사본"), "{r:?}");
+    assert_eq!(
+        digest(&b),
+        before,
+        "temp names and conflict copies change nothing"
+    );
+    std::fs::remove_file(&temp).unwrap();
+    std::fs::remove_file(&conflict).unwrap();
+
+    // A PC nobody enrolled writes into the folder.
+    add_resident(&mut c, "최낯선", "010-9999-0000", "다른동 9");
+    let stranger = written(&pass(&mut c, &folder));
+    let r = pass(&mut b, &folder);
+    assert!(reasons(&r, &stranger)[0].contains("등록되지 않은"), "{r:?}");
+    assert_eq!(
+        digest(&b),
+        before,
+        "an unenrolled PC's bundle changes nothing"
+    );
+
+    // A replay: A's first bundle, gone from the folder (compacted), reappears.
+    let _ = std::fs::remove_file(&first);
+    pass(&mut b, &folder);
+    std::fs::write(&first, &first_bytes).unwrap();
+    let r = pass(&mut b, &folder);
+    assert!(reasons(&r, &first)[0].contains("already applied"), "{r:?}");
+    assert_eq!(digest(&b), before, "a replay changes nothing");
+
+    // The half-written one, complete at last, is picked up.
+    std::fs::write(&second, &full).unwrap();
+    let r = pass(&mut b, &folder);
+    assert_eq!(r.applied.len(), 1, "{r:?}");
+    assert_eq!(residents(&b), 2);
+    pass(&mut a, &folder);
+    assert_eq!(digest(&a), digest(&b));
+}
+
+#[test]
+fn a_site_deletes_its_bundles_once_every_peer_holds_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let folder = dir.path().join("share");
+    std::fs::create_dir(&folder).unwrap();
+    let mut a = open_site(dir.path(), "a", 0);
+    let mut b = open_site(dir.path(), "b", 1000);
+    let mut c = open_site(dir.path(), "c", 2000);
+    enrol_all(&[&a, &b, &c]);
+    let a_dir = folder.join(&a.site().id);
+    add_resident(&mut a, "김하나", "010-1111-2222", "행복동 1");
+    let first = written(&pass(&mut a, &folder));
+    // B holds it, C not yet: it stays.
+    pass(&mut b, &folder);
+    let r = pass(&mut a, &folder);
+    assert!(r.compacted.is_empty(), "{r:?}");
+    assert!(first.exists());
+    // C holds it too: A deletes it on its next pass.
+    pass(&mut c, &folder);
+    let r = pass(&mut a, &folder);
+    assert_eq!(r.compacted, vec![first.clone()]);
+    assert!(!first.exists());
+    // Only acknowledgement files (no ops) of A remain, at most one.
+    let left = bundles(&a_dir);
+    assert!(left.len() <= 1, "{left:?}");
+    assert_eq!(residents(&c), 1);
+}
+
+/// xorshift64*: a seeded generator, so that a failure repeats.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
+    }
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n.max(1) as u64) as usize
+    }
+    fn chance(&mut self, percent: u64) -> bool {
+        self.next() % 100 < percent
+    }
+}
+
+/// Sites, each with its own replica of the shared folder; a replicator copies each site's
+/// files to the others' replicas with faults (late, truncated first, twice, out of order) and
+/// propagates deletions, as Syncthing or a slow share would.
+struct Sim {
+    _dir: tempfile::TempDir,
+    sites: Vec<Store>,
+    replicas: Vec<PathBuf>,
+    rng: Rng,
+    residents: Vec<String>,
+    cases: Vec<String>,
+    entries: Vec<String>,
+    /// (replica, site dir name, file) → bytes last delivered complete.
+    delivered: BTreeMap<(usize, String, String), Vec<u8>>,
+    counter: u64,
+    bytes_written: u64,
+    ops_written: u64,
+    bundles: u64,
+    acks: u64,
+    ack_bytes: u64,
+}
+
+impl Sim {
+    fn new(n: usize, seed: u64) -> Sim {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let sites: Vec<Store> = (0..n)
+            .map(|i| open_site(dir.path(), &format!("s{i}"), i as i64 * 700))
+            .collect();
+        enrol_all(&sites.iter().collect::<Vec<_>>());
+        let replicas = (0..n)
+            .map(|i| {
+                let p = dir.path().join(format!("replica{i}"));
+                std::fs::create_dir(&p).expect("replica");
+                p
+            })
+            .collect();
+        Sim {
+            _dir: dir,
+            sites,
+            replicas,
+            rng: Rng(seed | 1),
+            residents: Vec::new(),
+            cases: Vec::new(),
+            entries: Vec::new(),
+            delivered: BTreeMap::new(),
+            counter: 0,
+            bytes_written: 0,
+            ops_written: 0,
+            bundles: 0,
+            acks: 0,
+            ack_bytes: 0,
+        }
+    }
+
+    fn unique(&mut self, p: &str) -> String {
+        self.counter += 1;
+        format!("{p}{}", self.counter)
+    }
+
+    fn visible(&self, s: usize, table: &str, ids: &[String]) -> Vec<String> {
+        ids.iter()
+            .filter(|id| field(&self.sites[s], table, id, "id").is_some())
+            .cloned()
+            .collect()
+    }
+
+    fn edit_once(&mut self, s: usize) {
+        match self.rng.below(10) {
+            0..=2 => {
+                let (n, p) = (self.unique("n"), self.unique("p"));
+                let id = add_resident(&mut self.sites[s], &n, &p, "행복동");
+                self.residents.push(id);
+            }
+            3..=5 => {
+                // Often the same resident at several sites: concurrent edits.
+                let vis = self.visible(s, "residents", &self.residents.clone());
+                if vis.is_empty() {
+                    return;
+                }
+                let id = vis[self.rng.below(vis.len().min(2))].clone();
+                let col = ["phone", "address"][self.rng.below(2)];
+                let v = self.unique("v");
+                edit(&mut self.sites[s], "residents", &id, col, &v);
+            }
+            6 => {
+                let vis = self.visible(s, "residents", &self.residents.clone());
+                if vis.is_empty() {
+                    return;
+                }
+                let rid = vis[self.rng.below(vis.len())].clone();
+                let id = uuid::Uuid::now_v7().to_string();
+                let mut tx = self.sites[s].write().expect("tx");
+                tx.insert(
+                    "cases",
+                    &id,
+                    &[
+                        ("resident_id", Val::text(&rid)),
+                        ("worker", Val::text("tester")),
+                        ("stage", Val::text("접수")),
+                        ("opened_on", Val::text("2025-03-01")),
+                        ("last_activity", Val::text("2025-03-01")),
+                    ],
+                )
+                .expect("case");
+                tx.commit().expect("commit");
+                self.cases.push(id);
+            }
+            7 | 8 => {
+                let vis = self.visible(s, "cases", &self.cases.clone());
+                if vis.is_empty() {
+                    return;
+                }
+                let cid = vis[self.rng.below(vis.len())].clone();
+                let id = uuid::Uuid::now_v7().to_string();
+                let body = self.unique("b");
+                let mut tx = self.sites[s].write().expect("tx");
+                tx.insert(
+                    "entries",
+                    &id,
+                    &[
+                        ("case_id", Val::text(&cid)),
+                        ("kind", Val::text("memo")),
+                        ("author", Val::text("tester")),
+                        ("at", Val::text("2025-03-01 10:00")),
+                        ("body", Val::text(&body)),
+                    ],
+                )
+                .expect("entry");
+                tx.commit().expect("commit");
+                self.entries.push(id);
+            }
+            _ => {
+                // A correction of an entry (possibly the same one at two sites).
+                let vis = self.visible(s, "entries", &self.entries.clone());
+                if vis.is_empty() {
+                    return;
+                }
+                let id = vis[self.rng.below(vis.len().min(3))].clone();
+                let body = self.unique("c");
+                if let Ok(e) =
+                    dolbom::timeline::ops::correct_entry(&mut self.sites[s], &id, &body, None)
+                {
+                    self.entries.push(e.id);
+                }
+            }
+        }
+    }
+
+    /// Copies files between replicas. With `faults`, a copy may be late, truncated (completed
+    /// later), repeated, or in any order; without, everything arrives whole.
+    fn replicate(&mut self, faults: bool) {
+        let n = self.sites.len();
+        for src in 0..n {
+            let own = self.sites[src].site().id.clone();
+            let from = self.replicas[src].join(&own);
+            let mut files: Vec<(String, Vec<u8>)> = std::fs::read_dir(&from)
+                .map(|rd| {
+                    rd.flatten()
+                        .filter_map(|e| {
+                            let name = e.file_name().to_string_lossy().into_owned();
+                            Some((name, std::fs::read(e.path()).ok()?))
+                        })
+                        .collect()
+                })
+                .unwrap_or_default();
+            for dst in (0..n).filter(|d| *d != src) {
+                let to = self.replicas[dst].join(&own);
+                std::fs::create_dir_all(&to).expect("dir");
+                // Deletions (compaction) propagate.
+                let present: BTreeSet<&String> = files.iter().map(|(f, _)| f).collect();
+                for e in std::fs::read_dir(&to).expect("read").flatten() {
+                    let name = e.file_name().to_string_lossy().into_owned();
+                    if !present.contains(&name) && !name.starts_with('.') {
+                        let _ = std::fs::remove_file(e.path());
+                        self.delivered.remove(&(dst, own.clone(), name));
+                    }
+                }
+                // Out of order: shuffle.
+                for i in (1..files.len()).rev() {
+                    let j = self.rng.below(i + 1);
+                    files.swap(i, j);
+                }
+                for (name, bytes) in &files {
+                    let key = (dst, own.clone(), name.clone());
+                    let done = self.delivered.get(&key) == Some(bytes);
+                    let target = to.join(name);
+                    if done {
+                        if faults && self.rng.chance(5) {
+                            std::fs::write(&target, bytes).expect("twice");
+                        }
+                        continue;
+                    }
+                    if faults && self.rng.chance(35) {
+                        continue; // late
+                    }
+                    if faults && self.rng.chance(25) {
+                        let cut = self.rng.below(bytes.len().max(1));
+                        std::fs::write(&target, &bytes[..cut]).expect("partial");
+                        continue;
+                    }
+                    std::fs::write(&target, bytes).expect("copy");
+                    self.delivered.insert(key, bytes.clone());
+                }
+            }
+        }
+    }
+
+    /// One pass at every site; true if any site applied or wrote something.
+    fn passes(&mut self) -> bool {
+        let mut busy = false;
+        for i in 0..self.sites.len() {
+            let r = run_pass(&mut self.sites[i], &self.replicas[i]).expect("pass");
+            busy |= !r.applied.is_empty() || r.written.is_some() || !r.compacted.is_empty();
+            if let Some(w) = &r.written {
+                self.bytes_written += w.bytes;
+                self.ops_written += w.ops;
+                self.bundles += 1;
+                if w.ops == 0 {
+                    self.acks += 1;
+                    self.ack_bytes += w.bytes;
+                }
+            }
+            for s in &r.skipped {
+                assert!(
+                    s.retry || s.reason.contains("already applied"),
+                    "only transient skips in a healthy team: {s:?}"
+                );
+            }
+        }
+        busy
+    }
+}
+
+fn simulate(n: usize, rounds: usize, seed: u64) -> (Sim, usize) {
+    let mut sim = Sim::new(n, seed);
+    for _ in 0..rounds {
+        for s in 0..n {
+            for _ in 0..1 + sim.rng.below(3) {
+                sim.edit_once(s);
+            }
+        }
+        sim.passes();
+        sim.replicate(true);
+    }
+    // Quiescence: whole copies, until a round of passes changes nothing (bounded).
+    let mut settle = 0;
+    loop {
+        settle += 1;
+        assert!(settle < 20, "no quiescence after 20 rounds");
+        let busy = sim.passes();
+        sim.replicate(false);
+        if !busy && settle > 1 {
+            break;
+        }
+    }
+    (sim, settle)
+}
+
+fn check(sim: &Sim) {
+    let first = digest(&sim.sites[0]);
+    for s in &sim.sites[1..] {
+        assert_eq!(digest(s), first, "sites differ at quiescence");
+    }
+    for s in &sim.sites {
+        for id in sim.residents.iter().chain(&sim.entries) {
+            let table = if sim.residents.contains(id) {
+                "residents"
+            } else {
+                "entries"
+            };
+            assert!(field(s, table, id, "id").is_some(), "{table} {id} lost");
+        }
+    }
+    let open = |s: &Store| -> BTreeSet<String> {
+        dolbom::sync::open_conflicts(s)
+            .expect("open")
+            .into_iter()
+            .map(|c| c.id)
+            .collect()
+    };
+    let first = open(&sim.sites[0]);
+    for s in &sim.sites[1..] {
+        assert_eq!(open(s), first, "every conflict recorded once, everywhere");
+    }
+}
+
+#[test]
+fn four_sites_through_a_faulty_folder_reach_one_digest() {
+    let t = std::time::Instant::now();
+    let (sim, settle) = simulate(4, 6, 0x5eed_0019);
+    check(&sim);
+    // Bundles are removed once everyone holds them: the folder does not grow without bound.
+    for (i, r) in sim.replicas.iter().enumerate() {
+        let own = r.join(sim.sites[i].site().id.as_str());
+        let ops_files = bundles(&own)
+            .into_iter()
+            .filter(|p| {
+                let n = p.file_name().unwrap().to_string_lossy().into_owned();
+                dolbom::sync::folder::BundleName::parse(&n).is_some_and(|b| !b.is_ack())
+            })
+            .count();
+        assert_eq!(ops_files, 0, "site {i} kept bundles everyone holds");
+    }
+    if std::env::var_os("SYNC_STATS").is_some() {
+        eprintln!(
+            "4 sites, 6 rounds: {}, {:?}",
+            stats(&sim, settle),
+            t.elapsed()
+        );
+    }
+}
+
+fn stats(sim: &Sim, settle: usize) -> String {
+    let ops_bundles = sim.bundles - sim.acks;
+    let ops_bytes = sim.bytes_written - sim.ack_bytes;
+    format!(
+        "{} residents, {} entries; {} ops in {ops_bundles} bundles ({ops_bytes} B, {} B/bundle, {} B/op), {} ack files ({} B each); settled in {settle} rounds",
+        sim.residents.len(),
+        sim.entries.len(),
+        sim.ops_written,
+        ops_bytes / ops_bundles.max(1),
+        ops_bytes / sim.ops_written.max(1),
+        sim.acks,
+        sim.ack_bytes / sim.acks.max(1),
+    )
+}
+
+/// The longer run: `FOLDER_SOAK=ROUNDS cargo test --test it folder_sync::soak -- --ignored`.
+#[test]
+#[ignore]
+fn soak_eight_sites() {
+    let rounds = std::env::var("FOLDER_SOAK")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(20);
+    for seed in 1..=3u64 {
+        let t = std::time::Instant::now();
+        let (sim, settle) = simulate(8, rounds, seed * 0x9e37_79b9);
+        check(&sim);
+        eprintln!(
+            "8 sites, {rounds} rounds, seed {seed}: {}, {:?}",
+            stats(&sim, settle),
+            t.elapsed()
+        );
+    }
+}
+
+/// Two real `dolbom` processes share a temp folder: enrolment with `sync team add`, passes run
+/// at the same time, a resident written at A appears at B. Prints the pass times with
+/// `SYNC_STATS=1`.
+#[test]
+fn two_dolbom_processes_share_a_folder() {
+    use crate::common::dolbom_at;
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let folder = d.join("share");
+    std::fs::create_dir(&folder).unwrap();
+    let (a, b) = (d.join("a.db"), d.join("b.db"));
+    let ok = |db: &Path, args: &[&str]| -> String {
+        let out = dolbom_at(db).args(args).output().expect("run dolbom");
+        assert!(
+            out.status.success(),
+            "dolbom {args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    ok(&a, &["demo", "--residents", "20", "--no-tui"]);
+    for (me, other) in [(&a, &b), (&b, &a)] {
+        let keys = d.join("keys.json");
+        std::fs::write(&keys, ok(other, &["sync", "keys", "--json"])).unwrap();
+        let out = ok(me, &["sync", "team", "add", keys.to_str().unwrap()]);
+        assert!(out.contains("등록"), "{out}");
+    }
+    let share = folder.to_str().unwrap();
+    let count = |db: &Path| {
+        dolbom::store::Store::open(db, &dolbom::store::OpenOptions::new("tester"))
+            .unwrap()
+            .counts()
+            .unwrap()
+            .residents
+    };
+    let before_a = count(&a);
+    // Both processes at once, a few times: each pass sees the other's files appear.
+    let mut times = Vec::new();
+    let mut first = serde_json::Value::Null;
+    for _ in 0..3 {
+        let t = std::time::Instant::now();
+        let spawn = |db: &Path| {
+            dolbom_at(db)
+                .args(["sync", "folder", share, "--json"])
+                .stdout(std::process::Stdio::piped())
+                .stderr(std::process::Stdio::piped())
+                .spawn()
+                .expect("spawn dolbom")
+        };
+        let (ca, cb) = (spawn(&a), spawn(&b));
+        let (pa, pb) = (ca.wait_with_output(), cb.wait_with_output());
+        let (pa, pb) = (pa.expect("a"), pb.expect("b"));
+        for out in [&pa, &pb] {
+            assert!(
+                out.status.success(),
+                "{}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+        }
+        if first.is_null() {
+            first = serde_json::from_slice(&pa.stdout).expect("json");
+        }
+        times.push(t.elapsed());
+    }
+    assert_eq!(count(&b), before_a, "B holds A's residents");
+    // A writes one more; one pass at A, one at B: it is there.
+    let mut s = dolbom::store::Store::open(&a, &dolbom::store::OpenOptions::new("tester")).unwrap();
+    add_resident(&mut s, "정새봄", "010-2222-3333", "행복동 5");
+    drop(s);
+    let t = std::time::Instant::now();
+    let wa: serde_json::Value =
+        serde_json::from_str(&ok(&a, &["sync", "folder", share, "--json"])).unwrap();
+    let rb: serde_json::Value =
+        serde_json::from_str(&ok(&b, &["sync", "folder", share, "--json"])).unwrap();
+    let latency = t.elapsed();
+    assert_eq!(count(&b), before_a + 1);
+    assert_eq!(
+        rb["applied"][0]["applied"].as_u64(),
+        Some(wa["written"]["ops"].as_u64().unwrap())
+    );
+    if std::env::var_os("SYNC_STATS").is_some() {
+        eprintln!(
+            "concurrent passes {times:?}; write→visible with one pass each {latency:?}; \
+             first bundle {} B for {} ops; one resident {} B",
+            first["written"]["bytes"], first["written"]["ops"], wa["written"]["bytes"]
+        );
+    }
+}
+
+/// The TUI with `setting.sync_folder` set: a tick runs a pass (inline here; on a worker thread
+/// in the real loop), a peer's resident arrives, and the status bar shows the exchange.
+#[test]
+fn the_tui_passes_on_a_tick_and_shows_the_exchange() {
+    use dolbom::tui::app::App;
+    use dolbom::tui::keymap::Keymap;
+    use dolbom::tui::theme::Theme;
+    use ratatui::{Terminal, backend::TestBackend};
+    let dir = tempfile::tempdir().unwrap();
+    let folder = dir.path().join("share");
+    std::fs::create_dir(&folder).unwrap();
+    let a = open_site(dir.path(), "a", 0);
+    let mut b = open_site(dir.path(), "b", 1000);
+    enrol_all(&[&a, &b]);
+    add_resident(&mut b, "이두리", "010-3333-4444", "행복동 2");
+    pass(&mut b, &folder);
+    a.set_sync_folder(folder.to_str().unwrap()).unwrap();
+    let mut app = App::new(a, Keymap::builtin_default(), Theme::no_color());
+    assert_eq!(app.folder.status().as_deref(), Some("폴더 …"));
+    app.folder_tick();
+    assert_eq!(residents(&app.store), 1, "B's resident arrived");
+    let status = app.folder.status().unwrap();
+    assert!(
+        status.starts_with("폴더 ") && status.contains(':'),
+        "{status}"
+    );
+    let mut t = Terminal::new(TestBackend::new(80, 24)).unwrap();
+    t.draw(|f| dolbom::tui::ui::render(f, &app)).unwrap();
+    let screen: String = t
+        .backend()
+        .buffer()
+        .content()
+        .iter()
+        .map(|c| c.symbol())
+        .collect();
+    let last: String = screen
+        .chars()
+        .rev()
+        .take(80)
+        .collect::<Vec<_>>()
+        .into_iter()
+        .rev()
+        .collect();
+    let time = status.trim_start_matches("폴더 ");
+    assert!(last.contains(time), "status bar shows {time}: {last:?}");
+    // A missing folder: a quiet mark, no dialog, and the app goes on.
+    app.folder.folder = Some(dir.path().join("gone"));
+    app.folder.request();
+    app.folder_tick();
+    assert!(app.folder.status().unwrap().contains("안 됨"));
+    assert!(app.overlay.is_none());
+}
+
+/// The background loop throttles acknowledgement-only files; a pass by hand writes one at once.
+#[test]
+fn acknowledgements_are_throttled_in_the_background_loop() {
+    use dolbom::sync::folder::{PassOptions, run_pass_with};
+    let dir = tempfile::tempdir().unwrap();
+    let folder = dir.path().join("share");
+    std::fs::create_dir(&folder).unwrap();
+    let mut a = open_site(dir.path(), "a", 0);
+    let mut b = open_site(dir.path(), "b", 1000);
+    enrol_all(&[&a, &b]);
+    let slow = PassOptions {
+        ack_every: std::time::Duration::from_secs(600),
+    };
+    add_resident(&mut a, "김하나", "010-1111-2222", "행복동 1");
+    pass(&mut a, &folder);
+    let r = run_pass_with(&mut b, &folder, &slow).unwrap();
+    assert!(r.written.is_some(), "the first ack is written");
+    add_resident(&mut a, "박세나", "010-5555-6666", "행복동 3");
+    pass(&mut a, &folder);
+    let r = run_pass_with(&mut b, &folder, &slow).unwrap();
+    assert_eq!(r.applied.len(), 1);
+    assert!(
+        r.written.is_none(),
+        "no second ack within the interval: {r:?}"
+    );
+    let r = pass(&mut b, &folder);
+    assert_eq!(
+        r.written.as_ref().map(|w| w.ops),
+        Some(0),
+        "by hand: at once"
+    );
+}
+
+/// A stolen laptop is removed from the team: its later bundles are skipped as unenrolled and
+/// change nothing, and new bundles are encrypted to the remaining peers only.
+#[test]
+fn a_removed_pc_is_no_longer_read_or_written_to() {
+    let dir = tempfile::tempdir().unwrap();
+    let folder = dir.path().join("share");
+    std::fs::create_dir(&folder).unwrap();
+    let mut a = open_site(dir.path(), "a", 0);
+    let mut b = open_site(dir.path(), "b", 1000);
+    let mut c = open_site(dir.path(), "c", 2000);
+    enrol_all(&[&a, &b, &c]);
+    let c_id = c.site().id.clone();
+    assert!(a.unenrol_peer(&c_id).unwrap());
+    add_resident(&mut c, "최도난", "010-9999-0000", "다른동 9");
+    let stolen = written(&pass(&mut c, &folder));
+    let before = digest(&a);
+    let r = pass(&mut a, &folder);
+    assert!(reasons(&r, &stolen)[0].contains("등록되지 않은"), "{r:?}");
+    assert_eq!(digest(&a), before);
+    add_resident(&mut a, "김하나", "010-1111-2222", "행복동 1");
+    let r = pass(&mut a, &folder);
+    let w = r.written.expect("written");
+    assert_eq!(
+        w.recipients,
+        vec![b.site().id.clone()],
+        "not to the removed PC"
+    );
+    let r = pass(&mut c, &folder);
+    assert!(r.applied.is_empty(), "C cannot open A's new bundle: {r:?}");
+    pass(&mut b, &folder);
+    assert_eq!(residents(&b), 2, "B still gets both (it did not remove C)");
+}
