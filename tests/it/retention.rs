@@ -111,7 +111,7 @@ fn a_purge_destroys_the_resident_here_at_the_peer_and_against_older_ops() {
 
     // A search stored its index (names included) in the file before the purge (#18).
     let ix = dolbom::search::residents::ResidentIndex::open(&a).unwrap();
-    assert!(ix.len() > 0);
+    assert!(!ix.is_empty());
     assert!(in_file(a.path(), GONE) && in_file(b.path(), GONE));
     let due = dolbom::retention::due(&a).unwrap();
     assert_eq!(due.len(), 2, "{due:?}");
