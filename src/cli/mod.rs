@@ -11,6 +11,7 @@
 
 pub mod audit;
 pub mod demo;
+pub mod discovery;
 pub mod keymap;
 pub mod output;
 pub mod report;
@@ -82,6 +83,8 @@ pub enum Command {
     Audit(audit::Args),
     /// 작업자 관리 (operators and roles)
     Users(users::Args),
+    /// 복지사각지대 발굴 명단: 가져오기, 목록, 결과 입력, 진행 (the 발굴 queue)
+    Discovery(discovery::Args),
     /// 키맵 검사·출력 (check or print keymaps)
     Keymap(keymap::Args),
 }
@@ -114,6 +117,7 @@ pub fn run(cli: Cli, started: Instant) -> anyhow::Result<ExitCode> {
         Some(Command::Report(a)) => report::run(g, a),
         Some(Command::Audit(a)) => audit::run(g, a),
         Some(Command::Users(a)) => users::run(g, a),
+        Some(Command::Discovery(a)) => discovery::run(g, a),
         Some(Command::Keymap(a)) => keymap::run(g, a),
     }
 }
@@ -152,6 +156,11 @@ fn store_error<'a>(e: &'a (dyn std::error::Error + 'static)) -> Option<&'a Store
     use crate::sync::SyncError;
     use crate::timeline::TimelineError;
     if let Some(s) = e.downcast_ref::<StoreError>() {
+        return Some(s);
+    }
+    if let Some(crate::discovery::DiscoveryError::Store(s)) =
+        e.downcast_ref::<crate::discovery::DiscoveryError>()
+    {
         return Some(s);
     }
     match (

@@ -21,11 +21,12 @@ use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 /// [`DOMAIN_ORDER`]omain modules in the order they may depend on each other (earlier ← later).
-const DOMAIN_ORDER: [&str; 7] = [
+const DOMAIN_ORDER: [&str; 8] = [
     "audit",
     "search",
     "timeline",
     "resources",
+    "discovery",
     "sync",
     "paper",
     "demo",
