@@ -406,6 +406,48 @@ pub fn mark(
     updated.ok_or_else(|| DiscoveryError::Invalid(format!("발굴 대상을 찾을 수 없습니다: {id}")))
 }
 
+/// A 발굴 row promoted to an intake: the new (or found) resident becomes the row's match and,
+/// unless the row was already answered, its outcome 지원 연계. Audited and synced.
+pub fn link_intake(
+    store: &mut Store,
+    id: &str,
+    resident_id: &str,
+) -> Result<DiscoveryItem, DiscoveryError> {
+    let (operator, host, stamp) = (
+        store.operator().to_string(),
+        store.host().to_string(),
+        store.clock().stamp(),
+    );
+    let today = store.clock().today().format("%Y-%m-%d").to_string();
+    let mut tx = store.write()?;
+    let Some(item) = tx.discovery_item(id)? else {
+        return Err(DiscoveryError::Invalid(format!(
+            "발굴 대상을 찾을 수 없습니다: {id}"
+        )));
+    };
+    let mut fields = vec![("resident_id", Val::text(resident_id))];
+    if item.outcome.is_none() {
+        fields.push(("outcome", Val::text(Outcome::Linked.label())));
+        fields.push(("checked_on", Val::text(today)));
+        fields.push(("checked_by", Val::text(operator.as_str())));
+    }
+    tx.update("discovery", id, &fields)?;
+    tx.audit(
+        &operator,
+        &host,
+        &stamp,
+        &Event {
+            action: AuditAction::Update,
+            resident_id: Some(resident_id),
+            subject: &format!("discovery:{id}"),
+            detail: &format!("round={} intake", item.round),
+        },
+    )?;
+    let updated = tx.discovery_item(id)?;
+    tx.commit()?;
+    updated.ok_or_else(|| DiscoveryError::Invalid(format!("발굴 대상을 찾을 수 없습니다: {id}")))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -128,6 +128,9 @@ actions! {
     FollowUpDone = "follow-up-done", "후속 일정 완료", "Mark follow-up done";
     Reschedule = "reschedule", "후속 일정 변경", "Reschedule follow-up";
     Undo = "undo", "방금 한 변경 되돌리기", "Undo the last change";
+    // #16 발굴 queue
+    Discovery = "discovery", "발굴 대상 목록", "Discovery queue";
+    SetOutcome = "set-outcome", "발굴 처리 결과 입력", "Set discovery outcome";
 }
 
 /// The name is not any action's name.

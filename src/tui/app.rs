@@ -38,6 +38,8 @@ pub struct App {
     pub audit: Option<panes::audit::AuditScreen>,
     /// The 통계 screen (월별 실적 charts), shown over the panes while `Some`.
     pub stats: Option<panes::stats::StatsScreen>,
+    /// The 발굴 queue, shown over the panes while `Some`.
+    pub discovery: Option<panes::discovery::DiscoveryScreen>,
     /// A background sync job's progress: (label, done, total).
     pub job: Option<(String, u64, u64)>,
     pub overlay: Option<Overlay>,
@@ -53,6 +55,8 @@ pub struct App {
     pub jobs: Option<std::sync::mpsc::Sender<super::msg::Msg>>,
     /// The last change made in this session, for undo (`u`).
     pub last_change: Option<crate::timeline::undo::Undo>,
+    /// The 발굴 row an open intake form was promoted from (linked once the intake saves).
+    pub pending_discovery: Option<String>,
 }
 
 impl App {
@@ -71,6 +75,7 @@ impl App {
             sync_open: false,
             audit: None,
             stats: None,
+            discovery: None,
             job: None,
             overlay: None,
             message: None,
@@ -80,6 +85,7 @@ impl App {
             dirty: true,
             jobs: None,
             last_change: None,
+            pending_discovery: None,
             store,
             keymap,
         };
@@ -104,6 +110,7 @@ impl App {
             Some(Overlay::Palette(_)) => Context::Palette,
             Some(Overlay::Form(..)) => Context::Form,
             None if self.sync_open => Context::Sync,
+            None if self.discovery.is_some() => Context::Discovery,
             None if self.audit.is_some() || self.stats.is_some() => Context::Global,
             None => self.pane.context(),
         }
@@ -179,7 +186,11 @@ impl App {
                 }
                 match form.handle_key(key, &self.keymap) {
                     FormOutcome::Submitted => self.submit_form(purpose, *form),
-                    FormOutcome::Cancelled => {}
+                    FormOutcome::Cancelled => {
+                        if purpose == FormPurpose::Intake {
+                            self.pending_discovery = None;
+                        }
+                    }
                     // Other actions (even quit) wait until the form is saved or cancelled, so
                     // nothing typed is lost by a stray key.
                     _ => self.overlay = Some(Overlay::Form(purpose, form)),
@@ -206,6 +217,7 @@ impl App {
                 if !self.sync_open
                     && self.audit.is_none()
                     && self.stats.is_none()
+                    && self.discovery.is_none()
                     && self.resolver.pending().is_empty()
                     && self.pane_text_input(key)
                 {
@@ -280,6 +292,30 @@ impl App {
                 self.stats = Some(panes::stats::StatsScreen::open(&self.store));
             }
             Action::Back if self.stats.is_some() => self.stats = None,
+            Action::Discovery => {
+                self.sync_open = false;
+                self.audit = None;
+                self.stats = None;
+                self.resolver.reset();
+                self.discovery = Some(panes::discovery::DiscoveryScreen::open(&self.store));
+            }
+            Action::Back if self.discovery.is_some() => self.discovery = None,
+            other if self.discovery.is_some() => {
+                let page = self.page_size();
+                let effect = self
+                    .discovery
+                    .as_mut()
+                    .map(|d| d.on_action(other, page, &self.store));
+                if let Some(effect) = effect {
+                    if !matches!(
+                        effect,
+                        Effect::None | Effect::Message(_) | Effect::OpenForm(..)
+                    ) {
+                        self.discovery = None;
+                    }
+                    self.apply(effect);
+                }
+            }
             other if self.stats.is_some() => {
                 if let Some(effect) = self.stats.as_mut().map(|s| s.on_action(other, &self.store)) {
                     self.apply(effect);
@@ -378,6 +414,7 @@ impl App {
         self.sync_open = false;
         self.audit = None;
         self.stats = None;
+        self.discovery = None;
         if self.pane != pane {
             self.resolver.reset();
             self.pane = pane;
@@ -399,6 +436,7 @@ impl App {
             PaneId::Resources => self.resources.load(&self.store).map_err(|e| e.to_string()),
             PaneId::Today => {
                 self.load_today();
+                self.today.discovery_line = panes::discovery::summary(&self.store);
                 Ok(())
             }
         };
@@ -495,6 +533,15 @@ impl App {
             Effect::Changed(message, change) => {
                 self.message = Some(message);
                 self.last_change = Some(crate::timeline::undo::Undo::now(&self.store, change));
+            }
+            Effect::DiscoveryIntake(item) => {
+                self.discovery = None;
+                self.pane = PaneId::Search;
+                self.resolver.reset();
+                self.pending_discovery = Some(item.id.clone());
+                let effect = self.search.intake_from_discovery(&item);
+                self.apply(effect);
+                return;
             }
             Effect::FormError(purpose, mut form, field, message) => {
                 form.set_error(field, &message);
@@ -628,9 +675,18 @@ impl App {
                 }
                 return;
             }
+            FormPurpose::DiscoveryOutcome { id } => {
+                let effect = match &mut self.discovery {
+                    Some(d) => d.on_form(&id, &form, &mut self.store),
+                    None => Effect::None,
+                };
+                self.apply(effect);
+                return;
+            }
             _ => {}
         }
         let resident_edit = matches!(purpose, FormPurpose::EditResident { .. });
+        let purpose_is_intake = purpose == FormPurpose::Intake;
         let effect = match purpose.pane() {
             PaneId::Search => self.search.on_form(purpose, &form, &mut self.store),
             PaneId::Timeline => self.timeline.on_form(purpose, &form, &mut self.store),
@@ -638,11 +694,34 @@ impl App {
             PaneId::Today => self.today.on_form(purpose, &form, &self.store),
         };
         let refused = matches!(effect, Effect::FormError(..));
+        if purpose_is_intake {
+            self.link_discovery(&effect);
+        }
         self.apply(effect);
         if resident_edit && !refused {
             self.reindex();
         }
         self.reload_pane();
+    }
+
+    /// An intake promoted from a 발굴 row finished: the row gets the resident (and 지원 연계).
+    /// Only a saved intake that opened a resident or a case links; a question (duplicates)
+    /// keeps the row pending, a cancel drops it.
+    fn link_discovery(&mut self, effect: &Effect) {
+        let resident = match effect {
+            Effect::OpenCase(c) => self.store.case_header(c).ok().map(|h| h.case.resident_id),
+            Effect::OpenResident(r) | Effect::NewCase(r) => Some(r.clone()),
+            Effect::OpenForm(FormPurpose::Intake, _) | Effect::FormError(..) => return,
+            _ => None,
+        };
+        let Some(id) = self.pending_discovery.take() else {
+            return;
+        };
+        if let Some(r) = resident
+            && let Err(e) = crate::discovery::link_intake(&mut self.store, &id, &r)
+        {
+            self.message = Some(e.to_string());
+        }
     }
 
     /// The search index finished building in the background.
@@ -654,7 +733,11 @@ impl App {
     /// True while a pane's query line has focus (no overlay, screen or dialog over it): printable
     /// keys are typed text there, so hints and help show only keys that are not text.
     pub fn typing(&self) -> bool {
-        if self.overlay.is_some() || self.sync_open || self.audit.is_some() || self.stats.is_some()
+        if self.overlay.is_some()
+            || self.sync_open
+            || self.audit.is_some()
+            || self.stats.is_some()
+            || self.discovery.is_some()
         {
             return false;
         }
