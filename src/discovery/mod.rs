@@ -11,7 +11,9 @@
 //! - `mark` sets the outcome and note of one row (any operator), audited and synced.
 
 use crate::audit::Event;
+use crate::batch::{Batch, produce};
 use crate::model::{AuditAction, DiscoveryItem, Outcome};
+use crate::resources::import::Rows;
 use crate::resources::import::{
     DiscoveryRow, ImportError, ImportOptions, RowError, SourceInfo, identity_key, open_discovery,
 };
@@ -20,6 +22,7 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
+use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
 
 /// How many rejected rows a report lists; the rest are only counted.
 pub const MAX_LISTED: usize = 100_000;
@@ -171,6 +174,9 @@ struct Importer<'a> {
     report: DiscoveryReport,
     /// (round, identity) of rows inserted by this import.
     seen: HashSet<(String, String)>,
+    /// Whether each round met so far already had rows before this import (if not, only
+    /// `seen` can hold a row of it, and the database need not be asked).
+    known_round: HashMap<String, bool>,
     rounds: Vec<String>,
 }
 
@@ -235,7 +241,15 @@ impl Importer<'_> {
             ));
             return Ok(());
         }
-        if tx.discovery_exists(&round, &key)? {
+        let known = match self.known_round.get(&round) {
+            Some(k) => *k,
+            None => {
+                let k = tx.discovery_round_exists(&round)?;
+                self.known_round.insert(round.clone(), k);
+                k
+            }
+        };
+        if known && tx.discovery_exists(&round, &key)? {
             self.report.unchanged += 1;
             return Ok(());
         }
@@ -288,7 +302,7 @@ pub fn import(
     if let Some(d) = &settings.deadline {
         parse_deadline(d)?;
     }
-    let mut rows = open_discovery(path, &settings.options)?;
+    let rows = open_discovery(path, &settings.options)?;
     let report = DiscoveryReport {
         file: path.display().to_string(),
         format: format_name(rows.info()),
@@ -314,19 +328,25 @@ pub fn import(
         matcher,
         report,
         seen: HashSet::new(),
+        known_round: HashMap::new(),
         rounds: Vec::new(),
     };
-    let mut n = 0u64;
-    while let Some(item) = rows.next() {
-        imp.apply(&mut tx, path, item?)?;
-        n += 1;
-        if n % 4096 == 0 {
-            let (d, t) = rows.progress();
-            progress(d, t);
+    // The file is parsed on a second thread while this one writes (as the other importers do).
+    std::thread::scope(|scope| -> Result<(), DiscoveryError> {
+        type RowBatch = Batch<Result<DiscoveryRow, RowError>, ImportError>;
+        let (sender, receiver): (SyncSender<RowBatch>, Receiver<RowBatch>) = sync_channel(4);
+        scope.spawn(move || produce(rows, 2048, Rows::progress, &sender));
+        for batch in receiver {
+            for item in batch.items {
+                imp.apply(&mut tx, path, item)?;
+            }
+            if let Some(e) = batch.error {
+                return Err(DiscoveryError::File(e));
+            }
+            progress(batch.progress.0, batch.progress.1);
         }
-    }
-    let (d, t) = rows.progress();
-    progress(d, t);
+        Ok(())
+    })?;
     let mut report = imp.report;
     report.rounds = imp.rounds;
     if report.dry_run {

@@ -79,6 +79,15 @@ impl Tx<'_> {
             .map_err(|e| self.sql_err(e))
     }
 
+    /// Whether a round holds any row yet.
+    pub fn discovery_round_exists(&self, round: &str) -> Result<bool> {
+        self.conn()
+            .prepare_cached("SELECT 1 FROM discovery WHERE round = ?1 LIMIT 1")
+            .and_then(|mut s| s.query_row([round], |_| Ok(())).optional())
+            .map(|o| o.is_some())
+            .map_err(|e| self.sql_err(e))
+    }
+
     /// One queue row, for a write that needs its current state.
     pub fn discovery_item(&self, id: &str) -> Result<Option<DiscoveryItem>> {
         item(self.conn(), id).map_err(|e| self.sql_err(e))
