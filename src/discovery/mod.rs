@@ -174,9 +174,8 @@ struct Importer<'a> {
     report: DiscoveryReport,
     /// (round, identity) of rows inserted by this import.
     seen: HashSet<(String, String)>,
-    /// Whether each round met so far already had rows before this import (if not, only
-    /// `seen` can hold a row of it, and the database need not be asked).
-    known_round: HashMap<String, bool>,
+    /// The identities each round met so far held before this import (read once per round).
+    known: HashMap<String, HashSet<String>>,
     rounds: Vec<String>,
 }
 
@@ -241,15 +240,11 @@ impl Importer<'_> {
             ));
             return Ok(());
         }
-        let known = match self.known_round.get(&round) {
-            Some(k) => *k,
-            None => {
-                let k = tx.discovery_round_exists(&round)?;
-                self.known_round.insert(round.clone(), k);
-                k
-            }
-        };
-        if known && tx.discovery_exists(&round, &key)? {
+        if !self.known.contains_key(&round) {
+            let keys = tx.discovery_keys(&round)?;
+            self.known.insert(round.clone(), keys);
+        }
+        if self.known.get(&round).is_some_and(|k| k.contains(&key)) {
             self.report.unchanged += 1;
             return Ok(());
         }
@@ -328,7 +323,7 @@ pub fn import(
         matcher,
         report,
         seen: HashSet::new(),
-        known_round: HashMap::new(),
+        known: HashMap::new(),
         rounds: Vec::new(),
     };
     // The file is parsed on a second thread while this one writes (as the other importers do).

@@ -47,7 +47,36 @@ pub struct DiscoveryFilter {
     pub limit: usize,
 }
 
+/// The WHERE of a filter, with only the terms it sets (so the planner can use the indexes).
+fn filter_sql(filter: &DiscoveryFilter) -> (String, Vec<String>) {
+    let mut cond = String::from("deleted = 0");
+    let mut args = Vec::new();
+    if let Some(d) = &filter.dong {
+        args.push(d.clone());
+        cond.push_str(&format!(" AND dong = ?{}", args.len()));
+    }
+    if let Some(r) = &filter.round {
+        args.push(r.clone());
+        cond.push_str(&format!(" AND round = ?{}", args.len()));
+    }
+    if filter.open_only {
+        cond.push_str(" AND outcome IS NULL");
+    }
+    (cond, args)
+}
+
 impl Tx<'_> {
+    /// Every row identity a round holds (a re-import skips them without a query per row).
+    pub fn discovery_keys(&self, round: &str) -> Result<std::collections::HashSet<String>> {
+        let mut stmt = self
+            .conn()
+            .prepare_cached("SELECT row_key FROM discovery WHERE round = ?1")
+            .map_err(|e| self.sql_err(e))?;
+        stmt.query_map([round], |r| r.get::<_, String>(0))
+            .and_then(|rows| rows.collect())
+            .map_err(|e| self.sql_err(e))
+    }
+
     /// Calls `f(id, name, birth_date, address)` for every live resident (for matching a list).
     pub fn for_each_resident_identity(
         &self,
@@ -79,15 +108,6 @@ impl Tx<'_> {
             .map_err(|e| self.sql_err(e))
     }
 
-    /// Whether a round holds any row yet.
-    pub fn discovery_round_exists(&self, round: &str) -> Result<bool> {
-        self.conn()
-            .prepare_cached("SELECT 1 FROM discovery WHERE round = ?1 LIMIT 1")
-            .and_then(|mut s| s.query_row([round], |_| Ok(())).optional())
-            .map(|o| o.is_some())
-            .map_err(|e| self.sql_err(e))
-    }
-
     /// One queue row, for a write that needs its current state.
     pub fn discovery_item(&self, id: &str) -> Result<Option<DiscoveryItem>> {
         item(self.conn(), id).map_err(|e| self.sql_err(e))
@@ -105,42 +125,31 @@ fn item(conn: &rusqlite::Connection, id: &str) -> rusqlite::Result<Option<Discov
 impl Store {
     /// The queue in 동 and address order (the index `discovery_queue` gives the order).
     pub fn discovery_queue(&self, filter: &DiscoveryFilter) -> Result<Vec<DiscoveryItem>> {
+        let (cond, args) = filter_sql(filter);
         let limit = if filter.limit == 0 {
-            -1
+            String::new()
         } else {
-            i64::try_from(filter.limit).unwrap_or(i64::MAX)
+            format!(" LIMIT {}", filter.limit)
         };
         let sql = format!(
-            "SELECT {ITEM_COLS} FROM discovery
-             WHERE deleted = 0 AND (?1 IS NULL OR round = ?1) AND (?2 IS NULL OR dong = ?2)
-               AND (?3 = 0 OR outcome IS NULL)
-             ORDER BY deleted, dong, address, name, id LIMIT ?4"
+            "SELECT {ITEM_COLS} FROM discovery WHERE {cond}
+             ORDER BY deleted, dong, address, name, id{limit}"
         );
         let mut stmt = self
             .conn()
             .prepare_cached(&sql)
             .map_err(|e| self.sql_err(e))?;
-        stmt.query_map(
-            params![filter.round, filter.dong, filter.open_only, limit],
-            read_item,
-        )
-        .and_then(|rows| rows.collect())
-        .map_err(|e| self.sql_err(e))
+        stmt.query_map(rusqlite::params_from_iter(args), read_item)
+            .and_then(|rows| rows.collect())
+            .map_err(|e| self.sql_err(e))
     }
 
     /// How many rows [`Store::discovery_queue`] would list without a limit.
     pub fn discovery_count(&self, filter: &DiscoveryFilter) -> Result<u64> {
+        let (cond, args) = filter_sql(filter);
         self.conn()
-            .prepare_cached(
-                "SELECT count(*) FROM discovery
-                 WHERE deleted = 0 AND (?1 IS NULL OR round = ?1) AND (?2 IS NULL OR dong = ?2)
-                   AND (?3 = 0 OR outcome IS NULL)",
-            )
-            .and_then(|mut s| {
-                s.query_row(params![filter.round, filter.dong, filter.open_only], |r| {
-                    r.get::<_, i64>(0)
-                })
-            })
+            .prepare_cached(&format!("SELECT count(*) FROM discovery WHERE {cond}"))
+            .and_then(|mut s| s.query_row(rusqlite::params_from_iter(args), |r| r.get::<_, i64>(0)))
             .map(|n| n.max(0) as u64)
             .map_err(|e| self.sql_err(e))
     }
@@ -151,31 +160,51 @@ impl Store {
     }
 
     /// Progress of every round (newest deadline first): checked / total, and unchecked rows
-    /// past their deadline on `today` (`YYYY-MM-DD`).
+    /// past their deadline on `today` (`YYYY-MM-DD`). Reads `discovery_rounds` (kept by
+    /// triggers); the overdue count is read from the index only when a round's deadlines
+    /// straddle `today`.
     pub fn discovery_progress(&self, today: &str) -> Result<Vec<RoundProgress>> {
-        let mut stmt = self
-            .conn()
+        let conn = self.conn();
+        let mut stmt = conn
             .prepare_cached(
-                "SELECT round, min(deadline), count(*), count(outcome),
-                        sum(outcome IS NULL AND deadline < ?1), count(resident_id)
-                 FROM discovery WHERE deleted = 0 GROUP BY round ORDER BY 2 DESC, round",
+                "SELECT round, min_deadline, max_deadline, total, checked, matched
+                 FROM discovery_rounds WHERE total > 0 ORDER BY min_deadline DESC, round",
             )
             .map_err(|e| self.sql_err(e))?;
-        let n = |r: &Row<'_>, i| {
-            r.get::<_, Option<i64>>(i)
-                .map(|v| v.unwrap_or(0).max(0) as u64)
-        };
-        stmt.query_map([today], |r| {
-            Ok(RoundProgress {
-                round: r.get(0)?,
-                deadline: r.get(1)?,
-                total: n(r, 2)?,
-                checked: n(r, 3)?,
-                overdue: n(r, 4)?,
-                matched: n(r, 5)?,
+        let n = |r: &Row<'_>, i| r.get::<_, i64>(i).map(|v| v.max(0) as u64);
+        let rounds: Vec<(RoundProgress, String)> = stmt
+            .query_map([], |r| {
+                Ok((
+                    RoundProgress {
+                        round: r.get(0)?,
+                        deadline: r.get(1)?,
+                        total: n(r, 3)?,
+                        checked: n(r, 4)?,
+                        overdue: 0,
+                        matched: n(r, 5)?,
+                    },
+                    r.get::<_, String>(2)?,
+                ))
             })
-        })
-        .and_then(|rows| rows.collect())
-        .map_err(|e| self.sql_err(e))
+            .and_then(|rows| rows.collect())
+            .map_err(|e| self.sql_err(e))?;
+        let mut out = Vec::with_capacity(rounds.len());
+        for (mut p, max_deadline) in rounds {
+            p.overdue = if max_deadline.as_str() < today {
+                p.total.saturating_sub(p.checked)
+            } else if p.deadline.as_str() >= today {
+                0
+            } else {
+                conn.prepare_cached(
+                    "SELECT count(*) FROM discovery INDEXED BY discovery_progress
+                     WHERE deleted = 0 AND round = ?1 AND outcome IS NULL AND deadline < ?2",
+                )
+                .and_then(|mut s| s.query_row(params![p.round, today], |r| r.get::<_, i64>(0)))
+                .map_err(|e| self.sql_err(e))?
+                .max(0) as u64
+            };
+            out.push(p);
+        }
+        Ok(out)
     }
 }

@@ -500,7 +500,8 @@ CREATE TRIGGER IF NOT EXISTS search_cases_update
 /// The id is derived from (round, row_key), so two sites importing the same round make the same
 /// rows and a re-import adds nothing; `(round, row_key)` is unique besides. `resident_id` is
 /// the matched resident (no foreign key: a bundle may carry the row before the resident);
-/// `outcome` is one of the five answers, NULL while unchecked.
+/// `outcome` is one of the five answers, NULL while unchecked. `discovery_queue` gives the
+/// queue's order (a page is read without sorting); `discovery_rounds` holds each round's counts.
 const V_DISCOVERY: &str = r#"
 CREATE TABLE IF NOT EXISTS discovery (
     id          TEXT PRIMARY KEY,
@@ -525,5 +526,52 @@ CREATE TABLE IF NOT EXISTS discovery (
     checked_by  TEXT
 );
 CREATE UNIQUE INDEX IF NOT EXISTS discovery_round_key ON discovery(round, row_key);
-CREATE INDEX IF NOT EXISTS discovery_queue ON discovery(deleted, dong, address);
+CREATE INDEX IF NOT EXISTS discovery_queue ON discovery(deleted, dong, address, name, id);
+CREATE INDEX IF NOT EXISTS discovery_progress
+    ON discovery(round, outcome, deadline) WHERE deleted = 0;
+
+-- Per-round counts of live rows, kept by triggers on every path (import, mark, sync merge), so
+-- a round's progress is one row read. `min_deadline`/`max_deadline` only widen (a row deleted
+-- or moved leaves them as they were), so "all overdue" / "none overdue" taken from them is
+-- exact, and anything in between is counted on `discovery_progress`.
+CREATE TABLE IF NOT EXISTS discovery_rounds (
+    round        TEXT PRIMARY KEY,
+    total        INTEGER NOT NULL DEFAULT 0,
+    checked      INTEGER NOT NULL DEFAULT 0,
+    matched      INTEGER NOT NULL DEFAULT 0,
+    min_deadline TEXT NOT NULL,
+    max_deadline TEXT NOT NULL
+);
+CREATE TRIGGER IF NOT EXISTS discovery_rounds_insert AFTER INSERT ON discovery
+WHEN NEW.deleted = 0
+BEGIN
+    INSERT INTO discovery_rounds (round, total, checked, matched, min_deadline, max_deadline)
+    VALUES (NEW.round, 1, NEW.outcome IS NOT NULL, NEW.resident_id IS NOT NULL,
+            NEW.deadline, NEW.deadline)
+    ON CONFLICT(round) DO UPDATE SET
+        total = total + 1,
+        checked = checked + excluded.checked,
+        matched = matched + excluded.matched,
+        min_deadline = min(min_deadline, excluded.min_deadline),
+        max_deadline = max(max_deadline, excluded.max_deadline);
+END;
+CREATE TRIGGER IF NOT EXISTS discovery_rounds_update
+AFTER UPDATE OF deleted, outcome, resident_id, deadline, round ON discovery
+BEGIN
+    UPDATE discovery_rounds SET
+        total = total - 1,
+        checked = checked - (OLD.outcome IS NOT NULL),
+        matched = matched - (OLD.resident_id IS NOT NULL)
+    WHERE round = OLD.round AND OLD.deleted = 0;
+    INSERT INTO discovery_rounds (round, total, checked, matched, min_deadline, max_deadline)
+    SELECT NEW.round, 1, NEW.outcome IS NOT NULL, NEW.resident_id IS NOT NULL,
+           NEW.deadline, NEW.deadline
+    WHERE NEW.deleted = 0
+    ON CONFLICT(round) DO UPDATE SET
+        total = total + 1,
+        checked = checked + excluded.checked,
+        matched = matched + excluded.matched,
+        min_deadline = min(min_deadline, excluded.min_deadline),
+        max_deadline = max(max_deadline, excluded.max_deadline);
+END;
 "#;

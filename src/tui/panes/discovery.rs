@@ -20,7 +20,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
 /// Rows loaded at once.
-pub const MAX_ROWS: usize = 2000;
+pub const MAX_ROWS: usize = 500;
 
 /// The 발굴 queue screen's state.
 #[derive(Default)]
@@ -78,9 +78,20 @@ impl DiscoveryScreen {
             ..DiscoveryFilter::default()
         };
         let today = self.today.format("%Y-%m-%d").to_string();
+        // The total comes from the rounds' progress (one covering-index pass), not a count.
+        let open_only = self.open_only;
         let result = store.discovery_queue(&filter).and_then(|items| {
-            let total = store.discovery_count(&filter)?;
             let rounds = store.discovery_progress(&today)?;
+            let total = rounds
+                .iter()
+                .map(|r| {
+                    if open_only {
+                        r.total - r.checked
+                    } else {
+                        r.total
+                    }
+                })
+                .sum();
             Ok((items, total, rounds))
         });
         match result {
