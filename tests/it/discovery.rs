@@ -295,3 +295,34 @@ fn queue_pane_by_keys_at_80x24() {
     assert!(app.discovery.is_none());
     assert_eq!(app.pane, PaneId::Timeline);
 }
+
+/// A round imported at two sites makes the same rows (ids from round + identity), so their
+/// bundles merge without duplicates; an outcome set at one site arrives at the other, and the
+/// per-round counts follow the merged rows. (Site A's clock runs later: its mark is newer than
+/// B's import. A round imported again at B *after* A's mark would win with an empty outcome —
+/// the mark then waits in 충돌 검토 — so a round is best imported at one site.)
+#[test]
+fn rounds_and_outcomes_travel_by_bundle() {
+    use crate::common::sync::{export, import as import_bundle, open_site};
+    let dir = tempfile::tempdir().unwrap();
+    let mut a = open_site(dir.path(), "a", 1000);
+    let mut b = open_site(dir.path(), "b", 0);
+    let file = fixture("discovery/round-2026-6.cp949.csv");
+    for s in [&mut a, &mut b] {
+        let r = discovery::import(s, &file, &settings("2026-12-10"), &mut |_, _| {}).unwrap();
+        assert_eq!(r.inserted, 4);
+    }
+    let id = by_name(&queue(&a), "박철수").id.clone();
+    assert_eq!(id, by_name(&queue(&b), "박철수").id);
+    discovery::mark(&mut a, &id, Outcome::NotApplicable, Some("전출")).unwrap();
+
+    let bundle = export(&a, None, true, &dir.path().join("a.bundle"));
+    import_bundle(&mut b, &bundle).unwrap();
+    let items = queue(&b);
+    assert_eq!(items.len(), 4, "no duplicates");
+    let park = by_name(&items, "박철수");
+    assert_eq!(park.outcome, Some(Outcome::NotApplicable));
+    assert_eq!(park.note, "전출");
+    let p = &b.discovery_progress("2026-11-25").unwrap()[0];
+    assert_eq!((p.total, p.checked), (4, 1));
+}
