@@ -99,15 +99,6 @@ impl Tx<'_> {
         Ok(())
     }
 
-    /// Whether a round already holds a row of this identity.
-    pub fn discovery_exists(&self, round: &str, row_key: &str) -> Result<bool> {
-        self.conn()
-            .prepare_cached("SELECT 1 FROM discovery WHERE round = ?1 AND row_key = ?2")
-            .and_then(|mut s| s.query_row(params![round, row_key], |_| Ok(())).optional())
-            .map(|o| o.is_some())
-            .map_err(|e| self.sql_err(e))
-    }
-
     /// One queue row, for a write that needs its current state.
     pub fn discovery_item(&self, id: &str) -> Result<Option<DiscoveryItem>> {
         item(self.conn(), id).map_err(|e| self.sql_err(e))

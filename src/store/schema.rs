@@ -497,8 +497,8 @@ CREATE TRIGGER IF NOT EXISTS search_cases_update
 "#;
 
 /// The 복지사각지대 발굴 queue (issue #16 item 5): one synced row per person on a round's list.
-/// The id is derived from (round, row_key), so two sites importing the same round make the same
-/// rows and a re-import adds nothing; `(round, row_key)` is unique besides. `resident_id` is
+/// The id is derived from (round, row_key), so the primary key is the unique key per round and
+/// row identity: two sites importing the same round make the same rows, a re-import adds nothing. `resident_id` is
 /// the matched resident (no foreign key: a bundle may carry the row before the resident);
 /// `outcome` is one of the five answers, NULL while unchecked. `discovery_queue` gives the
 /// queue's order (a page is read without sorting); `discovery_rounds` holds each round's counts.
@@ -525,8 +525,7 @@ CREATE TABLE IF NOT EXISTS discovery (
     checked_on  TEXT,
     checked_by  TEXT
 );
-CREATE UNIQUE INDEX IF NOT EXISTS discovery_round_key ON discovery(round, row_key);
-CREATE INDEX IF NOT EXISTS discovery_queue ON discovery(deleted, dong, address, name, id);
+CREATE INDEX IF NOT EXISTS discovery_queue ON discovery(deleted, dong, address);
 CREATE INDEX IF NOT EXISTS discovery_progress
     ON discovery(round, outcome, deadline) WHERE deleted = 0;
 
