@@ -219,10 +219,10 @@ impl DiscoveryScreen {
             cell(who, 5),
         );
         let outcome = i.outcome.map_or("미처리", Outcome::label);
-        let used = unicode_width::UnicodeWidthStr::width(head.as_str()) + 9 + 13;
+        let used = unicode_width::UnicodeWidthStr::width(head.as_str()) + 11 + 13;
         Line::from(vec![
             Span::styled(head, base),
-            Span::styled(cell(&days, 9), style.patch(base)),
+            Span::styled(cell(&days, 11), style.patch(base)),
             Span::styled(cell(outcome, 13), base),
             Span::styled(
                 fit(&i.signals.join(","), 0, width.saturating_sub(used)),
