@@ -9,6 +9,11 @@
 //! ```
 //!
 //! Everything is written under `target/discovery-bench/` and removed at the end.
+//!
+//! Measured 2026-11-29 (release, shared 2-core machine under load): import 4.34 s (over the
+//! 3 s target; parse + match alone, the re-import, 0.61 s — the rest is the write path: the
+//! insert op, the row and its indexes, the per-round trigger), queue page 1.1–1.9 ms, one 동's
+//! page 1.3–1.8 ms, round progress < 0.1 ms, the screen's open 1.2 ms.
 
 use dolbom::clock::{Clock, parse_datetime};
 use dolbom::discovery::{self, DiscoveryImport};
