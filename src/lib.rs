@@ -18,6 +18,7 @@ pub mod cli;
 pub mod clock;
 pub mod crypto;
 pub mod demo;
+pub mod discovery;
 pub mod files;
 pub mod hangul;
 pub mod model;

@@ -263,6 +263,7 @@ pub fn subject_text(r: &NamedAuditRow) -> String {
             "resources import" => "자원 가져오기".to_string(),
             "resources import (TUI)" => "자원 가져오기 (화면)".to_string(),
             "residents import" => "주민 명단 가져오기".to_string(),
+            "discovery import" => "발굴 명단 가져오기".to_string(),
             "audit" => "감사 로그".to_string(),
             "audit verify" => "감사 로그 검증".to_string(),
             "audit summary" => "감사 로그 점검".to_string(),

@@ -25,6 +25,7 @@
 pub mod audit;
 pub mod db;
 pub mod demo;
+pub mod discovery;
 pub mod keymap;
 pub mod output;
 pub mod passphrase;
@@ -107,6 +108,8 @@ pub enum Command {
     Users(users::Args),
     /// 보존 기한과 파기 (retention review and purge of closed cases; admin only)
     Retention(retention::Args),
+    /// 복지사각지대 발굴 명단: 가져오기, 목록, 결과 입력, 진행 (the 발굴 queue)
+    Discovery(discovery::Args),
     /// 키맵 검사·출력 (check or print keymaps)
     Keymap(keymap::Args),
     /// 데이터베이스 암호화·키 교체·상태 (database encryption, rekey, status)
@@ -142,6 +145,7 @@ pub fn run(cli: Cli, started: Instant) -> anyhow::Result<ExitCode> {
         Some(Command::Audit(a)) => audit::run(g, a),
         Some(Command::Users(a)) => users::run(g, a),
         Some(Command::Retention(a)) => retention::run(g, a),
+        Some(Command::Discovery(a)) => discovery::run(g, a),
         Some(Command::Keymap(a)) => keymap::run(g, a),
         Some(Command::Db(a)) => db::run(g, a),
     }
@@ -203,6 +207,11 @@ fn store_error<'a>(e: &'a (dyn std::error::Error + 'static)) -> Option<&'a Store
     use crate::sync::SyncError;
     use crate::timeline::TimelineError;
     if let Some(s) = e.downcast_ref::<StoreError>() {
+        return Some(s);
+    }
+    if let Some(crate::discovery::DiscoveryError::Store(s)) =
+        e.downcast_ref::<crate::discovery::DiscoveryError>()
+    {
         return Some(s);
     }
     match (

@@ -1,11 +1,13 @@
 //! Plain data types shared by every layer. No I/O here.
 
 mod case_views;
+pub mod discovery;
 pub mod labels;
 pub mod team;
 mod today;
 
 pub use case_views::{CaseFilter, CaseHeader, CaseRow, ReferralView};
+pub use discovery::{DiscoveryItem, Outcome, RoundProgress};
 pub use team::{ApprovalFact, ConsentFact, ConsentScope, HandoverFact};
 pub use today::{CaseRef, ContactFact, FollowUpFact, ReferralFact, Scope, StageFact, TodayFacts};
 

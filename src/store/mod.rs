@@ -3,6 +3,8 @@
 
 pub mod audit;
 mod cases;
+mod discovery;
+pub use discovery::DiscoveryFilter;
 pub mod cipher;
 pub mod demo;
 mod entries;

@@ -5,13 +5,14 @@
 
 /// Synced tables: every row has `id`, `site_id`, `hlc`, `deleted`, and every local change to
 /// them appends to `ops` in the same transaction.
-pub const SYNCED_TABLES: [&str; 6] = [
+pub const SYNCED_TABLES: [&str; 7] = [
     "households",
     "residents",
     "cases",
     "entries",
     "resources",
     "referrals",
+    "discovery",
 ];
 
 /// Bookkeeping columns of a synced row, never op fields: `insert_seq` (V5, not on `entries`) is
@@ -20,7 +21,18 @@ pub const ROW_META: [&str; 5] = ["id", "site_id", "hlc", "deleted", "insert_seq"
 
 /// `MIGRATIONS[i]` brings a file from version `i` to `i + 1`.
 pub const MIGRATIONS: &[&str] = &[
-    V1, V2, V3, V4, V5, V6, V7, V_PRIVACY, V_AUDIT, V_TEAM, V_INDEX,
+    V1,
+    V2,
+    V3,
+    V4,
+    V5,
+    V6,
+    V7,
+    V_PRIVACY,
+    V_AUDIT,
+    V_TEAM,
+    V_INDEX,
+    V_DISCOVERY,
 ];
 
 /// The schema version this build writes.
@@ -519,4 +531,83 @@ CREATE TRIGGER IF NOT EXISTS search_cases_delete AFTER DELETE ON cases
 CREATE TRIGGER IF NOT EXISTS search_cases_update
     AFTER UPDATE OF resident_id, stage, worker, category, last_activity, deleted ON cases
     BEGIN UPDATE search_state SET changes = changes + 1; END;
+"#;
+
+/// The 복지사각지대 발굴 queue (issue #16 item 5): one synced row per person on a round's list.
+/// The id is derived from (round, row_key), so the primary key is the unique key per round and
+/// row identity: two sites importing the same round make the same rows, a re-import adds nothing. `resident_id` is
+/// the matched resident (no foreign key: a bundle may carry the row before the resident);
+/// `outcome` is one of the five answers, NULL while unchecked. `discovery_queue` gives the
+/// queue's order (a page is read without sorting); `discovery_rounds` holds each round's counts.
+const V_DISCOVERY: &str = r#"
+CREATE TABLE IF NOT EXISTS discovery (
+    id          TEXT PRIMARY KEY,
+    site_id     TEXT NOT NULL,
+    hlc         INTEGER NOT NULL,
+    deleted     INTEGER NOT NULL DEFAULT 0,
+    insert_seq  INTEGER,
+    round       TEXT NOT NULL,
+    row_key     TEXT NOT NULL,
+    line        INTEGER NOT NULL DEFAULT 0,
+    name        TEXT NOT NULL,
+    birth_date  TEXT,
+    phone       TEXT,
+    address     TEXT NOT NULL DEFAULT '',
+    dong        TEXT NOT NULL DEFAULT '',
+    signals     TEXT NOT NULL DEFAULT '',
+    deadline    TEXT NOT NULL,
+    resident_id TEXT,
+    outcome     TEXT CHECK (outcome IS NULL OR outcome IN ('지원 연계', '비해당', '조사 불가', '거부', '이미 관리 중')),
+    note        TEXT NOT NULL DEFAULT '',
+    checked_on  TEXT,
+    checked_by  TEXT
+);
+CREATE INDEX IF NOT EXISTS discovery_queue ON discovery(deleted, dong, address);
+CREATE INDEX IF NOT EXISTS discovery_progress
+    ON discovery(round, outcome, deadline) WHERE deleted = 0;
+
+-- Per-round counts of live rows, kept by triggers on every path (import, mark, sync merge), so
+-- a round's progress is one row read. `min_deadline`/`max_deadline` only widen (a row deleted
+-- or moved leaves them as they were), so "all overdue" / "none overdue" taken from them is
+-- exact, and anything in between is counted on `discovery_progress`.
+CREATE TABLE IF NOT EXISTS discovery_rounds (
+    round        TEXT PRIMARY KEY,
+    total        INTEGER NOT NULL DEFAULT 0,
+    checked      INTEGER NOT NULL DEFAULT 0,
+    matched      INTEGER NOT NULL DEFAULT 0,
+    min_deadline TEXT NOT NULL,
+    max_deadline TEXT NOT NULL
+);
+CREATE TRIGGER IF NOT EXISTS discovery_rounds_insert AFTER INSERT ON discovery
+WHEN NEW.deleted = 0
+BEGIN
+    INSERT INTO discovery_rounds (round, total, checked, matched, min_deadline, max_deadline)
+    VALUES (NEW.round, 1, NEW.outcome IS NOT NULL, NEW.resident_id IS NOT NULL,
+            NEW.deadline, NEW.deadline)
+    ON CONFLICT(round) DO UPDATE SET
+        total = total + 1,
+        checked = checked + excluded.checked,
+        matched = matched + excluded.matched,
+        min_deadline = min(min_deadline, excluded.min_deadline),
+        max_deadline = max(max_deadline, excluded.max_deadline);
+END;
+CREATE TRIGGER IF NOT EXISTS discovery_rounds_update
+AFTER UPDATE OF deleted, outcome, resident_id, deadline, round ON discovery
+BEGIN
+    UPDATE discovery_rounds SET
+        total = total - 1,
+        checked = checked - (OLD.outcome IS NOT NULL),
+        matched = matched - (OLD.resident_id IS NOT NULL)
+    WHERE round = OLD.round AND OLD.deleted = 0;
+    INSERT INTO discovery_rounds (round, total, checked, matched, min_deadline, max_deadline)
+    SELECT NEW.round, 1, NEW.outcome IS NOT NULL, NEW.resident_id IS NOT NULL,
+           NEW.deadline, NEW.deadline
+    WHERE NEW.deleted = 0
+    ON CONFLICT(round) DO UPDATE SET
+        total = total + 1,
+        checked = checked + excluded.checked,
+        matched = matched + excluded.matched,
+        min_deadline = min(min_deadline, excluded.min_deadline),
+        max_deadline = max(max_deadline, excluded.max_deadline);
+END;
 "#;

@@ -136,6 +136,9 @@ actions! {
     WithdrawConsent = "withdraw-consent", "동의 철회", "Withdraw consent";
     Handover = "handover", "인계 (담당자 바꾸기)", "Hand over to another worker";
     ToggleMark = "toggle-mark", "사례 표시 (여러 개 인계)", "Mark a case (bulk handover)";
+    // #16 발굴 queue
+    Discovery = "discovery", "발굴 대상 목록", "Discovery queue";
+    SetOutcome = "set-outcome", "발굴 처리 결과 입력", "Set discovery outcome";
 }
 
 /// The name is not any action's name.

@@ -38,6 +38,8 @@ pub struct App {
     pub audit: Option<panes::audit::AuditScreen>,
     /// The 통계 screen (월별 실적 charts), shown over the panes while `Some`.
     pub stats: Option<panes::stats::StatsScreen>,
+    /// The 발굴 queue, shown over the panes while `Some`.
+    pub discovery: Option<panes::discovery::DiscoveryScreen>,
     /// A background sync job's progress: (label, done, total).
     pub job: Option<(String, u64, u64)>,
     pub overlay: Option<Overlay>,
@@ -57,6 +59,8 @@ pub struct App {
     pub reads: super::reads::ReadLog,
     /// Shared-folder sync in the background (when `setting.sync_folder` is set).
     pub folder: super::folder_sync::FolderSync,
+    /// The 발굴 row an open intake form was promoted from (linked once the intake saves).
+    pub pending_discovery: Option<String>,
 }
 
 impl App {
@@ -75,6 +79,7 @@ impl App {
             sync_open: false,
             audit: None,
             stats: None,
+            discovery: None,
             job: None,
             overlay: None,
             message: None,
@@ -86,6 +91,7 @@ impl App {
             last_change: None,
             reads: super::reads::ReadLog::default(),
             folder: super::folder_sync::FolderSync::new(store.sync_folder().ok().flatten()),
+            pending_discovery: None,
             store,
             keymap,
         };
@@ -115,6 +121,7 @@ impl App {
             Some(Overlay::Palette(_)) => Context::Palette,
             Some(Overlay::Form(..)) => Context::Form,
             None if self.sync_open => Context::Sync,
+            None if self.discovery.is_some() => Context::Discovery,
             None if self.audit.is_some() || self.stats.is_some() => Context::Global,
             None => self.pane.context(),
         }
@@ -239,7 +246,11 @@ impl App {
                 }
                 match form.handle_key(key, &self.keymap) {
                     FormOutcome::Submitted => self.submit_form(purpose, *form),
-                    FormOutcome::Cancelled => {}
+                    FormOutcome::Cancelled => {
+                        if purpose == FormPurpose::Intake {
+                            self.pending_discovery = None;
+                        }
+                    }
                     // Other actions (even quit) wait until the form is saved or cancelled, so
                     // nothing typed is lost by a stray key.
                     _ => self.overlay = Some(Overlay::Form(purpose, form)),
@@ -266,6 +277,7 @@ impl App {
                 if !self.sync_open
                     && self.audit.is_none()
                     && self.stats.is_none()
+                    && self.discovery.is_none()
                     && self.resolver.pending().is_empty()
                     && self.pane_text_input(key)
                 {
@@ -341,6 +353,30 @@ impl App {
                 self.load_stats();
             }
             Action::Back if self.stats.is_some() => self.stats = None,
+            Action::Discovery => {
+                self.sync_open = false;
+                self.audit = None;
+                self.stats = None;
+                self.resolver.reset();
+                self.discovery = Some(panes::discovery::DiscoveryScreen::open(&self.store));
+            }
+            Action::Back if self.discovery.is_some() => self.discovery = None,
+            other if self.discovery.is_some() => {
+                let page = self.page_size();
+                let effect = self
+                    .discovery
+                    .as_mut()
+                    .map(|d| d.on_action(other, page, &self.store));
+                if let Some(effect) = effect {
+                    if !matches!(
+                        effect,
+                        Effect::None | Effect::Message(_) | Effect::OpenForm(..)
+                    ) {
+                        self.discovery = None;
+                    }
+                    self.apply(effect);
+                }
+            }
             other if self.stats.is_some() => {
                 if self.stats.as_mut().is_some_and(|s| s.on_action(other)) {
                     self.load_stats();
@@ -439,6 +475,7 @@ impl App {
         self.sync_open = false;
         self.audit = None;
         self.stats = None;
+        self.discovery = None;
         if self.pane != pane {
             self.resolver.reset();
             self.pane = pane;
@@ -460,6 +497,7 @@ impl App {
             PaneId::Resources => self.resources.load(&self.store).map_err(|e| e.to_string()),
             PaneId::Today => {
                 self.load_today();
+                self.today.discovery_line = panes::discovery::summary(&self.store);
                 Ok(())
             }
         };
@@ -590,6 +628,15 @@ impl App {
             Effect::Changed(message, change) => {
                 self.message = Some(message);
                 self.last_change = Some(crate::timeline::undo::Undo::now(&self.store, change));
+            }
+            Effect::DiscoveryIntake(item) => {
+                self.discovery = None;
+                self.pane = PaneId::Search;
+                self.resolver.reset();
+                self.pending_discovery = Some(item.id.clone());
+                let effect = self.search.intake_from_discovery(&item);
+                self.apply(effect);
+                return;
             }
             Effect::FormError(purpose, mut form, field, message) => {
                 form.set_error(field, &message);
@@ -723,9 +770,18 @@ impl App {
                 }
                 return;
             }
+            FormPurpose::DiscoveryOutcome { id } => {
+                let effect = match &mut self.discovery {
+                    Some(d) => d.on_form(&id, &form, &mut self.store),
+                    None => Effect::None,
+                };
+                self.apply(effect);
+                return;
+            }
             _ => {}
         }
         let resident_edit = matches!(purpose, FormPurpose::EditResident { .. });
+        let purpose_is_intake = purpose == FormPurpose::Intake;
         let effect = match purpose.pane() {
             PaneId::Search => self.search.on_form(purpose, &form, &mut self.store),
             PaneId::Timeline => self.timeline.on_form(purpose, &form, &mut self.store),
@@ -733,6 +789,9 @@ impl App {
             PaneId::Today => self.today.on_form(purpose, &form, &self.store),
         };
         let refused = matches!(effect, Effect::FormError(..));
+        if purpose_is_intake {
+            self.link_discovery(&effect);
+        }
         self.apply(effect);
         if resident_edit && !refused {
             self.reindex();
@@ -789,6 +848,26 @@ impl App {
         self.dirty = true;
     }
 
+    /// An intake promoted from a 발굴 row finished: the row gets the resident (and 지원 연계).
+    /// Only a saved intake that opened a resident or a case links; a question (duplicates)
+    /// keeps the row pending, a cancel drops it.
+    fn link_discovery(&mut self, effect: &Effect) {
+        let resident = match effect {
+            Effect::OpenCase(c) => self.store.case_header(c).ok().map(|h| h.case.resident_id),
+            Effect::OpenResident(r) | Effect::NewCase(r) => Some(r.clone()),
+            Effect::OpenForm(FormPurpose::Intake, _) | Effect::FormError(..) => return,
+            _ => None,
+        };
+        let Some(id) = self.pending_discovery.take() else {
+            return;
+        };
+        if let Some(r) = resident
+            && let Err(e) = crate::discovery::link_intake(&mut self.store, &id, &r)
+        {
+            self.message = Some(e.to_string());
+        }
+    }
+
     /// The search index finished building in the background.
     pub fn search_index_ready(&mut self, index: crate::search::residents::ResidentIndex) {
         self.search.set_index(index, &mut self.store);
@@ -798,7 +877,11 @@ impl App {
     /// True while a pane's query line has focus (no overlay, screen or dialog over it): printable
     /// keys are typed text there, so hints and help show only keys that are not text.
     pub fn typing(&self) -> bool {
-        if self.overlay.is_some() || self.sync_open || self.audit.is_some() || self.stats.is_some()
+        if self.overlay.is_some()
+            || self.sync_open
+            || self.audit.is_some()
+            || self.stats.is_some()
+            || self.discovery.is_some()
         {
             return false;
         }

@@ -25,6 +25,11 @@ pub fn render(f: &mut Frame<'_>, app: &App) {
     tab_bar(f, l.tabs, app);
     let cx = app.render_ctx();
     match app.pane {
+        _ if app.discovery.is_some() => {
+            if let Some(d) = &app.discovery {
+                d.render(f, l.main, &app.theme);
+            }
+        }
         _ if app.stats.is_some() => {
             if let Some(s) = &app.stats {
                 s.render(f, l.main, &app.theme);
@@ -356,6 +361,7 @@ pub fn key_hints(app: &App) -> Vec<Hint> {
             v
         }
         Context::Today => vec![Action::ToggleScope, Action::Stats],
+        Context::Discovery => vec![Action::Select, Action::SetOutcome, Action::ToggleScope],
         Context::Sync => vec![
             Action::SyncExport,
             Action::SyncImport,

@@ -20,12 +20,13 @@
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
-/// [`DOMAIN_ORDER`]omain modules in the order they may depend on each other (earlier ← later).
-const DOMAIN_ORDER: [&str; 8] = [
+/// Domain modules in the order they may depend on each other (earlier ← later).
+const DOMAIN_ORDER: [&str; 9] = [
     "audit",
     "search",
     "timeline",
     "resources",
+    "discovery",
     "sync",
     "retention",
     "paper",

@@ -12,6 +12,7 @@ mod cli_args;
 mod consent;
 mod day;
 mod demo;
+mod discovery;
 mod encryption;
 mod encryption_cli;
 mod engine;

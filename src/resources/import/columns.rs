@@ -78,6 +78,32 @@ fields! {
     }
 }
 
+fields! {
+    /// Columns of a 복지사각지대 발굴 list (발굴 대상자 명단), issue #16 item 5.
+    DiscoveryField {
+        /// Name (required).
+        Name = "name" ["성명", "이름", "대상자명", "가구주명", "name"],
+        /// Birth date (or a 주민등록번호 column; else the address identifies the row).
+        BirthDate = "birth_date" ["생년월일", "생일", "birth_date"],
+        /// 주민등록번호: reduced to birth date and a masked form on reading.
+        Rrn = "rrn" ["주민등록번호", "주민번호", "rrn"],
+        /// Phone number.
+        Phone = "phone" ["연락처", "전화번호", "휴대폰", "휴대전화", "phone"],
+        /// Address.
+        Address = "address" ["주소", "거주지", "도로명주소", "address"],
+        /// 읍면동 (else taken from the address).
+        Dong = "dong" ["읍면동", "행정동", "동", "dong"],
+        /// Risk signals: a list, `,` or `;` separated (단전, 단수, 건보료 체납 …).
+        Signals = "signals" ["위기정보", "위기유형", "위기지표", "발굴정보", "발굴사유", "signals"],
+        /// 회차 (else `--round`).
+        Round = "round" ["회차", "발굴회차", "차수", "round"],
+        /// 처리기한 (else `--deadline`).
+        Deadline = "deadline" ["처리기한", "조사기한", "회신기한", "기한", "deadline"],
+        /// Free-text remark (비고).
+        Note = "note" ["비고", "메모", "특이사항", "note"],
+    }
+}
+
 /// Extra header aliases per field name, from `--map MAP.toml`; these take priority over the
 /// built-in ones.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

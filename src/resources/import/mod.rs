@@ -29,17 +29,18 @@ mod sheet;
 mod synth;
 
 pub use crate::privacy::{RrnParts, mask_rrn_like, parse_rrn};
-pub use columns::{ColumnMap, Field, ResidentField, ResourceField, normalize_header};
+pub use columns::{
+    ColumnMap, Columns, DiscoveryField, Field, ResidentField, ResourceField, normalize_header,
+};
 pub use encoding::EncodingChoice;
 pub use reader::SourceInfo;
 pub use rows::{
-    CATEGORIES, OTHER_CATEGORY, ResidentRow, ResourceRow, Sex, dong_from_address, natural_key,
-    normalize_category, normalize_phone, parse_birth_date, parse_capacity, parse_date_loose,
-    parse_sex,
+    CATEGORIES, DiscoveryRow, OTHER_CATEGORY, ResidentRow, ResourceRow, Sex, dong_from_address,
+    identity_key, natural_key, normalize_category, normalize_phone, parse_birth_date,
+    parse_capacity, parse_date_loose, parse_sex,
 };
 pub use synth::write_cp949_resources;
 
-use columns::Columns;
 use reader::{Next, Source};
 use std::fmt;
 use std::marker::PhantomData;
@@ -229,6 +230,35 @@ impl ImportRow for ResidentRow {
     }
 }
 
+impl ImportRow for DiscoveryRow {
+    type Field = DiscoveryField;
+    fn missing(cols: &Columns<DiscoveryField>) -> Vec<String> {
+        let mut m = vec![];
+        if !cols.has(DiscoveryField::Name) {
+            m.push(describe(DiscoveryField::Name));
+        }
+        if !cols.has(DiscoveryField::BirthDate)
+            && !cols.has(DiscoveryField::Rrn)
+            && !cols.has(DiscoveryField::Address)
+        {
+            m.push(format!(
+                "{} 또는 {} 또는 {}",
+                describe(DiscoveryField::BirthDate),
+                describe(DiscoveryField::Rrn),
+                describe(DiscoveryField::Address)
+            ));
+        }
+        m
+    }
+    fn build(
+        rec: &csv::StringRecord,
+        cols: &Columns<DiscoveryField>,
+        line: u64,
+    ) -> Result<Self, String> {
+        rows::discovery_from(rec, cols, line)
+    }
+}
+
 /// Rows of an open file. Each item is `Err(ImportError)` for a failure that must stop the whole
 /// import, else `Ok(Ok(row))` or `Ok(Err(rejected_row))`. Iteration ends after an `ImportError`.
 pub struct Rows<T: ImportRow> {
@@ -348,6 +378,14 @@ pub fn open<T: ImportRow>(path: &Path, opts: &ImportOptions) -> Result<Rows<T>, 
 
 /// Opens a resource (directory) file.
 pub fn open_resources(path: &Path, opts: &ImportOptions) -> Result<Rows<ResourceRow>, ImportError> {
+    open(path, opts)
+}
+
+/// Opens a 복지사각지대 발굴 list (발굴 대상자 명단).
+pub fn open_discovery(
+    path: &Path,
+    opts: &ImportOptions,
+) -> Result<Rows<DiscoveryRow>, ImportError> {
     open(path, opts)
 }
 

@@ -1,6 +1,6 @@
 //! Typed rows and the per-field validation that produces them.
 
-use super::columns::{Columns, ResidentField, ResourceField};
+use super::columns::{Columns, DiscoveryField, ResidentField, ResourceField};
 use crate::privacy::{mask_rrn_like, parse_rrn};
 use chrono::{Datelike, NaiveDate};
 use serde::Serialize;
@@ -214,6 +214,101 @@ pub(crate) fn resident_from(
         address,
         dong,
         rrn_masked: rrn.map(|r| r.masked),
+        note: t(F::Note).map(|n| mask_rrn_like(&n)),
+        line,
+    })
+}
+
+/// One row of a 복지사각지대 발굴 list. Never holds a full 주민등록번호.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct DiscoveryRow {
+    /// NFC.
+    pub name: String,
+    /// `YYYY-MM-DD`, from its column or a 주민등록번호.
+    pub birth_date: Option<String>,
+    pub phone: Option<String>,
+    pub address: Option<String>,
+    /// 읍면동, from its column or else from the address.
+    pub dong: Option<String>,
+    /// Risk signals, trimmed, in file order, without repeats.
+    pub signals: Vec<String>,
+    /// 회차 from a column, if the file has one.
+    pub round: Option<String>,
+    /// 처리기한 (`YYYY-MM-DD`) from a column, if the file has one.
+    pub deadline: Option<String>,
+    /// 비고; RRN-like numbers masked.
+    pub note: Option<String>,
+    pub line: u64,
+}
+
+impl DiscoveryRow {
+    /// The row's identity within a round: NFC name + birth date, or name + address.
+    pub fn identity_key(&self) -> String {
+        identity_key(
+            &self.name,
+            self.birth_date.as_deref(),
+            self.address.as_deref(),
+        )
+    }
+}
+
+/// Identity of a person in a list: `b` + compact name + birth date when the birth date is
+/// known, else `a` + [`natural_key`] (name + address).
+pub fn identity_key(name: &str, birth_date: Option<&str>, address: Option<&str>) -> String {
+    match birth_date {
+        Some(b) => format!("b{}\u{1f}{b}", compact(name)),
+        None => format!("a{}", natural_key(name, address.unwrap_or(""))),
+    }
+}
+
+pub(crate) fn discovery_from(
+    rec: &dyn Cells,
+    cols: &Columns<DiscoveryField>,
+    line: u64,
+) -> Result<DiscoveryRow, String> {
+    use DiscoveryField as F;
+    let t = |f| text(rec, cols, f);
+    let name = t(F::Name).ok_or("이름(성명)이 비어 있습니다")?;
+    let rrn = t(F::Rrn).map(|r| parse_rrn(&r)).transpose()?;
+    let birth = t(F::BirthDate).map(|d| parse_birth_date(&d)).transpose()?;
+    let birth_date = match (birth, &rrn) {
+        (Some(b), Some(r)) if b != r.birth_date => {
+            return Err(format!("생년월일({b})이 주민등록번호 앞자리와 다릅니다"));
+        }
+        (Some(b), _) => Some(b),
+        (None, r) => r.as_ref().map(|r| r.birth_date),
+    };
+    let phone = t(F::Phone).map(|p| normalize_phone(&p)).transpose()?;
+    let address = t(F::Address).map(|a| mask_rrn_like(&a));
+    if birth_date.is_none() && address.is_none() {
+        return Err("생년월일(또는 주민등록번호)과 주소가 모두 비어 있습니다".to_owned());
+    }
+    let dong = t(F::Dong).or_else(|| address.as_deref().and_then(dong_from_address));
+    let mut signals: Vec<String> = Vec::new();
+    for s in t(F::Signals).unwrap_or_default().split([',', ';']) {
+        let s = s.trim();
+        if !s.is_empty() && !signals.iter().any(|x| x == s) {
+            signals.push(mask_rrn_like(s));
+        }
+    }
+    let deadline = match t(F::Deadline) {
+        None => None,
+        Some(d) => Some(
+            parse_date_loose(&d, false)
+                .ok_or_else(|| format!("처리기한이 올바른 날짜가 아닙니다: {d}"))?
+                .format("%Y-%m-%d")
+                .to_string(),
+        ),
+    };
+    Ok(DiscoveryRow {
+        name,
+        birth_date: birth_date.map(|b| b.format("%Y-%m-%d").to_string()),
+        phone,
+        address,
+        dong,
+        signals,
+        round: t(F::Round),
+        deadline,
         note: t(F::Note).map(|n| mask_rrn_like(&n)),
         line,
     })

@@ -19,6 +19,8 @@ pub enum Context {
     Today,
     /// Sync screen (bundles, conflicts).
     Sync,
+    /// The 발굴 queue screen.
+    Discovery,
     /// A form has focus (text input).
     Form,
     /// The command palette is open (text input).
@@ -36,6 +38,7 @@ impl Context {
         Context::Resources,
         Context::Today,
         Context::Sync,
+        Context::Discovery,
         Context::Form,
         Context::Palette,
         Context::Help,
@@ -50,6 +53,7 @@ impl Context {
             Context::Resources => "resources",
             Context::Today => "today",
             Context::Sync => "sync",
+            Context::Discovery => "discovery",
             Context::Form => "form",
             Context::Palette => "palette",
             Context::Help => "help",
@@ -65,6 +69,7 @@ impl Context {
             Context::Resources => "자원 목록",
             Context::Today => "오늘",
             Context::Sync => "동기화",
+            Context::Discovery => "발굴 대상",
             Context::Form => "입력 양식",
             Context::Palette => "명령 팔레트",
             Context::Help => "도움말",

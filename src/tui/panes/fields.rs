@@ -65,6 +65,8 @@ pub enum FieldId {
     HandoverTo,
     ConsentOverride,
     HandoverScope,
+    // 발굴 queue: the outcome of a row (the note is `Note`).
+    Outcome,
 }
 
 /// Every form a pane opens.
@@ -129,6 +131,15 @@ impl ImportEncoding {
             ImportEncoding::Cp949 => EncodingChoice::Fixed(encoding_rs::EUC_KR),
             ImportEncoding::Utf8 => EncodingChoice::Fixed(encoding_rs::UTF_8),
         }
+    }
+}
+
+impl Choice for crate::model::Outcome {
+    fn all() -> &'static [crate::model::Outcome] {
+        &crate::model::Outcome::ALL
+    }
+    fn label(self) -> &'static str {
+        crate::model::Outcome::label(self)
     }
 }
 

@@ -2,6 +2,7 @@
 //! SQL), and renders from that state only.
 
 pub mod audit;
+pub mod discovery;
 pub mod fields;
 pub mod list_export;
 pub mod resources;
@@ -95,6 +96,8 @@ pub enum Effect {
     Changed(String, crate::timeline::undo::Change),
     /// A submitted form was refused: show it again, unchanged, with the message at the field.
     FormError(FormPurpose, Box<PaneForm>, fields::FieldId, String),
+    /// Promote a 발굴 row to an intake (접수): the intake form prefilled from it.
+    DiscoveryIntake(Box<crate::model::DiscoveryItem>),
 }
 
 /// An import the resource pane asked for.
@@ -203,6 +206,10 @@ pub enum FormPurpose {
     Handover {
         case_ids: Vec<String>,
         worker: Option<String>,
+    },
+    /// The outcome and note of a 발굴 queue row.
+    DiscoveryOutcome {
+        id: String,
     },
 }
 

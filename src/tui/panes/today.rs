@@ -41,6 +41,8 @@ pub struct TodayPane {
     /// Entry ids (any version of one follow-up) the next finished load selects: the item an
     /// undo brought back (see [`TodayPane::focus_entry`]).
     focus: Vec<String>,
+    /// #16: the 발굴 round's progress, one line above the lists (set by the app).
+    pub discovery_line: Option<String>,
 }
 
 impl Default for TodayPane {
@@ -56,6 +58,7 @@ impl Default for TodayPane {
             stale: false,
             chart_rows: std::cell::Cell::new(CHART_HEIGHT),
             focus: Vec::new(),
+            discovery_line: None,
         }
     }
 }
@@ -365,11 +368,15 @@ impl TodayPane {
             );
         }
         let list = below(area, chart_h);
-        let rows = usize::from(list.height);
+        let rows = usize::from(list.height)
+            - usize::from(self.discovery_line.is_some()).min(usize::from(list.height));
         let from = self.list.visible_from(self.rows.len(), rows);
         let mut lines = Vec::new();
         if !self.loaded {
             lines.push(Line::styled("불러오는 중…", t.dim));
+        }
+        if let Some(d) = &self.discovery_line {
+            lines.push(Line::styled(d.clone(), t.accent));
         }
         for (i, row) in self.rows.iter().enumerate().skip(from).take(rows) {
             let selected = i == self.list.selected;

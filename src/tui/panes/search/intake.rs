@@ -177,9 +177,23 @@ impl SearchPane {
 /// The intake (접수) form. The name is pre-filled from the query only when the query looks like
 /// a name (2–5 Hangul syllables); [`SearchPane::replace_prefill`] makes typing replace it.
 pub(super) fn intake_form(index: Option<&ResidentIndex>, query: &str) -> PaneForm {
+    intake_form_with(index, query, None)
+}
+
+/// The intake form, prefilled from a 발굴 row when `from` is given (issue #16 item 5).
+fn intake_form_with(
+    index: Option<&ResidentIndex>,
+    query: &str,
+    from: Option<&crate::model::DiscoveryItem>,
+) -> PaneForm {
     let mut dongs: Vec<&str> = index
         .map(|ix| ix.dongs().iter().map(String::as_str).collect())
         .unwrap_or_default();
+    if let Some(d) = from.map(|i| i.dong.as_str()).filter(|d| !d.is_empty())
+        && !dongs.contains(&d)
+    {
+        dongs.push(d);
+    }
     dongs.sort_unstable();
     if dongs.is_empty() {
         dongs.push("");
@@ -190,28 +204,42 @@ pub(super) fn intake_form(index: Option<&ResidentIndex>, query: &str) -> PaneFor
     } else {
         ""
     };
+    let title = match from {
+        Some(i) => format!("새 접수 (초기상담) — 발굴 {} 회차에서", i.round),
+        None if name.is_empty() => "새 접수 (주민 등록)".to_string(),
+        None => "새 접수 (주민 등록) — 이름은 검색어에서: 치면 바뀝니다".to_string(),
+    };
+    let pre = |f: fn(&crate::model::DiscoveryItem) -> Option<&str>| from.and_then(f).unwrap_or("");
+    let name = from.map_or(name.trim(), |i| i.name.as_str());
     PaneForm::new(
-        if name.is_empty() {
-            "새 접수 (주민 등록)"
-        } else {
-            "새 접수 (주민 등록) — 이름은 검색어에서: 치면 바뀝니다"
-        },
+        &title,
         vec![
             Field::text(FieldId::Name, "이름")
                 .required()
-                .with_value(name.trim()),
-            Field::birth_date(FieldId::BirthDate, "생년월일"),
+                .with_value(name),
+            Field::birth_date(FieldId::BirthDate, "생년월일")
+                .with_value(pre(|i| i.birth_date.as_deref())),
             Field::choice(FieldId::Sex, "성별", &["미상", "남", "여"]),
             Field::text(FieldId::Rrn, "주민등록번호"),
-            Field::text(FieldId::Phone, "연락처"),
-            Field::choice(FieldId::Dong, "읍면동", &dongs),
-            Field::text(FieldId::Address, "주소"),
+            Field::text(FieldId::Phone, "연락처").with_value(pre(|i| i.phone.as_deref())),
+            Field::choice(FieldId::Dong, "읍면동", &dongs).with_value(pre(|i| Some(&i.dong))),
+            Field::text(FieldId::Address, "주소").with_value(pre(|i| Some(&i.address))),
             Field::choice_of::<IntakeCase>(FieldId::OpenCase, "사례"),
         ],
     )
 }
 
 impl SearchPane {
+    /// `enter` on a new candidate of the 발굴 queue: the intake form, prefilled from the row
+    /// (name, birth date, phone, 동, address), with 사례 열기 chosen (the case starts at 초기상담).
+    pub fn intake_from_discovery(&mut self, item: &crate::model::DiscoveryItem) -> Effect {
+        let form = intake_form_with(self.index.as_ref(), "", Some(item));
+        self.intake_query = String::new();
+        self.prefill_selected = false;
+        self.pending_intake = None;
+        Effect::OpenForm(FormPurpose::Intake, form)
+    }
+
     /// Before the intake form handles `key`: while the name pre-filled from the query is still
     /// "selected", a typed character replaces it and backspace/delete clear it (true: the key is
     /// used up). Any other key keeps the name and ends the selection.

@@ -1,0 +1,201 @@
+//! The 복지사각지대 발굴 queue (issue #16 item 5): the reads behind `dolbom discovery` and the
+//! queue pane, and the look-ups an import needs. Rows are written through [`Tx`] (synced,
+//! RRN-masked); see `crate::discovery`.
+
+use super::{Result, Store, Tx, bad};
+use crate::model::{DiscoveryItem, Outcome, RoundProgress, split_list};
+use rusqlite::{OptionalExtension, Row, params};
+
+const ITEM_COLS: &str = "id, round, name, birth_date, phone, address, dong, signals, deadline,
+     resident_id, outcome, note, checked_on, line";
+
+fn read_item(r: &Row<'_>) -> rusqlite::Result<DiscoveryItem> {
+    let outcome: Option<String> = r.get(10)?;
+    let outcome = match outcome {
+        None => None,
+        Some(o) => Some(Outcome::parse(&o).ok_or_else(|| bad("outcome", &o))?),
+    };
+    let signals: String = r.get(7)?;
+    Ok(DiscoveryItem {
+        id: r.get(0)?,
+        round: r.get(1)?,
+        name: r.get(2)?,
+        birth_date: r.get(3)?,
+        phone: r.get(4)?,
+        address: r.get(5)?,
+        dong: r.get(6)?,
+        signals: split_list(&signals),
+        deadline: r.get(8)?,
+        resident_id: r.get(9)?,
+        outcome,
+        note: r.get(11)?,
+        checked_on: r.get(12)?,
+        line: r.get::<_, i64>(13)?.max(0) as u64,
+    })
+}
+
+/// Which rows of the queue to list.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct DiscoveryFilter {
+    /// One 회차 only.
+    pub round: Option<String>,
+    /// One 읍면동 only.
+    pub dong: Option<String>,
+    /// Only rows without an outcome.
+    pub open_only: bool,
+    /// At most this many rows (0: no limit).
+    pub limit: usize,
+}
+
+/// The WHERE of a filter, with only the terms it sets (so the planner can use the indexes).
+fn filter_sql(filter: &DiscoveryFilter) -> (String, Vec<String>) {
+    let mut cond = String::from("deleted = 0");
+    let mut args = Vec::new();
+    if let Some(d) = &filter.dong {
+        args.push(d.clone());
+        cond.push_str(&format!(" AND dong = ?{}", args.len()));
+    }
+    if let Some(r) = &filter.round {
+        args.push(r.clone());
+        cond.push_str(&format!(" AND round = ?{}", args.len()));
+    }
+    if filter.open_only {
+        cond.push_str(" AND outcome IS NULL");
+    }
+    (cond, args)
+}
+
+impl Tx<'_> {
+    /// Every row identity a round holds (a re-import skips them without a query per row).
+    pub fn discovery_keys(&self, round: &str) -> Result<std::collections::HashSet<String>> {
+        let mut stmt = self
+            .conn()
+            .prepare_cached("SELECT row_key FROM discovery WHERE round = ?1")
+            .map_err(|e| self.sql_err(e))?;
+        stmt.query_map([round], |r| r.get::<_, String>(0))
+            .and_then(|rows| rows.collect())
+            .map_err(|e| self.sql_err(e))
+    }
+
+    /// Calls `f(id, name, birth_date, address)` for every live resident (for matching a list).
+    pub fn for_each_resident_identity(
+        &self,
+        mut f: impl FnMut(&str, &str, Option<&str>, &str),
+    ) -> Result<()> {
+        let mut stmt = self
+            .conn()
+            .prepare("SELECT id, name, birth_date, address FROM residents WHERE deleted = 0")
+            .map_err(|e| self.sql_err(e))?;
+        let mut rows = stmt.query([]).map_err(|e| self.sql_err(e))?;
+        while let Some(r) = rows.next().map_err(|e| self.sql_err(e))? {
+            let text = |i| -> Result<Option<&str>> {
+                let v = r.get_ref(i).map_err(|e| self.sql_err(e))?;
+                Ok(v.as_str_or_null().ok().flatten())
+            };
+            if let (Some(id), Some(name)) = (text(0)?, text(1)?) {
+                f(id, name, text(2)?, text(3)?.unwrap_or(""));
+            }
+        }
+        Ok(())
+    }
+
+    /// One queue row, for a write that needs its current state.
+    pub fn discovery_item(&self, id: &str) -> Result<Option<DiscoveryItem>> {
+        item(self.conn(), id).map_err(|e| self.sql_err(e))
+    }
+}
+
+fn item(conn: &rusqlite::Connection, id: &str) -> rusqlite::Result<Option<DiscoveryItem>> {
+    conn.prepare_cached(&format!(
+        "SELECT {ITEM_COLS} FROM discovery WHERE id = ?1 AND deleted = 0"
+    ))?
+    .query_row([id], read_item)
+    .optional()
+}
+
+impl Store {
+    /// The queue in 동 and address order (the index `discovery_queue` gives the order).
+    pub fn discovery_queue(&self, filter: &DiscoveryFilter) -> Result<Vec<DiscoveryItem>> {
+        let (cond, args) = filter_sql(filter);
+        let limit = if filter.limit == 0 {
+            String::new()
+        } else {
+            format!(" LIMIT {}", filter.limit)
+        };
+        let sql = format!(
+            "SELECT {ITEM_COLS} FROM discovery WHERE {cond}
+             ORDER BY deleted, dong, address, name, id{limit}"
+        );
+        let mut stmt = self
+            .conn()
+            .prepare_cached(&sql)
+            .map_err(|e| self.sql_err(e))?;
+        stmt.query_map(rusqlite::params_from_iter(args), read_item)
+            .and_then(|rows| rows.collect())
+            .map_err(|e| self.sql_err(e))
+    }
+
+    /// How many rows [`Store::discovery_queue`] would list without a limit.
+    pub fn discovery_count(&self, filter: &DiscoveryFilter) -> Result<u64> {
+        let (cond, args) = filter_sql(filter);
+        self.conn()
+            .prepare_cached(&format!("SELECT count(*) FROM discovery WHERE {cond}"))
+            .and_then(|mut s| s.query_row(rusqlite::params_from_iter(args), |r| r.get::<_, i64>(0)))
+            .map(|n| n.max(0) as u64)
+            .map_err(|e| self.sql_err(e))
+    }
+
+    /// One queue row.
+    pub fn discovery_item(&self, id: &str) -> Result<Option<DiscoveryItem>> {
+        item(self.conn(), id).map_err(|e| self.sql_err(e))
+    }
+
+    /// Progress of every round (newest deadline first): checked / total, and unchecked rows
+    /// past their deadline on `today` (`YYYY-MM-DD`). Reads `discovery_rounds` (kept by
+    /// triggers); the overdue count is read from the index only when a round's deadlines
+    /// straddle `today`.
+    pub fn discovery_progress(&self, today: &str) -> Result<Vec<RoundProgress>> {
+        let conn = self.conn();
+        let mut stmt = conn
+            .prepare_cached(
+                "SELECT round, min_deadline, max_deadline, total, checked, matched
+                 FROM discovery_rounds WHERE total > 0 ORDER BY min_deadline DESC, round",
+            )
+            .map_err(|e| self.sql_err(e))?;
+        let n = |r: &Row<'_>, i| r.get::<_, i64>(i).map(|v| v.max(0) as u64);
+        let rounds: Vec<(RoundProgress, String)> = stmt
+            .query_map([], |r| {
+                Ok((
+                    RoundProgress {
+                        round: r.get(0)?,
+                        deadline: r.get(1)?,
+                        total: n(r, 3)?,
+                        checked: n(r, 4)?,
+                        overdue: 0,
+                        matched: n(r, 5)?,
+                    },
+                    r.get::<_, String>(2)?,
+                ))
+            })
+            .and_then(|rows| rows.collect())
+            .map_err(|e| self.sql_err(e))?;
+        let mut out = Vec::with_capacity(rounds.len());
+        for (mut p, max_deadline) in rounds {
+            p.overdue = if max_deadline.as_str() < today {
+                p.total.saturating_sub(p.checked)
+            } else if p.deadline.as_str() >= today {
+                0
+            } else {
+                conn.prepare_cached(
+                    "SELECT count(*) FROM discovery INDEXED BY discovery_progress
+                     WHERE deleted = 0 AND round = ?1 AND outcome IS NULL AND deadline < ?2",
+                )
+                .and_then(|mut s| s.query_row(params![p.round, today], |r| r.get::<_, i64>(0)))
+                .map_err(|e| self.sql_err(e))?
+                .max(0) as u64
+            };
+            out.push(p);
+        }
+        Ok(out)
+    }
+}

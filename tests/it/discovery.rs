@@ -1,0 +1,328 @@
+//! Issue #16 item 5: the 발굴 queue — a CP949 round with matched, new and malformed rows (named
+//! by line), re-import adding nothing, outcomes and round progress, 팀장/admin only, and the
+//! queue screen driven by keys at 80×24 (outcome form, promote to a prefilled intake).
+
+use crate::common::fixture;
+use crate::common::tui::press;
+use dolbom::clock::{Clock, parse_datetime};
+use dolbom::discovery::{self, DiscoveryImport};
+use dolbom::model::Outcome;
+use dolbom::search::residents::ResidentIndex;
+use dolbom::store::{DiscoveryFilter, NewResident, OpenOptions, Role, Store};
+use dolbom::tui::app::{App, Overlay, PaneId};
+use dolbom::tui::panes::FormPurpose;
+use dolbom::tui::panes::fields::FieldId;
+use dolbom::tui::theme::Theme;
+use dolbom::tui::{Action, Keymap};
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use std::path::Path;
+
+const ROUND: &str = "2026-6";
+
+fn open(dir: &Path, operator: &str) -> Store {
+    let mut o = OpenOptions::new(operator);
+    o.clock = Clock::fixed(parse_datetime("2026-11-25 09:00").unwrap());
+    Store::open(&dir.join("d.db"), &o).unwrap()
+}
+
+/// 김민수 (matched by name + birth date) and 이영희 (matched by name + address).
+fn seed(s: &mut Store) -> (String, String) {
+    let add = |s: &mut Store, name: &str, birth: &str, dong: &str, address: &str| {
+        let r = NewResident {
+            name: name.into(),
+            birth_date: Some(birth.into()),
+            dong: dong.into(),
+            address: address.into(),
+            ..NewResident::default()
+        };
+        s.register_resident(&r, false).unwrap().0
+    };
+    let kim = add(
+        s,
+        "김민수",
+        "1950-01-01",
+        "효자동2가",
+        "전북특별자치도 전주시 완산구 효자동2가 99",
+    );
+    let lee = add(
+        s,
+        "이영희",
+        "1955-02-02",
+        "삼천동1가",
+        "전북특별자치도 전주시 완산구 삼천동1가 5",
+    );
+    (kim, lee)
+}
+
+fn settings(deadline: &str) -> DiscoveryImport {
+    DiscoveryImport {
+        round: Some(ROUND.into()),
+        deadline: Some(deadline.into()),
+        ..DiscoveryImport::default()
+    }
+}
+
+fn import(s: &mut Store, deadline: &str) -> discovery::DiscoveryReport {
+    let file = fixture("discovery/round-2026-6.cp949.csv");
+    discovery::import(s, &file, &settings(deadline), &mut |_, _| {}).unwrap()
+}
+
+fn queue(s: &Store) -> Vec<dolbom::model::DiscoveryItem> {
+    s.discovery_queue(&DiscoveryFilter::default()).unwrap()
+}
+
+fn by_name<'a>(
+    items: &'a [dolbom::model::DiscoveryItem],
+    name: &str,
+) -> &'a dolbom::model::DiscoveryItem {
+    items.iter().find(|i| i.name == name).unwrap()
+}
+
+#[test]
+fn cp949_round_matches_new_and_malformed_rows_by_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = open(dir.path(), "tester");
+    let (kim, lee) = seed(&mut s);
+    let r = import(&mut s, "2026-12-10");
+    assert_eq!(r.encoding.as_deref(), Some("cp949"), "{r:?}");
+    assert_eq!(
+        (r.inserted, r.matched, r.new_candidates, r.rejected),
+        (4, 2, 2, 3),
+        "{r:?}"
+    );
+    let lines: Vec<u64> = r.rejected_rows.iter().map(|x| x.line).collect();
+    assert_eq!(lines, [5, 6, 7]);
+    assert!(
+        r.rejected_rows[0]
+            .message
+            .ends_with(":5: 이름(성명)이 비어 있습니다")
+    );
+    assert!(r.rejected_rows[1].reason.contains("1961-13-45"));
+    assert_eq!(r.rounds, [ROUND]);
+
+    let items = queue(&s);
+    assert_eq!(items.len(), 4);
+    // By 동, then address.
+    let dongs: Vec<&str> = items.iter().map(|i| i.dong.as_str()).collect();
+    assert_eq!(dongs, ["삼천동1가", "평화동", "효자동2가", "효자동2가"]);
+    let k = by_name(&items, "김민수");
+    assert_eq!(k.resident_id.as_deref(), Some(kim.as_str()));
+    assert_eq!(k.signals, ["단전", "단수"]);
+    assert_eq!(k.deadline, "2026-12-10");
+    assert_eq!(
+        by_name(&items, "이영희").resident_id.as_deref(),
+        Some(lee.as_str()),
+        "matched by name + address"
+    );
+    let p = by_name(&items, "박철수");
+    assert_eq!(p.resident_id, None);
+    assert_eq!(p.birth_date.as_deref(), Some("1948-03-02"));
+    assert_eq!(p.signals, ["단전", "통신비 체납"]);
+    assert_eq!(by_name(&items, "한지민").resident_id, None);
+}
+
+#[test]
+fn reimporting_a_round_adds_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = open(dir.path(), "tester");
+    seed(&mut s);
+    import(&mut s, "2026-12-10");
+    let ops_before = s.pending_sync().unwrap();
+    let again = import(&mut s, "2026-12-10");
+    assert_eq!((again.inserted, again.unchanged), (0, 4), "{again:?}");
+    assert_eq!(queue(&s).len(), 4);
+    assert_eq!(s.pending_sync().unwrap(), ops_before, "no new ops");
+}
+
+#[test]
+fn outcomes_progress_and_roles() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = open(dir.path(), "tester");
+    seed(&mut s);
+    // A deadline already past: every unchecked row is overdue.
+    import(&mut s, "2026-11-20");
+    let p = &s.discovery_progress("2026-11-25").unwrap()[0];
+    assert_eq!((p.total, p.checked, p.overdue, p.matched), (4, 0, 4, 2));
+    let id = by_name(&queue(&s), "한지민").id.clone();
+    let item = discovery::mark(&mut s, &id, Outcome::Refused, Some("방문 거절")).unwrap();
+    assert_eq!(item.outcome, Some(Outcome::Refused));
+    assert_eq!(item.note, "방문 거절");
+    assert_eq!(item.checked_on.as_deref(), Some("2026-11-25"));
+    let p = &s.discovery_progress("2026-11-25").unwrap()[0];
+    assert_eq!((p.checked, p.overdue), (1, 3));
+    // Audited, the outcome only (never the note).
+    let conn = rusqlite::Connection::open(s.path()).unwrap();
+    let detail: String = conn
+        .query_row(
+            "SELECT detail FROM audit_log WHERE subject = ?1",
+            [format!("discovery:{id}")],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert!(detail.contains("outcome=refused"), "{detail}");
+    assert!(!detail.contains("방문"), "{detail}");
+
+    // Staff may answer rows but not import a round; a 팀장 may.
+    s.add_user("lee", Role::Staff).unwrap();
+    s.add_user("park", Role::Lead).unwrap();
+    drop(s);
+    let mut staff = open(dir.path(), "lee");
+    let file = fixture("discovery/round-2026-6.cp949.csv");
+    let e = discovery::import(&mut staff, &file, &settings("2026-12-10"), &mut |_, _| {});
+    assert!(e.unwrap_err().to_string().contains("팀장"));
+    discovery::mark(&mut staff, &id, Outcome::NotApplicable, None).unwrap();
+    drop(staff);
+    let mut lead = open(dir.path(), "park");
+    let mut other = settings("2026-12-10");
+    other.round = Some("2026-7".into());
+    let r = discovery::import(&mut lead, &file, &other, &mut |_, _| {}).unwrap();
+    assert_eq!(r.inserted, 4);
+}
+
+fn screen(app: &mut App) -> String {
+    app.size = (80, 24);
+    let mut t = Terminal::new(TestBackend::new(80, 24)).unwrap();
+    t.draw(|f| dolbom::tui::ui::render(f, app)).unwrap();
+    let buf = t.backend().buffer().clone();
+    let mut out = String::new();
+    for y in 0..24 {
+        let mut skip = 0;
+        for x in 0..80 {
+            if skip > 0 {
+                skip -= 1;
+                continue;
+            }
+            let sym = buf[(x, y)].symbol();
+            skip = unicode_width::UnicodeWidthStr::width(sym).saturating_sub(1);
+            out.push_str(sym);
+        }
+        out.push('\n');
+    }
+    out
+}
+
+fn app(dir: &Path) -> App {
+    let mut s = open(dir, "tester");
+    seed(&mut s);
+    import(&mut s, "2026-12-10");
+    let path = s.path().to_path_buf();
+    let mut app = App::new(s, Keymap::load("default").unwrap(), Theme::no_color());
+    app.search_index_ready(ResidentIndex::load(&path).unwrap());
+    app
+}
+
+#[test]
+fn queue_pane_by_keys_at_80x24() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = app(dir.path());
+    press(&mut app, &["F5"]);
+    let today = screen(&mut app);
+    assert!(today.contains("발굴 2026-6 회차: 처리 0/4"), "{today}");
+
+    // `g` from 오늘 opens the queue: by 동 and address, names masked, days left.
+    press(&mut app, &["g"]);
+    let s = screen(&mut app);
+    assert!(s.contains("발굴 대상 · 2026-6 회차 처리 0/4"), "{s}");
+    for masked in ["이*희", "한*민", "김*수", "박*수"] {
+        assert!(s.contains(masked), "{masked}\n{s}");
+    }
+    assert!(!s.contains("김민수") && !s.contains("박철수"), "{s}");
+    assert!(s.contains("D-15"), "{s}");
+    assert!(s.contains("o 발굴 처리 결과 입력"), "{s}");
+    let order: Vec<&str> = app
+        .discovery
+        .as_ref()
+        .unwrap()
+        .items()
+        .iter()
+        .map(|i| i.name.as_str())
+        .collect();
+    assert_eq!(order, ["이영희", "한지민", "김민수", "박철수"]);
+
+    // ↓ to 한지민, `o`: the outcome form; → → → picks 거부, tab, a Hangul note, ctrl-s.
+    press(&mut app, &["down", "o"]);
+    assert!(matches!(
+        &app.overlay,
+        Some(Overlay::Form(FormPurpose::DiscoveryOutcome { .. }, _))
+    ));
+    press(
+        &mut app,
+        &["right", "right", "right", "tab", "본인 방문 거절", "ctrl-s"],
+    );
+    assert!(app.overlay.is_none());
+    let s = screen(&mut app);
+    assert!(s.contains("처리 1/4"), "{s}");
+    assert!(s.contains("거부"), "{s}");
+    let han = by_name(&queue(&app.store), "한지민").clone();
+    assert_eq!(han.outcome, Some(Outcome::Refused));
+    assert_eq!(han.note, "본인 방문 거절");
+
+    // `m`: only unanswered rows.
+    press(&mut app, &["m"]);
+    assert_eq!(app.discovery.as_ref().unwrap().items().len(), 3);
+    press(&mut app, &["m"]);
+
+    // enter on a new candidate (박철수): the intake form, prefilled from the row.
+    press(&mut app, &["end", "enter"]);
+    assert!(app.discovery.is_none());
+    let Some(Overlay::Form(FormPurpose::Intake, form)) = &app.overlay else {
+        panic!("no intake form:\n{}", screen(&mut app));
+    };
+    assert_eq!(form.value(FieldId::Name), Some("박철수"));
+    assert_eq!(form.value(FieldId::BirthDate), Some("1948-03-02"));
+    assert_eq!(form.value(FieldId::Dong), Some("효자동2가"));
+    assert_eq!(
+        form.value(FieldId::Address),
+        Some("전북특별자치도 전주시 완산구 효자동2가 22")
+    );
+    let s = screen(&mut app);
+    assert!(
+        s.contains("새 접수 (초기상담) — 발굴 2026-6 회차에서"),
+        "{s}"
+    );
+    // Saving registers the person, opens the case, and links the row (지원 연계).
+    press(&mut app, &["ctrl-s"]);
+    let pane = app.pane;
+    assert_eq!(pane, PaneId::Timeline, "{}", screen(&mut app));
+    let park = by_name(&queue(&app.store), "박철수").clone();
+    assert_eq!(park.outcome, Some(Outcome::Linked));
+    assert!(park.resident_id.is_some());
+
+    // enter on a matched row opens that resident's case list / timeline.
+    app.dispatch(Action::Discovery);
+    press(&mut app, &["home", "enter"]);
+    assert!(app.discovery.is_none());
+    assert_eq!(app.pane, PaneId::Timeline);
+}
+
+/// A round imported at two sites makes the same rows (ids from round + identity), so their
+/// bundles merge without duplicates; an outcome set at one site arrives at the other, and the
+/// per-round counts follow the merged rows. (Site A's clock runs later: its mark is newer than
+/// B's import. A round imported again at B *after* A's mark would win with an empty outcome —
+/// the mark then waits in 충돌 검토 — so a round is best imported at one site.)
+#[test]
+fn rounds_and_outcomes_travel_by_bundle() {
+    use crate::common::sync::{export, import as import_bundle, open_site};
+    let dir = tempfile::tempdir().unwrap();
+    let mut a = open_site(dir.path(), "a", 1000);
+    let mut b = open_site(dir.path(), "b", 0);
+    let file = fixture("discovery/round-2026-6.cp949.csv");
+    for s in [&mut a, &mut b] {
+        let r = discovery::import(s, &file, &settings("2026-12-10"), &mut |_, _| {}).unwrap();
+        assert_eq!(r.inserted, 4);
+    }
+    let id = by_name(&queue(&a), "박철수").id.clone();
+    assert_eq!(id, by_name(&queue(&b), "박철수").id);
+    discovery::mark(&mut a, &id, Outcome::NotApplicable, Some("전출")).unwrap();
+
+    let bundle = export(&a, None, true, &dir.path().join("a.bundle"));
+    import_bundle(&mut b, &bundle).unwrap();
+    let items = queue(&b);
+    assert_eq!(items.len(), 4, "no duplicates");
+    let park = by_name(&items, "박철수");
+    assert_eq!(park.outcome, Some(Outcome::NotApplicable));
+    assert_eq!(park.note, "전출");
+    let p = &b.discovery_progress("2026-11-25").unwrap()[0];
+    assert_eq!((p.total, p.checked), (4, 1));
+}
