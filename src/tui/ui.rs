@@ -296,7 +296,7 @@ pub fn key_hints(app: &App) -> Vec<Hint> {
         // #16: a case waiting for 결재 offers 승인 / 반려 first.
         Context::Timeline
             if case_open
-                && app.timeline.has_pending_approval()
+                && app.timeline.can_decide_approval(app.store.operator())
                 && app.store.role() >= crate::store::Role::Lead =>
         {
             vec![

@@ -126,9 +126,17 @@ fn worker_asks_for_approval_from_the_case_and_cannot_approve_it() {
         text.contains("결재 요청") && text.contains("서비스 계획"),
         "{text}"
     );
-    press(&mut app, &["tab", "계획서 작성 완료", "ctrl-s"]);
+    // The focus starts on the memo (the step defaults to the case's own): typing goes there.
+    press(&mut app, &["계획서 작성 완료", "ctrl-s"]);
     let text = screen(&mut app);
     assert!(text.contains("서비스 계획 결재 요청"), "{text}");
+    let t = dolbom::timeline::load(&app.store, &case).expect("load");
+    assert!(
+        t.items
+            .iter()
+            .any(|i| i.original.body.contains("계획서 작성 완료")),
+        "the memo was kept"
+    );
     // y by a staff member: refused with the reason.
     press(&mut app, &["y"]);
     assert!(screen(&mut app).contains("팀장이나 관리자만"));
@@ -300,5 +308,22 @@ fn a_referral_without_consent_is_refused_at_its_field_and_an_override_is_audited
             .iter()
             .any(|r| r.detail.starts_with("consent_override:third_party")
                 && r.detail.contains("긴급 식품 지원"))
+    );
+}
+
+#[test]
+fn a_lead_is_not_offered_approval_of_their_own_request() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let lead = team_db(dir.path(), "a", "김팀장");
+    let case = case_in(&lead, Stage::Planning);
+    let mut app = app_on(lead);
+    app.apply(dolbom::tui::panes::Effect::OpenCase(case));
+    press(&mut app, &["K", "계획 검토 부탁", "ctrl-s"]);
+    let text = screen(&mut app);
+    let status = text.lines().last().unwrap_or_default().to_string();
+    assert!(text.contains("서비스 계획 결재 요청"), "{text}");
+    assert!(
+        !status.contains("승인") && !status.contains("반려"),
+        "y/b are not offered on one's own request: {status}"
     );
 }

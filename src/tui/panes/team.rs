@@ -267,7 +267,9 @@ pub fn request_form(t: &Timeline, store: &Store) -> Effect {
                 Field::choice(FieldId::ApprovalStep, "결재", &labels),
                 Field::multiline(FieldId::Body, "요청 메모", 3),
             ],
-        ),
+        )
+        // The step is the case's own (the first choice) nearly always: typing goes to the memo.
+        .focused_on(FieldId::Body),
     )
 }
 

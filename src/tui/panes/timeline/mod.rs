@@ -84,6 +84,14 @@ impl TimelinePane {
             .is_some_and(|t| super::team::pending_request(t, None).is_some())
     }
 
+    /// Whether `operator` may decide the open case's waiting 결재 request: there is one and
+    /// they did not write it (nobody approves their own request, so `y`/`b` are not offered).
+    pub fn can_decide_approval(&self, operator: &str) -> bool {
+        self.open.as_ref().is_some_and(|t| {
+            super::team::pending_request(t, None).is_some_and(|e| e.author != operator)
+        })
+    }
+
     /// The open case, if any (the resource pane's `r` refers it).
     pub fn current_case(&self) -> Option<&str> {
         self.open.as_ref().map(|t| t.header.case.id.as_str())

@@ -89,6 +89,15 @@ impl<K: FieldKey> Form<K> {
         }
     }
 
+    /// Starts with the focus on the field with this key (e.g. the text after a choice whose
+    /// default is almost always right, so typing goes where the worker expects).
+    pub fn focused_on(mut self, key: K) -> Form<K> {
+        if let Some(i) = self.fields.iter().position(|f| f.key == key) {
+            self.focus = i;
+        }
+        self
+    }
+
     /// Tells the form the area it is drawn in (the widget's whole area), so Up/Down move by the
     /// rows the user sees. Call it before handling keys whenever the screen size may have changed.
     pub fn set_area(&mut self, area: Rect) {
