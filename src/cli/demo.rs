@@ -51,7 +51,7 @@ pub fn run(g: &Global, args: &Args, started: Instant) -> anyhow::Result<ExitCode
             existing.require_admin("demo --force")?;
         }
         drop(existing);
-        for suffix in ["", "-wal", "-shm", ".keys", ".keys-failed"] {
+        for suffix in ["", "-wal", "-shm", ".keys", ".keys-failed", ".audit-head"] {
             let mut p = path.as_os_str().to_owned();
             p.push(suffix);
             match std::fs::remove_file(PathBuf::from(p)) {

@@ -68,3 +68,27 @@ fn demo_data_has_the_expected_shape() {
         "{stats:?}"
     );
 }
+
+/// `demo --force` replaces the whole database, side files included: the old file's signed audit
+/// head (`<db>.audit-head`, #20) must not be left to contradict the new file's log.
+#[test]
+fn demo_force_leaves_no_side_file_of_the_old_database() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("d.db");
+    let run = |args: &[&str]| {
+        let o = crate::common::dolbom_at(&db)
+            .env("DOLBOM_USER", "관리자")
+            .args(args)
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        o
+    };
+    run(&["demo", "--residents", "30", "--no-tui"]);
+    run(&["search", "김", "--limit", "3"]); // an audited read: the head file is written
+    assert!(dir.path().join("d.db.audit-head").exists());
+    run(&["demo", "--residents", "20", "--seed", "5", "--force", "--no-tui"]);
+    assert!(!dir.path().join("d.db.audit-head").exists());
+    let o = run(&["audit", "verify"]);
+    assert!(String::from_utf8_lossy(&o.stdout).contains("정상"));
+}
