@@ -87,7 +87,15 @@ fn demo_force_leaves_no_side_file_of_the_old_database() {
     run(&["demo", "--residents", "30", "--no-tui"]);
     run(&["search", "김", "--limit", "3"]); // an audited read: the head file is written
     assert!(dir.path().join("d.db.audit-head").exists());
-    run(&["demo", "--residents", "20", "--seed", "5", "--force", "--no-tui"]);
+    run(&[
+        "demo",
+        "--residents",
+        "20",
+        "--seed",
+        "5",
+        "--force",
+        "--no-tui",
+    ]);
     assert!(!dir.path().join("d.db.audit-head").exists());
     let o = run(&["audit", "verify"]);
     assert!(String::from_utf8_lossy(&o.stdout).contains("정상"));
