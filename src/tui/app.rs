@@ -13,6 +13,8 @@ use super::{Action, Key};
 use crate::store::Store;
 use crossterm::event::{Event, KeyEvent, MouseButton, MouseEvent, MouseEventKind};
 
+mod jobs;
+
 /// What sits over the panes.
 pub enum Overlay {
     Help(Help),
@@ -506,70 +508,6 @@ impl App {
         }
     }
 
-    /// (Re)loads the 오늘 pane: on a worker thread when the app has a job channel (at 100k
-    /// residents the everyone view takes ~0.5 s on one core, too long to block input), inline
-    /// otherwise. The pane keeps its previous rows under "불러오는 중…" meanwhile; a newer
-    /// request supersedes an older one (the older result is dropped on arrival).
-    fn load_today(&mut self) {
-        let (generation, scope) = self.today.begin_load();
-        if self.jobs.is_none() {
-            let result = panes::today::fetch(&self.store, scope).map_err(|e| e.to_string());
-            self.today_loaded(generation, result);
-            return;
-        }
-        self.spawn_job(
-            move |store, _progress| panes::today::fetch(store, scope).map_err(|e| e.to_string()),
-            move |r| super::msg::Msg::TodayLoaded(generation, Box::new(r)),
-            super::msg::Msg::JobProgress,
-        );
-    }
-
-    /// Computes the 통계 screen's month (월별 실적): on a worker thread when the app has a job
-    /// channel (1.5 s at 100k residents in a release build), inline otherwise; a newer request
-    /// supersedes an older one.
-    fn load_stats(&mut self) {
-        let Some((generation, month)) = self.stats.as_mut().map(|s| s.begin_load()) else {
-            return;
-        };
-        let work = move |store: &crate::store::Store| {
-            crate::paper::monthly::monthly(store, &month).map_err(|e| e.to_string())
-        };
-        if self.jobs.is_none() {
-            let result = work(&self.store);
-            self.stats_loaded(generation, result);
-            return;
-        }
-        self.spawn_job(
-            move |store, _progress| work(store),
-            move |r| super::msg::Msg::StatsLoaded(generation, Box::new(r)),
-            super::msg::Msg::JobProgress,
-        );
-    }
-
-    /// A 통계 load finished (see [`App::load_stats`]).
-    pub fn stats_loaded(
-        &mut self,
-        generation: u64,
-        result: Result<crate::paper::monthly::MonthlyReport, String>,
-    ) {
-        if let Some(s) = &mut self.stats {
-            s.finish_load(generation, result);
-        }
-        self.dirty = true;
-    }
-
-    /// A 오늘 load finished (see [`App::load_today`]); stale results are dropped.
-    pub fn today_loaded(
-        &mut self,
-        generation: u64,
-        result: Result<panes::today::TodayData, String>,
-    ) {
-        if let Some(e) = self.today.finish_load(generation, result) {
-            self.message = Some(e);
-        }
-        self.dirty = true;
-    }
-
     /// Applies what a pane asked for.
     pub fn apply(&mut self, effect: Effect) {
         match effect {
@@ -648,112 +586,6 @@ impl App {
         self.refresh_status();
     }
 
-    /// Runs an import: on a worker thread with its own connection when the app has a job
-    /// channel (progress arrives as messages), inline otherwise.
-    fn start_import(&mut self, job: panes::ImportJob) {
-        self.resources.import_started(job.clone());
-        if self.jobs.is_none() {
-            let result = job.run(&mut self.store, &mut |_, _| {});
-            self.import_finished(result);
-            return;
-        }
-        self.spawn_job(
-            move |store, progress| job.run(store, progress),
-            |r| super::msg::Msg::ImportDone(Box::new(r)),
-            super::msg::Msg::ImportProgress,
-        );
-    }
-
-    /// Runs `work` on a worker thread with its own connection to the database; progress (at
-    /// most every 100 ms) and the result come back as messages.
-    fn spawn_job<T: Send + 'static>(
-        &mut self,
-        work: impl FnOnce(&mut crate::store::Store, &mut dyn FnMut(u64, u64)) -> Result<T, String>
-        + Send
-        + 'static,
-        done: impl FnOnce(Result<T, String>) -> super::msg::Msg + Send + 'static,
-        progress: fn(u64, u64) -> super::msg::Msg,
-    ) {
-        let Some(tx) = self.jobs.clone() else {
-            return;
-        };
-        let file = self.store.file();
-        let operator = self.store.operator().to_owned();
-        let clock = *self.store.clock();
-        std::thread::spawn(move || {
-            let result = file
-                .reopen(&operator, clock)
-                .map_err(|e| e.to_string())
-                .and_then(|mut store| {
-                    let mut last = std::time::Instant::now();
-                    work(&mut store, &mut |d, t| {
-                        if last.elapsed().as_millis() >= 100 {
-                            last = std::time::Instant::now();
-                            let _ = tx.send(progress(d, t));
-                        }
-                    })
-                });
-            let _ = tx.send(done(result));
-        });
-    }
-
-    /// Rebuilds the search index after bulk changes: in the background when the app runs a job
-    /// channel (the old index stays usable meanwhile), inline otherwise.
-    fn reindex(&mut self) {
-        match &self.jobs {
-            Some(tx) => super::msg::spawn_index(tx.clone(), self.store.file()),
-            None => self.search.rebuild_index(&mut self.store),
-        }
-    }
-
-    /// A background import finished.
-    pub fn import_finished(
-        &mut self,
-        result: Result<crate::resources::upsert::ImportReport, String>,
-    ) {
-        let residents = matches!(&result, Ok(r) if r.kind == "residents" && !r.dry_run);
-        let effect = self.resources.import_done(result, &self.store);
-        self.apply(effect);
-        if residents {
-            self.reindex();
-        }
-        self.dirty = true;
-    }
-
-    /// Runs a sync export/import in the background (inline without a job channel).
-    fn start_sync_job(&mut self, job: panes::sync::SyncJob) {
-        let label = match &job {
-            panes::sync::SyncJob::Export { out, .. } => format!("내보내는 중 {}", out.display()),
-            panes::sync::SyncJob::Import { path, .. } => format!("가져오는 중 {}", path.display()),
-        };
-        if self.jobs.is_none() {
-            let result = job.run(&mut self.store, &mut |_, _| {});
-            self.sync_finished(result);
-            return;
-        }
-        self.job = Some((label, 0, 0));
-        self.spawn_job(
-            move |store, progress| job.run(store, progress),
-            |r| super::msg::Msg::JobDone(Box::new(r)),
-            super::msg::Msg::JobProgress,
-        );
-    }
-
-    /// A sync job finished: show its report and refresh what it may have changed.
-    pub fn sync_finished(&mut self, result: Result<String, String>) {
-        self.job = None;
-        match result {
-            Ok(report) => {
-                self.sync.report = Some(report);
-                self.reindex();
-            }
-            Err(e) => self.message = Some(e),
-        }
-        self.sync.load(&self.store);
-        self.refresh_status();
-        self.dirty = true;
-    }
-
     fn submit_form(&mut self, purpose: FormPurpose, form: PaneForm) {
         use panes::sync::SyncSubmit;
         match purpose {
@@ -799,55 +631,6 @@ impl App {
         self.reload_pane();
     }
 
-    /// A folder tick: starts a shared-folder pass on a worker thread when one is due (inline
-    /// without a job channel).
-    pub fn folder_tick(&mut self) {
-        let own = self.store.site().id.clone();
-        let seq = self
-            .store
-            .held_seqs()
-            .ok()
-            .and_then(|h| h.get(&own).copied())
-            .unwrap_or(0);
-        let now = std::time::Instant::now();
-        if !self.folder.due(seq, now) {
-            return;
-        }
-        let Some(folder) = self.folder.folder.clone() else {
-            return;
-        };
-        self.folder.started(seq, now);
-        let pass = move |store: &mut Store| {
-            let opts = crate::sync::folder::PassOptions {
-                ack_every: super::folder_sync::ACK_EVERY,
-            };
-            crate::sync::folder::run_pass_with(store, &folder, &opts).map_err(|e| e.to_string())
-        };
-        if self.jobs.is_none() {
-            let result = pass(&mut self.store);
-            self.folder_done(result);
-            return;
-        }
-        self.spawn_job(
-            move |store, _| pass(store),
-            |r| super::msg::Msg::FolderDone(Box::new(r)),
-            super::msg::Msg::JobProgress,
-        );
-    }
-
-    /// A shared-folder pass ended: a quiet mark in the status bar; what arrived is shown.
-    pub fn folder_done(&mut self, result: Result<crate::sync::folder::FolderReport, String>) {
-        let at = chrono::Local::now().format("%H:%M").to_string();
-        let arrived = matches!(&result, Ok(r) if !r.applied.is_empty());
-        self.folder.finished(result.is_ok(), at);
-        if arrived {
-            self.reindex();
-            self.reload_pane();
-        }
-        self.refresh_status();
-        self.dirty = true;
-    }
-
     /// An intake promoted from a 발굴 row finished: the row gets the resident (and 지원 연계).
     /// Only a saved intake that opened a resident or a case links; a question (duplicates)
     /// keeps the row pending, a cancel drops it.
@@ -866,12 +649,6 @@ impl App {
         {
             self.message = Some(e.to_string());
         }
-    }
-
-    /// The search index finished building in the background.
-    pub fn search_index_ready(&mut self, index: crate::search::residents::ResidentIndex) {
-        self.search.set_index(index, &mut self.store);
-        self.dirty = true;
     }
 
     /// True while a pane's query line has focus (no overlay, screen or dialog over it): printable
