@@ -3,40 +3,14 @@
 //! case header fits 80 columns, `x` and `O` do what they say in both keymaps, and the 통계 view
 //! (월별 실적 charts) at 80×24.
 
-use crate::common::tui::press;
-use dolbom::clock::{Clock, parse_datetime};
-use dolbom::search::residents::ResidentIndex;
-use dolbom::store::{OpenOptions, Store};
+use crate::common::tui::{app_with, press};
 use dolbom::tui::app::{App, Overlay, PaneId};
 use dolbom::tui::panes::FormPurpose;
-use dolbom::tui::theme::Theme;
 use dolbom::tui::widgets::korean_fit;
 use dolbom::tui::{Action, Keymap};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use unicode_width::UnicodeWidthStr;
-
-pub fn app_with(dir: &std::path::Path, residents: usize, keymap: &str) -> App {
-    let mut o = OpenOptions::new("tester");
-    o.site_name = Some("관악 행정복지센터".into());
-    o.clock = Clock::fixed(parse_datetime("2026-11-25 09:00").unwrap());
-    let mut s = Store::open(&dir.join("test.db"), &o).unwrap();
-    if residents > 0 {
-        dolbom::demo::generate(
-            &mut s,
-            &dolbom::demo::DemoOptions {
-                residents,
-                seed: 42,
-            },
-            &mut |_, _| {},
-        )
-        .unwrap();
-    }
-    let path = s.path().to_path_buf();
-    let mut app = App::new(s, Keymap::load(keymap).unwrap(), Theme::no_color());
-    app.search_index_ready(ResidentIndex::load(&path).unwrap());
-    app
-}
 
 /// The screen at 80×24 as text, a wide character once (no padding cell after it).
 pub fn screen(app: &mut App) -> String {

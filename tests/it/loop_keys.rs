@@ -3,40 +3,14 @@
 //! list focused), is pressed and the advertised thing is checked; the Korean IME's jamo reach
 //! their Latin twins' commands; the help overlay and the empty-list hint name keys that work now.
 
-use crate::common::tui::press;
-use dolbom::clock::{Clock, parse_datetime};
-use dolbom::search::residents::ResidentIndex;
-use dolbom::store::{OpenOptions, Store};
+use crate::common::tui::{app_with, press};
 use dolbom::tui::app::{App, Overlay, PaneId};
 use dolbom::tui::panes::FormPurpose;
-use dolbom::tui::theme::Theme;
 use dolbom::tui::ui::{Hint, key_hints};
 use dolbom::tui::widgets::help::HelpLine;
-use dolbom::tui::{Action, Key, Keymap};
+use dolbom::tui::{Action, Key};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
-
-fn app_with(dir: &std::path::Path, residents: usize, keymap: &str) -> App {
-    let mut o = OpenOptions::new("tester");
-    o.site_name = Some("관악 행정복지센터".into());
-    o.clock = Clock::fixed(parse_datetime("2026-11-25 09:00").unwrap());
-    let mut s = Store::open(&dir.join("test.db"), &o).unwrap();
-    if residents > 0 {
-        dolbom::demo::generate(
-            &mut s,
-            &dolbom::demo::DemoOptions {
-                residents,
-                seed: 42,
-            },
-            &mut |_, _| {},
-        )
-        .unwrap();
-    }
-    let path = s.path().to_path_buf();
-    let mut app = App::new(s, Keymap::load(keymap).unwrap(), Theme::no_color());
-    app.search_index_ready(ResidentIndex::load(&path).unwrap());
-    app
-}
 
 fn screen(app: &mut App) -> String {
     app.size = (80, 24);

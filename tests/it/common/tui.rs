@@ -48,3 +48,34 @@ pub fn press(app: &mut App, keys: &[&str]) {
         }
     }
 }
+
+/// An app on `test.db` in `dir` at 관악 행정복지센터 on 2026-11-25 09:00, with `residents` demo
+/// residents (seed 42), the named keymap, no colour, and its search index ready.
+pub fn app_with(dir: &std::path::Path, residents: usize, keymap: &str) -> App {
+    use dolbom::clock::{Clock, parse_datetime};
+    use dolbom::search::residents::ResidentIndex;
+    use dolbom::store::{OpenOptions, Store};
+    let mut o = OpenOptions::new("tester");
+    o.site_name = Some("관악 행정복지센터".into());
+    o.clock = Clock::fixed(parse_datetime("2026-11-25 09:00").unwrap());
+    let mut s = Store::open(&dir.join("test.db"), &o).unwrap();
+    if residents > 0 {
+        dolbom::demo::generate(
+            &mut s,
+            &dolbom::demo::DemoOptions {
+                residents,
+                seed: 42,
+            },
+            &mut |_, _| {},
+        )
+        .unwrap();
+    }
+    let path = s.path().to_path_buf();
+    let mut app = App::new(
+        s,
+        dolbom::tui::Keymap::load(keymap).unwrap(),
+        dolbom::tui::theme::Theme::no_color(),
+    );
+    app.search_index_ready(ResidentIndex::load(&path).unwrap());
+    app
+}
