@@ -5,10 +5,12 @@ pub mod discovery;
 pub mod labels;
 pub mod team;
 mod today;
+pub mod visits;
 
 pub use case_views::{CaseFilter, CaseHeader, CaseRow, ReferralView};
 pub use discovery::{DiscoveryItem, Outcome, RoundProgress};
 pub use team::{ApprovalFact, ConsentFact, ConsentScope, HandoverFact};
+pub use visits::{PlannedVisit, VisitSource};
 pub use today::{CaseRef, ContactFact, FollowUpFact, ReferralFact, Scope, StageFact, TodayFacts};
 
 use serde::{Deserialize, Serialize};
@@ -294,10 +296,13 @@ pub enum EntryKind {
     Handover,
     /// 이관: the case moved to another site (data: to_site, to_site_name); read-only elsewhere.
     Transfer,
+    /// 방문 예정: a planned visit (data: on `YYYY-MM-DD`, time `HH:MM`, purpose, place; see
+    /// `timeline::visits`). Not a contact: the 방문 entry that records it (data: plan_id) is.
+    VisitPlan,
 }
 
 impl EntryKind {
-    pub const ALL: [EntryKind; 18] = [
+    pub const ALL: [EntryKind; 19] = [
         EntryKind::InitialConsult,
         EntryKind::Visit,
         EntryKind::Call,
@@ -316,6 +321,7 @@ impl EntryKind {
         EntryKind::ConsentWithdrawal,
         EntryKind::Handover,
         EntryKind::Transfer,
+        EntryKind::VisitPlan,
     ];
 
     /// Kinds written by team steps (결재, 동의, 인계), never through `add_entry` and never
@@ -353,6 +359,7 @@ impl EntryKind {
             EntryKind::ConsentWithdrawal => "consent_withdrawal",
             EntryKind::Handover => "handover",
             EntryKind::Transfer => "transfer",
+            EntryKind::VisitPlan => "visit_plan",
         }
     }
 
@@ -376,6 +383,7 @@ impl EntryKind {
             EntryKind::ConsentWithdrawal => "동의 철회",
             EntryKind::Handover => "인계",
             EntryKind::Transfer => "이관",
+            EntryKind::VisitPlan => "방문 예정",
         }
     }
 
@@ -391,6 +399,7 @@ impl EntryKind {
             EntryKind::ApprovalApprove => "승인",
             EntryKind::ApprovalReturn => "반려",
             EntryKind::ConsentWithdrawal => "철회",
+            EntryKind::VisitPlan => "예정",
             other => other.label(),
         }
     }

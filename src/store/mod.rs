@@ -27,6 +27,7 @@ mod team;
 mod today;
 pub mod upsert;
 mod users;
+pub mod visits;
 pub use users::canonical_operator;
 mod write;
 

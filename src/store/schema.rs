@@ -33,6 +33,7 @@ pub const MIGRATIONS: &[&str] = &[
     V_TEAM,
     V_INDEX,
     V_DISCOVERY,
+    V_VISITS,
 ];
 
 /// The schema version this build writes.
@@ -610,4 +611,22 @@ BEGIN
         min_deadline = min(min_deadline, excluded.min_deadline),
         max_deadline = max(max_deadline, excluded.max_deadline);
 END;
+"#;
+
+/// 방문 계획 (issue #16 item 6). A planned visit of a case is a `visit_plan` entry (planned day
+/// in `data.on`); `entries_visit_plan` finds a week's plans (originals and corrections alike:
+/// a reschedule is a correction carrying the new day) without reading other entries, and
+/// `entries_visit_done` the 방문 entries that record a plan as done (`data.plan_id`). A 발굴
+/// candidate without a case carries its plan on its row (`visit_on`, `visit_time`,
+/// `visit_purpose`, `visit_by`; synced per field like the row's other columns), indexed by day.
+const V_VISITS: &str = r#"
+CREATE INDEX IF NOT EXISTS entries_visit_plan
+    ON entries(json_extract(data, '$.on'), case_id, id, corrects) WHERE kind = 'visit_plan';
+CREATE INDEX IF NOT EXISTS entries_visit_done
+    ON entries(json_extract(data, '$.plan_id')) WHERE kind = 'visit';
+ALTER TABLE discovery ADD COLUMN visit_on TEXT;
+ALTER TABLE discovery ADD COLUMN visit_time TEXT NOT NULL DEFAULT '';
+ALTER TABLE discovery ADD COLUMN visit_purpose TEXT NOT NULL DEFAULT '';
+ALTER TABLE discovery ADD COLUMN visit_by TEXT NOT NULL DEFAULT '';
+CREATE INDEX IF NOT EXISTS discovery_visit ON discovery(visit_on) WHERE visit_on IS NOT NULL;
 "#;

@@ -13,6 +13,7 @@ pub mod rules;
 pub mod transfer;
 pub mod types;
 pub mod undo;
+pub mod visits;
 
 pub use due::{Charts, DueItem, DueKind, Scope, Today};
 pub use ops::{
