@@ -41,6 +41,7 @@ pub mod timeline;
 pub mod users;
 pub mod values;
 pub mod version;
+pub mod visits;
 
 use crate::store::{OpenOptions, Store, StoreError, canonical_operator};
 use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand};
@@ -114,6 +115,8 @@ pub enum Command {
     Keymap(keymap::Args),
     /// 데이터베이스 암호화·키 교체·상태 (database encryption, rekey, status)
     Db(db::Args),
+    /// 방문 계획: 하루·한 주의 방문 목록 (동·주소 순, 이름 가림; xlsx/csv/html)
+    Visits(visits::Args),
 }
 
 /// The clap command with the long `--version` text (commit, SQLite, cipher).
@@ -148,6 +151,7 @@ pub fn run(cli: Cli, started: Instant) -> anyhow::Result<ExitCode> {
         Some(Command::Discovery(a)) => discovery::run(g, a),
         Some(Command::Keymap(a)) => keymap::run(g, a),
         Some(Command::Db(a)) => db::run(g, a),
+        Some(Command::Visits(a)) => visits::run(g, a),
     }
 }
 

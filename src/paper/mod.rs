@@ -19,6 +19,7 @@ pub mod layout;
 pub mod lists;
 pub mod monthly;
 pub mod template;
+pub mod visits;
 pub mod xlsx;
 
 pub use document::{CaseDocument, DocumentOptions};

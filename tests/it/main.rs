@@ -59,4 +59,5 @@ mod timeline_rules;
 mod transfer;
 mod trust;
 mod tui;
+mod visits;
 mod windows_paths;
