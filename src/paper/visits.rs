@@ -56,6 +56,12 @@ pub fn phone_tail(phone: Option<&str>) -> String {
     format!("***-{tail}")
 }
 
+/// The address without its detail (the part after the first comma: 동·호수), for narrow
+/// screens.
+pub fn street(address: &str) -> String {
+    super::lists::street_address(address).to_string()
+}
+
 fn status(v: &PlannedVisit) -> &'static str {
     if v.done { "완료" } else { "예정" }
 }

@@ -139,6 +139,12 @@ actions! {
     // #16 발굴 queue
     Discovery = "discovery", "발굴 대상 목록", "Discovery queue";
     SetOutcome = "set-outcome", "발굴 처리 결과 입력", "Set discovery outcome";
+    // #16 방문 계획
+    PlanVisit = "plan-visit", "방문 계획 (날짜·시간·목적)", "Plan a visit";
+    Visits = "visits", "방문 계획 주간 보기", "Planned visits (week view)";
+    PrevWeek = "prev-week", "지난주", "Previous week";
+    NextWeek = "next-week", "다음 주", "Next week";
+    Print = "print", "인쇄용 파일(HTML)로 저장", "Save a print file (HTML)";
 }
 
 /// The name is not any action's name.

@@ -42,6 +42,8 @@ pub struct App {
     pub stats: Option<panes::stats::StatsScreen>,
     /// The 발굴 queue, shown over the panes while `Some`.
     pub discovery: Option<panes::discovery::DiscoveryScreen>,
+    /// The 방문 계획 week view and day list, shown over the panes while `Some`.
+    pub visits: Option<panes::visits::VisitsScreen>,
     /// A background sync job's progress: (label, done, total).
     pub job: Option<(String, u64, u64)>,
     pub overlay: Option<Overlay>,
@@ -82,6 +84,7 @@ impl App {
             audit: None,
             stats: None,
             discovery: None,
+            visits: None,
             job: None,
             overlay: None,
             message: None,
@@ -124,6 +127,7 @@ impl App {
             Some(Overlay::Form(..)) => Context::Form,
             None if self.sync_open => Context::Sync,
             None if self.discovery.is_some() => Context::Discovery,
+            None if self.visits.is_some() => Context::Visits,
             None if self.audit.is_some() || self.stats.is_some() => Context::Global,
             None => self.pane.context(),
         }
@@ -280,6 +284,7 @@ impl App {
                     && self.audit.is_none()
                     && self.stats.is_none()
                     && self.discovery.is_none()
+                    && self.visits.is_none()
                     && self.resolver.pending().is_empty()
                     && self.pane_text_input(key)
                 {
@@ -379,6 +384,35 @@ impl App {
                     self.apply(effect);
                 }
             }
+            Action::Visits => {
+                self.sync_open = false;
+                self.audit = None;
+                self.stats = None;
+                self.discovery = None;
+                self.resolver.reset();
+                self.visits = Some(panes::visits::VisitsScreen::open(
+                    &self.store,
+                    crate::model::Scope::All,
+                ));
+            }
+            Action::Back if self.visits.as_mut().is_some_and(|v| v.back()) => {}
+            Action::Back if self.visits.is_some() => self.visits = None,
+            other if self.visits.is_some() => {
+                let page = self.page_size();
+                let effect = self
+                    .visits
+                    .as_mut()
+                    .map(|v| v.on_action(other, page, &self.store));
+                if let Some(effect) = effect {
+                    if !matches!(
+                        effect,
+                        Effect::None | Effect::Message(_) | Effect::OpenForm(..)
+                    ) {
+                        self.visits = None;
+                    }
+                    self.apply(effect);
+                }
+            }
             other if self.stats.is_some() => {
                 if self.stats.as_mut().is_some_and(|s| s.on_action(other)) {
                     self.load_stats();
@@ -400,6 +434,15 @@ impl App {
                 self.reload_pane();
             }
             Action::Undo => self.undo(),
+            Action::PlanVisit if self.pane == PaneId::Timeline => {
+                match self.timeline.current_case().map(str::to_string) {
+                    Some(case_id) => {
+                        let effect = panes::visits::plan_case_form(&case_id, &self.store);
+                        self.apply(effect);
+                    }
+                    None => self.message = Some("방문을 계획할 사례를 먼저 여세요".into()),
+                }
+            }
             other => {
                 let page = self.page_size();
                 let effect = match self.pane {
@@ -478,6 +521,7 @@ impl App {
         self.audit = None;
         self.stats = None;
         self.discovery = None;
+        self.visits = None;
         if self.pane != pane {
             self.resolver.reset();
             self.pane = pane;
@@ -602,6 +646,31 @@ impl App {
                 }
                 return;
             }
+            FormPurpose::PlanVisit { .. } | FormPurpose::PlanVisitDiscovery { .. } => {
+                let effect = panes::visits::submit_plan(purpose, form, &mut self.store);
+                let saved = matches!(effect, Effect::Message(_));
+                self.apply(effect);
+                if saved {
+                    if let Some(d) = &mut self.discovery {
+                        d.reload(&self.store);
+                    }
+                    if let Some(v) = &mut self.visits {
+                        v.reload(&self.store);
+                    }
+                    if self.discovery.is_none() && self.visits.is_none() {
+                        self.reload_pane();
+                    }
+                }
+                return;
+            }
+            FormPurpose::ExportVisits { day, format } => {
+                let effect = match &mut self.visits {
+                    Some(v) => v.on_export(&day, &format, &form, &self.store),
+                    None => Effect::None,
+                };
+                self.apply(effect);
+                return;
+            }
             FormPurpose::DiscoveryOutcome { id } => {
                 let effect = match &mut self.discovery {
                     Some(d) => d.on_form(&id, &form, &mut self.store),
@@ -659,6 +728,7 @@ impl App {
             || self.audit.is_some()
             || self.stats.is_some()
             || self.discovery.is_some()
+            || self.visits.is_some()
         {
             return false;
         }

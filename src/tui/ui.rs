@@ -25,6 +25,11 @@ pub fn render(f: &mut Frame<'_>, app: &App) {
     tab_bar(f, l.tabs, app);
     let cx = app.render_ctx();
     match app.pane {
+        _ if app.visits.is_some() => {
+            if let Some(v) = &app.visits {
+                v.render(f, l.main, &app.theme);
+            }
+        }
         _ if app.discovery.is_some() => {
             if let Some(d) = &app.discovery {
                 d.render(f, l.main, &app.theme);
@@ -307,7 +312,12 @@ pub fn key_hints(app: &App) -> Vec<Hint> {
             ]
         }
         Context::Timeline if case_open => {
-            vec![Action::AddEntry, Action::ChangeStage, Action::Refer]
+            vec![
+                Action::AddEntry,
+                Action::ChangeStage,
+                Action::Refer,
+                Action::PlanVisit,
+            ]
         }
         // #16: with cases marked (space), A hands them over.
         Context::Timeline if app.timeline.marked_count() > 0 => {
@@ -360,8 +370,22 @@ pub fn key_hints(app: &App) -> Vec<Hint> {
             v.extend([Action::ToggleScope, Action::Stats]);
             v
         }
-        Context::Today => vec![Action::ToggleScope, Action::Stats],
-        Context::Discovery => vec![Action::Select, Action::SetOutcome, Action::ToggleScope],
+        Context::Today => vec![Action::ToggleScope, Action::Stats, Action::Visits],
+        Context::Discovery => vec![
+            Action::Select,
+            Action::SetOutcome,
+            Action::PlanVisit,
+            Action::ToggleScope,
+        ],
+        Context::Visits if app.visits.as_ref().is_some_and(|v| v.day_list().is_some()) => {
+            vec![Action::Select, Action::Print, Action::Export, Action::Back]
+        }
+        Context::Visits => vec![
+            Action::Select,
+            Action::NextWeek,
+            Action::ToggleScope,
+            Action::Print,
+        ],
         Context::Sync => vec![
             Action::SyncExport,
             Action::SyncImport,
@@ -432,6 +456,12 @@ fn short_label(a: Action, ctx: Context, typing: bool) -> &'static str {
         Action::ReturnApproval => "반려",
         Action::Handover => "인계",
         Action::RequestApproval => "결재",
+        Action::PlanVisit => "방문 계획",
+        Action::Visits => "방문 계획",
+        Action::Print => "인쇄",
+        Action::Export if ctx == Context::Visits => "엑셀",
+        Action::NextWeek => "다음 주",
+        Action::PrevWeek => "지난주",
         other => other.label_ko(),
     }
 }

@@ -21,6 +21,8 @@ pub enum Context {
     Sync,
     /// The 발굴 queue screen.
     Discovery,
+    /// The 방문 계획 screen (week view and day list).
+    Visits,
     /// A form has focus (text input).
     Form,
     /// The command palette is open (text input).
@@ -39,6 +41,7 @@ impl Context {
         Context::Today,
         Context::Sync,
         Context::Discovery,
+        Context::Visits,
         Context::Form,
         Context::Palette,
         Context::Help,
@@ -54,6 +57,7 @@ impl Context {
             Context::Today => "today",
             Context::Sync => "sync",
             Context::Discovery => "discovery",
+            Context::Visits => "visits",
             Context::Form => "form",
             Context::Palette => "palette",
             Context::Help => "help",
@@ -70,6 +74,7 @@ impl Context {
             Context::Today => "오늘",
             Context::Sync => "동기화",
             Context::Discovery => "발굴 대상",
+            Context::Visits => "방문 계획",
             Context::Form => "입력 양식",
             Context::Palette => "명령 팔레트",
             Context::Help => "도움말",

@@ -126,6 +126,16 @@ impl DiscoveryScreen {
                 ),
                 None => Effect::None,
             },
+            Action::PlanVisit => match self.selected() {
+                Some(i) => Effect::OpenForm(
+                    FormPurpose::PlanVisitDiscovery { id: i.id.clone() },
+                    super::visits::plan_form(
+                        &format!("방문 계획 · {} {}", mask_name(&i.name), i.dong),
+                        store.clock().today() + chrono::Duration::days(1),
+                    ),
+                ),
+                None => Effect::None,
+            },
             Action::ToggleScope => {
                 self.open_only = !self.open_only;
                 self.list = ListState::default();

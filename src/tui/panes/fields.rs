@@ -67,6 +67,10 @@ pub enum FieldId {
     HandoverScope,
     // 발굴 queue: the outcome of a row (the note is `Note`).
     Outcome,
+    // 방문 계획: day, time, 목적.
+    VisitDate,
+    VisitTime,
+    Purpose,
 }
 
 /// Every form a pane opens.

@@ -12,6 +12,7 @@ pub mod sync;
 pub mod team;
 pub mod timeline;
 pub mod today;
+pub mod visits;
 
 use super::Action;
 use super::keymap::Context;
@@ -210,6 +211,19 @@ pub enum FormPurpose {
     /// The outcome and note of a 발굴 queue row.
     DiscoveryOutcome {
         id: String,
+    },
+    /// #16: planning a visit on a case (`v` in the case).
+    PlanVisit {
+        case_id: String,
+    },
+    /// #16: planning a visit for a 발굴 row (`v` in the queue).
+    PlanVisitDiscovery {
+        id: String,
+    },
+    /// #16: a day's visit list to a file (`day` YYYY-MM-DD, `format` xlsx/html).
+    ExportVisits {
+        day: String,
+        format: String,
     },
 }
 
