@@ -39,9 +39,10 @@ pub fn run(g: &Global, args: &Args) -> anyhow::Result<ExitCode> {
     let store = g.open_store()?;
     let today = store.clock().today();
     let format = match &args.format {
-        Some(f) => Some(ListFormat::parse(f).ok_or_else(|| {
-            anyhow::anyhow!("형식은 xlsx, csv, html 중 하나입니다: '{f}'")
-        })?),
+        Some(f) => Some(
+            ListFormat::parse(f)
+                .ok_or_else(|| anyhow::anyhow!("형식은 xlsx, csv, html 중 하나입니다: '{f}'"))?,
+        ),
         None => None,
     };
     if format == Some(ListFormat::Xlsx) && args.out.is_none() {
@@ -58,13 +59,21 @@ pub fn run(g: &Global, args: &Args) -> anyhow::Result<ExitCode> {
             let d = day(d, today)?;
             (d, d, format!("방문 목록 {d} ({})", plans::weekday_label(d)))
         }
-        (None, None) => (today, today, format!("방문 목록 {today} ({})", plans::weekday_label(today))),
+        (None, None) => (
+            today,
+            today,
+            format!("방문 목록 {today} ({})", plans::weekday_label(today)),
+        ),
     };
     let visits = plans::between(&store, from, to, scope)?;
     match (format, &args.out) {
         (Some(f), Some(path)) => {
             let n = list::write(&store, path, &visits, &title, f)?;
-            output::line(&format!("{}에 {n}건을 저장했습니다 ({})", path.display(), f.code()))?;
+            output::line(&format!(
+                "{}에 {n}건을 저장했습니다 ({})",
+                path.display(),
+                f.code()
+            ))?;
         }
         (None, Some(path)) => {
             let f = path
@@ -73,7 +82,11 @@ pub fn run(g: &Global, args: &Args) -> anyhow::Result<ExitCode> {
                 .and_then(ListFormat::parse)
                 .unwrap_or(ListFormat::Html);
             let n = list::write(&store, path, &visits, &title, f)?;
-            output::line(&format!("{}에 {n}건을 저장했습니다 ({})", path.display(), f.code()))?;
+            output::line(&format!(
+                "{}에 {n}건을 저장했습니다 ({})",
+                path.display(),
+                f.code()
+            ))?;
         }
         (Some(f), None) => {
             let now = store.clock().now().format("%Y-%m-%d %H:%M").to_string();

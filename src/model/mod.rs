@@ -10,8 +10,8 @@ pub mod visits;
 pub use case_views::{CaseFilter, CaseHeader, CaseRow, ReferralView};
 pub use discovery::{DiscoveryItem, Outcome, RoundProgress};
 pub use team::{ApprovalFact, ConsentFact, ConsentScope, HandoverFact};
-pub use visits::{PlannedVisit, VisitSource};
 pub use today::{CaseRef, ContactFact, FollowUpFact, ReferralFact, Scope, StageFact, TodayFacts};
+pub use visits::{PlannedVisit, VisitSource};
 
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;

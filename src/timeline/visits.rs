@@ -99,7 +99,10 @@ impl VisitInput {
         let on = parse_date(date, today).ok_or_else(|| {
             input_err(
                 VisitField::Date,
-                format!("방문일: '{}'은(는) 날짜가 아닙니다 (예: 2026-12-01)", date.trim()),
+                format!(
+                    "방문일: '{}'은(는) 날짜가 아닙니다 (예: 2026-12-01)",
+                    date.trim()
+                ),
             )
         })?;
         if on < today {
@@ -114,9 +117,14 @@ impl VisitInput {
                 format!("시간: '{}'은(는) 시각이 아닙니다 (예: 14:30)", time.trim()),
             )
         })?;
-        let purpose = crate::privacy::terminal_line(purpose.trim()).trim().to_string();
+        let purpose = crate::privacy::terminal_line(purpose.trim())
+            .trim()
+            .to_string();
         if purpose.is_empty() {
-            return Err(input_err(VisitField::Purpose, "목적: 방문 목적을 입력하세요"));
+            return Err(input_err(
+                VisitField::Purpose,
+                "목적: 방문 목적을 입력하세요",
+            ));
         }
         if purpose.chars().count() > MAX_PURPOSE {
             return Err(input_err(
@@ -212,7 +220,9 @@ fn current_plan(store: &Store, plan_id: &str) -> Result<(Entry, Entry)> {
 pub fn reschedule(store: &mut Store, plan_id: &str, input: &VisitInput) -> Result<Entry> {
     let (root, current) = current_plan(store, plan_id)?;
     if store.visit_plan_done(&root.id)? {
-        return Err(invalid("이미 다녀온 방문입니다 (완료된 계획은 바꿀 수 없습니다)"));
+        return Err(invalid(
+            "이미 다녀온 방문입니다 (완료된 계획은 바꿀 수 없습니다)",
+        ));
     }
     let ctx = Ctx::of(store);
     let mut tx = store.write()?;
@@ -244,7 +254,12 @@ pub fn reschedule(store: &mut Store, plan_id: &str, input: &VisitInput) -> Resul
         &header.case.resident_id,
         AuditAction::Update,
         &format!("case:{}", root.case_id),
-        &format!("correct:{} → {} visit_plan {}", root.id, entry.id, input.day()),
+        &format!(
+            "correct:{} → {} visit_plan {}",
+            root.id,
+            entry.id,
+            input.day()
+        ),
     )?;
     tx.commit()?;
     Ok(entry)
@@ -264,7 +279,10 @@ pub fn complete(store: &mut Store, plan_id: &str, body: &str) -> Result<Entry> {
         return Err(invalid("이미 완료로 기록된 방문입니다"));
     }
     let body = if body.trim().is_empty() {
-        format!("방문 ({})", crate::store::visits::plan_field(&current, "purpose"))
+        format!(
+            "방문 ({})",
+            crate::store::visits::plan_field(&current, "purpose")
+        )
     } else {
         body.to_string()
     };
@@ -492,7 +510,10 @@ mod tests {
         let today = d("2026-11-29");
         assert!(VisitInput::parse("2026-11-30", "오후", "안부 확인", today).is_err());
         let ok = VisitInput::parse("11-30", "0930", " 안부 확인 ", today).unwrap();
-        assert_eq!((ok.on, ok.time.as_str(), ok.purpose.as_str()), (d("2026-11-30"), "09:30", "안부 확인"));
+        assert_eq!(
+            (ok.on, ok.time.as_str(), ok.purpose.as_str()),
+            (d("2026-11-30"), "09:30", "안부 확인")
+        );
         let e = VisitInput::parse("어제", "", "x", today).unwrap_err();
         assert_eq!(e.field, VisitField::Date);
         assert!(e.message.starts_with("방문일"), "{}", e.message);
