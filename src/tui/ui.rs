@@ -312,12 +312,7 @@ pub fn key_hints(app: &App) -> Vec<Hint> {
             ]
         }
         Context::Timeline if case_open => {
-            vec![
-                Action::AddEntry,
-                Action::ChangeStage,
-                Action::Refer,
-                Action::PlanVisit,
-            ]
+            vec![Action::AddEntry, Action::ChangeStage, Action::Refer]
         }
         // #16: with cases marked (space), A hands them over.
         Context::Timeline if app.timeline.marked_count() > 0 => {
@@ -456,7 +451,7 @@ fn short_label(a: Action, ctx: Context, typing: bool) -> &'static str {
         Action::ReturnApproval => "반려",
         Action::Handover => "인계",
         Action::RequestApproval => "결재",
-        Action::PlanVisit => "방문 계획",
+        Action::PlanVisit => "방문",
         Action::Visits => "방문 계획",
         Action::Print => "인쇄",
         Action::Export if ctx == Context::Visits => "엑셀",
