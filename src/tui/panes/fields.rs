@@ -67,6 +67,10 @@ pub enum FieldId {
     HandoverScope,
     // 발굴 queue: the outcome of a row (the note is `Note`).
     Outcome,
+    // Shared-folder sync: the folder, how often, plain bundles without a peer key.
+    Folder,
+    FolderEvery,
+    FolderPlain,
 }
 
 /// Every form a pane opens.
