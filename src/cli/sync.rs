@@ -84,6 +84,10 @@ pub enum Command {
         /// 이 폴더를 설정으로 저장 (TUI가 스스로 동기화) (remember it as setting.sync_folder)
         #[arg(long)]
         remember: bool,
+        /// 팀 PC의 키가 없을 때 암호화 없이(서명만) 쓰기 — 개인정보가 그대로 담김; --remember와
+        /// 함께면 설정으로 저장 (팀장·관리자) (write plain bundles when no peer key is known)
+        #[arg(long)]
+        plain: bool,
         /// JSON으로 출력 (print JSON)
         #[arg(long)]
         json: bool,
@@ -333,12 +337,20 @@ pub fn run(g: &Global, args: &Args) -> anyhow::Result<ExitCode> {
         Command::Folder {
             path,
             remember,
+            plain,
             json,
         } => {
             if *remember {
                 store.set_sync_folder(&path.display().to_string())?;
+                if *plain {
+                    store.set_setting(sync::folder::PLAIN_SETTING, "1")?;
+                }
             }
-            let report = sync::folder::run_pass(&mut store, path)?;
+            let opts = sync::folder::PassOptions {
+                plain: *plain || sync::folder::plain_allowed(&store)?,
+                ..sync::folder::PassOptions::default()
+            };
+            let report = sync::folder::run_pass_with(&mut store, path, &opts)?;
             if *json {
                 output::json(&report)?;
             } else {

@@ -113,9 +113,19 @@ pub struct FolderReport {
 
 /// One pass over `folder`: import, export, compact (see the module notes). Per-file problems
 /// are in the report's `skipped`; an error means the folder itself failed (missing, no
-/// permission, disk full) or the database did.
+/// permission, disk full) or the database did. Plain bundles only as the site's setting
+/// ([`PLAIN_SETTING`]) allows.
 pub fn run_pass(store: &mut Store, folder: &Path) -> SyncResult<FolderReport> {
-    run_pass_with(store, folder, &PassOptions::default())
+    let opts = PassOptions {
+        plain: plain_allowed(store)?,
+        ..PassOptions::default()
+    };
+    run_pass_with(store, folder, &opts)
+}
+
+/// Whether this site allows plain bundles in the folder ([`PLAIN_SETTING`]).
+pub fn plain_allowed(store: &Store) -> SyncResult<bool> {
+    Ok(store.setting(PLAIN_SETTING)?.as_deref() == Some("1"))
 }
 
 /// How a pass behaves beyond the folder.
@@ -125,6 +135,52 @@ pub struct PassOptions {
     /// let peers compact, so a background loop that passes every 30 s need not rewrite one
     /// each time something arrived; zero (a command run by hand) writes it at once.
     pub ack_every: std::time::Duration,
+    /// Write bundles plain (signed, not encrypted) when no enrolled peer's age key is known.
+    /// Off by default: a shared folder is read by everyone with access to the share, so
+    /// without a key nothing is exported (a warning says so, [`NO_PEER_KEY`]). An explicit
+    /// opt-in (`sync folder --plain`, the `sync_folder_plain` setting).
+    pub plain: bool,
+    /// Skip the import (the pass at quit: only this PC's new changes matter then, and time is
+    /// short; what peers wrote is read at the next start).
+    pub export_only: bool,
+}
+
+/// The warning of a pass that exported nothing because no peer age key is known.
+pub const NO_PEER_KEY: &str = "팀 PC의 키가 등록되지 않아 공유 폴더로 내보내지 않았습니다 — dolbom sync team add 로 등록하세요 / no enrolled peer age key: nothing exported (plain bundles only with --plain)";
+
+/// The setting that allows plain (signed-only) bundles in the folder when no peer key is known
+/// (`meta` key `setting.sync_folder_plain`, `1` = allowed).
+pub const PLAIN_SETTING: &str = "sync_folder_plain";
+
+/// Why a folder cannot be used (checked before it is remembered).
+#[derive(Debug, thiserror::Error)]
+pub enum FolderProblem {
+    #[error("폴더가 없습니다: {0}")]
+    Missing(PathBuf),
+    #[error("폴더가 아닙니다: {0}")]
+    NotADirectory(PathBuf),
+    #[error("이 폴더에 쓸 수 없습니다: {path} ({source})")]
+    NotWritable {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+}
+
+/// Checks that `folder` exists, is a folder, and takes a file (one is written and removed,
+/// under a temp name that peers pass over).
+pub fn check_folder(folder: &Path) -> Result<(), FolderProblem> {
+    match std::fs::metadata(folder) {
+        Err(_) => return Err(FolderProblem::Missing(folder.to_owned())),
+        Ok(m) if !m.is_dir() => return Err(FolderProblem::NotADirectory(folder.to_owned())),
+        Ok(_) => {}
+    }
+    let probe = folder.join(format!(".dolbom-check-{}.tmp", std::process::id()));
+    let written = std::fs::write(&probe, b"dolbom").map_err(|source| FolderProblem::NotWritable {
+        path: folder.to_owned(),
+        source,
+    });
+    let _ = std::fs::remove_file(&probe);
+    written
 }
 
 /// [`run_pass`] with options.
@@ -152,7 +208,9 @@ pub fn run_pass_with(
         site_id: own.clone(),
         ..FolderReport::default()
     };
-    import_all(store, folder, &mut report)?;
+    if !opts.export_only {
+        import_all(store, folder, &mut report)?;
+    }
     let own_dir = folder.join(&own);
     std::fs::create_dir_all(&own_dir).map_err(io(&own_dir))?;
     export_new(store, &own_dir, opts, &mut report)?;
@@ -522,8 +580,14 @@ fn export_new(
     }
     let (encryption, recipients) = encryption(store)?;
     if recipients.is_empty() {
+        if !opts.plain {
+            // Personal data in the clear in a shared folder: not without an explicit opt-in.
+            // Nothing is recorded as exported, so the ops go once a key is enrolled.
+            report.warnings.push(NO_PEER_KEY.into());
+            return Ok(());
+        }
         report.warnings.push(
-            "등록된 팀 PC의 age 공개키가 없어 암호화하지 않고(서명만) 썼습니다. `dolbom sync team add`로 등록하세요 / no enrolled peer age key known: bundle written plain (signed only)".into(),
+            "등록된 팀 PC의 age 공개키가 없어 암호화하지 않고(서명만) 썼습니다(--plain). `dolbom sync team add`로 등록하세요 / no enrolled peer age key known: bundle written plain (signed only), as allowed".into(),
         );
     }
     let name = if after >= upto {

@@ -109,6 +109,7 @@ actions! {
     ShowConflicts = "show-conflicts", "충돌 검토", "Review conflicts";
     KeepCurrent = "keep-current", "현재 값 유지", "Keep current value";
     RestoreOther = "restore-other", "다른 값으로 복원", "Restore other value";
+    SyncFolder = "sync-folder", "공유 폴더 설정", "Shared folder setting";
     // Forms and text input
     NextField = "next-field", "다음 칸", "Next field";
     PrevField = "prev-field", "이전 칸", "Previous field";

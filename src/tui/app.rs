@@ -13,6 +13,7 @@ use super::{Action, Key};
 use crate::store::Store;
 use crossterm::event::{Event, KeyEvent, MouseButton, MouseEvent, MouseEventKind};
 
+mod folder;
 mod jobs;
 
 /// What sits over the panes.
@@ -95,7 +96,7 @@ impl App {
             jobs: None,
             last_change: None,
             reads: super::reads::ReadLog::default(),
-            folder: super::folder_sync::FolderSync::new(store.sync_folder().ok().flatten()),
+            folder: super::folder_sync::FolderSync::from_store(&store),
             pending_discovery: None,
             store,
             keymap,
@@ -633,10 +634,14 @@ impl App {
     fn submit_form(&mut self, purpose: FormPurpose, form: PaneForm) {
         use panes::sync::SyncSubmit;
         match purpose {
-            FormPurpose::SyncExport | FormPurpose::SyncPlainConfirm | FormPurpose::SyncImport => {
+            FormPurpose::SyncExport
+            | FormPurpose::SyncPlainConfirm
+            | FormPurpose::SyncImport
+            | FormPurpose::SyncFolder => {
                 match self.sync.on_form(purpose, form) {
                     SyncSubmit::Run(job) => self.start_sync_job(job),
                     SyncSubmit::Form(p, f) => self.apply(Effect::OpenForm(p, f)),
+                    SyncSubmit::Folder(setting) => self.apply_folder_setting(setting),
                 }
                 return;
             }

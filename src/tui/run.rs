@@ -60,6 +60,7 @@ pub fn run(store: Store, opts: RunOptions) -> anyhow::Result<()> {
     spawn_input(tx.clone());
     spawn_signals(tx.clone());
     if app.folder.folder.is_some() {
+        app.folder.ticking = true;
         super::msg::spawn_folder_ticks(tx.clone());
     }
     // The stored index when current (a few ms), else built on a worker thread.
@@ -107,7 +108,8 @@ fn event_loop(
             guard.terminal.draw(|f| super::ui::render(f, app))?;
             break;
         }
-        if app.should_quit {
+        // With a shared folder, one last pass (bounded: see `App::ready_to_quit`).
+        if app.should_quit && app.ready_to_quit() {
             break;
         }
         if suspend {

@@ -385,6 +385,7 @@ pub fn key_hints(app: &App) -> Vec<Hint> {
             Action::SyncExport,
             Action::SyncImport,
             Action::ShowConflicts,
+            Action::SyncFolder,
         ],
         Context::Form => {
             return pairs(
@@ -447,6 +448,7 @@ fn short_label(a: Action, ctx: Context, typing: bool) -> &'static str {
         Action::SyncExport => "내보내기",
         Action::SyncImport => "가져오기",
         Action::ShowConflicts => "충돌",
+        Action::SyncFolder => "폴더",
         Action::Approve => "승인",
         Action::ReturnApproval => "반려",
         Action::Handover => "인계",

@@ -6,7 +6,7 @@
 
 use crate::common::sync::*;
 use dolbom::store::{Store, Val};
-use dolbom::sync::folder::{FolderReport, run_pass};
+use dolbom::sync::folder::{FolderReport, PassOptions, run_pass, run_pass_with};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
@@ -20,6 +20,14 @@ fn enrol_all(sites: &[&Store]) {
                     .expect("enrol");
             }
         }
+    }
+}
+
+/// A pass that may write plain bundles (a PC that knows no peer key, opted in).
+fn plain() -> PassOptions {
+    PassOptions {
+        plain: true,
+        ..PassOptions::default()
     }
 }
 
@@ -145,7 +153,7 @@ fn faulty_files_are_skipped_with_a_reason_and_change_nothing() {
 
     // A PC nobody enrolled writes into the folder.
     add_resident(&mut c, "최낯선", "010-9999-0000", "다른동 9");
-    let stranger = written(&pass(&mut c, &folder));
+    let stranger = written(&run_pass_with(&mut c, &folder, &plain()).expect("pass"));
     let r = pass(&mut b, &folder);
     assert!(reasons(&r, &stranger)[0].contains("등록되지 않은"), "{r:?}");
     assert_eq!(
@@ -199,6 +207,15 @@ fn a_site_deletes_its_bundles_once_every_peer_holds_them() {
     assert_eq!(residents(&c), 1);
 }
 
+/// Workers cases are handed over to in the simulation.
+const WORKERS: [&str; 3] = ["김담당", "이담당", "박담당"];
+
+/// Rows of a query's single count.
+fn count(s: &Store, sql: &str) -> i64 {
+    let conn = rusqlite::Connection::open(s.path()).expect("open read");
+    conn.query_row(sql, [], |r| r.get(0)).expect("count")
+}
+
 /// xorshift64*: a seeded generator, so that a failure repeats.
 struct Rng(u64);
 
@@ -231,6 +248,12 @@ struct Sim {
     /// (replica, site dir name, file) → bytes last delivered complete.
     delivered: BTreeMap<(usize, String, String), Vec<u8>>,
     counter: u64,
+    /// Handovers that moved a case (each leaves one 인계 entry).
+    handovers: u64,
+    /// Corrections made (of an entry, often the same one at several sites).
+    corrections: u64,
+    /// Rounds of edits (one burst per site each).
+    rounds: u64,
     bytes_written: u64,
     ops_written: u64,
     bundles: u64,
@@ -245,6 +268,12 @@ impl Sim {
             .map(|i| open_site(dir.path(), &format!("s{i}"), i as i64 * 700))
             .collect();
         enrol_all(&sites.iter().collect::<Vec<_>>());
+        // Workers to hand cases over to (operators are per PC, not synced).
+        for s in &sites {
+            for w in WORKERS {
+                s.add_user(w, dolbom::store::Role::Staff).expect("user");
+            }
+        }
         let replicas = (0..n)
             .map(|i| {
                 let p = dir.path().join(format!("replica{i}"));
@@ -262,6 +291,9 @@ impl Sim {
             entries: Vec::new(),
             delivered: BTreeMap::new(),
             counter: 0,
+            handovers: 0,
+            corrections: 0,
+            rounds: 0,
             bytes_written: 0,
             ops_written: 0,
             bundles: 0,
@@ -283,7 +315,7 @@ impl Sim {
     }
 
     fn edit_once(&mut self, s: usize) {
-        match self.rng.below(10) {
+        match self.rng.below(12) {
             0..=2 => {
                 let (n, p) = (self.unique("n"), self.unique("p"));
                 let id = add_resident(&mut self.sites[s], &n, &p, "행복동");
@@ -347,6 +379,25 @@ impl Sim {
                 tx.commit().expect("commit");
                 self.entries.push(id);
             }
+            10 | 11 => {
+                // 인계: a case handed over (often one of the first two: the same case at
+                // several sites, concurrently, while others write on it).
+                let vis = self.visible(s, "cases", &self.cases.clone());
+                if vis.is_empty() {
+                    return;
+                }
+                let cid = vis[self.rng.below(vis.len().min(2))].clone();
+                let to = WORKERS[self.rng.below(WORKERS.len())];
+                let note = self.unique("인계메모");
+                let r = dolbom::timeline::handover::hand_over(
+                    &mut self.sites[s],
+                    std::slice::from_ref(&cid),
+                    to,
+                    &note,
+                )
+                .expect("handover");
+                self.handovers += r.moved as u64;
+            }
             _ => {
                 // A correction of an entry (possibly the same one at two sites).
                 let vis = self.visible(s, "entries", &self.entries.clone());
@@ -359,6 +410,7 @@ impl Sim {
                     dolbom::timeline::ops::correct_entry(&mut self.sites[s], &id, &body, None)
                 {
                     self.entries.push(e.id);
+                    self.corrections += 1;
                 }
             }
         }
@@ -459,6 +511,7 @@ fn simulate(n: usize, rounds: usize, seed: u64) -> (Sim, usize) {
         }
         sim.passes();
         sim.replicate(true);
+        sim.rounds += 1;
     }
     // Quiescence: whole copies, until a round of passes changes nothing (bounded).
     let mut settle = 0;
@@ -500,13 +553,40 @@ fn check(sim: &Sim) {
     for s in &sim.sites[1..] {
         assert_eq!(open(s), first, "every conflict recorded once, everywhere");
     }
+    for s in &sim.sites {
+        // Once: no conflict (the same lost write of the same field) twice at a site.
+        let all = dolbom::sync::conflicts::all_conflicts(s).expect("conflicts");
+        let keys: BTreeSet<_> = all
+            .iter()
+            .map(|c| (&c.table, &c.row_id, &c.field, c.lost_hlc, &c.lost_origin))
+            .collect();
+        assert_eq!(keys.len(), all.len(), "a conflict recorded twice");
+        // Every handover that moved a case left its 인계 entry at every site.
+        assert_eq!(
+            count(s, "SELECT count(*) FROM entries WHERE kind = 'handover'"),
+            sim.handovers as i64,
+            "인계 lost"
+        );
+    }
 }
 
+/// The suite's run: 8 sites, a fixed seed, a few rounds (bounded time); the soak runs longer.
 #[test]
-fn four_sites_through_a_faulty_folder_reach_one_digest() {
+fn eight_sites_through_a_faulty_folder_reach_one_digest() {
     let t = std::time::Instant::now();
-    let (sim, settle) = simulate(4, 6, 0x5eed_0019);
+    let (sim, settle) = simulate(8, SUITE_ROUNDS, 0x5eed_0019);
     check(&sim);
+    if std::env::var_os("SYNC_STATS").is_some() {
+        eprintln!(
+            "8 sites, {SUITE_ROUNDS} rounds, seed 0x5eed0019: {}, {:?}",
+            stats(&sim, settle),
+            t.elapsed()
+        );
+    }
+    assert!(sim.handovers > 0, "the seed makes handovers");
+    assert!(sim.corrections > 0, "the seed makes corrections");
+    let conflicts = dolbom::sync::conflicts::all_conflicts(&sim.sites[0]).expect("conflicts");
+    assert!(!conflicts.is_empty(), "the seed makes concurrent edits");
     // Bundles are removed once everyone holds them: the folder does not grow without bound.
     for (i, r) in sim.replicas.iter().enumerate() {
         let own = r.join(sim.sites[i].site().id.as_str());
@@ -519,27 +599,37 @@ fn four_sites_through_a_faulty_folder_reach_one_digest() {
             .count();
         assert_eq!(ops_files, 0, "site {i} kept bundles everyone holds");
     }
-    if std::env::var_os("SYNC_STATS").is_some() {
-        eprintln!(
-            "4 sites, 6 rounds: {}, {:?}",
-            stats(&sim, settle),
-            t.elapsed()
-        );
-    }
 }
+
+/// Rounds of the suite's simulation.
+const SUITE_ROUNDS: usize = 6;
+
+/// Bursts of edits per worker per day assumed when scaling to a day (100 changes in ~40
+/// bursts: the debounce makes one bundle per burst).
+const BURSTS_PER_DAY: u64 = 40;
 
 fn stats(sim: &Sim, settle: usize) -> String {
     let ops_bundles = sim.bundles - sim.acks;
     let ops_bytes = sim.bytes_written - sim.ack_bytes;
+    let n = sim.sites.len() as u64;
+    let per_burst = sim.bytes_written / (n * sim.rounds.max(1));
     format!(
-        "{} residents, {} entries; {} ops in {ops_bundles} bundles ({ops_bytes} B, {} B/bundle, {} B/op), {} ack files ({} B each); settled in {settle} rounds",
+        "{} residents, {} cases, {} entries ({} corrections), {} handovers, {} conflicts; {} ops in {ops_bundles} bundles ({ops_bytes} B, {} B/bundle, {} B/op), {} ack files ({} B each); written per site per burst {per_burst} B → per site per day ({BURSTS_PER_DAY} bursts) {} KB written, {} KB read; settled in {settle} rounds",
         sim.residents.len(),
+        sim.cases.len(),
         sim.entries.len(),
+        sim.corrections,
+        sim.handovers,
+        dolbom::sync::conflicts::all_conflicts(&sim.sites[0])
+            .map(|c| c.len())
+            .unwrap_or(0),
         sim.ops_written,
         ops_bytes / ops_bundles.max(1),
         ops_bytes / sim.ops_written.max(1),
         sim.acks,
         sim.ack_bytes / sim.acks.max(1),
+        per_burst * BURSTS_PER_DAY / 1000,
+        per_burst * BURSTS_PER_DAY * (n - 1) / 1000,
     )
 }
 
@@ -708,7 +798,6 @@ fn the_tui_passes_on_a_tick_and_shows_the_exchange() {
 /// The background loop throttles acknowledgement-only files; a pass by hand writes one at once.
 #[test]
 fn acknowledgements_are_throttled_in_the_background_loop() {
-    use dolbom::sync::folder::{PassOptions, run_pass_with};
     let dir = tempfile::tempdir().unwrap();
     let folder = dir.path().join("share");
     std::fs::create_dir(&folder).unwrap();
@@ -717,6 +806,7 @@ fn acknowledgements_are_throttled_in_the_background_loop() {
     enrol_all(&[&a, &b]);
     let slow = PassOptions {
         ack_every: std::time::Duration::from_secs(600),
+        ..PassOptions::default()
     };
     add_resident(&mut a, "김하나", "010-1111-2222", "행복동 1");
     pass(&mut a, &folder);
@@ -769,4 +859,293 @@ fn a_removed_pc_is_no_longer_read_or_written_to() {
     assert!(r.applied.is_empty(), "C cannot open A's new bundle: {r:?}");
     pass(&mut b, &folder);
     assert_eq!(residents(&b), 2, "B still gets both (it did not remove C)");
+}
+
+/// No peer age key known: a pass refuses to put personal data in the clear into the shared
+/// folder (a quiet warning), keeps the ops for later, and sends them encrypted once a key is
+/// enrolled. Plain bundles only as an explicit choice (the setting, or `--plain`).
+#[test]
+fn without_a_peer_key_nothing_goes_to_the_folder_unless_plain_is_chosen() {
+    use dolbom::sync::folder::{NO_PEER_KEY, PLAIN_SETTING};
+    let dir = tempfile::tempdir().unwrap();
+    let folder = dir.path().join("share");
+    std::fs::create_dir(&folder).unwrap();
+    let mut a = open_site(dir.path(), "a", 0);
+    let mut b = open_site(dir.path(), "b", 1000);
+    add_resident(&mut a, "김하나", "010-1111-2222", "행복동 1");
+    let r = pass(&mut a, &folder);
+    assert!(r.written.is_none(), "{r:?}");
+    assert_eq!(r.warnings, vec![NO_PEER_KEY.to_string()]);
+    assert!(NO_PEER_KEY.starts_with("팀 PC의 키가 등록되지 않아"));
+    assert!(bundles(&folder.join(a.site().id.as_str())).is_empty());
+    // Enrolled: what was held back goes now, encrypted to B.
+    enrol_all(&[&a, &b]);
+    let r = pass(&mut a, &folder);
+    let w = r.written.as_ref().expect("written");
+    assert_eq!(
+        (w.ops, w.recipients.clone()),
+        (1, vec![b.site().id.clone()])
+    );
+    pass(&mut b, &folder);
+    assert_eq!(residents(&b), 1, "nothing lost while refused");
+    // The opt-in: a PC with no peer key that chose plain bundles writes them (signed only).
+    let mut c = open_site(dir.path(), "c", 2000);
+    add_resident(&mut c, "최셋", "010-3333-0000", "행복동 3");
+    c.set_setting(PLAIN_SETTING, "1").unwrap();
+    let r = pass(&mut c, &folder);
+    let w = r.written.as_ref().expect("written plain");
+    assert!(w.recipients.is_empty() && w.ops == 1, "{r:?}");
+    assert!(r.warnings[0].contains("--plain"), "{r:?}");
+}
+
+fn screen(t: &ratatui::Terminal<ratatui::backend::TestBackend>) -> String {
+    let buf = t.backend().buffer();
+    let mut out = String::new();
+    for y in 0..buf.area.height {
+        for x in 0..buf.area.width {
+            out.push_str(buf[(x, y)].symbol());
+        }
+        out.push('\n');
+    }
+    out
+}
+
+/// The screen at 80×24, spaces removed (a wide character's second cell reads as a space).
+fn draw(app: &dolbom::tui::app::App) -> String {
+    let mut t = ratatui::Terminal::new(ratatui::backend::TestBackend::new(80, 24)).unwrap();
+    t.draw(|f| dolbom::tui::ui::render(f, app)).unwrap();
+    screen(&t).replace(' ', "")
+}
+
+/// The pass at quit: quitting sends what this PC wrote since the last pass (a message in the
+/// status bar meanwhile); a missing folder, or one that hangs, never holds the app past
+/// `QUIT_WAIT`.
+#[test]
+fn quitting_passes_once_more_and_a_bad_folder_does_not_hold_it() {
+    use crate::common::tui::press;
+    use dolbom::tui::app::App;
+    use dolbom::tui::folder_sync::FolderSync;
+    use dolbom::tui::keymap::Keymap;
+    use dolbom::tui::msg::Msg;
+    use dolbom::tui::theme::Theme;
+    let dir = tempfile::tempdir().unwrap();
+    let folder = dir.path().join("share");
+    std::fs::create_dir(&folder).unwrap();
+    let a = open_site(dir.path(), "a", 0);
+    let mut b = open_site(dir.path(), "b", 1000);
+    enrol_all(&[&a, &b]);
+    a.set_sync_folder(folder.to_str().unwrap()).unwrap();
+    let mut app = App::new(a, Keymap::builtin_default(), Theme::no_color());
+    app.folder_tick();
+    add_resident(&mut app.store, "김마지막", "010-1212-3434", "행복동 9");
+    press(&mut app, &["F10"]);
+    assert!(app.should_quit);
+    assert!(app.ready_to_quit(), "inline: the pass ran, the app may go");
+    assert_eq!(app.message, Some(FolderSync::quit_message()));
+    assert!(draw(&app).contains("공유폴더로보내는중"));
+    pass(&mut b, &folder);
+    assert_eq!(
+        residents(&b),
+        1,
+        "the write made just before quitting arrived"
+    );
+
+    // On a worker thread, as in the real loop: messages drive it until it may go.
+    let drive = |app: &mut App, rx: &std::sync::mpsc::Receiver<Msg>| -> bool {
+        press(app, &["F10"]);
+        if app.ready_to_quit() {
+            return false;
+        }
+        for _ in 0..50 {
+            match rx.recv_timeout(std::time::Duration::from_secs(20)) {
+                Ok(Msg::FolderDone(r)) => app.folder_done(*r),
+                Ok(Msg::FolderTick) => app.folder_tick(),
+                Ok(_) => {}
+                Err(e) => panic!("quit waited for nothing: {e}"),
+            }
+            if app.ready_to_quit() {
+                return true;
+            }
+        }
+        panic!("quit never became ready");
+    };
+    // A missing folder: the pass fails at once, the app goes.
+    let mut app = App::new(
+        open_site(dir.path(), "a", 0),
+        Keymap::builtin_default(),
+        Theme::no_color(),
+    );
+    let (tx, rx) = std::sync::mpsc::channel();
+    app.jobs = Some(tx);
+    app.folder.folder = Some(dir.path().join("없는 폴더"));
+    add_resident(&mut app.store, "박없음", "010-0000-1111", "행복동 10");
+    assert!(drive(&mut app, &rx), "a pass was started");
+    assert!(app.folder.failed, "it failed quietly");
+    assert!(app.overlay.is_none());
+
+    // A folder (here: the database) that hangs longer than QUIT_WAIT: the app goes while the
+    // pass is still running; what it did not send goes at the next start.
+    let mut app = App::new(
+        open_site(dir.path(), "a", 0),
+        Keymap::builtin_default(),
+        Theme::no_color(),
+    );
+    let (tx, rx) = std::sync::mpsc::channel();
+    app.jobs = Some(tx);
+    add_resident(&mut app.store, "이느림", "010-0000-2222", "행복동 11");
+    let mut locker = open_site(dir.path(), "a", 0);
+    let lock = locker.write().expect("hold the write lock");
+    assert!(drive(&mut app, &rx), "a pass was started");
+    assert!(app.folder.running(), "left while the pass still ran");
+    drop(lock);
+}
+
+/// The sync pane's `f`: the folder (a Hangul path) is checked — a missing one is refused with
+/// a message naming it, an interval out of range too — then stored as `--remember` stores it,
+/// used at once, and cleared again by emptying the field.
+#[test]
+fn the_sync_pane_sets_checks_and_clears_the_shared_folder() {
+    use crate::common::tui::press;
+    use dolbom::tui::app::App;
+    use dolbom::tui::keymap::Keymap;
+    use dolbom::tui::theme::Theme;
+    let dir = tempfile::tempdir().unwrap();
+    let folder = dir.path().join("공유 폴더");
+    std::fs::create_dir(&folder).unwrap();
+    let a = open_site(dir.path(), "a", 0);
+    let b = open_site(dir.path(), "b", 1000);
+    enrol_all(&[&a, &b]);
+    let mut app = App::new(a, Keymap::builtin_default(), Theme::no_color());
+    press(&mut app, &["F6"]);
+    assert!(draw(&app).contains("공유폴더:없음"), "{}", draw(&app));
+    press(&mut app, &["f"]);
+    let missing = dir.path().join("없는 폴더");
+    press(&mut app, &[missing.to_str().unwrap(), "ctrl-s"]);
+    assert!(app.overlay.is_some(), "the form stays open");
+    let s = draw(&app);
+    assert!(s.contains("폴더가없습니다"), "{s}");
+    assert_eq!(app.store.sync_folder().unwrap(), None);
+    press(
+        &mut app,
+        &[
+            "ctrl-u",
+            folder.to_str().unwrap(),
+            "tab",
+            "ctrl-u",
+            "5",
+            "ctrl-s",
+        ],
+    );
+    assert!(draw(&app).contains("주기는10–3600초"), "{}", draw(&app));
+    press(&mut app, &["ctrl-u", "45", "ctrl-s"]);
+    assert!(app.overlay.is_none(), "{}", draw(&app));
+    assert_eq!(app.folder.folder.as_deref(), Some(folder.as_path()));
+    assert_eq!(app.folder.period, std::time::Duration::from_secs(45));
+    assert_eq!(app.store.sync_folder().unwrap().as_deref(), folder.to_str());
+    assert_eq!(app.store.sync_folder_every().unwrap(), Some(45));
+    let s = draw(&app);
+    assert!(s.contains("45초마다"), "{s}");
+    assert!(
+        folder.join(app.store.site().id.as_str()).is_dir(),
+        "a pass ran at once"
+    );
+    // Cleared: sync off.
+    press(&mut app, &["f", "ctrl-u", "ctrl-s"]);
+    assert_eq!(app.folder.folder, None);
+    assert_eq!(app.store.sync_folder().unwrap(), None);
+    assert!(draw(&app).contains("공유폴더:없음"));
+}
+
+/// Write → visible at another PC through the folder with the TUI's own timing (a tick every
+/// `TICK`, `DEBOUNCE` after a write, at least every period), two PCs in this process on their own
+/// threads as the TUI's worker passes run; the write comes from another connection, as from
+/// another window. Prints each trial and the median:
+/// `FOLDER_LATENCY=PERIOD_SECS cargo test --test it folder_sync::latency -- --ignored --nocapture`.
+#[test]
+#[ignore]
+fn latency_write_to_visible_with_the_tui_timing() {
+    use dolbom::sync::folder::PassOptions;
+    use dolbom::tui::folder_sync::{ACK_EVERY, FolderSync, TICK};
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicBool, Ordering};
+    use std::time::{Duration, Instant};
+    let period: u64 = std::env::var("FOLDER_LATENCY")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(30);
+    let trials: usize = std::env::var("FOLDER_LATENCY_TRIALS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(3);
+    let dir = tempfile::tempdir().unwrap();
+    let folder = dir.path().join("share");
+    std::fs::create_dir(&folder).unwrap();
+    let open = |name: &str| {
+        let mut o = dolbom::store::OpenOptions::new("tester");
+        o.site_name = Some(name.to_string());
+        Store::open(&dir.path().join(format!("{name}.db")), &o).expect("open")
+    };
+    let (a, b) = (open("a"), open("b"));
+    enrol_all(&[&a, &b]);
+    let stop = Arc::new(AtomicBool::new(false));
+    let worker = |mut store: Store| {
+        let folder = folder.clone();
+        let stop = stop.clone();
+        std::thread::spawn(move || {
+            let mut fs = FolderSync::new(Some(folder.display().to_string()));
+            fs.period = Duration::from_secs(period);
+            let opts = PassOptions {
+                ack_every: ACK_EVERY,
+                ..PassOptions::default()
+            };
+            let own = store.site().id.clone();
+            while !stop.load(Ordering::Relaxed) {
+                let seq = store
+                    .held_seqs()
+                    .ok()
+                    .and_then(|h| h.get(&own).copied())
+                    .unwrap_or(0);
+                let now = Instant::now();
+                if fs.due(seq, now) {
+                    fs.started(seq, now);
+                    let ok = run_pass_with(&mut store, &folder, &opts).is_ok();
+                    fs.finished(ok, String::new());
+                }
+                std::thread::sleep(TICK);
+            }
+        })
+    };
+    let (ta, tb) = (worker(a), worker(b));
+    let mut writer = open("a");
+    let reader = open("b");
+    let mut rng = Rng(0x1a7e);
+    let mut times = Vec::new();
+    for i in 0..trials {
+        // A random phase against both PCs' ticks and periods.
+        std::thread::sleep(Duration::from_millis(
+            rng.below(period as usize * 1000) as u64
+        ));
+        let before = residents(&reader);
+        let t = Instant::now();
+        add_resident(&mut writer, &format!("지연{i}"), "010-0000-0000", "행복동");
+        while residents(&reader) == before {
+            assert!(
+                t.elapsed() < Duration::from_secs(period * 4 + 60),
+                "never arrived"
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        eprintln!("trial {i}: {:.1} s", t.elapsed().as_secs_f64());
+        times.push(t.elapsed());
+    }
+    stop.store(true, Ordering::Relaxed);
+    let _ = (ta.join(), tb.join());
+    times.sort();
+    eprintln!(
+        "write → visible, tick {} s, debounce 3 s, period {period} s: median {:.1} s, min {:.1} s, max {:.1} s over {trials}",
+        TICK.as_secs(),
+        times[times.len() / 2].as_secs_f64(),
+        times[0].as_secs_f64(),
+        times[times.len() - 1].as_secs_f64()
+    );
 }

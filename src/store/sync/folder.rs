@@ -13,6 +13,8 @@ use rusqlite::{OptionalExtension, params};
 const PREFIX: &str = "folder.";
 /// The setting naming the shared folder (`meta` key `setting.sync_folder`).
 pub const SYNC_FOLDER: &str = "sync_folder";
+/// The setting of how often the TUI passes, in seconds (`meta` key `setting.sync_folder_every`).
+pub const SYNC_FOLDER_EVERY: &str = "sync_folder_every";
 
 impl Store {
     /// Enrols a team PC: `site_id` becomes a trusted peer whose bundles are accepted when signed
@@ -107,19 +109,47 @@ impl Store {
     }
 
     /// The shared folder this PC syncs through (`meta` `setting.sync_folder`), if set.
+    /// An empty value (cleared in the TUI) is no folder.
     pub fn sync_folder(&self) -> Result<Option<String>> {
-        self.setting(SYNC_FOLDER)
+        Ok(self.setting(SYNC_FOLDER)?.filter(|p| !p.trim().is_empty()))
     }
 
     /// Remembers the shared folder (a setting of this PC, so any operator may set it); audited.
+    /// An empty `path` clears it.
     pub fn set_sync_folder(&self, path: &str) -> Result<()> {
+        let detail = if path.is_empty() {
+            "공유 폴더 동기화 해제 (shared folder cleared)"
+        } else {
+            "공유 폴더 동기화 설정 (shared folder set)"
+        };
+        self.set_pc_setting(SYNC_FOLDER, path, detail)
+    }
+
+    /// How often the TUI passes (seconds), if set.
+    pub fn sync_folder_every(&self) -> Result<Option<u64>> {
+        Ok(self
+            .setting(SYNC_FOLDER_EVERY)?
+            .and_then(|v| v.trim().parse().ok()))
+    }
+
+    /// Remembers how often the TUI passes (seconds; a setting of this PC); audited.
+    pub fn set_sync_folder_every(&self, secs: u64) -> Result<()> {
+        self.set_pc_setting(
+            SYNC_FOLDER_EVERY,
+            &secs.to_string(),
+            "공유 폴더 동기화 주기 (shared folder interval)",
+        )
+    }
+
+    /// A setting of this PC (not the centre's: any operator may set it); audited.
+    fn set_pc_setting(&self, key: &str, value: &str, detail: &str) -> Result<()> {
         let at = self.clock().stamp();
         let who = Actor {
             operator: self.operator(),
             host: self.host(),
             at: &at,
         };
-        let subject = format!("setting:{SYNC_FOLDER}");
+        let subject = format!("setting:{key}");
         let tx = self
             .conn()
             .unchecked_transaction()
@@ -127,7 +157,7 @@ impl Store {
         (|| -> rusqlite::Result<()> {
             tx.execute(
                 "INSERT OR REPLACE INTO meta (key, value) VALUES (?1, ?2)",
-                params![format!("setting.{SYNC_FOLDER}"), path],
+                params![format!("setting.{key}"), value],
             )?;
             append_audit(
                 &tx,
@@ -136,7 +166,7 @@ impl Store {
                     action: AuditAction::Update,
                     resident_id: None,
                     subject: &subject,
-                    detail: "공유 폴더 동기화 설정 (shared folder set)",
+                    detail,
                 },
             )
         })()

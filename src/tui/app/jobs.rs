@@ -3,7 +3,6 @@
 //! tests), and what happens when each finishes.
 
 use super::App;
-use crate::store::Store;
 use crate::tui::panes;
 
 impl App {
@@ -173,55 +172,6 @@ impl App {
             Err(e) => self.message = Some(e),
         }
         self.sync.load(&self.store);
-        self.refresh_status();
-        self.dirty = true;
-    }
-
-    /// A folder tick: starts a shared-folder pass on a worker thread when one is due (inline
-    /// without a job channel).
-    pub fn folder_tick(&mut self) {
-        let own = self.store.site().id.clone();
-        let seq = self
-            .store
-            .held_seqs()
-            .ok()
-            .and_then(|h| h.get(&own).copied())
-            .unwrap_or(0);
-        let now = std::time::Instant::now();
-        if !self.folder.due(seq, now) {
-            return;
-        }
-        let Some(folder) = self.folder.folder.clone() else {
-            return;
-        };
-        self.folder.started(seq, now);
-        let pass = move |store: &mut Store| {
-            let opts = crate::sync::folder::PassOptions {
-                ack_every: crate::tui::folder_sync::ACK_EVERY,
-            };
-            crate::sync::folder::run_pass_with(store, &folder, &opts).map_err(|e| e.to_string())
-        };
-        if self.jobs.is_none() {
-            let result = pass(&mut self.store);
-            self.folder_done(result);
-            return;
-        }
-        self.spawn_job(
-            move |store, _| pass(store),
-            |r| crate::tui::msg::Msg::FolderDone(Box::new(r)),
-            crate::tui::msg::Msg::JobProgress,
-        );
-    }
-
-    /// A shared-folder pass ended: a quiet mark in the status bar; what arrived is shown.
-    pub fn folder_done(&mut self, result: Result<crate::sync::folder::FolderReport, String>) {
-        let at = chrono::Local::now().format("%H:%M").to_string();
-        let arrived = matches!(&result, Ok(r) if !r.applied.is_empty());
-        self.folder.finished(result.is_ok(), at);
-        if arrived {
-            self.reindex();
-            self.reload_pane();
-        }
         self.refresh_status();
         self.dirty = true;
     }

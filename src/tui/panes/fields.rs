@@ -71,6 +71,10 @@ pub enum FieldId {
     VisitDate,
     VisitTime,
     Purpose,
+    // Shared-folder sync: the folder, how often, plain bundles without a peer key.
+    Folder,
+    FolderEvery,
+    FolderPlain,
 }
 
 /// Every form a pane opens.

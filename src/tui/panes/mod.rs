@@ -176,6 +176,8 @@ pub enum FormPurpose {
     /// The explicit second step before a bundle is written unencrypted.
     SyncPlainConfirm,
     SyncImport,
+    /// The shared folder, its interval and the plain-bundle opt-in (the sync pane's `f`).
+    SyncFolder,
     /// The audit review's filters (operator, action, resident, date).
     AuditFilter,
     /// Moving an entry's follow-up date (from the case or from 오늘).

@@ -71,12 +71,44 @@ impl Choice for PlainAnswer {
     }
 }
 
+/// The shared-folder form's choice for when no team PC's key is known.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FolderPlain {
+    Refuse,
+    Plain,
+}
+
+impl Choice for FolderPlain {
+    fn all() -> &'static [FolderPlain] {
+        &[FolderPlain::Refuse, FolderPlain::Plain]
+    }
+    fn label(self) -> &'static str {
+        match self {
+            FolderPlain::Refuse => "보내지 않음 (권장)",
+            FolderPlain::Plain => "암호화 없이 보내기 — 개인정보가 그대로 담김",
+        }
+    }
+}
+
+/// The shared-folder setting a submitted form asks for (checked: the folder exists and takes
+/// a file; the interval is in range).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FolderSetting {
+    /// `None`: folder sync off.
+    pub folder: Option<std::path::PathBuf>,
+    pub every_secs: u64,
+    /// Plain (signed-only) bundles when no team PC's key is known.
+    pub plain: bool,
+}
+
 /// What a submitted sync form leads to.
 pub enum SyncSubmit {
     /// Run this job.
     Run(SyncJob),
     /// Show this form (the same one with a message at a field, or the next step).
     Form(FormPurpose, PaneForm),
+    /// Save this shared-folder setting (the app applies it to the background passes).
+    Folder(FolderSetting),
 }
 
 /// A sync job the screen asks the app to run in the background.
@@ -180,6 +212,8 @@ pub struct SyncScreen {
     pending_plain: Option<PaneForm>,
     /// Peers' age recipients (site id → `age1…`), read when loaded.
     recipients: std::collections::BTreeMap<String, String>,
+    /// The shared-folder setting, read when loaded.
+    folder: Option<FolderSetting>,
 }
 
 impl SyncScreen {
@@ -187,6 +221,19 @@ impl SyncScreen {
         match crate::sync::status(store).and_then(|s| Ok((s, crate::sync::open_conflicts(store)?)))
         {
             Ok((s, c)) => {
+                self.folder = Some(FolderSetting {
+                    folder: store
+                        .sync_folder()
+                        .ok()
+                        .flatten()
+                        .map(std::path::PathBuf::from),
+                    every_secs: store
+                        .sync_folder_every()
+                        .ok()
+                        .flatten()
+                        .unwrap_or(crate::tui::folder_sync::PERIOD.as_secs()),
+                    plain: crate::sync::folder::plain_allowed(store).unwrap_or(false),
+                });
                 self.recipients = store
                     .peers()
                     .map(|peers| {
@@ -291,10 +338,87 @@ impl SyncScreen {
                     ),
                 );
             }
+            Action::SyncFolder => {
+                return Effect::OpenForm(FormPurpose::SyncFolder, self.folder_form());
+            }
             Action::Refresh => self.load(store),
             _ => {}
         }
         Effect::None
+    }
+
+    /// The shared-folder form, filled with the current setting.
+    fn folder_form(&self) -> PaneForm {
+        let current = self.folder.clone().unwrap_or(FolderSetting {
+            folder: None,
+            every_secs: crate::tui::folder_sync::PERIOD.as_secs(),
+            plain: false,
+        });
+        let path = current
+            .folder
+            .as_ref()
+            .map(|p| p.display().to_string())
+            .unwrap_or_default();
+        let plain = if current.plain {
+            FolderPlain::Plain
+        } else {
+            FolderPlain::Refuse
+        };
+        PaneForm::new(
+            "공유 폴더 동기화 (비우면 끔)",
+            vec![
+                Field::text(FieldId::Folder, "공유 폴더").with_value(&path),
+                Field::text(FieldId::FolderEvery, "주기(초)")
+                    .with_value(&current.every_secs.to_string()),
+                Field::choice_of::<FolderPlain>(FieldId::FolderPlain, "팀 PC 키 없을 때")
+                    .with_value(plain.label()),
+            ],
+        )
+    }
+
+    /// A submitted shared-folder form: the setting, or the form again with a message naming the
+    /// folder that does not exist or does not take files, or the interval out of range.
+    fn on_folder_form(mut form: PaneForm) -> SyncSubmit {
+        let path = form.value(FieldId::Folder).unwrap_or("").trim().to_string();
+        let every = form
+            .value(FieldId::FolderEvery)
+            .unwrap_or("")
+            .trim()
+            .to_string();
+        let range = crate::tui::folder_sync::PERIOD_RANGE;
+        let every_secs = if every.is_empty() {
+            crate::tui::folder_sync::PERIOD.as_secs()
+        } else {
+            match every.parse::<u64>() {
+                Ok(n) if range.contains(&n) => n,
+                _ => {
+                    form.set_error(
+                        FieldId::FolderEvery,
+                        &format!(
+                            "주기는 {}–{}초 사이의 숫자로 적으세요",
+                            range.start(),
+                            range.end()
+                        ),
+                    );
+                    return SyncSubmit::Form(FormPurpose::SyncFolder, form);
+                }
+            }
+        };
+        let folder = if path.is_empty() {
+            None
+        } else {
+            let p = std::path::PathBuf::from(&path);
+            if let Err(e) = crate::sync::folder::check_folder(&p) {
+                form.set_error(FieldId::Folder, &e.to_string());
+                return SyncSubmit::Form(FormPurpose::SyncFolder, form);
+            }
+            Some(p)
+        };
+        SyncSubmit::Folder(FolderSetting {
+            folder,
+            every_secs,
+            plain: form.chosen(FieldId::FolderPlain) == Some(FolderPlain::Plain),
+        })
     }
 
     /// A submitted export/import form: the job to run, or a form to show again (a message at
@@ -307,6 +431,9 @@ impl SyncScreen {
         };
         if purpose == FormPurpose::SyncPlainConfirm {
             return self.on_plain_confirm(&form);
+        }
+        if purpose == FormPurpose::SyncFolder {
+            return Self::on_folder_form(form);
         }
         let Some(file) = text(&form, FieldId::File) else {
             form.set_error(FieldId::File, "파일 이름을 입력하세요");
@@ -394,7 +521,7 @@ impl SyncScreen {
             return;
         }
         let mut lines = vec![Line::styled(
-            "동기화 — e 내보내기 · i 가져오기 · c 충돌 검토 · esc 닫기",
+            "동기화 — e 내보내기 · i 가져오기 · c 충돌 검토 · f 공유 폴더 · esc 닫기",
             t.title,
         )];
         if let Some(e) = &self.error {
@@ -408,6 +535,21 @@ impl SyncScreen {
                 s.unresolved_conflicts
             )));
             lines.push(Line::styled(format!("  {}", s.site.recipient), t.dim));
+            if let Some(fs) = &self.folder {
+                lines.push(match &fs.folder {
+                    Some(p) => Line::raw(format!(
+                        "공유 폴더: {} · {}초마다{} — f 바꾸기",
+                        p.display(),
+                        fs.every_secs,
+                        if fs.plain {
+                            " · 키 없으면 암호화 없이"
+                        } else {
+                            ""
+                        }
+                    )),
+                    None => Line::styled("공유 폴더: 없음 — f 로 설정", t.dim),
+                });
+            }
             lines.push(Line::raw(""));
             lines.push(Line::styled(
                 format!(
