@@ -1254,3 +1254,41 @@ fn a_conflict_whose_lost_value_comes_back_is_the_same_everywhere() {
     };
     assert_eq!(worker_conflicts(&a), worker_conflicts(&b));
 }
+
+/// `dolbom sync folder` without a peer key: the warning, nothing in the folder; `--plain` writes
+/// a signed-only bundle as asked.
+#[test]
+fn the_command_refuses_plain_bundles_unless_told() {
+    use crate::common::dolbom_at;
+    let dir = tempfile::tempdir().unwrap();
+    let folder = dir.path().join("share");
+    std::fs::create_dir(&folder).unwrap();
+    let db = dir.path().join("a.db");
+    let mut s =
+        dolbom::store::Store::open(&db, &dolbom::store::OpenOptions::new("tester")).unwrap();
+    add_resident(&mut s, "김하나", "010-1111-2222", "행복동 1");
+    let site = s.site().id.clone();
+    drop(s);
+    let run = |extra: &[&str]| {
+        let out = dolbom_at(&db)
+            .args(["sync", "folder", folder.to_str().unwrap()])
+            .args(extra)
+            .output()
+            .expect("run dolbom");
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    let out = run(&[]);
+    assert!(out.contains("팀 PC의 키가 등록되지 않아"), "{out}");
+    assert!(
+        bundles(&folder.join(&site)).is_empty(),
+        "nothing in the clear"
+    );
+    let out = run(&["--plain"]);
+    assert!(out.contains("암호화하지 않고"), "{out}");
+    assert_eq!(bundles(&folder.join(&site)).len(), 1);
+}
