@@ -107,6 +107,7 @@ fn did_what_it_says(state: &str, h: &Hint, b: &Before, app: &mut App) -> Result<
         Action::Detail | Action::ToggleScope | Action::ShowConflicts => after_screen != b.screen,
         Action::SyncExport => form_purpose(app) == Some(FormPurpose::SyncExport),
         Action::SyncImport => form_purpose(app) == Some(FormPurpose::SyncImport),
+        Action::SyncFolder => form_purpose(app) == Some(FormPurpose::SyncFolder),
         Action::NextField => match &app.overlay {
             Some(Overlay::Form(_, f)) => Some(f.focus()) != b.form_focus,
             _ => false,
