@@ -68,7 +68,24 @@ pub fn phone_tail(phone: Option<&str>) -> String {
 /// The address without its detail (the part after the first comma: 동·호수), for narrow
 /// screens.
 pub fn street(address: &str) -> String {
-    super::lists::street_address(address).to_string()
+    let street = super::lists::street_address(address);
+    let tokens: Vec<&str> = street.split_whitespace().collect();
+    // The leading 시·도 and 시·군·구 are the same for a whole day's list.
+    let skip = tokens
+        .iter()
+        .take_while(|t| {
+            t.chars().count() >= 2
+                && (t.ends_with('도')
+                    || t.ends_with('시')
+                    || t.ends_with('군')
+                    || t.ends_with('구'))
+        })
+        .count();
+    if skip >= tokens.len() {
+        street.to_string()
+    } else {
+        tokens[skip..].join(" ")
+    }
 }
 
 fn status(v: &PlannedVisit) -> &'static str {
@@ -193,5 +210,7 @@ mod tests {
         assert_eq!(phone_tail(Some("010-5678-1234")), "***-1234");
         assert_eq!(phone_tail(Some("12")), "");
         assert_eq!(phone_tail(None), "");
+        assert_eq!(street("서울특별시 관악구 신림로 12, 3층"), "신림로 12");
+        assert_eq!(street("관악구"), "관악구");
     }
 }

@@ -362,7 +362,7 @@ pub fn key_hints(app: &App) -> Vec<Hint> {
             if app.today.selected_entry().is_some() {
                 v.push(Action::FollowUpDone);
             }
-            v.extend([Action::ToggleScope, Action::Stats]);
+            v.extend([Action::ToggleScope, Action::Stats, Action::Visits]);
             v
         }
         Context::Today => vec![Action::ToggleScope, Action::Stats, Action::Visits],
@@ -440,7 +440,7 @@ fn short_label(a: Action, ctx: Context, typing: bool) -> &'static str {
         Action::Help => "도움말",
         Action::Quit => "끝",
         Action::Back if typing => "목록",
-        Action::Back if ctx == Context::Timeline => "뒤로",
+        Action::Back if ctx == Context::Timeline || ctx == Context::Visits => "뒤로",
         Action::Back => "닫기",
         Action::NextField => "다음 칸",
         Action::Submit => "저장",
@@ -454,7 +454,7 @@ fn short_label(a: Action, ctx: Context, typing: bool) -> &'static str {
         Action::Handover => "인계",
         Action::RequestApproval => "결재",
         Action::PlanVisit => "방문",
-        Action::Visits => "방문 계획",
+        Action::Visits => "방문",
         Action::Print => "인쇄",
         Action::Export if ctx == Context::Visits => "엑셀",
         Action::NextWeek => "다음 주",
