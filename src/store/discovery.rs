@@ -65,7 +65,81 @@ fn filter_sql(filter: &DiscoveryFilter) -> (String, Vec<String>) {
     (cond, args)
 }
 
+/// What a bulk import adds to one round's counts in `discovery_rounds`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RoundCount {
+    pub round: String,
+    /// New live rows (none answered yet).
+    pub total: u64,
+    /// Of those, matched to a resident.
+    pub matched: u64,
+    /// Earliest and latest deadline of the new rows (empty while `total` is 0).
+    pub min_deadline: String,
+    pub max_deadline: String,
+}
+
+impl RoundCount {
+    /// Counts one new row.
+    pub fn add(&mut self, deadline: &str, matched: bool) {
+        if self.total == 0 || deadline < self.min_deadline.as_str() {
+            self.min_deadline = deadline.to_string();
+        }
+        if self.total == 0 || deadline > self.max_deadline.as_str() {
+            self.max_deadline = deadline.to_string();
+        }
+        self.total += 1;
+        self.matched += u64::from(matched);
+    }
+}
+
+fn count(n: u64) -> i64 {
+    i64::try_from(n).unwrap_or(i64::MAX)
+}
+
 impl Tx<'_> {
+    /// Inserts new, unanswered queue rows (`Tx::insert_rows`: synced, RRN-masked) and adds
+    /// `counts` — which must be what the rows add per round — to `discovery_rounds` in one
+    /// statement per round. While the rows go in, a row in `discovery_bulk` holds the
+    /// per-row insert trigger back (`V_DISCOVERY_BULK`); the row is gone again before this
+    /// returns, and no other connection ever sees it (it lives inside this transaction).
+    pub fn discovery_bulk_insert<V: AsRef<[super::Val]>>(
+        &mut self,
+        columns: &[&str],
+        rows: impl IntoIterator<Item = (String, V)>,
+        counts: &[RoundCount],
+    ) -> Result<u64> {
+        self.conn()
+            .execute("INSERT OR IGNORE INTO discovery_bulk (one) VALUES (1)", [])
+            .map_err(|e| self.sql_err(e))?;
+        let n = self.insert_rows("discovery", columns, rows)?;
+        self.conn()
+            .execute("DELETE FROM discovery_bulk", [])
+            .map_err(|e| self.sql_err(e))?;
+        let mut stmt = self
+            .conn()
+            .prepare_cached(
+                "INSERT INTO discovery_rounds (round, total, checked, matched, min_deadline, max_deadline)
+                 VALUES (?1, ?2, 0, ?3, ?4, ?5)
+                 ON CONFLICT(round) DO UPDATE SET
+                     total = total + excluded.total,
+                     matched = matched + excluded.matched,
+                     min_deadline = min(min_deadline, excluded.min_deadline),
+                     max_deadline = max(max_deadline, excluded.max_deadline)",
+            )
+            .map_err(|e| self.sql_err(e))?;
+        for c in counts.iter().filter(|c| c.total > 0) {
+            stmt.execute(params![
+                c.round,
+                count(c.total),
+                count(c.matched),
+                c.min_deadline,
+                c.max_deadline
+            ])
+            .map_err(|e| self.sql_err(e))?;
+        }
+        Ok(n)
+    }
+
     /// Every row identity a round holds (a re-import skips them without a query per row).
     pub fn discovery_keys(&self, round: &str) -> Result<std::collections::HashSet<String>> {
         let mut stmt = self

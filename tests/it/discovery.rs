@@ -298,9 +298,8 @@ fn queue_pane_by_keys_at_80x24() {
 
 /// A round imported at two sites makes the same rows (ids from round + identity), so their
 /// bundles merge without duplicates; an outcome set at one site arrives at the other, and the
-/// per-round counts follow the merged rows. (Site A's clock runs later: its mark is newer than
-/// B's import. A round imported again at B *after* A's mark would win with an empty outcome —
-/// the mark then waits in 충돌 검토 — so a round is best imported at one site.)
+/// per-round counts follow the merged rows. (Site A's clock runs later here: its mark is newer
+/// than B's import; the opposite order is `an_outcome_outranks_the_same_round_imported_later_elsewhere`.)
 #[test]
 fn rounds_and_outcomes_travel_by_bundle() {
     use crate::common::sync::{export, import as import_bundle, open_site};
@@ -325,4 +324,54 @@ fn rounds_and_outcomes_travel_by_bundle() {
     assert_eq!(park.note, "전출");
     let p = &b.discovery_progress("2026-11-25").unwrap()[0];
     assert_eq!((p.total, p.checked), (4, 1));
+}
+
+/// Issue #16: the same round imported at a second site *after* an outcome was set at the first
+/// (B's clock runs later, so its re-insert carries newer stamps than A's mark). The outcome is
+/// newer information than the list row: it wins at both sites, whichever bundle arrives first,
+/// and nothing waits in 충돌 검토.
+#[test]
+fn an_outcome_outranks_the_same_round_imported_later_elsewhere() {
+    use crate::common::sync::{digest, export, import as import_bundle, open_site};
+    let dir = tempfile::tempdir().unwrap();
+    let mut a = open_site(dir.path(), "a", 0);
+    let mut b = open_site(dir.path(), "b", 60_000);
+    let file = fixture("discovery/round-2026-6.cp949.csv");
+    let r = discovery::import(&mut a, &file, &settings("2026-12-10"), &mut |_, _| {}).unwrap();
+    assert_eq!(r.inserted, 4);
+    let items = queue(&a);
+    let park = by_name(&items, "박철수").id.clone();
+    let han = by_name(&items, "한지민").id.clone();
+    discovery::mark(&mut a, &park, Outcome::NotApplicable, Some("전출")).unwrap();
+    discovery::mark(&mut a, &han, Outcome::Refused, None).unwrap();
+    // B imports the same round later (its own insert ops, newer than A's marks) …
+    let r = discovery::import(&mut b, &file, &settings("2026-12-10"), &mut |_, _| {}).unwrap();
+    assert_eq!(r.inserted, 4);
+    // … and B also answers a row A left open.
+    let kim = by_name(&queue(&b), "김민수").id.clone();
+    discovery::mark(&mut b, &kim, Outcome::AlreadyManaged, Some("기존 사례")).unwrap();
+
+    let from_b = export(&b, None, true, &dir.path().join("b.bundle"));
+    let from_a = export(&a, None, true, &dir.path().join("a.bundle"));
+    let into_a = import_bundle(&mut a, &from_b).unwrap();
+    let into_b = import_bundle(&mut b, &from_a).unwrap();
+    for (site, s) in [("a", &a), ("b", &b)] {
+        let items = queue(s);
+        assert_eq!(items.len(), 4, "{site}: no duplicates");
+        let p = by_name(&items, "박철수");
+        assert_eq!(p.outcome, Some(Outcome::NotApplicable), "{site}");
+        assert_eq!(p.note, "전출", "{site}");
+        assert_eq!(p.checked_on.as_deref(), Some("2025-03-01"), "{site}");
+        assert_eq!(by_name(&items, "한지민").outcome, Some(Outcome::Refused));
+        let k = by_name(&items, "김민수");
+        assert_eq!(k.outcome, Some(Outcome::AlreadyManaged), "{site}");
+        assert_eq!(k.note, "기존 사례", "{site}");
+        assert_eq!(by_name(&items, "이영희").outcome, None, "{site}");
+        assert!(s.conflicts(true).unwrap().is_empty(), "{site}: 충돌 검토 is empty");
+        let p = &s.discovery_progress("2026-11-25").unwrap()[0];
+        assert_eq!((p.total, p.checked), (4, 3), "{site}");
+    }
+    assert_eq!(digest(&a), digest(&b), "both sites hold the same rows");
+    assert_eq!(into_a.conflicts, 0, "{into_a:?}");
+    assert_eq!(into_b.conflicts, 0, "{into_b:?}");
 }
