@@ -7,7 +7,7 @@ pub mod team;
 mod today;
 
 pub use case_views::{CaseFilter, CaseHeader, CaseRow, ReferralView};
-pub use discovery::{DiscoveryItem, Outcome, RoundProgress};
+pub use discovery::{DiscoveryItem, Outcome, RoundAtMonthEnd, RoundProgress};
 pub use team::{ApprovalFact, ConsentFact, ConsentScope, HandoverFact};
 pub use today::{CaseRef, ContactFact, FollowUpFact, ReferralFact, Scope, StageFact, TodayFacts};
 

@@ -375,3 +375,103 @@ fn an_outcome_outranks_the_same_round_imported_later_elsewhere() {
     assert_eq!(into_a.conflicts, 0, "{into_a:?}");
     assert_eq!(into_b.conflicts, 0, "{into_b:?}");
 }
+
+/// Issue #16: the 월별 실적 carries each 발굴 회차 at the month's end (defined once, printed in
+/// the 세부 rows of CSV/XLSX), and the 통계 screen shows the same figures at 80×24.
+#[test]
+fn round_progress_in_the_monthly_report_and_the_stats_screen() {
+    use dolbom::paper::monthly::{self, ReportFormat};
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = open(dir.path(), "tester");
+    seed(&mut s);
+    import(&mut s, "2026-11-20");
+    let id = by_name(&queue(&s), "한지민").id.clone();
+    discovery::mark(&mut s, &id, Outcome::Refused, Some("방문 거절")).unwrap();
+
+    let r = monthly::monthly(&s, "2026-11").unwrap();
+    assert_eq!(r.discovery.len(), 1, "{:?}", r.discovery);
+    let d = &r.discovery[0];
+    assert_eq!(d.round, ROUND);
+    assert_eq!(
+        (d.total, d.checked, d.checked_in_month, d.overdue),
+        (4, 1, 1, 3),
+        "{d:?}"
+    );
+    assert_eq!(d.outcomes, [0, 0, 0, 1, 0], "거부 1");
+    // A month before the answer: nothing answered, nothing overdue yet at its end.
+    let oct = &monthly::monthly(&s, "2026-10").unwrap().discovery[0];
+    assert_eq!((oct.total, oct.checked, oct.overdue), (4, 0, 0), "{oct:?}");
+    // A month after the round's deadline: the round is no longer listed.
+    assert!(monthly::monthly(&s, "2026-12").unwrap().discovery.is_empty());
+
+    // Defined once, like every figure, and printed as rows of the CSV.
+    for code in [
+        "discovery_total",
+        "discovery_checked",
+        "discovery_checked_in_month",
+        "discovery_overdue",
+        "discovery_outcomes",
+    ] {
+        assert_eq!(
+            monthly::DEFINITIONS.iter().filter(|d| d.code == code).count(),
+            1,
+            "{code}"
+        );
+    }
+    let csv = String::from_utf8(monthly::render(&r, ReportFormat::Csv).unwrap()).unwrap();
+    for row in [
+        "2026-11,발굴 회차,2026-6,발굴 대상,,4",
+        "2026-11,발굴 회차,2026-6,발굴 처리,,1",
+        "2026-11,발굴 회차,2026-6,발굴 처리 (그 달),,1",
+        "2026-11,발굴 회차,2026-6,발굴 기한 경과,,3",
+        "2026-11,발굴 회차,2026-6,발굴 처리 결과,거부,1",
+    ] {
+        assert!(csv.contains(row), "{row}\n{csv}");
+    }
+
+    // The 통계 screen (F8) of the month: the 발굴 section, every outcome named.
+    let path = s.path().to_path_buf();
+    let mut app = App::new(s, Keymap::load("default").unwrap(), Theme::no_color());
+    app.search_index_ready(ResidentIndex::load(&path).unwrap());
+    press(&mut app, &["F8"]);
+    let text = screen(&mut app);
+    assert!(
+        text.contains("발굴 2026-6회차 (기한 11-20)  처리 1/4 · 이달 처리 1 · 기한 경과 3"),
+        "{text}"
+    );
+    assert!(
+        text.contains("지원 연계 0  비해당 0  조사 불가 0  거부 1  이미 관리 중 0"),
+        "{text}"
+    );
+    // ← to October: the same round as it stood then.
+    press(&mut app, &["left"]);
+    let text = screen(&mut app);
+    assert!(text.contains("처리 0/4 · 이달 처리 0 · 기한 경과 0"), "{text}");
+}
+
+/// A second file adding rows to a round already here: the bulk import's per-round counts add
+/// to what the round held, as the per-row trigger would have (and the trigger still counts
+/// rows that arrive by other paths).
+#[test]
+fn a_second_file_of_the_same_round_adds_to_its_counts() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = open(dir.path(), "tester");
+    seed(&mut s);
+    import(&mut s, "2026-12-10");
+    let extra = dir.path().join("more.csv");
+    std::fs::write(
+        &extra,
+        "성명,생년월일,주소,읍면동,위기정보\n\
+         최순자,1944-04-04,전북특별자치도 전주시 완산구 평화동 7,평화동,단전\n\
+         김민수,1950-01-01,전북특별자치도 전주시 완산구 효자동2가 99,효자동2가,단수\n",
+    )
+    .unwrap();
+    let mut later = settings("2026-12-20");
+    later.options = Default::default();
+    let r = discovery::import(&mut s, &extra, &later, &mut |_, _| {}).unwrap();
+    assert_eq!((r.inserted, r.unchanged), (1, 1), "{r:?}");
+    let p = &s.discovery_progress("2026-11-25").unwrap()[0];
+    assert_eq!((p.total, p.checked, p.matched), (5, 0, 2), "{p:?}");
+    assert_eq!(p.deadline, "2026-12-10");
+    assert_eq!(queue(&s).len(), 5);
+}
