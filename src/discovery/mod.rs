@@ -17,7 +17,7 @@ use crate::resources::import::Rows;
 use crate::resources::import::{
     DiscoveryRow, ImportError, ImportOptions, RowError, SourceInfo, identity_key, open_discovery,
 };
-use crate::store::{Role, Store, StoreError, Tx, Val};
+use crate::store::{Role, RoundCount, Store, StoreError, Tx, Val};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 use std::collections::{HashMap, HashSet};
@@ -103,6 +103,11 @@ fn format_name(info: &SourceInfo) -> &'static str {
 /// The row id: a UUID (version 8) made from the round and the row's identity, so the same
 /// person in the same round is the same row everywhere.
 pub fn row_id(round: &str, row_key: &str) -> String {
+    row_uuid(round, row_key).to_string()
+}
+
+/// [`row_id`] as a UUID (its order is the text's order: the importer sorts by it).
+fn row_uuid(round: &str, row_key: &str) -> uuid::Uuid {
     let digest = Sha256::new()
         .chain_update(round.as_bytes())
         .chain_update([0x1f])
@@ -110,9 +115,57 @@ pub fn row_id(round: &str, row_key: &str) -> String {
         .finalize();
     let mut bytes = [0u8; 16];
     bytes.copy_from_slice(&digest[..16]);
-    uuid::Builder::from_custom_bytes(bytes)
-        .into_uuid()
-        .to_string()
+    uuid::Builder::from_custom_bytes(bytes).into_uuid()
+}
+
+/// The columns a new queue row is written with, in [`Pending::values`] order.
+const COLUMNS: [&str; 12] = [
+    "round",
+    "row_key",
+    "line",
+    "name",
+    "birth_date",
+    "phone",
+    "address",
+    "dong",
+    "signals",
+    "deadline",
+    "resident_id",
+    "note",
+];
+
+/// A new queue row, held until the whole file is read (rows are written in id order).
+struct Pending {
+    id: uuid::Uuid,
+    /// Index into the import's rounds.
+    round: usize,
+    key: String,
+    deadline: String,
+    resident: Option<String>,
+    row: DiscoveryRow,
+}
+
+impl Pending {
+    fn values(self, rounds: &[String]) -> (String, [Val; 12]) {
+        let r = self.row;
+        (
+            self.id.to_string(),
+            [
+                Val::text(rounds.get(self.round).map_or("", String::as_str)),
+                Val::Text(self.key),
+                Val::Int(i64::try_from(r.line).unwrap_or(i64::MAX)),
+                Val::Text(r.name),
+                Val::opt(r.birth_date),
+                Val::opt(r.phone),
+                Val::Text(r.address.unwrap_or_default()),
+                Val::Text(r.dong.unwrap_or_default()),
+                Val::Text(r.signals.join(",")),
+                Val::Text(self.deadline),
+                Val::opt(self.resident),
+                Val::Text(r.note.unwrap_or_default()),
+            ],
+        )
+    }
 }
 
 /// Checks `--deadline` (or a cell): `YYYY-MM-DD` and the loose forms the importers take.
@@ -172,11 +225,13 @@ struct Importer<'a> {
     settings: &'a DiscoveryImport,
     matcher: Matcher,
     report: DiscoveryReport,
-    /// (round, identity) of rows inserted by this import.
-    seen: HashSet<(String, String)>,
+    /// Ids of the rows this import adds (an id is its round + identity).
+    seen: HashSet<uuid::Uuid>,
     /// The identities each round met so far held before this import (read once per round).
     known: HashMap<String, HashSet<String>>,
     rounds: Vec<String>,
+    /// The rows to add, written once the file is read.
+    pending: Vec<Pending>,
 }
 
 impl Importer<'_> {
@@ -195,7 +250,7 @@ impl Importer<'_> {
 
     fn apply(
         &mut self,
-        tx: &mut Tx<'_>,
+        tx: &Tx<'_>,
         path: &Path,
         item: Result<DiscoveryRow, RowError>,
     ) -> Result<(), StoreError> {
@@ -229,11 +284,16 @@ impl Importer<'_> {
             ));
             return Ok(());
         };
-        if !self.rounds.contains(&round) {
-            self.rounds.push(round.clone());
-        }
+        let round_index = match self.rounds.iter().position(|r| *r == round) {
+            Some(i) => i,
+            None => {
+                self.rounds.push(round.clone());
+                self.rounds.len() - 1
+            }
+        };
         let key = row.identity_key();
-        if self.seen.contains(&(round.clone(), key.clone())) {
+        let id = row_uuid(&round, &key);
+        if self.seen.contains(&id) {
             self.reject(reject(
                 row.line,
                 "같은 사람이 이 파일의 앞 행에도 있습니다 (앞 행을 반영했습니다)",
@@ -249,38 +309,49 @@ impl Importer<'_> {
             return Ok(());
         }
         let resident = self.matcher.find(&row);
-        let id = row_id(&round, &key);
-        tx.insert(
-            "discovery",
-            &id,
-            &[
-                ("round", Val::text(round.as_str())),
-                ("row_key", Val::text(key.as_str())),
-                (
-                    "line",
-                    Val::Int(i64::try_from(row.line).unwrap_or(i64::MAX)),
-                ),
-                ("name", Val::text(row.name.as_str())),
-                ("birth_date", Val::opt(row.birth_date.clone())),
-                ("phone", Val::opt(row.phone.clone())),
-                (
-                    "address",
-                    Val::text(row.address.clone().unwrap_or_default()),
-                ),
-                ("dong", Val::text(row.dong.clone().unwrap_or_default())),
-                ("signals", Val::text(row.signals.join(","))),
-                ("deadline", Val::text(deadline)),
-                ("resident_id", Val::opt(resident.clone())),
-                ("note", Val::text(row.note.clone().unwrap_or_default())),
-            ],
-        )?;
-        self.seen.insert((round, key));
+        self.seen.insert(id);
         self.report.inserted += 1;
         if resident.is_some() {
             self.report.matched += 1;
         } else {
             self.report.new_candidates += 1;
         }
+        self.pending.push(Pending {
+            id,
+            round: round_index,
+            key,
+            deadline,
+            resident,
+            row,
+        });
+        Ok(())
+    }
+
+    /// Writes the new rows in id order (the primary key index then grows at its end instead of
+    /// splitting pages all over), and counts them into `discovery_rounds` once per round rather
+    /// than by the insert trigger per row (see `Tx::discovery_bulk_insert`).
+    fn write(&mut self, tx: &mut Tx<'_>) -> Result<(), StoreError> {
+        let mut pending = std::mem::take(&mut self.pending);
+        pending.sort_unstable_by_key(|p| p.id);
+        let mut counts: Vec<RoundCount> = self
+            .rounds
+            .iter()
+            .map(|r| RoundCount {
+                round: r.clone(),
+                ..RoundCount::default()
+            })
+            .collect();
+        for p in &pending {
+            if let Some(c) = counts.get_mut(p.round) {
+                c.add(&p.deadline, p.resident.is_some());
+            }
+        }
+        let rounds = &self.rounds;
+        tx.discovery_bulk_insert(
+            &COLUMNS,
+            pending.into_iter().map(|p| p.values(rounds)),
+            &counts,
+        )?;
         Ok(())
     }
 }
@@ -325,6 +396,7 @@ pub fn import(
         seen: HashSet::new(),
         known: HashMap::new(),
         rounds: Vec::new(),
+        pending: Vec::new(),
     };
     // The file is parsed on a second thread while this one writes (as the other importers do).
     std::thread::scope(|scope| -> Result<(), DiscoveryError> {
@@ -333,7 +405,7 @@ pub fn import(
         scope.spawn(move || produce(rows, 2048, Rows::progress, &sender));
         for batch in receiver {
             for item in batch.items {
-                imp.apply(&mut tx, path, item)?;
+                imp.apply(&tx, path, item)?;
             }
             if let Some(e) = batch.error {
                 return Err(DiscoveryError::File(e));
@@ -342,6 +414,7 @@ pub fn import(
         }
         Ok(())
     })?;
+    imp.write(&mut tx)?;
     let mut report = imp.report;
     report.rounds = imp.rounds;
     if report.dry_run {

@@ -111,6 +111,24 @@ pub struct RoundProgress {
     pub matched: u64,
 }
 
+/// One 회차 as it stood at a month's end, for the 월별 실적 and the 통계 screen (the figures
+/// are defined in `paper::monthly::DEFINITIONS`, codes `discovery_*`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct RoundAtMonthEnd {
+    pub round: String,
+    /// The earliest deadline of the round's rows.
+    pub deadline: String,
+    pub total: u64,
+    /// Rows answered by the month's last day.
+    pub checked: u64,
+    /// Of those, answered within the month.
+    pub checked_in_month: u64,
+    /// Rows unanswered at the month's end whose deadline passed before its last day.
+    pub overdue: u64,
+    /// Answered rows by outcome, in [`Outcome::ALL`] order.
+    pub outcomes: [u64; 5],
+}
+
 #[cfg(test)]
 mod tests {
     use super::Outcome;

@@ -8,7 +8,7 @@ mod today;
 pub mod visits;
 
 pub use case_views::{CaseFilter, CaseHeader, CaseRow, ReferralView};
-pub use discovery::{DiscoveryItem, Outcome, RoundProgress};
+pub use discovery::{DiscoveryItem, Outcome, RoundAtMonthEnd, RoundProgress};
 pub use team::{ApprovalFact, ConsentFact, ConsentScope, HandoverFact};
 pub use today::{CaseRef, ContactFact, FollowUpFact, ReferralFact, Scope, StageFact, TodayFacts};
 pub use visits::{PlannedVisit, VisitSource};

@@ -3,7 +3,7 @@
 //! RRN-masked); see `crate::discovery`.
 
 use super::{Result, Store, Tx, bad};
-use crate::model::{DiscoveryItem, Outcome, RoundProgress, split_list};
+use crate::model::{DiscoveryItem, Outcome, RoundAtMonthEnd, RoundProgress, split_list};
 use rusqlite::{OptionalExtension, Row, params};
 
 const ITEM_COLS: &str = "id, round, name, birth_date, phone, address, dong, signals, deadline,
@@ -65,7 +65,81 @@ fn filter_sql(filter: &DiscoveryFilter) -> (String, Vec<String>) {
     (cond, args)
 }
 
+/// What a bulk import adds to one round's counts in `discovery_rounds`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RoundCount {
+    pub round: String,
+    /// New live rows (none answered yet).
+    pub total: u64,
+    /// Of those, matched to a resident.
+    pub matched: u64,
+    /// Earliest and latest deadline of the new rows (empty while `total` is 0).
+    pub min_deadline: String,
+    pub max_deadline: String,
+}
+
+impl RoundCount {
+    /// Counts one new row.
+    pub fn add(&mut self, deadline: &str, matched: bool) {
+        if self.total == 0 || deadline < self.min_deadline.as_str() {
+            self.min_deadline = deadline.to_string();
+        }
+        if self.total == 0 || deadline > self.max_deadline.as_str() {
+            self.max_deadline = deadline.to_string();
+        }
+        self.total += 1;
+        self.matched += u64::from(matched);
+    }
+}
+
+fn count(n: u64) -> i64 {
+    i64::try_from(n).unwrap_or(i64::MAX)
+}
+
 impl Tx<'_> {
+    /// Inserts new, unanswered queue rows (`Tx::insert_rows`: synced, RRN-masked) and adds
+    /// `counts` — which must be what the rows add per round — to `discovery_rounds` in one
+    /// statement per round. While the rows go in, a row in `discovery_bulk` holds the
+    /// per-row insert trigger back (`V_DISCOVERY_BULK`); the row is gone again before this
+    /// returns, and no other connection ever sees it (it lives inside this transaction).
+    pub fn discovery_bulk_insert<V: AsRef<[super::Val]>>(
+        &mut self,
+        columns: &[&str],
+        rows: impl IntoIterator<Item = (String, V)>,
+        counts: &[RoundCount],
+    ) -> Result<u64> {
+        self.conn()
+            .execute("INSERT OR IGNORE INTO discovery_bulk (one) VALUES (1)", [])
+            .map_err(|e| self.sql_err(e))?;
+        let n = self.insert_rows("discovery", columns, rows)?;
+        self.conn()
+            .execute("DELETE FROM discovery_bulk", [])
+            .map_err(|e| self.sql_err(e))?;
+        let mut stmt = self
+            .conn()
+            .prepare_cached(
+                "INSERT INTO discovery_rounds (round, total, checked, matched, min_deadline, max_deadline)
+                 VALUES (?1, ?2, 0, ?3, ?4, ?5)
+                 ON CONFLICT(round) DO UPDATE SET
+                     total = total + excluded.total,
+                     matched = matched + excluded.matched,
+                     min_deadline = min(min_deadline, excluded.min_deadline),
+                     max_deadline = max(max_deadline, excluded.max_deadline)",
+            )
+            .map_err(|e| self.sql_err(e))?;
+        for c in counts.iter().filter(|c| c.total > 0) {
+            stmt.execute(params![
+                c.round,
+                count(c.total),
+                count(c.matched),
+                c.min_deadline,
+                c.max_deadline
+            ])
+            .map_err(|e| self.sql_err(e))?;
+        }
+        Ok(n)
+    }
+
     /// Every row identity a round holds (a re-import skips them without a query per row).
     pub fn discovery_keys(&self, round: &str) -> Result<std::collections::HashSet<String>> {
         let mut stmt = self
@@ -194,6 +268,82 @@ impl Store {
                 .map_err(|e| self.sql_err(e))?
                 .max(0) as u64
             };
+            out.push(p);
+        }
+        Ok(out)
+    }
+}
+
+impl Store {
+    /// Every round whose latest deadline is on or after `first` (`YYYY-MM-DD`), as it stood at
+    /// the end of `last`: answered rows are those with an outcome checked by `last` (an outcome
+    /// without a date counts as answered), overdue rows are the rest with a deadline before
+    /// `last`. Newest deadline first. The unanswered rows are counted on the
+    /// `discovery_progress` index alone; only answered rows are read for their date.
+    pub fn discovery_rounds_at(&self, first: &str, last: &str) -> Result<Vec<RoundAtMonthEnd>> {
+        let conn = self.conn();
+        let err = |e| self.sql_err(e);
+        let rounds: Vec<(String, String)> = conn
+            .prepare_cached(
+                "SELECT round, min_deadline FROM discovery_rounds
+                 WHERE total > 0 AND max_deadline >= ?1 ORDER BY min_deadline DESC, round",
+            )
+            .and_then(|mut s| {
+                s.query_map([first], |r| Ok((r.get(0)?, r.get(1)?)))?
+                    .collect::<rusqlite::Result<Vec<_>>>()
+            })
+            .map_err(err)?;
+        let n = |v: i64| v.max(0) as u64;
+        let mut out = Vec::with_capacity(rounds.len());
+        for (round, deadline) in rounds {
+            let mut p = RoundAtMonthEnd {
+                round,
+                deadline,
+                ..RoundAtMonthEnd::default()
+            };
+            let (open, late): (i64, i64) = conn
+                .prepare_cached(
+                    "SELECT count(*), coalesce(sum(deadline < ?2), 0) FROM discovery
+                     INDEXED BY discovery_progress
+                     WHERE round = ?1 AND deleted = 0 AND outcome IS NULL",
+                )
+                .and_then(|mut s| {
+                    s.query_row(params![p.round, last], |r| Ok((r.get(0)?, r.get(1)?)))
+                })
+                .map_err(err)?;
+            p.total = n(open);
+            p.overdue = n(late);
+            let mut stmt = conn
+                .prepare_cached(
+                    "SELECT outcome, coalesce(checked_on, '') <= ?2, coalesce(checked_on, '') >= ?3,
+                            deadline < ?2, count(*)
+                     FROM discovery
+                     WHERE round = ?1 AND deleted = 0 AND outcome IS NOT NULL
+                     GROUP BY 1, 2, 3, 4",
+                )
+                .map_err(err)?;
+            let mut rows = stmt.query(params![p.round, last, first]).map_err(err)?;
+            while let Some(r) = rows.next().map_err(err)? {
+                let outcome: String = r.get(0).map_err(err)?;
+                let by_end: bool = r.get(1).map_err(err)?;
+                let in_month: bool = r.get(2).map_err(err)?;
+                let late: bool = r.get(3).map_err(err)?;
+                let count = n(r.get(4).map_err(err)?);
+                p.total += count;
+                let index = Outcome::parse(&outcome)
+                    .and_then(|o| Outcome::ALL.iter().position(|x| *x == o));
+                match index {
+                    Some(i) if by_end => {
+                        p.checked += count;
+                        p.outcomes[i] += count;
+                        if in_month {
+                            p.checked_in_month += count;
+                        }
+                    }
+                    _ if late => p.overdue += count,
+                    _ => {}
+                }
+            }
             out.push(p);
         }
         Ok(out)

@@ -4,7 +4,7 @@
 pub mod audit;
 mod cases;
 mod discovery;
-pub use discovery::DiscoveryFilter;
+pub use discovery::{DiscoveryFilter, RoundCount};
 pub mod cipher;
 pub mod demo;
 mod entries;

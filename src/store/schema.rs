@@ -34,6 +34,7 @@ pub const MIGRATIONS: &[&str] = &[
     V_INDEX,
     V_DISCOVERY,
     V_VISITS,
+    V_DISCOVERY_BULK,
 ];
 
 /// The schema version this build writes.
@@ -629,4 +630,25 @@ ALTER TABLE discovery ADD COLUMN visit_time TEXT NOT NULL DEFAULT '';
 ALTER TABLE discovery ADD COLUMN visit_purpose TEXT NOT NULL DEFAULT '';
 ALTER TABLE discovery ADD COLUMN visit_by TEXT NOT NULL DEFAULT '';
 CREATE INDEX IF NOT EXISTS discovery_visit ON discovery(visit_on) WHERE visit_on IS NOT NULL;
+/// A 발굴 import of a whole round (150,000 rows) counts its rows into `discovery_rounds` once per
+/// round (`Tx::discovery_bulk_insert`) instead of by the insert trigger once per row: while the
+/// import's transaction holds the one row of `discovery_bulk`, the trigger stands aside. Local,
+/// never synced, and empty outside that transaction; every other insert path (a sync merge)
+/// still counts through the trigger.
+const V_DISCOVERY_BULK: &str = r#"
+CREATE TABLE IF NOT EXISTS discovery_bulk (one INTEGER PRIMARY KEY CHECK (one = 1));
+DROP TRIGGER IF EXISTS discovery_rounds_insert;
+CREATE TRIGGER discovery_rounds_insert AFTER INSERT ON discovery
+WHEN NEW.deleted = 0 AND NOT EXISTS (SELECT 1 FROM discovery_bulk)
+BEGIN
+    INSERT INTO discovery_rounds (round, total, checked, matched, min_deadline, max_deadline)
+    VALUES (NEW.round, 1, NEW.outcome IS NOT NULL, NEW.resident_id IS NOT NULL,
+            NEW.deadline, NEW.deadline)
+    ON CONFLICT(round) DO UPDATE SET
+        total = total + 1,
+        checked = checked + excluded.checked,
+        matched = matched + excluded.matched,
+        min_deadline = min(min_deadline, excluded.min_deadline),
+        max_deadline = max(max_deadline, excluded.max_deadline);
+END;
 "#;

@@ -21,6 +21,10 @@
 //! - Received ops keep their fields as they came (never "pointing at their row" as local
 //!   inserts may, see `store::materialize_insert`), so that a relay reproduces each op's bytes
 //!   and can forward its origin's proof (`super::proof`).
+//! - 발굴 rows (`discovery`): an edit (outcome, note, intake link) outranks every insert of the
+//!   row whatever the stamps, and an insert it outranks is no conflict: the same round imported
+//!   at a second site after an outcome was set at the first re-inserts the same row (ids come
+//!   from round + identity), and the outcome is the newer information.
 //! - Two sites correcting one entry: a correction carries the corrections of that entry its
 //!   site had seen (`@base` of its insert); corrections from different sites that had not seen
 //!   each other are a conflict over the corrected entry (`check_corrections`), not a silent
@@ -192,6 +196,24 @@ struct Write {
     stamp: Stamp,
     value: Value,
     base: Vec<Stamp>,
+    /// Written by an insert op (a row's first values) rather than an edit.
+    insert: bool,
+}
+
+/// Tables whose edits outrank every insert of the row, whatever the stamps. A 발굴 row's id
+/// comes from its round and identity, so a round imported again at another site re-inserts
+/// the same row: the list's data is older information than an outcome (or intake link) set
+/// anywhere, so that edit wins and the re-insert is no conflict (issue #16).
+const EDITS_OUTRANK_INSERTS: [&str; 1] = ["discovery"];
+
+/// The write that wins a field: the greatest stamp, or on [`EDITS_OUTRANK_INSERTS`] tables
+/// the greatest stamp among edits when there is one.
+fn winner<'w>(table: &str, writes: &'w [Write]) -> Option<&'w Write> {
+    if EDITS_OUTRANK_INSERTS.contains(&table) {
+        writes.iter().max_by(|a, b| (!a.insert, &a.stamp).cmp(&(!b.insert, &b.stamp)))
+    } else {
+        writes.iter().max_by(|a, b| a.stamp.cmp(&b.stamp))
+    }
 }
 
 /// The state of a row folded from all its ops.
@@ -208,6 +230,7 @@ impl RowState {
     /// Folds one op of the row in.
     fn add(&mut self, op: RowOp) {
         let stamp = op.stamp;
+        let insert = op.kind == OpKind::Insert;
         self.latest = self.latest.max(stamp.0);
         let set_deleted = match op.kind {
             OpKind::Insert => {
@@ -230,6 +253,7 @@ impl RowState {
                 stamp: stamp.clone(),
                 value,
                 base,
+                insert,
             });
         }
     }
@@ -272,9 +296,10 @@ fn recompute_row(
     let mut conflicts = 0;
     let open_here = open.get(&(table.to_owned(), id.to_owned()));
     for (field, writes) in &state.fields {
-        let Some(winner) = writes.iter().max_by(|a, b| a.stamp.cmp(&b.stamp)) else {
+        let Some(winner) = winner(table, writes) else {
             continue;
         };
+        let outranks = EDITS_OUTRANK_INSERTS.contains(&table) && !winner.insert;
         values.push((field.as_str(), Val::from_json(&winner.value)));
         let bases: HashSet<&Stamp> = writes.iter().flat_map(|w| w.base.iter()).collect();
         let settled = open_here
@@ -289,6 +314,7 @@ fn recompute_row(
             if lost.stamp != winner.stamp
                 && !bases.contains(&lost.stamp)
                 && lost.value != winner.value
+                && !(outranks && lost.insert)
             {
                 conflicts += record_conflict(tx, table, id, field, winner, lost, at)?;
             }

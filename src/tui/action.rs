@@ -137,6 +137,7 @@ actions! {
     WithdrawConsent = "withdraw-consent", "동의 철회", "Withdraw consent";
     Handover = "handover", "인계 (담당자 바꾸기)", "Hand over to another worker";
     ToggleMark = "toggle-mark", "사례 표시 (여러 개 인계)", "Mark a case (bulk handover)";
+    TransferCase = "transfer-case", "이관 (협력 기관으로 보내기)", "Transfer the case to a partner site";
     // #16 발굴 queue
     Discovery = "discovery", "발굴 대상 목록", "Discovery queue";
     SetOutcome = "set-outcome", "발굴 처리 결과 입력", "Set discovery outcome";

@@ -312,7 +312,12 @@ pub fn key_hints(app: &App) -> Vec<Hint> {
             ]
         }
         Context::Timeline if case_open => {
-            vec![Action::AddEntry, Action::ChangeStage, Action::Refer]
+            vec![
+                Action::AddEntry,
+                Action::ChangeStage,
+                Action::Refer,
+                Action::TransferCase,
+            ]
         }
         // #16: with cases marked (space), A hands them over.
         Context::Timeline if app.timeline.marked_count() > 0 => {
@@ -452,6 +457,7 @@ fn short_label(a: Action, ctx: Context, typing: bool) -> &'static str {
         Action::Approve => "승인",
         Action::ReturnApproval => "반려",
         Action::Handover => "인계",
+        Action::TransferCase => "이관",
         Action::RequestApproval => "결재",
         Action::PlanVisit => "방문",
         Action::Visits => "방문",

@@ -298,9 +298,8 @@ fn queue_pane_by_keys_at_80x24() {
 
 /// A round imported at two sites makes the same rows (ids from round + identity), so their
 /// bundles merge without duplicates; an outcome set at one site arrives at the other, and the
-/// per-round counts follow the merged rows. (Site A's clock runs later: its mark is newer than
-/// B's import. A round imported again at B *after* A's mark would win with an empty outcome —
-/// the mark then waits in 충돌 검토 — so a round is best imported at one site.)
+/// per-round counts follow the merged rows. (Site A's clock runs later here: its mark is newer
+/// than B's import; the opposite order is `an_outcome_outranks_the_same_round_imported_later_elsewhere`.)
 #[test]
 fn rounds_and_outcomes_travel_by_bundle() {
     use crate::common::sync::{export, import as import_bundle, open_site};
@@ -325,4 +324,154 @@ fn rounds_and_outcomes_travel_by_bundle() {
     assert_eq!(park.note, "전출");
     let p = &b.discovery_progress("2026-11-25").unwrap()[0];
     assert_eq!((p.total, p.checked), (4, 1));
+}
+
+/// Issue #16: the same round imported at a second site *after* an outcome was set at the first
+/// (B's clock runs later, so its re-insert carries newer stamps than A's mark). The outcome is
+/// newer information than the list row: it wins at both sites, whichever bundle arrives first,
+/// and nothing waits in 충돌 검토.
+#[test]
+fn an_outcome_outranks_the_same_round_imported_later_elsewhere() {
+    use crate::common::sync::{digest, export, import as import_bundle, open_site};
+    let dir = tempfile::tempdir().unwrap();
+    let mut a = open_site(dir.path(), "a", 0);
+    let mut b = open_site(dir.path(), "b", 60_000);
+    let file = fixture("discovery/round-2026-6.cp949.csv");
+    let r = discovery::import(&mut a, &file, &settings("2026-12-10"), &mut |_, _| {}).unwrap();
+    assert_eq!(r.inserted, 4);
+    let items = queue(&a);
+    let park = by_name(&items, "박철수").id.clone();
+    let han = by_name(&items, "한지민").id.clone();
+    discovery::mark(&mut a, &park, Outcome::NotApplicable, Some("전출")).unwrap();
+    discovery::mark(&mut a, &han, Outcome::Refused, None).unwrap();
+    // B imports the same round later (its own insert ops, newer than A's marks) …
+    let r = discovery::import(&mut b, &file, &settings("2026-12-10"), &mut |_, _| {}).unwrap();
+    assert_eq!(r.inserted, 4);
+    // … and B also answers a row A left open.
+    let kim = by_name(&queue(&b), "김민수").id.clone();
+    discovery::mark(&mut b, &kim, Outcome::AlreadyManaged, Some("기존 사례")).unwrap();
+
+    let from_b = export(&b, None, true, &dir.path().join("b.bundle"));
+    let from_a = export(&a, None, true, &dir.path().join("a.bundle"));
+    let into_a = import_bundle(&mut a, &from_b).unwrap();
+    let into_b = import_bundle(&mut b, &from_a).unwrap();
+    for (site, s) in [("a", &a), ("b", &b)] {
+        let items = queue(s);
+        assert_eq!(items.len(), 4, "{site}: no duplicates");
+        let p = by_name(&items, "박철수");
+        assert_eq!(p.outcome, Some(Outcome::NotApplicable), "{site}");
+        assert_eq!(p.note, "전출", "{site}");
+        assert_eq!(p.checked_on.as_deref(), Some("2025-03-01"), "{site}");
+        assert_eq!(by_name(&items, "한지민").outcome, Some(Outcome::Refused));
+        let k = by_name(&items, "김민수");
+        assert_eq!(k.outcome, Some(Outcome::AlreadyManaged), "{site}");
+        assert_eq!(k.note, "기존 사례", "{site}");
+        assert_eq!(by_name(&items, "이영희").outcome, None, "{site}");
+        assert!(s.conflicts(true).unwrap().is_empty(), "{site}: 충돌 검토 is empty");
+        let p = &s.discovery_progress("2026-11-25").unwrap()[0];
+        assert_eq!((p.total, p.checked), (4, 3), "{site}");
+    }
+    assert_eq!(digest(&a), digest(&b), "both sites hold the same rows");
+    assert_eq!(into_a.conflicts, 0, "{into_a:?}");
+    assert_eq!(into_b.conflicts, 0, "{into_b:?}");
+}
+
+/// Issue #16: the 월별 실적 carries each 발굴 회차 at the month's end (defined once, printed in
+/// the 세부 rows of CSV/XLSX), and the 통계 screen shows the same figures at 80×24.
+#[test]
+fn round_progress_in_the_monthly_report_and_the_stats_screen() {
+    use dolbom::paper::monthly::{self, ReportFormat};
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = open(dir.path(), "tester");
+    seed(&mut s);
+    import(&mut s, "2026-11-20");
+    let id = by_name(&queue(&s), "한지민").id.clone();
+    discovery::mark(&mut s, &id, Outcome::Refused, Some("방문 거절")).unwrap();
+
+    let r = monthly::monthly(&s, "2026-11").unwrap();
+    assert_eq!(r.discovery.len(), 1, "{:?}", r.discovery);
+    let d = &r.discovery[0];
+    assert_eq!(d.round, ROUND);
+    assert_eq!(
+        (d.total, d.checked, d.checked_in_month, d.overdue),
+        (4, 1, 1, 3),
+        "{d:?}"
+    );
+    assert_eq!(d.outcomes, [0, 0, 0, 1, 0], "거부 1");
+    // A month before the answer: nothing answered, nothing overdue yet at its end.
+    let oct = &monthly::monthly(&s, "2026-10").unwrap().discovery[0];
+    assert_eq!((oct.total, oct.checked, oct.overdue), (4, 0, 0), "{oct:?}");
+    // A month after the round's deadline: the round is no longer listed.
+    assert!(monthly::monthly(&s, "2026-12").unwrap().discovery.is_empty());
+
+    // Defined once, like every figure, and printed as rows of the CSV.
+    for code in [
+        "discovery_total",
+        "discovery_checked",
+        "discovery_checked_in_month",
+        "discovery_overdue",
+        "discovery_outcomes",
+    ] {
+        assert_eq!(
+            monthly::DEFINITIONS.iter().filter(|d| d.code == code).count(),
+            1,
+            "{code}"
+        );
+    }
+    let csv = String::from_utf8(monthly::render(&r, ReportFormat::Csv).unwrap()).unwrap();
+    for row in [
+        "2026-11,발굴 회차,2026-6,발굴 대상,,4",
+        "2026-11,발굴 회차,2026-6,발굴 처리,,1",
+        "2026-11,발굴 회차,2026-6,발굴 처리 (그 달),,1",
+        "2026-11,발굴 회차,2026-6,발굴 기한 경과,,3",
+        "2026-11,발굴 회차,2026-6,발굴 처리 결과,거부,1",
+    ] {
+        assert!(csv.contains(row), "{row}\n{csv}");
+    }
+
+    // The 통계 screen (F8) of the month: the 발굴 section, every outcome named.
+    let path = s.path().to_path_buf();
+    let mut app = App::new(s, Keymap::load("default").unwrap(), Theme::no_color());
+    app.search_index_ready(ResidentIndex::load(&path).unwrap());
+    press(&mut app, &["F8"]);
+    let text = screen(&mut app);
+    assert!(
+        text.contains("발굴 2026-6회차 (기한 11-20)  처리 1/4 · 이달 처리 1 · 기한 경과 3"),
+        "{text}"
+    );
+    assert!(
+        text.contains("지원 연계 0  비해당 0  조사 불가 0  거부 1  이미 관리 중 0"),
+        "{text}"
+    );
+    // ← to October: the same round as it stood then.
+    press(&mut app, &["left"]);
+    let text = screen(&mut app);
+    assert!(text.contains("처리 0/4 · 이달 처리 0 · 기한 경과 0"), "{text}");
+}
+
+/// A second file adding rows to a round already here: the bulk import's per-round counts add
+/// to what the round held, as the per-row trigger would have (and the trigger still counts
+/// rows that arrive by other paths).
+#[test]
+fn a_second_file_of_the_same_round_adds_to_its_counts() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = open(dir.path(), "tester");
+    seed(&mut s);
+    import(&mut s, "2026-12-10");
+    let extra = dir.path().join("more.csv");
+    std::fs::write(
+        &extra,
+        "성명,생년월일,주소,읍면동,위기정보\n\
+         최순자,1944-04-04,전북특별자치도 전주시 완산구 평화동 7,평화동,단전\n\
+         김민수,1950-01-01,전북특별자치도 전주시 완산구 효자동2가 99,효자동2가,단수\n",
+    )
+    .unwrap();
+    let mut later = settings("2026-12-20");
+    later.options = Default::default();
+    let r = discovery::import(&mut s, &extra, &later, &mut |_, _| {}).unwrap();
+    assert_eq!((r.inserted, r.unchanged), (1, 1), "{r:?}");
+    let p = &s.discovery_progress("2026-11-25").unwrap()[0];
+    assert_eq!((p.total, p.checked, p.matched), (5, 0, 2), "{p:?}");
+    assert_eq!(p.deadline, "2026-12-10");
+    assert_eq!(queue(&s).len(), 5);
 }

@@ -57,6 +57,7 @@ mod timeline_entries;
 mod timeline_export;
 mod timeline_rules;
 mod transfer;
+mod transfer_tui;
 mod trust;
 mod tui;
 mod visits;

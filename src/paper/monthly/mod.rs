@@ -25,7 +25,7 @@ pub struct Definition {
 /// assigned worker (담당) and its resident's 동; voided entries never count, corrections do not
 /// count again (the original's time counts); "in the month" means the entry's time (or the
 /// case's opening day) falls from the 1st 00:00 to the last day 23:59.
-pub const DEFINITIONS: [Definition; 16] = [
+pub const DEFINITIONS: [Definition; 21] = [
     Definition {
         code: "discovered",
         label: "신규 발굴",
@@ -105,6 +105,32 @@ pub const DEFINITIONS: [Definition; 16] = [
         code: "closures_by_reason",
         label: "종결 사유",
         definition: "'종결'을 종결 사유별로 센 수.",
+    },
+    // 발굴 회차 (see `discovery`): per round, not per worker or 동.
+    Definition {
+        code: "discovery_total",
+        label: "발굴 대상",
+        definition: "복지사각지대 발굴 회차의 대상 수. 말일 기준이며, 처리기한(가장 늦은 것)이 그 달 1일 이후인 회차를 모두 싣습니다.",
+    },
+    Definition {
+        code: "discovery_checked",
+        label: "발굴 처리",
+        definition: "말일까지 처리 결과(지원 연계·비해당·조사 불가·거부·이미 관리 중)가 입력된 대상 수 (처리일 기준).",
+    },
+    Definition {
+        code: "discovery_checked_in_month",
+        label: "발굴 처리 (그 달)",
+        definition: "처리 결과가 그 달에 입력된 대상 수 (처리일 기준).",
+    },
+    Definition {
+        code: "discovery_overdue",
+        label: "발굴 기한 경과",
+        definition: "말일까지 처리 결과가 없고 처리기한이 말일 전에 지난 대상 수.",
+    },
+    Definition {
+        code: "discovery_outcomes",
+        label: "발굴 처리 결과",
+        definition: "말일까지 입력된 처리 결과별 대상 수.",
     },
 ];
 
@@ -217,6 +243,8 @@ pub struct MonthlyReport {
     pub by_dong: BTreeMap<String, Figures>,
     pub total: Figures,
     pub definitions: Vec<Definition>,
+    /// 발굴 회차 at the month's end (`discovery`; filled by [`monthly`]).
+    pub discovery: Vec<crate::model::RoundAtMonthEnd>,
 }
 
 /// One case's facts for the month.
@@ -572,6 +600,7 @@ pub fn compute(input: &MonthInput, generated_at: &str, generated_by: &str) -> Mo
         by_dong,
         total,
         definitions: DEFINITIONS.to_vec(),
+        discovery: Vec::new(),
     }
 }
 
@@ -579,8 +608,12 @@ pub fn compute(input: &MonthInput, generated_at: &str, generated_by: &str) -> Mo
 pub fn monthly(store: &Store, month: &str) -> Result<MonthlyReport, PaperError> {
     let input = gather(store, month)?;
     let at = store.clock().now().format("%Y-%m-%d %H:%M").to_string();
-    Ok(compute(&input, &at, store.operator()))
+    let mut report = compute(&input, &at, store.operator());
+    report.discovery = discovery_rounds(store, input.first, input.last)?;
+    Ok(report)
 }
 
+mod discovery;
 mod output;
+pub use discovery::*;
 pub use output::*;

@@ -89,6 +89,7 @@ fn breakdown_rows(r: &MonthlyReport) -> Vec<(&'static str, String, &'static str,
             rows.push((kind, name.to_string(), "closures_by_reason", k.clone(), *v));
         }
     }
+    rows.extend(discovery_rows(r));
     rows
 }
 

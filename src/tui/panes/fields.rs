@@ -65,6 +65,8 @@ pub enum FieldId {
     HandoverTo,
     ConsentOverride,
     HandoverScope,
+    /// 이관: the explicit yes before a case goes to a partner site.
+    TransferConfirm,
     // 발굴 queue: the outcome of a row (the note is `Note`).
     Outcome,
     // 방문 계획: day, time, 목적.

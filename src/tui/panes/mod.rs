@@ -210,6 +210,18 @@ pub enum FormPurpose {
         case_ids: Vec<String>,
         worker: Option<String>,
     },
+    /// #16: 이관 — picking the partner site (`peers`: site id, name) and writing the reason.
+    Transfer {
+        case_id: String,
+        peers: Vec<(String, String)>,
+    },
+    /// #16: the second step of 이관, naming the partner site before anything is written.
+    TransferConfirm {
+        case_id: String,
+        site_id: String,
+        site_name: String,
+        note: String,
+    },
     /// The outcome and note of a 발굴 queue row.
     DiscoveryOutcome {
         id: String,

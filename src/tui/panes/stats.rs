@@ -1,6 +1,7 @@
 //! 통계 (#15): the 월별 실적 of a month on one screen — the figures as a table and bar charts of
 //! the cases open at the month's end by 단계 and by 대상자 구분, the contacts by kind, and the
-//! open cases by 동. ←/→ change the month, ↑/↓ the group (전체, then each 담당), esc closes.
+//! open cases by 동, and (issue #16) each 발굴 회차 at the month's end: 처리 / 대상, 이달 처리,
+//! 기한 경과 and the answers by outcome. ←/→ change the month, ↑/↓ the group (전체, then each 담당), esc closes.
 //! Opened with `t` from 오늘 (F8 anywhere, or the palette). The figures are the same as
 //! `dolbom report monthly` (one definition each, [`crate::paper::monthly::DEFINITIONS`]); they are
 //! counts per worker and 동, no one's personal data, so viewing them is not audited (exporting
@@ -200,6 +201,15 @@ impl StatsScreen {
             Paragraph::new(lines),
             Rect::new(body.x, body.y, body.width, table_h),
         );
+        let found = self.discovery_lines(usize::from(body.width), t);
+        let found_h = u16::try_from(found.len())
+            .unwrap_or(u16::MAX)
+            .min(body.height - table_h);
+        f.render_widget(
+            Paragraph::new(found),
+            Rect::new(body.x, body.y + table_h, body.width, found_h),
+        );
+        let table_h = table_h + found_h;
         let charts = Rect::new(body.x, body.y + table_h, body.width, body.height - table_h);
         if charts.height < 5 {
             return;
@@ -288,6 +298,54 @@ impl StatsScreen {
         horizontal_chart(f, right, title, &dongs, t);
     }
 }
+
+impl StatsScreen {
+    /// The 발굴 section: two lines per round (at most [`MAX_ROUNDS`], newest deadline first),
+    /// then how many more the report has. Empty when the month has no round.
+    fn discovery_lines(&self, width: usize, t: &Theme) -> Vec<Line<'static>> {
+        let Some(r) = self.report.as_ref().filter(|_| !self.loading) else {
+            return Vec::new();
+        };
+        let mut lines = Vec::new();
+        for d in r.discovery.iter().take(MAX_ROUNDS) {
+            let head = format!(
+                "발굴 {}회차 (기한 {})  처리 {}/{} · 이달 처리 {} · 기한 경과 {}",
+                d.round,
+                d.deadline.get(5..).unwrap_or(&d.deadline),
+                d.checked,
+                d.total,
+                d.checked_in_month,
+                d.overdue
+            );
+            let style = if d.overdue > 0 { t.warn } else { t.accent };
+            lines.push(Line::styled(fit(&head, 0, width), style));
+            let outcomes = crate::model::Outcome::ALL
+                .iter()
+                .zip(d.outcomes)
+                .map(|(o, n)| format!("{} {n}", o.label()))
+                .collect::<Vec<_>>()
+                .join("  ");
+            lines.push(Line::raw(fit(&format!("  {outcomes}"), 0, width)));
+        }
+        if r.discovery.len() > MAX_ROUNDS {
+            lines.push(Line::styled(
+                fit(
+                    &format!(
+                        "  외 {}회차: dolbom report monthly에 모두 있습니다",
+                        r.discovery.len() - MAX_ROUNDS
+                    ),
+                    0,
+                    width,
+                ),
+                t.dim,
+            ));
+        }
+        lines
+    }
+}
+
+/// How many 발굴 rounds the screen shows (the report lists them all).
+const MAX_ROUNDS: usize = 2;
 
 /// 사례관리 고난도 → 고난도, 서비스연계 → 연계, 미구분 → 미구분 (two syllables fit a 4-column bar).
 fn short_category(k: &str) -> String {

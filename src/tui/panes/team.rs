@@ -1,6 +1,7 @@
 //! Teamwork in the TUI (issue #16): the 오늘 sections 결재 대기, 인계받음 and 동의 만료 예정,
 //! and the forms and one-key steps the case pane and 오늘 offer — 결재 요청 (K), 승인 (y),
-//! 반려 (b), 동의 기록 (C), 동의 철회 (W), 인계 (A; in the case list, space marks several).
+//! 반려 (b), 동의 기록 (C), 동의 철회 (W), 인계 (A; in the case list, space marks several),
+//! 이관 (T: pick a partner site, then a confirm step naming it).
 //! The rules live in `timeline::{approval, consent, handover}`; this module only builds forms,
 //! calls them and draws rows.
 
@@ -13,7 +14,7 @@ use crate::model::{
 use crate::store::Store;
 use crate::timeline::consent::{EXPIRY_WARNING_DAYS, NewConsent};
 use crate::timeline::undo::Change;
-use crate::timeline::{Timeline, TimelineError, approval, consent, handover};
+use crate::timeline::{Timeline, TimelineError, approval, consent, handover, transfer};
 use crate::tui::theme::Theme;
 use crate::tui::widgets::form::Field;
 use chrono::Duration;
@@ -370,6 +371,127 @@ pub fn handover_form(
         },
         PaneForm::new(&title, fields),
     )
+}
+
+/// T on an open case: the 이관 form — the partner site (known peers, from `sync_peers`) and the
+/// reason. Refused at once where the library would refuse it: a case already sent away, a
+/// staff member on someone else's case (팀장 or 관리자 only), no known partner site.
+pub fn transfer_form(t: &Timeline, store: &Store) -> Effect {
+    let case = &t.header.case;
+    match transfer::transferred_away(store, &case.id) {
+        Ok(Some(e)) => {
+            let (_, name, at) = transfer::pointer(&e);
+            return Effect::Message(format!("이미 {at}에 {name}(으)로 이관한 사례입니다"));
+        }
+        Ok(None) => {}
+        Err(e) => return Effect::Message(e.to_string()),
+    }
+    if store.role() < crate::store::Role::Lead && case.worker != store.operator() {
+        return Effect::Message(
+            "다른 작업자의 사례는 팀장이나 관리자만 이관할 수 있습니다".into(),
+        );
+    }
+    let own = store.site().id.clone();
+    let peers: Vec<(String, String)> = match store.peers() {
+        Ok(p) => p
+            .into_iter()
+            .filter(|p| p.site_id != own)
+            .map(|p| {
+                let name = if p.name.trim().is_empty() {
+                    p.site_id.clone()
+                } else {
+                    p.name
+                };
+                (p.site_id, name)
+            })
+            .collect(),
+        Err(e) => return Effect::Message(e.to_string()),
+    };
+    if peers.is_empty() {
+        return Effect::Message(
+            "이관할 협력 기관이 없습니다: 먼저 그 기관과 동기화 묶음을 주고받으세요 (F6)".into(),
+        );
+    }
+    let names: Vec<&str> = peers.iter().map(|(_, n)| n.as_str()).collect();
+    Effect::OpenForm(
+        FormPurpose::Transfer {
+            case_id: case.id.clone(),
+            peers: peers.clone(),
+        },
+        PaneForm::new(
+            &format!("이관 — {} 사례를 협력 기관으로", t.header.resident_name),
+            vec![
+                Field::choice(FieldId::Peer, "받는 기관", &names),
+                Field::multiline(FieldId::Body, "이관 사유", 4)
+                    .required()
+                    .with_help("이관 사유, 진행 상황, 받는 기관이 이어 할 일"),
+            ],
+        )
+        .focused_on(FieldId::Body),
+    )
+}
+
+/// The 이관 form submitted: the confirm step naming the chosen site (nothing written yet).
+fn transfer_confirm(case_id: &str, peers: &[(String, String)], form: &PaneForm) -> Effect {
+    let chosen = form
+        .field(FieldId::Peer)
+        .and_then(|f| f.selected())
+        .and_then(|i| peers.get(i));
+    let Some((site_id, site_name)) = chosen else {
+        return Effect::Message("받는 기관을 고르세요".into());
+    };
+    Effect::OpenForm(
+        FormPurpose::TransferConfirm {
+            case_id: case_id.to_string(),
+            site_id: site_id.clone(),
+            site_name: site_name.clone(),
+            note: value(form, FieldId::Body),
+        },
+        PaneForm::new(
+            &format!("{site_name}(으)로 이관할까요? 이 사본은 읽기 전용이 됩니다"),
+            vec![
+                Field::choice_of::<YesNo>(FieldId::TransferConfirm, "이관")
+                    .with_help("예: 다음 동기화 묶음이 사례와 주민 정보를 보냅니다"),
+            ],
+        ),
+    )
+}
+
+/// Applies a submitted 이관 form (either step); `None` if `purpose` is not one. The first step
+/// opens the confirm step; "예" there writes the 이관 entry, "아니요" writes nothing.
+pub fn transfer_submit(purpose: &FormPurpose, form: &PaneForm, store: &mut Store) -> Option<Effect> {
+    Some(match purpose {
+        FormPurpose::Transfer { case_id, peers } => {
+            if value(form, FieldId::Body).is_empty() {
+                return Some(Effect::FormError(
+                    purpose.clone(),
+                    Box::new(form.clone()),
+                    FieldId::Body,
+                    "이관 사유를 적으세요".into(),
+                ));
+            }
+            transfer_confirm(case_id, peers, form)
+        }
+        FormPurpose::TransferConfirm {
+            case_id,
+            site_id,
+            site_name,
+            note,
+        } => {
+            if form.chosen::<YesNo>(FieldId::TransferConfirm) != Some(YesNo::Yes) {
+                return Some(Effect::Message(
+                    "이관을 취소했습니다: 아무것도 바뀌지 않았습니다".into(),
+                ));
+            }
+            match transfer::transfer(store, case_id, site_id, note) {
+                Ok(_) => Effect::Message(format!(
+                    "{site_name}(으)로 이관했습니다: 다음 동기화 묶음(F6)으로 보내세요. 이 사본은 이제 읽기 전용입니다"
+                )),
+                Err(e) => Effect::Message(e.to_string()),
+            }
+        }
+        _ => return None,
+    })
 }
 
 fn value(form: &PaneForm, id: FieldId) -> String {

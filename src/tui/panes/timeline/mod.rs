@@ -526,6 +526,7 @@ impl TimelinePane {
             Action::WithdrawConsent => {
                 return super::team::withdraw_form(self.selected_item().map(|i| &i.original));
             }
+            Action::TransferCase => return super::team::transfer_form(t, store),
             Action::Handover => {
                 let worker = t.header.case.worker.clone();
                 return super::team::handover_form(vec![case_id], Some(&worker), None, store);
@@ -625,6 +626,12 @@ impl TimelinePane {
                     )
                 }
             };
+        }
+        if let Some(effect) = super::team::transfer_submit(&purpose, form, store) {
+            if let Err(e) = self.load(store) {
+                return Effect::Message(e.to_string());
+            }
+            return effect;
         }
         if let Some(result) = super::team::submit(&purpose, form, store) {
             return match result {
