@@ -71,6 +71,8 @@ pub const DONGS: [&str; 21] = [
 mod cases;
 mod households;
 mod names;
+#[cfg(test)]
+mod today_tests;
 mod resources;
 mod rng;
 

@@ -25,6 +25,8 @@ mod search_index;
 pub mod sync;
 mod team;
 mod today;
+#[cfg(test)]
+pub(crate) use today::reference as today_reference;
 pub mod upsert;
 mod users;
 pub mod visits;
@@ -304,6 +306,12 @@ impl Store {
     }
 
     /// Read access for query modules inside the crate.
+    /// The connection, for reads in tests outside `store`.
+    #[cfg(test)]
+    pub(crate) fn conn_for_tests(&self) -> &Connection {
+        self.conn()
+    }
+
     pub(in crate::store) fn conn(&self) -> &Connection {
         &self.conn
     }

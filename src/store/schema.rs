@@ -35,6 +35,7 @@ pub const MIGRATIONS: &[&str] = &[
     V_DISCOVERY,
     V_VISITS,
     V_DISCOVERY_BULK,
+    V_TODAY,
 ];
 
 /// The schema version this build writes.
@@ -651,4 +652,217 @@ BEGIN
         min_deadline = min(min_deadline, excluded.min_deadline),
         max_deadline = max(max_deadline, excluded.max_deadline);
 END;
+/// The 오늘 pane for everyone at scale (issue #18 item 3): the facts its lists and charts read,
+/// kept current by triggers in the transaction of every write (form, import, sync merge, demo,
+/// correction, void, handover, retention purge), so a load reads them in index order instead of
+/// working them out per case from `entries`. Derived and local (not synced); `entries` and
+/// `cases` stay the record, and every fact is what `store::today` computed from them before.
+///
+/// - `case_today`: one row per live case (its stage, worker, dates, the resident's name — NULL
+///   while the resident is not here — its latest contact: the latest original contact entry that
+///   no void corrects — and its stage changes, `day=stage,…`), keyed by stage and worker so each
+///   list is one range of the table.
+/// - `follow_up_today`: the open follow-ups of open cases: the current version of each entry
+///   with a due date, not voided, written at or after its case's latest contact; keyed by due
+///   date (the list's order), and by worker for "mine".
+/// - `case_stage_counts` (per stage and worker) and `entry_days` (entries per day and author)
+///   feed the charts.
+///
+/// Inserting a case id into `today_refresh` recomputes that case's rows from `cases`,
+/// `residents` and `entries`; triggers do that for anything rare (a correction or void, a case
+/// or resident change, a purge), while the common entry inserts (a contact, a follow-up date, a
+/// stage change) take a short path. The contact kinds are spelled as `EntryKind::is_contact`
+/// says (a test checks it).
+const V_TODAY: &str = r#"
+CREATE TABLE IF NOT EXISTS case_today (
+    stage         TEXT NOT NULL,
+    worker        TEXT NOT NULL,
+    case_id       TEXT NOT NULL,
+    resident_id   TEXT NOT NULL,
+    name          TEXT,
+    opened_on     TEXT NOT NULL,
+    aftercare_on  TEXT,
+    last_contact  TEXT,
+    stage_changes TEXT,
+    PRIMARY KEY (stage, worker, case_id)
+) WITHOUT ROWID;
+CREATE UNIQUE INDEX IF NOT EXISTS case_today_case ON case_today(case_id);
+
+CREATE TABLE IF NOT EXISTS follow_up_today (
+    due_on       TEXT NOT NULL,
+    case_id      TEXT NOT NULL,
+    at           TEXT NOT NULL,
+    entry_id     TEXT NOT NULL,
+    worker       TEXT NOT NULL,
+    name         TEXT NOT NULL,
+    kind         TEXT NOT NULL,
+    line         TEXT NOT NULL,
+    last_contact TEXT,
+    PRIMARY KEY (due_on, case_id, at, entry_id)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS follow_up_today_case ON follow_up_today(case_id);
+CREATE INDEX IF NOT EXISTS follow_up_today_worker
+    ON follow_up_today(worker, due_on, case_id, at, entry_id);
+
+CREATE TABLE IF NOT EXISTS case_stage_counts (
+    stage  TEXT NOT NULL,
+    worker TEXT NOT NULL,
+    n      INTEGER NOT NULL,
+    PRIMARY KEY (stage, worker)
+) WITHOUT ROWID;
+CREATE TRIGGER IF NOT EXISTS case_today_count_insert AFTER INSERT ON case_today
+BEGIN
+    INSERT INTO case_stage_counts (stage, worker, n) VALUES (NEW.stage, NEW.worker, 1)
+    ON CONFLICT(stage, worker) DO UPDATE SET n = n + 1;
+END;
+CREATE TRIGGER IF NOT EXISTS case_today_count_delete AFTER DELETE ON case_today
+BEGIN
+    UPDATE case_stage_counts SET n = n - 1 WHERE stage = OLD.stage AND worker = OLD.worker;
+END;
+
+CREATE TABLE IF NOT EXISTS entry_days (
+    day    TEXT NOT NULL,
+    author TEXT NOT NULL,
+    n      INTEGER NOT NULL,
+    PRIMARY KEY (day, author)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS entry_days_author ON entry_days(author, day, n);
+CREATE TRIGGER IF NOT EXISTS entry_days_insert AFTER INSERT ON entries
+BEGIN
+    INSERT INTO entry_days (day, author, n) VALUES (substr(NEW.at, 1, 10), NEW.author, 1)
+    ON CONFLICT(day, author) DO UPDATE SET n = n + 1;
+END;
+CREATE TRIGGER IF NOT EXISTS entry_days_delete AFTER DELETE ON entries
+BEGIN
+    UPDATE entry_days SET n = n - 1 WHERE day = substr(OLD.at, 1, 10) AND author = OLD.author;
+END;
+
+CREATE TABLE IF NOT EXISTS today_refresh (case_id TEXT NOT NULL);
+CREATE TRIGGER IF NOT EXISTS today_refresh_case AFTER INSERT ON today_refresh
+BEGIN
+    DELETE FROM case_today WHERE case_id = NEW.case_id;
+    DELETE FROM follow_up_today WHERE case_id = NEW.case_id;
+    INSERT INTO case_today (stage, worker, case_id, resident_id, name, opened_on, aftercare_on,
+                            last_contact, stage_changes)
+    SELECT c.stage, c.worker, c.id, c.resident_id,
+           (SELECT r.name FROM residents r WHERE r.id = c.resident_id),
+           c.opened_on, c.aftercare_on,
+           (SELECT x.at FROM entries x
+            WHERE x.case_id = c.id AND x.corrects IS NULL
+              AND (x.kind = 'initial_consult' OR x.kind = 'visit' OR x.kind = 'call'
+                   OR x.kind = 'office_visit' OR x.kind = 'assessment' OR x.kind = 'monitoring')
+              AND NOT EXISTS (SELECT 1 FROM entries v WHERE v.corrects = x.id AND v.voids = 1)
+            ORDER BY x.at DESC LIMIT 1),
+           (SELECT group_concat(s.d, ',') FROM
+               (SELECT substr(x.at, 1, 10) || '=' || coalesce(json_extract(x.data, '$.to'), '') AS d
+                FROM entries x
+                WHERE x.case_id = c.id AND x.kind = 'stage_change' AND x.voids = 0
+                ORDER BY x.at, json_extract(x.data, '$.to')) s)
+    FROM cases c WHERE c.id = NEW.case_id AND c.deleted = 0;
+    INSERT INTO follow_up_today (due_on, case_id, at, entry_id, worker, name, kind, line, last_contact)
+    SELECT e.due_on, t.case_id, e.at, e.id, t.worker, t.name, e.kind,
+           substr(e.body, 1, instr(e.body || char(10), char(10))), t.last_contact
+    FROM case_today t JOIN entries e ON e.case_id = t.case_id
+    WHERE t.case_id = NEW.case_id AND t.stage NOT IN ('closed', 'aftercare') AND t.name IS NOT NULL
+      AND e.at >= coalesce(t.last_contact, '')
+      AND e.due_on IS NOT NULL AND e.voids = 0 AND e.deleted = 0
+      AND NOT EXISTS (SELECT 1 FROM entries k
+                      WHERE k.corrects = coalesce(e.corrects, e.id) AND k.id <> e.id AND k.hlc > e.hlc);
+    DELETE FROM today_refresh;
+END;
+
+CREATE TRIGGER IF NOT EXISTS today_case_insert AFTER INSERT ON cases
+BEGIN
+    INSERT INTO today_refresh (case_id) VALUES (NEW.id);
+END;
+CREATE TRIGGER IF NOT EXISTS today_case_update
+AFTER UPDATE OF id, resident_id, worker, stage, opened_on, aftercare_on, deleted ON cases
+BEGIN
+    INSERT INTO today_refresh (case_id) SELECT OLD.id WHERE OLD.id <> NEW.id;
+    INSERT INTO today_refresh (case_id) VALUES (NEW.id);
+END;
+CREATE TRIGGER IF NOT EXISTS today_case_delete AFTER DELETE ON cases
+BEGIN
+    DELETE FROM case_today WHERE case_id = OLD.id;
+    DELETE FROM follow_up_today WHERE case_id = OLD.id;
+END;
+CREATE TRIGGER IF NOT EXISTS today_resident_insert AFTER INSERT ON residents
+BEGIN
+    INSERT INTO today_refresh (case_id) SELECT id FROM cases WHERE resident_id = NEW.id;
+END;
+CREATE TRIGGER IF NOT EXISTS today_resident_update AFTER UPDATE OF id, name ON residents
+BEGIN
+    INSERT INTO today_refresh (case_id) SELECT id FROM cases WHERE resident_id = OLD.id;
+    INSERT INTO today_refresh (case_id) SELECT id FROM cases WHERE resident_id = NEW.id AND OLD.id <> NEW.id;
+END;
+CREATE TRIGGER IF NOT EXISTS today_resident_delete AFTER DELETE ON residents
+BEGIN
+    INSERT INTO today_refresh (case_id) SELECT id FROM cases WHERE resident_id = OLD.id;
+END;
+
+-- A correction (an edit or a void) can change any fact of its case: recompute it (and the
+-- corrected entry's case, should that differ).
+CREATE TRIGGER IF NOT EXISTS today_entry_correction AFTER INSERT ON entries
+WHEN NEW.corrects IS NOT NULL
+BEGIN
+    INSERT INTO today_refresh (case_id) VALUES (NEW.case_id);
+    INSERT INTO today_refresh (case_id)
+        SELECT o.case_id FROM entries o WHERE o.id = NEW.corrects AND o.case_id <> NEW.case_id;
+END;
+-- An original contact, follow-up date or stage change: the short path, unless a correction of
+-- it is here already (it came first by sync), which recomputes the case.
+CREATE TRIGGER IF NOT EXISTS today_entry_original AFTER INSERT ON entries
+WHEN NEW.corrects IS NULL AND (NEW.due_on IS NOT NULL OR NEW.kind = 'stage_change'
+    OR NEW.kind = 'initial_consult' OR NEW.kind = 'visit' OR NEW.kind = 'call'
+    OR NEW.kind = 'office_visit' OR NEW.kind = 'assessment' OR NEW.kind = 'monitoring')
+BEGIN
+    INSERT INTO today_refresh (case_id)
+        SELECT NEW.case_id WHERE EXISTS (SELECT 1 FROM entries k WHERE k.corrects = NEW.id);
+    UPDATE case_today SET last_contact = NEW.at
+    WHERE case_id = NEW.case_id AND (last_contact IS NULL OR last_contact < NEW.at)
+      AND NEW.kind IN ('initial_consult', 'visit', 'call', 'office_visit', 'assessment', 'monitoring')
+      AND NOT EXISTS (SELECT 1 FROM entries k WHERE k.corrects = NEW.id);
+    DELETE FROM follow_up_today
+    WHERE case_id = NEW.case_id AND at < NEW.at
+      AND NEW.kind IN ('initial_consult', 'visit', 'call', 'office_visit', 'assessment', 'monitoring')
+      AND NOT EXISTS (SELECT 1 FROM entries k WHERE k.corrects = NEW.id);
+    UPDATE follow_up_today SET last_contact = NEW.at
+    WHERE case_id = NEW.case_id AND (last_contact IS NULL OR last_contact < NEW.at)
+      AND NEW.kind IN ('initial_consult', 'visit', 'call', 'office_visit', 'assessment', 'monitoring')
+      AND NOT EXISTS (SELECT 1 FROM entries k WHERE k.corrects = NEW.id);
+    UPDATE case_today SET stage_changes =
+           (SELECT group_concat(s.d, ',') FROM
+               (SELECT substr(x.at, 1, 10) || '=' || coalesce(json_extract(x.data, '$.to'), '') AS d
+                FROM entries x
+                WHERE x.case_id = NEW.case_id AND x.kind = 'stage_change' AND x.voids = 0
+                ORDER BY x.at, json_extract(x.data, '$.to')) s)
+    WHERE case_id = NEW.case_id AND NEW.kind = 'stage_change' AND NEW.voids = 0
+      AND NOT EXISTS (SELECT 1 FROM entries k WHERE k.corrects = NEW.id);
+    INSERT INTO follow_up_today (due_on, case_id, at, entry_id, worker, name, kind, line, last_contact)
+    SELECT NEW.due_on, t.case_id, NEW.at, NEW.id, t.worker, t.name, NEW.kind,
+           substr(NEW.body, 1, instr(NEW.body || char(10), char(10))), t.last_contact
+    FROM case_today t
+    WHERE t.case_id = NEW.case_id AND t.stage NOT IN ('closed', 'aftercare') AND t.name IS NOT NULL
+      AND NEW.due_on IS NOT NULL AND NEW.voids = 0 AND NEW.deleted = 0
+      AND NEW.at >= coalesce(t.last_contact, '')
+      AND NOT EXISTS (SELECT 1 FROM entries k WHERE k.corrects = NEW.id);
+END;
+-- Entries change only by a retention purge (which deletes them): recompute the case.
+CREATE TRIGGER IF NOT EXISTS today_entry_delete AFTER DELETE ON entries
+BEGIN
+    INSERT INTO today_refresh (case_id) VALUES (OLD.case_id);
+END;
+CREATE TRIGGER IF NOT EXISTS today_entry_update AFTER UPDATE ON entries
+BEGIN
+    INSERT INTO today_refresh (case_id) VALUES (OLD.case_id);
+    INSERT INTO today_refresh (case_id) SELECT NEW.case_id WHERE NEW.case_id <> OLD.case_id;
+END;
+
+DELETE FROM case_today;
+DELETE FROM follow_up_today;
+DELETE FROM case_stage_counts;
+DELETE FROM entry_days;
+INSERT INTO entry_days (day, author, n)
+    SELECT substr(at, 1, 10), author, count(*) FROM entries GROUP BY 1, 2;
+INSERT INTO today_refresh (case_id) SELECT id FROM cases;
 "#;

@@ -34,70 +34,61 @@ pub(super) fn last_contact_sql() -> String {
     )
 }
 
-/// `AND c.worker = ?N` for scope "mine", else a no-op on the same parameter.
-fn scope_sql(mine: bool, n: usize) -> String {
+/// `AND {col} = ?N` for scope "mine", else a no-op on the same parameter.
+fn scope_on(col: &str, mine: bool, n: usize) -> String {
     if mine {
-        format!("AND c.worker = ?{n}")
+        format!("AND {col} = ?{n}")
     } else {
         format!("AND ?{n} IS NULL")
     }
 }
 
-/// Follow-up candidates, driven by the open cases in scope (`CROSS JOIN` keeps that order:
-/// for everyone the planner would otherwise walk every due date in `entries_due` and fetch
-/// each row): only entries at or after a case's latest contact can be unanswered, so each case
-/// costs a seek for the contact and one in the covering `entries_follow_up` (migration
-/// V_INDEX), which holds only entries with a due date and everything read here: the body comes
-/// as its first line (with its line break), all the list shows, so no entry row is read.
+/// The open follow-ups due by `?1`, from `follow_up_today` (migration V_TODAY), which holds
+/// exactly the rows the per-case computation kept (see [`reference::follow_up_sql`]), in the
+/// list's order: a range of its key for everyone, of `follow_up_today_worker` for "mine". The
+/// order within one case and day (by time written, then id) was unspecified before.
 fn follow_up_sql(mine: bool) -> String {
+    let (table, scope) = if mine {
+        (
+            "follow_up_today f INDEXED BY follow_up_today_worker",
+            "AND f.worker = ?2",
+        )
+    } else {
+        ("follow_up_today f", "AND ?2 IS NULL")
+    };
     format!(
-        "WITH oc AS MATERIALIZED (
-             SELECT c.id, c.worker, c.resident_id, {last} AS last
-             FROM cases c
-             WHERE c.stage NOT IN ('closed', 'aftercare') AND c.deleted = 0 {scope})
-         SELECT oc.id, r.name, oc.worker, e.id, e.kind, e.at, e.due_on,
-                substr(e.body, 1, instr(e.body || char(10), char(10))), oc.last
-         FROM oc
-         CROSS JOIN entries e INDEXED BY entries_follow_up ON e.case_id = oc.id AND e.at >= coalesce(oc.last, '')
-         JOIN residents r INDEXED BY residents_id_name ON r.id = oc.resident_id
-         WHERE e.due_on IS NOT NULL AND e.due_on <= ?1 AND e.voids = 0 AND e.deleted = 0
-           AND NOT EXISTS (SELECT 1 FROM entries k
-                           WHERE k.corrects = coalesce(e.corrects, e.id) AND k.id <> e.id AND k.hlc > e.hlc)
-         ORDER BY e.due_on, oc.id",
-        last = last_contact_sql(),
-        scope = scope_sql(mine, 2),
+        "SELECT f.case_id, f.name, f.worker, f.entry_id, f.kind, f.at, f.due_on, f.line, f.last_contact
+         FROM {table}
+         WHERE f.due_on <= ?1 {scope}
+         ORDER BY f.due_on, f.case_id, f.at, f.entry_id"
     )
 }
 
-/// Index-only per case: live cases by stage from `cases_live`, the name from
-/// `residents_id_name`, and the days each stage was entered from `entries_stage_to` (which
-/// holds the day and the stage entered, so no entry row is read).
+/// Live cases in the stages with guide deadlines, with their stage changes, from `case_today`
+/// (one range of its key per stage).
 fn stage_sql(mine: bool) -> String {
     format!(
-        "SELECT c.id, r.name, c.worker, c.stage, c.opened_on,
-                (SELECT group_concat(substr(x.at, 1, 10) || '=' || coalesce(json_extract(x.data, '$.to'), ''), ',')
-                 FROM entries x WHERE x.case_id = c.id AND x.kind = 'stage_change' AND x.voids = 0)
-         FROM cases c JOIN residents r INDEXED BY residents_id_name ON r.id = c.resident_id
-         WHERE c.stage IN ('intake', 'assessment', 'conference', 'selection') AND c.deleted = 0
+        "SELECT t.case_id, t.name, t.worker, t.stage, t.opened_on, t.stage_changes
+         FROM case_today t
+         WHERE t.stage IN ('intake', 'assessment', 'conference', 'selection') AND t.name IS NOT NULL
            {}",
-        scope_sql(mine, 1)
+        scope_on("t.worker", mine, 1)
     )
 }
 
-/// Two index-driven halves: 모니터링 (cases_stage / cases_worker) and 사후관리 due
-/// (cases_aftercare).
+/// 모니터링 cases and closed cases whose 사후관리 date has come, with their latest contact,
+/// from `case_today` (a range of its key each).
 fn contact_sql(mine: bool) -> String {
-    let scope = scope_sql(mine, 2);
+    let scope = scope_on("t.worker", mine, 2);
     format!(
-        "SELECT c.id, r.name, c.worker, c.stage, c.opened_on, c.aftercare_on, {last}
-         FROM cases c JOIN residents r INDEXED BY residents_id_name ON r.id = c.resident_id
-         WHERE c.stage = 'monitoring' AND c.deleted = 0 {scope}
+        "SELECT t.case_id, t.name, t.worker, t.stage, t.opened_on, t.aftercare_on, t.last_contact
+         FROM case_today t
+         WHERE t.stage = 'monitoring' AND t.name IS NOT NULL {scope}
          UNION ALL
-         SELECT c.id, r.name, c.worker, c.stage, c.opened_on, c.aftercare_on, {last}
-         FROM cases c JOIN residents r INDEXED BY residents_id_name ON r.id = c.resident_id
-         WHERE c.aftercare_on IS NOT NULL AND c.aftercare_on <= ?1
-           AND c.stage IN ('closed', 'aftercare') AND c.deleted = 0 {scope}",
-        last = last_contact_sql(),
+         SELECT t.case_id, t.name, t.worker, t.stage, t.opened_on, t.aftercare_on, t.last_contact
+         FROM case_today t
+         WHERE t.stage IN ('closed', 'aftercare') AND t.aftercare_on IS NOT NULL
+           AND t.aftercare_on <= ?1 AND t.name IS NOT NULL {scope}"
     )
 }
 
@@ -111,44 +102,47 @@ fn referral_sql(mine: bool) -> String {
          WHERE f.status = '의뢰' AND f.requested_on <= ?1 AND f.deleted = 0 AND c.deleted = 0
            {}
          ORDER BY f.requested_on",
-        scope_sql(mine, 2)
+        scope_on("c.worker", mine, 2)
     )
 }
 
+/// Live cases per stage, from the counts `case_today`'s triggers keep.
 fn by_stage_sql(mine: bool) -> String {
     format!(
-        "SELECT c.stage, count(*) FROM cases c WHERE c.deleted = 0 {} GROUP BY c.stage",
-        scope_sql(mine, 1)
+        "SELECT stage, sum(n) FROM case_stage_counts WHERE n > 0 {} GROUP BY stage",
+        scope_on("worker", mine, 1)
     )
 }
 
-/// Entries written in `[?1, ?2)`: by the operator (scope "mine") or by anyone. Index-only
-/// counts over `entries_author`: for anyone, a loose scan visits each author (one seek per
-/// author) and counts their range, so no index on `at` alone is kept for it (that index made
-/// every entry insert — sync, demo — pay a random b-tree insert).
+/// Entries written in `[?1, ?2)` (days), by the operator (scope "mine") or by anyone, from the
+/// per-day counts in `entry_days` (an `at` compares with a day as its first ten characters do).
 fn entries_between_sql(mine: bool) -> &'static str {
     if mine {
-        "SELECT count(*) FROM entries WHERE author = ?3 AND at >= ?1 AND at < ?2"
+        "SELECT coalesce(sum(n), 0) FROM entry_days INDEXED BY entry_days_author
+         WHERE author = ?3 AND day >= ?1 AND day < ?2"
     } else {
-        "WITH RECURSIVE authors(a) AS (
-             SELECT (SELECT min(author) FROM entries WHERE ?3 IS NULL)
-             UNION ALL
-             SELECT (SELECT min(author) FROM entries WHERE author > authors.a)
-             FROM authors WHERE authors.a IS NOT NULL)
-         SELECT count(*) FROM authors JOIN entries e ON e.author = authors.a
-         WHERE e.at >= ?1 AND e.at < ?2"
+        "SELECT coalesce(sum(n), 0) FROM entry_days WHERE day >= ?1 AND day < ?2 AND ?3 IS NULL"
     }
 }
 
-/// Every 오늘 row shows the resident's name: `residents_id_name` (migration V_INDEX) gives it
-/// in one seek, where the primary key would need a second one into the table; the planner
-/// prefers the unique key, hence `INDEXED BY` in the queries above.
 fn read_case_ref(r: &Row<'_>, at: usize) -> rusqlite::Result<CaseRef> {
     Ok(CaseRef {
         case_id: r.get(at)?,
         resident_name: r.get(at + 1)?,
         worker: r.get(at + 2)?,
     })
+}
+
+/// `day=stage,…` (as `case_today.stage_changes` holds it) as `(stage, day)` pairs.
+fn parse_stage_changes(changes: Option<&str>) -> Vec<(Stage, String)> {
+    changes
+        .unwrap_or("")
+        .split(',')
+        .filter_map(|p| {
+            let (on, to) = p.split_once('=')?;
+            Some((Stage::parse(to)?, on.to_string()))
+        })
+        .collect()
 }
 
 impl Store {
@@ -163,10 +157,18 @@ impl Store {
     /// open cases in scope, each with its case's latest contact.
     pub fn follow_up_facts(&self, scope: Scope, today: &str) -> Result<Vec<FollowUpFact>> {
         let worker = self.scope_worker(scope);
-        let sql = follow_up_sql(worker.is_some());
+        self.follow_up_rows(&follow_up_sql(worker.is_some()), today, worker)
+    }
+
+    fn follow_up_rows(
+        &self,
+        sql: &str,
+        today: &str,
+        worker: Option<String>,
+    ) -> Result<Vec<FollowUpFact>> {
         let mut stmt = self
             .conn()
-            .prepare_cached(&sql)
+            .prepare_cached(sql)
             .map_err(|e| self.sql_err(e))?;
         stmt.query_map(params![today, worker], |r| {
             let kind: String = r.get(4)?;
@@ -188,28 +190,22 @@ impl Store {
     /// days it entered each stage (from its stage-change entries).
     pub fn stage_facts(&self, scope: Scope) -> Result<Vec<StageFact>> {
         let worker = self.scope_worker(scope);
-        let sql = stage_sql(worker.is_some());
+        self.stage_rows(&stage_sql(worker.is_some()), worker)
+    }
+
+    fn stage_rows(&self, sql: &str, worker: Option<String>) -> Result<Vec<StageFact>> {
         let mut stmt = self
             .conn()
-            .prepare_cached(&sql)
+            .prepare_cached(sql)
             .map_err(|e| self.sql_err(e))?;
         stmt.query_map(params![worker], |r| {
             let stage: String = r.get(3)?;
             let changes: Option<String> = r.get(5)?;
-            let entered = changes
-                .as_deref()
-                .unwrap_or("")
-                .split(',')
-                .filter_map(|p| {
-                    let (on, to) = p.split_once('=')?;
-                    Some((Stage::parse(to)?, on.to_string()))
-                })
-                .collect();
             Ok(StageFact {
                 case: read_case_ref(r, 0)?,
                 stage: Stage::parse(&stage).ok_or_else(|| bad("stage", &stage))?,
                 opened_on: r.get(4)?,
-                entered,
+                entered: parse_stage_changes(changes.as_deref()),
             })
         })
         .and_then(|rows| rows.collect())
@@ -220,10 +216,18 @@ impl Store {
     /// each with its latest contact.
     pub fn contact_facts(&self, scope: Scope, today: &str) -> Result<Vec<ContactFact>> {
         let worker = self.scope_worker(scope);
-        let sql = contact_sql(worker.is_some());
+        self.contact_rows(&contact_sql(worker.is_some()), today, worker)
+    }
+
+    fn contact_rows(
+        &self,
+        sql: &str,
+        today: &str,
+        worker: Option<String>,
+    ) -> Result<Vec<ContactFact>> {
         let mut stmt = self
             .conn()
-            .prepare_cached(&sql)
+            .prepare_cached(sql)
             .map_err(|e| self.sql_err(e))?;
         stmt.query_map(params![today, worker], |r| {
             let stage: String = r.get(3)?;
@@ -267,10 +271,13 @@ impl Store {
     /// Number of cases in scope per stage code.
     pub fn cases_by_stage(&self, scope: Scope) -> Result<Vec<(Stage, i64)>> {
         let worker = self.scope_worker(scope);
-        let sql = by_stage_sql(worker.is_some());
+        self.by_stage_rows(&by_stage_sql(worker.is_some()), worker)
+    }
+
+    fn by_stage_rows(&self, sql: &str, worker: Option<String>) -> Result<Vec<(Stage, i64)>> {
         let mut stmt = self
             .conn()
-            .prepare_cached(&sql)
+            .prepare_cached(sql)
             .map_err(|e| self.sql_err(e))?;
         let rows: Vec<(String, i64)> = stmt
             .query_map(params![worker], |r| Ok((r.get(0)?, r.get(1)?)))
@@ -319,5 +326,191 @@ impl Store {
                 Ok((name.to_string(), lines))
             })
             .collect()
+    }
+}
+
+/// The 오늘 facts as they were computed before `case_today` (migration V_TODAY): per case,
+/// from `entries`, on every load. Kept for the tests, which check the maintained tables give
+/// exactly these facts (and for the figures in `benches/timeline.rs`' history). The follow-up
+/// list is ordered as the maintained one is (within one case and day by time written, then
+/// id; the order there was unspecified).
+#[cfg(test)]
+pub(crate) mod reference {
+    use super::*;
+
+    /// `AND c.worker = ?N` for scope "mine", else a no-op on the same parameter.
+    fn scope_sql(mine: bool, n: usize) -> String {
+        if mine {
+            format!("AND c.worker = ?{n}")
+        } else {
+            format!("AND ?{n} IS NULL")
+        }
+    }
+
+    /// Follow-up candidates, driven by the open cases in scope (`CROSS JOIN` keeps that order:
+    /// for everyone the planner would otherwise walk every due date in `entries_due` and fetch
+    /// each row): only entries at or after a case's latest contact can be unanswered, so each case
+    /// costs a seek for the contact and one in the covering `entries_follow_up` (migration
+    /// V_INDEX), which holds only entries with a due date and everything read here: the body comes
+    /// as its first line (with its line break), all the list shows, so no entry row is read.
+    fn follow_up_sql(mine: bool) -> String {
+        format!(
+            "WITH oc AS MATERIALIZED (
+                 SELECT c.id, c.worker, c.resident_id, {last} AS last
+                 FROM cases c
+                 WHERE c.stage NOT IN ('closed', 'aftercare') AND c.deleted = 0 {scope})
+             SELECT oc.id, r.name, oc.worker, e.id, e.kind, e.at, e.due_on,
+                    substr(e.body, 1, instr(e.body || char(10), char(10))), oc.last
+             FROM oc
+             CROSS JOIN entries e INDEXED BY entries_follow_up ON e.case_id = oc.id AND e.at >= coalesce(oc.last, '')
+             JOIN residents r INDEXED BY residents_id_name ON r.id = oc.resident_id
+             WHERE e.due_on IS NOT NULL AND e.due_on <= ?1 AND e.voids = 0 AND e.deleted = 0
+               AND NOT EXISTS (SELECT 1 FROM entries k
+                               WHERE k.corrects = coalesce(e.corrects, e.id) AND k.id <> e.id AND k.hlc > e.hlc)
+             ORDER BY e.due_on, oc.id, e.at, e.id",
+            last = last_contact_sql(),
+            scope = scope_sql(mine, 2),
+        )
+    }
+
+    /// Index-only per case: live cases by stage from `cases_live`, the name from
+    /// `residents_id_name`, and the days each stage was entered from `entries_stage_to` (which
+    /// holds the day and the stage entered, so no entry row is read).
+    fn stage_sql(mine: bool) -> String {
+        format!(
+            "SELECT c.id, r.name, c.worker, c.stage, c.opened_on,
+                    (SELECT group_concat(substr(x.at, 1, 10) || '=' || coalesce(json_extract(x.data, '$.to'), ''), ',')
+                     FROM entries x WHERE x.case_id = c.id AND x.kind = 'stage_change' AND x.voids = 0)
+             FROM cases c JOIN residents r INDEXED BY residents_id_name ON r.id = c.resident_id
+             WHERE c.stage IN ('intake', 'assessment', 'conference', 'selection') AND c.deleted = 0
+               {}",
+            scope_sql(mine, 1)
+        )
+    }
+
+    /// Two index-driven halves: 모니터링 (cases_stage / cases_worker) and 사후관리 due
+    /// (cases_aftercare).
+    fn contact_sql(mine: bool) -> String {
+        let scope = scope_sql(mine, 2);
+        format!(
+            "SELECT c.id, r.name, c.worker, c.stage, c.opened_on, c.aftercare_on, {last}
+             FROM cases c JOIN residents r INDEXED BY residents_id_name ON r.id = c.resident_id
+             WHERE c.stage = 'monitoring' AND c.deleted = 0 {scope}
+             UNION ALL
+             SELECT c.id, r.name, c.worker, c.stage, c.opened_on, c.aftercare_on, {last}
+             FROM cases c JOIN residents r INDEXED BY residents_id_name ON r.id = c.resident_id
+             WHERE c.aftercare_on IS NOT NULL AND c.aftercare_on <= ?1
+               AND c.stage IN ('closed', 'aftercare') AND c.deleted = 0 {scope}",
+            last = last_contact_sql(),
+        )
+    }
+
+    fn by_stage_sql(mine: bool) -> String {
+        format!(
+            "SELECT c.stage, count(*) FROM cases c WHERE c.deleted = 0 {} GROUP BY c.stage",
+            scope_sql(mine, 1)
+        )
+    }
+
+    /// Entries written in `[?1, ?2)`: by the operator (scope "mine") or by anyone. Index-only
+    /// counts over `entries_author`: for anyone, a loose scan visits each author (one seek per
+    /// author) and counts their range, so no index on `at` alone is kept for it (that index made
+    /// every entry insert — sync, demo — pay a random b-tree insert).
+    fn entries_between_sql(mine: bool) -> &'static str {
+        if mine {
+            "SELECT count(*) FROM entries WHERE author = ?3 AND at >= ?1 AND at < ?2"
+        } else {
+            "WITH RECURSIVE authors(a) AS (
+                 SELECT (SELECT min(author) FROM entries WHERE ?3 IS NULL)
+                 UNION ALL
+                 SELECT (SELECT min(author) FROM entries WHERE author > authors.a)
+                 FROM authors WHERE authors.a IS NOT NULL)
+             SELECT count(*) FROM authors JOIN entries e ON e.author = authors.a
+             WHERE e.at >= ?1 AND e.at < ?2"
+        }
+    }
+
+
+    /// What [`Store::follow_up_facts`] and the others returned, the old way.
+    pub(crate) fn facts(store: &Store, scope: Scope, today: &str, referral_before: &str) -> Result<crate::model::TodayFacts> {
+        let worker = store.scope_worker(scope);
+        let mine = worker.is_some();
+        Ok(crate::model::TodayFacts {
+            follow_ups: store.follow_up_rows(&follow_up_sql(mine), today, worker.clone())?,
+            stages: store.stage_rows(&stage_sql(mine), worker.clone())?,
+            contacts: store.contact_rows(&contact_sql(mine), today, worker)?,
+            referrals: store.waiting_referral_facts(scope, referral_before)?,
+        })
+    }
+
+    /// [`Store::cases_by_stage`], the old way.
+    pub(crate) fn cases_by_stage(store: &Store, scope: Scope) -> Result<Vec<(Stage, i64)>> {
+        let worker = store.scope_worker(scope);
+        store.by_stage_rows(&by_stage_sql(worker.is_some()), worker)
+    }
+
+    /// [`Store::entries_between`], the old way.
+    pub(crate) fn entries_between(store: &Store, scope: Scope, from: &str, to: &str) -> Result<i64> {
+        let worker = store.scope_worker(scope);
+        store
+            .conn()
+            .prepare_cached(entries_between_sql(worker.is_some()))
+            .and_then(|mut s| s.query_row(params![from, to, worker], |r| r.get(0)))
+            .map_err(|e| store.sql_err(e))
+    }
+
+    /// The maintained tables' rows, one line each, sorted (counts of zero left out).
+    pub(crate) fn dump(store: &Store) -> Result<Vec<String>> {
+        let queries = [
+            "SELECT 'case', stage, worker, case_id, resident_id, name, opened_on, aftercare_on, last_contact, stage_changes FROM case_today",
+            "SELECT 'follow_up', due_on, case_id, at, entry_id, worker, name, kind, line, last_contact FROM follow_up_today",
+            "SELECT 'count', stage, worker, n, '', '', '', '', '', '' FROM case_stage_counts WHERE n <> 0",
+            "SELECT 'day', day, author, n, '', '', '', '', '', '' FROM entry_days WHERE n <> 0",
+            "SELECT 'refresh', case_id, '', '', '', '', '', '', '', '' FROM today_refresh",
+        ];
+        let mut out = Vec::new();
+        for sql in queries {
+            let mut stmt = store.conn().prepare(sql).map_err(|e| store.sql_err(e))?;
+            let rows = stmt
+                .query_map([], |r| {
+                    (0..10)
+                        .map(|i| {
+                            Ok(match r.get_ref(i)? {
+                                rusqlite::types::ValueRef::Null => "∅".to_string(),
+                                rusqlite::types::ValueRef::Integer(n) => n.to_string(),
+                                v => String::from_utf8_lossy(v.as_bytes().unwrap_or_default())
+                                    .into_owned(),
+                            })
+                        })
+                        .collect::<rusqlite::Result<Vec<_>>>()
+                        .map(|v| v.join("|"))
+                })
+                .and_then(|rows| rows.collect::<rusqlite::Result<Vec<_>>>())
+                .map_err(|e| store.sql_err(e))?;
+            out.extend(rows);
+        }
+        out.sort();
+        Ok(out)
+    }
+
+    /// The tables recomputed from scratch as the migration fills them (in a savepoint that is
+    /// rolled back, so the store is left as it was), dumped as [`dump`] does.
+    pub(crate) fn rebuilt(store: &Store) -> Result<Vec<String>> {
+        let conn = store.conn();
+        conn.execute_batch(
+            "SAVEPOINT today_rebuild;
+             DELETE FROM case_today;
+             DELETE FROM follow_up_today;
+             DELETE FROM case_stage_counts;
+             DELETE FROM entry_days;
+             INSERT INTO entry_days (day, author, n)
+                 SELECT substr(at, 1, 10), author, count(*) FROM entries GROUP BY 1, 2;
+             INSERT INTO today_refresh (case_id) SELECT id FROM cases;",
+        )
+        .map_err(|e| store.sql_err(e))?;
+        let rows = dump(store);
+        conn.execute_batch("ROLLBACK TO today_rebuild; RELEASE today_rebuild;")
+            .map_err(|e| store.sql_err(e))?;
+        rows
     }
 }
