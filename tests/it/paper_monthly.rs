@@ -702,8 +702,50 @@ fn a_bad_month_is_refused() {
     );
 }
 
+/// Adds corrections to a demo database (the demo writes none): every 7th entry is corrected,
+/// in turn voided, given another follow-up date, or (a stage change or referral) given other
+/// data, some corrections written in the same month and some months later — so the bulk
+/// reads are checked on folded corrections too.
+fn add_corrections(store: &mut Store) {
+    let mut originals = Vec::new();
+    for row in store
+        .list_cases(&dolbom::timeline::CaseFilter::default())
+        .expect("cases")
+    {
+        originals.extend(store.case_entries(&row.id).expect("entries"));
+    }
+    let mut tx = store.write().expect("tx");
+    for (i, e) in originals.iter().enumerate().filter(|(i, _)| i % 7 == 0) {
+        let mut c = e.clone();
+        c.id = format!("{}-fix", e.id);
+        c.corrects = Some(e.id.clone());
+        c.body = format!("정정: {}", e.body);
+        c.at = if i % 2 == 0 {
+            e.at.clone()
+        } else {
+            "2026-12-02 09:00".to_string()
+        };
+        match (i / 7) % 3 {
+            0 => c.voids = true,
+            1 => c.due_on = Some(if i % 4 == 1 { "2026-01-05" } else { "2026-10-20" }.into()),
+            _ => match e.kind {
+                dolbom::model::EntryKind::StageChange => {
+                    c.data["to"] = serde_json::json!("종결");
+                    c.data["closure_reason"] = serde_json::json!("목표 달성");
+                }
+                dolbom::model::EntryKind::Referral => {
+                    c.data["status"] = serde_json::json!("완료");
+                }
+                _ => c.due_on = None,
+            },
+        }
+        tx.insert_entry(&c).expect("correction");
+    }
+    tx.commit().expect("commit");
+}
+
 /// The bulk reads (`gather`) give the same report as the per-case reads (`gather_by_case`),
-/// on a small demo database, for every month of its data.
+/// on a small demo database with corrections added, for every month of its data.
 #[test]
 fn bulk_and_per_case_reads_give_the_same_report() {
     let dir = tempfile::tempdir().expect("dir");
@@ -717,6 +759,7 @@ fn bulk_and_per_case_reads_give_the_same_report() {
         &mut |_, _| {},
     )
     .expect("demo");
+    add_corrections(&mut store);
     let mut nonempty = 0;
     for month in [
         "2025-12", "2026-01", "2026-03", "2026-06", "2026-09", "2026-10", "2026-11",

@@ -305,8 +305,10 @@ fn may_count(case: &Case, first_s: &str, last_s: &str) -> bool {
 }
 
 /// Reads the month's facts with two bulk store queries: every live case with its resident's 동
-/// (one join), and every live entry in one scan ordered by case and time. The result gives the
-/// same report as [`gather_by_case`] (checked by a test and by the bench).
+/// (one join), and one scan of the entries table in storage order
+/// ([`Store::report_month_entries`]: slim rows, only the entries the month can need, only of
+/// cases that may count), grouped by case here and sorted by time as the timeline is. The
+/// result gives the same report as [`gather_by_case`] (checked by a test and by the bench).
 pub fn gather(store: &Store, month: &str) -> Result<MonthInput, PaperError> {
     let (first, last) = parse_month(month)?;
     let first_s = first.format("%Y-%m-%d").to_string();
@@ -316,48 +318,45 @@ pub fn gather(store: &Store, month: &str) -> Result<MonthInput, PaperError> {
         .into_iter()
         .map(|r| (r.resource.id, r.resource.category))
         .collect();
-    let mut wanted: HashMap<String, (Case, String)> = store
+    let mut wanted: Vec<(Case, String)> = store
         .report_cases()?
         .into_iter()
         .filter(|(c, _)| may_count(c, &first_s, &last_s))
-        .map(|(c, d)| (c.id.clone(), (c, d)))
         .collect();
-    let mut cases = Vec::with_capacity(wanted.len());
-    let mut current: Option<(String, Vec<Entry>)> = None;
-    let mut finish = |id: String, entries: Vec<Entry>, cases: &mut Vec<CaseFacts>| {
-        if let Some((case, dong)) = wanted.remove(&id) {
-            cases.push(CaseFacts {
+    wanted.sort_by(|a, b| a.0.id.cmp(&b.0.id));
+    let index: HashMap<String, usize> = wanted
+        .iter()
+        .enumerate()
+        .map(|(i, (c, _))| (c.id.clone(), i))
+        .collect();
+    // Per case: (hlc, entry) in storage order.
+    let mut buckets: Vec<Vec<(i64, Entry)>> = vec![Vec::new(); wanted.len()];
+    let slot = std::cell::Cell::new(0usize);
+    store.report_month_entries(
+        &format!("{last_s} 23:59"),
+        |case_id| match index.get(case_id) {
+            Some(&i) => {
+                slot.set(i);
+                true
+            }
+            None => false,
+        },
+        |hlc, e| buckets[slot.get()].push((hlc, e)),
+    )?;
+    let cases = wanted
+        .into_iter()
+        .zip(buckets)
+        .map(|((case, dong), mut entries)| {
+            // The timeline's order: time, then the order written (a stable sort keeps storage
+            // order for equal stamps, as the case index does).
+            entries.sort_by(|a, b| a.1.at.cmp(&b.1.at).then(a.0.cmp(&b.0)));
+            CaseFacts {
                 case,
                 dong,
-                items: crate::timeline::resolve(entries),
-            });
-        }
-    };
-    // Every entry, not only those to the month's end: [`compute`] also reads a case's later
-    // stage changes (its stage at the month's end when no change came before), and the report
-    // must equal [`gather_by_case`]'s.
-    store.report_entries("9999-12-31 23:59", |e| match &mut current {
-        Some((id, list)) if *id == e.case_id => list.push(e),
-        _ => {
-            if let Some((id, list)) = current.take() {
-                finish(id, list, &mut cases);
+                items: crate::timeline::resolve(entries.into_iter().map(|(_, e)| e).collect()),
             }
-            current = Some((e.case_id.clone(), vec![e]));
-        }
-    })?;
-    if let Some((id, list)) = current.take() {
-        finish(id, list, &mut cases);
-    }
-    // Cases with no entry up to the month's end still count (opened, stage, 담당).
-    let mut rest: Vec<(String, (Case, String))> = wanted.drain().collect();
-    rest.sort_by(|a, b| a.0.cmp(&b.0));
-    for (_, (case, dong)) in rest {
-        cases.push(CaseFacts {
-            case,
-            dong,
-            items: Vec::new(),
-        });
-    }
+        })
+        .collect();
     Ok(MonthInput {
         first,
         last,
