@@ -162,7 +162,15 @@ impl SearchIndex {
         let n = self.len();
         w.len(n);
         w.len(self.units.len());
-        self.units.iter().for_each(|&c| w.u32(c as u32));
+        // Hangul and every other name character of the Basic Multilingual Plane fit in two
+        // bytes; a name outside it makes the arena four bytes per character.
+        if self.units.iter().all(|&c| (c as u32) <= 0xFFFF) {
+            w.u8(2);
+            self.units.iter().for_each(|&c| w.u16(c as u16));
+        } else {
+            w.u8(4);
+            self.units.iter().for_each(|&c| w.u32(c as u32));
+        }
         self.offsets.iter().for_each(|&o| w.u32(o));
         self.births.iter().for_each(|&b| w.u32(b));
         self.phones.iter().for_each(|&p| w.u16(p));
@@ -179,10 +187,14 @@ impl SearchIndex {
 
     /// Reads what [`encode`](Self::encode) wrote; `None` if anything is inconsistent (so a
     /// damaged blob can never make a later search index out of bounds).
-    pub(crate) fn decode(r: &mut Reader<'_>) -> Option<Self> {
+    pub(crate) fn decode(r: &mut Reader<impl std::io::Read>) -> Option<Self> {
         let n = r.len(4 + 4 + 2 + 8)?;
-        let n_units = r.len(4)?;
-        let units = r.vec(n_units, 4, |b| char::from_u32(le_u32(b)?))?;
+        let n_units = r.len(2)?;
+        let units = match r.u8()? {
+            2 => r.vec(n_units, 2, |b| char::from_u32(u32::from(le_u16(b)?)))?,
+            4 => r.vec(n_units, 4, |b| char::from_u32(le_u32(b)?))?,
+            _ => return None,
+        };
         let offsets = r.vec(n + 1, 4, le_u32)?;
         let ordered = offsets.first() == Some(&0)
             && offsets.windows(2).all(|w| w[0] <= w[1])

@@ -1,5 +1,10 @@
 //! Little-endian byte encoding for the persisted search index: a writer that appends and a
 //! reader that never panics on damaged input (every read is bounds-checked and says `None`).
+//!
+//! The reader streams: it pulls the bytes it needs from any [`Read`] (the database's blob, read
+//! a chunk at a time, or a slice), so decoding a stored index never holds a second copy of it.
+
+use std::io::Read;
 
 /// Appends little-endian values.
 #[derive(Debug, Default)]
@@ -29,26 +34,51 @@ impl Writer {
     }
 }
 
-/// Reads what [`Writer`] wrote; `None` as soon as anything is short or out of range.
+/// Bytes pulled from the source per read while decoding an array.
+const CHUNK: usize = 64 * 1024;
+
+/// Reads what [`Writer`] wrote from `src`, which holds exactly `remaining` bytes; `None` as soon
+/// as anything is short, out of range or the source fails.
 #[derive(Debug)]
-pub(crate) struct Reader<'a> {
-    data: &'a [u8],
+pub(crate) struct Reader<R> {
+    src: R,
+    remaining: u64,
+    chunk: Vec<u8>,
 }
 
-impl<'a> Reader<'a> {
+impl<'a> Reader<&'a [u8]> {
+    /// A reader over a slice.
     pub(crate) fn new(data: &'a [u8]) -> Self {
-        Self { data }
+        Self::stream(data, data.len() as u64)
     }
-    fn take(&mut self, n: usize) -> Option<&'a [u8]> {
-        if n > self.data.len() {
+}
+
+impl<R: Read> Reader<R> {
+    /// A reader over `len` bytes of `src`.
+    pub(crate) fn stream(src: R, len: u64) -> Self {
+        Self {
+            src,
+            remaining: len,
+            chunk: Vec::new(),
+        }
+    }
+
+    fn fill(&mut self, out: &mut [u8]) -> Option<()> {
+        let n = out.len() as u64;
+        if n > self.remaining {
             return None;
         }
-        let (head, rest) = self.data.split_at(n);
-        self.data = rest;
-        Some(head)
+        self.src.read_exact(out).ok()?;
+        self.remaining -= n;
+        Some(())
     }
     fn array<const N: usize>(&mut self) -> Option<[u8; N]> {
-        self.take(N)?.try_into().ok()
+        let mut a = [0u8; N];
+        self.fill(&mut a)?;
+        Some(a)
+    }
+    pub(crate) fn u8(&mut self) -> Option<u8> {
+        self.array::<1>().map(|a| a[0])
     }
     pub(crate) fn u32(&mut self) -> Option<u32> {
         self.array().map(u32::from_le_bytes)
@@ -56,29 +86,44 @@ impl<'a> Reader<'a> {
     /// A length that the rest of the data can hold at `each` bytes per item.
     pub(crate) fn len(&mut self, each: usize) -> Option<usize> {
         let n = self.u32()? as usize;
-        (n.checked_mul(each.max(1))? <= self.data.len()).then_some(n)
+        ((n as u64).checked_mul(each.max(1) as u64)? <= self.remaining).then_some(n)
     }
     pub(crate) fn str(&mut self) -> Option<String> {
         let n = self.len(1)?;
-        String::from_utf8(self.take(n)?.to_vec()).ok()
+        let mut b = vec![0u8; n];
+        self.fill(&mut b)?;
+        String::from_utf8(b).ok()
     }
-    /// `n` items of `size` bytes each, decoded by `f` (all or nothing).
+    /// `n` items of `size` bytes each, decoded by `f` (all or nothing), read a chunk at a time
+    /// into a vector sized once.
     pub(crate) fn vec<T>(
         &mut self,
         n: usize,
         size: usize,
         f: impl Fn(&[u8]) -> Option<T>,
     ) -> Option<Vec<T>> {
-        let bytes = self.take(n.checked_mul(size)?)?;
-        // Sized once: collecting an iterator of `Option`s would grow the vector by doubling.
-        let mut out = Vec::with_capacity(n);
-        for chunk in bytes.chunks_exact(size) {
-            out.push(f(chunk)?);
+        let total = n.checked_mul(size)?;
+        if total as u64 > self.remaining || size == 0 {
+            return None;
         }
+        let mut out = Vec::with_capacity(n);
+        let per = (CHUNK / size).max(1);
+        let mut chunk = std::mem::take(&mut self.chunk);
+        let mut left = n;
+        while left > 0 {
+            let k = left.min(per);
+            chunk.resize(k * size, 0);
+            self.fill(&mut chunk)?;
+            for item in chunk.chunks_exact(size) {
+                out.push(f(item)?);
+            }
+            left -= k;
+        }
+        self.chunk = chunk;
         Some(out)
     }
     pub(crate) fn is_done(&self) -> bool {
-        self.data.is_empty()
+        self.remaining == 0
     }
 }
 
@@ -90,4 +135,43 @@ pub(crate) fn le_u32(b: &[u8]) -> Option<u32> {
 }
 pub(crate) fn le_u64(b: &[u8]) -> Option<u64> {
     Some(u64::from_le_bytes(b.try_into().ok()?))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A source that hands out at most 3 bytes per read (the way a blob may).
+    struct Trickle<'a>(&'a [u8]);
+    impl Read for Trickle<'_> {
+        fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+            let n = buf.len().min(3).min(self.0.len());
+            buf[..n].copy_from_slice(&self.0[..n]);
+            self.0 = &self.0[n..];
+            Ok(n)
+        }
+    }
+
+    #[test]
+    fn a_stream_reads_what_the_writer_wrote_and_refuses_short_data() {
+        let mut w = Writer::default();
+        w.str("김민수");
+        w.len(CHUNK); // more items than one chunk
+        (0..CHUNK as u32).for_each(|i| w.u32(i));
+        w.u8(7);
+        let data = w.buf;
+        let mut r = Reader::stream(Trickle(&data), data.len() as u64);
+        assert_eq!(r.str().as_deref(), Some("김민수"));
+        let n = r.len(4).expect("len");
+        let v = r.vec(n, 4, le_u32).expect("vec");
+        assert_eq!(v.len(), CHUNK);
+        assert_eq!(v[CHUNK - 1], CHUNK as u32 - 1);
+        assert_eq!(r.u8(), Some(7));
+        assert!(r.is_done());
+        // Cut short: every read says None, nothing panics.
+        let mut r = Reader::new(&data[..data.len() / 2]);
+        assert!(r.str().is_some());
+        let n = r.len(4);
+        assert!(n.is_none(), "a length the rest cannot hold is refused");
+    }
 }

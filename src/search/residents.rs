@@ -2,7 +2,7 @@
 //! flags, 대상자 구분, worker), match, and fetch list rows. The TUI pane and `dolbom search` both
 //! call [`find`], so they list the same residents in the same order.
 
-use super::persist::{Reader, Writer, le_u16, le_u64};
+use super::persist::{Reader, Writer, le_u16, le_u32, le_u64};
 use super::{BirthDate, Hit, MatchClass, PersonKey, Query, Ranking, SearchIndex, Searcher};
 use crate::model::Stage;
 use crate::store::{ResidentSummary, Result, SearchRecord, Store};
@@ -60,6 +60,72 @@ struct Attrs {
     category: u8,
 }
 
+/// Record → rowid: four bytes each while every rowid fits (the usual case), eight after.
+#[derive(Debug)]
+enum Rowids {
+    Narrow(Vec<u32>),
+    Wide(Vec<i64>),
+}
+
+impl Rowids {
+    fn push(&mut self, rowid: i64) {
+        match self {
+            Rowids::Narrow(v) => match u32::try_from(rowid) {
+                Ok(r) => v.push(r),
+                Err(_) => {
+                    let mut wide: Vec<i64> = v.iter().map(|&r| i64::from(r)).collect();
+                    wide.push(rowid);
+                    *self = Rowids::Wide(wide);
+                }
+            },
+            Rowids::Wide(v) => v.push(rowid),
+        }
+    }
+    fn get(&self, i: usize) -> i64 {
+        match self {
+            Rowids::Narrow(v) => i64::from(v[i]),
+            Rowids::Wide(v) => v[i],
+        }
+    }
+    fn len(&self) -> usize {
+        match self {
+            Rowids::Narrow(v) => v.len(),
+            Rowids::Wide(v) => v.len(),
+        }
+    }
+    fn shrink_to_fit(&mut self) {
+        match self {
+            Rowids::Narrow(v) => v.shrink_to_fit(),
+            Rowids::Wide(v) => v.shrink_to_fit(),
+        }
+    }
+    fn heap_bytes(&self) -> usize {
+        match self {
+            Rowids::Narrow(v) => v.capacity() * 4,
+            Rowids::Wide(v) => v.capacity() * 8,
+        }
+    }
+    fn encode(&self, w: &mut Writer) {
+        match self {
+            Rowids::Narrow(v) => {
+                w.u8(4);
+                v.iter().for_each(|&r| w.u32(r));
+            }
+            Rowids::Wide(v) => {
+                w.u8(8);
+                v.iter().for_each(|&r| w.u64(r as u64));
+            }
+        }
+    }
+    fn decode(r: &mut Reader<impl std::io::Read>, n: usize) -> Option<Rowids> {
+        match r.u8()? {
+            4 => r.vec(n, 4, le_u32).map(Rowids::Narrow),
+            8 => r.vec(n, 8, |b| le_u64(b).map(|v| v as i64)).map(Rowids::Wide),
+            _ => None,
+        }
+    }
+}
+
 /// Interns strings into small ids.
 #[derive(Debug, Default)]
 struct Interner {
@@ -86,7 +152,7 @@ impl Interner {
 #[derive(Debug)]
 pub struct ResidentIndex {
     index: SearchIndex,
-    rowids: Vec<i64>,
+    rowids: Rowids,
     attrs: Vec<Attrs>,
     /// Flag bitmask per resident over `flag_names` (first 64 distinct flags).
     flag_bits: Vec<u64>,
@@ -102,7 +168,7 @@ pub struct ResidentIndex {
 
 /// Version of the persisted encoding: a blob in another format is rebuilt. Bump it whenever
 /// [`ResidentIndex::encode`] or [`SearchIndex`]'s encoding changes.
-pub const INDEX_FORMAT: i64 = 1;
+pub const INDEX_FORMAT: i64 = 2;
 const MAGIC: &[u8; 4] = b"DSIX";
 /// Records compared against the database before a stored index is trusted (a restored backup
 /// or a `VACUUM` may renumber rowids without counting as a change).
@@ -113,7 +179,7 @@ impl Interner {
         w.len(self.names.len());
         self.names.iter().for_each(|n| w.str(n));
     }
-    fn decode(r: &mut Reader<'_>) -> Option<Interner> {
+    fn decode(r: &mut Reader<impl std::io::Read>) -> Option<Interner> {
         let n = r.len(4)?;
         let mut ix = Interner::default();
         for _ in 0..n {
@@ -169,7 +235,7 @@ impl ResidentIndex {
     fn empty() -> ResidentIndex {
         ResidentIndex {
             index: SearchIndex::default(),
-            rowids: Vec::new(),
+            rowids: Rowids::Narrow(Vec::new()),
             attrs: Vec::new(),
             flag_bits: Vec::new(),
             dongs: Interner::default(),
@@ -262,18 +328,40 @@ impl ResidentIndex {
 
     /// The stored index, if it is current and sound; `None` means "rebuild it".
     pub fn stored(store: &Store) -> Result<Option<ResidentIndex>> {
-        let Some(now) = store.search_changes()? else {
-            return Ok(None);
-        };
-        let Some((changes, mut ix)) = store.stored_search_index(INDEX_FORMAT, Self::decode)? else {
-            return Ok(None);
-        };
-        if changes != now || !ix.spot_check(store)? {
-            return Ok(None);
+        let found = store.stored_search_index(
+            INDEX_FORMAT,
+            &mut |src, len| Self::decode_from(&mut Reader::stream(src, len)),
+            &mut |ix, names| ix.spot_check(names),
+        )?;
+        Ok(found.map(Self::stored_at))
+    }
+
+    /// The stored index read by a worker thread through its own connection (see
+    /// [`crate::store::stored_search_index_at`]); `None` means "rebuild it".
+    pub fn load_stored(file: &crate::store::DbFile) -> Result<Option<ResidentIndex>> {
+        let found = crate::store::stored_search_index_at(
+            file,
+            INDEX_FORMAT,
+            &mut |src, len| Self::decode_from(&mut Reader::stream(src, len)),
+            &mut |ix, names| ix.spot_check(names),
+        )?;
+        Ok(found.map(Self::stored_at))
+    }
+
+    /// What the TUI's worker thread runs at start: the stored index when it is current, else
+    /// one built from the residents (stored later by [`persist`](Self::persist)).
+    pub fn load_or_build(file: impl Into<crate::store::DbFile>) -> Result<ResidentIndex> {
+        let file = file.into();
+        match Self::load_stored(&file)? {
+            Some(ix) => Ok(ix),
+            None => Self::load(file),
         }
-        ix.changes = Some(now);
+    }
+
+    fn stored_at((changes, mut ix): (i64, ResidentIndex)) -> ResidentIndex {
+        ix.changes = Some(changes);
         ix.stored = true;
-        Ok(Some(ix))
+        ix
     }
 
     /// Stores this index if it was read from a snapshot and is not stored yet; `Ok(false)` when
@@ -292,7 +380,7 @@ impl ResidentIndex {
     }
 
     /// A few records, spread over the index, still name the residents their rowids hold.
-    fn spot_check(&self, store: &Store) -> Result<bool> {
+    fn spot_check(&self, names: &crate::store::NameLookup<'_>) -> Result<bool> {
         let n = self.len();
         if n == 0 {
             return Ok(true);
@@ -301,11 +389,7 @@ impl ResidentIndex {
             .map(|i| (i * (n - 1) / SPOT_CHECKS.min(n).saturating_sub(1).max(1)) as u32)
             .collect();
         let rowids: Vec<i64> = picks.iter().map(|&r| self.rowid(r)).collect();
-        let found: HashMap<i64, String> = store
-            .resident_summaries(&rowids)?
-            .into_iter()
-            .map(|s| (s.rowid, s.name))
-            .collect();
+        let found = names.names(&rowids)?;
         Ok(picks.iter().all(|&r| {
             found
                 .get(&self.rowid(r))
@@ -314,13 +398,13 @@ impl ResidentIndex {
     }
 
     /// The persisted form: magic, the name index, then rowids, filter attributes and the
-    /// interned strings. About 50 bytes per resident.
+    /// interned strings. About 42 bytes per resident.
     pub fn encode(&self) -> Vec<u8> {
         let mut w = Writer::default();
         w.buf.reserve(self.heap_bytes() + 64);
         w.buf.extend_from_slice(MAGIC);
         self.index.encode(&mut w);
-        self.rowids.iter().for_each(|&r| w.u64(r as u64));
+        self.rowids.encode(&mut w);
         for a in &self.attrs {
             w.u16(a.dong);
             w.u16(a.worker);
@@ -341,11 +425,22 @@ impl ResidentIndex {
 
     /// Reads [`encode`](Self::encode)'s output; `None` if anything is inconsistent.
     pub fn decode(data: &[u8]) -> Option<ResidentIndex> {
-        let body = data.strip_prefix(MAGIC)?;
-        let mut r = Reader::new(body);
-        let index = SearchIndex::decode(&mut r)?;
+        Self::decode_from(&mut Reader::new(data))
+    }
+
+    /// [`decode`](Self::decode) from a stream (the blob read a chunk at a time), building each
+    /// column in place: no second copy of the data is ever held.
+    fn decode_from(r: &mut Reader<impl std::io::Read>) -> Option<ResidentIndex> {
+        let mut magic = [0u8; 4];
+        for b in &mut magic {
+            *b = r.u8()?;
+        }
+        if &magic != MAGIC {
+            return None;
+        }
+        let index = SearchIndex::decode(r)?;
         let n = index.len();
-        let rowids = r.vec(n, 8, |b| le_u64(b).map(|v| v as i64))?;
+        let rowids = Rowids::decode(r, n)?;
         let attrs = r.vec(n, 6, |b| {
             Some(Attrs {
                 dong: le_u16(b.get(0..2)?)?,
@@ -355,10 +450,10 @@ impl ResidentIndex {
             })
         })?;
         let flag_bits = r.vec(n, 8, le_u64)?;
-        let dongs = Interner::decode(&mut r)?;
-        let workers = Interner::decode(&mut r)?;
-        let categories = Interner::decode(&mut r)?;
-        let flag_names = Interner::decode(&mut r)?;
+        let dongs = Interner::decode(r)?;
+        let workers = Interner::decode(r)?;
+        let categories = Interner::decode(r)?;
+        let flag_names = Interner::decode(r)?;
         if !r.is_done() {
             return None;
         }
@@ -381,13 +476,13 @@ impl ResidentIndex {
     }
 
     pub fn is_empty(&self) -> bool {
-        self.rowids.is_empty()
+        self.rowids.len() == 0
     }
 
     /// Bytes of heap the index holds (the name index plus filter attributes).
     pub fn heap_bytes(&self) -> usize {
         self.index.heap_bytes()
-            + self.rowids.capacity() * 8
+            + self.rowids.heap_bytes()
             + self.attrs.capacity() * std::mem::size_of::<Attrs>()
             + self.flag_bits.capacity() * 8
     }
@@ -474,7 +569,7 @@ impl ResidentIndex {
     }
 
     pub fn rowid(&self, record: u32) -> i64 {
-        self.rowids[record as usize]
+        self.rowids.get(record as usize)
     }
 }
 

@@ -41,7 +41,10 @@ pub use residents::{
     read_search_records,
 };
 pub use resources::ResourceRow;
-pub use search_index::{checksum as search_index_checksum, search_snapshot_at};
+pub use search_index::{
+    Checksum as SearchIndexChecksum, DecodeIndex, NameLookup, VerifyIndex,
+    checksum as search_index_checksum, search_snapshot_at, stored_search_index_at,
+};
 pub use team::scopes_of;
 pub use write::{Tx, Val, materialize_insert, row_fields};
 

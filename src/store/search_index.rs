@@ -7,23 +7,175 @@
 use super::residents::read_records;
 use super::{Result, SearchRecord, Store};
 use rusqlite::{Connection, OptionalExtension, params};
+use std::collections::HashMap;
 
 /// A fast 64-bit checksum over `data` (8 bytes at a time): it detects damage, it is not a
 /// defence against someone who can write the file (the database's own encryption is).
 pub fn checksum(data: &[u8]) -> i64 {
-    const K: u64 = 0x9E37_79B9_7F4A_7C15;
-    let mut h = 0xD6E8_FEB8_6659_FD93u64 ^ (data.len() as u64).wrapping_mul(K);
-    let mut chunks = data.chunks_exact(8);
-    for c in &mut chunks {
-        let mut w = [0u8; 8];
-        w.copy_from_slice(c);
-        h = (h ^ u64::from_le_bytes(w)).wrapping_mul(K).rotate_left(29);
+    let mut c = Checksum::new(data.len() as u64);
+    c.update(data);
+    c.finish()
+}
+
+const SUM_K: u64 = 0x9E37_79B9_7F4A_7C15;
+
+/// [`checksum`] over data that arrives in pieces (the blob read a chunk at a time); the total
+/// length is known up front.
+#[derive(Debug, Clone)]
+pub struct Checksum {
+    h: u64,
+    carry: [u8; 8],
+    held: usize,
+}
+
+impl Checksum {
+    pub fn new(len: u64) -> Checksum {
+        Checksum {
+            h: 0xD6E8_FEB8_6659_FD93u64 ^ len.wrapping_mul(SUM_K),
+            carry: [0; 8],
+            held: 0,
+        }
     }
-    for &b in chunks.remainder() {
-        h = (h ^ u64::from(b)).wrapping_mul(K).rotate_left(29);
+
+    fn word(&mut self, w: [u8; 8]) {
+        self.h = (self.h ^ u64::from_le_bytes(w))
+            .wrapping_mul(SUM_K)
+            .rotate_left(29);
     }
-    h ^= h >> 32;
-    h as i64
+
+    pub fn update(&mut self, mut data: &[u8]) {
+        if self.held > 0 {
+            let take = (8 - self.held).min(data.len());
+            self.carry[self.held..self.held + take].copy_from_slice(&data[..take]);
+            self.held += take;
+            data = &data[take..];
+            if self.held < 8 {
+                return;
+            }
+            self.word(self.carry);
+            self.held = 0;
+        }
+        let mut chunks = data.chunks_exact(8);
+        for c in &mut chunks {
+            let mut w = [0u8; 8];
+            w.copy_from_slice(c);
+            self.word(w);
+        }
+        let rest = chunks.remainder();
+        self.carry[..rest.len()].copy_from_slice(rest);
+        self.held = rest.len();
+    }
+
+    pub fn finish(mut self) -> i64 {
+        for i in 0..self.held {
+            self.h = (self.h ^ u64::from(self.carry[i]))
+                .wrapping_mul(SUM_K)
+                .rotate_left(29);
+        }
+        self.h ^= self.h >> 32;
+        self.h as i64
+    }
+}
+
+/// A blob read that feeds what it reads to a [`Checksum`].
+struct Summing<R> {
+    inner: R,
+    sum: Checksum,
+}
+
+impl<R: std::io::Read> std::io::Read for Summing<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.sum.update(&buf[..n]);
+        Ok(n)
+    }
+}
+
+/// Residents' names by rowid (live residents only), for checking a stored index against the
+/// database it was read from, within the same read.
+pub struct NameLookup<'a> {
+    conn: &'a Connection,
+}
+
+impl NameLookup<'_> {
+    pub fn names(&self, rowids: &[i64]) -> Result<HashMap<i64, String>> {
+        self.read(rowids)
+            .map_err(|e| super::StoreError::Invalid(format!("SQLite: {e}")))
+    }
+
+    fn read(&self, rowids: &[i64]) -> rusqlite::Result<HashMap<i64, String>> {
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT name FROM residents WHERE rowid = ?1 AND deleted = 0")?;
+        let mut out = HashMap::new();
+        for &rowid in rowids {
+            if let Some(name) = stmt
+                .query_row([rowid], |r| r.get::<_, String>(0))
+                .optional()?
+            {
+                out.insert(rowid, name);
+            }
+        }
+        Ok(out)
+    }
+}
+
+/// Decodes a stored index from a stream of `len` bytes (`None`: damaged).
+pub type DecodeIndex<'f, T> = &'f mut dyn FnMut(&mut dyn std::io::Read, u64) -> Option<T>;
+/// Checks a decoded index against the database (`false`: it does not describe it).
+pub type VerifyIndex<'f, T> = &'f mut dyn FnMut(&T, &NameLookup<'_>) -> Result<bool>;
+
+/// The stored index in one read transaction on `conn`: `Some((changes, decoded))` when it is in
+/// `format`, was built at the current change count, decodes, its checksum holds and `verify`
+/// accepts it. The blob is streamed (SQLite's incremental blob I/O) straight into the decoder,
+/// so no copy of it is ever held whole; a stale index is not read at all.
+fn read_stored<T>(
+    conn: &Connection,
+    format: i64,
+    decode: DecodeIndex<'_, T>,
+    verify: VerifyIndex<'_, T>,
+) -> rusqlite::Result<Option<(i64, T)>> {
+    let tx = conn.unchecked_transaction()?;
+    let Some(now) = changes(&tx)? else {
+        return Ok(None);
+    };
+    let head = tx
+        .query_row(
+            "SELECT format, changes, checksum, length(data) FROM search_index WHERE id = 1",
+            [],
+            |r| {
+                Ok((
+                    r.get::<_, i64>(0)?,
+                    r.get::<_, i64>(1)?,
+                    r.get::<_, i64>(2)?,
+                    r.get::<_, i64>(3)?,
+                ))
+            },
+        )
+        .optional()?;
+    let Some((f, built, expected, len)) = head else {
+        return Ok(None);
+    };
+    if f != format || built != now {
+        return Ok(None);
+    }
+    let len = u64::try_from(len).unwrap_or(0);
+    let (decoded, actual) = {
+        let blob = tx.blob_open(rusqlite::MAIN_DB, c"search_index", c"data", 1, true)?;
+        let mut reader = Summing {
+            inner: blob,
+            sum: Checksum::new(len),
+        };
+        let decoded = decode(&mut reader, len);
+        (decoded, reader.sum.finish())
+    };
+    let Some(value) = decoded.filter(|_| actual == expected) else {
+        return Ok(None);
+    };
+    // A check that cannot run (the database is unreadable) trusts nothing: rebuild.
+    let ok = verify(&value, &NameLookup { conn: &tx }).unwrap_or(false);
+    tx.commit()?;
+    Ok(ok.then_some((now, value)))
 }
 
 fn changes(conn: &Connection) -> rusqlite::Result<Option<i64>> {
@@ -68,6 +220,40 @@ pub fn search_snapshot_at(
     }
 }
 
+/// Page cache (KiB, as `PRAGMA cache_size` takes it: negative) while a stored index is read.
+const READ_CACHE_KIB: i64 = -256;
+
+/// A missing table (a database from before V_INDEX opened read-only) or a damaged row reads as
+/// "no stored index" (the caller rebuilds it).
+fn quiet_missing<T>(r: rusqlite::Result<Option<T>>) -> rusqlite::Result<Option<T>> {
+    match r {
+        Err(rusqlite::Error::SqliteFailure(..))
+        | Err(rusqlite::Error::InvalidColumnType(..))
+        | Err(rusqlite::Error::FromSqlConversionFailure(..)) => Ok(None),
+        other => other,
+    }
+}
+
+/// The stored index through a separate read-only connection with a small page cache (gone with
+/// the connection), so a worker thread can load it while the first frame shows:
+/// `Some((changes, decoded))` when it is in `format`, built at the current change count,
+/// decodes, its checksum holds and `verify` accepts it; `None` means "rebuild it".
+pub fn stored_search_index_at<T>(
+    file: &super::DbFile,
+    format: i64,
+    decode: DecodeIndex<'_, T>,
+    verify: VerifyIndex<'_, T>,
+) -> Result<Option<(i64, T)>> {
+    let err = |e| super::sql_err(file.path(), e);
+    let conn = match file.connect_read_only(false) {
+        Err(e) if super::open::is_read_only(&e) => file.connect_read_only(true),
+        other => other,
+    }
+    .map_err(err)?;
+    let _ = conn.pragma_update(None, "cache_size", READ_CACHE_KIB);
+    quiet_missing(read_stored(&conn, format, decode, verify)).map_err(err)
+}
+
 impl Store {
     /// The change count of what the search index holds (`None` before migration V_INDEX).
     pub fn search_changes(&self) -> Result<Option<i64>> {
@@ -80,43 +266,26 @@ impl Store {
         snapshot(self.conn(), each).map_err(|e| self.sql_err(e))
     }
 
-    /// The stored index, decoded by `decode` straight from SQLite's buffer (no copy of the
-    /// blob), if it is in `format` and its checksum holds: `(changes it was built at, decoded)`.
-    /// `None` when there is none or it is damaged (the caller rebuilds it). The page cache the
-    /// read filled is released afterwards (the blob is several MB and read once).
+    /// The stored index when it is current and sound (see [`stored_search_index_at`]), read
+    /// through this store's connection with its page cache held small meanwhile (the blob is
+    /// MBs and read once; the cache keeps its size for everything else).
     pub fn stored_search_index<T>(
         &self,
         format: i64,
-        decode: impl FnOnce(&[u8]) -> Option<T>,
+        decode: DecodeIndex<'_, T>,
+        verify: VerifyIndex<'_, T>,
     ) -> Result<Option<(i64, T)>> {
-        let row = self
-            .conn()
-            .query_row(
-                "SELECT format, changes, checksum, data FROM search_index WHERE id = 1",
-                [],
-                |r| {
-                    let (f, changes, sum) = (
-                        r.get::<_, i64>(0)?,
-                        r.get::<_, i64>(1)?,
-                        r.get::<_, i64>(2)?,
-                    );
-                    let data = r.get_ref(3)?.as_blob()?;
-                    if f != format || checksum(data) != sum {
-                        return Ok(None);
-                    }
-                    Ok(decode(data).map(|t| (changes, t)))
-                },
-            )
-            .optional();
-        let _ = self.conn().execute_batch("PRAGMA shrink_memory");
-        match row {
-            Ok(row) => Ok(row.flatten()),
-            // No table (a database from before V_INDEX opened read-only), or a damaged row.
-            Err(rusqlite::Error::SqliteFailure(..))
-            | Err(rusqlite::Error::InvalidColumnType(..))
-            | Err(rusqlite::Error::FromSqlConversionFailure(..)) => Ok(None),
-            Err(e) => Err(self.sql_err(e)),
+        let conn = self.conn();
+        let cache: Option<i64> = conn
+            .query_row("PRAGMA cache_size", [], |r| r.get(0))
+            .ok();
+        let _ = conn.pragma_update(None, "cache_size", READ_CACHE_KIB);
+        let read = read_stored(conn, format, decode, verify);
+        if let Some(c) = cache {
+            let _ = conn.pragma_update(None, "cache_size", c);
         }
+        let _ = conn.execute_batch("PRAGMA shrink_memory");
+        quiet_missing(read).map_err(|e| self.sql_err(e))
     }
 
     /// Stores an index built at change count `changes`, unless something changed since (then it

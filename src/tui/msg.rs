@@ -47,10 +47,11 @@ pub fn spawn_folder_ticks(tx: Sender<Msg>) {
     });
 }
 
-/// Builds the resident index on a worker thread; it arrives as [`Msg::Index`].
+/// Loads the stored resident index (or builds it when it is stale) on a worker thread; it
+/// arrives as [`Msg::Index`].
 pub fn spawn_index(tx: Sender<Msg>, file: crate::store::DbFile) {
     thread::spawn(move || {
-        let result = ResidentIndex::load(file)
+        let result = ResidentIndex::load_or_build(file)
             .map(Box::new)
             .map_err(|e| e.to_string());
         let _ = tx.send(Msg::Index(result));

@@ -160,3 +160,115 @@ fn damaged_bytes_never_panic_the_decoder() {
         }
     }
 }
+
+#[test]
+fn the_worker_path_reads_the_stored_index_through_its_own_connection() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut store = demo(dir.path());
+    let built = ResidentIndex::open(&store).expect("open");
+    let file = store.file();
+    let loaded = ResidentIndex::load_stored(&file)
+        .expect("load")
+        .expect("current, so read from the blob");
+    assert!(loaded.is_stored());
+    assert_eq!(answers(&store, &loaded), answers(&store, &built));
+    // A resident added after the blob was written: the blob is stale, so the worker builds
+    // the index afresh and the new resident is found.
+    let id = add_resident(&mut store, "갈매기순", "010-1111-2222", "주소");
+    assert!(ResidentIndex::load_stored(&file).expect("load").is_none());
+    let mut rebuilt = ResidentIndex::load_or_build(file.clone()).expect("build");
+    assert!(!rebuilt.is_stored());
+    let hits = find(
+        &store,
+        &rebuilt,
+        &mut Searcher::new(),
+        "갈매",
+        &Filters::default(),
+        5,
+    )
+    .expect("find");
+    assert_eq!(
+        hits.first().map(|h| h.summary.id.as_str()),
+        Some(id.as_str())
+    );
+    // Stored again by the UI thread, it is what the next start reads.
+    assert!(rebuilt.persist(&store).expect("persist"));
+    let next = ResidentIndex::load_or_build(file).expect("load");
+    assert!(next.is_stored());
+    assert_eq!(next.len(), built.len() + 1);
+}
+
+#[test]
+fn a_checksum_mismatch_is_caught_even_when_the_bytes_decode() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let store = demo(dir.path());
+    let fresh = ResidentIndex::build_from(&store).expect("build");
+    ResidentIndex::open(&store).expect("open");
+    // Magic (4), record count (4), unit count (4), unit width (1): byte 13 starts the first
+    // name's first character. 힣 is a valid character, so the blob still decodes.
+    let mut bytes = fresh.encode();
+    assert_eq!(bytes[12], 2, "names stored two bytes per character");
+    bytes[13..15].copy_from_slice(&0xD7A3u16.to_le_bytes());
+    let decoded = ResidentIndex::decode(&bytes).expect("still decodes");
+    assert!(decoded.len() == fresh.len());
+    store
+        .damage_search_index(13, &0xD7A3u16.to_le_bytes())
+        .expect("damage");
+    assert!(
+        ResidentIndex::stored(&store).expect("stored").is_none(),
+        "the checksum catches it"
+    );
+    assert!(
+        ResidentIndex::load_stored(&store.file())
+            .expect("load")
+            .is_none(),
+        "on the worker's path too"
+    );
+    let rebuilt = ResidentIndex::open(&store).expect("rebuild");
+    assert_eq!(answers(&store, &rebuilt), answers(&store, &fresh));
+}
+
+#[test]
+fn a_blob_in_another_format_is_rebuilt() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let store = demo(dir.path());
+    let fresh = ResidentIndex::build_from(&store).expect("build");
+    let changes = store.search_changes().expect("changes").expect("counter");
+    // A blob an older build wrote (format 1), current by the counter and with a sound checksum.
+    assert!(
+        store
+            .store_search_index(1, changes, &fresh.encode())
+            .expect("store")
+    );
+    assert!(ResidentIndex::stored(&store).expect("stored").is_none());
+    let rebuilt = ResidentIndex::open(&store).expect("open");
+    assert!(rebuilt.is_stored());
+    assert!(ResidentIndex::stored(&store).expect("stored").is_some());
+    assert_eq!(answers(&store, &rebuilt), answers(&store, &fresh));
+}
+
+#[test]
+fn wide_rowids_and_characters_beyond_two_bytes_round_trip() {
+    use dolbom::store::SearchRecord;
+    let rec = |rowid: i64, name: &str| SearchRecord {
+        rowid,
+        name: name.into(),
+        birth_date: None,
+        phone: None,
+        dong: "신림동".into(),
+        risks: String::new(),
+        flags: String::new(),
+        stage: None,
+        worker: None,
+        category: None,
+        last_activity: None,
+    };
+    // A rowid past u32 and a name outside the Basic Multilingual Plane: the wide layouts.
+    let ix = ResidentIndex::build(&[rec(7, "김민수"), rec(1 << 40, "이𠀀희")]);
+    let back = ResidentIndex::decode(&ix.encode()).expect("decode");
+    assert_eq!(back.rowid(0), 7);
+    assert_eq!(back.rowid(1), 1 << 40);
+    let q = dolbom::search::Query::parse("이𠀀", 2026);
+    let hits = back.search(&mut Searcher::new(), &q, &Filters::default(), 5);
+    assert_eq!(hits.first().map(|h| h.record), Some(1));
+}
