@@ -631,6 +631,8 @@ ALTER TABLE discovery ADD COLUMN visit_time TEXT NOT NULL DEFAULT '';
 ALTER TABLE discovery ADD COLUMN visit_purpose TEXT NOT NULL DEFAULT '';
 ALTER TABLE discovery ADD COLUMN visit_by TEXT NOT NULL DEFAULT '';
 CREATE INDEX IF NOT EXISTS discovery_visit ON discovery(visit_on) WHERE visit_on IS NOT NULL;
+"#;
+
 /// A 발굴 import of a whole round (150,000 rows) counts its rows into `discovery_rounds` once per
 /// round (`Tx::discovery_bulk_insert`) instead of by the insert trigger once per row: while the
 /// import's transaction holds the one row of `discovery_bulk`, the trigger stands aside. Local,
@@ -652,6 +654,8 @@ BEGIN
         min_deadline = min(min_deadline, excluded.min_deadline),
         max_deadline = max(max_deadline, excluded.max_deadline);
 END;
+"#;
+
 /// The 오늘 pane for everyone at scale (issue #18 item 3): the facts its lists and charts read,
 /// kept current by triggers in the transaction of every write (form, import, sync merge, demo,
 /// correction, void, handover, retention purge), so a load reads them in index order instead of
