@@ -265,6 +265,8 @@ fn tui_start(bin: &Path, db: &Path, runs: usize) {
     }
     let timed = Path::new("/usr/bin/time").exists();
     let mut ready = Vec::new();
+    let mut frame = Vec::new();
+    let mut opened = Vec::new();
     let mut rss = Vec::new();
     for _ in 0..runs {
         let inner = format!(
@@ -298,9 +300,21 @@ fn tui_start(bin: &Path, db: &Path, runs: usize) {
         if let Some(ms) = num("index ready:") {
             ready.push(ms);
         }
+        if let Some(ms) = num("first frame") {
+            frame.push(ms);
+        }
+        if let Some(ms) = num("store open") {
+            opened.push(ms);
+        }
         if let Some(kb) = num("maxrss") {
             rss.push(kb / 1024.0);
         }
+    }
+    if !opened.is_empty() {
+        report("tui_store_open_median", percentile(&mut opened, 0.5), "ms");
+    }
+    if !frame.is_empty() {
+        report("tui_first_frame_median", percentile(&mut frame, 0.5), "ms");
     }
     if !ready.is_empty() {
         report("tui_index_ready_median", percentile(&mut ready, 0.5), "ms");
@@ -335,6 +349,18 @@ fn main() {
         })
         .collect();
     report("index_load_median", percentile(&mut loads, 0.5), "ms");
+    // What the TUI's worker thread does at start: its own read-only connection, the blob
+    // streamed into the index (no whole copy), spot-checked.
+    let file = store.file();
+    let mut worker: Vec<f64> = (0..runs)
+        .map(|_| {
+            time_ms(|| {
+                let ix = ResidentIndex::load_stored(&file).expect("load");
+                assert!(ix.is_some(), "the stored index is current");
+            })
+        })
+        .collect();
+    report("index_load_worker_median", percentile(&mut worker, 0.5), "ms");
     report(
         "index_bytes_per_resident",
         index.encode().len() as f64 / n as f64,

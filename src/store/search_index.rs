@@ -288,6 +288,15 @@ impl Store {
         quiet_missing(read).map_err(|e| self.sql_err(e))
     }
 
+    /// Sets this connection's page cache to at most `kib` KiB (the store opens with 32 MiB for
+    /// bulk work; the TUI's own connection only looks up rows a screenful at a time, so a
+    /// smaller cache keeps its memory down, #18).
+    pub fn set_page_cache_kib(&self, kib: u32) -> Result<()> {
+        self.conn()
+            .pragma_update(None, "cache_size", -i64::from(kib))
+            .map_err(|e| self.sql_err(e))
+    }
+
     /// Stores an index built at change count `changes`, unless something changed since (then it
     /// is already stale and is not written). Returns whether it was written.
     pub fn store_search_index(&self, format: i64, changes: i64, data: &[u8]) -> Result<bool> {
