@@ -17,7 +17,8 @@
 //! - `tui_*`: the TUI started under `script` until the index is ready, with its peak RSS
 //!   (Linux; skipped elsewhere).
 //!
-//! `DOLBOM_SCALE_ONLY=today` runs the 오늘 figures alone (for profiling).
+//! `DOLBOM_SCALE_ONLY=today` runs the 오늘 figures alone (for profiling); `=search` skips them
+//! (the 1M run: 오늘 for everyone takes seconds there).
 //!
 //! Figures at 100k (2026-11-29, the shared 2-core machine at load average 7–9, so fzf itself
 //! took 126 ms where it takes 30 ms on a quiet one; compare ratios): search whole process
@@ -268,11 +269,14 @@ fn tui_start(bin: &Path, db: &Path, runs: usize) {
     let mut frame = Vec::new();
     let mut opened = Vec::new();
     let mut rss = Vec::new();
+    // CPU time (user + system) of the whole process: on a loaded machine wall time waits for
+    // a core, CPU time does not.
+    let mut cpu = Vec::new();
     for _ in 0..runs {
         let inner = format!(
             "{}'{}' --db '{}' 2>&1",
             if timed {
-                "/usr/bin/time -f 'maxrss %M' "
+                "/usr/bin/time -f 'maxrss %M user %U sys %S' "
             } else {
                 ""
             },
@@ -309,6 +313,9 @@ fn tui_start(bin: &Path, db: &Path, runs: usize) {
         if let Some(kb) = num("maxrss") {
             rss.push(kb / 1024.0);
         }
+        if let (Some(u), Some(s)) = (num(" user"), num(" sys")) {
+            cpu.push((u + s) * 1000.0);
+        }
     }
     if !opened.is_empty() {
         report("tui_store_open_median", percentile(&mut opened, 0.5), "ms");
@@ -321,6 +328,9 @@ fn tui_start(bin: &Path, db: &Path, runs: usize) {
     }
     if !rss.is_empty() {
         report("tui_rss_median", percentile(&mut rss, 0.5), "MB");
+    }
+    if !cpu.is_empty() {
+        report("tui_cpu_median", percentile(&mut cpu, 0.5), "ms");
     }
 }
 
@@ -360,7 +370,11 @@ fn main() {
             })
         })
         .collect();
-    report("index_load_worker_median", percentile(&mut worker, 0.5), "ms");
+    report(
+        "index_load_worker_median",
+        percentile(&mut worker, 0.5),
+        "ms",
+    );
     report(
         "index_bytes_per_resident",
         index.encode().len() as f64 / n as f64,
@@ -372,7 +386,9 @@ fn main() {
         "B",
     );
     keystrokes(&store, &index, env_usize("DOLBOM_SCALE_ROUNDS", 40));
-    today(&store, runs.min(10));
+    if std::env::var("DOLBOM_SCALE_ONLY").as_deref() != Ok("search") {
+        today(&store, runs.min(10));
+    }
     drop(index);
     drop(store);
     search_process(&db, runs);

@@ -276,9 +276,7 @@ impl Store {
         verify: VerifyIndex<'_, T>,
     ) -> Result<Option<(i64, T)>> {
         let conn = self.conn();
-        let cache: Option<i64> = conn
-            .query_row("PRAGMA cache_size", [], |r| r.get(0))
-            .ok();
+        let cache: Option<i64> = conn.query_row("PRAGMA cache_size", [], |r| r.get(0)).ok();
         let _ = conn.pragma_update(None, "cache_size", READ_CACHE_KIB);
         let read = read_stored(conn, format, decode, verify);
         if let Some(c) = cache {
