@@ -27,6 +27,18 @@
 //! load: 2,056 ms), mine 5.5–7.2 ms (before 10.1 ms); TUI index ready ~90 ms (before ~580 ms),
 //! RSS 45 MB (before 52–58 MB).
 //!
+//! Later the same day (index format 2: streamed from the blob on a worker thread, 42 B per
+//! resident stored, 48 B in memory; a screenful of rows per query; 8 MiB page cache for the
+//! TUI's connection), at load average 12–13 (every wall figure several times its quiet value):
+//! - 100k (`DOLBOM_SCALE_DB=…/demo-100000.db DOLBOM_SCALE_RUNS=9`): TUI store open 21 ms, first
+//!   frame 24 ms, index ready 73 ms (before, format 1 loaded on the UI thread: 87–400 ms in
+//!   the same hour), RSS 39.6 MB (before 44.0–44.7 MB); index load 14 ms on the store's
+//!   connection, 28 ms on the worker's own; search whole process 91 ms vs fzf 182 ms (0.50×).
+//! - 1M (`DOLBOM_SCALE_DB=…/demo-1000000.db DOLBOM_SCALE_RUNS=5 DOLBOM_SCALE_ROUNDS=10`):
+//!   TUI index ready 469 ms (before 434–1,062 ms), RSS 92.9 MB (before 126 MB); index load
+//!   136 ms; search whole process 234 ms vs fzf 1,475 ms (0.16×; before 320–370 ms, 123 MB);
+//!   keystroke p50 25–74 ms, p99 59–177 ms (goal 8 ms: not met, see issue #18).
+//!
 //! The demo is written under `target/scale/` and removed at the end unless `DOLBOM_SCALE_KEEP`
 //! is set (it is large). Not run by `cargo test` (harness = false, no `#[test]`).
 
