@@ -17,7 +17,8 @@
 //! - `tui_*`: the TUI started under `script` until the index is ready, with its peak RSS
 //!   (Linux; skipped elsewhere).
 //!
-//! `DOLBOM_SCALE_ONLY=today` runs the 오늘 figures alone (for profiling).
+//! `DOLBOM_SCALE_ONLY=today` runs the 오늘 figures alone (for profiling); `=search` skips them
+//! (the 1M run: 오늘 for everyone takes seconds there).
 //!
 //! Figures at 100k (2026-11-29, the shared 2-core machine at load average 7–9, so fzf itself
 //! took 126 ms where it takes 30 ms on a quiet one; compare ratios): search whole process
@@ -25,6 +26,18 @@
 //! 7.6 ms; keystroke p50 0.6–4.9 ms, p99 14–18 ms; 오늘 everyone 598–655 ms (before, same
 //! load: 2,056 ms), mine 5.5–7.2 ms (before 10.1 ms); TUI index ready ~90 ms (before ~580 ms),
 //! RSS 45 MB (before 52–58 MB).
+//!
+//! Later the same day (index format 2: streamed from the blob on a worker thread, 42 B per
+//! resident stored, 48 B in memory; a screenful of rows per query; 8 MiB page cache for the
+//! TUI's connection), at load average 12–13 (every wall figure several times its quiet value):
+//! - 100k (`DOLBOM_SCALE_DB=…/demo-100000.db DOLBOM_SCALE_RUNS=9`): TUI store open 21 ms, first
+//!   frame 24 ms, index ready 73 ms (before, format 1 loaded on the UI thread: 87–400 ms in
+//!   the same hour), RSS 39.6 MB (before 44.0–44.7 MB); index load 14 ms on the store's
+//!   connection, 28 ms on the worker's own; search whole process 91 ms vs fzf 182 ms (0.50×).
+//! - 1M (`DOLBOM_SCALE_DB=…/demo-1000000.db DOLBOM_SCALE_RUNS=5 DOLBOM_SCALE_ROUNDS=10`):
+//!   TUI index ready 469 ms (before 434–1,062 ms), RSS 92.9 MB (before 126 MB); index load
+//!   136 ms; search whole process 234 ms vs fzf 1,475 ms (0.16×; before 320–370 ms, 123 MB);
+//!   keystroke p50 25–74 ms, p99 59–177 ms (goal 8 ms: not met, see issue #18).
 //!
 //! The demo is written under `target/scale/` and removed at the end unless `DOLBOM_SCALE_KEEP`
 //! is set (it is large). Not run by `cargo test` (harness = false, no `#[test]`).
@@ -265,12 +278,17 @@ fn tui_start(bin: &Path, db: &Path, runs: usize) {
     }
     let timed = Path::new("/usr/bin/time").exists();
     let mut ready = Vec::new();
+    let mut frame = Vec::new();
+    let mut opened = Vec::new();
     let mut rss = Vec::new();
+    // CPU time (user + system) of the whole process: on a loaded machine wall time waits for
+    // a core, CPU time does not.
+    let mut cpu = Vec::new();
     for _ in 0..runs {
         let inner = format!(
             "{}'{}' --db '{}' 2>&1",
             if timed {
-                "/usr/bin/time -f 'maxrss %M' "
+                "/usr/bin/time -f 'maxrss %M user %U sys %S' "
             } else {
                 ""
             },
@@ -298,15 +316,33 @@ fn tui_start(bin: &Path, db: &Path, runs: usize) {
         if let Some(ms) = num("index ready:") {
             ready.push(ms);
         }
+        if let Some(ms) = num("first frame") {
+            frame.push(ms);
+        }
+        if let Some(ms) = num("store open") {
+            opened.push(ms);
+        }
         if let Some(kb) = num("maxrss") {
             rss.push(kb / 1024.0);
         }
+        if let (Some(u), Some(s)) = (num(" user"), num(" sys")) {
+            cpu.push((u + s) * 1000.0);
+        }
+    }
+    if !opened.is_empty() {
+        report("tui_store_open_median", percentile(&mut opened, 0.5), "ms");
+    }
+    if !frame.is_empty() {
+        report("tui_first_frame_median", percentile(&mut frame, 0.5), "ms");
     }
     if !ready.is_empty() {
         report("tui_index_ready_median", percentile(&mut ready, 0.5), "ms");
     }
     if !rss.is_empty() {
         report("tui_rss_median", percentile(&mut rss, 0.5), "MB");
+    }
+    if !cpu.is_empty() {
+        report("tui_cpu_median", percentile(&mut cpu, 0.5), "ms");
     }
 }
 
@@ -335,6 +371,22 @@ fn main() {
         })
         .collect();
     report("index_load_median", percentile(&mut loads, 0.5), "ms");
+    // What the TUI's worker thread does at start: its own read-only connection, the blob
+    // streamed into the index (no whole copy), spot-checked.
+    let file = store.file();
+    let mut worker: Vec<f64> = (0..runs)
+        .map(|_| {
+            time_ms(|| {
+                let ix = ResidentIndex::load_stored(&file).expect("load");
+                assert!(ix.is_some(), "the stored index is current");
+            })
+        })
+        .collect();
+    report(
+        "index_load_worker_median",
+        percentile(&mut worker, 0.5),
+        "ms",
+    );
     report(
         "index_bytes_per_resident",
         index.encode().len() as f64 / n as f64,
@@ -346,7 +398,9 @@ fn main() {
         "B",
     );
     keystrokes(&store, &index, env_usize("DOLBOM_SCALE_ROUNDS", 40));
-    today(&store, runs.min(10));
+    if std::env::var("DOLBOM_SCALE_ONLY").as_deref() != Ok("search") {
+        today(&store, runs.min(10));
+    }
     drop(index);
     drop(store);
     search_process(&db, runs);

@@ -283,13 +283,18 @@ impl SearchIndex {
         let terms = &query.digits;
         let mut scored: Vec<(u32, u32)> = Vec::new();
         let mut candidates = Vec::new();
+        // A query with no term matches every record: its candidate list would be the whole
+        // index (4 bytes a resident), and refining over it is a full scan anyway.
+        let keep = !query.is_empty();
         let mut visit = |r: u32| {
             if !filter(r) || !self.digits_match(r, terms) {
                 return;
             }
             if name.is_empty() {
                 scored.push((MatchClass::Any.rank() << 24, r));
-                candidates.push(r);
+                if keep {
+                    candidates.push(r);
+                }
             } else if let Some((_, score, _)) = structured(name, self.units(r)) {
                 scored.push((score, r));
                 candidates.push(r);
@@ -449,13 +454,16 @@ impl SearchIndex {
         let mut fuzzy = Vec::new();
         // Without a candidate list, one pass finds both kinds (the scan is memory-bound at 1M).
         let fuse = over.is_none();
+        let keep = !query.is_empty();
         let mut visit = |r: u32| {
             if !filter(r) || !self.digits_match(r, terms) {
                 return;
             }
             if name.is_empty() {
                 structural.push((MatchClass::Any.rank() << 24, r));
-                candidates.push(r);
+                if keep {
+                    candidates.push(r);
+                }
             } else if let Some((_, score, _)) = structured(name, self.units(r)) {
                 structural.push((score, r));
                 candidates.push(r);

@@ -120,7 +120,9 @@ impl Rowids {
     fn decode(r: &mut Reader<impl std::io::Read>, n: usize) -> Option<Rowids> {
         match r.u8()? {
             4 => r.vec(n, 4, le_u32).map(Rowids::Narrow),
-            8 => r.vec(n, 8, |b| le_u64(b).map(|v| v as i64)).map(Rowids::Wide),
+            8 => r
+                .vec(n, 8, |b| le_u64(b).map(|v| v as i64))
+                .map(Rowids::Wide),
             _ => None,
         }
     }

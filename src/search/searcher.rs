@@ -55,11 +55,7 @@ impl Searcher {
             .map(|p| p.candidates.as_slice());
         self.refined = over.is_some();
         let outcome = index.run(query, &filter, limit, over);
-        self.prev = Some(Prev {
-            index: index.uid(),
-            query: query.clone(),
-            candidates: outcome.candidates,
-        });
+        self.remember(index, query, outcome.candidates);
         outcome.hits
     }
 
@@ -78,12 +74,18 @@ impl Searcher {
             .map(|p| p.candidates.as_slice());
         self.refined = over.is_some();
         let (ranking, candidates) = index.rank_over(query, &filter, over);
-        self.prev = Some(Prev {
+        self.remember(index, query, candidates);
+        ranking
+    }
+
+    /// Keeps a query's structural matches for the next keystroke; a query with no term matched
+    /// everything, so nothing is kept (the next one scans the index, the same set).
+    fn remember(&mut self, index: &SearchIndex, query: &Query, candidates: Vec<u32>) {
+        self.prev = (!query.is_empty()).then(|| Prev {
             index: index.uid(),
             query: query.clone(),
             candidates,
         });
-        ranking
     }
 }
 

@@ -276,9 +276,7 @@ impl Store {
         verify: VerifyIndex<'_, T>,
     ) -> Result<Option<(i64, T)>> {
         let conn = self.conn();
-        let cache: Option<i64> = conn
-            .query_row("PRAGMA cache_size", [], |r| r.get(0))
-            .ok();
+        let cache: Option<i64> = conn.query_row("PRAGMA cache_size", [], |r| r.get(0)).ok();
         let _ = conn.pragma_update(None, "cache_size", READ_CACHE_KIB);
         let read = read_stored(conn, format, decode, verify);
         if let Some(c) = cache {
@@ -286,6 +284,15 @@ impl Store {
         }
         let _ = conn.execute_batch("PRAGMA shrink_memory");
         quiet_missing(read).map_err(|e| self.sql_err(e))
+    }
+
+    /// Sets this connection's page cache to at most `kib` KiB (the store opens with 32 MiB for
+    /// bulk work; the TUI's own connection only looks up rows a screenful at a time, so a
+    /// smaller cache keeps its memory down, #18).
+    pub fn set_page_cache_kib(&self, kib: u32) -> Result<()> {
+        self.conn()
+            .pragma_update(None, "cache_size", -i64::from(kib))
+            .map_err(|e| self.sql_err(e))
     }
 
     /// Stores an index built at change count `changes`, unless something changed since (then it

@@ -166,7 +166,7 @@ fn scripted_day() {
         .unwrap();
     assert!(status.success());
     let mut t = Term { session, keys: 0 };
-    t.expect("start", &["주민 검색", "300건 중 200건 표시"]);
+    t.expect("start", &["주민 검색", "300건 중 64건 표시"]);
 
     // 1. Search by 초성: typing goes to the query at once (the search box has focus).
     t.text("ㄱㅁㅂ");

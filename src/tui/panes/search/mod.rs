@@ -32,6 +32,9 @@ fn query_cut_message() -> String {
 
 /// Results kept for one query (the list scrolls through these).
 const LIMIT: usize = 200;
+/// Rows fetched with each new query: more than a tall terminal shows (#18: a keystroke reads
+/// a screenful of rows from the database, not [`LIMIT`]).
+const FIRST: usize = 64;
 const ANY: &str = "(전체)";
 /// Display columns of the name column (a space included).
 const NAME_W: usize = 10;
@@ -186,7 +189,9 @@ impl SearchPane {
         self.ranking = index.rank(&mut self.searcher, &query, &self.filters);
         self.hits.clear();
         self.fetched = 0;
-        self.fetch_more(store);
+        // A screenful first (a keystroke looks up this many rows, not a whole page); the rest
+        // as the list scrolls.
+        self.fetch(store, FIRST);
         self.list = ListState::default();
         self.detail = None;
     }
@@ -194,10 +199,14 @@ impl SearchPane {
     /// Fetches the list rows of the next [`LIMIT`] matches (the same rows, in the same order,
     /// as [`crate::search::residents::find`] gives `dolbom search`).
     fn fetch_more(&mut self, store: &Store) {
+        self.fetch(store, LIMIT);
+    }
+
+    fn fetch(&mut self, store: &Store, n: usize) {
         let Some(index) = &self.index else {
             return;
         };
-        let next = index.page(&mut self.ranking, self.fetched, LIMIT);
+        let next = index.page(&mut self.ranking, self.fetched, n);
         if next.is_empty() {
             return;
         }
@@ -205,7 +214,7 @@ impl SearchPane {
         match summarize(store, index, next) {
             Ok(rows) => {
                 self.hits.extend(rows);
-                self.fetched = (self.fetched + LIMIT).min(self.ranking.len());
+                self.fetched = (self.fetched + n).min(self.ranking.len());
                 self.error = None;
             }
             Err(e) => self.error = Some(e.to_string()),
