@@ -20,7 +20,7 @@
 //! average 8–14, the two binaries run back to back): import 14.48 s → 8.38 s, the re-import
 //! (parse + match only) 1.94 s → 1.91 s in both runs. Import / re-import went from 7.5× to
 //! 4.4×; at the unloaded re-import of 0.61 s that is ≈ 2.7 s (not measured unloaded: the
-//! machine never was). During the old import SQLite wrote 10,163 WAL frames for 5,081 pages
+//! machine never was). Before the larger cache, the import wrote 10,163 WAL frames for 5,081 pages
 //! (strace), half of them spills of the 32 MB cache written again at commit.
 
 use dolbom::clock::{Clock, parse_datetime};
