@@ -210,7 +210,9 @@ const EDITS_OUTRANK_INSERTS: [&str; 1] = ["discovery"];
 /// the greatest stamp among edits when there is one.
 fn winner<'w>(table: &str, writes: &'w [Write]) -> Option<&'w Write> {
     if EDITS_OUTRANK_INSERTS.contains(&table) {
-        writes.iter().max_by(|a, b| (!a.insert, &a.stamp).cmp(&(!b.insert, &b.stamp)))
+        writes
+            .iter()
+            .max_by(|a, b| (!a.insert, &a.stamp).cmp(&(!b.insert, &b.stamp)))
     } else {
         writes.iter().max_by(|a, b| a.stamp.cmp(&b.stamp))
     }

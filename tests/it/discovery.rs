@@ -367,7 +367,10 @@ fn an_outcome_outranks_the_same_round_imported_later_elsewhere() {
         assert_eq!(k.outcome, Some(Outcome::AlreadyManaged), "{site}");
         assert_eq!(k.note, "기존 사례", "{site}");
         assert_eq!(by_name(&items, "이영희").outcome, None, "{site}");
-        assert!(s.conflicts(true).unwrap().is_empty(), "{site}: 충돌 검토 is empty");
+        assert!(
+            s.conflicts(true).unwrap().is_empty(),
+            "{site}: 충돌 검토 is empty"
+        );
         let p = &s.discovery_progress("2026-11-25").unwrap()[0];
         assert_eq!((p.total, p.checked), (4, 3), "{site}");
     }
@@ -402,7 +405,12 @@ fn round_progress_in_the_monthly_report_and_the_stats_screen() {
     let oct = &monthly::monthly(&s, "2026-10").unwrap().discovery[0];
     assert_eq!((oct.total, oct.checked, oct.overdue), (4, 0, 0), "{oct:?}");
     // A month after the round's deadline: the round is no longer listed.
-    assert!(monthly::monthly(&s, "2026-12").unwrap().discovery.is_empty());
+    assert!(
+        monthly::monthly(&s, "2026-12")
+            .unwrap()
+            .discovery
+            .is_empty()
+    );
 
     // Defined once, like every figure, and printed as rows of the CSV.
     for code in [
@@ -413,7 +421,10 @@ fn round_progress_in_the_monthly_report_and_the_stats_screen() {
         "discovery_outcomes",
     ] {
         assert_eq!(
-            monthly::DEFINITIONS.iter().filter(|d| d.code == code).count(),
+            monthly::DEFINITIONS
+                .iter()
+                .filter(|d| d.code == code)
+                .count(),
             1,
             "{code}"
         );
@@ -446,7 +457,10 @@ fn round_progress_in_the_monthly_report_and_the_stats_screen() {
     // ← to October: the same round as it stood then.
     press(&mut app, &["left"]);
     let text = screen(&mut app);
-    assert!(text.contains("처리 0/4 · 이달 처리 0 · 기한 경과 0"), "{text}");
+    assert!(
+        text.contains("처리 0/4 · 이달 처리 0 · 기한 경과 0"),
+        "{text}"
+    );
 }
 
 /// A second file adding rows to a round already here: the bulk import's per-round counts add

@@ -105,6 +105,11 @@ fn did_what_it_says(state: &str, h: &Hint, b: &Before, app: &mut App) -> Result<
         Action::Back if b.typing => !app.typing() && app.overlay.is_none(),
         Action::Back => app.overlay.is_none(),
         Action::Detail | Action::ToggleScope | Action::ShowConflicts => after_screen != b.screen,
+        // 이관: the partner-site form, or (no partner known yet / not this operator's case) why not.
+        Action::TransferCase => {
+            matches!(form_purpose(app), Some(FormPurpose::Transfer { .. }))
+                || app.message.as_deref().is_some_and(|m| m.contains("이관"))
+        }
         Action::SyncExport => form_purpose(app) == Some(FormPurpose::SyncExport),
         Action::SyncImport => form_purpose(app) == Some(FormPurpose::SyncImport),
         Action::SyncFolder => form_purpose(app) == Some(FormPurpose::SyncFolder),

@@ -125,7 +125,10 @@ fn t_transfers_the_open_case_after_a_confirm_naming_the_site() {
     );
 
     // Again, and 예 this time.
-    press(&mut app, &["T", "주거 지원 이어서", "ctrl-s", "right", "ctrl-s"]);
+    press(
+        &mut app,
+        &["T", "주거 지원 이어서", "ctrl-s", "right", "ctrl-s"],
+    );
     assert!(app.overlay.is_none(), "{}", screen(&mut app));
     let s = screen(&mut app);
     assert!(

@@ -28,8 +28,20 @@ pub fn discovery_rows(r: &MonthlyReport) -> Vec<(&'static str, String, &'static 
     let mut rows = Vec::new();
     for d in &r.discovery {
         let name = || d.round.clone();
-        rows.push((DISCOVERY_KIND, name(), "discovery_total", String::new(), d.total));
-        rows.push((DISCOVERY_KIND, name(), "discovery_checked", String::new(), d.checked));
+        rows.push((
+            DISCOVERY_KIND,
+            name(),
+            "discovery_total",
+            String::new(),
+            d.total,
+        ));
+        rows.push((
+            DISCOVERY_KIND,
+            name(),
+            "discovery_checked",
+            String::new(),
+            d.checked,
+        ));
         rows.push((
             DISCOVERY_KIND,
             name(),
@@ -37,7 +49,13 @@ pub fn discovery_rows(r: &MonthlyReport) -> Vec<(&'static str, String, &'static 
             String::new(),
             d.checked_in_month,
         ));
-        rows.push((DISCOVERY_KIND, name(), "discovery_overdue", String::new(), d.overdue));
+        rows.push((
+            DISCOVERY_KIND,
+            name(),
+            "discovery_overdue",
+            String::new(),
+            d.overdue,
+        ));
         for (o, n) in Outcome::ALL.iter().zip(d.outcomes) {
             if n > 0 {
                 rows.push((

@@ -308,8 +308,14 @@ impl StatsScreen {
         };
         let mut lines = Vec::new();
         for d in r.discovery.iter().take(MAX_ROUNDS) {
+            // The rounds are the centre's, whichever 담당 the figures above show.
+            let whose = if self.group().is_some() {
+                "(전체) "
+            } else {
+                ""
+            };
             let head = format!(
-                "발굴 {}회차 (기한 {})  처리 {}/{} · 이달 처리 {} · 기한 경과 {}",
+                "발굴 {whose}{}회차 (기한 {})  처리 {}/{} · 이달 처리 {} · 기한 경과 {}",
                 d.round,
                 d.deadline.get(5..).unwrap_or(&d.deadline),
                 d.checked,

@@ -387,9 +387,7 @@ pub fn transfer_form(t: &Timeline, store: &Store) -> Effect {
         Err(e) => return Effect::Message(e.to_string()),
     }
     if store.role() < crate::store::Role::Lead && case.worker != store.operator() {
-        return Effect::Message(
-            "다른 작업자의 사례는 팀장이나 관리자만 이관할 수 있습니다".into(),
-        );
+        return Effect::Message("다른 작업자의 사례는 팀장이나 관리자만 이관할 수 있습니다".into());
     }
     let own = store.site().id.clone();
     let peers: Vec<(String, String)> = match store.peers() {
@@ -459,7 +457,11 @@ fn transfer_confirm(case_id: &str, peers: &[(String, String)], form: &PaneForm) 
 
 /// Applies a submitted 이관 form (either step); `None` if `purpose` is not one. The first step
 /// opens the confirm step; "예" there writes the 이관 entry, "아니요" writes nothing.
-pub fn transfer_submit(purpose: &FormPurpose, form: &PaneForm, store: &mut Store) -> Option<Effect> {
+pub fn transfer_submit(
+    purpose: &FormPurpose,
+    form: &PaneForm,
+    store: &mut Store,
+) -> Option<Effect> {
     Some(match purpose {
         FormPurpose::Transfer { case_id, peers } => {
             if value(form, FieldId::Body).is_empty() {
@@ -485,7 +487,7 @@ pub fn transfer_submit(purpose: &FormPurpose, form: &PaneForm, store: &mut Store
             }
             match transfer::transfer(store, case_id, site_id, note) {
                 Ok(_) => Effect::Message(format!(
-                    "{site_name}(으)로 이관했습니다: 다음 동기화 묶음(F6)으로 보내세요. 이 사본은 이제 읽기 전용입니다"
+                    "{site_name}(으)로 이관했습니다 (읽기 전용 · F6 동기화로 보내기)"
                 )),
                 Err(e) => Effect::Message(e.to_string()),
             }
