@@ -103,10 +103,10 @@ fn entry(
     kind: &str,
     at: &str,
     due_on: Option<&str>,
-    corrects: Option<&str>,
-    voids: bool,
+    corrects: Option<(&str, bool)>,
     data: &str,
 ) -> String {
+    let (corrects, voids) = corrects.map_or((None, false), |(id, v)| (Some(id), v));
     let id = uuid::Uuid::now_v7().to_string();
     tx.insert(
         "entries",
@@ -376,16 +376,7 @@ fn random_writes_keep_the_tables_equal_to_a_recompute() {
                         } else {
                             "{}".to_string()
                         };
-                        entry(
-                            &mut tx,
-                            &case,
-                            kind,
-                            &at,
-                            *rng.pick(&due),
-                            None,
-                            false,
-                            &data,
-                        );
+                        entry(&mut tx, &case, kind, &at, *rng.pick(&due), None, &data);
                     }
                     4 | 5 => {
                         // A correction or a void of a recent entry (of its own case).
@@ -402,8 +393,7 @@ fn random_writes_keep_the_tables_equal_to_a_recompute() {
                             &kind,
                             &at,
                             due,
-                            Some(&target),
-                            voids,
+                            Some((&target, voids)),
                             "{}",
                         );
                     }
