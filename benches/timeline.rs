@@ -100,6 +100,11 @@ fn bench_today(c: &mut Criterion) {
         return;
     }
     let store = open(&path, "박지현");
+    // The store's part alone (the maintained tables' reads), for the split.
+    let day = clock().today();
+    c.bench_function("today_facts_all", |b| {
+        b.iter(|| black_box(timeline::ops::today_facts(&store, Scope::All, day).expect("facts")))
+    });
     for scope in [Scope::Mine, Scope::All] {
         let name = format!("today_and_charts_{scope:?}").to_lowercase();
         c.bench_function(&name, |b| {

@@ -71,10 +71,10 @@ pub const DONGS: [&str; 21] = [
 mod cases;
 mod households;
 mod names;
-#[cfg(test)]
-mod today_tests;
 mod resources;
 mod rng;
+#[cfg(test)]
+mod today_tests;
 
 /// Generates demo data into `store` in one transaction. `progress(done, total)` is called
 /// every few thousand residents.

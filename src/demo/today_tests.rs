@@ -28,8 +28,7 @@ fn normalized(mut f: TodayFacts) -> TodayFacts {
     for s in &mut f.stages {
         s.entered.sort();
     }
-    f.stages
-        .sort_by(|a, b| a.case.case_id.cmp(&b.case.case_id));
+    f.stages.sort_by(|a, b| a.case.case_id.cmp(&b.case.case_id));
     f.contacts.sort_by(|a, b| {
         (a.case.case_id.as_str(), a.stage.code()).cmp(&(b.case.case_id.as_str(), b.stage.code()))
     });
@@ -50,7 +49,11 @@ fn compare(store: &Store, scope: Scope, days: &[NaiveDate]) -> usize {
         );
         let (old_lists, new_lists) = (due::compute(&old, today), due::compute(&new, today));
         assert_eq!(old_lists, new_lists, "{scope:?} {today}: lists");
-        items += new_lists.sections().iter().map(|(_, l)| l.len()).sum::<usize>();
+        items += new_lists
+            .sections()
+            .iter()
+            .map(|(_, l)| l.len())
+            .sum::<usize>();
         let (old, new) = (normalized(old), normalized(new));
         assert_eq!(old.stages, new.stages, "{scope:?} {today}: stages");
         assert_eq!(old.contacts, new.contacts, "{scope:?} {today}: contacts");
@@ -81,7 +84,9 @@ fn assert_fresh(store: &Store, what: &str) {
     if kept != fresh {
         let only_kept: Vec<_> = kept.iter().filter(|l| !fresh.contains(l)).collect();
         let only_fresh: Vec<_> = fresh.iter().filter(|l| !kept.contains(l)).collect();
-        panic!("{what}: maintained rows differ\nonly maintained: {only_kept:#?}\nonly fresh: {only_fresh:#?}");
+        panic!(
+            "{what}: maintained rows differ\nonly maintained: {only_kept:#?}\nonly fresh: {only_fresh:#?}"
+        );
     }
 }
 
@@ -98,10 +103,10 @@ fn entry(
     kind: &str,
     at: &str,
     due_on: Option<&str>,
-    corrects: Option<&str>,
-    voids: bool,
+    corrects: Option<(&str, bool)>,
     data: &str,
 ) -> String {
+    let (corrects, voids) = corrects.map_or((None, false), |(id, v)| (Some(id), v));
     let id = uuid::Uuid::now_v7().to_string();
     tx.insert(
         "entries",
@@ -128,7 +133,15 @@ fn maintained_today_matches_the_per_case_computation() {
     let now = "2026-03-01T10:00:00";
     let a_path = dir.path().join("a.db");
     let mut a = open(&a_path, "박지현", now);
-    generate(&mut a, &DemoOptions { residents: 400, seed: 11 }, &mut |_, _| {}).expect("demo a");
+    generate(
+        &mut a,
+        &DemoOptions {
+            residents: 400,
+            seed: 11,
+        },
+        &mut |_, _| {},
+    )
+    .expect("demo a");
     // Everything reaches a second site by a bundle (the sync merge, not the form path, keeps
     // its tables), which corrects and voids there and sends that back.
     let mut b = open(&dir.path().join("b.db"), "박지현", "2026-03-01T11:00:00");
@@ -202,11 +215,17 @@ fn maintained_today_matches_the_per_case_computation() {
         "SELECT id FROM cases WHERE deleted = 0 ORDER BY id LIMIT 40",
     );
     let resident = column(&a, "SELECT resident_id FROM cases ORDER BY id LIMIT 1");
-    crate::timeline::handover::hand_over(&mut a, &cases[..10], "박지현", "휴직 인계").expect("hand over");
+    crate::timeline::handover::hand_over(&mut a, &cases[..10], "박지현", "휴직 인계")
+        .expect("hand over");
     {
         let mut tx = a.write().expect("tx");
         for (i, id) in cases[10..].iter().enumerate() {
-            let stage = [Stage::Closed, Stage::Monitoring, Stage::Intake, Stage::Conference][i % 4];
+            let stage = [
+                Stage::Closed,
+                Stage::Monitoring,
+                Stage::Intake,
+                Stage::Conference,
+            ][i % 4];
             tx.update("cases", id, &[("stage", stage.code().into())])
                 .expect("stage");
             if i % 5 == 0 {
@@ -285,10 +304,26 @@ impl Rng {
 fn random_writes_keep_the_tables_equal_to_a_recompute() {
     let dir = tempfile::tempdir().expect("tempdir");
     let mut store = open(&dir.path().join("p.db"), "박지현", "2026-03-01T10:00:00");
-    generate(&mut store, &DemoOptions { residents: 30, seed: 2 }, &mut |_, _| {}).expect("demo");
+    generate(
+        &mut store,
+        &DemoOptions {
+            residents: 30,
+            seed: 2,
+        },
+        &mut |_, _| {},
+    )
+    .expect("demo");
     let kinds = [
-        "visit", "call", "office_visit", "monitoring", "initial_consult", "assessment", "memo",
-        "plan", "stage_change", "conference",
+        "visit",
+        "call",
+        "office_visit",
+        "monitoring",
+        "initial_consult",
+        "assessment",
+        "memo",
+        "plan",
+        "stage_change",
+        "conference",
     ];
     let stages: Vec<&str> = Stage::ALL.iter().map(|s| s.code()).collect();
     let workers = ["박지현", "김서연", "이도윤"];
@@ -312,10 +347,24 @@ fn random_writes_keep_the_tables_equal_to_a_recompute() {
                 &store,
                 "SELECT id || '|' || case_id || '|' || kind FROM entries ORDER BY id DESC LIMIT 200",
             );
-            let residents = column(&store, "SELECT id || '|' || resident_id FROM cases ORDER BY id");
+            let residents = column(
+                &store,
+                "SELECT id || '|' || resident_id FROM cases ORDER BY id",
+            );
             let case = rng.pick(&cases).clone();
-            let at = format!("{} {:02}:{:02}", rng.pick(&days), 9 + rng.below(3), rng.below(2) * 30);
-            let due = [None, Some("2026-02-01"), Some("2026-02-25"), Some("2026-03-01"), Some("2026-03-20")];
+            let at = format!(
+                "{} {:02}:{:02}",
+                rng.pick(&days),
+                9 + rng.below(3),
+                rng.below(2) * 30
+            );
+            let due = [
+                None,
+                Some("2026-02-01"),
+                Some("2026-02-25"),
+                Some("2026-03-01"),
+                Some("2026-03-20"),
+            ];
             let mut tx = store.write().expect("tx");
             // One to three writes per transaction.
             for _ in 0..1 + rng.below(3) {
@@ -327,7 +376,7 @@ fn random_writes_keep_the_tables_equal_to_a_recompute() {
                         } else {
                             "{}".to_string()
                         };
-                        entry(&mut tx, &case, kind, &at, *rng.pick(&due), None, false, &data);
+                        entry(&mut tx, &case, kind, &at, *rng.pick(&due), None, &data);
                     }
                     4 | 5 => {
                         // A correction or a void of a recent entry (of its own case).
@@ -338,7 +387,15 @@ fn random_writes_keep_the_tables_equal_to_a_recompute() {
                         let kind = parts.next().unwrap_or_default().to_string();
                         let voids = rng.below(2) == 0;
                         let due = if voids { None } else { *rng.pick(&due) };
-                        entry(&mut tx, &of_case, &kind, &at, due, Some(&target), voids, "{}");
+                        entry(
+                            &mut tx,
+                            &of_case,
+                            &kind,
+                            &at,
+                            due,
+                            Some((&target, voids)),
+                            "{}",
+                        );
                     }
                     6 => {
                         tx.update("cases", &case, &[("stage", (*rng.pick(&stages)).into())])
@@ -374,11 +431,16 @@ fn random_writes_keep_the_tables_equal_to_a_recompute() {
             }
         }
         // A purge of some entries and a case, as a peer's purge op applies it.
-        let victims: Vec<(String, String)> = column(&store, "SELECT id FROM entries ORDER BY id DESC LIMIT 3")
-            .into_iter()
-            .map(|id| ("entries".to_string(), id))
-            .chain(std::iter::once(("cases".to_string(), rng.pick(&column(&store, "SELECT id FROM cases ORDER BY id")).clone())))
-            .collect();
+        let victims: Vec<(String, String)> =
+            column(&store, "SELECT id FROM entries ORDER BY id DESC LIMIT 3")
+                .into_iter()
+                .map(|id| ("entries".to_string(), id))
+                .chain(std::iter::once((
+                    "cases".to_string(),
+                    rng.pick(&column(&store, "SELECT id FROM cases ORDER BY id"))
+                        .clone(),
+                )))
+                .collect();
         let tx = store.write().expect("tx");
         let who = crate::store::sync::Actor {
             operator: "박지현",

@@ -677,7 +677,7 @@ END;
 /// or resident change, a purge), while the common entry inserts (a contact, a follow-up date, a
 /// stage change) take a short path. The contact kinds are spelled as `EntryKind::is_contact`
 /// says (a test checks it).
-const V_TODAY: &str = r#"
+pub(super) const V_TODAY: &str = r#"
 CREATE TABLE IF NOT EXISTS case_today (
     stage         TEXT NOT NULL,
     worker        TEXT NOT NULL,

@@ -1,5 +1,8 @@
-//! The facts the 오늘 lists and charts are computed from, with indexed queries (none scans
-//! `entries`; see `Store::today_query_plans`). The rules live in `crate::timeline::due`.
+//! The facts the 오늘 lists and charts are computed from. They are read from tables kept
+//! current by triggers in the transaction of every write (`case_today`, `follow_up_today`,
+//! `case_stage_counts`, `entry_days`: migration V_TODAY), each list one index range, so a load
+//! costs what it returns, for everyone as for "mine" (none reads `entries`; see
+//! `Store::today_query_plans`). The rules live in `crate::timeline::due`.
 
 use super::{Result, Store, bad};
 use crate::model::{
@@ -430,9 +433,13 @@ pub(crate) mod reference {
         }
     }
 
-
     /// What [`Store::follow_up_facts`] and the others returned, the old way.
-    pub(crate) fn facts(store: &Store, scope: Scope, today: &str, referral_before: &str) -> Result<crate::model::TodayFacts> {
+    pub(crate) fn facts(
+        store: &Store,
+        scope: Scope,
+        today: &str,
+        referral_before: &str,
+    ) -> Result<crate::model::TodayFacts> {
         let worker = store.scope_worker(scope);
         let mine = worker.is_some();
         Ok(crate::model::TodayFacts {
@@ -450,7 +457,12 @@ pub(crate) mod reference {
     }
 
     /// [`Store::entries_between`], the old way.
-    pub(crate) fn entries_between(store: &Store, scope: Scope, from: &str, to: &str) -> Result<i64> {
+    pub(crate) fn entries_between(
+        store: &Store,
+        scope: Scope,
+        from: &str,
+        to: &str,
+    ) -> Result<i64> {
         let worker = store.scope_worker(scope);
         store
             .conn()
@@ -512,5 +524,52 @@ pub(crate) mod reference {
         conn.execute_batch("ROLLBACK TO today_rebuild; RELEASE today_rebuild;")
             .map_err(|e| store.sql_err(e))?;
         rows
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::model::EntryKind;
+    use std::collections::BTreeSet;
+
+    /// The codes quoted right after each `prefix` in `sql` (`x.kind = 'visit'` → `visit`).
+    fn quoted_after(sql: &str, prefix: &str) -> BTreeSet<String> {
+        sql.match_indices(prefix)
+            .filter_map(|(i, _)| {
+                let rest = sql[i + prefix.len()..].strip_prefix('\'')?;
+                Some(rest[..rest.find('\'')?].to_string())
+            })
+            .collect()
+    }
+
+    /// The triggers of V_TODAY spell the contact kinds as `EntryKind::is_contact` says, in
+    /// each of their three spellings (a new kind that is no contact, e.g. a planned visit,
+    /// needs nothing; a new contact kind needs a migration that re-creates the triggers).
+    #[test]
+    fn today_triggers_name_exactly_the_contact_kinds() {
+        let sql = super::super::schema::V_TODAY;
+        let contacts: BTreeSet<String> = EntryKind::ALL
+            .into_iter()
+            .filter(|k| k.is_contact())
+            .map(|k| k.code().to_string())
+            .collect();
+        let stage = |mut s: BTreeSet<String>| {
+            assert!(s.remove("stage_change"));
+            s
+        };
+        assert_eq!(stage(quoted_after(sql, "x.kind = ")), contacts);
+        assert_eq!(stage(quoted_after(sql, "NEW.kind = ")), contacts);
+        let lists: Vec<BTreeSet<String>> = sql
+            .match_indices("NEW.kind IN (")
+            .map(|(i, _)| {
+                let rest = &sql[i + "NEW.kind IN (".len()..];
+                rest[..rest.find(')').unwrap_or(0)]
+                    .split(',')
+                    .map(|c| c.trim().trim_matches('\'').to_string())
+                    .collect()
+            })
+            .collect();
+        assert_eq!(lists.len(), 3);
+        assert!(lists.iter().all(|l| *l == contacts), "{lists:?}");
     }
 }

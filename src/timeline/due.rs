@@ -157,26 +157,55 @@ fn item(
 }
 
 fn date_of(stamp: &str) -> Option<NaiveDate> {
-    parse_date(stamp.get(..10).unwrap_or(stamp))
+    let s = stamp.get(..10).unwrap_or(stamp);
+    plain_date(s).or_else(|| parse_date(s))
 }
 
-fn first_line(s: &str) -> String {
-    s.lines().next().unwrap_or("").to_string()
+/// `YYYY-MM-DD` read digit by digit: chrono's format-driven parse cost more than the rest of
+/// an item, and the 오늘 list for everyone reads two dates for each of thousands of follow-ups.
+/// Anything else (or an impossible date, which `parse_date` refuses as well) is left to
+/// `parse_date`.
+fn plain_date(s: &str) -> Option<NaiveDate> {
+    let b = s.as_bytes();
+    if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
+        return None;
+    }
+    let num = |from: usize, to: usize| {
+        b[from..to].iter().try_fold(0u32, |n, &c| {
+            c.is_ascii_digit().then(|| n * 10 + u32::from(c - b'0'))
+        })
+    };
+    NaiveDate::from_ymd_opt(i32::try_from(num(0, 4)?).ok()?, num(5, 7)?, num(8, 10)?)
 }
 
 /// A follow-up, if it is still open and due by `today`.
 pub fn follow_up(f: &FollowUpFact, today: NaiveDate) -> Option<DueItem> {
+    follow_up_owned(f.clone(), today)
+}
+
+/// [`follow_up`] taking the fact, whose strings the item keeps (the everyone list has
+/// thousands).
+fn follow_up_owned(f: FollowUpFact, today: NaiveDate) -> Option<DueItem> {
     let due = date_of(&f.due_on)?;
     let since = date_of(&f.at)?;
     let answered = f.last_contact.as_deref().is_some_and(|c| c > f.at.as_str());
-    if answered {
+    if answered || due > today {
         return None;
     }
-    let kind = DueKind::FollowUp {
-        entry_id: f.entry_id.clone(),
-        kind: f.kind,
-    };
-    item(&f.case, kind, since, due, today, first_line(&f.body))
+    let mut detail = f.body;
+    let first = detail.lines().next().map_or(0, str::len);
+    detail.truncate(first);
+    Some(DueItem {
+        case: f.case,
+        kind: DueKind::FollowUp {
+            entry_id: f.entry_id,
+            kind: f.kind,
+        },
+        since,
+        due,
+        days_over: (today - due).num_days(),
+        detail,
+    })
 }
 
 /// Guide deadlines a case has reached by `today`.
@@ -304,10 +333,15 @@ fn sorted(mut v: Vec<DueItem>) -> Vec<DueItem> {
 
 /// Applies every rule to the facts for `today`.
 pub fn compute(facts: &TodayFacts, today: NaiveDate) -> Today {
+    compute_owned(facts.clone(), today)
+}
+
+/// [`compute`] taking the facts, whose strings the items keep.
+pub fn compute_owned(facts: TodayFacts, today: NaiveDate) -> Today {
     let (due_today, overdue): (Vec<_>, Vec<_>) = facts
         .follow_ups
-        .iter()
-        .filter_map(|f| follow_up(f, today))
+        .into_iter()
+        .filter_map(|f| follow_up_owned(f, today))
         .partition(|i| i.days_over == 0);
     Today {
         due_today: sorted(due_today),

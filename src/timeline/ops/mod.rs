@@ -644,7 +644,7 @@ pub fn today_facts(store: &Store, scope: Scope, today: NaiveDate) -> Result<Toda
 /// The 오늘 lists for the store's clock.
 pub fn today(store: &Store, scope: Scope) -> Result<Today> {
     let day = store.clock().today();
-    Ok(due::compute(&today_facts(store, scope, day)?, day))
+    Ok(due::compute_owned(today_facts(store, scope, day)?, day))
 }
 
 /// Chart data for the 오늘 pane; `today` gives the overdue count.

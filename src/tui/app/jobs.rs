@@ -6,9 +6,9 @@ use super::App;
 use crate::tui::panes;
 
 impl App {
-    /// (Re)loads the 오늘 pane: on a worker thread when the app has a job channel (at 100k
-    /// residents the everyone view takes ~0.5 s on one core, too long to block input), inline
-    /// otherwise. The pane keeps its previous rows under "불러오는 중…" meanwhile; a newer
+    /// (Re)loads the 오늘 pane: on a worker thread when the app has a job channel (the
+    /// everyone view reads maintained tables since V_TODAY, but at 100k residents it still
+    /// lists ~15k follow-ups, and a loaded PC must not block input on it), inline otherwise. The pane keeps its previous rows under "불러오는 중…" meanwhile; a newer
     /// request supersedes an older one (the older result is dropped on arrival).
     pub(super) fn load_today(&mut self) {
         let (generation, scope) = self.today.begin_load();
