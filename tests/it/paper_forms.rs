@@ -359,9 +359,9 @@ fn html_is_self_contained_escaped_and_holds_the_same_values() {
 /// excepted), only known elements, and every table row spanning exactly the table's columns.
 fn check_html(page: &str) -> Result<(), String> {
     const VOID: [&str; 3] = ["meta", "br", "col"];
-    const KNOWN: [&str; 16] = [
-        "html", "head", "meta", "title", "style", "body", "h1", "h2", "p", "table", "colgroup",
-        "col", "tr", "th", "td", "footer",
+    const KNOWN: [&str; 17] = [
+        "html", "head", "meta", "title", "style", "body", "h1", "h2", "p", "br", "table",
+        "colgroup", "col", "tr", "th", "td", "footer",
     ];
     let mut stack: Vec<String> = Vec::new();
     let (mut cols, mut span) = (0usize, 0usize);
