@@ -18,6 +18,44 @@ use dolbom::timeline;
 use std::hint::black_box;
 use std::path::PathBuf;
 
+/// This thread's CPU time in nanoseconds (Linux: `/proc/thread-self/schedstat`), so the figures
+/// can be read on a loaded machine where wall time mostly measures the other processes.
+fn thread_cpu_ns() -> Option<u64> {
+    if !cfg!(target_os = "linux") {
+        return None;
+    }
+    std::fs::read_to_string("/proc/thread-self/schedstat")
+        .ok()?
+        .split_whitespace()
+        .next()?
+        .parse()
+        .ok()
+}
+
+/// Runs `f` `n` times and prints the median wall and CPU time (besides criterion's wall-time
+/// figures).
+fn cpu_median(name: &str, n: usize, mut f: impl FnMut()) {
+    let mut wall = Vec::with_capacity(n);
+    let mut cpu = Vec::with_capacity(n);
+    for _ in 0..n {
+        let (t, c) = (std::time::Instant::now(), thread_cpu_ns());
+        f();
+        wall.push(t.elapsed().as_secs_f64() * 1e3);
+        if let (Some(a), Some(b)) = (c, thread_cpu_ns()) {
+            cpu.push(b.saturating_sub(a) as f64 / 1e6);
+        }
+    }
+    let median = |v: &mut Vec<f64>| {
+        v.sort_by(f64::total_cmp);
+        v.get(v.len() / 2).copied().unwrap_or(f64::NAN)
+    };
+    eprintln!(
+        "{name}: median of {n}: wall {:.1} ms, CPU {:.1} ms",
+        median(&mut wall),
+        median(&mut cpu)
+    );
+}
+
 fn open(path: &std::path::Path, user: &str) -> Store {
     let mut opts = OpenOptions::new(user);
     opts.clock = Clock::fixed(
@@ -101,6 +139,10 @@ fn bench_forms(c: &mut Criterion) {
     let set = FormSet::builtin().expect("forms");
     let d = CaseDocument::load(&store, &case_id, false).expect("doc");
     assert!(d.entries.len() >= 1_900);
+    cpu_median("form_summary_hwpx_2000_entries", 21, || {
+        let d = CaseDocument::load(&store, &case_id, false).expect("doc");
+        black_box(hwpx::render(&forms::layout(&set, Form::Summary, &d)).expect("hwpx"));
+    });
     // The 사례 요약 lists every entry: the largest of the seven.
     c.bench_function("form_summary_hwpx_2000_entries", |b| {
         b.iter(|| {
@@ -149,6 +191,9 @@ fn bench_xlsx(c: &mut Criterion) {
         ]);
     }
     let tables = [t];
+    cpu_median("xlsx_10000_rows", 11, || {
+        black_box(xlsx::workbook(&tables).expect("xlsx"));
+    });
     c.bench_function("xlsx_10000_rows", |b| {
         b.iter(|| black_box(xlsx::workbook(black_box(&tables)).expect("xlsx")))
     });
@@ -200,6 +245,9 @@ fn bench_monthly(c: &mut Criterion) {
         r.by_dong.len(),
         r.total.open_at_end
     );
+    cpu_median("monthly_report_demo", 7, || {
+        black_box(monthly::monthly(&store, &month).expect("report"));
+    });
     let mut g = c.benchmark_group("monthly");
     g.sample_size(10);
     g.bench_function("monthly_report_demo", |b| {

@@ -355,6 +355,75 @@ fn html_is_self_contained_escaped_and_holds_the_same_values() {
     }
 }
 
+/// Checks that `page` is well-formed HTML: every element closed in order (void elements
+/// excepted), only known elements, and every table row spanning exactly the table's columns.
+fn check_html(page: &str) -> Result<(), String> {
+    const VOID: [&str; 3] = ["meta", "br", "col"];
+    const KNOWN: [&str; 17] = [
+        "html", "head", "meta", "title", "style", "body", "h1", "h2", "p", "br", "table",
+        "colgroup", "col", "tr", "th", "td", "footer",
+    ];
+    let mut stack: Vec<String> = Vec::new();
+    let (mut cols, mut span) = (0usize, 0usize);
+    let mut rest = page.strip_prefix("<!DOCTYPE html>").ok_or("no doctype")?;
+    while let Some(open) = rest.find('<') {
+        let close = rest[open..].find('>').ok_or("unclosed tag")? + open;
+        let tag = &rest[open + 1..close];
+        rest = &rest[close + 1..];
+        if let Some(name) = tag.strip_prefix('/') {
+            let top = stack.pop().ok_or(format!("</{name}> closes nothing"))?;
+            if top != name {
+                return Err(format!("</{name}> closes <{top}>"));
+            }
+            if name == "tr" && span != cols {
+                return Err(format!("a row spans {span} of {cols} columns"));
+            }
+            continue;
+        }
+        let name = tag.split([' ', '/']).next().unwrap_or("");
+        if !KNOWN.contains(&name) {
+            return Err(format!("unknown element <{name}>"));
+        }
+        match name {
+            "table" => cols = 0,
+            "col" => cols += 1,
+            "tr" => span = 0,
+            "th" | "td" => {
+                span += tag
+                    .split("colspan=\"")
+                    .nth(1)
+                    .and_then(|v| v.split('"').next())
+                    .map_or(Ok(1), str::parse::<usize>)
+                    .map_err(|e| e.to_string())?
+            }
+            _ => {}
+        }
+        if !VOID.contains(&name) {
+            stack.push(name.to_string());
+        }
+    }
+    if stack.is_empty() {
+        Ok(())
+    } else {
+        Err(format!("left open: {stack:?}"))
+    }
+}
+
+#[test]
+fn every_html_form_is_well_formed() {
+    let (_dir, _store, d) = doc(false);
+    let forms = FormSet::builtin().expect("forms");
+    for form in Form::ALL {
+        let page = html::render(&forms::layout(&forms, form, &d));
+        assert_eq!(check_html(&page), Ok(()), "{form:?}");
+    }
+    // The checker itself catches a misnested page.
+    assert!(check_html("<!DOCTYPE html><html><p></html></p>").is_err());
+    assert!(
+        check_html("<!DOCTYPE html><table><col><tr><td colspan=\"2\"></td></tr></table>").is_err()
+    );
+}
+
 #[test]
 fn a_broken_template_names_the_file_and_line() {
     let cases: [(&str, usize, &str); 7] = [

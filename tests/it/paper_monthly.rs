@@ -727,7 +727,16 @@ fn add_corrections(store: &mut Store) {
         };
         match (i / 7) % 3 {
             0 => c.voids = true,
-            1 => c.due_on = Some(if i % 4 == 1 { "2026-01-05" } else { "2026-10-20" }.into()),
+            1 => {
+                c.due_on = Some(
+                    if i % 4 == 1 {
+                        "2026-01-05"
+                    } else {
+                        "2026-10-20"
+                    }
+                    .into(),
+                )
+            }
             _ => match e.kind {
                 dolbom::model::EntryKind::StageChange => {
                     c.data["to"] = serde_json::json!("종결");

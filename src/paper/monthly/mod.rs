@@ -350,11 +350,21 @@ pub fn gather(store: &Store, month: &str) -> Result<MonthInput, PaperError> {
             // The timeline's order: time, then the order written (a stable sort keeps storage
             // order for equal stamps, as the case index does).
             entries.sort_by(|a, b| a.1.at.cmp(&b.1.at).then(a.0.cmp(&b.0)));
-            CaseFacts {
-                case,
-                dong,
-                items: crate::timeline::resolve(entries.into_iter().map(|(_, e)| e).collect()),
-            }
+            let has_corrections = entries.iter().any(|(_, e)| e.corrects.is_some());
+            let entries = entries.into_iter().map(|(_, e)| e);
+            // With no correction every entry is its own item (what `resolve` gives, without
+            // its id index).
+            let items = if has_corrections {
+                crate::timeline::resolve(entries.collect())
+            } else {
+                entries
+                    .map(|original| TimelineItem {
+                        original,
+                        corrections: Vec::new(),
+                    })
+                    .collect()
+            };
+            CaseFacts { case, dong, items }
         })
         .collect();
     Ok(MonthInput {
@@ -407,18 +417,34 @@ fn stage_of(v: Option<&serde_json::Value>) -> Option<Stage> {
     v.and_then(|v| v.as_str()).and_then(Stage::parse)
 }
 
+/// The month's first day, last day and last minute as the store writes them.
+struct Bounds {
+    first: String,
+    last: String,
+    end: String,
+}
+
+impl Bounds {
+    fn of(input: &MonthInput) -> Bounds {
+        let last = input.last.format("%Y-%m-%d").to_string();
+        Bounds {
+            first: input.first.format("%Y-%m-%d").to_string(),
+            end: format!("{last} 23:59"),
+            last,
+        }
+    }
+}
+
 /// The month's figures for one case.
-fn case_figures(c: &CaseFacts, input: &MonthInput) -> Figures {
+fn case_figures(c: &CaseFacts, input: &MonthInput, bounds: &Bounds) -> Figures {
     let mut f = Figures::default();
-    let first = input.first.format("%Y-%m-%d").to_string();
-    let last = input.last.format("%Y-%m-%d").to_string();
-    let end = format!("{last} 23:59");
+    let Bounds { first, last, end } = bounds;
     let in_month = |at: &str| at >= first.as_str() && at <= end.as_str();
     let case = &c.case;
     if case.opened_on.as_str() > last.as_str() {
         return f;
     }
-    if case.opened_on >= first && case.opened_on <= last {
+    if case.opened_on >= *first && case.opened_on <= *last {
         f.discovered = 1;
     }
     let items: Vec<&TimelineItem> = c.items.iter().filter(|i| !i.is_voided()).collect();
@@ -572,8 +598,9 @@ pub fn compute(input: &MonthInput, generated_at: &str, generated_by: &str) -> Mo
     let mut by_worker: BTreeMap<String, Figures> = BTreeMap::new();
     let mut by_dong: BTreeMap<String, Figures> = BTreeMap::new();
     let mut total = Figures::default();
+    let bounds = Bounds::of(input);
     for c in &input.cases {
-        let f = case_figures(c, input);
+        let f = case_figures(c, input, &bounds);
         if f == Figures::default() {
             continue;
         }
