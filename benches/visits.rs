@@ -11,14 +11,13 @@
 //! Everything is written under `target/visits-bench/` and removed at the end. Prints the
 //! median and the slowest of 21 runs of each read.
 //!
-//! Measured 2026-11-29 (release, shared 2-core machine at load average 12–14, six builds
-//! running): week view for everyone (505 visits in 21 동) median 84 ms, max 98 ms; mine
-//! 110 ms; a day's list (72 visits) 12.8 ms; the screen's open 58 ms. Every read is an index
-//! seek (`EXPLAIN QUERY PLAN`: `entries_visit_plan` range, then per plan the root by id, its
-//! corrections by `entries_corrects`, the case and resident by primary key, the done check by
-//! `entries_visit_done`), so the cost is ~0.17 ms per listed visit under that load; the 20 ms
-//! target for a week needs a re-run on a quiet machine (or one statement per week instead of
-//! four per visit).
+//! Measured 2026-11-29 (release, shared 2-core machine with other builds running): with one
+//! statement per week (the roots by `entries_visit_plan`, then per plan index seeks only —
+//! its latest correction by `entries_corrects`, case and resident by primary key, the done
+//! check by `entries_visit_done`): week view for everyone (505 visits in 21 동) median
+//! 13.3 ms, max 26 ms; mine 8.7 ms; a day's list (72 visits) 0.49 ms; the screen's open
+//! 4.0 ms. (The first version, four statements per plan, measured 84 ms for the week under a
+//! heavier load.)
 
 use chrono::{Duration as Days, NaiveDate};
 use dolbom::clock::{Clock, parse_datetime};
