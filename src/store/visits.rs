@@ -3,7 +3,6 @@
 //! an index range (`entries_visit_plan`, `discovery_visit`, see migration V_VISITS) plus a few
 //! seeks per plan, so a week costs the same at 100k residents as at 100.
 
-use super::entries::{ENTRY_COLS, read_entry};
 use super::{Result, Store};
 use crate::model::{Entry, PlannedVisit, VisitSource};
 
@@ -21,96 +20,64 @@ impl Store {
         Ok(out)
     }
 
+    /// Plans on cases: one statement — the roots of every plan with a version on a day in range
+    /// (`entries_visit_plan`; a rescheduled plan is found by its old day, then dropped if it
+    /// moved away, or by its new one), each root's current version (its latest correction by
+    /// `entries_corrects`, else itself), the case and resident by primary key, and whether a
+    /// 방문 entry records it done (`entries_visit_done`). `CROSS JOIN` keeps that order.
     fn case_visit_plans(&self, from: &str, to: &str) -> Result<Vec<PlannedVisit>> {
-        let conn = self.conn();
-        let err = |e| self.sql_err(e);
-        // Roots of every plan with a version on a day in range: a rescheduled plan is found by
-        // its old day (then dropped below if it moved away) or by its new one.
-        let mut roots: Vec<String> = conn
+        self.conn()
             .prepare_cached(
-                "SELECT DISTINCT coalesce(e.corrects, e.id) FROM entries e INDEXED BY entries_visit_plan
-                 WHERE e.kind = 'visit_plan' AND json_extract(e.data, '$.on') BETWEEN ?1 AND ?2
-                   AND e.deleted = 0",
+                "WITH roots AS (
+                    SELECT DISTINCT coalesce(p.corrects, p.id) AS root
+                    FROM entries p INDEXED BY entries_visit_plan
+                    WHERE p.kind = 'visit_plan' AND json_extract(p.data, '$.on') BETWEEN ?1 AND ?2
+                      AND p.deleted = 0
+                 ), cur AS (
+                    SELECT root, coalesce(
+                        (SELECT x.id FROM entries x WHERE x.corrects = roots.root AND x.deleted = 0
+                         ORDER BY x.at DESC, x.hlc DESC LIMIT 1), root) AS cid
+                    FROM roots
+                 )
+                 SELECT cur.root, e.case_id, e.author, json_extract(e.data, '$.on'),
+                        json_extract(e.data, '$.time'), json_extract(e.data, '$.purpose'),
+                        c.worker, r.id, r.name, r.dong, r.address, r.phone,
+                        EXISTS (SELECT 1 FROM entries d INDEXED BY entries_visit_done
+                                WHERE d.kind = 'visit' AND json_extract(d.data, '$.plan_id') = cur.root
+                                  AND d.deleted = 0
+                                  AND NOT EXISTS (SELECT 1 FROM entries v
+                                                  WHERE v.corrects = d.id AND v.voids = 1))
+                 FROM cur CROSS JOIN entries e CROSS JOIN cases c CROSS JOIN residents r
+                 WHERE e.id = cur.cid AND c.id = e.case_id AND r.id = c.resident_id
+                   AND e.deleted = 0 AND e.voids = 0 AND e.kind = 'visit_plan' AND c.deleted = 0
+                   AND json_extract(e.data, '$.on') BETWEEN ?1 AND ?2",
             )
             .and_then(|mut s| {
-                s.query_map([from, to], |r| r.get::<_, String>(0))?
-                    .collect::<rusqlite::Result<Vec<_>>>()
+                s.query_map([from, to], |r| {
+                    let text = |i: usize| -> rusqlite::Result<String> {
+                        Ok(r.get::<_, Option<String>>(i)?.unwrap_or_default())
+                    };
+                    Ok(PlannedVisit {
+                        id: r.get(0)?,
+                        source: VisitSource::Case {
+                            case_id: r.get(1)?,
+                        },
+                        planner: r.get(2)?,
+                        on: text(3)?,
+                        time: text(4)?,
+                        purpose: text(5)?,
+                        worker: r.get(6)?,
+                        resident_id: Some(r.get(7)?),
+                        name: r.get(8)?,
+                        dong: r.get(9)?,
+                        address: r.get(10)?,
+                        phone: r.get(11)?,
+                        done: r.get(12)?,
+                    })
+                })?
+                .collect()
             })
-            .map_err(err)?;
-        roots.sort();
-        let mut chain = conn
-            .prepare_cached(&format!(
-                "SELECT {ENTRY_COLS} FROM entries e WHERE (e.id = ?1 OR e.corrects = ?1) AND e.deleted = 0
-                 ORDER BY e.corrects IS NOT NULL, e.at, e.hlc"
-            ))
-            .map_err(err)?;
-        let mut case = conn
-            .prepare_cached(
-                "SELECT c.worker, r.id, r.name, r.dong, r.address, r.phone
-                 FROM cases c JOIN residents r ON r.id = c.resident_id
-                 WHERE c.id = ?1 AND c.deleted = 0",
-            )
-            .map_err(err)?;
-        let mut done = conn
-            .prepare_cached(
-                "SELECT EXISTS (SELECT 1 FROM entries x INDEXED BY entries_visit_done
-                   WHERE x.kind = 'visit' AND json_extract(x.data, '$.plan_id') = ?1 AND x.deleted = 0
-                     AND NOT EXISTS (SELECT 1 FROM entries v WHERE v.corrects = x.id AND v.voids = 1))",
-            )
-            .map_err(err)?;
-        let mut out = Vec::with_capacity(roots.len());
-        for root in roots {
-            let versions: Vec<Entry> = chain
-                .query_map([&root], read_entry)
-                .and_then(|rows| rows.collect())
-                .map_err(err)?;
-            let Some(current) = versions.last() else {
-                continue;
-            };
-            if current.voids || current.kind != crate::model::EntryKind::VisitPlan {
-                continue;
-            }
-            let on = plan_field(current, "on");
-            if on < from || on > to {
-                continue;
-            }
-            let who = case
-                .query_row([&current.case_id], |r| {
-                    Ok((
-                        r.get::<_, String>(0)?,
-                        r.get::<_, String>(1)?,
-                        r.get::<_, String>(2)?,
-                        r.get::<_, String>(3)?,
-                        r.get::<_, String>(4)?,
-                        r.get::<_, Option<String>>(5)?,
-                    ))
-                })
-                .map_err(err);
-            let Ok((worker, resident_id, name, dong, address, phone)) = who else {
-                continue;
-            };
-            let is_done = done
-                .query_row([&root], |r| r.get::<_, bool>(0))
-                .map_err(err)?;
-            out.push(PlannedVisit {
-                id: root.clone(),
-                source: VisitSource::Case {
-                    case_id: current.case_id.clone(),
-                },
-                on: on.to_string(),
-                time: plan_field(current, "time").to_string(),
-                purpose: plan_field(current, "purpose").to_string(),
-                planner: current.author.clone(),
-                worker,
-                resident_id: Some(resident_id),
-                name,
-                dong,
-                address,
-                phone,
-                done: is_done,
-            });
-        }
-        Ok(out)
+            .map_err(|e| self.sql_err(e))
     }
 
     fn discovery_visit_plans(&self, from: &str, to: &str) -> Result<Vec<PlannedVisit>> {

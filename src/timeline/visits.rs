@@ -318,7 +318,7 @@ pub fn complete(store: &mut Store, plan_id: &str, body: &str) -> Result<Entry> {
 #[derive(Debug, Clone, PartialEq)]
 pub enum DiscoveryPlan {
     /// The row's resident has an open case: the plan is an entry on it.
-    OnCase(Entry),
+    OnCase(Box<Entry>),
     /// A candidate without a case: the plan is on the row.
     OnRow,
 }
@@ -335,7 +335,9 @@ pub fn plan_discovery(store: &mut Store, id: &str, input: &VisitInput) -> Result
             .into_iter()
             .find(|c| c.stage.is_open())
     {
-        return Ok(DiscoveryPlan::OnCase(plan(store, &case.id, input)?));
+        return Ok(DiscoveryPlan::OnCase(Box::new(plan(
+            store, &case.id, input,
+        )?)));
     }
     let ctx = Ctx::of(store);
     let mut tx = store.write()?;

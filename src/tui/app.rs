@@ -668,6 +668,14 @@ impl App {
                 }
                 return;
             }
+            FormPurpose::VisitDone { plan_id } => {
+                let effect = match &mut self.visits {
+                    Some(v) => v.on_done(&plan_id, &form, &mut self.store),
+                    None => Effect::None,
+                };
+                self.apply(effect);
+                return;
+            }
             FormPurpose::ExportVisits { day, format } => {
                 let effect = match &mut self.visits {
                     Some(v) => v.on_export(&day, &format, &form, &self.store),

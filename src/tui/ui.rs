@@ -378,7 +378,13 @@ pub fn key_hints(app: &App) -> Vec<Hint> {
             Action::ToggleScope,
         ],
         Context::Visits if app.visits.as_ref().is_some_and(|v| v.day_list().is_some()) => {
-            vec![Action::Select, Action::Print, Action::Export, Action::Back]
+            vec![
+                Action::Select,
+                Action::AddEntry,
+                Action::Print,
+                Action::Export,
+                Action::Back,
+            ]
         }
         Context::Visits => vec![
             Action::Select,

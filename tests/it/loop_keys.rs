@@ -101,6 +101,11 @@ fn did_what_it_says(state: &str, h: &Hint, b: &Before, app: &mut App) -> Result<
         }
         Action::FollowUpDone => app.last_change.is_some() && after_screen != b.screen,
         Action::Stats => app.stats.is_some(),
+        Action::Visits => app.visits.is_some(),
+        Action::PlanVisit => matches!(
+            form_purpose(app),
+            Some(FormPurpose::PlanVisit { .. } | FormPurpose::PlanVisitDiscovery { .. })
+        ),
         Action::Left | Action::Right => app.stats.is_some() && after_screen != b.screen,
         Action::Back if b.typing => !app.typing() && app.overlay.is_none(),
         Action::Back => app.overlay.is_none(),

@@ -441,6 +441,28 @@ fn tui_plans_from_the_case_and_the_queue_and_exports_the_day_at_80x24() {
         .count();
     assert_eq!(prints, 2);
 
+    // a: the visit was made — a 방문 entry on the case, linked to the plan, which shows 완료.
+    press(&mut app, &["a"]);
+    assert!(matches!(
+        &app.overlay,
+        Some(Overlay::Form(FormPurpose::VisitDone { .. }, _))
+    ));
+    press(
+        &mut app,
+        &["방문함. 보일러 고장 확인, 수리 연계 예정", "ctrl-s"],
+    );
+    assert!(app.overlay.is_none(), "{}", screen(&mut app));
+    let s = screen(&mut app);
+    assert!(s.contains("완료"), "{s}");
+    let t = timeline::load(&app.store, &case_id).unwrap();
+    let visit = t
+        .items
+        .iter()
+        .rev()
+        .find(|i| i.original.kind == EntryKind::Visit)
+        .unwrap();
+    assert_eq!(visit.original.data["plan_id"], list[0].id.as_str());
+
     // enter on the visit opens its case; esc from the list goes back to the week, esc again
     // closes the screen.
     press(&mut app, &["enter"]);

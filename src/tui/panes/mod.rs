@@ -234,6 +234,10 @@ pub enum FormPurpose {
     PlanVisitDiscovery {
         id: String,
     },
+    /// #16: recording a planned visit as done (the 방문 entry, from the day list).
+    VisitDone {
+        plan_id: String,
+    },
     /// #16: a day's visit list to a file (`day` YYYY-MM-DD, `format` xlsx/html).
     ExportVisits {
         day: String,

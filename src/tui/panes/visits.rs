@@ -2,8 +2,8 @@
 //! cell the day's count and the first name, masked — and a day's visit list in walking order
 //! (동, then address). Opened with `w` from 오늘 (or the palette). In the week: ←/→ move the
 //! day (past Sunday or Monday into the next or previous week), `[`/`]` a whole week, ↑/↓ the
-//! 동, `m` mine / everyone, enter the day's list. In the day list: ↑/↓, ←/→ the day before or
-//! after, enter opens the case, `p` writes a print file (HTML), `x` an XLSX file (names masked,
+//! 동, `m` mine / everyone, enter the day's list (at the selected 동's first visit). In the day list: ↑/↓, ←/→ the day before or
+//! after, enter opens the case, `a` records the visit done (the 방문 entry), `p` writes a print file (HTML), `x` an XLSX file (names masked,
 //! phones cut to four digits; audited as 출력), esc back to the week.
 //!
 //! The plan form (`v` in a case or on a 발굴 row) lives here too: 방문일 (default tomorrow),
@@ -178,6 +178,14 @@ impl VisitsScreen {
             Action::Select if self.day_list.is_none() => {
                 self.list = ListState::default();
                 self.load_day(store);
+                // The list starts at the selected 동's first visit of the day.
+                let dong = self.week.rows.keys().nth(self.row).cloned();
+                if let (Some(dong), Some(items)) = (dong, &self.day_list)
+                    && let Some(i) = items.iter().position(|v| v.dong == dong)
+                {
+                    self.list.selected = i;
+                    self.list.scroll_to(items.len(), page);
+                }
             }
             Action::Select => {
                 return match self.selected() {
@@ -189,6 +197,29 @@ impl VisitsScreen {
                         ),
                     },
                     None => Effect::Message("이 날 방문 계획이 없습니다".into()),
+                };
+            }
+            Action::AddEntry if self.day_list.is_some() => {
+                return match self.selected() {
+                    Some(v) if v.done => Effect::Message("이미 완료된 방문입니다".into()),
+                    Some(v) if v.case_id().is_some() => Effect::OpenForm(
+                        FormPurpose::VisitDone {
+                            plan_id: v.id.clone(),
+                        },
+                        PaneForm::new(
+                            &format!("방문 기록 · {} {}", mask_name(&v.name), v.on),
+                            vec![
+                                Field::multiline(FieldId::Body, "내용", 5)
+                                    .required()
+                                    .with_help("다녀온 방문의 내용: 사례에 방문 기록으로 남고 계획은 완료"),
+                            ],
+                        ),
+                    ),
+                    Some(_) => Effect::Message(
+                        "발굴 대상의 방문은 발굴 대상 목록에서 처리 결과로 남기세요 (오늘에서 g, o)"
+                            .into(),
+                    ),
+                    None => Effect::None,
                 };
             }
             Action::Print | Action::Export => {
@@ -212,6 +243,17 @@ impl VisitsScreen {
             _ => {}
         }
         Effect::None
+    }
+
+    /// The visit-record form was saved: the 방문 entry linked to the plan (완료).
+    pub fn on_done(&mut self, plan_id: &str, form: &PaneForm, store: &mut Store) -> Effect {
+        let body = form.value(FieldId::Body).unwrap_or("");
+        let result = plans::complete(store, plan_id, body);
+        self.reload(store);
+        match result {
+            Ok(_) => Effect::Message("방문을 기록했습니다 (계획 완료)".into()),
+            Err(e) => Effect::Message(e.to_string()),
+        }
     }
 
     /// The export form was saved: write the day's list (audited as 출력).
