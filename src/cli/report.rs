@@ -77,8 +77,8 @@ fn run_monthly(g: &Global, a: &MonthlyArgs) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// Writes one list as an XLSX workbook at `out` (atomically, 0600) and records one 다운로드 in
-/// the audit log: which list and how many rows, never its contents. Returns the row count.
+/// Writes one list as an XLSX workbook at `out` (atomically, 0600) and records one 출력 in
+/// the audit log (issue #15 item 4: every document and sheet is an 출력): which list and how many rows, never its contents. Returns the row count.
 pub fn write_list(
     store: &crate::store::Store,
     out: &std::path::Path,
@@ -89,7 +89,7 @@ pub fn write_list(
     let what = format!("{} xlsx {n}건", table.sheet);
     crate::paper::xlsx::write(out, std::slice::from_ref(&table))?;
     store.audit(&crate::audit::Event {
-        action: crate::model::AuditAction::Download,
+        action: crate::model::AuditAction::Print,
         resident_id: None,
         subject,
         detail: &what,

@@ -281,7 +281,8 @@ fn lists_go_to_xlsx_with_one_download_row_each() {
     let rows = sheet(&res, "자원 목록");
     assert_eq!(cell(&rows[0][0]), "이름");
 
-    let downloads = audit(dir.path(), "다운로드");
+    let mut downloads = audit(dir.path(), "출력");
+    downloads.retain(|(s, _)| s.starts_with("list:"));
     let subjects: Vec<&str> = downloads.iter().map(|(s, _)| s.as_str()).collect();
     assert_eq!(
         subjects,
@@ -492,7 +493,7 @@ fn tui_x_writes_the_search_results_and_today_lists_to_xlsx() {
         .audit_rows(&AuditFilter::default())
         .expect("audit")
         .into_iter()
-        .filter(|r| r.action == "다운로드")
+        .filter(|r| r.action == "출력" && r.subject.starts_with("list:"))
         .map(|r| r.subject)
         .collect();
     assert_eq!(subjects, ["list:search", "list:today"]);

@@ -1,5 +1,5 @@
 //! `x` on a list (검색 결과, 오늘): a small path form, then the shown list as XLSX (phones
-//! masked), with one 다운로드 row in the audit log (which list, how many rows).
+//! masked), with one 출력 row in the audit log (which list, how many rows).
 
 use super::fields::{FieldId, PaneForm};
 use crate::paper::xlsx::Table;
