@@ -1193,7 +1193,6 @@ fn latency_write_to_visible_with_the_tui_timing() {
 /// open conflicts differ (A keeps a conflict whose lost value is the current one).
 /// `cargo test --test it folder_sync::a_conflict_whose -- --ignored`.
 #[test]
-#[ignore]
 fn a_conflict_whose_lost_value_comes_back_is_the_same_everywhere() {
     use dolbom::timeline::handover::hand_over;
     let dir = tempfile::tempdir().unwrap();
