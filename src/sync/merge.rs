@@ -12,19 +12,25 @@
 //!   depend on the order ops or bundles arrive in (an update may even arrive before its insert:
 //!   the row appears when the insert does). A row whose insert is unknown stays absent.
 //! - Conflicts: every update op carries, per column, the stamp of the value it replaced
-//!   ([`BASE_KEY`]). A written value that no other write replaced is a *head*; when a field has
-//!   several heads they were written concurrently (neither side had seen the other), and each
-//!   head but the winner is recorded in `conflicts` (kept and lost value, stamps, origins).
-//!   An edit made after seeing a value is sequential and is no conflict. A person's choice on a
-//!   conflict is an op whose base names both values (`Tx::settle`): wherever it arrives, the
-//!   conflict is closed (or never recorded).
+//!   ([`BASE_KEY`]). Conflicts are a function of the set of ops held, never of the order they
+//!   arrived in (issue #19 item 3; see [`field_conflicts`]): a write that a greater-stamped
+//!   write with another value did not see (through base links, its own site's earlier writes,
+//!   or a write of the same value) lost concurrently, whether or not later writes replaced
+//!   both, and is recorded once, under an id made from the lost write (the same at every
+//!   site). The kept value named is the earliest write that beat it. An edit made after seeing
+//!   a value is sequential and is no conflict. A write whose base names the lost value (a
+//!   person's choice, `Tx::settle`, or an edit where it was current) closes the conflict
+//!   wherever it arrives (or it is never recorded). An open conflict the ops no longer make one
+//!   (an op between the two writes arrived late) is withdrawn.
 //! - Received ops keep their fields as they came (never "pointing at their row" as local
 //!   inserts may, see `store::materialize_insert`), so that a relay reproduces each op's bytes
 //!   and can forward its origin's proof (`super::proof`).
 //! - Two sites correcting one entry: a correction carries the corrections of that entry its
 //!   site had seen (`@base` of its insert); corrections from different sites that had not seen
-//!   each other are a conflict over the corrected entry (`check_corrections`), not a silent
-//!   "latest wins" in the timeline.
+//!   each other are a conflict over the corrected entry (`check_corrections`, again a function
+//!   of the corrections held), not a silent "latest wins" in the timeline. A local correction
+//!   closes the conflicts it saw at its own site at the next import (entries with open
+//!   correction conflicts are checked at every import).
 //! - Foreign keys are checked at commit (`Tx::begin_merge`), since a bundle may carry a child
 //!   row from one origin before its parent from another.
 //! - A stored op that does not parse is an error that stops the import, never an empty op.
@@ -266,9 +272,7 @@ fn settled_how(writes: &[Write], lost: usize) -> Option<&'static str> {
     let settling = writes
         .iter()
         .filter(|w| w.base.contains(stamp))
-        .min_by(|a, b| {
-            (a.base.len() < 2, &a.stamp).cmp(&(b.base.len() < 2, &b.stamp))
-        })?;
+        .min_by(|a, b| (a.base.len() < 2, &a.stamp).cmp(&(b.base.len() < 2, &b.stamp)))?;
     Some(if settling.base.len() < 2 {
         "superseded"
     } else if settling.value == writes[lost].value {
@@ -325,7 +329,11 @@ fn field_conflicts(writes: &[Write]) -> Vec<FieldConflict> {
     }
     let mut order: Vec<usize> = (0..n).collect();
     order.sort_by(|&a, &b| writes[a].stamp.cmp(&writes[b].stamp));
-    let at: HashMap<&Stamp, usize> = writes.iter().enumerate().map(|(i, w)| (&w.stamp, i)).collect();
+    let at: HashMap<&Stamp, usize> = writes
+        .iter()
+        .enumerate()
+        .map(|(i, w)| (&w.stamp, i))
+        .collect();
     let mut value_ids: HashMap<String, usize> = HashMap::new();
     let value_of: Vec<usize> = writes
         .iter()

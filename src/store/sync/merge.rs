@@ -396,7 +396,12 @@ impl Tx<'_> {
     /// Sets the value an open conflict (or one closed by sync) names as kept: the merge derives it
     /// from the ops held, so it may change as more arrive. A person's own resolution keeps the
     /// record as it was.
-    pub fn set_conflict_kept(&self, id: &str, kept_value: Option<&str>, kept: &Stamp) -> Result<()> {
+    pub fn set_conflict_kept(
+        &self,
+        id: &str,
+        kept_value: Option<&str>,
+        kept: &Stamp,
+    ) -> Result<()> {
         self.conn()
             .prepare_cached(
                 "UPDATE conflicts SET kept_value = ?2, kept_hlc = ?3, kept_origin = ?4
