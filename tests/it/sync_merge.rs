@@ -22,6 +22,8 @@ enum Action {
     Entry { site: u8, pick: u8 },
     /// Site deletes a resident it can see.
     Delete { site: u8, pick: u8 },
+    /// Site corrects one of the first entries it can see (often the same one as another site).
+    Correct { site: u8, pick: u8 },
     /// Site writes a bundle for a peer (or a full one); it waits in the mail.
     Export { from: u8, to: u8, full: bool },
     /// A bundle from the mail is imported by its addressee (old ones too: duplicates).
@@ -37,6 +39,7 @@ fn action() -> impl Strategy<Value = Action> {
         2 => (any::<u8>(), any::<u8>()).prop_map(|(site, pick)| Action::Case { site, pick }),
         2 => (any::<u8>(), any::<u8>()).prop_map(|(site, pick)| Action::Entry { site, pick }),
         1 => (any::<u8>(), any::<u8>()).prop_map(|(site, pick)| Action::Delete { site, pick }),
+        2 => (any::<u8>(), 0u8..2).prop_map(|(site, pick)| Action::Correct { site, pick }),
         4 => (any::<u8>(), any::<u8>(), prop::bool::weighted(0.2)).prop_map(|(from, to, full)| Action::Export { from, to, full }),
         5 => any::<u8>().prop_map(|pick| Action::Deliver { pick }),
         4 => (any::<u8>(), any::<u8>(), any::<bool>()).prop_map(|(site, pick, keep)| Action::Resolve { site, pick, keep }),
@@ -206,6 +209,40 @@ impl World {
                 };
                 let mut tx = self.sites[s].write().expect("tx");
                 tx.delete("residents", &id).expect("delete");
+                tx.commit().expect("commit");
+            }
+            Action::Correct { site, pick } => {
+                let s = self.site(site);
+                let ids = self.entries.clone();
+                let vis: Vec<String> = ids
+                    .iter()
+                    .filter(|id| field(&self.sites[s], "entries", id, "id").is_some())
+                    .cloned()
+                    .collect();
+                let Some(id) = Self::pick(&vis, pick) else {
+                    return;
+                };
+                let Some(cid) = field(&self.sites[s], "entries", &id, "case_id") else {
+                    return;
+                };
+                // As `timeline::correct_entry` writes it (the store adds what this site had
+                // seen of the entry's corrections); written directly since the simulation's
+                // cases have made-up stages.
+                let body = self.unique("c");
+                let mut tx = self.sites[s].write().expect("tx");
+                tx.insert(
+                    "entries",
+                    &uuid::Uuid::now_v7().to_string(),
+                    &[
+                        ("case_id", Val::text(&cid)),
+                        ("kind", Val::text("memo")),
+                        ("author", Val::text("tester")),
+                        ("at", Val::text("2025-03-01 10:00")),
+                        ("body", Val::text(&body)),
+                        ("corrects", Val::text(&id)),
+                    ],
+                )
+                .expect("correction");
                 tx.commit().expect("commit");
             }
             Action::Export { from, to, full } => {
@@ -383,13 +420,29 @@ proptest! {
     #[test]
     fn the_same_ops_in_any_order_make_the_same_conflicts(
         n in 2usize..=4,
-        actions in prop::collection::vec(action(), 20..50),
+        actions in prop::collection::vec(action(), 20..40),
         orders in prop::collection::vec(any::<u64>(), 3),
     ) {
         let mut w = World::new(n);
-        w.seed();
-        for a in &actions {
+        // Two residents, a case with an entry at every site (so corrections of the same entry
+        // meet).
+        w.run(&Action::Create { site: 0 });
+        w.run(&Action::Create { site: 0 });
+        w.run(&Action::Case { site: 0, pick: 0 });
+        w.run(&Action::Entry { site: 0, pick: 0 });
+        w.run(&Action::Entry { site: 0, pick: 0 });
+        for b in 1..n {
+            let path = w.dir.join(format!("seed{b}.bundle"));
+            export(&w.sites[0], None, true, &path);
+            import(&mut w.sites[b], &path).expect("seed import");
+        }
+        for (i, a) in actions.iter().enumerate() {
             w.run(a);
+            if i % 3 == 0 {
+                // More deltas on the way than the actions make, for more orders.
+                let (from, to) = (i as u8, i as u8 + 1);
+                w.run(&Action::Export { from, to, full: false });
+            }
         }
         let mut fulls = Vec::new();
         for (i, s) in w.sites.iter().enumerate() {
@@ -419,6 +472,10 @@ proptest! {
         }
         let d0 = digest(&fresh[0]);
         let c0 = open_conflict_keys(&fresh[0]);
+        if std::env::var_os("SYNC_STATS").is_some() {
+            let corrections = c0.iter().filter(|c| c.2 == "correction").count();
+            eprintln!("sites {n} deltas {} open conflicts {} (corrections {corrections})", mail.len(), c0.len());
+        }
         for s in &fresh[1..] {
             prop_assert_eq!(&digest(s), &d0, "fresh sites differ");
             let c = open_conflict_keys(s);
