@@ -12,12 +12,16 @@
 //!   depend on the order ops or bundles arrive in (an update may even arrive before its insert:
 //!   the row appears when the insert does). A row whose insert is unknown stays absent.
 //! - Conflicts: every update op carries, per column, the stamp of the value it replaced
-//!   ([`BASE_KEY`]). A written value that no other write replaced is a *head*; when a field has
-//!   several heads they were written concurrently (neither side had seen the other), and each
-//!   head but the winner is recorded in `conflicts` (kept and lost value, stamps, origins).
-//!   An edit made after seeing a value is sequential and is no conflict. A person's choice on a
-//!   conflict is an op whose base names both values (`Tx::settle`): wherever it arrives, the
-//!   conflict is closed (or never recorded).
+//!   ([`BASE_KEY`]). Conflicts are a function of the set of ops held, never of the order they
+//!   arrived in (issue #19 item 3; see [`field_conflicts`]): a write that a greater-stamped
+//!   write with another value did not see (through base links, its own site's earlier writes,
+//!   or a write of the same value) lost concurrently, whether or not later writes replaced
+//!   both, and is recorded once, under an id made from the lost write (the same at every
+//!   site). The kept value named is the earliest write that beat it. An edit made after seeing
+//!   a value is sequential and is no conflict. A write whose base names the lost value (a
+//!   person's choice, `Tx::settle`, or an edit where it was current) closes the conflict
+//!   wherever it arrives (or it is never recorded). An open conflict the ops no longer make one
+//!   (an op between the two writes arrived late) is withdrawn.
 //! - Received ops keep their fields as they came (never "pointing at their row" as local
 //!   inserts may, see `store::materialize_insert`), so that a relay reproduces each op's bytes
 //!   and can forward its origin's proof (`super::proof`).
@@ -27,8 +31,10 @@
 //!   from round + identity), and the outcome is the newer information.
 //! - Two sites correcting one entry: a correction carries the corrections of that entry its
 //!   site had seen (`@base` of its insert); corrections from different sites that had not seen
-//!   each other are a conflict over the corrected entry (`check_corrections`), not a silent
-//!   "latest wins" in the timeline.
+//!   each other are a conflict over the corrected entry (`check_corrections`, again a function
+//!   of the corrections held), not a silent "latest wins" in the timeline. A local correction
+//!   closes the conflicts it saw at its own site at the next import (entries with open
+//!   correction conflicts are checked at every import).
 //! - Foreign keys are checked at commit (`Tx::begin_merge`), since a bundle may carry a child
 //!   row from one origin before its parent from another.
 //! - A stored op that does not parse is an error that stops the import, never an empty op.
@@ -178,7 +184,17 @@ impl Merger {
                 *conflicts.entry(table).or_default() += n;
             }
         }
-        for root in std::mem::take(&mut self.corrected) {
+        // A local correction closes the conflicts it saw, but local writes do not merge: the
+        // entries with open correction conflicts (few) are checked at every import, so the
+        // site that wrote it closes them too.
+        let mut roots = std::mem::take(&mut self.corrected);
+        roots.extend(
+            open.values()
+                .flatten()
+                .filter(|c| c.table == "entries" && c.field == CORRECTION_FIELD)
+                .map(|c| c.row_id.clone()),
+        );
+        for root in roots {
             let n = check_corrections(tx, &root, at, &open)?;
             if n > 0 {
                 *conflicts.entry("entries".to_owned()).or_default() += n;
@@ -192,6 +208,7 @@ impl Merger {
 type OpenConflicts = HashMap<(String, String), Vec<OpenConflict>>;
 
 /// One write of a field: who, what, and the stamps of the values it replaced.
+#[derive(Clone)]
 struct Write {
     stamp: Stamp,
     value: Value,
@@ -261,25 +278,146 @@ impl RowState {
     }
 }
 
-/// What a person's settlement (or a later edit) did to an open conflict, as `resolution`.
-fn settled_how(writes: &[Write], winner: &Write, lost: &Stamp) -> &'static str {
-    // A person's choice replaces two values at once (`Tx::settle`); an ordinary edit made
-    // where the lost value was current replaces only it.
-    let chosen = writes
+/// One conflict a field's writes make: a write that a concurrent one with another value beat.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct FieldConflict {
+    /// Index (in the field's writes) of the write that lost.
+    lost: usize,
+    /// Index of the write named as kept: the earliest (by stamp) of those that beat it.
+    kept: usize,
+    /// `Some(resolution)` if a later write replaced the lost value knowingly (see
+    /// [`settled_how`]): the conflict is closed.
+    closed: Option<&'static str>,
+}
+
+/// How a write whose base names `lost` settled it, as `resolution` (without `@sync`): a
+/// person's choice replaces two values at once (`Tx::settle`) and either brings the lost value
+/// back or keeps the other; an ordinary edit made where the lost value was current replaces
+/// only it. The earliest such write decides, so the answer depends only on the writes held.
+fn settled_how(writes: &[Write], lost: usize) -> Option<&'static str> {
+    let stamp = &writes[lost].stamp;
+    let settling = writes
         .iter()
-        .any(|w| w.base.len() > 1 && w.base.contains(lost));
-    let lost_value = writes.iter().find(|w| w.stamp == *lost).map(|w| &w.value);
-    match (chosen, lost_value == Some(&winner.value)) {
-        (true, true) => "restore_other",
-        (true, false) => "keep_current",
-        (false, _) => "superseded",
+        .filter(|w| w.base.contains(stamp))
+        .min_by(|a, b| (a.base.len() < 2, &a.stamp).cmp(&(b.base.len() < 2, &b.stamp)))?;
+    Some(if settling.base.len() < 2 {
+        "superseded"
+    } else if settling.value == writes[lost].value {
+        "restore_other"
+    } else {
+        "keep_current"
+    })
+}
+
+/// A set of small indices.
+#[derive(Clone, Default)]
+struct Bits(Vec<u64>);
+
+impl Bits {
+    fn set(&mut self, i: usize) {
+        if self.0.len() <= i / 64 {
+            self.0.resize(i / 64 + 1, 0);
+        }
+        self.0[i / 64] |= 1 << (i % 64);
+    }
+    fn has(&self, i: usize) -> bool {
+        self.0.get(i / 64).is_some_and(|w| w & (1 << (i % 64)) != 0)
+    }
+    fn union(&mut self, other: &Bits) {
+        if self.0.len() < other.0.len() {
+            self.0.resize(other.0.len(), 0);
+        }
+        for (a, b) in self.0.iter_mut().zip(&other.0) {
+            *a |= b;
+        }
     }
 }
 
-/// Rewrites one row from all its ops (last writer wins per field) and records the losing heads
-/// of concurrent writes in `conflicts`. An open conflict whose lost value a later write replaced
-/// knowingly (a person settled it at some site, see `Tx::settle`) is closed here too. Returns
-/// the number of new conflict rows.
+/// The conflicts among one field's writes, as a function of the set of writes alone (never of
+/// the order they arrived in, nor of which write is the winner at the moment):
+///
+/// A write *saw* another if it is reachable through `@base` links (the values each write
+/// replaced) and the earlier writes of its own site (a site writes in order), or if it saw a
+/// write with the same value (the value it replaced is the value the other wrote). A write
+/// `lost` is in conflict if some write with a greater stamp and another value did not see it
+/// (stamps follow the hybrid clock, so a write never sees a greater one): that write beat it
+/// without knowing it. This holds whether or not later writes replaced both, so a site that
+/// saw the two writes meet and a site that received them with their successors record the
+/// same conflict. The conflict is closed if a write replaced the lost value knowingly (its
+/// base names it: a person's choice, or an edit made where the lost value was current).
+///
+/// A local write never changes the result for the writes its site holds (its base is the
+/// greatest stamp there, so whatever it did not see is in conflict already, or has the value
+/// it replaced), which is why the merge need not run after local edits.
+fn field_conflicts(writes: &[Write]) -> Vec<FieldConflict> {
+    let n = writes.len();
+    if n < 2 {
+        return Vec::new();
+    }
+    let mut order: Vec<usize> = (0..n).collect();
+    order.sort_by(|&a, &b| writes[a].stamp.cmp(&writes[b].stamp));
+    let at: HashMap<&Stamp, usize> = writes
+        .iter()
+        .enumerate()
+        .map(|(i, w)| (&w.stamp, i))
+        .collect();
+    let mut value_ids: HashMap<String, usize> = HashMap::new();
+    let value_of: Vec<usize> = writes
+        .iter()
+        .map(|w| {
+            let next = value_ids.len();
+            *value_ids.entry(w.value.to_string()).or_insert(next)
+        })
+        .collect();
+    // What each write saw: writes, and values.
+    let mut seen = vec![Bits::default(); n];
+    let mut seen_values = vec![Bits::default(); n];
+    let mut last_of_site: HashMap<&str, usize> = HashMap::new();
+    for &i in &order {
+        let mut parents: Vec<usize> = writes[i]
+            .base
+            .iter()
+            .filter_map(|s| at.get(s).copied())
+            .filter(|&p| p != i)
+            .collect();
+        if let Some(&p) = last_of_site.get(writes[i].stamp.1.as_str()) {
+            parents.push(p);
+        }
+        last_of_site.insert(writes[i].stamp.1.as_str(), i);
+        let (mut s, mut v) = (Bits::default(), Bits::default());
+        for p in parents {
+            s.set(p);
+            v.set(value_of[p]);
+            // A parent later in the order (a base naming a greater stamp: not from this
+            // engine) adds itself only.
+            s.union(&seen[p]);
+            v.union(&seen_values[p]);
+        }
+        seen[i] = s;
+        seen_values[i] = v;
+    }
+    let mut out = Vec::new();
+    for (k, &lost) in order.iter().enumerate() {
+        let beaten_by = order[k + 1..].iter().copied().find(|&v| {
+            writes[v].value != writes[lost].value
+                && !seen[v].has(lost)
+                && !seen_values[v].has(value_of[lost])
+        });
+        if let Some(kept) = beaten_by {
+            out.push(FieldConflict {
+                lost,
+                kept,
+                closed: settled_how(writes, lost),
+            });
+        }
+    }
+    out
+}
+
+/// Rewrites one row from all its ops (last writer wins per field) and brings its conflicts in
+/// line with [`field_conflicts`]: new ones recorded, the kept value of open ones updated,
+/// those a write settled closed (`…@sync`), and open ones the ops no longer make a conflict
+/// withdrawn. Returns the number of new open conflict rows.
 fn recompute_row(
     tx: &Tx<'_>,
     table: &str,
@@ -296,30 +434,65 @@ fn recompute_row(
     let deleted = state.deleted.map_or(0, |(_, d)| d);
     let mut values: Vec<(&str, Val)> = Vec::with_capacity(state.fields.len());
     let mut conflicts = 0;
-    let open_here = open.get(&(table.to_owned(), id.to_owned()));
+    let mut still_open: HashSet<String> = HashSet::new();
+    let open_here: HashSet<&str> = open
+        .get(&(table.to_owned(), id.to_owned()))
+        .into_iter()
+        .flatten()
+        .map(|c| c.id.as_str())
+        .collect();
     for (field, writes) in &state.fields {
         let Some(winner) = winner(table, writes) else {
             continue;
         };
         let outranks = EDITS_OUTRANK_INSERTS.contains(&table) && !winner.insert;
         values.push((field.as_str(), Val::from_json(&winner.value)));
-        let bases: HashSet<&Stamp> = writes.iter().flat_map(|w| w.base.iter()).collect();
-        let settled = open_here
-            .into_iter()
-            .flatten()
-            .filter(|c| c.field == *field && bases.contains(&c.lost));
-        for c in settled {
-            let how = settled_how(writes, winner, &c.lost);
-            tx.close_conflict(&c.id, at, &format!("{how}@sync"))?;
-        }
-        for lost in writes {
-            if lost.stamp != winner.stamp
-                && !bases.contains(&lost.stamp)
-                && lost.value != winner.value
-                && !(outranks && lost.insert)
-            {
-                conflicts += record_conflict(tx, table, id, field, winner, lost, at)?;
+        // On a table whose edits outrank inserts, once the field has an edit the inserts are
+        // out of the contest: neither a lost nor a kept value (still a function of the set of
+        // writes, whatever order they came in).
+        let edits_only: Vec<Write>;
+        let writes: &[Write] = if outranks {
+            edits_only = writes.iter().filter(|w| !w.insert).cloned().collect();
+            &edits_only
+        } else {
+            writes
+        };
+        for c in field_conflicts(writes) {
+            let (lost, kept) = (&writes[c.lost], &writes[c.kept]);
+            let cid = conflict_id(table, id, field, &lost.stamp);
+            match c.closed {
+                Some(how) => {
+                    // Recorded only where it was seen open (a site that receives the writes
+                    // with their settlement has nothing to review).
+                    if open_here.contains(cid.as_str()) {
+                        tx.close_conflict(&cid, at, &format!("{how}@sync"))?;
+                    }
+                }
+                None => {
+                    conflicts += record_conflict(tx, table, id, field, kept, lost, at)?;
+                    let kept_value = value_text(&kept.value);
+                    tx.set_conflict_kept(&cid, kept_value.as_deref(), &kept.stamp)?;
+                    still_open.insert(cid);
+                }
             }
+        }
+    }
+    for c in open
+        .get(&(table.to_owned(), id.to_owned()))
+        .into_iter()
+        .flatten()
+    {
+        if still_open.contains(&c.id) {
+            continue;
+        }
+        let writes = state.fields.get(&c.field);
+        let how = writes.and_then(|w| {
+            let lost = w.iter().position(|w| w.stamp == c.lost)?;
+            settled_how(w, lost)
+        });
+        match how {
+            Some(how) => tx.close_conflict(&c.id, at, &format!("{how}@sync"))?,
+            None => tx.withdraw_conflict(&c.id)?,
         }
     }
     let row = RowMeta {
@@ -339,49 +512,67 @@ fn recompute_row(
 /// The `conflicts.field` of two sites correcting one entry (`row_id` is the corrected entry).
 pub(super) const CORRECTION_FIELD: &str = "correction";
 
-/// Two sites correcting one entry: the timeline shows the latest correction (by time written,
-/// then stamp), so every other correction that had not seen it, and that it had not seen, from
-/// another site, is recorded as a conflict over the corrected entry (kept: the current text,
-/// lost: the other). A correction written after seeing both closes such a conflict. Returns the
-/// number of new conflict rows.
+/// Two sites correcting one entry, as a function of the corrections held (not of the order they
+/// arrived in): a correction is in conflict if a later one (by time written, then stamp) from
+/// another site had not seen it, nor it that one; the conflict names the latest such as kept.
+/// A correction written after seeing it (any correction whose base names it) closes it; a site
+/// that receives the corrections with that one records nothing. Returns the number of new
+/// open conflict rows.
 fn check_corrections(tx: &Tx<'_>, root: &str, at: &str, open: &OpenConflicts) -> SyncResult<u64> {
     let list = tx.corrections_seen(root)?;
-    for c in open
+    let open_here: Vec<&OpenConflict> = open
         .get(&("entries".to_owned(), root.to_owned()))
         .into_iter()
         .flatten()
-    {
-        if c.field == CORRECTION_FIELD && list.iter().any(|k| k.seen.contains(&c.lost)) {
-            tx.close_conflict(&c.id, at, "superseded@sync")?;
-        }
-    }
-    let Some(current) = list
-        .iter()
-        .max_by(|a, b| (&a.at, &a.stamp).cmp(&(&b.at, &b.stamp)))
-    else {
-        return Ok(0);
-    };
+        .filter(|c| c.field == CORRECTION_FIELD)
+        .collect();
+    let mut still_open: HashSet<String> = HashSet::new();
     let mut n = 0;
-    for other in &list {
-        let concurrent = other.stamp.1 != current.stamp.1
-            && !current.seen.contains(&other.stamp)
-            && !other.seen.contains(&current.stamp)
-            && !list.iter().any(|k| k.seen.contains(&other.stamp));
-        if !concurrent {
+    for lost in &list {
+        let later = |k: &&crate::store::sync::Correction| {
+            (&k.at, &k.stamp) > (&lost.at, &lost.stamp)
+                && k.stamp.1 != lost.stamp.1
+                && !k.seen.contains(&lost.stamp)
+                && !lost.seen.contains(&k.stamp)
+        };
+        let Some(kept) = list
+            .iter()
+            .filter(later)
+            .max_by(|a, b| (&a.at, &a.stamp).cmp(&(&b.at, &b.stamp)))
+        else {
+            continue;
+        };
+        let cid = conflict_id("entries", root, CORRECTION_FIELD, &lost.stamp);
+        if list.iter().any(|k| k.seen.contains(&lost.stamp)) {
+            if open_here.iter().any(|c| c.id == cid) {
+                tx.close_conflict(&cid, at, "superseded@sync")?;
+            }
             continue;
         }
         let recorded = tx.record_conflict(&NewConflict {
-            id: &conflict_id("entries", root, CORRECTION_FIELD, &other.stamp),
+            id: &cid,
             table: "entries",
             row_id: root,
             field: CORRECTION_FIELD,
-            kept_value: Some(&current.body),
-            kept: &current.stamp,
-            lost_value: Some(&other.body),
-            lost: &other.stamp,
+            kept_value: Some(&kept.body),
+            kept: &kept.stamp,
+            lost_value: Some(&lost.body),
+            lost: &lost.stamp,
             detected_at: at,
         })?;
+        tx.set_conflict_kept(&cid, Some(&kept.body), &kept.stamp)?;
         n += u64::from(recorded);
+        still_open.insert(cid);
+    }
+    for c in open_here {
+        if still_open.contains(&c.id) {
+            continue;
+        }
+        if list.iter().any(|k| k.seen.contains(&c.lost)) {
+            tx.close_conflict(&c.id, at, "superseded@sync")?;
+        } else {
+            tx.withdraw_conflict(&c.id)?;
+        }
     }
     Ok(n)
 }

@@ -393,6 +393,36 @@ impl Tx<'_> {
         Ok(n > 0)
     }
 
+    /// Sets the value an open conflict (or one closed by sync) names as kept: the merge derives it
+    /// from the ops held, so it may change as more arrive. A person's own resolution keeps the
+    /// record as it was.
+    pub fn set_conflict_kept(
+        &self,
+        id: &str,
+        kept_value: Option<&str>,
+        kept: &Stamp,
+    ) -> Result<()> {
+        self.conn()
+            .prepare_cached(
+                "UPDATE conflicts SET kept_value = ?2, kept_hlc = ?3, kept_origin = ?4
+                 WHERE id = ?1 AND (resolved_at IS NULL OR resolution LIKE '%@sync')
+                   AND (kept_value IS NOT ?2 OR kept_hlc <> ?3 OR kept_origin <> ?4)",
+            )
+            .and_then(|mut s| s.execute(params![id, kept_value, kept.0, kept.1]))
+            .map_err(|e| self.sql_err(e))?;
+        Ok(())
+    }
+
+    /// Removes open conflict `id`: the ops held no longer make it one (an op it looked
+    /// concurrent with turned out to follow it once the op between them arrived).
+    pub fn withdraw_conflict(&self, id: &str) -> Result<()> {
+        self.conn()
+            .prepare_cached("DELETE FROM conflicts WHERE id = ?1 AND resolved_at IS NULL")
+            .and_then(|mut s| s.execute([id]))
+            .map_err(|e| self.sql_err(e))?;
+        Ok(())
+    }
+
     /// Closes conflict `id` (if still open) with `resolution` at `at`.
     pub fn close_conflict(&self, id: &str, at: &str, resolution: &str) -> Result<()> {
         self.conn()
