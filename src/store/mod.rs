@@ -324,11 +324,12 @@ impl Store {
     pub fn write(&mut self) -> Result<Tx<'_>> {
         let path = self.path.clone();
         let now_ms = self.clock.now_ms();
+        let stamp = self.clock.stamp();
         let tx = self
             .conn
             .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
             .map_err(|e| sql_err(&path, e))?;
-        Tx::begin(tx, path, self.site.id.clone(), now_ms)
+        Tx::begin(tx, path, self.site.id.clone(), now_ms, stamp)
     }
 
     pub(crate) fn sql_err(&self, e: rusqlite::Error) -> StoreError {

@@ -89,6 +89,8 @@ pub struct Tx<'c> {
     hlc: i64,
     seq: i64,
     now_ms: i64,
+    /// The clock's `YYYY-MM-DD HH:MM:SS` at the start (as the merge stamps conflicts).
+    stamp: String,
     wrote_ops: bool,
     /// The text of the last INSERT: (table, columns, SQL).
     last_insert: Option<(String, Vec<String>, String)>,
@@ -100,6 +102,7 @@ impl<'c> Tx<'c> {
         path: PathBuf,
         site_id: String,
         now_ms: i64,
+        stamp: String,
     ) -> Result<Tx<'c>> {
         let err = |e| sql_err(&path, e);
         let hlc: i64 = tx
@@ -124,6 +127,7 @@ impl<'c> Tx<'c> {
             hlc,
             seq,
             now_ms,
+            stamp,
             wrote_ops: false,
             last_insert: None,
         })
@@ -381,6 +385,24 @@ impl<'c> Tx<'c> {
         if stamps.is_empty() {
             return Ok(None);
         }
+        // This correction is written after seeing those: the open correction conflicts over
+        // them are superseded here and now, as the merge closes them at a site that receives
+        // this correction (`crate::sync::merge::check_corrections`), so a site's open
+        // conflicts never wait for its next import to match everyone else's.
+        let mut close = self
+            .tx
+            .prepare_cached(
+                "UPDATE conflicts SET resolved_at = ?1, resolution = 'superseded@sync'
+                 WHERE tbl = 'entries' AND row_id = ?2 AND field = 'correction'
+                   AND lost_hlc = ?3 AND lost_origin = ?4 AND resolved_at IS NULL",
+            )
+            .map_err(|e| sql_err(&self.path, e))?;
+        for (hlc, site) in &stamps {
+            close
+                .execute(params![self.stamp, root, hlc, site])
+                .map_err(|e| sql_err(&self.path, e))?;
+        }
+        drop(close);
         Ok(Some(super::oplog::stamps::stamps_json("corrects", &stamps)))
     }
 
