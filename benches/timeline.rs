@@ -105,6 +105,10 @@ fn bench_today(c: &mut Criterion) {
     c.bench_function("today_facts_all", |b| {
         b.iter(|| black_box(timeline::ops::today_facts(&store, Scope::All, day).expect("facts")))
     });
+    // The lists alone (the rows read and turned into items; no charts).
+    c.bench_function("today_lists_all", |b| {
+        b.iter(|| black_box(timeline::ops::today_at(&store, Scope::All, day).expect("lists")))
+    });
     for scope in [Scope::Mine, Scope::All] {
         let name = format!("today_and_charts_{scope:?}").to_lowercase();
         c.bench_function(&name, |b| {

@@ -9,7 +9,10 @@ mod today;
 pub use case_views::{CaseFilter, CaseHeader, CaseRow, ReferralView};
 pub use discovery::{DiscoveryItem, Outcome, RoundProgress};
 pub use team::{ApprovalFact, ConsentFact, ConsentScope, HandoverFact};
-pub use today::{CaseRef, ContactFact, FollowUpFact, ReferralFact, Scope, StageFact, TodayFacts};
+pub use today::{
+    CaseRef, ContactFact, ContactRow, FollowUpFact, FollowUpRow, ReferralFact, Scope, StageFact,
+    StageRow, TodayFacts,
+};
 
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;

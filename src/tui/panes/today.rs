@@ -63,7 +63,8 @@ impl Default for TodayPane {
     }
 }
 
-/// What a 오늘 load produces; built on the worker thread at 100k residents (everyone: ~0.5 s).
+/// What a 오늘 load produces; built on the worker thread (everyone at 100k residents: see
+/// `benches/timeline.rs`).
 pub type TodayData = (Today, Charts, super::team::TeamToday);
 
 /// The 오늘 lists and charts for `scope`. Reads only, so it may run on a worker's connection.
@@ -125,9 +126,9 @@ impl TodayPane {
             self.rows.push(Row::Section(title, items.len()));
             self.rows.extend(items.into_iter().map(Row::Team));
         }
-        for (title, items) in today.sections() {
+        for (title, items) in today.into_sections() {
             self.rows.push(Row::Section(title, items.len()));
-            self.rows.extend(items.iter().cloned().map(Row::Item));
+            self.rows.extend(items.into_iter().map(Row::Item));
         }
         self.list.selected = self.list.selected.min(self.rows.len().saturating_sub(1));
         let at = self.list.selected;
