@@ -49,6 +49,8 @@ fn compare(store: &Store, scope: Scope, days: &[NaiveDate]) -> usize {
         );
         let (old_lists, new_lists) = (due::compute(&old, today), due::compute(&new, today));
         assert_eq!(old_lists, new_lists, "{scope:?} {today}: lists");
+        let built = crate::timeline::ops::today_at(store, scope, today).expect("rows");
+        assert_eq!(old_lists, built, "{scope:?} {today}: lists from the rows");
         items += new_lists
             .sections()
             .iter()

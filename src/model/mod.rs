@@ -10,7 +10,10 @@ pub mod visits;
 pub use case_views::{CaseFilter, CaseHeader, CaseRow, ReferralView};
 pub use discovery::{DiscoveryItem, Outcome, RoundAtMonthEnd, RoundProgress};
 pub use team::{ApprovalFact, ConsentFact, ConsentScope, HandoverFact};
-pub use today::{CaseRef, ContactFact, FollowUpFact, ReferralFact, Scope, StageFact, TodayFacts};
+pub use today::{
+    CaseRef, ContactFact, ContactRow, FollowUpFact, FollowUpRow, ReferralFact, Scope, StageFact,
+    StageRow, TodayFacts,
+};
 pub use visits::{PlannedVisit, VisitSource};
 
 use serde::{Deserialize, Serialize};

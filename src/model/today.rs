@@ -72,3 +72,87 @@ pub struct TodayFacts {
     pub contacts: Vec<ContactFact>,
     pub referrals: Vec<ReferralFact>,
 }
+
+/// A row of the 오늘 follow-up list as the store reads it, borrowed from the statement: the
+/// everyone list has thousands, and an item keeps only the strings it shows (see
+/// `timeline::due::follow_up_row`).
+#[derive(Debug, Clone, Copy)]
+pub struct FollowUpRow<'a> {
+    pub case_id: &'a str,
+    pub resident_name: &'a str,
+    pub worker: &'a str,
+    pub entry_id: &'a str,
+    pub kind: EntryKind,
+    pub at: &'a str,
+    pub due_on: &'a str,
+    /// As [`FollowUpFact::body`]: up to and including the first line break.
+    pub body: &'a str,
+    pub last_contact: Option<&'a str>,
+}
+
+impl FollowUpFact {
+    /// The fact as the store's borrowed row.
+    pub fn as_row(&self) -> FollowUpRow<'_> {
+        FollowUpRow {
+            case_id: &self.case.case_id,
+            resident_name: &self.case.resident_name,
+            worker: &self.case.worker,
+            entry_id: &self.entry_id,
+            kind: self.kind,
+            at: &self.at,
+            due_on: &self.due_on,
+            body: &self.body,
+            last_contact: self.last_contact.as_deref(),
+        }
+    }
+}
+
+/// A case in a stage with guide deadlines, borrowed from the statement; `stage_changes` as
+/// `case_today` keeps them (`day=stage,…`).
+#[derive(Debug, Clone, Copy)]
+pub struct StageRow<'a> {
+    pub case_id: &'a str,
+    pub resident_name: &'a str,
+    pub worker: &'a str,
+    pub stage: Stage,
+    pub opened_on: &'a str,
+    pub stage_changes: &'a str,
+}
+
+/// A case's latest contact, borrowed from the statement (see [`ContactFact`]).
+#[derive(Debug, Clone, Copy)]
+pub struct ContactRow<'a> {
+    pub case_id: &'a str,
+    pub resident_name: &'a str,
+    pub worker: &'a str,
+    pub stage: Stage,
+    pub opened_on: &'a str,
+    pub aftercare_on: Option<&'a str>,
+    pub last_contact: Option<&'a str>,
+}
+
+impl ContactFact {
+    /// The fact as the store's borrowed row.
+    pub fn as_row(&self) -> ContactRow<'_> {
+        ContactRow {
+            case_id: &self.case.case_id,
+            resident_name: &self.case.resident_name,
+            worker: &self.case.worker,
+            stage: self.stage,
+            opened_on: &self.opened_on,
+            aftercare_on: self.aftercare_on.as_deref(),
+            last_contact: self.last_contact.as_deref(),
+        }
+    }
+}
+
+impl CaseRef {
+    /// A case reference from borrowed columns.
+    pub fn from_strs(case_id: &str, resident_name: &str, worker: &str) -> CaseRef {
+        CaseRef {
+            case_id: case_id.to_owned(),
+            resident_name: resident_name.to_owned(),
+            worker: worker.to_owned(),
+        }
+    }
+}

@@ -6,9 +6,10 @@
 
 use super::{Result, Store, bad};
 use crate::model::{
-    CaseRef, ContactFact, EntryKind, FollowUpFact, ReferralFact, Scope, Stage, StageFact,
+    CaseRef, ContactFact, ContactRow, EntryKind, FollowUpFact, FollowUpRow, ReferralFact, Scope,
+    Stage, StageFact, StageRow,
 };
-use rusqlite::types::Value as SqlValue;
+use rusqlite::types::{Type, Value as SqlValue};
 use rusqlite::{Row, params, params_from_iter};
 
 /// `(x.kind = 'initial_consult' OR x.kind = 'visit' OR …)`: the kinds that count as contact
@@ -128,6 +129,25 @@ fn entries_between_sql(mine: bool) -> &'static str {
     }
 }
 
+/// Column `i` as text, borrowed from the row.
+fn text<'r>(r: &'r Row<'_>, i: usize) -> rusqlite::Result<&'r str> {
+    r.get_ref(i)?
+        .as_str()
+        .map_err(|e| rusqlite::Error::FromSqlConversionFailure(i, Type::Text, Box::new(e)))
+}
+
+/// Column `i` as text or NULL, borrowed from the row.
+fn text_or_null<'r>(r: &'r Row<'_>, i: usize) -> rusqlite::Result<Option<&'r str>> {
+    r.get_ref(i)?
+        .as_str_or_null()
+        .map_err(|e| rusqlite::Error::FromSqlConversionFailure(i, Type::Text, Box::new(e)))
+}
+
+fn stage_at(r: &Row<'_>, i: usize) -> rusqlite::Result<Stage> {
+    let s = text(r, i)?;
+    Stage::parse(s).ok_or_else(|| bad("stage", s))
+}
+
 fn read_case_ref(r: &Row<'_>, at: usize) -> rusqlite::Result<CaseRef> {
     Ok(CaseRef {
         case_id: r.get(at)?,
@@ -149,6 +169,91 @@ fn parse_stage_changes(changes: Option<&str>) -> Vec<(Stage, String)> {
 }
 
 impl Store {
+    /// Runs `sql` with `params` and hands each row to `f`, which reads it in place (the 오늘
+    /// lists for everyone have thousands of rows; their items keep only what they show).
+    fn visit_rows(
+        &self,
+        sql: &str,
+        params: impl rusqlite::Params,
+        mut f: impl FnMut(&Row<'_>) -> rusqlite::Result<()>,
+    ) -> Result<()> {
+        let mut stmt = self
+            .conn()
+            .prepare_cached(sql)
+            .map_err(|e| self.sql_err(e))?;
+        let mut rows = stmt.query(params).map_err(|e| self.sql_err(e))?;
+        while let Some(r) = rows.next().map_err(|e| self.sql_err(e))? {
+            f(r).map_err(|e| self.sql_err(e))?;
+        }
+        Ok(())
+    }
+
+    /// [`Store::follow_up_facts`], each row borrowed and handed to `f` in the list's order.
+    pub fn visit_follow_ups(
+        &self,
+        scope: Scope,
+        today: &str,
+        mut f: impl FnMut(FollowUpRow<'_>),
+    ) -> Result<()> {
+        let worker = self.scope_worker(scope);
+        let sql = follow_up_sql(worker.is_some());
+        self.visit_rows(&sql, params![today, worker], |r| {
+            let kind = text(r, 4)?;
+            f(FollowUpRow {
+                case_id: text(r, 0)?,
+                resident_name: text(r, 1)?,
+                worker: text(r, 2)?,
+                entry_id: text(r, 3)?,
+                kind: EntryKind::parse(kind).ok_or_else(|| bad("entry kind", kind))?,
+                at: text(r, 5)?,
+                due_on: text(r, 6)?,
+                body: text(r, 7)?,
+                last_contact: text_or_null(r, 8)?,
+            });
+            Ok(())
+        })
+    }
+
+    /// [`Store::stage_facts`], each row borrowed and handed to `f`.
+    pub fn visit_stages(&self, scope: Scope, mut f: impl FnMut(StageRow<'_>)) -> Result<()> {
+        let worker = self.scope_worker(scope);
+        let sql = stage_sql(worker.is_some());
+        self.visit_rows(&sql, params![worker], |r| {
+            f(StageRow {
+                case_id: text(r, 0)?,
+                resident_name: text(r, 1)?,
+                worker: text(r, 2)?,
+                stage: stage_at(r, 3)?,
+                opened_on: text(r, 4)?,
+                stage_changes: text_or_null(r, 5)?.unwrap_or(""),
+            });
+            Ok(())
+        })
+    }
+
+    /// [`Store::contact_facts`], each row borrowed and handed to `f`.
+    pub fn visit_contacts(
+        &self,
+        scope: Scope,
+        today: &str,
+        mut f: impl FnMut(ContactRow<'_>),
+    ) -> Result<()> {
+        let worker = self.scope_worker(scope);
+        let sql = contact_sql(worker.is_some());
+        self.visit_rows(&sql, params![today, worker], |r| {
+            f(ContactRow {
+                case_id: text(r, 0)?,
+                resident_name: text(r, 1)?,
+                worker: text(r, 2)?,
+                stage: stage_at(r, 3)?,
+                opened_on: text(r, 4)?,
+                aftercare_on: text_or_null(r, 5)?,
+                last_contact: text_or_null(r, 6)?,
+            });
+            Ok(())
+        })
+    }
+
     fn scope_worker(&self, scope: Scope) -> Option<String> {
         match scope {
             Scope::Mine => Some(self.operator().to_string()),

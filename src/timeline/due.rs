@@ -22,7 +22,8 @@
 
 use crate::clock::parse_date;
 pub use crate::model::{
-    CaseRef, ContactFact, FollowUpFact, ReferralFact, Scope, StageFact, TodayFacts,
+    CaseRef, ContactFact, ContactRow, FollowUpFact, FollowUpRow, ReferralFact, Scope, StageFact,
+    StageRow, TodayFacts,
 };
 use crate::model::{EntryKind, Stage};
 use chrono::{Duration, NaiveDate};
@@ -138,21 +139,22 @@ impl DueItem {
     }
 }
 
+/// The item if it is due by `today`; its case and detail are built only then.
 fn item(
-    case: &CaseRef,
+    case: &dyn Fn() -> CaseRef,
     kind: DueKind,
     since: NaiveDate,
     due: NaiveDate,
     today: NaiveDate,
-    detail: String,
+    detail: impl FnOnce() -> String,
 ) -> Option<DueItem> {
     (due <= today).then(|| DueItem {
-        case: case.clone(),
+        case: case(),
         kind,
         since,
         due,
         days_over: (today - due).num_days(),
-        detail,
+        detail: detail(),
     })
 }
 
@@ -180,98 +182,153 @@ fn plain_date(s: &str) -> Option<NaiveDate> {
 
 /// A follow-up, if it is still open and due by `today`.
 pub fn follow_up(f: &FollowUpFact, today: NaiveDate) -> Option<DueItem> {
-    follow_up_owned(f.clone(), today)
+    follow_up_row(&f.as_row(), today)
 }
 
-/// [`follow_up`] taking the fact, whose strings the item keeps (the everyone list has
-/// thousands).
-fn follow_up_owned(f: FollowUpFact, today: NaiveDate) -> Option<DueItem> {
-    let due = date_of(&f.due_on)?;
-    let since = date_of(&f.at)?;
-    let answered = f.last_contact.as_deref().is_some_and(|c| c > f.at.as_str());
+/// [`follow_up`] on the store's borrowed row: the item copies only the strings it keeps (the
+/// everyone list has thousands).
+pub fn follow_up_row(f: &FollowUpRow<'_>, today: NaiveDate) -> Option<DueItem> {
+    let due = date_of(f.due_on)?;
+    let since = date_of(f.at)?;
+    let answered = f.last_contact.is_some_and(|c| c > f.at);
     if answered || due > today {
         return None;
     }
-    let mut detail = f.body;
-    let first = detail.lines().next().map_or(0, str::len);
-    detail.truncate(first);
     Some(DueItem {
-        case: f.case,
+        case: CaseRef::from_strs(f.case_id, f.resident_name, f.worker),
         kind: DueKind::FollowUp {
-            entry_id: f.entry_id,
+            entry_id: f.entry_id.to_owned(),
             kind: f.kind,
         },
         since,
         due,
         days_over: (today - due).num_days(),
-        detail,
+        detail: f.body.lines().next().unwrap_or("").to_owned(),
     })
 }
 
 /// Guide deadlines a case has reached by `today`.
 pub fn deadlines(f: &StageFact, today: NaiveDate) -> Vec<DueItem> {
-    let opened = date_of(&f.opened_on);
-    DeadlineRule::ALL
-        .into_iter()
-        .filter(|r| r.applies_in(f.stage))
-        .filter_map(|rule| {
-            let entered = f
-                .entered
+    let mut out = Vec::new();
+    deadlines_with(
+        f.stage,
+        &f.opened_on,
+        |from| {
+            f.entered
                 .iter()
-                .filter(|(s, _)| *s == rule.from())
+                .filter(|(s, _)| *s == from)
                 .filter_map(|(_, on)| date_of(on))
                 .max()
-                .or(opened)?;
-            let due = entered + Duration::days(rule.days());
-            item(
-                &f.case,
-                DueKind::Deadline(rule),
-                entered,
-                due,
-                today,
-                rule.label().to_string(),
-            )
-        })
-        .collect()
+        },
+        || f.case.clone(),
+        today,
+        &mut out,
+    );
+    out
+}
+
+/// [`deadlines`] on the store's borrowed row, appended to `out`; the stage changes are read
+/// in place (`day=stage,…`).
+pub fn deadlines_row(f: &StageRow<'_>, today: NaiveDate, out: &mut Vec<DueItem>) {
+    deadlines_with(
+        f.stage,
+        f.opened_on,
+        |from| {
+            f.stage_changes
+                .split(',')
+                .filter_map(|p| {
+                    let (on, to) = p.split_once('=')?;
+                    if Stage::parse(to)? == from {
+                        date_of(on)
+                    } else {
+                        None
+                    }
+                })
+                .max()
+        },
+        || CaseRef::from_strs(f.case_id, f.resident_name, f.worker),
+        today,
+        out,
+    );
+}
+
+/// The rules of [`deadlines`]: `entered(stage)` is the latest day the case entered `stage`.
+fn deadlines_with(
+    stage: Stage,
+    opened_on: &str,
+    entered: impl Fn(Stage) -> Option<NaiveDate>,
+    case: impl Fn() -> CaseRef,
+    today: NaiveDate,
+    out: &mut Vec<DueItem>,
+) {
+    let opened = date_of(opened_on);
+    for rule in DeadlineRule::ALL {
+        if !rule.applies_in(stage) {
+            continue;
+        }
+        let Some(entered) = entered(rule.from()).or(opened) else {
+            continue;
+        };
+        let due = entered + Duration::days(rule.days());
+        out.extend(item(
+            &case,
+            DueKind::Deadline(rule),
+            entered,
+            due,
+            today,
+            || rule.label().to_string(),
+        ));
+    }
 }
 
 /// A case in 모니터링 with no contact for [`QUIET_DAYS`] or more.
 pub fn no_contact(f: &ContactFact, today: NaiveDate) -> Option<DueItem> {
+    no_contact_row(&f.as_row(), today)
+}
+
+/// [`no_contact`] on the store's borrowed row.
+pub fn no_contact_row(f: &ContactRow<'_>, today: NaiveDate) -> Option<DueItem> {
     if f.stage != Stage::Monitoring {
         return None;
     }
     let since = f
         .last_contact
-        .as_deref()
         .and_then(date_of)
-        .or_else(|| date_of(&f.opened_on))?;
+        .or_else(|| date_of(f.opened_on))?;
     let due = since + Duration::days(QUIET_DAYS);
-    let detail = format!("{}일째 연락 없음", (today - since).num_days());
-    item(&f.case, DueKind::NoContact, since, due, today, detail)
+    let detail = || format!("{}일째 연락 없음", (today - since).num_days());
+    item(
+        &|| row_case(f),
+        DueKind::NoContact,
+        since,
+        due,
+        today,
+        detail,
+    )
 }
 
 /// A closed case whose 사후관리 date has come with no contact since.
 pub fn aftercare(f: &ContactFact, today: NaiveDate) -> Option<DueItem> {
+    aftercare_row(&f.as_row(), today)
+}
+
+/// [`aftercare`] on the store's borrowed row.
+pub fn aftercare_row(f: &ContactRow<'_>, today: NaiveDate) -> Option<DueItem> {
     if f.stage.is_open() {
         return None;
     }
-    let due = f.aftercare_on.as_deref().and_then(date_of)?;
-    let contacted = f
-        .last_contact
-        .as_deref()
-        .and_then(date_of)
-        .is_some_and(|c| c >= due);
+    let due = f.aftercare_on.and_then(date_of)?;
+    let contacted = f.last_contact.and_then(date_of).is_some_and(|c| c >= due);
     if contacted {
         return None;
     }
-    item(
-        &f.case,
-        DueKind::Aftercare,
-        due,
-        due,
-        today,
-        "사후관리 점검".to_string(),
-    )
+    item(&|| row_case(f), DueKind::Aftercare, due, due, today, || {
+        "사후관리 점검".to_string()
+    })
+}
+
+fn row_case(f: &ContactRow<'_>) -> CaseRef {
+    CaseRef::from_strs(f.case_id, f.resident_name, f.worker)
 }
 
 /// A referral still in 의뢰 [`REFERRAL_WAIT_DAYS`] or more days after it was made.
@@ -284,7 +341,9 @@ pub fn referral_waiting(f: &ReferralFact, today: NaiveDate) -> Option<DueItem> {
     let kind = DueKind::ReferralWaiting {
         referral_id: f.referral_id.clone(),
     };
-    item(&f.case, kind, since, due, today, f.resource_name.clone())
+    item(&|| f.case.clone(), kind, since, due, today, || {
+        f.resource_name.clone()
+    })
 }
 
 /// The 오늘 pane's lists, most overdue first within each.
@@ -313,6 +372,18 @@ impl Today {
         ]
     }
 
+    /// [`Today::sections`], taking the lists.
+    pub fn into_sections(self) -> [(&'static str, Vec<DueItem>); 6] {
+        [
+            ("오늘 할 일", self.due_today),
+            ("후속 일정 지남", self.overdue),
+            ("업무안내 기한", self.deadlines),
+            ("장기 미접촉 (점검 30일+)", self.no_contact),
+            ("사후관리", self.aftercare),
+            ("연계 대기 (14일+)", self.referrals),
+        ]
+    }
+
     /// Items past due (days_over > 0) across all lists.
     pub fn overdue_count(&self) -> usize {
         self.sections()
@@ -322,58 +393,85 @@ impl Today {
     }
 }
 
-fn sorted(mut v: Vec<DueItem>) -> Vec<DueItem> {
+fn sort(v: &mut [DueItem]) {
     v.sort_by(|a, b| {
         b.days_over
             .cmp(&a.days_over)
             .then_with(|| a.case.case_id.cmp(&b.case.case_id))
     });
-    v
 }
 
 /// Applies every rule to the facts for `today`.
 pub fn compute(facts: &TodayFacts, today: NaiveDate) -> Today {
-    compute_owned(facts.clone(), today)
+    let mut b = TodayBuilder::new(today);
+    facts
+        .follow_ups
+        .iter()
+        .for_each(|f| b.follow_up(&f.as_row()));
+    facts.stages.iter().for_each(|f| b.stage_fact(f));
+    facts.contacts.iter().for_each(|f| b.contact(&f.as_row()));
+    facts.referrals.iter().for_each(|f| b.referral(f));
+    b.finish()
 }
 
-/// [`compute`] taking the facts, whose strings the items keep.
-pub fn compute_owned(facts: TodayFacts, today: NaiveDate) -> Today {
-    let (due_today, overdue): (Vec<_>, Vec<_>) = facts
-        .follow_ups
-        .into_iter()
-        .filter_map(|f| follow_up_owned(f, today))
-        .partition(|i| i.days_over == 0);
-    Today {
-        due_today: sorted(due_today),
-        overdue: sorted(overdue),
-        deadlines: sorted(
-            facts
-                .stages
-                .iter()
-                .flat_map(|f| deadlines(f, today))
-                .collect(),
-        ),
-        no_contact: sorted(
-            facts
-                .contacts
-                .iter()
-                .filter_map(|f| no_contact(f, today))
-                .collect(),
-        ),
-        aftercare: sorted(
-            facts
-                .contacts
-                .iter()
-                .filter_map(|f| aftercare(f, today))
-                .collect(),
-        ),
-        referrals: sorted(
-            facts
-                .referrals
-                .iter()
-                .filter_map(|f| referral_waiting(f, today))
-                .collect(),
-        ),
+/// Builds the 오늘 lists from the store's rows as they are read (see
+/// `timeline::ops::today_at`): each row is borrowed, and an item copies only the strings it
+/// keeps, so the everyone lists (thousands of items) cost little more than their reading.
+pub struct TodayBuilder {
+    today: NaiveDate,
+    lists: Today,
+}
+
+impl TodayBuilder {
+    pub fn new(today: NaiveDate) -> Self {
+        TodayBuilder {
+            today,
+            lists: Today::default(),
+        }
+    }
+
+    pub fn follow_up(&mut self, f: &FollowUpRow<'_>) {
+        if let Some(i) = follow_up_row(f, self.today) {
+            if i.days_over == 0 {
+                self.lists.due_today.push(i);
+            } else {
+                self.lists.overdue.push(i);
+            }
+        }
+    }
+
+    pub fn stage(&mut self, f: &StageRow<'_>) {
+        deadlines_row(f, self.today, &mut self.lists.deadlines);
+    }
+
+    fn stage_fact(&mut self, f: &StageFact) {
+        self.lists.deadlines.extend(deadlines(f, self.today));
+    }
+
+    pub fn contact(&mut self, f: &ContactRow<'_>) {
+        self.lists.no_contact.extend(no_contact_row(f, self.today));
+        self.lists.aftercare.extend(aftercare_row(f, self.today));
+    }
+
+    pub fn referral(&mut self, f: &ReferralFact) {
+        self.lists.referrals.extend(referral_waiting(f, self.today));
+    }
+
+    /// The lists, most overdue first within each (then by case; the follow-ups come in that
+    /// order already, so their sort only checks it).
+    pub fn finish(self) -> Today {
+        let mut t = self.lists;
+        for list in [
+            &mut t.due_today,
+            &mut t.overdue,
+            &mut t.deadlines,
+            &mut t.no_contact,
+            &mut t.aftercare,
+            &mut t.referrals,
+        ] {
+            sort(list);
+        }
+        t
     }
 }
 

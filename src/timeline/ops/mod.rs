@@ -643,8 +643,23 @@ pub fn today_facts(store: &Store, scope: Scope, today: NaiveDate) -> Result<Toda
 
 /// The 오늘 lists for the store's clock.
 pub fn today(store: &Store, scope: Scope) -> Result<Today> {
-    let day = store.clock().today();
-    Ok(due::compute_owned(today_facts(store, scope, day)?, day))
+    today_at(store, scope, store.clock().today())
+}
+
+/// The 오늘 lists as of `today`: what [`due::compute`] makes of [`today_facts`], built from
+/// the store's rows as they are read (no facts in between; see [`due::TodayBuilder`]).
+pub fn today_at(store: &Store, scope: Scope, today: NaiveDate) -> Result<Today> {
+    let day = |d: NaiveDate| d.format("%Y-%m-%d").to_string();
+    let on = day(today);
+    let mut b = due::TodayBuilder::new(today);
+    store.visit_follow_ups(scope, &on, |r| b.follow_up(&r))?;
+    store.visit_stages(scope, |r| b.stage(&r))?;
+    store.visit_contacts(scope, &on, |r| b.contact(&r))?;
+    let before = day(today - Duration::days(due::REFERRAL_WAIT_DAYS));
+    for f in store.waiting_referral_facts(scope, &before)? {
+        b.referral(&f);
+    }
+    Ok(b.finish())
 }
 
 /// Chart data for the 오늘 pane; `today` gives the overdue count.

@@ -43,6 +43,9 @@ pub struct TodayPane {
     focus: Vec<String>,
     /// #16: the 발굴 round's progress, one line above the lists (set by the app).
     pub discovery_line: Option<String>,
+    /// Distinct cases in `rows`, counted once per load: [`TodayPane::shown`] is asked after
+    /// every batch of keys, and the everyone lists have thousands of rows.
+    cases_shown: usize,
 }
 
 impl Default for TodayPane {
@@ -59,11 +62,13 @@ impl Default for TodayPane {
             chart_rows: std::cell::Cell::new(CHART_HEIGHT),
             focus: Vec::new(),
             discovery_line: None,
+            cases_shown: 0,
         }
     }
 }
 
-/// What a 오늘 load produces; built on the worker thread at 100k residents (everyone: ~0.5 s).
+/// What a 오늘 load produces; built on the worker thread (everyone at 100k residents: see
+/// `benches/timeline.rs`).
 pub type TodayData = (Today, Charts, super::team::TeamToday);
 
 /// The 오늘 lists and charts for `scope`. Reads only, so it may run on a worker's connection.
@@ -125,10 +130,11 @@ impl TodayPane {
             self.rows.push(Row::Section(title, items.len()));
             self.rows.extend(items.into_iter().map(Row::Team));
         }
-        for (title, items) in today.sections() {
+        for (title, items) in today.into_sections() {
             self.rows.push(Row::Section(title, items.len()));
-            self.rows.extend(items.iter().cloned().map(Row::Item));
+            self.rows.extend(items.into_iter().map(Row::Item));
         }
+        self.cases_shown = self.count_cases();
         self.list.selected = self.list.selected.min(self.rows.len().saturating_sub(1));
         let at = self.list.selected;
         self.skip_sections(true, at);
@@ -175,20 +181,24 @@ impl TodayPane {
     /// What the 오늘 lists show, for the read record (issue #20): the scope and how many
     /// residents (one per case listed); `None` before the first load or when empty.
     pub fn shown(&self) -> Option<(String, usize)> {
-        let cases: std::collections::HashSet<&str> = self
-            .rows
+        let scope = match self.scope {
+            Scope::Mine => "scope=mine",
+            Scope::All => "scope=all",
+        };
+        (self.loaded && self.cases_shown > 0).then(|| (scope.to_owned(), self.cases_shown))
+    }
+
+    /// Distinct cases among the rows.
+    fn count_cases(&self) -> usize {
+        self.rows
             .iter()
             .filter_map(|r| match r {
                 Row::Item(i) => Some(i.case.case_id.as_str()),
                 Row::Team(t) => Some(t.case_id()),
                 Row::Section(..) => None,
             })
-            .collect();
-        let scope = match self.scope {
-            Scope::Mine => "scope=mine",
-            Scope::All => "scope=all",
-        };
-        (self.loaded && !cases.is_empty()).then(|| (scope.to_owned(), cases.len()))
+            .collect::<std::collections::HashSet<&str>>()
+            .len()
     }
 
     /// The scope shown.
