@@ -252,7 +252,10 @@ fn only_keys() -> bool {
 
 /// What a user types for each query kind, one 2-beolsik IME state per keystroke.
 const TYPED: &[(&str, &[&str])] = &[
-    ("full_name", &["ㄱ", "기", "김", "김ㅁ", "김미", "김민", "김민ㅅ", "김민수"]),
+    (
+        "full_name",
+        &["ㄱ", "기", "김", "김ㅁ", "김미", "김민", "김민ㅅ", "김민수"],
+    ),
     ("initials", &["ㄱ", "ㄱㅁ", "ㄱㅁㅅ"]),
     ("mid_ime", &["ㄱ", "기", "김", "김ㅁ", "김미"]),
     ("substring", &["ㅁ", "미", "민", "민ㅅ", "민수"]),
@@ -319,7 +322,11 @@ fn keystroke_report(_: &mut Criterion) {
             if !cpu.is_empty() {
                 println!("[{label}] keys {kind:<11} {:<24} cpu  {}", "", p50_p99(cpu));
             }
-            println!("[{label}] keys {kind:<11} {:<24} 1st  {}", "", p50_p99(first));
+            println!(
+                "[{label}] keys {kind:<11} {:<24} 1st  {}",
+                "",
+                p50_p99(first)
+            );
         }
     }
 }
