@@ -582,7 +582,9 @@ impl SearchIndex {
         if s_end > ranking.sorted {
             let rest = &mut ranking.structural[ranking.sorted..];
             let k = s_end - ranking.sorted;
-            if k < rest.len() {
+            if k.saturating_mul(8) < rest.len() {
+                best_first(rest, k, cmp);
+            } else if k < rest.len() {
                 rest.select_nth_unstable_by(k - 1, cmp);
             }
             rest[..k].sort_unstable_by(cmp);
@@ -611,6 +613,32 @@ impl SearchIndex {
         rows.map(|&(score, r)| self.hit(&ranking.query, &mut fz, score, r))
             .collect()
     }
+}
+
+/// Moves the best `k` (`0 < k < v.len()`) of `v` under the total order `cmp` to its front, in
+/// two sequential passes (a page of a few screenfuls out of many matches): the `k`-th best
+/// through a small sorted buffer, then a partition around it. Unlike a selection over the whole
+/// list, the record lookups of the order's tie-breaks stay in record order (cache-friendly).
+fn best_first<T: Copy>(v: &mut [T], k: usize, cmp: impl Fn(&T, &T) -> std::cmp::Ordering) {
+    use std::cmp::Ordering::{Greater, Less};
+    let mut best: Vec<T> = Vec::with_capacity(k + 1);
+    for x in v.iter() {
+        if best.len() == k && best.last().is_some_and(|w| cmp(x, w) != Less) {
+            continue;
+        }
+        let at = best.partition_point(|b| cmp(b, x) == Less);
+        best.insert(at, *x);
+        best.truncate(k);
+    }
+    let Some(&kth) = best.last() else { return };
+    let mut front = 0;
+    for i in 0..v.len() {
+        if cmp(&v[i], &kth) != Greater {
+            v.swap(front, i);
+            front += 1;
+        }
+    }
+    debug_assert_eq!(front, k);
 }
 
 /// A name's signature: the OR of [`sig_bits`] over its folded units.
@@ -694,6 +722,29 @@ mod tests {
         let all = ix.search(&q, |_| true, usize::MAX);
         assert!(all.iter().any(|h| h.class == MatchClass::Fuzzy));
         assert!(all.iter().any(|h| h.class != MatchClass::Fuzzy));
+    }
+
+    #[test]
+    fn best_first_moves_exactly_the_best_k_to_the_front() {
+        let mut state = 11u64;
+        let v: Vec<(u32, u32)> = (0..2000u32)
+            .map(|i| {
+                state = state.wrapping_mul(6364136223846793005).wrapping_add(1);
+                ((state >> 60) as u32, i)
+            })
+            .collect();
+        let cmp = |a: &(u32, u32), b: &(u32, u32)| b.0.cmp(&a.0).then(a.1.cmp(&b.1));
+        let mut sorted = v.clone();
+        sorted.sort_by(cmp);
+        for k in [1, 7, 64, 249] {
+            let mut got = v.clone();
+            best_first(&mut got, k, cmp);
+            got[..k].sort_by(cmp);
+            assert_eq!(got[..k], sorted[..k], "k = {k}");
+            let mut all = got.clone();
+            all.sort_by(cmp);
+            assert_eq!(all, sorted, "a permutation (k = {k})");
+        }
     }
 
     #[test]
