@@ -6,7 +6,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use super::hangul::{fold_char, nfc};
 use super::persist::{Reader, Writer, le_u16, le_u32, le_u64};
-use super::query::{BirthDate, DigitTerm, Query, sig_bits};
+use super::query::{BirthDate, DigitTerm, Query, Unit, cons_matches, sig_bits};
 use super::rank::{Fuzzy, MatchClass, is_subsequence, structured};
 
 /// What the index needs to know about one resident (or any named record).
@@ -496,6 +496,11 @@ impl SearchIndex {
         // Without any restriction, one pass finds every kind (the scan is memory-bound at 1M).
         let fuse = over.structural.is_none() && over.subsequence.is_none();
         let keep = !query.is_empty();
+        let lone_cho = match name.units.as_slice() {
+            [Unit::Cons(c)] => Some(*c),
+            _ => None,
+        };
+        let lone_score = (MatchClass::Initials.rank() << 24) | 1;
         let mut visit = |r: u32| {
             if !filter(r) || !self.digits_match(r, terms) {
                 return;
@@ -508,7 +513,16 @@ impl SearchIndex {
                 return;
             }
             let mut is_structural = false;
-            if self.has(r, sneed)
+            if let Some(cho) = lone_cho {
+                // A lone consonant (the usual first keystroke): it matches exactly the names
+                // whose signature has its 초성 bit; `structured`'s score, without aligning.
+                if self.has(r, sneed) {
+                    let at_start = self.units(r).first().is_some_and(|&c| cons_matches(cho, c));
+                    structural.push((lone_score | (u32::from(at_start) << 1), r));
+                    candidates.push(r);
+                    is_structural = true;
+                }
+            } else if self.has(r, sneed)
                 && let Some((_, score, _)) = structured(name, self.units(r))
             {
                 structural.push((score, r));
