@@ -1,6 +1,11 @@
 //! Search bench: index build and five query kinds over 100k and 1M synthetic residents.
 //! Names come from a seeded splitmix64 with realistic surname frequencies.
-//! After criterion's medians, prints p99 per query (200 timed runs) and index bytes per record.
+//! After criterion's medians, prints p99 per query (200 timed runs) and index bytes per record,
+//! then the pane's page per kind, then keystroke latency (each IME state of a typed query through
+//! a refining `Searcher`, first screenful, wall and thread CPU time).
+//! Only the printed reports: `cargo bench --bench search -- --list` skips nothing, so use a
+//! filter matching no criterion case, e.g. `cargo bench --bench search -- reports-only`;
+//! `DOLBOM_BENCH_ONLY=keys` runs only the keystroke report.
 
 use std::hint::black_box;
 use std::time::{Duration, Instant};
@@ -92,6 +97,9 @@ fn config() -> Criterion {
 }
 
 fn build(c: &mut Criterion) {
+    if only_keys() {
+        return;
+    }
     let mut g = c.benchmark_group("build");
     for (n, label) in sizes() {
         let keys = people(n, 42);
@@ -103,6 +111,9 @@ fn build(c: &mut Criterion) {
 }
 
 fn query(c: &mut Criterion) {
+    if only_keys() {
+        return;
+    }
     for (n, label) in sizes() {
         let index = SearchIndex::build(&people(n, 42));
         let mut g = c.benchmark_group(format!("query_{label}"));
@@ -175,6 +186,9 @@ fn p50_p99(times: Vec<Duration>) -> String {
 /// list (top 200 only), the first cut of it (every match ranked, fuzzy included, then the
 /// first page), and now (every match counted, only the first page ranked).
 fn pane_report(_: &mut Criterion) {
+    if only_keys() {
+        return;
+    }
     for (n, label) in sizes() {
         let index = SearchIndex::build(&people(n, 42));
         for &(kind, text) in QUERIES {
@@ -200,6 +214,9 @@ fn pane_report(_: &mut Criterion) {
 
 /// Prints p50/p99 per query kind and index memory; criterion reports medians only.
 fn p99_report(_: &mut Criterion) {
+    if only_keys() {
+        return;
+    }
     for (n, label) in sizes() {
         let keys = people(n, 42);
         let t = Instant::now();
@@ -228,9 +245,95 @@ fn p99_report(_: &mut Criterion) {
     }
 }
 
+/// `DOLBOM_BENCH_ONLY=keys`: only the keystroke report.
+fn only_keys() -> bool {
+    std::env::var("DOLBOM_BENCH_ONLY").is_ok_and(|v| v == "keys")
+}
+
+/// What a user types for each query kind, one 2-beolsik IME state per keystroke.
+const TYPED: &[(&str, &[&str])] = &[
+    (
+        "full_name",
+        &["ㄱ", "기", "김", "김ㅁ", "김미", "김민", "김민ㅅ", "김민수"],
+    ),
+    ("initials", &["ㄱ", "ㄱㅁ", "ㄱㅁㅅ"]),
+    ("mid_ime", &["ㄱ", "기", "김", "김ㅁ", "김미"]),
+    ("substring", &["ㅁ", "미", "민", "민ㅅ", "민수"]),
+    ("phone_tail", &["1", "12", "123", "1234"]),
+];
+
+/// The search pane's first fetch: one screenful.
+const SCREENFUL: usize = 64;
+
+/// CPU time of this thread (user + system), where the platform tells it cheaply.
+fn thread_cpu() -> Option<Duration> {
+    #[cfg(target_os = "linux")]
+    {
+        // The first field of schedstat is the time spent on a CPU, in nanoseconds.
+        let s = std::fs::read_to_string("/proc/thread-self/schedstat").ok()?;
+        let ns: u64 = s.split_whitespace().next()?.parse().ok()?;
+        Some(Duration::from_nanos(ns))
+    }
+    #[cfg(not(target_os = "linux"))]
+    {
+        None
+    }
+}
+
+/// Keystroke latency as the search pane sees it: each IME state of a typed query, through one
+/// refining [`Searcher`] (a fresh one per typed query), ranked and counted, first screenful
+/// paged. Wall time and thread CPU time (load-independent) per keystroke, p50/p99 over every
+/// keystroke of the kind; `DOLBOM_BENCH_KEYS_SECS` bounds each kind (default 6 s).
+fn keystroke_report(_: &mut Criterion) {
+    let budget = std::env::var("DOLBOM_BENCH_KEYS_SECS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .map_or(Duration::from_secs(6), Duration::from_secs_f64);
+    for (n, label) in sizes() {
+        let index = SearchIndex::build(&people(n, 42));
+        for &(kind, states) in TYPED {
+            let queries: Vec<Query> = states.iter().map(|s| Query::parse(s, 2025)).collect();
+            let (mut wall, mut cpu) = (Vec::new(), Vec::new());
+            let mut first = Vec::new();
+            let start = Instant::now();
+            while wall.len() < 40 * queries.len()
+                && (wall.len() < 3 * queries.len() || start.elapsed() < budget)
+            {
+                let mut s = Searcher::new();
+                for (i, q) in queries.iter().enumerate() {
+                    let (c0, t) = (thread_cpu(), Instant::now());
+                    let mut r = s.rank(&index, q, |_| true);
+                    black_box((r.len(), index.page(&mut r, 0, SCREENFUL)));
+                    let dt = t.elapsed();
+                    wall.push(dt);
+                    if i == 0 {
+                        first.push(dt);
+                    }
+                    if let (Some(a), Some(b)) = (c0, thread_cpu()) {
+                        cpu.push(b.saturating_sub(a));
+                    }
+                }
+            }
+            println!(
+                "[{label}] keys {kind:<11} {:<24} wall {}",
+                states.join(" "),
+                p50_p99(wall)
+            );
+            if !cpu.is_empty() {
+                println!("[{label}] keys {kind:<11} {:<24} cpu  {}", "", p50_p99(cpu));
+            }
+            println!(
+                "[{label}] keys {kind:<11} {:<24} 1st  {}",
+                "",
+                p50_p99(first)
+            );
+        }
+    }
+}
+
 criterion_group! {
     name = benches;
     config = config();
-    targets = build, query, p99_report, pane_report
+    targets = build, query, p99_report, pane_report, keystroke_report
 }
 criterion_main!(benches);

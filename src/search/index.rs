@@ -6,7 +6,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use super::hangul::{fold_char, nfc};
 use super::persist::{Reader, Writer, le_u16, le_u32, le_u64};
-use super::query::{BirthDate, DigitTerm, Query};
+use super::query::{BirthDate, DigitTerm, Query, Unit, cons_matches, sig_bits};
 use super::rank::{Fuzzy, MatchClass, is_subsequence, structured};
 
 /// What the index needs to know about one resident (or any named record).
@@ -52,8 +52,25 @@ pub struct SearchIndex {
     /// Phone tail, `NO_PHONE` when unknown.
     phones: Vec<u16>,
     activity: Vec<i64>,
+    /// Per record, the OR of [`sig_bits`] over its units: a one-AND pre-check in every scan
+    /// (derived, not persisted).
+    sigs: Vec<u32>,
     /// Records whose units are not 1:1 with the name's chars (whitespace): unit → char index.
     char_pos: HashMap<u32, Box<[u32]>>,
+}
+
+/// The candidate lists a refined [`SearchIndex::rank_over`] may restrict its passes to.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct Over<'a> {
+    pub(crate) structural: Option<&'a [u32]>,
+    pub(crate) subsequence: Option<&'a [u32]>,
+}
+
+/// What a ranking found, for the next keystroke: the structural matches and the records the
+/// query's characters are a subsequence of (both sorted, filter and digit terms applied).
+pub(crate) struct Sets {
+    pub(crate) structural: Vec<u32>,
+    pub(crate) subsequence: Vec<u32>,
 }
 
 /// Everything a scan produces: the sorted top hits and the structural matches (the candidate
@@ -72,6 +89,7 @@ impl Default for SearchIndex {
             births: Vec::new(),
             phones: Vec::new(),
             activity: Vec::new(),
+            sigs: Vec::new(),
             char_pos: HashMap::new(),
         }
     }
@@ -87,6 +105,7 @@ impl SearchIndex {
         index.births.reserve(records.len());
         index.phones.reserve(records.len());
         index.activity.reserve(records.len());
+        index.sigs.reserve(records.len());
         for r in records {
             index.push(r);
         }
@@ -124,6 +143,7 @@ impl SearchIndex {
             self.char_pos.insert(record, map.into_boxed_slice());
         }
         self.offsets.push(self.units.len() as u32);
+        self.sigs.push(sig_of(&self.units[start..]));
         self.births.push(key.birth.map_or(0, BirthDate::pack));
         self.phones
             .push(key.phone_tail.filter(|&p| p <= 9999).unwrap_or(NO_PHONE));
@@ -150,6 +170,7 @@ impl SearchIndex {
             + self.births.capacity() * size_of::<u32>()
             + self.phones.capacity() * size_of::<u16>()
             + self.activity.capacity() * size_of::<i64>()
+            + self.sigs.capacity() * size_of::<u32>()
             + self
                 .char_pos
                 .values()
@@ -216,12 +237,17 @@ impl SearchIndex {
             }
             char_pos.insert(record, map.into_boxed_slice());
         }
+        let sigs = offsets
+            .windows(2)
+            .map(|w| sig_of(&units[w[0] as usize..w[1] as usize]))
+            .collect();
         Some(Self {
             units,
             offsets,
             births,
             phones,
             activity,
+            sigs,
             char_pos,
             ..Self::default()
         })
@@ -240,6 +266,12 @@ impl SearchIndex {
     pub(crate) fn units(&self, r: u32) -> &[char] {
         let r = r as usize;
         &self.units[self.offsets[r] as usize..self.offsets[r + 1] as usize]
+    }
+
+    /// Whether record `r`'s signature has every bit of `need`.
+    #[inline]
+    fn has(&self, r: u32, need: u32) -> bool {
+        self.sigs[r as usize] & need == need
     }
 
     #[inline]
@@ -295,7 +327,9 @@ impl SearchIndex {
                 if keep {
                     candidates.push(r);
                 }
-            } else if let Some((_, score, _)) = structured(name, self.units(r)) {
+            } else if self.has(r, name.structural_need)
+                && let Some((_, score, _)) = structured(name, self.units(r))
+            {
                 scored.push((score, r));
                 candidates.push(r);
             }
@@ -325,7 +359,10 @@ impl SearchIndex {
                 next.next();
                 continue;
             }
-            if !filter(r) || !self.digits_match(r, &query.digits) {
+            if !self.has(r, query.name.fuzzy_need)
+                || !filter(r)
+                || !self.digits_match(r, &query.digits)
+            {
                 continue;
             }
             if let Some((score, _)) = fuzzy.score(&query.name, self.units(r)) {
@@ -436,25 +473,34 @@ impl SearchIndex {
     /// Finds every match of `query` among records passing `filter` (counted, not yet ranked);
     /// take rows with [`page`](Self::page).
     pub fn rank(&self, query: &Query, filter: impl Fn(u32) -> bool) -> Ranking {
-        self.rank_over(query, &filter, None).0
+        self.rank_over(query, &filter, Over::default()).0
     }
 
-    /// [`rank`](Self::rank) with the structural pass restricted to `over` (see [`run`]); also
-    /// returns the structural candidates.
+    /// [`rank`](Self::rank) with the passes restricted: `over.structural` must contain every
+    /// structural match of `query` (sorted), `over.subsequence` every record passing the filter
+    /// and digit terms whose folded name has the query's characters in order (sorted). Returns
+    /// the ranking and both sets for `query`, for the next keystroke to refine over.
     pub(crate) fn rank_over<F: Fn(u32) -> bool>(
         &self,
         query: &Query,
         filter: &F,
-        over: Option<&[u32]>,
-    ) -> (Ranking, Vec<u32>) {
+        over: Over<'_>,
+    ) -> (Ranking, Sets) {
         let name = &query.name;
         let terms = &query.digits;
+        let (sneed, fneed) = (name.structural_need, name.fuzzy_need);
         let mut structural: Vec<(u32, u32)> = Vec::new();
         let mut candidates = Vec::new();
+        let mut subsequence = Vec::new();
         let mut fuzzy = Vec::new();
-        // Without a candidate list, one pass finds both kinds (the scan is memory-bound at 1M).
-        let fuse = over.is_none();
+        // Without any restriction, one pass finds every kind (the scan is memory-bound at 1M).
+        let fuse = over.structural.is_none() && over.subsequence.is_none();
         let keep = !query.is_empty();
+        let lone_cho = match name.units.as_slice() {
+            [Unit::Cons(c)] => Some(*c),
+            _ => None,
+        };
+        let lone_score = (MatchClass::Initials.rank() << 24) | 1;
         let mut visit = |r: u32| {
             if !filter(r) || !self.digits_match(r, terms) {
                 return;
@@ -464,31 +510,58 @@ impl SearchIndex {
                 if keep {
                     candidates.push(r);
                 }
-            } else if let Some((_, score, _)) = structured(name, self.units(r)) {
+                return;
+            }
+            let mut is_structural = false;
+            if let Some(cho) = lone_cho {
+                // A lone consonant (the usual first keystroke): it matches exactly the names
+                // whose signature has its 초성 bit; `structured`'s score, without aligning.
+                if self.has(r, sneed) {
+                    let at_start = self.units(r).first().is_some_and(|&c| cons_matches(cho, c));
+                    structural.push((lone_score | (u32::from(at_start) << 1), r));
+                    candidates.push(r);
+                    is_structural = true;
+                }
+            } else if self.has(r, sneed)
+                && let Some((_, score, _)) = structured(name, self.units(r))
+            {
                 structural.push((score, r));
                 candidates.push(r);
-            } else if fuse && is_subsequence(name.chars(), self.units(r)) {
-                // Same records as `fuzzy_pass` scores (Fuzzy::score is Some exactly then).
-                fuzzy.push(r);
+                is_structural = true;
+            }
+            if fuse && self.has(r, fneed) && is_subsequence(name.chars(), self.units(r)) {
+                subsequence.push(r);
+                if !is_structural {
+                    // Same records as `fuzzy_pass` scores (Fuzzy::score is Some exactly then).
+                    fuzzy.push(r);
+                }
             }
         };
-        match over {
+        match over.structural {
             Some(list) => list.iter().for_each(|&r| visit(r)),
             None => (0..self.len() as u32).for_each(&mut visit),
         }
         if !name.is_empty() && !fuse {
             let mut next = candidates.iter().peekable();
-            for r in 0..self.len() as u32 {
-                if next.peek() == Some(&&r) {
-                    next.next();
-                    continue;
-                }
-                if filter(r)
-                    && self.digits_match(r, terms)
-                    && is_subsequence(name.chars(), self.units(r))
+            let mut fuzzy_visit = |r: u32| {
+                if !self.has(r, fneed)
+                    || !filter(r)
+                    || !self.digits_match(r, terms)
+                    || !is_subsequence(name.chars(), self.units(r))
                 {
+                    return;
+                }
+                subsequence.push(r);
+                while next.peek().is_some_and(|&&c| c < r) {
+                    next.next();
+                }
+                if next.peek() != Some(&&r) {
                     fuzzy.push(r);
                 }
+            };
+            match over.subsequence {
+                Some(list) => list.iter().for_each(|&r| fuzzy_visit(r)),
+                None => (0..self.len() as u32).for_each(&mut fuzzy_visit),
             }
         }
         let ranking = Ranking {
@@ -499,7 +572,11 @@ impl SearchIndex {
             fuzzy,
             fuzzy_scored: None,
         };
-        (ranking, candidates)
+        let sets = Sets {
+            structural: candidates,
+            subsequence,
+        };
+        (ranking, sets)
     }
 
     /// Rows `from..from + n` of a ranking (fewer at the end), ranking only as far as needed:
@@ -519,7 +596,9 @@ impl SearchIndex {
         if s_end > ranking.sorted {
             let rest = &mut ranking.structural[ranking.sorted..];
             let k = s_end - ranking.sorted;
-            if k < rest.len() {
+            if k.saturating_mul(8) < rest.len() {
+                best_first(rest, k, cmp);
+            } else if k < rest.len() {
                 rest.select_nth_unstable_by(k - 1, cmp);
             }
             rest[..k].sort_unstable_by(cmp);
@@ -548,6 +627,37 @@ impl SearchIndex {
         rows.map(|&(score, r)| self.hit(&ranking.query, &mut fz, score, r))
             .collect()
     }
+}
+
+/// Moves the best `k` (`0 < k < v.len()`) of `v` under the total order `cmp` to its front, in
+/// two sequential passes (a page of a few screenfuls out of many matches): the `k`-th best
+/// through a small sorted buffer, then a partition around it. Unlike a selection over the whole
+/// list, the record lookups of the order's tie-breaks stay in record order (cache-friendly).
+fn best_first<T: Copy>(v: &mut [T], k: usize, cmp: impl Fn(&T, &T) -> std::cmp::Ordering) {
+    use std::cmp::Ordering::{Greater, Less};
+    let mut best: Vec<T> = Vec::with_capacity(k + 1);
+    for x in v.iter() {
+        if best.len() == k && best.last().is_some_and(|w| cmp(x, w) != Less) {
+            continue;
+        }
+        let at = best.partition_point(|b| cmp(b, x) == Less);
+        best.insert(at, *x);
+        best.truncate(k);
+    }
+    let Some(&kth) = best.last() else { return };
+    let mut front = 0;
+    for i in 0..v.len() {
+        if cmp(&v[i], &kth) != Greater {
+            v.swap(front, i);
+            front += 1;
+        }
+    }
+    debug_assert_eq!(front, k);
+}
+
+/// A name's signature: the OR of [`sig_bits`] over its folded units.
+fn sig_of(units: &[char]) -> u32 {
+    units.iter().fold(0, |s, &c| s | sig_bits(c))
 }
 
 #[cfg(test)]
@@ -626,6 +736,29 @@ mod tests {
         let all = ix.search(&q, |_| true, usize::MAX);
         assert!(all.iter().any(|h| h.class == MatchClass::Fuzzy));
         assert!(all.iter().any(|h| h.class != MatchClass::Fuzzy));
+    }
+
+    #[test]
+    fn best_first_moves_exactly_the_best_k_to_the_front() {
+        let mut state = 11u64;
+        let v: Vec<(u32, u32)> = (0..2000u32)
+            .map(|i| {
+                state = state.wrapping_mul(6364136223846793005).wrapping_add(1);
+                ((state >> 60) as u32, i)
+            })
+            .collect();
+        let cmp = |a: &(u32, u32), b: &(u32, u32)| b.0.cmp(&a.0).then(a.1.cmp(&b.1));
+        let mut sorted = v.clone();
+        sorted.sort_by(cmp);
+        for k in [1, 7, 64, 249] {
+            let mut got = v.clone();
+            best_first(&mut got, k, cmp);
+            got[..k].sort_by(cmp);
+            assert_eq!(got[..k], sorted[..k], "k = {k}");
+            let mut all = got.clone();
+            all.sort_by(cmp);
+            assert_eq!(all, sorted, "a permutation (k = {k})");
+        }
     }
 
     #[test]

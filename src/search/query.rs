@@ -176,6 +176,47 @@ pub struct NameQuery {
     /// marking those whose jamo the unit's jamo is a prefix of.
     last_set: Option<(u8, [u64; 10])>,
     pub(crate) spill: Option<Spill>,
+    /// Signature bits (see [`sig_bits`]) every structural match's name has.
+    pub(crate) structural_need: u32,
+    /// Signature bits every name the query is a subsequence of (fuzzy candidates) has.
+    pub(crate) fuzzy_need: u32,
+}
+
+/// A name's signature: bit `i < 19` when some character is a syllable with 초성 `i` or the
+/// lone consonant [`CHOSEONG`]`[i]`; bit `19 + c % 13` for every character `c`. A query's
+/// `*_need` bits are a subset of the signature of every name it can match, so a scan skips
+/// a name whose signature lacks one with a single AND.
+#[inline]
+pub(crate) fn sig_bits(c: char) -> u32 {
+    let cho = super::hangul::cho_index(c).or_else(|| consonant_cho_index(c));
+    char_bit(c) | cho.map_or(0, cho_bit)
+}
+
+#[inline]
+fn char_bit(c: char) -> u32 {
+    1 << (19 + (c as u32 % 13))
+}
+
+#[inline]
+fn cho_bit(cho: u8) -> u32 {
+    1 << u32::from(cho)
+}
+
+/// The bits a structural match needs: every unit matches a character with its 초성 (a
+/// syllable, whole, partial or spilled, keeps the 초성; a lone consonant matches its 초성),
+/// every unit but a partial last syllable matches its own character, and a literal is itself.
+fn structural_need(units: &[Unit]) -> u32 {
+    let last = units.len().saturating_sub(1);
+    units.iter().enumerate().fold(0, |need, (i, u)| {
+        need | match *u {
+            Unit::Cons(c) => cho_bit(c),
+            Unit::Syl(c) => {
+                let cho = super::hangul::cho_index(c).map_or(0, cho_bit);
+                if i < last { cho | char_bit(c) } else { cho }
+            }
+            Unit::Lit(c) => char_bit(c),
+        }
+    })
 }
 
 impl NameQuery {
@@ -200,11 +241,13 @@ impl NameQuery {
         let last = units.last().copied();
         Self {
             text: chars.iter().collect(),
-            chars,
-            units,
             has_initials,
             last_set: last.and_then(last_syllable_set),
             spill: last.and_then(spill_of),
+            structural_need: structural_need(&units),
+            fuzzy_need: chars.iter().fold(0, |need, &c| need | char_bit(c)),
+            chars,
+            units,
         }
     }
 

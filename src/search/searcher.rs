@@ -1,8 +1,8 @@
 //! As-you-type refinement: reuse the previous query's matches when the new query can only
 //! match a subset of them.
 
-use super::index::{Ranking, SearchIndex};
-use super::query::{Query, Unit};
+use super::index::{Over, Ranking, SearchIndex};
+use super::query::{DigitTerm, Query, Unit};
 use super::{Hit, hangul};
 
 /// Remembers the last query's structural matches so that typing one more jamo scans only them.
@@ -14,7 +14,22 @@ use super::{Hit, hangul};
 #[derive(Debug, Default)]
 pub struct Searcher {
     prev: Option<Prev>,
+    /// For [`rank`](Self::rank): the records earlier queries' characters are a subsequence of,
+    /// kept while those characters are a prefix of the latest query's (a chain, one entry per
+    /// length at most).
+    subs: Vec<Sub>,
     refined: bool,
+}
+
+/// Records (passing the filter and `digits`) whose folded name has `chars` in order. Every
+/// record a query with more characters after `chars` (and at least these digit terms) matches
+/// fuzzily is among them: a subsequence's prefix is a subsequence.
+#[derive(Debug)]
+struct Sub {
+    index: (u64, usize),
+    chars: Vec<char>,
+    digits: Vec<DigitTerm>,
+    records: Vec<u32>,
 }
 
 #[derive(Debug)]
@@ -33,6 +48,7 @@ impl Searcher {
     /// Forgets the cached candidates (call it when the filter changes).
     pub fn invalidate(&mut self) {
         self.prev = None;
+        self.subs.clear();
     }
 
     /// Whether the last [`search`](Self::search) reused the previous candidates.
@@ -73,8 +89,36 @@ impl Searcher {
             .filter(|p| p.index == index.uid() && refines(&p.query, query))
             .map(|p| p.candidates.as_slice());
         self.refined = over.is_some();
-        let (ranking, candidates) = index.rank_over(query, &filter, over);
-        self.remember(index, query, candidates);
+        let uid = index.uid();
+        let chars = query.name.chars();
+        self.subs.retain(|s| {
+            s.index == uid
+                && chars.starts_with(&s.chars)
+                && s.digits.iter().all(|d| query.digits.contains(d))
+        });
+        let sub = self
+            .subs
+            .iter()
+            .max_by_key(|s| s.chars.len())
+            .map(|s| s.records.as_slice());
+        let (ranking, sets) = index.rank_over(
+            query,
+            &filter,
+            Over {
+                structural: over,
+                subsequence: sub,
+            },
+        );
+        self.remember(index, query, sets.structural);
+        if !chars.is_empty() {
+            self.subs.retain(|s| s.chars.len() != chars.len());
+            self.subs.push(Sub {
+                index: uid,
+                chars: chars.to_vec(),
+                digits: query.digits.clone(),
+                records: sets.subsequence,
+            });
+        }
         ranking
     }
 
