@@ -400,11 +400,15 @@ fn two_sites_correcting_one_entry_is_a_conflict_at_both() {
     );
     assert_eq!(digest(&a), digest(&b));
 
-    // A person at A writes the right text after seeing both: the conflict closes at B too.
+    // A person at A writes the right text after seeing both: that correction closes the
+    // conflict at A at once (nothing left to mark as seen), and at B when it arrives.
     correct_entry(&mut a, &entry, "방문 시각 14시 30분 (양쪽 확인)", None).expect("settle");
-    dolbom::sync::resolve_conflict(&mut a, &c.id, dolbom::sync::Resolution::KeepCurrent)
-        .expect("seen");
     assert!(correction_conflicts(&a, true).is_empty());
+    assert!(
+        dolbom::sync::resolve_conflict(&mut a, &c.id, dolbom::sync::Resolution::KeepCurrent)
+            .is_err(),
+        "already closed by the correction"
+    );
     let r = import(
         &mut b,
         &export(&a, Some(&b_id), false, &dir.path().join("5")),
