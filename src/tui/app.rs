@@ -438,7 +438,19 @@ impl App {
             Action::PlanVisit if self.pane == PaneId::Timeline => {
                 match self.timeline.current_case().map(str::to_string) {
                     Some(case_id) => {
-                        let effect = panes::visits::plan_case_form(&case_id, &self.store);
+                        // A transferred case is read-only here (the pane says so for its keys).
+                        let effect = match crate::timeline::transfer::transferred_away(
+                            &self.store,
+                            &case_id,
+                        ) {
+                            Ok(Some(e)) => {
+                                let (_, name, at) = crate::timeline::transfer::pointer(&e);
+                                panes::Effect::Message(format!(
+                                    "{at}에 {name}(으)로 이관한 사례라 읽기 전용입니다 (기록은 {name}에서)"
+                                ))
+                            }
+                            _ => panes::visits::plan_case_form(&case_id, &self.store),
+                        };
                         self.apply(effect);
                     }
                     None => self.message = Some("방문을 계획할 사례를 먼저 여세요".into()),

@@ -376,7 +376,7 @@ fn an_encrypted_database_killed_mid_write_leaks_nothing_and_still_opens() {
     let csv_dir = tempfile::tempdir().unwrap();
     let csv = csv_dir.path().join("big.csv");
     let mut text = String::from("이름,생년월일,전화번호,읍면동\n");
-    for i in 0..20_000 {
+    for i in 0..100_000 {
         text.push_str(&format!("{NAME}{i},1950-01-01,{PHONE},봉천동\n"));
     }
     std::fs::write(&csv, text).unwrap();
@@ -387,8 +387,16 @@ fn an_encrypted_database_killed_mid_write_leaks_nothing_and_still_opens() {
         .stderr(std::process::Stdio::null())
         .spawn()
         .unwrap();
-    // After the unlock (argon2id), while the import writes.
-    std::thread::sleep(std::time::Duration::from_millis(1200));
+    // After the unlock (argon2id), while the import writes: as soon as its write-ahead log
+    // holds a few MB (a fixed sleep was too long on a quiet machine: the import had finished).
+    let wal = dir.path().join("real.db-wal");
+    let start = std::time::Instant::now();
+    while std::fs::metadata(&wal).map_or(0, |m| m.len()) < 2 << 20
+        && child.try_wait().unwrap().is_none()
+        && start.elapsed() < std::time::Duration::from_secs(60)
+    {
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
     assert!(
         child.try_wait().unwrap().is_none(),
         "the import finished before the kill: make the file bigger"

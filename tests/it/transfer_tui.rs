@@ -154,6 +154,19 @@ fn t_transfers_the_open_case_after_a_confirm_naming_the_site() {
         "{:?}",
         app.message
     );
+    // Every write key says so at once, before anything is typed into a form.
+    for key in ["a", "v", "s", "c", "K", "A"] {
+        app.message = None;
+        press(&mut app, &[key]);
+        assert!(app.overlay.is_none(), "{key}: {}", screen(&mut app));
+        assert!(
+            app.message
+                .as_deref()
+                .is_some_and(|m| m.contains("읽기 전용") && m.contains("서초 행정복지센터")),
+            "{key}: {:?}",
+            app.message
+        );
+    }
 }
 
 #[test]

@@ -462,6 +462,34 @@ impl TimelinePane {
             return Effect::None;
         };
         let case_id = t.header.case.id.clone();
+        // A case transferred to another site is read-only here: say so at the key, before a
+        // form is typed into, not at its save (#16 이관).
+        let writes = matches!(
+            action,
+            Action::AddEntry
+                | Action::CorrectEntry
+                | Action::ChangeStage
+                | Action::CloseCase
+                | Action::ReopenCase
+                | Action::Refer
+                | Action::RequestApproval
+                | Action::Approve
+                | Action::ReturnApproval
+                | Action::RecordConsent
+                | Action::WithdrawConsent
+                | Action::Handover
+                | Action::FollowUpDone
+                | Action::Reschedule
+                | Action::ReferralStatus
+                | Action::PlanVisit
+        );
+        if writes && let Ok(Some(e)) = crate::timeline::transfer::transferred_away(store, &case_id)
+        {
+            let (_, name, at) = crate::timeline::transfer::pointer(&e);
+            return Effect::Message(format!(
+                "{at}에 {name}(으)로 이관한 사례라 읽기 전용입니다 (기록은 {name}에서)"
+            ));
+        }
         match action {
             Action::Back | Action::CaseList => {
                 self.open = None;
