@@ -5,11 +5,9 @@
 
 use super::entries::{ENTRY_COLS, read_entry};
 use super::{Result, Role, Store, Tx, bad};
-use crate::model::{
-    ApprovalFact, CaseRef, ConsentFact, ConsentScope, Entry, HandoverFact, Scope, Stage,
-};
+use crate::model::{ApprovalFact, ConsentFact, ConsentScope, Entry, HandoverFact, Scope, Stage};
 use rusqlite::types::Value as SqlValue;
-use rusqlite::{Connection, OptionalExtension, Row, params, params_from_iter};
+use rusqlite::{Connection, OptionalExtension, params, params_from_iter};
 
 /// The kinds of `entries_approval`, as its WHERE spells them.
 const APPROVAL_KINDS: &str =
@@ -97,14 +95,6 @@ fn handed_over_sql(mine: bool) -> String {
     )
 }
 
-fn read_ref(r: &Row<'_>) -> rusqlite::Result<CaseRef> {
-    Ok(CaseRef {
-        case_id: r.get(0)?,
-        resident_name: r.get(1)?,
-        worker: r.get(2)?,
-    })
-}
-
 fn entries_on(conn: &Connection, sql: &str, arg: &str) -> rusqlite::Result<Vec<Entry>> {
     conn.prepare_cached(sql)?
         .query_map([arg], read_entry)?
@@ -188,7 +178,7 @@ impl Store {
             let stage: Option<String> = r.get(4)?;
             let stage = stage.unwrap_or_default();
             Ok(ApprovalFact {
-                case: read_ref(r)?,
+                case: super::today::read_case_ref(r, 0)?,
                 request_id: r.get(3)?,
                 stage: Stage::parse(&stage).ok_or_else(|| bad("approval stage", &stage))?,
                 requested_by: r.get(5)?,
@@ -216,7 +206,7 @@ impl Store {
         stmt.query_map(params![from, to, worker], |r| {
             let scopes: Option<String> = r.get(4)?;
             Ok(ConsentFact {
-                case: read_ref(r)?,
+                case: super::today::read_case_ref(r, 0)?,
                 consent_id: r.get(3)?,
                 scopes: scopes_of(scopes.as_deref()),
                 expires: r.get(5)?,
@@ -236,7 +226,7 @@ impl Store {
             .map_err(|e| self.sql_err(e))?;
         stmt.query_map(params![worker], |r| {
             Ok(HandoverFact {
-                case: read_ref(r)?,
+                case: super::today::read_case_ref(r, 0)?,
                 from: r.get::<_, Option<String>>(3)?.unwrap_or_default(),
                 at: r.get(4)?,
                 note: r.get(5)?,

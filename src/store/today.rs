@@ -148,7 +148,7 @@ fn stage_at(r: &Row<'_>, i: usize) -> rusqlite::Result<Stage> {
     Stage::parse(s).ok_or_else(|| bad("stage", s))
 }
 
-fn read_case_ref(r: &Row<'_>, at: usize) -> rusqlite::Result<CaseRef> {
+pub(super) fn read_case_ref(r: &Row<'_>, at: usize) -> rusqlite::Result<CaseRef> {
     Ok(CaseRef {
         case_id: r.get(at)?,
         resident_name: r.get(at + 1)?,
