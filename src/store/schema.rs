@@ -326,7 +326,7 @@ DROP INDEX entries_at;
 "#;
 
 /// Two sites correcting one entry (issue #12 item 12): a correction's insert op carries, as
-/// `base`, the corrections of the same entry its site had (see `Tx::correction_base`); a merge
+/// `base`, the corrections of the same entry its site had (see `Tx::corrections_here`); a merge
 /// looks them up by entry id. Only corrections made beside another have a base, so the index
 /// stays small.
 const V6: &str = r#"

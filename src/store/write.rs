@@ -237,7 +237,13 @@ impl<'c> Tx<'c> {
         Self::check_table(table)?;
         let masked = mask_fields(fields);
         let fields: &[(&str, Val)] = &masked;
-        let base = self.correction_base(table, fields)?;
+        let base = match self.corrections_here(table, fields)? {
+            Some((root, stamps)) => {
+                self.supersede_correction_conflicts(&root, &stamps)?;
+                Some(super::oplog::stamps::stamps_json("corrects", &stamps))
+            }
+            None => None,
+        };
         let (hlc, seq) = self.log_with_base(table, id, OpKind::Insert, fields, base)?;
         // The insert op points at the row: the row records the op's seq (not for entries,
         // which never change; see `materialize_insert`).
@@ -363,11 +369,16 @@ impl<'c> Tx<'c> {
         Ok(n)
     }
 
-    /// For a correction (an entry with `corrects`): the stamps `[hlc, site]` of every correction
-    /// of the same entry already here, as `@base` JSON `{"corrects": [...]}`, so a merge can
-    /// tell a correction made after seeing another from two sites correcting at once (see
-    /// `crate::sync::merge`). `None` for anything else, or when there is none yet.
-    fn correction_base(&self, table: &str, fields: &[(&str, Val)]) -> Result<Option<String>> {
+    /// For a correction (an entry with `corrects`): the entry it corrects and the stamps
+    /// `[hlc, site]` of every correction of that entry already here — its `@base` (JSON
+    /// `{"corrects": [...]}`), so a merge can tell a correction made after seeing another from
+    /// two sites correcting at once (see `crate::sync::merge`). `None` for anything else, or
+    /// when there is none yet.
+    fn corrections_here(
+        &self,
+        table: &str,
+        fields: &[(&str, Val)],
+    ) -> Result<Option<(String, Vec<Stamp>)>> {
         if table != "entries" {
             return Ok(None);
         }
@@ -385,10 +396,14 @@ impl<'c> Tx<'c> {
         if stamps.is_empty() {
             return Ok(None);
         }
-        // This correction is written after seeing those: the open correction conflicts over
-        // them are superseded here and now, as the merge closes them at a site that receives
-        // this correction (`crate::sync::merge::check_corrections`), so a site's open
-        // conflicts never wait for its next import to match everyone else's.
+        Ok(Some((root.clone(), stamps)))
+    }
+
+    /// A correction written after seeing `stamps` (corrections of `root`) supersedes the open
+    /// correction conflicts over them here and now, as the merge closes them at a site that
+    /// receives it (`crate::sync::merge::check_corrections`), so a site's open conflicts never
+    /// wait for its next import to match everyone else's.
+    fn supersede_correction_conflicts(&self, root: &str, stamps: &[Stamp]) -> Result<()> {
         let mut close = self
             .tx
             .prepare_cached(
@@ -397,13 +412,12 @@ impl<'c> Tx<'c> {
                    AND lost_hlc = ?3 AND lost_origin = ?4 AND resolved_at IS NULL",
             )
             .map_err(|e| sql_err(&self.path, e))?;
-        for (hlc, site) in &stamps {
+        for (hlc, site) in stamps {
             close
                 .execute(params![self.stamp, root, hlc, site])
                 .map_err(|e| sql_err(&self.path, e))?;
         }
-        drop(close);
-        Ok(Some(super::oplog::stamps::stamps_json("corrects", &stamps)))
+        Ok(())
     }
 
     /// Updates some columns of a row in a synced table and logs the change. Columns whose value

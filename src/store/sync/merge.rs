@@ -57,7 +57,7 @@ pub struct NewConflict<'a> {
 }
 
 /// A correction of an entry, with what it had seen: the stamps of the corrections of the same
-/// entry that were there when it was written (its `@base`, see `Tx::correction_base`).
+/// entry that were there when it was written (its `@base`, see `Tx::corrections_here`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Correction {
     pub id: String,
