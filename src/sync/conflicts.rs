@@ -1,7 +1,9 @@
 //! Conflicts: values that lost a concurrent edit, kept for a person to review, and resolving
 //! them. Either choice — keep the current value or restore the other — is a new op that
 //! replaces both values (`Tx::settle`), so it syncs: every site converges on the chosen value
-//! and closes its own record of the conflict (`resolution` then ends in `@sync`).
+//! and closes its own record of the conflict (`resolution` then ends in `@sync`). Two sites
+//! correcting one entry are settled the same way, by a new correction restating the version
+//! chosen (entries are append-only), so a settled conflict is closed everywhere.
 
 use super::site::{SyncError, SyncResult};
 use crate::audit::Event;
@@ -82,8 +84,8 @@ pub fn all_conflicts(store: &Store) -> SyncResult<Vec<Conflict>> {
 }
 
 /// Settles conflict `id`: writes the chosen value (the current one, or the lost one) as a new
-/// op over both (it syncs and wins everywhere as the newest edit); records who decided in the
-/// audit log.
+/// op over both (it syncs and wins everywhere as the newest edit) — for two corrections of one
+/// entry, a new correction restating the chosen one; records who decided in the audit log.
 pub fn resolve_conflict(store: &mut Store, id: &str, how: Resolution) -> SyncResult<()> {
     let conflict = store
         .conflict(id)?
@@ -100,18 +102,12 @@ pub fn resolve_conflict(store: &mut Store, id: &str, how: Resolution) -> SyncRes
         )));
     }
     let at = store.clock().stamp();
+    let minute = store.clock().now().format("%Y-%m-%d %H:%M").to_string();
     let operator = store.operator().to_string();
     let host = store.host().to_string();
     let mut tx = store.write()?;
     if conflict.table == "entries" {
-        // Two sites corrected one entry: the timeline keeps both corrections; settling here only
-        // says a person has seen them. Bringing the other text back is a new correction, written
-        // in the timeline (it then supersedes both, at every site).
-        if how == Resolution::RestoreOther {
-            return Err(SyncError::Usage(
-                "정정 충돌은 타임라인에서 새 정정을 써서 바로잡으세요 / to restore the other correction, write a new correction in the timeline".into(),
-            ));
-        }
+        restate_correction(&mut tx, &conflict, how, &operator, &minute)?;
         tx.resolve_conflict_row(id, &at, how.code())?;
         let who = Actor {
             operator: &operator,
@@ -167,6 +163,53 @@ pub fn resolve_conflict(store: &mut Store, id: &str, how: Resolution) -> SyncRes
         },
     )?;
     tx.commit()?;
+    Ok(())
+}
+
+/// Two sites corrected one entry (`c.row_id`); the timeline keeps both corrections. A person's
+/// choice is a new correction of the entry restating the version chosen — the current one
+/// (the latest, as the timeline shows it) or the one that lost — by the operator, now, written
+/// in `tx` after seeing every correction of the entry here (its base, `Tx::insert`). Like every
+/// correction it syncs, closes the entry's correction conflicts here at once, and closes them
+/// wherever it arrives (a site that receives it with the corrections it saw never opens them),
+/// so the open conflicts stay a function of the ops held (issue #19). A settlement that was
+/// only a local mark kept the conflict open at every other site.
+/// `minute` is the time written (`YYYY-MM-DD HH:MM`, as every entry's `at`).
+fn restate_correction(
+    tx: &mut Tx<'_>,
+    c: &Conflict,
+    how: Resolution,
+    operator: &str,
+    minute: &str,
+) -> SyncResult<()> {
+    let root = tx.entry(&c.row_id)?;
+    crate::timeline::transfer::refuse_if_transferred(tx, &root.case_id).map_err(|e| match e {
+        crate::timeline::TimelineError::Store(e) => SyncError::Store(e),
+        other => SyncError::Usage(other.to_string()),
+    })?;
+    let versions = tx.corrections_of(&root.id)?;
+    let version = match how {
+        Resolution::KeepCurrent => versions.last(),
+        Resolution::RestoreOther => {
+            let lost = (c.lost_hlc, c.lost_origin.clone());
+            let lost_id = tx
+                .corrections_seen(&root.id)?
+                .into_iter()
+                .find(|k| k.stamp == lost)
+                .map(|k| k.id);
+            versions.iter().find(|e| Some(&e.id) == lost_id.as_ref())
+        }
+    }
+    .ok_or_else(|| StoreError::NotFound(format!("correction of entry {}", root.id)))?;
+    let entry = crate::model::Entry {
+        id: uuid::Uuid::now_v7().to_string(),
+        kind: root.kind,
+        author: operator.to_string(),
+        at: minute.to_string(),
+        corrects: Some(root.id.clone()),
+        ..version.clone()
+    };
+    tx.insert_entry(&entry)?;
     Ok(())
 }
 

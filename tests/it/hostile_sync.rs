@@ -426,6 +426,111 @@ fn two_sites_correcting_one_entry_is_a_conflict_at_both() {
     );
 }
 
+/// The texts of `entry` in its timeline: its own, then its corrections' (the last is shown).
+fn versions(s: &Store, entry: &str) -> Vec<String> {
+    let e = s.entry(entry).expect("entry");
+    let t = dolbom::timeline::load(s, &e.case_id).expect("timeline");
+    let item = t
+        .items
+        .into_iter()
+        .find(|i| i.original.id == entry)
+        .expect("item");
+    std::iter::once(item.original)
+        .chain(item.corrections)
+        .map(|e| e.body)
+        .collect()
+}
+
+fn current_text(s: &Store, entry: &str) -> String {
+    versions(s, entry).pop().expect("a version")
+}
+
+/// Issue #19 item 3: settling two sites' corrections of one entry is itself a correction (it
+/// restates the version chosen, after seeing both), so it syncs: the other site closes its
+/// conflict when it arrives, and a fresh site receiving all the ops never opens one. (It used
+/// to be a local mark only: the conflict stayed open at every other site, and a site that
+/// received the same corrections later opened it.) Restoring the other restates the lost text.
+#[test]
+fn settling_two_corrections_is_a_correction_that_syncs() {
+    use dolbom::sync::Resolution;
+    use dolbom::timeline::correct_entry;
+    let dir = tempfile::tempdir().expect("dir");
+    let (mut a, mut b) = two_sites(dir.path());
+    let (a_id, b_id) = (a.site().id.clone(), b.site().id.clone());
+    import(&mut b, &export(&a, None, true, &dir.path().join("0"))).expect("first");
+    let entry = correctable_entry(&a);
+    let exchange = |a: &mut Store, b: &mut Store, n: &str| {
+        let to_b = export(a, Some(&b_id), false, &dir.path().join(format!("{n}ab")));
+        let to_a = export(b, Some(&a_id), false, &dir.path().join(format!("{n}ba")));
+        import(b, &to_b).expect("a → b");
+        import(a, &to_a).expect("b → a");
+    };
+    for (round, how) in [
+        ("1", Resolution::KeepCurrent),
+        ("2", Resolution::RestoreOther),
+    ] {
+        correct_entry(&mut a, &entry, &format!("A의 정정 {round}"), None).expect("a");
+        correct_entry(&mut b, &entry, &format!("B의 정정 {round}"), None).expect("b");
+        exchange(&mut a, &mut b, round);
+        let open = correction_conflicts(&a, true);
+        assert_eq!(open.len(), 1, "round {round}: one conflict");
+        assert_eq!(correction_conflicts(&b, true), {
+            let mut at_b = open.clone();
+            at_b[0].detected_at = correction_conflicts(&b, true)[0].detected_at.clone();
+            at_b
+        });
+        let c = &open[0];
+        let before = current_text(&a, &entry);
+        let chosen = match how {
+            Resolution::KeepCurrent => before.clone(),
+            Resolution::RestoreOther => c.lost_value.clone().expect("lost text"),
+        };
+        let count = |s: &Store| versions(s, &entry).len();
+        let n = count(&a);
+        dolbom::sync::resolve_conflict(&mut a, &c.id, how).expect("settle");
+        assert_eq!(
+            count(&a),
+            n + 1,
+            "round {round}: the choice is a correction"
+        );
+        assert_eq!(current_text(&a, &entry), chosen, "round {round}");
+        assert!(
+            correction_conflicts(&a, true).is_empty(),
+            "closed here at once"
+        );
+        let settled = dolbom::sync::conflicts::all_conflicts(&a)
+            .expect("all")
+            .into_iter()
+            .find(|k| k.id == c.id)
+            .expect("kept for the record");
+        assert_eq!(settled.resolution.as_deref(), Some(how_code(how)));
+        exchange(&mut a, &mut b, &format!("{round}s"));
+        assert!(
+            correction_conflicts(&b, true).is_empty(),
+            "round {round}: closed at the other site when the choice arrives"
+        );
+        assert_eq!(current_text(&b, &entry), chosen);
+        assert_eq!(digest(&a), digest(&b));
+    }
+    // A site that receives everything (in either order) has nothing to review.
+    for (k, order) in [[&a, &b], [&b, &a]].into_iter().enumerate() {
+        let mut fresh = open_site(dir.path(), &format!("fresh{k}"), 0);
+        for (i, s) in order.into_iter().enumerate() {
+            let p = export(s, None, true, &dir.path().join(format!("full{k}{i}")));
+            import(&mut fresh, &p).expect("full");
+        }
+        assert!(correction_conflicts(&fresh, true).is_empty(), "order {k}");
+        assert_eq!(digest(&fresh), digest(&a));
+    }
+}
+
+fn how_code(how: dolbom::sync::Resolution) -> &'static str {
+    match how {
+        dolbom::sync::Resolution::KeepCurrent => "keep_current",
+        dolbom::sync::Resolution::RestoreOther => "restore_other",
+    }
+}
+
 /// Corpus files kept in `tests/fixtures/fuzz/bundles/` (small real bundles, plain, signed by a
 /// throwaway key; regenerate with `DOLBOM_WRITE_FUZZ_CORPUS=1`).
 fn fixture_corpus() -> Vec<Vec<u8>> {

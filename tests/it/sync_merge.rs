@@ -482,19 +482,12 @@ proptest! {
             prop_assert_eq!(&c, &c0, "open conflicts differ between orders");
         }
         // The sites that wrote the ops (and settled some locally) hold the same after an
-        // exchange.
-        // Known gap (issue #19, in the closing note): a source site can keep a correction
-        // conflict open that the fresh sites, receiving the same corrections, never open; the
-        // field conflicts must match exactly, the correction ones are compared among the fresh
-        // sites above.
+        // exchange: field and correction conflicts alike.
         w.converge();
-        let fields_only = |c: &BTreeSet<ConflictKey>| -> BTreeSet<ConflictKey> {
-            c.iter().filter(|k| k.2 != "correction").cloned().collect()
-        };
         for s in &w.sites {
             prop_assert_eq!(&digest(s), &d0, "a source site differs");
             let c = open_conflict_keys(s);
-            prop_assert_eq!(fields_only(&c), fields_only(&c0), "a source site's open conflicts differ");
+            prop_assert_eq!(&c, &c0, "a source site's open conflicts differ");
         }
     }
 }
