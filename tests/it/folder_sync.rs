@@ -252,6 +252,10 @@ struct Sim {
     handovers: u64,
     /// Corrections made (of an entry, often the same one at several sites).
     corrections: u64,
+    /// Conflicts a person settled (keep current or restore the other), correction ones among
+    /// them.
+    settled: u64,
+    settled_corrections: u64,
     /// Rounds of edits (one burst per site each).
     rounds: u64,
     /// Hand cases over among three workers (values come back: a lost worker may be the
@@ -296,6 +300,8 @@ impl Sim {
             counter: 0,
             handovers: 0,
             corrections: 0,
+            settled: 0,
+            settled_corrections: 0,
             rounds: 0,
             reuse_workers: std::env::var_os("FOLDER_SIM_NEW_WORKERS").is_none(),
             bytes_written: 0,
@@ -319,7 +325,7 @@ impl Sim {
     }
 
     fn edit_once(&mut self, s: usize) {
-        match self.rng.below(12) {
+        match self.rng.below(15) {
             0..=2 => {
                 let (n, p) = (self.unique("n"), self.unique("p"));
                 let id = add_resident(&mut self.sites[s], &n, &p, "행복동");
@@ -413,8 +419,31 @@ impl Sim {
                 .expect("handover");
                 self.handovers += r.moved as u64;
             }
+            12 => {
+                // A person settles one of the conflicts open here (a correction one first):
+                // the choice is an op, so every site closes it (issue #19 item 3).
+                let open = dolbom::sync::open_conflicts(&self.sites[s]).expect("open");
+                let corrections: Vec<_> = open.iter().filter(|c| c.field == "correction").collect();
+                let pool: Vec<_> = if corrections.is_empty() {
+                    open.iter().collect()
+                } else {
+                    corrections
+                };
+                if pool.is_empty() {
+                    return;
+                }
+                let c = pool[self.rng.below(pool.len())].clone();
+                let how = if self.rng.chance(50) {
+                    dolbom::sync::Resolution::KeepCurrent
+                } else {
+                    dolbom::sync::Resolution::RestoreOther
+                };
+                dolbom::sync::resolve_conflict(&mut self.sites[s], &c.id, how).expect("settle");
+                self.settled += 1;
+                self.settled_corrections += u64::from(c.field == "correction");
+            }
             _ => {
-                // A correction of an entry (possibly the same one at two sites).
+                // (9, 13, 14) A correction of an entry (possibly the same one at two sites).
                 let vis = self.visible(s, "entries", &self.entries.clone());
                 if vis.is_empty() {
                     return;
@@ -490,6 +519,50 @@ impl Sim {
         }
     }
 
+    /// A resident with a case and two entries that every site holds from the start (through
+    /// the folder, whole), so that sites correct the same entry at once and two corrections
+    /// meet (issue #19 item 3: correction conflicts, and their settling, at all sites).
+    fn shared_start(&mut self) {
+        let (n, p) = (self.unique("n"), self.unique("p"));
+        let rid = add_resident(&mut self.sites[0], &n, &p, "행복동");
+        self.residents.push(rid.clone());
+        let cid = uuid::Uuid::now_v7().to_string();
+        let mut tx = self.sites[0].write().expect("tx");
+        tx.insert(
+            "cases",
+            &cid,
+            &[
+                ("resident_id", Val::text(&rid)),
+                ("worker", Val::text("tester")),
+                ("stage", Val::text("접수")),
+                ("opened_on", Val::text("2025-03-01")),
+                ("last_activity", Val::text("2025-03-01")),
+            ],
+        )
+        .expect("case");
+        for body in ["공유 기록 1", "공유 기록 2"] {
+            let id = uuid::Uuid::now_v7().to_string();
+            tx.insert(
+                "entries",
+                &id,
+                &[
+                    ("case_id", Val::text(&cid)),
+                    ("kind", Val::text("memo")),
+                    ("author", Val::text("tester")),
+                    ("at", Val::text("2025-03-01 10:00")),
+                    ("body", Val::text(body)),
+                ],
+            )
+            .expect("entry");
+            self.entries.push(id);
+        }
+        tx.commit().expect("commit");
+        self.cases.push(cid);
+        self.passes();
+        self.replicate(false);
+        self.passes();
+    }
+
     /// One pass at every site; true if any site applied or wrote something.
     fn passes(&mut self) -> bool {
         let mut busy = false;
@@ -518,6 +591,7 @@ impl Sim {
 
 fn simulate(n: usize, rounds: usize, seed: u64) -> (Sim, usize) {
     let mut sim = Sim::new(n, seed);
+    sim.shared_start();
     for _ in 0..rounds {
         for s in 0..n {
             for _ in 0..1 + sim.rng.below(3) {
@@ -557,35 +631,62 @@ fn check(sim: &Sim) {
             assert!(field(s, table, id, "id").is_some(), "{table} {id} lost");
         }
     }
-    let open = |s: &Store| -> BTreeSet<String> {
+    // Every site's open conflicts, field and correction ones alike, by id (the same at every
+    // site) with what they name as kept; and a site that never took part, receiving every
+    // site's full bundle at the end, holds the same (a conflict is a function of the ops held,
+    // issue #19 item 3).
+    let open = |s: &Store| -> BTreeMap<String, (i64, String, Option<String>)> {
         dolbom::sync::open_conflicts(s)
             .expect("open")
             .into_iter()
-            .map(|c| c.id)
+            .map(|c| (c.id, (c.kept_hlc, c.kept_origin, c.kept_value)))
             .collect()
     };
+    let dir = tempfile::tempdir().expect("dir");
+    let mut fresh = open_site(dir.path(), "fresh", 0);
+    for (i, s) in sim.sites.iter().enumerate().rev() {
+        let p = export(s, None, true, &dir.path().join(format!("full{i}")));
+        import(&mut fresh, &p).expect("full import");
+    }
+    assert_eq!(
+        digest(&fresh),
+        digest(&sim.sites[0]),
+        "a fresh site differs"
+    );
     let first = open(&sim.sites[0]);
-    for (i, s) in sim.sites.iter().enumerate().skip(1) {
+    for (i, s) in sim.sites.iter().chain([&fresh]).enumerate().skip(1) {
         let here = open(s);
         if here != first {
             // Which ones, for the diagnosis: table.field, the values, the origins.
-            let describe = |site: &Store, ids: Vec<&String>| -> Vec<String> {
+            let differ = |a: &BTreeMap<String, _>, b: &BTreeMap<String, _>| -> Vec<String> {
+                a.iter()
+                    .filter(|(k, v)| b.get(*k) != Some(*v))
+                    .map(|(k, _)| k.clone())
+                    .collect()
+            };
+            let describe = |site: &Store, ids: Vec<String>| -> Vec<String> {
                 dolbom::sync::conflicts::all_conflicts(site)
                     .expect("conflicts")
                     .into_iter()
-                    .filter(|c| ids.contains(&&c.id))
+                    .filter(|c| ids.contains(&c.id))
                     .map(|c| {
                         format!(
-                            "{}.{} kept {:?}@{} lost {:?}@{}",
-                            c.table, c.field, c.kept_value, c.kept_hlc, c.lost_value, c.lost_hlc
+                            "{}.{} kept {:?}@{} lost {:?}@{} {:?}",
+                            c.table,
+                            c.field,
+                            c.kept_value,
+                            c.kept_hlc,
+                            c.lost_value,
+                            c.lost_hlc,
+                            c.resolution
                         )
                     })
                     .collect()
             };
             panic!(
-                "every conflict recorded once, everywhere: only at site 0 {:?}; only at site {i} {:?}",
-                describe(&sim.sites[0], first.difference(&here).collect()),
-                describe(s, here.difference(&first).collect())
+                "every conflict recorded once, everywhere: only at site 0 {:?}; only at site {i} (8: fresh) {:?}",
+                describe(&sim.sites[0], differ(&first, &here)),
+                describe(s, differ(&here, &first))
             );
         }
     }
@@ -649,16 +750,18 @@ fn stats(sim: &Sim, settle: usize) -> String {
     let ops_bytes = sim.bytes_written - sim.ack_bytes;
     let n = sim.sites.len() as u64;
     let per_burst = sim.bytes_written / (n * sim.rounds.max(1));
+    let all = dolbom::sync::conflicts::all_conflicts(&sim.sites[0]).unwrap_or_default();
     format!(
-        "{} residents, {} cases, {} entries ({} corrections), {} handovers, {} conflicts; {} ops in {ops_bundles} bundles ({ops_bytes} B, {} B/bundle, {} B/op), {} ack files ({} B each); written per site per burst {per_burst} B → per site per day ({BURSTS_PER_DAY} bursts) {} KB written, {} KB read; settled in {settle} rounds",
+        "{} residents, {} cases, {} entries ({} corrections), {} handovers, {} conflicts ({} over corrections), {} settled ({} over corrections); {} ops in {ops_bundles} bundles ({ops_bytes} B, {} B/bundle, {} B/op), {} ack files ({} B each); written per site per burst {per_burst} B → per site per day ({BURSTS_PER_DAY} bursts) {} KB written, {} KB read; settled in {settle} rounds",
         sim.residents.len(),
         sim.cases.len(),
         sim.entries.len(),
         sim.corrections,
         sim.handovers,
-        dolbom::sync::conflicts::all_conflicts(&sim.sites[0])
-            .map(|c| c.len())
-            .unwrap_or(0),
+        all.len(),
+        all.iter().filter(|c| c.field == "correction").count(),
+        sim.settled,
+        sim.settled_corrections,
         sim.ops_written,
         ops_bytes / ops_bundles.max(1),
         ops_bytes / sim.ops_written.max(1),
