@@ -33,8 +33,11 @@
 //!   site had seen (`@base` of its insert); corrections from different sites that had not seen
 //!   each other are a conflict over the corrected entry (`check_corrections`, again a function
 //!   of the corrections held), not a silent "latest wins" in the timeline. A local correction
-//!   closes the conflicts it saw at its own site at the next import (entries with open
-//!   correction conflicts are checked at every import).
+//!   closes the conflicts it saw at its own site at once (`Tx::insert`), as the merge closes
+//!   them where it arrives. A person settling such a conflict writes a correction too
+//!   (restating the version chosen, `super::conflicts`), never a mark of its own site only, so
+//!   the open correction conflicts are the same at every site holding the same ops, the one
+//!   that settled included.
 //! - Foreign keys are checked at commit (`Tx::begin_merge`), since a bundle may carry a child
 //!   row from one origin before its parent from another.
 //! - A stored op that does not parse is an error that stops the import, never an empty op.
@@ -184,9 +187,9 @@ impl Merger {
                 *conflicts.entry(table).or_default() += n;
             }
         }
-        // A local correction closes the conflicts it saw, but local writes do not merge: the
-        // entries with open correction conflicts (few) are checked at every import, so the
-        // site that wrote it closes them too.
+        // A local correction closes the conflicts it saw at once (`Tx::insert`); the entries
+        // with open correction conflicts (few) are still checked at every import, so that a
+        // database written before that (closed only at its next import) converges too.
         let mut roots = std::mem::take(&mut self.corrected);
         roots.extend(
             open.values()
