@@ -173,7 +173,9 @@ pub fn resolve_conflict(store: &mut Store, id: &str, how: Resolution) -> SyncRes
 /// correction it syncs, closes the entry's correction conflicts here at once, and closes them
 /// wherever it arrives (a site that receives it with the corrections it saw never opens them),
 /// so the open conflicts stay a function of the ops held (issue #19). A settlement that was
-/// only a local mark kept the conflict open at every other site.
+/// only a local mark kept the conflict open at every other site. Unlike a timeline correction it
+/// does not move the case's last activity (settling is review, not casework).
+///
 /// `minute` is the time written (`YYYY-MM-DD HH:MM`, as every entry's `at`).
 fn restate_correction(
     tx: &mut Tx<'_>,
