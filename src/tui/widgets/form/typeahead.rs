@@ -1,8 +1,9 @@
 //! Typing on a choice field selects an option (type-to-select), so no key typed there is lost.
 //!
 //! Characters typed in quick succession (less than [`RUN_PAUSE`] apart) make one run, matched
-//! against each option's label with spaces and brackets ignored: first an option that *starts*
-//! with the run, then one that *contains* it, each searched from the selected option on. A run
+//! against each option's label with spaces and brackets ignored: first an option the run spells
+//! whole (`ㅈㄱ` → `종결`, not `제공·점검`), then one that *starts* with the run, then one that
+//! *contains* it, each searched from the selected option on. A run
 //! may be Hangul syllables (`비해` → `비해당`; the last one may be unfinished, `요` → `욕구…`), 초성
 //! (`ㅂㅎ` → `비해당`), Latin letters (any case) or digits; jamo typed with the Korean IME on also
 //! match Latin options by the key they sit on (`ㅗ` is `h` → `html`); a number that matches no
@@ -119,18 +120,19 @@ impl<K: FieldKey> Field<K> {
             })
             .collect();
         let labels: Vec<Vec<char>> = opts.iter().map(|o| units(o)).collect();
-        let pass = |q: &[char], prefix: bool| {
+        let pass = |q: &[char], how: Place| {
             order
                 .iter()
                 .copied()
-                .find(|i| labels.get(*i).is_some_and(|l| matches(l, q, prefix)))
+                .find(|i| labels.get(*i).is_some_and(|l| matches(l, q, how)))
         };
-        pass(&query, true)
-            .or_else(|| pass(&query, false))
-            .or_else(|| {
-                let l = latin.as_deref()?;
-                pass(l, true).or_else(|| pass(l, false))
-            })
+        let best = |q: &[char]| {
+            pass(q, Place::Whole)
+                .or_else(|| pass(q, Place::Start))
+                .or_else(|| pass(q, Place::Anywhere))
+        };
+        best(&query)
+            .or_else(|| best(latin.as_deref()?))
             .or_else(|| {
                 let digits: String = query.iter().collect();
                 let k: usize = digits.parse().ok()?;
@@ -154,14 +156,28 @@ fn units(text: &str) -> Vec<char> {
         .collect()
 }
 
-/// Whether `query` occurs in `label` (at its start when `prefix`), character by character
-/// (see [`unit_matches`]).
-fn matches(label: &[char], query: &[char], prefix: bool) -> bool {
+/// Where in a label a run must match.
+#[derive(Debug, Clone, Copy)]
+enum Place {
+    /// The whole label.
+    Whole,
+    /// Its start.
+    Start,
+    /// Anywhere in it.
+    Anywhere,
+}
+
+/// Whether `query` occurs in `label` at `how`, character by character (see [`unit_matches`]).
+fn matches(label: &[char], query: &[char], how: Place) -> bool {
     if query.len() > label.len() {
         return false;
     }
     let last = label.len() - query.len();
-    let starts = if prefix { 0..=0 } else { 0..=last };
+    let starts = match how {
+        Place::Whole if last > 0 => return false,
+        Place::Whole | Place::Start => 0..=0,
+        Place::Anywhere => 0..=last,
+    };
     starts.into_iter().any(|s| {
         query.iter().enumerate().all(|(k, q)| {
             label
@@ -222,6 +238,7 @@ mod tests {
             ("해당", "비해당"),
             ("조사불", "조사 불가"),
             ("조ㅅ", "조사 불가"),
+            ("ㄱㅂ", "거부"),
             ("여", "지원 연계"),
             ("관리", "이미 관리 중"),
             ("1", "지원 연계"),
@@ -231,6 +248,25 @@ mod tests {
             assert_eq!(f.value(), want, "{typed}");
             assert_eq!(f.error(), None, "{typed}");
         }
+    }
+
+    #[test]
+    fn a_run_spelling_a_whole_option_beats_one_it_starts() {
+        let mut f = Field::choice(0u8, "새 단계", &["계획", "제공·점검", "재사정", "종결"]);
+        assert!(type_at(
+            &mut f,
+            "ㅈㄱ",
+            Instant::now(),
+            Duration::from_millis(50)
+        ));
+        assert_eq!(f.value(), "종결");
+        assert!(type_at(
+            &mut f,
+            "제공",
+            Instant::now() + Duration::from_secs(3),
+            Duration::ZERO
+        ));
+        assert_eq!(f.value(), "제공·점검");
     }
 
     #[test]
