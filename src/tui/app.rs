@@ -1,5 +1,10 @@
 //! Application state and the one `update`: keys → actions → state changes. Rendering (in
 //! [`super::ui`]) only reads this state; database work happens here, never in render.
+//!
+//! This file holds the state, the key loop and the dispatch of actions, effects and submitted
+//! forms. Features routed through it live beside it: `discovery` (the 발굴 queue), `visits`
+//! (방문 계획), `input` (paste and mouse), `reads` (the read record), `undo`, `jobs`
+//! (background work) and `folder` (shared-folder sync).
 
 use super::keymap::{Context, Keymap, Resolution, Resolver};
 pub use super::panes::PaneId;
@@ -11,10 +16,15 @@ use super::widgets::help::{Help, HelpOutcome};
 use super::widgets::palette::{Palette, PaletteOutcome};
 use super::{Action, Key};
 use crate::store::Store;
-use crossterm::event::{Event, KeyEvent, MouseButton, MouseEvent, MouseEventKind};
+use crossterm::event::{Event, KeyEvent};
 
+mod discovery;
 mod folder;
+mod input;
 mod jobs;
+mod reads;
+mod undo;
+mod visits;
 
 /// What sits over the panes.
 pub enum Overlay {
@@ -138,55 +148,6 @@ impl App {
         self.pending_sync = self.store.pending_sync().unwrap_or(0);
     }
 
-    /// The list of residents on screen now, for the read record (issue #20).
-    fn shown(&self) -> Option<super::reads::Shown> {
-        if self.sync_open || self.audit.is_some() {
-            return None;
-        }
-        let (view, shown) = match self.pane {
-            PaneId::Search => ("tui:search", self.search.shown()),
-            PaneId::Timeline => ("tui:cases", self.timeline.shown()),
-            PaneId::Today => ("tui:today", self.today.shown()),
-            PaneId::Resources => return None,
-        };
-        shown.map(|(query, residents)| super::reads::Shown {
-            view,
-            query,
-            residents,
-        })
-    }
-
-    /// After a batch of events: records a list that has settled or been left (see
-    /// [`super::reads`]).
-    pub fn observe_reads(&mut self) {
-        let now = std::time::Instant::now();
-        let current = self.shown();
-        if let Some(s) = self.reads.observe(now, current) {
-            self.record_read(&s);
-        }
-    }
-
-    /// At exit (and in tests): records what is on screen and not yet recorded.
-    pub fn flush_reads(&mut self) {
-        self.observe_reads();
-        if let Some(s) = self.reads.flush() {
-            self.record_read(&s);
-        }
-    }
-
-    fn record_read(&mut self, s: &super::reads::Shown) {
-        let read = crate::store::reads::Read {
-            view: s.view,
-            query: &s.query,
-            residents: s.residents,
-            reason: None,
-        };
-        if let Err(e) = self.store.record_read(&read) {
-            self.message = Some(format!("조회 기록을 남기지 못했습니다: {e}"));
-            self.dirty = true;
-        }
-    }
-
     /// Handles one terminal event.
     pub fn on_event(&mut self, ev: Event) {
         match ev {
@@ -198,41 +159,6 @@ impl App {
             }
             Event::Paste(text) => self.on_paste(&text),
             _ => {}
-        }
-    }
-
-    /// A bracketed paste: a form field or the search query takes the whole text at once (each
-    /// capped at its length, with a message); anywhere else it is typed as keys, at most
-    /// [`panes::search::MAX_QUERY`] of them (a palette or filter line needs no more).
-    fn on_paste(&mut self, text: &str) {
-        self.dirty = true;
-        self.message = None;
-        match self.overlay.take() {
-            Some(Overlay::Form(purpose, mut form)) => {
-                if purpose == FormPurpose::Intake
-                    && let Some(c) = text.chars().find(|c| !c.is_control())
-                {
-                    self.search.replace_prefill(&mut form, Key::char(c));
-                }
-                form.paste(text);
-                self.overlay = Some(Overlay::Form(purpose, form));
-                return;
-            }
-            other => self.overlay = other,
-        }
-        if self.overlay.is_none()
-            && self.pane == PaneId::Search
-            && !self.sync_open
-            && self.audit.is_none()
-            && self.resolver.pending().is_empty()
-            && let Some(effect) = self.search.on_paste(text, &mut self.store)
-        {
-            self.apply(effect);
-            return;
-        }
-        let typed = text.chars().filter(|c| !c.is_control());
-        for c in typed.take(panes::search::MAX_QUERY) {
-            self.on_key(KeyEvent::from(crossterm::event::KeyCode::Char(c)));
         }
     }
 
@@ -361,59 +287,13 @@ impl App {
                 self.load_stats();
             }
             Action::Back if self.stats.is_some() => self.stats = None,
-            Action::Discovery => {
-                self.sync_open = false;
-                self.audit = None;
-                self.stats = None;
-                self.resolver.reset();
-                self.discovery = Some(panes::discovery::DiscoveryScreen::open(&self.store));
-            }
+            Action::Discovery => self.open_discovery(),
             Action::Back if self.discovery.is_some() => self.discovery = None,
-            other if self.discovery.is_some() => {
-                let page = self.page_size();
-                let effect = self
-                    .discovery
-                    .as_mut()
-                    .map(|d| d.on_action(other, page, &self.store));
-                if let Some(effect) = effect {
-                    if !matches!(
-                        effect,
-                        Effect::None | Effect::Message(_) | Effect::OpenForm(..)
-                    ) {
-                        self.discovery = None;
-                    }
-                    self.apply(effect);
-                }
-            }
-            Action::Visits => {
-                self.sync_open = false;
-                self.audit = None;
-                self.stats = None;
-                self.discovery = None;
-                self.resolver.reset();
-                self.visits = Some(panes::visits::VisitsScreen::open(
-                    &self.store,
-                    crate::model::Scope::All,
-                ));
-            }
+            other if self.discovery.is_some() => self.on_discovery_action(other),
+            Action::Visits => self.open_visits(),
             Action::Back if self.visits.as_mut().is_some_and(|v| v.back()) => {}
             Action::Back if self.visits.is_some() => self.visits = None,
-            other if self.visits.is_some() => {
-                let page = self.page_size();
-                let effect = self
-                    .visits
-                    .as_mut()
-                    .map(|v| v.on_action(other, page, &self.store));
-                if let Some(effect) = effect {
-                    if !matches!(
-                        effect,
-                        Effect::None | Effect::Message(_) | Effect::OpenForm(..)
-                    ) {
-                        self.visits = None;
-                    }
-                    self.apply(effect);
-                }
-            }
+            other if self.visits.is_some() => self.on_visits_action(other),
             other if self.stats.is_some() => {
                 if self.stats.as_mut().is_some_and(|s| s.on_action(other)) {
                     self.load_stats();
@@ -435,27 +315,7 @@ impl App {
                 self.reload_pane();
             }
             Action::Undo => self.undo(),
-            Action::PlanVisit if self.pane == PaneId::Timeline => {
-                match self.timeline.current_case().map(str::to_string) {
-                    Some(case_id) => {
-                        // A transferred case is read-only here (the pane says so for its keys).
-                        let effect = match crate::timeline::transfer::transferred_away(
-                            &self.store,
-                            &case_id,
-                        ) {
-                            Ok(Some(e)) => {
-                                let (_, name, at) = crate::timeline::transfer::pointer(&e);
-                                panes::Effect::Message(format!(
-                                    "{at}에 {name}(으)로 이관한 사례라 읽기 전용입니다 (기록은 {name}에서)"
-                                ))
-                            }
-                            _ => panes::visits::plan_case_form(&case_id, &self.store),
-                        };
-                        self.apply(effect);
-                    }
-                    None => self.message = Some("방문을 계획할 사례를 먼저 여세요".into()),
-                }
-            }
+            Action::PlanVisit if self.pane == PaneId::Timeline => self.plan_visit_on_case(),
             other => {
                 let page = self.page_size();
                 let effect = match self.pane {
@@ -474,48 +334,6 @@ impl App {
                 }
                 self.apply(effect);
             }
-        }
-    }
-
-    /// Takes back the last change of this session (a new correcting change; see
-    /// [`crate::timeline::undo`]).
-    fn undo(&mut self) {
-        let Some(undo) = self.last_change.take() else {
-            self.message = Some("되돌릴 변경이 없습니다".into());
-            return;
-        };
-        let resident = matches!(undo.change, crate::timeline::undo::Change::Resident { .. });
-        match crate::timeline::undo::apply(&mut self.store, &undo) {
-            Ok(m) => {
-                self.message = Some(m);
-                // The cursor goes to what came back (a follow-up returns to 오늘's lists).
-                if let crate::timeline::undo::Change::FollowUp { entry_id, .. } = &undo.change {
-                    self.today.focus_entry(self.versions_of(entry_id));
-                }
-            }
-            Err(e) => self.message = Some(e.to_string()),
-        }
-        if resident {
-            self.reindex();
-        }
-        self.refresh_status();
-        self.reload_pane();
-    }
-
-    /// Every version of the entry `entry_id` belongs to (its original and each correction).
-    fn versions_of(&self, entry_id: &str) -> Vec<String> {
-        let Ok(e) = self.store.entry(entry_id) else {
-            return vec![entry_id.to_string()];
-        };
-        let root = e.corrects.clone().unwrap_or_else(|| e.id.clone());
-        let items = self
-            .store
-            .case_entries(&e.case_id)
-            .map(crate::timeline::resolve)
-            .unwrap_or_default();
-        match items.into_iter().find(|i| i.original.id == root) {
-            Some(i) => i.history().map(|x| x.id.clone()).collect(),
-            None => vec![root, entry_id.to_string()],
         }
     }
 
@@ -663,45 +481,15 @@ impl App {
                 }
                 return;
             }
-            FormPurpose::PlanVisit { .. } | FormPurpose::PlanVisitDiscovery { .. } => {
-                let effect = panes::visits::submit_plan(purpose, form, &mut self.store);
-                let saved = matches!(effect, Effect::Message(_));
-                self.apply(effect);
-                if saved {
-                    if let Some(d) = &mut self.discovery {
-                        d.reload(&self.store);
-                    }
-                    if let Some(v) = &mut self.visits {
-                        v.reload(&self.store);
-                    }
-                    if self.discovery.is_none() && self.visits.is_none() {
-                        self.reload_pane();
-                    }
-                }
-                return;
-            }
-            FormPurpose::VisitDone { plan_id } => {
-                let effect = match &mut self.visits {
-                    Some(v) => v.on_done(&plan_id, &form, &mut self.store),
-                    None => Effect::None,
-                };
-                self.apply(effect);
-                return;
-            }
-            FormPurpose::ExportVisits { day, format } => {
-                let effect = match &mut self.visits {
-                    Some(v) => v.on_export(&day, &format, &form, &self.store),
-                    None => Effect::None,
-                };
-                self.apply(effect);
+            FormPurpose::PlanVisit { .. }
+            | FormPurpose::PlanVisitDiscovery { .. }
+            | FormPurpose::VisitDone { .. }
+            | FormPurpose::ExportVisits { .. } => {
+                self.submit_visit_form(purpose, form);
                 return;
             }
             FormPurpose::DiscoveryOutcome { id } => {
-                let effect = match &mut self.discovery {
-                    Some(d) => d.on_form(&id, &form, &mut self.store),
-                    None => Effect::None,
-                };
-                self.apply(effect);
+                self.submit_discovery_outcome(&id, &form);
                 return;
             }
             _ => {}
@@ -725,26 +513,6 @@ impl App {
         self.reload_pane();
     }
 
-    /// An intake promoted from a 발굴 row finished: the row gets the resident (and 지원 연계).
-    /// Only a saved intake that opened a resident or a case links; a question (duplicates)
-    /// keeps the row pending, a cancel drops it.
-    fn link_discovery(&mut self, effect: &Effect) {
-        let resident = match effect {
-            Effect::OpenCase(c) => self.store.case_header(c).ok().map(|h| h.case.resident_id),
-            Effect::OpenResident(r) | Effect::NewCase(r) => Some(r.clone()),
-            Effect::OpenForm(FormPurpose::Intake, _) | Effect::FormError(..) => return,
-            _ => None,
-        };
-        let Some(id) = self.pending_discovery.take() else {
-            return;
-        };
-        if let Some(r) = resident
-            && let Err(e) = crate::discovery::link_intake(&mut self.store, &id, &r)
-        {
-            self.message = Some(e.to_string());
-        }
-    }
-
     /// True while a pane's query line has focus (no overlay, screen or dialog over it): printable
     /// keys are typed text there, so hints and help show only keys that are not text.
     pub fn typing(&self) -> bool {
@@ -765,44 +533,6 @@ impl App {
                 .cursor(ratatui::layout::Rect::new(0, 0, 1000, 1))
                 .is_some(),
             _ => false,
-        }
-    }
-
-    fn on_mouse(&mut self, m: MouseEvent) {
-        if self.overlay.is_some() {
-            return;
-        }
-        match m.kind {
-            MouseEventKind::Down(MouseButton::Left) => {
-                let layout = super::layout::layout(ratatui::layout::Rect::new(
-                    0,
-                    0,
-                    self.size.0,
-                    self.size.1,
-                ));
-                if m.row == layout.tabs.y {
-                    if let Some(p) = super::layout::tab_at(layout.tabs, m.column) {
-                        self.switch(p);
-                        self.dirty = true;
-                    }
-                } else if layout
-                    .main
-                    .contains(ratatui::layout::Position::new(m.column, m.row))
-                {
-                    let row = m.row - layout.main.y;
-                    let effect = match self.pane {
-                        PaneId::Search => self.search.on_click(row, &mut self.store),
-                        PaneId::Timeline => self.timeline.on_click(row),
-                        PaneId::Resources => self.resources.on_click(row),
-                        PaneId::Today => self.today.on_click(row),
-                    };
-                    self.apply(effect);
-                    self.dirty = true;
-                }
-            }
-            MouseEventKind::ScrollDown => self.dispatch(Action::Down),
-            MouseEventKind::ScrollUp => self.dispatch(Action::Up),
-            _ => {}
         }
     }
 }

@@ -296,6 +296,33 @@ fn queue_pane_by_keys_at_80x24() {
     assert_eq!(app.pane, PaneId::Timeline);
 }
 
+/// The outcome form takes typed Hangul (the IME is on while the worker writes the note): `비`
+/// picks 비해당 and is saved as such; typing that matches no outcome is named under the field.
+#[test]
+fn outcome_form_takes_typed_hangul_at_80x24() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = app(dir.path());
+    press(&mut app, &["F5", "g", "down", "o"]);
+    let s = screen(&mut app);
+    assert!(
+        s.contains("< 지원 연계 >  (1/5)  ←→ 또는 글자로 선택"),
+        "{s}"
+    );
+    press(&mut app, &["ㅋ"]);
+    let s = screen(&mut app);
+    assert!(s.contains("< 지원 연계 >"), "{s}");
+    assert!(s.contains("결과: \"ㅋ\"에 맞는 항목이 없습니다"), "{s}");
+    press(&mut app, &["비"]);
+    let s = screen(&mut app);
+    assert!(s.contains("< 비해당 >  (2/5)"), "{s}");
+    assert!(!s.contains("맞는 항목이 없습니다"), "{s}");
+    press(&mut app, &["tab", "주소지 이전", "ctrl-s"]);
+    assert!(app.overlay.is_none(), "{}", screen(&mut app));
+    let han = by_name(&queue(&app.store), "한지민").clone();
+    assert_eq!(han.outcome, Some(Outcome::NotApplicable));
+    assert_eq!(han.note, "주소지 이전");
+}
+
 /// A round imported at two sites makes the same rows (ids from round + identity), so their
 /// bundles merge without duplicates; an outcome set at one site arrives at the other, and the
 /// per-round counts follow the merged rows. (Site A's clock runs later here: its mark is newer

@@ -230,9 +230,77 @@ fn choice_cycles_with_left_right_and_space() {
     assert_eq!(
         form.value("성별"),
         Some("남"),
-        "letters do not change a choice"
+        "a letter no option has leaves the choice"
+    );
+    assert_eq!(
+        form.fields()[2].error(),
+        Some("성별: \"x\"에 맞는 항목이 없습니다"),
+        "and says so"
     );
     assert_eq!(form.cursor_position(Rect::new(0, 0, 80, 24)), None);
+}
+
+/// Type-to-select on a choice field, drawn at 80×24: the focused choice shows how to choose,
+/// a Hangul syllable or 초성 picks the option it starts, text inside an option picks it, and
+/// typing that matches nothing is named under the field (not dropped).
+#[test]
+fn choice_takes_typed_hangul_and_names_what_matches_nothing_at_80x24() {
+    let km = keymap();
+    let mut form = Form::new(
+        " 발굴 처리 결과 ",
+        vec![
+            Field::choice(
+                "결과",
+                "결과",
+                &["지원 연계", "비해당", "조사 불가", "거부", "이미 관리 중"],
+            ),
+            Field::text("메모", "메모"),
+        ],
+    )
+    .with_hints(&km);
+    let (rows, _) = draw(&form, 80, 24);
+    assert!(
+        rows[1].contains("< 지원 연계 >  (1/5)  ←→ 또는 글자로 선택"),
+        "{rows:#?}"
+    );
+
+    type_text(&mut form, &km, "비");
+    assert_eq!(form.value("결과"), Some("비해당"));
+    let (rows, _) = draw(&form, 80, 24);
+    assert!(rows[1].contains("< 비해당 >  (2/5)"), "{rows:#?}");
+
+    // Space steps on (and ends the run); then 초성 ㄱ picks 거부.
+    press(&mut form, &km, "space");
+    assert_eq!(form.value("결과"), Some("조사 불가"));
+    type_text(&mut form, &km, "ㄱ");
+    assert_eq!(form.value("결과"), Some("거부"));
+
+    // Text inside an option: 관리 → 이미 관리 중 (left ends the run first).
+    press(&mut form, &km, "left");
+    type_text(&mut form, &km, "관리");
+    assert_eq!(form.value("결과"), Some("이미 관리 중"));
+
+    // Nothing matches: the choice stays and the field names the field and what was typed.
+    press(&mut form, &km, "right");
+    type_text(&mut form, &km, "ㅋ");
+    assert_eq!(form.value("결과"), Some("지원 연계"));
+    let (rows, _) = draw(&form, 80, 24);
+    assert!(
+        rows[2].contains("결과: \"ㅋ\"에 맞는 항목이 없습니다"),
+        "{rows:#?}"
+    );
+    // Moving on clears it; the hint follows the focus (the text field has none).
+    press(&mut form, &km, "tab");
+    let (rows, _) = draw(&form, 80, 24);
+    assert!(
+        !rows.iter().any(|r| r.contains("맞는 항목이 없습니다")),
+        "{rows:#?}"
+    );
+    assert!(!rows.iter().any(|r| r.contains("글자로 선택")), "{rows:#?}");
+    // A paste names an option too.
+    press(&mut form, &km, "backtab");
+    assert_eq!(form.paste("조사 불가"), FormOutcome::Consumed);
+    assert_eq!(form.value("결과"), Some("조사 불가"));
 }
 
 #[test]

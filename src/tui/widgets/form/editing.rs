@@ -178,41 +178,10 @@ impl<K: FieldKey> Field<K> {
         true
     }
 
-    /// Type-ahead on a choice field: selects the next option (after the selected one, wrapping)
-    /// that starts with `c` — the same letter (any case), the same syllable, a syllable the
-    /// typed one is the start of (`요` → `욕구…`), or, for a lone consonant, the same 초성
-    /// (`ㅇ` → `욕구…`). Returns whether one was found.
-    pub(super) fn select_by_first(&mut self, c: char) -> bool {
-        let FieldKind::Choice(opts) = &self.kind else {
-            return false;
-        };
-        let starts = |label: &str| {
-            let Some(first) = label.chars().find(|ch| !matches!(ch, '(' | '<' | ' ')) else {
-                return false;
-            };
-            if first.to_lowercase().eq(c.to_lowercase()) {
-                return true;
-            }
-            let (Some(f), typed) = (crate::hangul::decompose(first), crate::hangul::decompose(c))
-            else {
-                return false;
-            };
-            match typed {
-                Some(t) => t.cho == f.cho && t.jung == f.jung && (t.jong == 0 || t.jong == f.jong),
-                None => crate::hangul::consonant_cho_index(c) == Some(f.cho),
-            }
-        };
-        let n = opts.len();
-        let found = (1..=n)
-            .map(|k| (self.choice + k) % n)
-            .find(|i| opts.get(*i).is_some_and(|o| starts(o)));
-        if let Some(i) = found {
-            self.choice = i;
-        }
-        found.is_some()
-    }
-
     pub(super) fn cycle(&mut self, forward: bool) {
+        self.end_run();
+        // Whatever was said about the previous option (nothing matched, a refusal) is done.
+        self.error = None;
         if let FieldKind::Choice(opts) = &self.kind
             && !opts.is_empty()
         {
@@ -257,7 +226,8 @@ fn row_of(rows: &[(usize, usize)], cursor: usize) -> usize {
 }
 
 impl<K: FieldKey> super::Form<K> {
-    /// A bracketed paste into the focused field (see [`Field::paste`]); a choice field ignores it.
+    /// A bracketed paste into the focused field (see [`Field::paste`]); a choice field selects
+    /// the option the text names (see [`super::typeahead`]).
     pub fn paste(&mut self, text: &str) -> super::FormOutcome {
         if self.confirm_discard {
             return super::FormOutcome::Consumed;
@@ -267,7 +237,11 @@ impl<K: FieldKey> super::Form<K> {
                 f.paste(text);
                 super::FormOutcome::Consumed
             }
-            _ => super::FormOutcome::Ignored,
+            Some(f) => {
+                f.paste_to_select(text);
+                super::FormOutcome::Consumed
+            }
+            None => super::FormOutcome::Ignored,
         }
     }
 }

@@ -31,10 +31,19 @@ pub enum FieldKind {
     },
     /// A `YYYY-MM-DD` date, validated when the field is left and on submit.
     Date,
-    /// One of fixed options, cycled with left/right or space.
+    /// One of fixed options, cycled with left/right or space, or picked by typing (see
+    /// [`super::typeahead`]).
     Choice(Vec<String>),
     /// One line typed but never shown: one `*` per character (a passphrase).
     Secret,
+}
+
+/// The run of characters being typed on a choice field and when its last one came (read by
+/// the form's type-to-select).
+#[derive(Debug, Clone, Default)]
+pub(super) struct Run {
+    pub(super) typed: String,
+    pub(super) at: Option<std::time::Instant>,
 }
 
 /// One labelled field with key type `K`.
@@ -53,6 +62,8 @@ pub struct Field<K> {
     pub(super) help: Option<String>,
     /// A date in the past (birth date): a two-digit year takes the century that keeps it past.
     pub(super) past: bool,
+    /// What is being typed on a choice field (type-to-select; see [`super::typeahead`]).
+    pub(super) run: Run,
 }
 
 impl<K: FieldKey> Field<K> {
@@ -68,6 +79,7 @@ impl<K: FieldKey> Field<K> {
             error: None,
             help: None,
             past: false,
+            run: Run::default(),
         }
     }
 

@@ -11,8 +11,11 @@
 //! [`FormOutcome::Unhandled`] for the app to run or ignore. The keymap parser refuses printable keys in
 //! the `form` context, so a user keymap cannot break typing.
 //!
-//! On a choice field, space cycles and any other printable key selects the next option that
-//! starts with it (a letter, a syllable, or a 초성: `ㅈ` on the stage choice → `접수`, `종결` …).
+//! On a choice field, space cycles and other printable keys select by what is typed
+//! (type-to-select, see [`typeahead`]): a syllable, a 초성 run or letters pick the first option
+//! that starts with or contains them (`ㅂ` or `해당` → `비해당`); typing that matches nothing
+//! says so under the field instead of vanishing. The focused choice shows the hint
+//! [`typeahead::CHOICE_HINT`].
 //!
 //! Esc on a changed form asks first (`변경 내용을 버릴까요?`): Enter or `y` discards, Esc or `n` returns
 //! to the form.
@@ -27,11 +30,12 @@
 //! lays the form out from the area it is given and never writes to the form.
 //!
 //! Modules: [`field`] (kinds, keys, values, validation), `editing` (text editing and cursor
-//! moves), `render` (layout and drawing).
+//! moves), [`typeahead`] (typing on a choice field), `render` (layout and drawing).
 
 mod editing;
 pub mod field;
 mod render;
+pub mod typeahead;
 
 pub use field::{Choice, Field, FieldKey, FieldKind};
 
@@ -224,8 +228,8 @@ impl<K: FieldKey> Form<K> {
             } else if c == ' ' {
                 field.cycle(true);
             } else {
-                // A choice takes the first letter (or 초성) of an option: no dead keys.
-                field.select_by_first(c);
+                // A choice selects by what is typed (or says nothing matched): no dead keys.
+                field.type_to_select(c, std::time::Instant::now());
             }
             return FormOutcome::Consumed;
         }
@@ -286,6 +290,7 @@ impl<K: FieldKey> Form<K> {
     /// Moves focus, validating the field being left.
     fn move_focus(&mut self, to: usize) -> FormOutcome {
         if let Some(f) = self.fields.get_mut(self.focus) {
+            f.end_run();
             f.validate();
         }
         if to < self.fields.len() {

@@ -224,12 +224,17 @@ impl<K: FieldKey> Form<K> {
                     format!("< {} >  ({}/{})", f.value(), f.choice + 1, opts.len())
                 };
                 let text = fit(&text, 0, width);
-                draw_line(
-                    buf,
-                    slot.value,
-                    0,
-                    &Line::from(Span::styled(text, value_style)),
-                );
+                let mut spans = vec![Span::styled(text, value_style)];
+                // The focused choice says how to choose, when the whole hint fits.
+                let hint = format!("  {}", super::typeahead::CHOICE_HINT);
+                let used = spans[0].content.width();
+                if focused && !opts.is_empty() && used + hint.width() <= width {
+                    spans.push(Span::styled(
+                        hint,
+                        Style::default().add_modifier(Modifier::DIM),
+                    ));
+                }
+                draw_line(buf, slot.value, 0, &Line::from(spans));
             }
             _ => {
                 let wrap = f.wrap_at(Some(slot.value.width));
