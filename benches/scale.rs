@@ -39,6 +39,21 @@
 //!   136 ms; search whole process 234 ms vs fzf 1,475 ms (0.16×; before 320–370 ms, 123 MB);
 //!   keystroke p50 25–74 ms, p99 59–177 ms (goal 8 ms: not met, see issue #18).
 //!
+//! Evening (mimalloc built with `no_thp`; the stored blob read on one thread and decoded on
+//! another when it is over 8 MiB; the TUI starts loading the index before the terminal is set
+//! up), against 745c5eb's binary (`DOLBOM_BIN=…`) in the same minutes, load average 5.5–6:
+//! - 100k (`DOLBOM_SCALE_DB=/work/bench/d100k.db DOLBOM_SCALE_RUNS=9 DOLBOM_SCALE_ONLY=search`,
+//!   on a copy: the TUI writes): TUI RSS 21.7 MB (before 40.5 MB; 41.9 MB with the keystroke
+//!   caches of the afternoon); index ready 27 ms median of 15 interleaved runs (before 28 ms).
+//!   Where the 41 MB was: ~10 MB of live heap (heaptrack), but mimalloc madvises its 1 GiB arena
+//!   MADV_HUGEPAGE, so 15 touched 2 MiB huge pages were resident (30 MB AnonHugePages); now the
+//!   anonymous memory is 9 MB, plus 8.4 MB of the binary's text, 3.2 MB of SQLite's heap (glibc)
+//!   and 1.6 MB of libc.
+//! - 1M (`…/d1m.db DOLBOM_SCALE_RUNS=9 DOLBOM_SCALE_ROUNDS=5`): TUI index ready 163–170 ms
+//!   (before 204–257 ms; 125 ms vs 170 ms as the median of 15 interleaved runs), RSS 82.0 MB
+//!   (before 100.7 MB). `dolbom search` whole process 176–192 ms (before 151–156 ms: without
+//!   huge pages the 52 MB index takes 13k page faults), 0.20× fzf.
+//!
 //! The demo is written under `target/scale/` and removed at the end unless `DOLBOM_SCALE_KEEP`
 //! is set (it is large). Not run by `cargo test` (harness = false, no `#[test]`).
 

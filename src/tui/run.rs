@@ -45,6 +45,10 @@ pub fn run(store: Store, opts: RunOptions) -> anyhow::Result<()> {
     // Row lookups a screenful at a time need far less than the 32 MiB bulk work gets (#18).
     let _ = store.set_page_cache_kib(TUI_PAGE_CACHE_KIB);
     let mut app = App::new(store, opts.keymap, theme);
+    let (tx, rx) = channel();
+    // On a worker thread, from now on (while the terminal is set up, the first frame shows and
+    // keys are read): the stored index when it is current, else one built from the residents.
+    spawn_index(tx.clone(), db_file);
 
     let mut guard = TerminalGuard::enter()?;
     let size = guard.terminal.size()?;
@@ -63,17 +67,13 @@ pub fn run(store: Store, opts: RunOptions) -> anyhow::Result<()> {
         return Ok(());
     }
 
-    let (tx, rx) = channel();
-    app.jobs = Some(tx.clone());
     spawn_input(tx.clone());
     spawn_signals(tx.clone());
     if app.folder.folder.is_some() {
         app.folder.ticking = true;
         super::msg::spawn_folder_ticks(tx.clone());
     }
-    // On a worker thread, while the first frame shows and keys are read: the stored index
-    // when it is current, else one built from the residents.
-    spawn_index(tx, db_file);
+    app.jobs = Some(tx);
     let result = event_loop(&mut guard, &mut app, &rx, bench.is_some());
     // The frame showing the indexed search was drawn (what follows is the exit's own work).
     let ready = ms(opts.started);
