@@ -111,9 +111,29 @@ impl Tx<'_> {
         rows: impl IntoIterator<Item = (String, V)>,
         counts: &[RoundCount],
     ) -> Result<u64> {
-        self.conn()
-            .execute("INSERT OR IGNORE INTO discovery_bulk (one) VALUES (1)", [])
-            .map_err(|e| self.sql_err(e))?;
+        let knob = |k: &str| std::env::var(k).is_ok_and(|v| v == "1");
+        let timing = knob("DOLBOM_IMP_T");
+        let t0 = std::time::Instant::now();
+        let trig = knob("DOLBOM_IMP_TRIG");
+        let drop_idx = knob("DOLBOM_IMP_DROP");
+        if trig {
+            self.conn()
+                .execute_batch("DROP TRIGGER discovery_rounds_insert")
+                .map_err(|e| self.sql_err(e))?;
+        } else {
+            self.conn()
+                .execute("INSERT OR IGNORE INTO discovery_bulk (one) VALUES (1)", [])
+                .map_err(|e| self.sql_err(e))?;
+        }
+        if drop_idx {
+            self.conn()
+                .execute_batch("DROP INDEX discovery_queue; DROP INDEX discovery_progress;")
+                .map_err(|e| self.sql_err(e))?;
+        }
+        if timing {
+            eprintln!("  imp: prepare {:?}", t0.elapsed());
+        }
+        let t0 = std::time::Instant::now();
         // A whole round (150,000 rows: ~80 MB of new pages with their indexes) outgrows the
         // connection's 32 MB page cache: SQLite then spills dirty pages to the WAL mid-way and
         // writes most of them again at commit (measured: 10,163 WAL frames for 5,081 pages).
@@ -123,16 +143,60 @@ impl Tx<'_> {
             .conn()
             .query_row("PRAGMA cache_size", [], |r| r.get(0))
             .map_err(|e| self.sql_err(e))?;
+        let cache = std::env::var("DOLBOM_IMP_CACHE")
+            .ok()
+            .and_then(|v| v.parse::<i64>().ok())
+            .unwrap_or(BULK_CACHE_KIB);
         self.conn()
-            .pragma_update(None, "cache_size", BULK_CACHE_KIB)
+            .pragma_update(None, "cache_size", cache)
             .map_err(|e| self.sql_err(e))?;
         let inserted = self.insert_rows("discovery", columns, rows);
+        if timing {
+            eprintln!("  imp: insert_rows {:?}", t0.elapsed());
+        }
+        let t0 = std::time::Instant::now();
+        if drop_idx {
+            self.conn()
+                .execute_batch(
+                    "CREATE INDEX discovery_queue ON discovery(deleted, dong, address);
+                     CREATE INDEX discovery_progress
+                         ON discovery(round, outcome, deadline) WHERE deleted = 0;",
+                )
+                .map_err(|e| self.sql_err(e))?;
+            if timing {
+                eprintln!("  imp: create indexes {:?}", t0.elapsed());
+            }
+        }
         let restored = self.conn().pragma_update(None, "cache_size", before);
         let n = inserted?;
         restored.map_err(|e| self.sql_err(e))?;
-        self.conn()
-            .execute("DELETE FROM discovery_bulk", [])
-            .map_err(|e| self.sql_err(e))?;
+        let t0 = std::time::Instant::now();
+        if trig {
+            self.conn()
+                .execute_batch(
+                    "CREATE TRIGGER discovery_rounds_insert AFTER INSERT ON discovery
+WHEN NEW.deleted = 0 AND NOT EXISTS (SELECT 1 FROM discovery_bulk)
+BEGIN
+    INSERT INTO discovery_rounds (round, total, checked, matched, min_deadline, max_deadline)
+    VALUES (NEW.round, 1, NEW.outcome IS NOT NULL, NEW.resident_id IS NOT NULL,
+            NEW.deadline, NEW.deadline)
+    ON CONFLICT(round) DO UPDATE SET
+        total = total + 1,
+        checked = checked + excluded.checked,
+        matched = matched + excluded.matched,
+        min_deadline = min(min_deadline, excluded.min_deadline),
+        max_deadline = max(max_deadline, excluded.max_deadline);
+END;",
+                )
+                .map_err(|e| self.sql_err(e))?;
+        } else {
+            self.conn()
+                .execute("DELETE FROM discovery_bulk", [])
+                .map_err(|e| self.sql_err(e))?;
+        }
+        if timing {
+            eprintln!("  imp: trigger back {:?}", t0.elapsed());
+        }
         let mut stmt = self
             .conn()
             .prepare_cached(
@@ -156,6 +220,11 @@ impl Tx<'_> {
             .map_err(|e| self.sql_err(e))?;
         }
         Ok(n)
+    }
+
+    /// Experiment helper (temporary): runs `sql` on the transaction's connection.
+    pub fn discovery_debug_sql(&self, sql: &str) -> Result<()> {
+        self.conn().execute_batch(sql).map_err(|e| self.sql_err(e))
     }
 
     /// Every row identity a round holds (a re-import skips them without a query per row).
@@ -206,6 +275,13 @@ fn item(conn: &rusqlite::Connection, id: &str) -> rusqlite::Result<Option<Discov
 }
 
 impl Store {
+    /// Experiment helper (temporary): a passive WAL checkpoint.
+    pub fn checkpoint_for_bench(&self) -> Result<()> {
+        self.conn()
+            .query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(()))
+            .map_err(|e| self.sql_err(e))
+    }
+
     /// The queue in 동 and address order (the index `discovery_queue` gives the order).
     pub fn discovery_queue(&self, filter: &DiscoveryFilter) -> Result<Vec<DiscoveryItem>> {
         let (cond, args) = filter_sql(filter);
