@@ -332,7 +332,18 @@ impl Importer<'_> {
     /// than by the insert trigger per row (see `Tx::discovery_bulk_insert`).
     fn write(&mut self, tx: &mut Tx<'_>) -> Result<(), StoreError> {
         let mut pending = std::mem::take(&mut self.pending);
-        pending.sort_unstable_by_key(|p| p.id);
+        if std::env::var("DOLBOM_IMP_ORDER").is_ok_and(|v| v == "queue") {
+            pending.sort_unstable_by(|a, b| {
+                (&a.row.dong, &a.row.address, &a.row.name, a.id).cmp(&(
+                    &b.row.dong,
+                    &b.row.address,
+                    &b.row.name,
+                    b.id,
+                ))
+            });
+        } else {
+            pending.sort_unstable_by_key(|p| p.id);
+        }
         let mut counts: Vec<RoundCount> = self
             .rounds
             .iter()

@@ -95,6 +95,19 @@ impl RoundCount {
 /// The page cache of a bulk 발굴 import, in KiB as `PRAGMA cache_size` takes it (negative).
 const BULK_CACHE_KIB: i64 = -262_144;
 
+/// The secondary indexes of `discovery` that every new queue row enters (`discovery_visit`
+/// holds only rows with a planned visit, which new rows have not).
+const BULK_INDEXES: [&str; 2] = ["discovery_queue", "discovery_progress"];
+
+/// Whether a bulk insert of `new` rows into a table of `existing` rows re-creates the
+/// secondary indexes instead of inserting into them: building one sorts every row once, which
+/// costs about a third of a random insert per row (measured on the 150,000-row round), so it
+/// pays while the table holds at most twice the new rows. Up to 1,000 rows always go in row
+/// by row.
+pub fn rebuild_indexes(existing: u64, new: u64) -> bool {
+    new > 1_000 && existing <= new.saturating_mul(2)
+}
+
 fn count(n: u64) -> i64 {
     i64::try_from(n).unwrap_or(i64::MAX)
 }
@@ -102,38 +115,72 @@ fn count(n: u64) -> i64 {
 impl Tx<'_> {
     /// Inserts new, unanswered queue rows (`Tx::insert_rows`: synced, RRN-masked) and adds
     /// `counts` — which must be what the rows add per round — to `discovery_rounds` in one
-    /// statement per round. While the rows go in, a row in `discovery_bulk` holds the
-    /// per-row insert trigger back (`V_DISCOVERY_BULK`); the row is gone again before this
-    /// returns, and no other connection ever sees it (it lives inside this transaction).
+    /// statement per round.
+    ///
+    /// A whole round is 150,000 rows, and most of the time of writing them went to the
+    /// per-row work around the insert rather than the insert itself (measured, see
+    /// benches/discovery.rs): the insert trigger `discovery_rounds_insert` (even standing aside,
+    /// its sub-program ran once per row) and the random inserts into `discovery_queue` (rows go
+    /// in id order, the index is in 동/address order). So, inside this transaction:
+    /// - the trigger is dropped and re-created from its own text in `sqlite_master` after the
+    ///   inserts (the counts are added here instead);
+    /// - when the new rows are many against the rows already there ([`rebuild_indexes`]), the
+    ///   secondary indexes they enter are dropped and re-created the same way: building an
+    ///   index sorts once, far cheaper than as many random B-tree inserts.
+    ///
+    /// Schema changes inside a transaction are as atomic as the rows: a failure or a crash
+    /// before the commit leaves the trigger and the indexes as they were, and no other
+    /// connection ever sees them missing (it reads the last committed schema).
     pub fn discovery_bulk_insert<V: AsRef<[super::Val]>>(
         &mut self,
         columns: &[&str],
-        rows: impl IntoIterator<Item = (String, V)>,
+        rows: impl ExactSizeIterator<Item = (String, V)>,
         counts: &[RoundCount],
     ) -> Result<u64> {
-        let knob = |k: &str| std::env::var(k).is_ok_and(|v| v == "1");
-        let timing = knob("DOLBOM_IMP_T");
-        let t0 = std::time::Instant::now();
-        let trig = knob("DOLBOM_IMP_TRIG");
-        let drop_idx = knob("DOLBOM_IMP_DROP");
-        if trig {
+        let err = |e| self.sql_err(e);
+        let schema_sql = |kind: &str, name: &str| -> Result<Option<String>> {
+            self.conn()
+                .query_row(
+                    "SELECT sql FROM sqlite_master WHERE type = ?1 AND name = ?2 AND tbl_name = 'discovery'",
+                    [kind, name],
+                    |r| r.get::<_, Option<String>>(0),
+                )
+                .optional()
+                .map(Option::flatten)
+                .map_err(err)
+        };
+        let mut recreate: Vec<String> = Vec::new();
+        if let Some(sql) = schema_sql("trigger", "discovery_rounds_insert")? {
             self.conn()
                 .execute_batch("DROP TRIGGER discovery_rounds_insert")
-                .map_err(|e| self.sql_err(e))?;
-        } else {
-            self.conn()
-                .execute("INSERT OR IGNORE INTO discovery_bulk (one) VALUES (1)", [])
-                .map_err(|e| self.sql_err(e))?;
+                .map_err(err)?;
+            recreate.push(sql);
         }
-        if drop_idx {
-            self.conn()
-                .execute_batch("DROP INDEX discovery_queue; DROP INDEX discovery_progress;")
-                .map_err(|e| self.sql_err(e))?;
+        let existing: i64 = self
+            .conn()
+            .query_row("SELECT coalesce(max(rowid), 0) FROM discovery", [], |r| {
+                r.get(0)
+            })
+            .map_err(err)?;
+        let dropset = std::env::var("DOLBOM_IMP_DROPSET").unwrap_or_default();
+        let rebuild = match dropset.as_str() {
+            "none" => false,
+            "queue" | "both" => true,
+            _ => rebuild_indexes(existing.max(0) as u64, rows.len() as u64),
+        };
+        if rebuild {
+            for name in BULK_INDEXES {
+                if dropset == "queue" && name != "discovery_queue" {
+                    continue;
+                }
+                if let Some(sql) = schema_sql("index", name)? {
+                    self.conn()
+                        .execute_batch(&format!("DROP INDEX {name}"))
+                        .map_err(err)?;
+                    recreate.push(sql);
+                }
+            }
         }
-        if timing {
-            eprintln!("  imp: prepare {:?}", t0.elapsed());
-        }
-        let t0 = std::time::Instant::now();
         // A whole round (150,000 rows: ~80 MB of new pages with their indexes) outgrows the
         // connection's 32 MB page cache: SQLite then spills dirty pages to the WAL mid-way and
         // writes most of them again at commit (measured: 10,163 WAL frames for 5,081 pages).
@@ -142,61 +189,21 @@ impl Tx<'_> {
         let before: i64 = self
             .conn()
             .query_row("PRAGMA cache_size", [], |r| r.get(0))
-            .map_err(|e| self.sql_err(e))?;
-        let cache = std::env::var("DOLBOM_IMP_CACHE")
-            .ok()
-            .and_then(|v| v.parse::<i64>().ok())
-            .unwrap_or(BULK_CACHE_KIB);
+            .map_err(err)?;
         self.conn()
-            .pragma_update(None, "cache_size", cache)
-            .map_err(|e| self.sql_err(e))?;
-        let inserted = self.insert_rows("discovery", columns, rows);
-        if timing {
-            eprintln!("  imp: insert_rows {:?}", t0.elapsed());
-        }
-        let t0 = std::time::Instant::now();
-        if drop_idx {
-            self.conn()
-                .execute_batch(
-                    "CREATE INDEX discovery_queue ON discovery(deleted, dong, address);
-                     CREATE INDEX discovery_progress
-                         ON discovery(round, outcome, deadline) WHERE deleted = 0;",
-                )
-                .map_err(|e| self.sql_err(e))?;
-            if timing {
-                eprintln!("  imp: create indexes {:?}", t0.elapsed());
+            .pragma_update(None, "cache_size", BULK_CACHE_KIB)
+            .map_err(err)?;
+        let inserted = self.insert_rows("discovery", columns, rows).and_then(|n| {
+            for sql in &recreate {
+                self.conn()
+                    .execute_batch(sql)
+                    .map_err(|e| self.sql_err(e))?;
             }
-        }
+            Ok(n)
+        });
         let restored = self.conn().pragma_update(None, "cache_size", before);
         let n = inserted?;
         restored.map_err(|e| self.sql_err(e))?;
-        let t0 = std::time::Instant::now();
-        if trig {
-            self.conn()
-                .execute_batch(
-                    "CREATE TRIGGER discovery_rounds_insert AFTER INSERT ON discovery
-WHEN NEW.deleted = 0 AND NOT EXISTS (SELECT 1 FROM discovery_bulk)
-BEGIN
-    INSERT INTO discovery_rounds (round, total, checked, matched, min_deadline, max_deadline)
-    VALUES (NEW.round, 1, NEW.outcome IS NOT NULL, NEW.resident_id IS NOT NULL,
-            NEW.deadline, NEW.deadline)
-    ON CONFLICT(round) DO UPDATE SET
-        total = total + 1,
-        checked = checked + excluded.checked,
-        matched = matched + excluded.matched,
-        min_deadline = min(min_deadline, excluded.min_deadline),
-        max_deadline = max(max_deadline, excluded.max_deadline);
-END;",
-                )
-                .map_err(|e| self.sql_err(e))?;
-        } else {
-            self.conn()
-                .execute("DELETE FROM discovery_bulk", [])
-                .map_err(|e| self.sql_err(e))?;
-        }
-        if timing {
-            eprintln!("  imp: trigger back {:?}", t0.elapsed());
-        }
         let mut stmt = self
             .conn()
             .prepare_cached(
