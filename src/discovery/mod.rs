@@ -331,18 +331,7 @@ impl Importer<'_> {
     /// than by the insert trigger per row (see `Tx::discovery_bulk_insert`).
     fn write(&mut self, tx: &mut Tx<'_>) -> Result<(), StoreError> {
         let mut pending = std::mem::take(&mut self.pending);
-        if std::env::var("DOLBOM_IMP_ORDER").is_ok_and(|v| v == "queue") {
-            pending.sort_unstable_by(|a, b| {
-                (&a.row.dong, &a.row.address, &a.row.name, a.id).cmp(&(
-                    &b.row.dong,
-                    &b.row.address,
-                    &b.row.name,
-                    b.id,
-                ))
-            });
-        } else {
-            pending.sort_unstable_by_key(|p| p.id);
-        }
+        pending.sort_unstable_by_key(|p| p.id);
         let mut counts: Vec<RoundCount> = self
             .rounds
             .iter()
@@ -397,14 +386,8 @@ pub fn import(
         store.host().to_string(),
         store.clock().stamp(),
     );
-    let timing = std::env::var("DOLBOM_IMP_T").is_ok_and(|v| v == "1");
-    let t0 = std::time::Instant::now();
     let mut tx = store.write()?;
     let matcher = Matcher::load(&tx)?;
-    if timing {
-        eprintln!("  imp: matcher load {:?}", t0.elapsed());
-    }
-    let t0 = std::time::Instant::now();
     let mut imp = Importer {
         settings,
         matcher,
@@ -430,14 +413,7 @@ pub fn import(
         }
         Ok(())
     })?;
-    if timing {
-        eprintln!("  imp: read + match {:?}", t0.elapsed());
-    }
-    let t0 = std::time::Instant::now();
     imp.write(&mut tx)?;
-    if timing {
-        eprintln!("  imp: write {:?}", t0.elapsed());
-    }
     let mut report = imp.report;
     report.rounds = imp.rounds;
     if report.dry_run {
@@ -468,23 +444,7 @@ pub fn import(
             detail: &detail,
         },
     )?;
-    let split = std::env::var("DOLBOM_IMP_CKPT").is_ok_and(|v| v == "1");
-    if split {
-        tx.discovery_debug_sql("PRAGMA wal_autocheckpoint = 0")?;
-    }
-    let t0 = std::time::Instant::now();
     tx.commit()?;
-    if timing {
-        eprintln!("  imp: commit {:?}", t0.elapsed());
-    }
-    if split {
-        let t0 = std::time::Instant::now();
-        let tx = store.write()?;
-        tx.discovery_debug_sql("PRAGMA wal_autocheckpoint = 1000")?;
-        drop(tx);
-        store.checkpoint_for_bench()?;
-        eprintln!("  imp: checkpoint {:?}", t0.elapsed());
-    }
     Ok(report)
 }
 

@@ -150,7 +150,14 @@ impl Tx<'_> {
                 .map_err(err)
         };
         let mut recreate: Vec<String> = Vec::new();
-        if let Some(sql) = schema_sql("trigger", "discovery_rounds_insert")? {
+        let new_rows = rows.len() as u64;
+        // Nothing to add (a re-import): no schema change either.
+        let trigger = if new_rows == 0 {
+            None
+        } else {
+            schema_sql("trigger", "discovery_rounds_insert")?
+        };
+        if let Some(sql) = trigger {
             self.conn()
                 .execute_batch("DROP TRIGGER discovery_rounds_insert")
                 .map_err(err)?;
@@ -162,17 +169,8 @@ impl Tx<'_> {
                 r.get(0)
             })
             .map_err(err)?;
-        let dropset = std::env::var("DOLBOM_IMP_DROPSET").unwrap_or_default();
-        let rebuild = match dropset.as_str() {
-            "none" => false,
-            "queue" | "both" => true,
-            _ => rebuild_indexes(existing.max(0) as u64, rows.len() as u64),
-        };
-        if rebuild {
+        if rebuild_indexes(existing.max(0) as u64, new_rows) {
             for name in BULK_INDEXES {
-                if dropset == "queue" && name != "discovery_queue" {
-                    continue;
-                }
                 if let Some(sql) = schema_sql("index", name)? {
                     self.conn()
                         .execute_batch(&format!("DROP INDEX {name}"))
@@ -229,11 +227,6 @@ impl Tx<'_> {
         Ok(n)
     }
 
-    /// Experiment helper (temporary): runs `sql` on the transaction's connection.
-    pub fn discovery_debug_sql(&self, sql: &str) -> Result<()> {
-        self.conn().execute_batch(sql).map_err(|e| self.sql_err(e))
-    }
-
     /// Every row identity a round holds (a re-import skips them without a query per row).
     pub fn discovery_keys(&self, round: &str) -> Result<std::collections::HashSet<String>> {
         let mut stmt = self
@@ -282,13 +275,6 @@ fn item(conn: &rusqlite::Connection, id: &str) -> rusqlite::Result<Option<Discov
 }
 
 impl Store {
-    /// Experiment helper (temporary): a passive WAL checkpoint.
-    pub fn checkpoint_for_bench(&self) -> Result<()> {
-        self.conn()
-            .query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(()))
-            .map_err(|e| self.sql_err(e))
-    }
-
     /// The queue in 동 and address order (the index `discovery_queue` gives the order).
     pub fn discovery_queue(&self, filter: &DiscoveryFilter) -> Result<Vec<DiscoveryItem>> {
         let (cond, args) = filter_sql(filter);

@@ -319,7 +319,6 @@ impl<'c> Tx<'c> {
         sql.push(')');
         let err = |e| sql_err(&self.path, e);
         let (mut hlc, mut seq, mut n) = (self.hlc, self.seq, 0u64);
-        let noops = std::env::var("DOLBOM_IMP_NOOPS").is_ok_and(|v| v == "1");
         {
             let mut op = self
                 .tx
@@ -345,9 +344,7 @@ impl<'c> Tx<'c> {
                 op.raw_bind_parameter(2, seq).map_err(err)?;
                 op.raw_bind_parameter(3, hlc).map_err(err)?;
                 op.raw_bind_parameter(5, &id).map_err(err)?;
-                if !noops {
-                    op.raw_execute().map_err(err)?;
-                }
+                op.raw_execute().map_err(err)?;
                 row.raw_bind_parameter(1, &id).map_err(err)?;
                 row.raw_bind_parameter(3, hlc).map_err(err)?;
                 for (i, (k, v)) in columns.iter().zip(values).enumerate() {

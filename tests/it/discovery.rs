@@ -542,9 +542,7 @@ fn a_large_round_rebuilds_the_indexes_inside_its_transaction() {
     let db = dir.path().join("a.db");
     let schema = discovery_schema(&db);
     assert!(
-        schema
-            .iter()
-            .any(|(n, _)| n == "discovery_rounds_insert"),
+        schema.iter().any(|(n, _)| n == "discovery_rounds_insert"),
         "{schema:?}"
     );
     assert!(dolbom::store::rebuild_indexes(0, 3000));
@@ -562,7 +560,11 @@ fn a_large_round_rebuilds_the_indexes_inside_its_transaction() {
     real.dry_run = false;
     let r = discovery::import(&mut a, &file, &real, &mut |_, _| {}).unwrap();
     assert_eq!((r.inserted, r.rejected), (3000, 0));
-    assert_eq!(discovery_schema(&db), schema, "indexes and trigger as before");
+    assert_eq!(
+        discovery_schema(&db),
+        schema,
+        "indexes and trigger as before"
+    );
     let p = &a.discovery_progress("2026-11-25").unwrap()[0];
     assert_eq!((p.total, p.checked, p.matched), (3000, 0, 0), "{p:?}");
     let items = queue(&a);
@@ -596,5 +598,8 @@ fn a_large_round_rebuilds_the_indexes_inside_its_transaction() {
     import_bundle(&mut b, &bundle).unwrap();
     let p = &b.discovery_progress("2026-11-25").unwrap()[0];
     assert_eq!((p.total, p.checked), (3000, 0), "{p:?}");
-    assert_eq!(b.discovery_count(&DiscoveryFilter::default()).unwrap(), 3000);
+    assert_eq!(
+        b.discovery_count(&DiscoveryFilter::default()).unwrap(),
+        3000
+    );
 }
