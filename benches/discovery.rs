@@ -4,24 +4,35 @@
 //! progress). Targets: import ≤ 3 s, each read ≤ 20 ms.
 //!
 //! ```text
-//! cargo bench --bench discovery                    # 100k residents, 150k rows
+//! cargo bench --bench discovery                    # 100k residents (demo), 150k rows, 3 runs
+//! DISCOVERY_BENCH_DB=/work/bench/d100k.db DISCOVERY_BENCH_USER=박지현 DISCOVERY_BENCH_RUNS=5 \
+//!     cargo bench --bench discovery                # from a copy of an existing plain DB
 //! DISCOVERY_BENCH_RESIDENTS=10000 DISCOVERY_BENCH_ROWS=15000 cargo bench --bench discovery
 //! ```
 //!
-//! Everything is written under `target/discovery-bench/` and removed at the end.
+//! Each run imports the round into a fresh copy of the base database, then imports it again
+//! (adds nothing: that is the parse + match alone); the medians are printed. Everything is
+//! written under `target/discovery-bench/` and removed at the end.
 //!
-//! Measured 2026-11-29 (release, shared 2-core machine under load): import 4.34 s (over the
-//! 3 s target; parse + match alone, the re-import, 0.61 s — the rest is the write path: the
-//! insert op, the row and its indexes, the per-round trigger), queue page 1.1–1.9 ms, one 동's
-//! page 1.3–1.8 ms, round progress < 0.1 ms, the screen's open 1.2 ms.
-//!
-//! After the bulk write path (rows in id order through `Tx::insert_rows`, rounds counted once
-//! instead of a trigger per row, a 256 MB page cache for the inserts; same machine, load
-//! average 8–14, the two binaries run back to back): import 14.48 s → 8.38 s, the re-import
-//! (parse + match only) 1.94 s → 1.91 s in both runs. Import / re-import went from 7.5× to
-//! 4.4×; at the unloaded re-import of 0.61 s that is ≈ 2.7 s (not measured unloaded: the
-//! machine never was). Before the larger cache, the import wrote 10,163 WAL frames for 5,081 pages
-//! (strace), half of them spills of the 32 MB cache written again at commit.
+//! History (release, shared 2-core machine, never unloaded; load average in brackets):
+//! - First write path: import 4.34 s, re-import 0.61 s; queue page 1.1–1.9 ms.
+//! - Bulk write path (rows in id order through `Tx::insert_rows`, rounds counted once per import
+//!   instead of by the trigger per row, a 256 MB page cache): 14.48 s → 8.38 s [8–14].
+//! - 2026-11-29, from /work/bench/d100k.db, median of 3, where the time went [9–10]: import
+//!   8.66 s = matcher load 0.34 + read + match 1.39 + insert_rows 6.21 + commit 0.42 s. Of
+//!   the insert_rows time, about 3.5 s was the insert trigger's sub-program (it ran once per
+//!   row even while standing aside: without it insert_rows took 2.4–3.0 s), about 2 s the
+//!   random inserts into `discovery_queue` (dropping the indexes for the insert: 3.4–4.5 s,
+//!   re-creating them 0.4–0.9 s), and the op rows next to nothing (skipping them: no change).
+//!   Inserting in queue order instead of id order did not help (3.12 s vs 1.84 s next to it).
+//! - Now (`Tx::discovery_bulk_insert` drops the insert trigger and, for an import large against
+//!   the table, the two queue indexes inside the transaction and re-creates them from their
+//!   `sqlite_master` text; the name + birth match reuses the row's key), same command with
+//!   DISCOVERY_BENCH_RUNS=5, two invocations back to back [7.3–7.8]: import 3.54 s and 3.42 s,
+//!   re-import 1.74 s and 1.42 s (import / re-import 2.0–2.4×, was 4.4×); at [4–6] the same
+//!   build gave 1.65–3.3 s. Queue first page 1.3–9.5 ms, one 동 1.5–9.6 ms, count 4–13 ms,
+//!   progress < 0.1 ms, 결재 대기 list 0.1 ms (the demo DB holds no requests), screen open
+//!   1.3–5.5 ms: all under 20 ms.
 
 use dolbom::clock::{Clock, parse_datetime};
 use dolbom::discovery::{self, DiscoveryImport};
