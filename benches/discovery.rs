@@ -24,7 +24,8 @@
 //!   row even while standing aside: without it insert_rows took 2.4–3.0 s), about 2 s the
 //!   random inserts into `discovery_queue` (dropping the indexes for the insert: 3.4–4.5 s,
 //!   re-creating them 0.4–0.9 s), and the op rows next to nothing (skipping them: no change).
-//!   Inserting in queue order instead of id order did not help (3.12 s vs 1.84 s next to it).
+//!   Inserting in queue order instead of id order did not help (3.12 s; id order gave
+//!   1.84–3.54 s in the runs around it).
 //! - Now (`Tx::discovery_bulk_insert` drops the insert trigger and, for an import large against
 //!   the table, the two queue indexes inside the transaction and re-creates them from their
 //!   `sqlite_master` text; the name + birth match reuses the row's key), same command with
@@ -155,7 +156,7 @@ fn main() {
         println!("base copied from {src}: {took:.2?}");
     } else {
         let mut o = OpenOptions::new(operator.clone());
-        o.clock = clock.clone();
+        o.clock = clock;
         let mut store = Store::open(&base, &o).expect("open");
         let (_, took) = time(|| {
             dolbom::demo::generate(
@@ -191,7 +192,7 @@ fn main() {
         }
         std::fs::copy(&base, &db).expect("copy the base database");
         let mut o = OpenOptions::new(operator.clone());
-        o.clock = clock.clone();
+        o.clock = clock;
         let mut s = Store::open(&db, &o).expect("open");
         let (report, took) = time(|| discovery::import(&mut s, &file, &settings, &mut |_, _| {}));
         let report = report.expect("import");
