@@ -30,8 +30,8 @@
 //!   the table, the two queue indexes inside the transaction and re-creates them from their
 //!   `sqlite_master` text; the name + birth match reuses the row's key), same command with
 //!   DISCOVERY_BENCH_RUNS=5, two invocations back to back [7.3–7.8]: import 3.54 s and 3.42 s,
-//!   re-import 1.74 s and 1.42 s (import / re-import 2.0–2.4×, was 4.4×); at [4–6] the same
-//!   build gave 1.65–3.3 s. Queue first page 1.3–9.5 ms, one 동 1.5–9.6 ms, count 4–13 ms,
+//!   re-import 1.74 s and 1.42 s (import / re-import 2.0–2.4×, was 4.4×); at [4.8–5.0] the
+//!   final build: import 2.41 s, re-import 1.21 s (median of 5). Queue first page 1.3–9.5 ms, one 동 1.5–9.6 ms, count 4–13 ms,
 //!   progress < 0.1 ms, 결재 대기 list 0.1 ms (the demo DB holds no requests), screen open
 //!   1.3–5.5 ms: all under 20 ms.
 
