@@ -207,11 +207,10 @@ impl Matcher {
         Ok(Matcher { keys })
     }
 
-    fn find(&self, row: &DiscoveryRow) -> Option<String> {
-        let by_birth = row
-            .birth_date
-            .as_deref()
-            .and_then(|b| self.keys.get(&identity_key(&row.name, Some(b), None)));
+    /// The resident `row` is, if any; `key` is the row's [`DiscoveryRow::identity_key`] (with a
+    /// birth date it is the name + birth date key, so it is looked up as it is).
+    fn find(&self, row: &DiscoveryRow, key: &str) -> Option<String> {
+        let by_birth = row.birth_date.as_ref().and_then(|_| self.keys.get(key));
         let by_address = || {
             row.address
                 .as_deref()
@@ -308,7 +307,7 @@ impl Importer<'_> {
             self.report.unchanged += 1;
             return Ok(());
         }
-        let resident = self.matcher.find(&row);
+        let resident = self.matcher.find(&row, &key);
         self.seen.insert(id);
         self.report.inserted += 1;
         if resident.is_some() {

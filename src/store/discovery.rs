@@ -95,6 +95,19 @@ impl RoundCount {
 /// The page cache of a bulk 발굴 import, in KiB as `PRAGMA cache_size` takes it (negative).
 const BULK_CACHE_KIB: i64 = -262_144;
 
+/// The secondary indexes of `discovery` that every new queue row enters (`discovery_visit`
+/// holds only rows with a planned visit, which new rows have not).
+const BULK_INDEXES: [&str; 2] = ["discovery_queue", "discovery_progress"];
+
+/// Whether a bulk insert of `new` rows into a table of `existing` rows re-creates the
+/// secondary indexes instead of inserting into them: building one sorts every row once, which
+/// costs about a third of a random insert per row (measured on the 150,000-row round), so it
+/// pays while the table holds at most twice the new rows. Up to 1,000 rows always go in row
+/// by row.
+pub fn rebuild_indexes(existing: u64, new: u64) -> bool {
+    new > 1_000 && existing <= new.saturating_mul(2)
+}
+
 fn count(n: u64) -> i64 {
     i64::try_from(n).unwrap_or(i64::MAX)
 }
@@ -102,18 +115,70 @@ fn count(n: u64) -> i64 {
 impl Tx<'_> {
     /// Inserts new, unanswered queue rows (`Tx::insert_rows`: synced, RRN-masked) and adds
     /// `counts` — which must be what the rows add per round — to `discovery_rounds` in one
-    /// statement per round. While the rows go in, a row in `discovery_bulk` holds the
-    /// per-row insert trigger back (`V_DISCOVERY_BULK`); the row is gone again before this
-    /// returns, and no other connection ever sees it (it lives inside this transaction).
+    /// statement per round.
+    ///
+    /// A whole round is 150,000 rows, and most of the time of writing them went to the
+    /// per-row work around the insert rather than the insert itself (measured, see
+    /// benches/discovery.rs): the insert trigger `discovery_rounds_insert` (even standing aside,
+    /// its sub-program ran once per row) and the random inserts into `discovery_queue` (rows go
+    /// in id order, the index is in 동/address order). So, inside this transaction:
+    /// - the trigger is dropped and re-created from its own text in `sqlite_master` after the
+    ///   inserts (the counts are added here instead);
+    /// - when the new rows are many against the rows already there ([`rebuild_indexes`]), the
+    ///   secondary indexes they enter are dropped and re-created the same way: building an
+    ///   index sorts once, far cheaper than as many random B-tree inserts.
+    ///
+    /// Schema changes inside a transaction are as atomic as the rows: a failure or a crash
+    /// before the commit leaves the trigger and the indexes as they were, and no other
+    /// connection ever sees them missing (it reads the last committed schema).
     pub fn discovery_bulk_insert<V: AsRef<[super::Val]>>(
         &mut self,
         columns: &[&str],
-        rows: impl IntoIterator<Item = (String, V)>,
+        rows: impl ExactSizeIterator<Item = (String, V)>,
         counts: &[RoundCount],
     ) -> Result<u64> {
-        self.conn()
-            .execute("INSERT OR IGNORE INTO discovery_bulk (one) VALUES (1)", [])
-            .map_err(|e| self.sql_err(e))?;
+        let err = |e| self.sql_err(e);
+        let schema_sql = |kind: &str, name: &str| -> Result<Option<String>> {
+            self.conn()
+                .query_row(
+                    "SELECT sql FROM sqlite_master WHERE type = ?1 AND name = ?2 AND tbl_name = 'discovery'",
+                    [kind, name],
+                    |r| r.get::<_, Option<String>>(0),
+                )
+                .optional()
+                .map(Option::flatten)
+                .map_err(err)
+        };
+        let mut recreate: Vec<String> = Vec::new();
+        let new_rows = rows.len() as u64;
+        // Nothing to add (a re-import): no schema change either.
+        let trigger = if new_rows == 0 {
+            None
+        } else {
+            schema_sql("trigger", "discovery_rounds_insert")?
+        };
+        if let Some(sql) = trigger {
+            self.conn()
+                .execute_batch("DROP TRIGGER discovery_rounds_insert")
+                .map_err(err)?;
+            recreate.push(sql);
+        }
+        let existing: i64 = self
+            .conn()
+            .query_row("SELECT coalesce(max(rowid), 0) FROM discovery", [], |r| {
+                r.get(0)
+            })
+            .map_err(err)?;
+        if rebuild_indexes(existing.max(0) as u64, new_rows) {
+            for name in BULK_INDEXES {
+                if let Some(sql) = schema_sql("index", name)? {
+                    self.conn()
+                        .execute_batch(&format!("DROP INDEX {name}"))
+                        .map_err(err)?;
+                    recreate.push(sql);
+                }
+            }
+        }
         // A whole round (150,000 rows: ~80 MB of new pages with their indexes) outgrows the
         // connection's 32 MB page cache: SQLite then spills dirty pages to the WAL mid-way and
         // writes most of them again at commit (measured: 10,163 WAL frames for 5,081 pages).
@@ -122,17 +187,21 @@ impl Tx<'_> {
         let before: i64 = self
             .conn()
             .query_row("PRAGMA cache_size", [], |r| r.get(0))
-            .map_err(|e| self.sql_err(e))?;
+            .map_err(err)?;
         self.conn()
             .pragma_update(None, "cache_size", BULK_CACHE_KIB)
-            .map_err(|e| self.sql_err(e))?;
-        let inserted = self.insert_rows("discovery", columns, rows);
+            .map_err(err)?;
+        let inserted = self.insert_rows("discovery", columns, rows).and_then(|n| {
+            for sql in &recreate {
+                self.conn()
+                    .execute_batch(sql)
+                    .map_err(|e| self.sql_err(e))?;
+            }
+            Ok(n)
+        });
         let restored = self.conn().pragma_update(None, "cache_size", before);
         let n = inserted?;
         restored.map_err(|e| self.sql_err(e))?;
-        self.conn()
-            .execute("DELETE FROM discovery_bulk", [])
-            .map_err(|e| self.sql_err(e))?;
         let mut stmt = self
             .conn()
             .prepare_cached(

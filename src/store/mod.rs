@@ -4,7 +4,7 @@
 pub mod audit;
 mod cases;
 mod discovery;
-pub use discovery::{DiscoveryFilter, RoundCount};
+pub use discovery::{DiscoveryFilter, RoundCount, rebuild_indexes};
 pub mod cipher;
 pub mod demo;
 mod entries;

@@ -516,3 +516,117 @@ fn a_second_file_of_the_same_round_adds_to_its_counts() {
     assert_eq!(p.deadline, "2026-12-10");
     assert_eq!(queue(&s).len(), 5);
 }
+
+/// A file of `n` people (UTF-8), every one new, spread over three 동.
+fn big_round(dir: &Path, n: usize) -> std::path::PathBuf {
+    use std::fmt::Write as _;
+    let dongs = ["효자동2가", "삼천동1가", "평화동"];
+    let mut text = String::from("성명,생년월일,주소,읍면동,위기정보\n");
+    for i in 0..n {
+        let dong = dongs[i % 3];
+        let _ = writeln!(
+            text,
+            "김{}{},{}-{:02}-{:02},전북특별자치도 전주시 완산구 {dong} {},{dong},단전",
+            char::from_u32(0xAC00 + (i as u32 % 500)).unwrap(),
+            char::from_u32(0xAC00 + (i as u32 / 500)).unwrap(),
+            1930 + i % 60,
+            1 + i % 12,
+            1 + i % 28,
+            i % 997
+        );
+    }
+    let path = dir.join(format!("big-{n}.csv"));
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+/// The schema of the `discovery` table's indexes and triggers, as `sqlite_master` holds it.
+fn discovery_schema(db: &Path) -> Vec<(String, Option<String>)> {
+    let conn = rusqlite::Connection::open(db).unwrap();
+    let mut stmt = conn
+        .prepare(
+            "SELECT name, sql FROM sqlite_master
+             WHERE tbl_name = 'discovery' AND type IN ('index', 'trigger') ORDER BY name",
+        )
+        .unwrap();
+    stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap()
+}
+
+/// A round large against the queue (here 3,000 rows into an empty one) goes in without the
+/// per-row trigger and with the queue's indexes built afresh, all inside the transaction: a dry
+/// run leaves the schema as it was, the import leaves it the same too (indexes and the insert
+/// trigger back, word for word), the counts are exact, the queue still reads by its index, a
+/// re-import adds nothing, and the rows reach another site whose trigger counts them.
+#[test]
+fn a_large_round_rebuilds_the_indexes_inside_its_transaction() {
+    use crate::common::sync::{export, import as import_bundle, open_site};
+    let dir = tempfile::tempdir().unwrap();
+    let mut a = open_site(dir.path(), "a", 0);
+    let mut b = open_site(dir.path(), "b", 0);
+    let db = dir.path().join("a.db");
+    let schema = discovery_schema(&db);
+    assert!(
+        schema.iter().any(|(n, _)| n == "discovery_rounds_insert"),
+        "{schema:?}"
+    );
+    assert!(dolbom::store::rebuild_indexes(0, 3000));
+    let file = big_round(dir.path(), 3000);
+
+    let mut dry = settings("2026-12-10");
+    dry.options = Default::default();
+    dry.dry_run = true;
+    let r = discovery::import(&mut a, &file, &dry, &mut |_, _| {}).unwrap();
+    assert_eq!(r.inserted, 3000, "{:?}", r.rejected_rows.first());
+    assert_eq!(discovery_schema(&db), schema, "a dry run changes nothing");
+    assert!(queue(&a).is_empty());
+
+    let mut real = dry.clone();
+    real.dry_run = false;
+    let r = discovery::import(&mut a, &file, &real, &mut |_, _| {}).unwrap();
+    assert_eq!((r.inserted, r.rejected), (3000, 0));
+    assert_eq!(
+        discovery_schema(&db),
+        schema,
+        "indexes and trigger as before"
+    );
+    let p = &a.discovery_progress("2026-11-25").unwrap()[0];
+    assert_eq!((p.total, p.checked, p.matched), (3000, 0, 0), "{p:?}");
+    let items = queue(&a);
+    assert_eq!(items.len(), 3000);
+    assert!(
+        items
+            .windows(2)
+            .all(|w| (&w[0].dong, &w[0].address) <= (&w[1].dong, &w[1].address)),
+        "queue order"
+    );
+    let conn = rusqlite::Connection::open(&db).unwrap();
+    let plan: String = conn
+        .query_row(
+            "EXPLAIN QUERY PLAN SELECT id FROM discovery WHERE deleted = 0
+             ORDER BY deleted, dong, address, name, id LIMIT 10",
+            [],
+            |r| r.get(3),
+        )
+        .unwrap();
+    assert!(plan.contains("discovery_queue"), "{plan}");
+    let check: String = conn
+        .query_row("PRAGMA integrity_check", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(check, "ok");
+    drop(conn);
+
+    let again = discovery::import(&mut a, &file, &real, &mut |_, _| {}).unwrap();
+    assert_eq!((again.inserted, again.unchanged), (0, 3000));
+
+    let bundle = export(&a, None, true, &dir.path().join("a.bundle"));
+    import_bundle(&mut b, &bundle).unwrap();
+    let p = &b.discovery_progress("2026-11-25").unwrap()[0];
+    assert_eq!((p.total, p.checked), (3000, 0), "{p:?}");
+    assert_eq!(
+        b.discovery_count(&DiscoveryFilter::default()).unwrap(),
+        3000
+    );
+}
