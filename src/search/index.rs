@@ -5,9 +5,11 @@ use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use super::hangul::{fold_char, nfc};
+use super::lead::{LEAD_MIN, Lead};
 use super::persist::{Reader, Writer, le_u16, le_u32, le_u64};
 use super::query::{BirthDate, DigitTerm, Query, Unit, cons_matches, sig_bits};
 use super::rank::{Fuzzy, MatchClass, is_subsequence, structured};
+use super::residents::Filters;
 
 /// What the index needs to know about one resident (or any named record).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -57,6 +59,9 @@ pub struct SearchIndex {
     sigs: Vec<u32>,
     /// Records whose units are not 1:1 with the name's chars (whitespace): unit → char index.
     char_pos: HashMap<u32, Box<[u32]>>,
+    /// Large indexes only: the records grouped by first character, for the first screenfuls of
+    /// a one-character query (derived, not persisted; see [`seal`](Self::seal)).
+    lead: Option<Lead>,
 }
 
 /// The candidate lists a refined [`SearchIndex::rank_over`] may restrict its passes to.
@@ -70,8 +75,17 @@ pub(crate) struct Over<'a> {
 /// query's characters are a subsequence of (both sorted, filter and digit terms applied).
 pub(crate) struct Sets {
     pub(crate) structural: Vec<u32>,
-    pub(crate) subsequence: Vec<u32>,
+    /// `None` when the ranking did not compute it (a one-character query ranked lazily).
+    pub(crate) subsequence: Option<Vec<u32>>,
 }
+
+/// A one-character query matching more records than this on a large index is ranked lazily:
+/// counted exactly, its first [`FAST_ROWS`] rows taken from the [`Lead`] groups.
+const LAZY_MIN: usize = 20_000;
+
+/// Rows a lazy ranking holds in final order before it must be completed (the search pane's
+/// first screenful plus its first "more" page).
+pub(crate) const FAST_ROWS: usize = 264;
 
 /// Everything a scan produces: the sorted top hits and the structural matches (the candidate
 /// set a refined query may restrict itself to).
@@ -91,6 +105,7 @@ impl Default for SearchIndex {
             activity: Vec::new(),
             sigs: Vec::new(),
             char_pos: HashMap::new(),
+            lead: None,
         }
     }
 }
@@ -110,7 +125,22 @@ impl SearchIndex {
             index.push(r);
         }
         index.units.shrink_to_fit();
+        index.seal();
         index
+    }
+
+    /// Derives what a large index keeps beside its records (the first-character groups, 4 bytes
+    /// a record, when it has at least 300,000): call it once every record is in. Records pushed
+    /// afterwards are searched all the same (scanned directly, not grouped).
+    pub fn seal(&mut self) {
+        self.lead = (self.len() >= LEAD_MIN).then(|| Lead::build(self, LAZY_MIN));
+    }
+
+    /// [`seal`](Self::seal) whatever the size, ranking a one-character query lazily from
+    /// `lazy_min` matches on (tests of the large-index paths on small data).
+    #[doc(hidden)]
+    pub fn seal_always(&mut self, lazy_min: usize) {
+        self.lead = Some(Lead::build(self, lazy_min));
     }
 
     /// `name` folded the way the index holds it (NFC, lowercase, whitespace removed).
@@ -171,6 +201,7 @@ impl SearchIndex {
             + self.phones.capacity() * size_of::<u16>()
             + self.activity.capacity() * size_of::<i64>()
             + self.sigs.capacity() * size_of::<u32>()
+            + self.lead.as_ref().map_or(0, Lead::heap_bytes)
             + self
                 .char_pos
                 .values()
@@ -241,7 +272,7 @@ impl SearchIndex {
             .windows(2)
             .map(|w| sig_of(&units[w[0] as usize..w[1] as usize]))
             .collect();
-        Some(Self {
+        let mut ix = Self {
             units,
             offsets,
             births,
@@ -250,7 +281,9 @@ impl SearchIndex {
             sigs,
             char_pos,
             ..Self::default()
-        })
+        };
+        ix.seal();
+        Some(ix)
     }
 
     /// The folded name (NFC, lowercase, no whitespace) of a record.
@@ -319,6 +352,9 @@ impl SearchIndex {
         // index (4 bytes a resident), and refining over it is a full scan anyway.
         let keep = !query.is_empty();
         let mut visit = |r: u32| {
+            if !name.is_empty() && !self.has(r, name.structural_need) {
+                return;
+            }
             if !filter(r) || !self.digits_match(r, terms) {
                 return;
             }
@@ -327,9 +363,7 @@ impl SearchIndex {
                 if keep {
                     candidates.push(r);
                 }
-            } else if self.has(r, name.structural_need)
-                && let Some((_, score, _)) = structured(name, self.units(r))
-            {
+            } else if let Some((_, score, _)) = structured(name, self.units(r)) {
                 scored.push((score, r));
                 candidates.push(r);
             }
@@ -375,10 +409,16 @@ impl SearchIndex {
     /// (a total order, so a partial sort gives the same rows as a full one).
     #[inline]
     fn order(&self, a: &(u32, u32), b: &(u32, u32)) -> std::cmp::Ordering {
-        b.0.cmp(&a.0)
-            .then_with(|| self.activity[b.1 as usize].cmp(&self.activity[a.1 as usize]))
-            .then_with(|| self.units(a.1).cmp(self.units(b.1)))
-            .then(a.1.cmp(&b.1))
+        b.0.cmp(&a.0).then_with(|| self.tie(a.1, b.1))
+    }
+
+    /// The result order among equal scores: higher `activity`, then folded name, then record.
+    #[inline]
+    pub(crate) fn tie(&self, a: u32, b: u32) -> std::cmp::Ordering {
+        self.activity[b as usize]
+            .cmp(&self.activity[a as usize])
+            .then_with(|| self.units(a).cmp(self.units(b)))
+            .then(a.cmp(&b))
     }
 
     fn top(&self, query: &Query, mut scored: Vec<(u32, u32)>, limit: usize) -> Vec<Hit> {
@@ -441,6 +481,13 @@ pub struct Ranking {
     /// Records that match only fuzzily, scored and sorted when a page first reaches them.
     fuzzy: Vec<u32>,
     fuzzy_scored: Option<Vec<(u32, u32)>>,
+    /// A lazy ranking (a one-character query on a large index): the exact number of matches,
+    /// of which `structural` holds only the best, in final order; rows past them need
+    /// [`SearchIndex::page_with`], which ranks every match.
+    lazy_total: Option<usize>,
+    /// The filters the ranking was made with (set by the residents' index, which completes a
+    /// lazy ranking with them).
+    pub(crate) filters: Filters,
 }
 
 impl Default for Ranking {
@@ -453,14 +500,22 @@ impl Default for Ranking {
             sorted: 0,
             fuzzy: Vec::new(),
             fuzzy_scored: None,
+            lazy_total: None,
+            filters: Filters::default(),
         }
     }
 }
 
 impl Ranking {
-    /// Matches in all (structural and fuzzy).
+    /// Matches in all (structural and fuzzy), exact also for a lazy ranking.
     pub fn len(&self) -> usize {
-        self.structural.len() + self.fuzzy.len()
+        self.lazy_total
+            .unwrap_or(self.structural.len() + self.fuzzy.len())
+    }
+
+    /// Whether only the first rows are ranked (see [`SearchIndex::page_with`]).
+    pub fn is_lazy(&self) -> bool {
+        self.lazy_total.is_some()
     }
 
     /// Whether nothing matched.
@@ -473,19 +528,27 @@ impl SearchIndex {
     /// Finds every match of `query` among records passing `filter` (counted, not yet ranked);
     /// take rows with [`page`](Self::page).
     pub fn rank(&self, query: &Query, filter: impl Fn(u32) -> bool) -> Ranking {
-        self.rank_over(query, &filter, Over::default()).0
+        self.rank_over(query, &filter, Over::default(), false).0
     }
 
     /// [`rank`](Self::rank) with the passes restricted: `over.structural` must contain every
     /// structural match of `query` (sorted), `over.subsequence` every record passing the filter
     /// and digit terms whose folded name has the query's characters in order (sorted). Returns
     /// the ranking and both sets for `query`, for the next keystroke to refine over.
+    /// `lazy` allows a lazy ranking (see [`Ranking::is_lazy`]).
     pub(crate) fn rank_over<F: Fn(u32) -> bool>(
         &self,
         query: &Query,
         filter: &F,
         over: Over<'_>,
+        lazy: bool,
     ) -> (Ranking, Sets) {
+        if query.digits.is_empty()
+            && query.name.units.len() == 1
+            && let Some(lead) = self.lead.as_ref()
+        {
+            return self.rank_one(query, filter, over.structural, lazy.then_some(lead));
+        }
         let name = &query.name;
         let terms = &query.digits;
         let (sneed, fneed) = (name.structural_need, name.fuzzy_need);
@@ -502,6 +565,10 @@ impl SearchIndex {
         };
         let lone_score = (MatchClass::Initials.rank() << 24) | 1;
         let mut visit = |r: u32| {
+            // The signature first: one AND rejects most records before the filter is read.
+            if !name.is_empty() && !self.has(r, sneed) && !(fuse && self.has(r, fneed)) {
+                return;
+            }
             if !filter(r) || !self.digits_match(r, terms) {
                 return;
             }
@@ -570,11 +637,86 @@ impl SearchIndex {
             structural,
             sorted: 0,
             fuzzy,
-            fuzzy_scored: None,
+            ..Ranking::default()
         };
         let sets = Sets {
             structural: candidates,
-            subsequence,
+            subsequence: Some(subsequence),
+        };
+        (ranking, sets)
+    }
+
+    /// [`rank_over`](Self::rank_over) for a one-unit name query without digit terms on a large
+    /// index: every match found by one scan (over `over` when given), then, when there are many
+    /// and `lead` is given, only the best [`FAST_ROWS`] ranked (from the first-character groups).
+    /// A one-unit query has no fuzzy-only match: a name holding its character in order holds it
+    /// somewhere, which is a structural match.
+    fn rank_one<F: Fn(u32) -> bool>(
+        &self,
+        query: &Query,
+        filter: &F,
+        over: Option<&[u32]>,
+        lead: Option<&Lead>,
+    ) -> (Ranking, Sets) {
+        let name = &query.name;
+        let need = name.structural_need;
+        let lone = matches!(name.units[0], Unit::Cons(_));
+        let mut candidates = Vec::new();
+        let mut visit = |r: u32| {
+            // A lone consonant matches exactly the names whose signature has its 초성 bit.
+            if self.has(r, need) && (lone || structured(name, self.units(r)).is_some()) && filter(r)
+            {
+                candidates.push(r);
+            }
+        };
+        match over {
+            Some(list) => list.iter().for_each(|&r| visit(r)),
+            None => (0..self.len() as u32).for_each(&mut visit),
+        }
+        let score = |r: u32| match name.units[0] {
+            // `structured`'s score for a lone consonant, without aligning.
+            Unit::Cons(cho) => {
+                let at_start = self.units(r).first().is_some_and(|&c| cons_matches(cho, c));
+                (MatchClass::Initials.rank() << 24) | 1 | (u32::from(at_start) << 1)
+            }
+            _ => structured(name, self.units(r)).map_or(0, |m| m.1),
+        };
+        let top = match lead {
+            Some(lead) if candidates.len() >= lead.lazy_min() => {
+                lead.top(self, name, filter, FAST_ROWS)
+            }
+            _ => None,
+        };
+        let mut ranking = Ranking {
+            index: self.uid(),
+            query: query.clone(),
+            ..Ranking::default()
+        };
+        let Some(mut top) = top else {
+            ranking.structural = candidates.iter().map(|&r| (score(r), r)).collect();
+            let subsequence = candidates
+                .iter()
+                .copied()
+                .filter(|&r| is_subsequence(name.chars(), self.units(r)))
+                .collect();
+            let sets = Sets {
+                structural: candidates,
+                subsequence: Some(subsequence),
+            };
+            return (ranking, sets);
+        };
+        // Records pushed after the groups were made compete with the groups' best.
+        let covered = lead.map_or(0, Lead::covered) as u32;
+        let tail = candidates.partition_point(|&r| r < covered);
+        top.extend(candidates[tail..].iter().map(|&r| (score(r), r)));
+        top.sort_unstable_by(|a, b| self.order(a, b));
+        top.truncate(FAST_ROWS);
+        ranking.sorted = top.len();
+        ranking.structural = top;
+        ranking.lazy_total = Some(candidates.len());
+        let sets = Sets {
+            structural: candidates,
+            subsequence: None,
         };
         (ranking, sets)
     }
@@ -582,11 +724,17 @@ impl SearchIndex {
     /// Rows `from..from + n` of a ranking (fewer at the end), ranking only as far as needed:
     /// a partial sort of the structural matches, the fuzzy ones scored once when reached.
     /// A ranking made on another index (or before the index grew) gives nothing.
+    /// Of a lazy ranking, only the rows already ranked (see [`page_with`](Self::page_with)).
     pub fn page(&self, ranking: &mut Ranking, from: usize, n: usize) -> Vec<Hit> {
         if ranking.index != self.uid() || n == 0 {
             return Vec::new();
         }
-        let end = from.saturating_add(n).min(ranking.len());
+        let known = if ranking.is_lazy() {
+            ranking.structural.len()
+        } else {
+            ranking.len()
+        };
+        let end = from.saturating_add(n).min(known);
         if from >= end {
             return Vec::new();
         }
@@ -626,6 +774,30 @@ impl SearchIndex {
         let mut fz = Fuzzy::new();
         rows.map(|&(score, r)| self.hit(&ranking.query, &mut fz, score, r))
             .collect()
+    }
+}
+
+impl SearchIndex {
+    /// [`page`](Self::page), ranking every match of a lazy ranking first when the rows asked
+    /// for go past its ranked ones; `filter` must be the one the ranking was made with.
+    pub fn page_with(
+        &self,
+        ranking: &mut Ranking,
+        from: usize,
+        n: usize,
+        filter: impl Fn(u32) -> bool,
+    ) -> Vec<Hit> {
+        if ranking.is_lazy()
+            && ranking.index == self.uid()
+            && from.saturating_add(n) > ranking.structural.len()
+        {
+            let filters = std::mem::take(&mut ranking.filters);
+            *ranking = self
+                .rank_over(&ranking.query, &filter, Over::default(), false)
+                .0;
+            ranking.filters = filters;
+        }
+        self.page(ranking, from, n)
     }
 }
 

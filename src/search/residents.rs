@@ -231,6 +231,7 @@ impl ResidentIndex {
         for r in records {
             ix.push(r);
         }
+        ix.index.seal();
         ix
     }
 
@@ -302,6 +303,7 @@ impl ResidentIndex {
     }
 
     fn finish(&mut self, changes: Option<i64>) {
+        self.index.seal();
         self.rowids.shrink_to_fit();
         self.attrs.shrink_to_fit();
         self.flag_bits.shrink_to_fit();
@@ -558,16 +560,28 @@ impl ResidentIndex {
 
     /// Every matching record, counted; rows come a page at a time from [`page`](Self::page)
     /// (pure: no database access).
+    /// A one-character query on a large index is ranked lazily (see [`Searcher::rank_lazy`]):
+    /// counted exactly, its rows ranked as far as pages ask.
     pub fn rank(&self, searcher: &mut Searcher, query: &Query, filters: &Filters) -> Ranking {
         match self.predicate(filters) {
-            Some(p) => searcher.rank(&self.index, query, p),
+            Some(p) => {
+                let mut ranking = searcher.rank_lazy(&self.index, query, p);
+                ranking.filters = filters.clone();
+                ranking
+            }
             None => Ranking::default(),
         }
     }
 
     /// Rows `from..from + n` of a ranking made on this index, best first.
     pub fn page(&self, ranking: &mut Ranking, from: usize, n: usize) -> Vec<Hit> {
-        self.index.page(ranking, from, n)
+        if !ranking.is_lazy() {
+            return self.index.page(ranking, from, n);
+        }
+        match self.predicate(&ranking.filters) {
+            Some(p) => self.index.page_with(ranking, from, n, p),
+            None => Vec::new(),
+        }
     }
 
     pub fn rowid(&self, record: u32) -> i64 {

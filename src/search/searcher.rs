@@ -83,6 +83,29 @@ impl Searcher {
         query: &Query,
         filter: impl Fn(u32) -> bool,
     ) -> Ranking {
+        self.rank_with(index, query, &filter, false)
+    }
+
+    /// [`rank`](Self::rank) as a keystroke wants it: a one-character query on a large index
+    /// (the first keystrokes, matching most names) is counted exactly but only its first rows
+    /// are ranked ([`Ranking::is_lazy`]); take rows past them with [`SearchIndex::page_with`].
+    /// The rows are the same as [`rank`](Self::rank)'s.
+    pub fn rank_lazy(
+        &mut self,
+        index: &SearchIndex,
+        query: &Query,
+        filter: impl Fn(u32) -> bool,
+    ) -> Ranking {
+        self.rank_with(index, query, &filter, true)
+    }
+
+    fn rank_with<F: Fn(u32) -> bool>(
+        &mut self,
+        index: &SearchIndex,
+        query: &Query,
+        filter: &F,
+        lazy: bool,
+    ) -> Ranking {
         let over = self
             .prev
             .as_ref()
@@ -103,20 +126,21 @@ impl Searcher {
             .map(|s| s.records.as_slice());
         let (ranking, sets) = index.rank_over(
             query,
-            &filter,
+            filter,
             Over {
                 structural: over,
                 subsequence: sub,
             },
+            lazy,
         );
         self.remember(index, query, sets.structural);
-        if !chars.is_empty() {
+        if let Some(records) = sets.subsequence.filter(|_| !chars.is_empty()) {
             self.subs.retain(|s| s.chars.len() != chars.len());
             self.subs.push(Sub {
                 index: uid,
                 chars: chars.to_vec(),
                 digits: query.digits.clone(),
-                records: sets.subsequence,
+                records,
             });
         }
         ranking
