@@ -74,14 +74,20 @@ pub(crate) struct Over<'a> {
 /// What a ranking found, for the next keystroke: the structural matches and the records the
 /// query's characters are a subsequence of (both sorted, filter and digit terms applied).
 pub(crate) struct Sets {
-    pub(crate) structural: Vec<u32>,
+    /// `None` when the ranking did not find them all (a lazy ranking).
+    pub(crate) structural: Option<Vec<u32>>,
     /// `None` when the ranking did not compute it (a one-character query ranked lazily).
     pub(crate) subsequence: Option<Vec<u32>>,
 }
 
-/// A one-character query matching more records than this on a large index is ranked lazily:
-/// counted exactly, its first [`FAST_ROWS`] rows taken from the [`Lead`] groups.
-const LAZY_MIN: usize = 20_000;
+/// Whether a ranking may be lazy (see [`Ranking::is_lazy`]), and whether its filter passes every
+/// record (then its count is a closer lower bound).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Lazy {
+    No,
+    Filtered,
+    Unfiltered,
+}
 
 /// Rows a lazy ranking holds in final order before it must be completed (the search pane's
 /// first screenful plus its first "more" page).
@@ -133,14 +139,14 @@ impl SearchIndex {
     /// a record, when it has at least 300,000): call it once every record is in. Records pushed
     /// afterwards are searched all the same (scanned directly, not grouped).
     pub fn seal(&mut self) {
-        self.lead = (self.len() >= LEAD_MIN).then(|| Lead::build(self, LAZY_MIN));
+        self.lead = (self.len() >= LEAD_MIN).then(|| Lead::build(self, FAST_ROWS));
     }
 
-    /// [`seal`](Self::seal) whatever the size, ranking a one-character query lazily from
-    /// `lazy_min` matches on (tests of the large-index paths on small data).
+    /// [`seal`](Self::seal) whatever the size, a lazy ranking holding `rows` rows (tests of the
+    /// large-index paths on small data).
     #[doc(hidden)]
-    pub fn seal_always(&mut self, lazy_min: usize) {
-        self.lead = Some(Lead::build(self, lazy_min));
+    pub fn seal_always(&mut self, rows: usize) {
+        self.lead = Some(Lead::build(self, rows.max(1)));
     }
 
     /// `name` folded the way the index holds it (NFC, lowercase, whitespace removed).
@@ -481,10 +487,10 @@ pub struct Ranking {
     /// Records that match only fuzzily, scored and sorted when a page first reaches them.
     fuzzy: Vec<u32>,
     fuzzy_scored: Option<Vec<(u32, u32)>>,
-    /// A lazy ranking (a one-character query on a large index): the exact number of matches,
-    /// of which `structural` holds only the best, in final order; rows past them need
-    /// [`SearchIndex::page_with`], which ranks every match.
-    lazy_total: Option<usize>,
+    /// A lazy ranking (a one-character query on a large index): a lower bound of the number of
+    /// matches, of which `structural` holds only the best, in final order; rows past them need
+    /// [`SearchIndex::page_with`], which ranks (and counts) every match.
+    lazy_known: Option<usize>,
     /// The filters the ranking was made with (set by the residents' index, which completes a
     /// lazy ranking with them).
     pub(crate) filters: Filters,
@@ -500,22 +506,28 @@ impl Default for Ranking {
             sorted: 0,
             fuzzy: Vec::new(),
             fuzzy_scored: None,
-            lazy_total: None,
+            lazy_known: None,
             filters: Filters::default(),
         }
     }
 }
 
 impl Ranking {
-    /// Matches in all (structural and fuzzy), exact also for a lazy ranking.
+    /// Matches in all (structural and fuzzy); of a lazy ranking, a lower bound ("N건 이상"),
+    /// at least the rows it holds plus one.
     pub fn len(&self) -> usize {
-        self.lazy_total
+        self.lazy_known
             .unwrap_or(self.structural.len() + self.fuzzy.len())
+    }
+
+    /// Whether [`len`](Self::len) is the exact count (not so for a lazy ranking).
+    pub fn is_exact(&self) -> bool {
+        self.lazy_known.is_none()
     }
 
     /// Whether only the first rows are ranked (see [`SearchIndex::page_with`]).
     pub fn is_lazy(&self) -> bool {
-        self.lazy_total.is_some()
+        self.lazy_known.is_some()
     }
 
     /// Whether nothing matched.
@@ -528,7 +540,7 @@ impl SearchIndex {
     /// Finds every match of `query` among records passing `filter` (counted, not yet ranked);
     /// take rows with [`page`](Self::page).
     pub fn rank(&self, query: &Query, filter: impl Fn(u32) -> bool) -> Ranking {
-        self.rank_over(query, &filter, Over::default(), false).0
+        self.rank_over(query, &filter, Over::default(), Lazy::No).0
     }
 
     /// [`rank`](Self::rank) with the passes restricted: `over.structural` must contain every
@@ -541,13 +553,15 @@ impl SearchIndex {
         query: &Query,
         filter: &F,
         over: Over<'_>,
-        lazy: bool,
+        lazy: Lazy,
     ) -> (Ranking, Sets) {
-        if query.digits.is_empty()
+        if lazy != Lazy::No
+            && query.digits.is_empty()
             && query.name.units.len() == 1
             && let Some(lead) = self.lead.as_ref()
+            && let Some(out) = self.rank_lazily(query, filter, lead, lazy)
         {
-            return self.rank_one(query, filter, over.structural, lazy.then_some(lead));
+            return out;
         }
         let name = &query.name;
         let terms = &query.digits;
@@ -640,85 +654,56 @@ impl SearchIndex {
             ..Ranking::default()
         };
         let sets = Sets {
-            structural: candidates,
+            structural: Some(candidates),
             subsequence: Some(subsequence),
         };
         (ranking, sets)
     }
 
-    /// [`rank_over`](Self::rank_over) for a one-unit name query without digit terms on a large
-    /// index: every match found by one scan (over `over` when given), then, when there are many
-    /// and `lead` is given, only the best [`FAST_ROWS`] ranked (from the first-character groups).
-    /// A one-unit query has no fuzzy-only match: a name holding its character in order holds it
-    /// somewhere, which is a structural match.
-    fn rank_one<F: Fn(u32) -> bool>(
+    /// A lazy ranking of a one-unit name query without digit terms on a large index, when at
+    /// least a lazy ranking's rows match at the first character: those rows from the
+    /// first-character groups (with the records pushed after the groups were made), and no scan
+    /// of the index. `None`: rank every match.
+    fn rank_lazily<F: Fn(u32) -> bool>(
         &self,
         query: &Query,
         filter: &F,
-        over: Option<&[u32]>,
-        lead: Option<&Lead>,
-    ) -> (Ranking, Sets) {
+        lead: &Lead,
+        lazy: Lazy,
+    ) -> Option<(Ranking, Sets)> {
         let name = &query.name;
-        let need = name.structural_need;
-        let lone = matches!(name.units[0], Unit::Cons(_));
-        let mut candidates = Vec::new();
-        let mut visit = |r: u32| {
-            // A lone consonant matches exactly the names whose signature has its 초성 bit.
-            if self.has(r, need) && (lone || structured(name, self.units(r)).is_some()) && filter(r)
+        // One row more than kept: then at least one match lies past them.
+        let (mut top, sure) = lead.top(self, name, filter, lead.rows() + 1)?;
+        let found = top.len();
+        let covered = lead.covered() as u32;
+        for r in covered..self.len() as u32 {
+            if self.has(r, name.structural_need)
+                && let Some((_, score, _)) = structured(name, self.units(r))
+                && filter(r)
             {
-                candidates.push(r);
+                top.push((score, r));
             }
-        };
-        match over {
-            Some(list) => list.iter().for_each(|&r| visit(r)),
-            None => (0..self.len() as u32).for_each(&mut visit),
         }
-        let score = |r: u32| match name.units[0] {
-            // `structured`'s score for a lone consonant, without aligning.
-            Unit::Cons(cho) => {
-                let at_start = self.units(r).first().is_some_and(|&c| cons_matches(cho, c));
-                (MatchClass::Initials.rank() << 24) | 1 | (u32::from(at_start) << 1)
-            }
-            _ => structured(name, self.units(r)).map_or(0, |m| m.1),
-        };
-        let top = match lead {
-            Some(lead) if candidates.len() >= lead.lazy_min() => {
-                lead.top(self, name, filter, FAST_ROWS)
-            }
-            _ => None,
-        };
-        let mut ranking = Ranking {
+        let tail = top.len() - found;
+        top.sort_unstable_by(|a, b| self.order(a, b));
+        let known = match lazy {
+            Lazy::Unfiltered => sure.max(found),
+            _ => found,
+        } + tail;
+        top.truncate(lead.rows());
+        let ranking = Ranking {
             index: self.uid(),
             query: query.clone(),
+            sorted: top.len(),
+            structural: top,
+            lazy_known: Some(known),
             ..Ranking::default()
         };
-        let Some(mut top) = top else {
-            ranking.structural = candidates.iter().map(|&r| (score(r), r)).collect();
-            let subsequence = candidates
-                .iter()
-                .copied()
-                .filter(|&r| is_subsequence(name.chars(), self.units(r)))
-                .collect();
-            let sets = Sets {
-                structural: candidates,
-                subsequence: Some(subsequence),
-            };
-            return (ranking, sets);
-        };
-        // Records pushed after the groups were made compete with the groups' best.
-        let covered = lead.map_or(0, Lead::covered) as u32;
-        let tail = candidates.partition_point(|&r| r < covered);
-        top.extend(candidates[tail..].iter().map(|&r| (score(r), r)));
-        top.sort_unstable_by(|a, b| self.order(a, b));
-        top.truncate(FAST_ROWS);
-        ranking.sorted = top.len();
-        ranking.structural = top;
-        ranking.lazy_total = Some(candidates.len());
         let sets = Sets {
-            structural: candidates,
+            structural: None,
             subsequence: None,
         };
-        (ranking, sets)
+        Some((ranking, sets))
     }
 
     /// Rows `from..from + n` of a ranking (fewer at the end), ranking only as far as needed:
@@ -793,7 +778,7 @@ impl SearchIndex {
         {
             let filters = std::mem::take(&mut ranking.filters);
             *ranking = self
-                .rank_over(&ranking.query, &filter, Over::default(), false)
+                .rank_over(&ranking.query, &filter, Over::default(), Lazy::No)
                 .0;
             ranking.filters = filters;
         }

@@ -30,8 +30,8 @@ const WALK_MAX: usize = 60_000;
 #[derive(Debug, Default)]
 pub(crate) struct Lead {
     order: Vec<u32>,
-    /// Matches from which a one-unit query is ranked lazily.
-    lazy_min: usize,
+    /// Rows a lazy ranking holds (fewer in tests, to exercise completion).
+    rows: usize,
 }
 
 /// A record's group: its first unit, and whether it has more than one (0 for an empty name).
@@ -49,6 +49,9 @@ struct Tier {
     /// Inclusive ranges of group keys.
     groups: Vec<(u32, u32)>,
     score: u32,
+    /// Every record of the groups matches (not so for a final consonant read as the next
+    /// syllable's 초성, which depends on the second character).
+    all: bool,
 }
 
 fn single(c: char) -> (u32, u32) {
@@ -77,6 +80,7 @@ fn tiers(q: &NameQuery) -> Option<Vec<Tier>> {
             vec![Tier {
                 groups: vec![both(lone, lone), both(lo, hi)],
                 score: rank(MatchClass::Initials, 3),
+                all: true,
             }]
         }
         [Unit::Syl(s)] => {
@@ -99,16 +103,19 @@ fn tiers(q: &NameQuery) -> Option<Vec<Tier>> {
                 Tier {
                     groups: vec![single(s)],
                     score: rank(MatchClass::Exact, 3),
+                    all: true,
                 },
                 Tier {
                     groups: merge_ranges(prefix),
                     score: rank(MatchClass::Prefix, 3),
+                    all: true,
                 },
             ];
             if let Some(sp) = q.spill {
                 v.push(Tier {
                     groups: vec![multi(sp.head)],
                     score: rank(MatchClass::Prefix, 2),
+                    all: false,
                 });
             }
             v
@@ -117,10 +124,12 @@ fn tiers(q: &NameQuery) -> Option<Vec<Tier>> {
             Tier {
                 groups: vec![single(c)],
                 score: rank(MatchClass::Exact, 3),
+                all: true,
             },
             Tier {
                 groups: vec![multi(c)],
                 score: rank(MatchClass::Prefix, 3),
+                all: true,
             },
         ],
         _ => return None,
@@ -169,18 +178,18 @@ impl Ord for Head<'_> {
 
 impl Lead {
     /// Groups every record of `ix`.
-    pub(crate) fn build(ix: &SearchIndex, lazy_min: usize) -> Lead {
+    pub(crate) fn build(ix: &SearchIndex, rows: usize) -> Lead {
         let n = ix.len() as u32;
         let mut keys: Vec<(u32, u32)> = (0..n).map(|r| (group(ix.units(r)), r)).collect();
         keys.sort_unstable_by(|a, b| a.0.cmp(&b.0).then_with(|| ix.tie(a.1, b.1)));
         let mut order: Vec<u32> = keys.iter().map(|k| k.1).collect();
         drop(keys);
         order.shrink_to_fit();
-        Lead { order, lazy_min }
+        Lead { order, rows }
     }
 
-    pub(crate) fn lazy_min(&self) -> usize {
-        self.lazy_min
+    pub(crate) fn rows(&self) -> usize {
+        self.rows
     }
 
     /// Records grouped (the rest of the index, pushed later, is the tail).
@@ -214,22 +223,35 @@ impl Lead {
     /// The best `k` structural matches of a one-unit query among the grouped records passing
     /// `keep`, as `(score, record)` in result order, when at least `k` of them match at the
     /// first character; `None` otherwise (or when too many records fail `keep`), and the caller
-    /// ranks every match.
+    /// ranks every match. Also the number of grouped records that match whatever the filter
+    /// (those of the groups whose every record matches; a lower bound of the unfiltered count).
     pub(crate) fn top(
         &self,
         ix: &SearchIndex,
         q: &NameQuery,
         keep: &impl Fn(u32) -> bool,
         k: usize,
-    ) -> Option<Vec<(u32, u32)>> {
+    ) -> Option<(Vec<(u32, u32)>, usize)> {
+        let tiers = tiers(q)?;
+        let runs: Vec<Vec<(usize, usize)>> = tiers
+            .iter()
+            .map(|tier| {
+                let mut runs = Vec::new();
+                for &(lo, hi) in &tier.groups {
+                    self.runs(ix, lo, hi, &mut runs);
+                }
+                runs
+            })
+            .collect();
+        let sure: usize = tiers
+            .iter()
+            .zip(&runs)
+            .filter(|(t, _)| t.all)
+            .flat_map(|(_, runs)| runs.iter().map(|(a, b)| b - a))
+            .sum();
         let mut out = Vec::with_capacity(k);
         let mut visited = 0usize;
-        let mut runs = Vec::new();
-        for tier in tiers(q)? {
-            runs.clear();
-            for &(lo, hi) in &tier.groups {
-                self.runs(ix, lo, hi, &mut runs);
-            }
+        for (tier, runs) in tiers.iter().zip(&runs) {
             let mut heap: BinaryHeap<Head<'_>> = runs
                 .iter()
                 .map(|&(at, end)| Head {
@@ -251,7 +273,7 @@ impl Lead {
                 {
                     out.push((score, r));
                     if out.len() == k {
-                        return Some(out);
+                        return Some((out, sure));
                     }
                 }
                 head.at += 1;

@@ -564,6 +564,7 @@ impl ResidentIndex {
     /// counted exactly, its rows ranked as far as pages ask.
     pub fn rank(&self, searcher: &mut Searcher, query: &Query, filters: &Filters) -> Ranking {
         match self.predicate(filters) {
+            Some(_) if filters.is_empty() => searcher.rank_lazy_unfiltered(&self.index, query),
             Some(p) => {
                 let mut ranking = searcher.rank_lazy(&self.index, query, p);
                 ranking.filters = filters.clone();
@@ -700,4 +701,56 @@ pub fn hit_line(h: &ResidentHit) -> String {
         phone,
         s.stage.map_or("-", |x| x.label())
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn record(i: usize) -> SearchRecord {
+        let sur = ["김", "기", "고", "이"][i % 4];
+        let given = ["민수", "미", "김", "서"][i / 4 % 4];
+        SearchRecord {
+            rowid: i as i64 + 1,
+            name: format!("{sur}{given}"),
+            birth_date: None,
+            phone: None,
+            dong: ["역삼동", "대치동"][i % 2].to_string(),
+            risks: String::new(),
+            flags: String::new(),
+            stage: None,
+            worker: None,
+            category: None,
+            last_activity: Some(format!("2026-01-{:02} 10:00", 1 + i % 28)),
+        }
+    }
+
+    /// A lazy ranking keeps its filters: rows past its first ones come ranked with them, the
+    /// same as a full ranking's.
+    #[test]
+    fn a_lazy_ranking_completes_with_its_filters() {
+        let records: Vec<SearchRecord> = (0..2000).map(record).collect();
+        let mut ix = ResidentIndex::build(&records);
+        ix.index.seal_always(40);
+        let q = Query::parse("ㄱ", 2026);
+        for filters in [
+            Filters::default(),
+            Filters {
+                dong: Some("대치동".into()),
+                ..Filters::default()
+            },
+        ] {
+            let mut lazy = ix.rank(&mut Searcher::new(), &q, &filters);
+            assert!(lazy.is_lazy() && !lazy.is_exact(), "{filters:?}");
+            let p = ix.predicate(&filters).expect("known 동");
+            let mut full = ix.index.rank(&q, p);
+            assert!(lazy.len() < full.len());
+            let all = ix.page(&mut full, 0, usize::MAX);
+            let mut rows = ix.page(&mut lazy, 0, 30);
+            rows.extend(ix.page(&mut lazy, 30, usize::MAX));
+            assert!(lazy.is_exact());
+            assert_eq!(lazy.len(), full.len());
+            assert_eq!(rows, all, "{filters:?}");
+        }
+    }
 }

@@ -49,6 +49,7 @@ fn keys(n: usize, seed: u64) -> Vec<PersonKey> {
 }
 
 /// Every row of a lazy ranking, page by page (the pane's first screenful, then pages of 200).
+/// Returns the count once every row was taken (exact), whether the ranking was lazy, the rows.
 fn lazy_rows(
     ix: &SearchIndex,
     s: &mut Searcher,
@@ -56,7 +57,11 @@ fn lazy_rows(
     filter: impl Fn(u32) -> bool + Copy,
 ) -> (usize, bool, Vec<dolbom::search::Hit>) {
     let mut r = s.rank_lazy(ix, q, filter);
-    let (len, lazy) = (r.len(), r.is_lazy());
+    let (first, lazy) = (r.len(), r.is_lazy());
+    assert_eq!(lazy, !r.is_exact());
+    // Without the filter, a lazy ranking gives only the rows it holds; its count is above them.
+    let held = ix.page(&mut r, 0, usize::MAX).len();
+    assert!(!lazy || first > held, "{first} <= {held}");
     let mut rows = ix.page_with(&mut r, 0, 64, filter);
     loop {
         let page = ix.page_with(&mut r, rows.len(), 200, filter);
@@ -65,8 +70,14 @@ fn lazy_rows(
         }
         rows.extend(page);
     }
-    assert_eq!(r.len(), len, "the count does not change when completed");
-    (len, lazy, rows)
+    assert!(r.is_exact());
+    if lazy {
+        // An honest lower bound, above the rows first ranked (so the list offers more).
+        assert!(first <= r.len(), "{first} > {}", r.len());
+    } else {
+        assert_eq!(first, r.len(), "the count of a full ranking");
+    }
+    (r.len(), lazy, rows)
 }
 
 const TYPED: &[&[&str]] = &[
@@ -125,7 +136,7 @@ fn random_queries_match_the_full_ranking() {
         let mut fresh = Searcher::new();
         let mut r = fresh.rank_lazy(&ix, &q, filter);
         assert_eq!(
-            ix.page(&mut r, 0, 64),
+            ix.page_with(&mut r, 0, 64, filter),
             ix.search(&q, filter, 64),
             "{text:?}"
         );
@@ -170,6 +181,22 @@ fn a_lazy_ranking_pages_only_its_ranked_rows_without_the_filter() {
     assert!(r.is_lazy());
     let known = ix.page(&mut r, 0, usize::MAX).len();
     assert!(known > 0 && known < r.len(), "{known} of {}", r.len());
-    assert_eq!(ix.page_with(&mut r, 0, usize::MAX, |_| true).len(), r.len());
-    assert!(!r.is_lazy());
+    let all = ix.search(&q, |_| true, usize::MAX).len();
+    assert!(r.len() <= all);
+    assert_eq!(ix.page_with(&mut r, 0, usize::MAX, |_| true).len(), all);
+    assert!(!r.is_lazy() && r.is_exact());
+    assert_eq!(r.len(), all);
+    // Without a filter, the count is every name starting with a ㄱ syllable, at least.
+    let mut r = Searcher::new().rank_lazy_unfiltered(&ix, &q);
+    let starting = (0..ix.len() as u32)
+        .filter(|&x| {
+            let n = ix.folded_name(x);
+            n.starts_with('ㄱ') || n.chars().next().is_some_and(|c| ('가'..='깋').contains(&c))
+        })
+        .count();
+    assert_eq!(r.len(), starting);
+    assert_eq!(
+        ix.page_with(&mut r, 0, 50, |_| true),
+        ix.search(&q, |_| true, 50)
+    );
 }
