@@ -306,10 +306,17 @@ fn keystroke_report(_: &mut Criterion) {
         .and_then(|s| s.parse().ok())
         .map_or(Duration::from_secs(6), Duration::from_secs_f64);
     for (n, label) in sizes() {
+        let t = Instant::now();
         let index = SearchIndex::build(&people(n, 42));
+        println!(
+            "[{label}] keys index built in {:?}, {:.1} bytes/record",
+            t.elapsed(),
+            index.heap_bytes() as f64 / n as f64
+        );
         for &(kind, states) in TYPED {
             let queries: Vec<Query> = states.iter().map(|s| Query::parse(s, 2025)).collect();
             let (mut wall, mut cpu) = (Vec::new(), Vec::new());
+            let mut per_state: Vec<Vec<Duration>> = vec![Vec::new(); queries.len()];
             let mut first = Vec::new();
             let start = Instant::now();
             while wall.len() < 40 * queries.len()
@@ -322,6 +329,7 @@ fn keystroke_report(_: &mut Criterion) {
                     black_box((r.len(), index.page_with(&mut r, 0, SCREENFUL, |_| true)));
                     let dt = t.elapsed();
                     wall.push(dt);
+                    per_state[i].push(dt);
                     if i == 0 {
                         first.push(dt);
                     }
@@ -343,6 +351,12 @@ fn keystroke_report(_: &mut Criterion) {
                 "",
                 p50_p99(first)
             );
+            let each: Vec<String> = states
+                .iter()
+                .zip(per_state)
+                .map(|(s, v)| format!("{s} {:.2?}", percentile(v, 0.5)))
+                .collect();
+            println!("[{label}] keys {kind:<11} p50 each: {}", each.join(", "));
         }
     }
 }

@@ -571,7 +571,15 @@ impl SearchIndex {
         let mut subsequence = Vec::new();
         let mut fuzzy = Vec::new();
         // Without any restriction, one pass finds every kind (the scan is memory-bound at 1M).
-        let fuse = over.structural.is_none() && over.subsequence.is_none();
+        // On a large index, a keystroke with more structural matches than a lazy ranking holds
+        // leaves the fuzzy ones (every one ranks after them) for a page that reaches them.
+        let lazy_rows = match (&self.lead, lazy) {
+            (Some(lead), Lazy::Filtered | Lazy::Unfiltered) if !name.is_empty() => {
+                Some(lead.rows())
+            }
+            _ => None,
+        };
+        let fuse = over.structural.is_none() && over.subsequence.is_none() && lazy_rows.is_none();
         let keep = !query.is_empty();
         let lone_cho = match name.units.as_slice() {
             [Unit::Cons(c)] => Some(*c),
@@ -621,6 +629,23 @@ impl SearchIndex {
         match over.structural {
             Some(list) => list.iter().for_each(|&r| visit(r)),
             None => (0..self.len() as u32).for_each(&mut visit),
+        }
+        if let Some(rows) = lazy_rows
+            && structural.len() > rows
+        {
+            let known = structural.len();
+            let ranking = Ranking {
+                index: self.uid(),
+                query: query.clone(),
+                structural,
+                lazy_known: Some(known),
+                ..Ranking::default()
+            };
+            let sets = Sets {
+                structural: Some(candidates),
+                subsequence: None,
+            };
+            return (ranking, sets);
         }
         if !name.is_empty() && !fuse {
             let mut next = candidates.iter().peekable();
