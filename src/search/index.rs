@@ -579,7 +579,11 @@ impl SearchIndex {
             }
             _ => None,
         };
-        let fuse = over.structural.is_none() && over.subsequence.is_none() && lazy_rows.is_none();
+        // A one-unit query has no fuzzy-only match (a name holding its character holds it
+        // somewhere, a structural match): its subsequence set comes from the structural one.
+        let one = name.units.len() == 1;
+        let fuse =
+            over.structural.is_none() && over.subsequence.is_none() && lazy_rows.is_none() && !one;
         let keep = !query.is_empty();
         let lone_cho = match name.units.as_slice() {
             [Unit::Cons(c)] => Some(*c),
@@ -647,7 +651,13 @@ impl SearchIndex {
             };
             return (ranking, sets);
         }
-        if !name.is_empty() && !fuse {
+        if one {
+            subsequence = candidates
+                .iter()
+                .copied()
+                .filter(|&r| is_subsequence(name.chars(), self.units(r)))
+                .collect();
+        } else if !name.is_empty() && !fuse {
             let mut next = candidates.iter().peekable();
             let mut fuzzy_visit = |r: u32| {
                 if !self.has(r, fneed)
