@@ -592,7 +592,8 @@ impl SearchIndex {
         let lone_score = (MatchClass::Initials.rank() << 24) | 1;
         let mut visit = |r: u32| {
             // The signature first: one AND rejects most records before the filter is read.
-            if !name.is_empty() && !self.has(r, sneed) && !(fuse && self.has(r, fneed)) {
+            let wanted = self.has(r, sneed) || (fuse && self.has(r, fneed));
+            if !name.is_empty() && !wanted {
                 return;
             }
             if !filter(r) || !self.digits_match(r, terms) {
