@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use super::hangul::{fold_char, nfc};
-use super::lead::{LEAD_MIN, Lead};
+use super::lead::{LEAD_MIN, Lead, Records};
 use super::persist::{Reader, Writer, le_u16, le_u32, le_u64};
 use super::query::{BirthDate, DigitTerm, Query, Unit, cons_matches, sig_bits};
 use super::rank::{Fuzzy, MatchClass, is_subsequence, structured};
@@ -846,6 +846,18 @@ fn best_first<T: Copy>(v: &mut [T], k: usize, cmp: impl Fn(&T, &T) -> std::cmp::
         }
     }
     debug_assert_eq!(front, k);
+}
+
+impl Records for SearchIndex {
+    fn count(&self) -> usize {
+        self.len()
+    }
+    fn units_of(&self, r: u32) -> &[char] {
+        self.units(r)
+    }
+    fn tie(&self, a: u32, b: u32) -> std::cmp::Ordering {
+        SearchIndex::tie(self, a, b)
+    }
 }
 
 /// A name's signature: the OR of [`sig_bits`] over its folded units.

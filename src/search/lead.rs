@@ -15,9 +15,18 @@ use std::cmp::Ordering;
 use std::collections::BinaryHeap;
 
 use super::hangul::{CHOSEONG, SYLLABLE_BASE};
-use super::index::SearchIndex;
 use super::query::{NameQuery, Unit};
 use super::rank::{MatchClass, structured};
+
+/// What the groups need of the index (kept as a trait so this module does not import it).
+pub(crate) trait Records {
+    /// Number of records.
+    fn count(&self) -> usize;
+    /// A record's folded name units.
+    fn units_of(&self, r: u32) -> &[char];
+    /// The result order among equal scores.
+    fn tie(&self, a: u32, b: u32) -> Ordering;
+}
 
 /// Indexes with fewer records rank every match (a full scan there takes a few milliseconds).
 pub(crate) const LEAD_MIN: usize = 300_000;
@@ -151,25 +160,25 @@ fn merge_ranges(mut v: Vec<(u32, u32)>) -> Vec<(u32, u32)> {
 }
 
 /// One run's cursor in the merge: the record at the head of `order[at..end]`.
-struct Head<'a> {
-    ix: &'a SearchIndex,
+struct Head<'a, I: Records> {
+    ix: &'a I,
     record: u32,
     at: usize,
     end: usize,
 }
 
-impl PartialEq for Head<'_> {
+impl<I: Records> PartialEq for Head<'_, I> {
     fn eq(&self, other: &Self) -> bool {
         self.cmp(other) == Ordering::Equal
     }
 }
-impl Eq for Head<'_> {}
-impl PartialOrd for Head<'_> {
+impl<I: Records> Eq for Head<'_, I> {}
+impl<I: Records> PartialOrd for Head<'_, I> {
     fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
         Some(self.cmp(other))
     }
 }
-impl Ord for Head<'_> {
+impl<I: Records> Ord for Head<'_, I> {
     /// Reversed tie-break order (the heap pops the best).
     fn cmp(&self, other: &Self) -> Ordering {
         self.ix.tie(other.record, self.record)
@@ -178,9 +187,9 @@ impl Ord for Head<'_> {
 
 impl Lead {
     /// Groups every record of `ix`.
-    pub(crate) fn build(ix: &SearchIndex, rows: usize) -> Lead {
-        let n = ix.len() as u32;
-        let mut keys: Vec<(u32, u32)> = (0..n).map(|r| (group(ix.units(r)), r)).collect();
+    pub(crate) fn build(ix: &impl Records, rows: usize) -> Lead {
+        let n = ix.count() as u32;
+        let mut keys: Vec<(u32, u32)> = (0..n).map(|r| (group(ix.units_of(r)), r)).collect();
         keys.sort_unstable_by(|a, b| a.0.cmp(&b.0).then_with(|| ix.tie(a.1, b.1)));
         let mut order: Vec<u32> = keys.iter().map(|k| k.1).collect();
         drop(keys);
@@ -201,20 +210,20 @@ impl Lead {
         self.order.capacity() * 4
     }
 
-    fn key(&self, ix: &SearchIndex, at: usize) -> u32 {
-        group(ix.units(self.order[at]))
+    fn key(&self, ix: &impl Records, at: usize) -> u32 {
+        group(ix.units_of(self.order[at]))
     }
 
     /// The runs (one per group) of the groups in `lo..=hi`.
-    fn runs(&self, ix: &SearchIndex, lo: u32, hi: u32, out: &mut Vec<(usize, usize)>) {
+    fn runs(&self, ix: &impl Records, lo: u32, hi: u32, out: &mut Vec<(usize, usize)>) {
         let n = self.order.len();
-        let mut at = self.order.partition_point(|&r| group(ix.units(r)) < lo);
+        let mut at = self.order.partition_point(|&r| group(ix.units_of(r)) < lo);
         while at < n {
             let k = self.key(ix, at);
             if k > hi {
                 break;
             }
-            let end = at + self.order[at..].partition_point(|&r| group(ix.units(r)) <= k);
+            let end = at + self.order[at..].partition_point(|&r| group(ix.units_of(r)) <= k);
             out.push((at, end));
             at = end;
         }
@@ -225,9 +234,9 @@ impl Lead {
     /// first character; `None` otherwise (or when too many records fail `keep`), and the caller
     /// ranks every match. Also the number of grouped records that match whatever the filter
     /// (those of the groups whose every record matches; a lower bound of the unfiltered count).
-    pub(crate) fn top(
+    pub(crate) fn top<I: Records>(
         &self,
-        ix: &SearchIndex,
+        ix: &I,
         q: &NameQuery,
         keep: &impl Fn(u32) -> bool,
         k: usize,
@@ -252,7 +261,7 @@ impl Lead {
         let mut out = Vec::with_capacity(k);
         let mut visited = 0usize;
         for (tier, runs) in tiers.iter().zip(&runs) {
-            let mut heap: BinaryHeap<Head<'_>> = runs
+            let mut heap: BinaryHeap<Head<'_, I>> = runs
                 .iter()
                 .map(|&(at, end)| Head {
                     ix,
@@ -268,7 +277,7 @@ impl Lead {
                     return None;
                 }
                 if keep(r)
-                    && let Some((_, score, _)) = structured(q, ix.units(r))
+                    && let Some((_, score, _)) = structured(q, ix.units_of(r))
                     && score == tier.score
                 {
                     out.push((score, r));
