@@ -5,9 +5,11 @@ use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use super::hangul::{fold_char, nfc};
+use super::lead::{LEAD_MIN, Lead, Records};
 use super::persist::{Reader, Writer, le_u16, le_u32, le_u64};
 use super::query::{BirthDate, DigitTerm, Query, Unit, cons_matches, sig_bits};
 use super::rank::{Fuzzy, MatchClass, is_subsequence, structured};
+use super::residents::Filters;
 
 /// What the index needs to know about one resident (or any named record).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -57,6 +59,9 @@ pub struct SearchIndex {
     sigs: Vec<u32>,
     /// Records whose units are not 1:1 with the name's chars (whitespace): unit → char index.
     char_pos: HashMap<u32, Box<[u32]>>,
+    /// Large indexes only: the records grouped by first character, for the first screenfuls of
+    /// a one-character query (derived, not persisted; see [`seal`](Self::seal)).
+    lead: Option<Lead>,
 }
 
 /// The candidate lists a refined [`SearchIndex::rank_over`] may restrict its passes to.
@@ -69,9 +74,24 @@ pub(crate) struct Over<'a> {
 /// What a ranking found, for the next keystroke: the structural matches and the records the
 /// query's characters are a subsequence of (both sorted, filter and digit terms applied).
 pub(crate) struct Sets {
-    pub(crate) structural: Vec<u32>,
-    pub(crate) subsequence: Vec<u32>,
+    /// `None` when the ranking did not find them all (a lazy ranking).
+    pub(crate) structural: Option<Vec<u32>>,
+    /// `None` when the ranking did not compute it (a one-character query ranked lazily).
+    pub(crate) subsequence: Option<Vec<u32>>,
 }
+
+/// Whether a ranking may be lazy (see [`Ranking::is_lazy`]), and whether its filter passes every
+/// record (then its count is a closer lower bound).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Lazy {
+    No,
+    Filtered,
+    Unfiltered,
+}
+
+/// Rows a lazy ranking holds in final order before it must be completed (the search pane's
+/// first screenful plus its first "more" page).
+pub(crate) const FAST_ROWS: usize = 264;
 
 /// Everything a scan produces: the sorted top hits and the structural matches (the candidate
 /// set a refined query may restrict itself to).
@@ -91,6 +111,7 @@ impl Default for SearchIndex {
             activity: Vec::new(),
             sigs: Vec::new(),
             char_pos: HashMap::new(),
+            lead: None,
         }
     }
 }
@@ -110,7 +131,22 @@ impl SearchIndex {
             index.push(r);
         }
         index.units.shrink_to_fit();
+        index.seal();
         index
+    }
+
+    /// Derives what a large index keeps beside its records (the first-character groups, 4 bytes
+    /// a record, when it has at least 300,000): call it once every record is in. Records pushed
+    /// afterwards are searched all the same (scanned directly, not grouped).
+    pub fn seal(&mut self) {
+        self.lead = (self.len() >= LEAD_MIN).then(|| Lead::build(self, FAST_ROWS));
+    }
+
+    /// [`seal`](Self::seal) whatever the size, a lazy ranking holding `rows` rows (tests of the
+    /// large-index paths on small data).
+    #[doc(hidden)]
+    pub fn seal_always(&mut self, rows: usize) {
+        self.lead = Some(Lead::build(self, rows.max(1)));
     }
 
     /// `name` folded the way the index holds it (NFC, lowercase, whitespace removed).
@@ -171,6 +207,7 @@ impl SearchIndex {
             + self.phones.capacity() * size_of::<u16>()
             + self.activity.capacity() * size_of::<i64>()
             + self.sigs.capacity() * size_of::<u32>()
+            + self.lead.as_ref().map_or(0, Lead::heap_bytes)
             + self
                 .char_pos
                 .values()
@@ -241,7 +278,7 @@ impl SearchIndex {
             .windows(2)
             .map(|w| sig_of(&units[w[0] as usize..w[1] as usize]))
             .collect();
-        Some(Self {
+        let mut ix = Self {
             units,
             offsets,
             births,
@@ -250,7 +287,9 @@ impl SearchIndex {
             sigs,
             char_pos,
             ..Self::default()
-        })
+        };
+        ix.seal();
+        Some(ix)
     }
 
     /// The folded name (NFC, lowercase, no whitespace) of a record.
@@ -319,6 +358,9 @@ impl SearchIndex {
         // index (4 bytes a resident), and refining over it is a full scan anyway.
         let keep = !query.is_empty();
         let mut visit = |r: u32| {
+            if !name.is_empty() && !self.has(r, name.structural_need) {
+                return;
+            }
             if !filter(r) || !self.digits_match(r, terms) {
                 return;
             }
@@ -327,9 +369,7 @@ impl SearchIndex {
                 if keep {
                     candidates.push(r);
                 }
-            } else if self.has(r, name.structural_need)
-                && let Some((_, score, _)) = structured(name, self.units(r))
-            {
+            } else if let Some((_, score, _)) = structured(name, self.units(r)) {
                 scored.push((score, r));
                 candidates.push(r);
             }
@@ -375,10 +415,16 @@ impl SearchIndex {
     /// (a total order, so a partial sort gives the same rows as a full one).
     #[inline]
     fn order(&self, a: &(u32, u32), b: &(u32, u32)) -> std::cmp::Ordering {
-        b.0.cmp(&a.0)
-            .then_with(|| self.activity[b.1 as usize].cmp(&self.activity[a.1 as usize]))
-            .then_with(|| self.units(a.1).cmp(self.units(b.1)))
-            .then(a.1.cmp(&b.1))
+        b.0.cmp(&a.0).then_with(|| self.tie(a.1, b.1))
+    }
+
+    /// The result order among equal scores: higher `activity`, then folded name, then record.
+    #[inline]
+    pub(crate) fn tie(&self, a: u32, b: u32) -> std::cmp::Ordering {
+        self.activity[b as usize]
+            .cmp(&self.activity[a as usize])
+            .then_with(|| self.units(a).cmp(self.units(b)))
+            .then(a.cmp(&b))
     }
 
     fn top(&self, query: &Query, mut scored: Vec<(u32, u32)>, limit: usize) -> Vec<Hit> {
@@ -441,6 +487,13 @@ pub struct Ranking {
     /// Records that match only fuzzily, scored and sorted when a page first reaches them.
     fuzzy: Vec<u32>,
     fuzzy_scored: Option<Vec<(u32, u32)>>,
+    /// A lazy ranking (a one-character query on a large index): a lower bound of the number of
+    /// matches, of which `structural` holds only the best, in final order; rows past them need
+    /// [`SearchIndex::page_with`], which ranks (and counts) every match.
+    lazy_known: Option<usize>,
+    /// The filters the ranking was made with (set by the residents' index, which completes a
+    /// lazy ranking with them).
+    pub(crate) filters: Filters,
 }
 
 impl Default for Ranking {
@@ -453,14 +506,28 @@ impl Default for Ranking {
             sorted: 0,
             fuzzy: Vec::new(),
             fuzzy_scored: None,
+            lazy_known: None,
+            filters: Filters::default(),
         }
     }
 }
 
 impl Ranking {
-    /// Matches in all (structural and fuzzy).
+    /// Matches in all (structural and fuzzy); of a lazy ranking, a lower bound ("N건 이상"),
+    /// at least the rows it holds plus one.
     pub fn len(&self) -> usize {
-        self.structural.len() + self.fuzzy.len()
+        self.lazy_known
+            .unwrap_or(self.structural.len() + self.fuzzy.len())
+    }
+
+    /// Whether [`len`](Self::len) is the exact count (not so for a lazy ranking).
+    pub fn is_exact(&self) -> bool {
+        self.lazy_known.is_none()
+    }
+
+    /// Whether only the first rows are ranked (see [`SearchIndex::page_with`]).
+    pub fn is_lazy(&self) -> bool {
+        self.lazy_known.is_some()
     }
 
     /// Whether nothing matched.
@@ -473,19 +540,29 @@ impl SearchIndex {
     /// Finds every match of `query` among records passing `filter` (counted, not yet ranked);
     /// take rows with [`page`](Self::page).
     pub fn rank(&self, query: &Query, filter: impl Fn(u32) -> bool) -> Ranking {
-        self.rank_over(query, &filter, Over::default()).0
+        self.rank_over(query, &filter, Over::default(), Lazy::No).0
     }
 
     /// [`rank`](Self::rank) with the passes restricted: `over.structural` must contain every
     /// structural match of `query` (sorted), `over.subsequence` every record passing the filter
     /// and digit terms whose folded name has the query's characters in order (sorted). Returns
     /// the ranking and both sets for `query`, for the next keystroke to refine over.
+    /// `lazy` allows a lazy ranking (see [`Ranking::is_lazy`]).
     pub(crate) fn rank_over<F: Fn(u32) -> bool>(
         &self,
         query: &Query,
         filter: &F,
         over: Over<'_>,
+        lazy: Lazy,
     ) -> (Ranking, Sets) {
+        if lazy != Lazy::No
+            && query.digits.is_empty()
+            && query.name.units.len() == 1
+            && let Some(lead) = self.lead.as_ref()
+            && let Some(out) = self.rank_lazily(query, filter, lead, lazy)
+        {
+            return out;
+        }
         let name = &query.name;
         let terms = &query.digits;
         let (sneed, fneed) = (name.structural_need, name.fuzzy_need);
@@ -494,7 +571,19 @@ impl SearchIndex {
         let mut subsequence = Vec::new();
         let mut fuzzy = Vec::new();
         // Without any restriction, one pass finds every kind (the scan is memory-bound at 1M).
-        let fuse = over.structural.is_none() && over.subsequence.is_none();
+        // On a large index, a keystroke with more structural matches than a lazy ranking holds
+        // leaves the fuzzy ones (every one ranks after them) for a page that reaches them.
+        let lazy_rows = match (&self.lead, lazy) {
+            (Some(lead), Lazy::Filtered | Lazy::Unfiltered) if !name.is_empty() => {
+                Some(lead.rows())
+            }
+            _ => None,
+        };
+        // A one-unit query has no fuzzy-only match (a name holding its character holds it
+        // somewhere, a structural match): its subsequence set comes from the structural one.
+        let one = name.units.len() == 1;
+        let fuse =
+            over.structural.is_none() && over.subsequence.is_none() && lazy_rows.is_none() && !one;
         let keep = !query.is_empty();
         let lone_cho = match name.units.as_slice() {
             [Unit::Cons(c)] => Some(*c),
@@ -502,6 +591,11 @@ impl SearchIndex {
         };
         let lone_score = (MatchClass::Initials.rank() << 24) | 1;
         let mut visit = |r: u32| {
+            // The signature first: one AND rejects most records before the filter is read.
+            let wanted = self.has(r, sneed) || (fuse && self.has(r, fneed));
+            if !name.is_empty() && !wanted {
+                return;
+            }
             if !filter(r) || !self.digits_match(r, terms) {
                 return;
             }
@@ -541,7 +635,30 @@ impl SearchIndex {
             Some(list) => list.iter().for_each(|&r| visit(r)),
             None => (0..self.len() as u32).for_each(&mut visit),
         }
-        if !name.is_empty() && !fuse {
+        if let Some(rows) = lazy_rows
+            && structural.len() > rows
+        {
+            let known = structural.len();
+            let ranking = Ranking {
+                index: self.uid(),
+                query: query.clone(),
+                structural,
+                lazy_known: Some(known),
+                ..Ranking::default()
+            };
+            let sets = Sets {
+                structural: Some(candidates),
+                subsequence: None,
+            };
+            return (ranking, sets);
+        }
+        if one {
+            subsequence = candidates
+                .iter()
+                .copied()
+                .filter(|&r| is_subsequence(name.chars(), self.units(r)))
+                .collect();
+        } else if !name.is_empty() && !fuse {
             let mut next = candidates.iter().peekable();
             let mut fuzzy_visit = |r: u32| {
                 if !self.has(r, fneed)
@@ -570,23 +687,75 @@ impl SearchIndex {
             structural,
             sorted: 0,
             fuzzy,
-            fuzzy_scored: None,
+            ..Ranking::default()
         };
         let sets = Sets {
-            structural: candidates,
-            subsequence,
+            structural: Some(candidates),
+            subsequence: Some(subsequence),
         };
         (ranking, sets)
+    }
+
+    /// A lazy ranking of a one-unit name query without digit terms on a large index, when at
+    /// least a lazy ranking's rows match at the first character: those rows from the
+    /// first-character groups (with the records pushed after the groups were made), and no scan
+    /// of the index. `None`: rank every match.
+    fn rank_lazily<F: Fn(u32) -> bool>(
+        &self,
+        query: &Query,
+        filter: &F,
+        lead: &Lead,
+        lazy: Lazy,
+    ) -> Option<(Ranking, Sets)> {
+        let name = &query.name;
+        // One row more than kept: then at least one match lies past them.
+        let (mut top, sure) = lead.top(self, name, filter, lead.rows() + 1)?;
+        let found = top.len();
+        let covered = lead.covered() as u32;
+        for r in covered..self.len() as u32 {
+            if self.has(r, name.structural_need)
+                && let Some((_, score, _)) = structured(name, self.units(r))
+                && filter(r)
+            {
+                top.push((score, r));
+            }
+        }
+        let tail = top.len() - found;
+        top.sort_unstable_by(|a, b| self.order(a, b));
+        let known = match lazy {
+            Lazy::Unfiltered => sure.max(found),
+            _ => found,
+        } + tail;
+        top.truncate(lead.rows());
+        let ranking = Ranking {
+            index: self.uid(),
+            query: query.clone(),
+            sorted: top.len(),
+            structural: top,
+            lazy_known: Some(known),
+            ..Ranking::default()
+        };
+        let sets = Sets {
+            structural: None,
+            subsequence: None,
+        };
+        Some((ranking, sets))
     }
 
     /// Rows `from..from + n` of a ranking (fewer at the end), ranking only as far as needed:
     /// a partial sort of the structural matches, the fuzzy ones scored once when reached.
     /// A ranking made on another index (or before the index grew) gives nothing.
+    /// Of a lazy ranking, only the rows already ranked (see [`page_with`](Self::page_with)).
     pub fn page(&self, ranking: &mut Ranking, from: usize, n: usize) -> Vec<Hit> {
         if ranking.index != self.uid() || n == 0 {
             return Vec::new();
         }
-        let end = from.saturating_add(n).min(ranking.len());
+        let known = if ranking.is_lazy() {
+            ranking.structural.len()
+        } else {
+            ranking.len()
+        };
+        let end = from.saturating_add(n).min(known);
         if from >= end {
             return Vec::new();
         }
@@ -629,6 +798,30 @@ impl SearchIndex {
     }
 }
 
+impl SearchIndex {
+    /// [`page`](Self::page), ranking every match of a lazy ranking first when the rows asked
+    /// for go past its ranked ones; `filter` must be the one the ranking was made with.
+    pub fn page_with(
+        &self,
+        ranking: &mut Ranking,
+        from: usize,
+        n: usize,
+        filter: impl Fn(u32) -> bool,
+    ) -> Vec<Hit> {
+        if ranking.is_lazy()
+            && ranking.index == self.uid()
+            && from.saturating_add(n) > ranking.structural.len()
+        {
+            let filters = std::mem::take(&mut ranking.filters);
+            *ranking = self
+                .rank_over(&ranking.query, &filter, Over::default(), Lazy::No)
+                .0;
+            ranking.filters = filters;
+        }
+        self.page(ranking, from, n)
+    }
+}
+
 /// Moves the best `k` (`0 < k < v.len()`) of `v` under the total order `cmp` to its front, in
 /// two sequential passes (a page of a few screenfuls out of many matches): the `k`-th best
 /// through a small sorted buffer, then a partition around it. Unlike a selection over the whole
@@ -653,6 +846,18 @@ fn best_first<T: Copy>(v: &mut [T], k: usize, cmp: impl Fn(&T, &T) -> std::cmp::
         }
     }
     debug_assert_eq!(front, k);
+}
+
+impl Records for SearchIndex {
+    fn count(&self) -> usize {
+        self.len()
+    }
+    fn units_of(&self, r: u32) -> &[char] {
+        self.units(r)
+    }
+    fn tie(&self, a: u32, b: u32) -> std::cmp::Ordering {
+        SearchIndex::tie(self, a, b)
+    }
 }
 
 /// A name's signature: the OR of [`sig_bits`] over its folded units.

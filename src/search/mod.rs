@@ -14,6 +14,7 @@
 /// resident import's look-alike check) can use it without depending on search.
 pub use crate::hangul;
 mod index;
+mod lead;
 mod persist;
 mod query;
 mod rank;

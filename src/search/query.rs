@@ -266,6 +266,13 @@ impl NameQuery {
         self.units.is_empty()
     }
 
+    /// The first syllable of the 초성 block a syllable last unit's matches lie in.
+    pub(crate) fn cho_base(&self) -> Option<u32> {
+        self.last_set
+            .as_ref()
+            .map(|(cho, _)| u32::from(*cho) * 588 + super::hangul::SYLLABLE_BASE)
+    }
+
     /// Whether the last unit matches target character `t` (partially allowed).
     #[inline]
     pub(crate) fn last_matches(&self, t: char) -> bool {

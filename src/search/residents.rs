@@ -231,6 +231,7 @@ impl ResidentIndex {
         for r in records {
             ix.push(r);
         }
+        ix.index.seal();
         ix
     }
 
@@ -302,6 +303,7 @@ impl ResidentIndex {
     }
 
     fn finish(&mut self, changes: Option<i64>) {
+        self.index.seal();
         self.rowids.shrink_to_fit();
         self.attrs.shrink_to_fit();
         self.flag_bits.shrink_to_fit();
@@ -558,16 +560,29 @@ impl ResidentIndex {
 
     /// Every matching record, counted; rows come a page at a time from [`page`](Self::page)
     /// (pure: no database access).
+    /// A one-character query on a large index is ranked lazily (see [`Searcher::rank_lazy`]):
+    /// counted exactly, its rows ranked as far as pages ask.
     pub fn rank(&self, searcher: &mut Searcher, query: &Query, filters: &Filters) -> Ranking {
         match self.predicate(filters) {
-            Some(p) => searcher.rank(&self.index, query, p),
+            Some(_) if filters.is_empty() => searcher.rank_lazy_unfiltered(&self.index, query),
+            Some(p) => {
+                let mut ranking = searcher.rank_lazy(&self.index, query, p);
+                ranking.filters = filters.clone();
+                ranking
+            }
             None => Ranking::default(),
         }
     }
 
     /// Rows `from..from + n` of a ranking made on this index, best first.
     pub fn page(&self, ranking: &mut Ranking, from: usize, n: usize) -> Vec<Hit> {
-        self.index.page(ranking, from, n)
+        if !ranking.is_lazy() {
+            return self.index.page(ranking, from, n);
+        }
+        match self.predicate(&ranking.filters) {
+            Some(p) => self.index.page_with(ranking, from, n, p),
+            None => Vec::new(),
+        }
     }
 
     pub fn rowid(&self, record: u32) -> i64 {
@@ -686,4 +701,56 @@ pub fn hit_line(h: &ResidentHit) -> String {
         phone,
         s.stage.map_or("-", |x| x.label())
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn record(i: usize) -> SearchRecord {
+        let sur = ["김", "기", "고", "이"][i % 4];
+        let given = ["민수", "미", "김", "서"][i / 4 % 4];
+        SearchRecord {
+            rowid: i as i64 + 1,
+            name: format!("{sur}{given}"),
+            birth_date: None,
+            phone: None,
+            dong: ["역삼동", "대치동"][i % 2].to_string(),
+            risks: String::new(),
+            flags: String::new(),
+            stage: None,
+            worker: None,
+            category: None,
+            last_activity: Some(format!("2026-01-{:02} 10:00", 1 + i % 28)),
+        }
+    }
+
+    /// A lazy ranking keeps its filters: rows past its first ones come ranked with them, the
+    /// same as a full ranking's.
+    #[test]
+    fn a_lazy_ranking_completes_with_its_filters() {
+        let records: Vec<SearchRecord> = (0..2000).map(record).collect();
+        let mut ix = ResidentIndex::build(&records);
+        ix.index.seal_always(40);
+        let q = Query::parse("ㄱ", 2026);
+        for filters in [
+            Filters::default(),
+            Filters {
+                dong: Some("대치동".into()),
+                ..Filters::default()
+            },
+        ] {
+            let mut lazy = ix.rank(&mut Searcher::new(), &q, &filters);
+            assert!(lazy.is_lazy() && !lazy.is_exact(), "{filters:?}");
+            let p = ix.predicate(&filters).expect("known 동");
+            let mut full = ix.index.rank(&q, p);
+            assert!(lazy.len() < full.len());
+            let all = ix.page(&mut full, 0, usize::MAX);
+            let mut rows = ix.page(&mut lazy, 0, 30);
+            rows.extend(ix.page(&mut lazy, 30, usize::MAX));
+            assert!(lazy.is_exact());
+            assert_eq!(lazy.len(), full.len());
+            assert_eq!(rows, all, "{filters:?}");
+        }
+    }
 }

@@ -1,7 +1,7 @@
 //! As-you-type refinement: reuse the previous query's matches when the new query can only
 //! match a subset of them.
 
-use super::index::{Over, Ranking, SearchIndex};
+use super::index::{Lazy, Over, Ranking, SearchIndex};
 use super::query::{DigitTerm, Query, Unit};
 use super::{Hit, hangul};
 
@@ -83,6 +83,36 @@ impl Searcher {
         query: &Query,
         filter: impl Fn(u32) -> bool,
     ) -> Ranking {
+        self.rank_with(index, query, &filter, Lazy::No)
+    }
+
+    /// [`rank`](Self::rank) as a keystroke wants it: a one-character query on a large index
+    /// (the first keystrokes, matching most names) ranks only its first rows, without scanning
+    /// the index, and counts a lower bound ([`Ranking::is_lazy`], [`Ranking::is_exact`]); rows
+    /// past them come from [`SearchIndex::page_with`], which ranks and counts every match.
+    /// The rows are the same as [`rank`](Self::rank)'s.
+    pub fn rank_lazy(
+        &mut self,
+        index: &SearchIndex,
+        query: &Query,
+        filter: impl Fn(u32) -> bool,
+    ) -> Ranking {
+        self.rank_with(index, query, &filter, Lazy::Filtered)
+    }
+
+    /// [`rank_lazy`](Self::rank_lazy) with a filter that passes every record (a closer lower
+    /// bound of a lazy ranking's count).
+    pub fn rank_lazy_unfiltered(&mut self, index: &SearchIndex, query: &Query) -> Ranking {
+        self.rank_with(index, query, &|_| true, Lazy::Unfiltered)
+    }
+
+    fn rank_with<F: Fn(u32) -> bool>(
+        &mut self,
+        index: &SearchIndex,
+        query: &Query,
+        filter: &F,
+        lazy: Lazy,
+    ) -> Ranking {
         let over = self
             .prev
             .as_ref()
@@ -103,20 +133,24 @@ impl Searcher {
             .map(|s| s.records.as_slice());
         let (ranking, sets) = index.rank_over(
             query,
-            &filter,
+            filter,
             Over {
                 structural: over,
                 subsequence: sub,
             },
+            lazy,
         );
-        self.remember(index, query, sets.structural);
-        if !chars.is_empty() {
+        match sets.structural {
+            Some(candidates) => self.remember(index, query, candidates),
+            None => self.prev = None,
+        }
+        if let Some(records) = sets.subsequence.filter(|_| !chars.is_empty()) {
             self.subs.retain(|s| s.chars.len() != chars.len());
             self.subs.push(Sub {
                 index: uid,
                 chars: chars.to_vec(),
                 digits: query.digits.clone(),
-                records: sets.subsequence,
+                records,
             });
         }
         ranking

@@ -41,6 +41,7 @@ mod retention;
 mod roles;
 mod rrn;
 mod search_index;
+mod search_lazy;
 mod search_props;
 mod search_table;
 mod store;

@@ -228,7 +228,8 @@ impl SearchPane {
 
     /// True when more matches wait beyond the rows fetched.
     pub fn has_more(&self) -> bool {
-        self.fetched < self.ranking.len()
+        // A count that is only a lower bound ("N건 이상") may have more past it.
+        self.fetched < self.ranking.len() || !self.ranking.is_exact()
     }
 
     /// Rebuilds the index from the database (after residents were added or imported).

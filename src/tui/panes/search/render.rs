@@ -12,6 +12,16 @@ impl SearchPane {
         Some(Position::new(x.min(area.right().saturating_sub(1)), area.y))
     }
 
+    /// "N건", or "N건 이상" while a one-character query on a large index is counted only as far
+    /// as its first rows (the exact count comes when the list scrolls past them).
+    fn total_text(&self) -> String {
+        if self.ranking.is_exact() {
+            format!("{}건", self.total())
+        } else {
+            format!("{}건 이상", self.total())
+        }
+    }
+
     pub fn render(&self, f: &mut Frame<'_>, area: Rect, cx: &RenderCtx<'_>) {
         let t = cx.theme;
         if area.height < 4 {
@@ -36,14 +46,16 @@ impl SearchPane {
             (None, _) => Span::styled("주민 색인을 만드는 중… (불러오는 중)", t.warn),
             (Some(ix), _) if self.has_more() => Span::styled(
                 format!(
-                    "{}건 중 {}건 표시, ↓ 더 보기 (전체 {}명)",
-                    self.total(),
+                    "{} 중 {}건 표시, ↓ 더 보기 (전체 {}명)",
+                    self.total_text(),
                     self.hits.len(),
                     ix.len()
                 ),
                 t.warn,
             ),
-            (Some(ix), _) => Span::styled(format!("{}명 중 {}건", ix.len(), self.total()), t.dim),
+            (Some(ix), _) => {
+                Span::styled(format!("{}명 중 {}", ix.len(), self.total_text()), t.dim)
+            }
         };
         chips.push(status);
         f.render_widget(
