@@ -5,7 +5,13 @@
 //! cargo build --release --bin dolbom && cargo bench --bench scale
 //! DOLBOM_SCALE_RESIDENTS=1000000 cargo bench --bench scale     # the 1M demo
 //! DOLBOM_SCALE_DB=/path/to/demo.db cargo bench --bench scale   # an existing demo database
+//! # the 1M figures of issue #18's closing note (a shared, read-only demo; ~10 min, ~9 GB free):
+//! DOLBOM_SCALE_DB=/work/bench/d1m.db DOLBOM_SCALE_RUNS=5 cargo bench --bench scale
 //! ```
+//!
+//! A database named by `DOLBOM_SCALE_DB` is copied under `target/scale/` first (with its WAL)
+//! and the copy removed at the end: the search process and the TUI write audit rows, so the
+//! bench never runs on the named file itself. The names file for fzf goes there too.
 //!
 //! - `search_process_*`: `dolbom search 민수 --limit 20 --json`, whole process, against
 //!   `fzf --filter 민수` over the same names (median of `DOLBOM_SCALE_RUNS`, default 15), and
@@ -114,12 +120,48 @@ fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
-fn demo_db(residents: usize) -> (PathBuf, bool) {
-    if let Some(p) = std::env::var_os("DOLBOM_SCALE_DB") {
-        return (PathBuf::from(p), false);
+/// `path` with `suffix` appended to its file name (`x.db` → `x.db-wal`).
+fn with_suffix(path: &Path, suffix: &str) -> PathBuf {
+    let mut p = path.to_path_buf().into_os_string();
+    p.push(suffix);
+    PathBuf::from(p)
+}
+
+/// A copy of `src` (and its WAL, if any) under `target/scale/`, so that nothing the bench
+/// runs writes to a shared database: `dolbom search` and the TUI record reads in the audit log,
+/// the first open may store the index. Removed at the end unless `DOLBOM_SCALE_KEEP` is set.
+fn copy_db(src: &Path, dir: &Path) -> PathBuf {
+    let name = src
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "demo.db".into());
+    let dst = dir.join(format!("copy-{name}"));
+    let t = Instant::now();
+    for suffix in ["", "-wal"] {
+        let from = with_suffix(src, suffix);
+        let to = with_suffix(&dst, suffix);
+        let _ = std::fs::remove_file(&to);
+        if from.exists() {
+            std::fs::copy(&from, &to).expect("copy the database");
+        }
     }
+    let _ = std::fs::remove_file(with_suffix(&dst, "-shm"));
+    eprintln!(
+        "{} copied to {} in {:.1} s",
+        src.display(),
+        dst.display(),
+        t.elapsed().as_secs_f64()
+    );
+    dst
+}
+
+fn demo_db(residents: usize) -> (PathBuf, bool) {
     let dir = root().join("target/scale");
     std::fs::create_dir_all(&dir).expect("target/scale");
+    let keep = std::env::var_os("DOLBOM_SCALE_KEEP").is_some();
+    if let Some(p) = std::env::var_os("DOLBOM_SCALE_DB") {
+        return (copy_db(Path::new(&p), &dir), !keep);
+    }
     let path = dir.join(format!("demo-{residents}.db"));
     if !path.exists() {
         let mut store = open(&path);
@@ -135,7 +177,7 @@ fn demo_db(residents: usize) -> (PathBuf, bool) {
             t.elapsed().as_secs_f64()
         );
     }
-    (path, std::env::var_os("DOLBOM_SCALE_KEEP").is_none())
+    (path, !keep)
 }
 
 /// The five query kinds, each as typed key by key (a Hangul IME shows the syllable growing).
@@ -237,7 +279,7 @@ fn search_process(db: &Path, runs: usize) {
         return;
     };
     report("search_process_median", ours, "ms");
-    let names = db.with_extension("names.txt");
+    let names = root().join("target/scale/names.txt");
     let mut text = String::new();
     dolbom::store::for_each_search_record(&db.into(), |r| {
         text.push_str(&r.name);
@@ -354,6 +396,8 @@ fn main() {
     let store = open(&db);
     if std::env::var("DOLBOM_SCALE_ONLY").as_deref() == Ok("today") {
         today(&store, runs);
+        drop(store);
+        finish(&db, remove);
         return;
     }
     let t = Instant::now();
@@ -404,11 +448,14 @@ fn main() {
     drop(index);
     drop(store);
     search_process(&db, runs);
+    finish(&db, remove);
+}
+
+/// Removes the demo (or the copy) when asked.
+fn finish(db: &Path, remove: bool) {
     if remove {
         for ext in ["", "-wal", "-shm"] {
-            let mut p = db.clone().into_os_string();
-            p.push(ext);
-            let _ = std::fs::remove_file(PathBuf::from(p));
+            let _ = std::fs::remove_file(with_suffix(db, ext));
         }
     }
 }
