@@ -51,6 +51,7 @@ fn compare(store: &Store, scope: Scope, days: &[NaiveDate]) -> usize {
         assert_eq!(old_lists, new_lists, "{scope:?} {today}: lists");
         let built = crate::timeline::ops::today_at(store, scope, today).expect("rows");
         assert_eq!(old_lists, built, "{scope:?} {today}: lists from the rows");
+        assert_pages(store, scope, today, &built);
         items += new_lists
             .sections()
             .iter()
@@ -77,6 +78,41 @@ fn compare(store: &Store, scope: Scope, days: &[NaiveDate]) -> usize {
         "{scope:?}: by stage"
     );
     items
+}
+
+/// The whole lists cut to their first `cap` items, with the whole lists' counts.
+fn first_of(full: &due::Today, cap: usize) -> due::Today {
+    let cut = |v: &Vec<due::DueItem>| v.iter().take(cap).cloned().collect::<Vec<_>>();
+    due::Today {
+        due_today: cut(&full.due_today),
+        overdue: cut(&full.overdue),
+        deadlines: cut(&full.deadlines),
+        no_contact: cut(&full.no_contact),
+        aftercare: cut(&full.aftercare),
+        referrals: cut(&full.referrals),
+        counts: full.counts,
+    }
+}
+
+/// A page of the 오늘 lists (what the pane shows) is the whole lists' first items, with
+/// their counts; the counts are the lists' lengths, overdue items counted as the whole lists
+/// have them.
+fn assert_pages(store: &Store, scope: Scope, today: NaiveDate, full: &due::Today) {
+    for ((_, items), count) in full.sections().iter().zip(full.counts) {
+        assert_eq!(count.items, items.len(), "{scope:?} {today}: count");
+        let overdue = items.iter().filter(|i| i.is_overdue()).count();
+        assert_eq!(count.overdue, overdue, "{scope:?} {today}: overdue");
+    }
+    for cap in [0, 1, 3, 40, usize::MAX] {
+        let page = crate::timeline::ops::today_page_at(store, scope, today, cap).expect("page");
+        assert_eq!(
+            page,
+            first_of(full, cap),
+            "{scope:?} {today}: page of {cap}"
+        );
+        assert_eq!(page.overdue_count(), full.overdue_count());
+        assert_eq!(page.is_partial(), first_of(full, cap) != *full);
+    }
 }
 
 /// The maintained tables equal a from-scratch recompute.
