@@ -18,7 +18,8 @@
 //!   their ratio (goal ≤ 0.5). Needs `target/release/dolbom` (or `DOLBOM_BIN`) and fzf on PATH.
 //! - `keystroke_*`: one keystroke as the search pane runs it (refine with the searcher, rank,
 //!   first page of 20, their list rows), p50/p99 per query kind over repeated typing.
-//! - `today_*`: the 오늘 lists and charts, everyone and mine (median).
+//! - `today_*`: the 오늘 lists and charts, everyone and mine (median): `today_page_*` as the
+//!   pane loads them (the first 200 of each list, every list's count), `today_*` whole.
 //! - `index_*`: the persisted index: bytes per resident, load time from the database.
 //! - `tui_*`: the TUI started under `script` until the index is ready, with its peak RSS
 //!   (Linux; skipped elsewhere).
@@ -236,6 +237,23 @@ fn today(store: &Store, runs: usize) {
         };
         report(
             &format!("today_{name}_median"),
+            percentile(&mut v, 0.5),
+            "ms",
+        );
+        // What the 오늘 pane loads: the first items of each list and every list's count.
+        let mut v: Vec<f64> = (0..runs)
+            .map(|_| {
+                time_ms(|| {
+                    let t =
+                        timeline::ops::today_page(store, scope, timeline::due::SHOWN_PER_SECTION)
+                            .expect("today page");
+                    let c = timeline::charts(store, scope, &t).expect("charts");
+                    std::hint::black_box((t, c));
+                })
+            })
+            .collect();
+        report(
+            &format!("today_page_{name}_median"),
             percentile(&mut v, 0.5),
             "ms",
         );
