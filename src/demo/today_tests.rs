@@ -29,6 +29,13 @@ fn normalized(mut f: TodayFacts) -> TodayFacts {
         s.entered.sort();
     }
     f.stages.sort_by(|a, b| a.case.case_id.cmp(&b.case.case_id));
+    f.referrals.sort_by(|a, b| {
+        (&a.requested_on, &a.case.case_id, &a.referral_id).cmp(&(
+            &b.requested_on,
+            &b.case.case_id,
+            &b.referral_id,
+        ))
+    });
     f.contacts.sort_by(|a, b| {
         (a.case.case_id.as_str(), a.stage.code()).cmp(&(b.case.case_id.as_str(), b.stage.code()))
     });
@@ -41,7 +48,15 @@ fn compare(store: &Store, scope: Scope, days: &[NaiveDate]) -> usize {
     let mut items = 0;
     for &today in days {
         let referral_before = day(today - Duration::days(due::REFERRAL_WAIT_DAYS));
-        let old = reference::facts(store, scope, &day(today), &referral_before).expect("old");
+        let mut old = reference::facts(store, scope, &day(today), &referral_before).expect("old");
+        // Referrals of one day came in no set order before; now by case, then id.
+        old.referrals.sort_by(|a, b| {
+            (&a.requested_on, &a.case.case_id, &a.referral_id).cmp(&(
+                &b.requested_on,
+                &b.case.case_id,
+                &b.referral_id,
+            ))
+        });
         let new = crate::timeline::ops::today_facts(store, scope, today).expect("new");
         assert_eq!(
             old.follow_ups, new.follow_ups,

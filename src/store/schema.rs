@@ -876,8 +876,9 @@ INSERT INTO today_refresh (case_id) SELECT id FROM cases;
 /// the rest. The follow-ups are counted per due day and worker (`follow_up_counts`, kept by
 /// triggers on `follow_up_today`, as `case_stage_counts` is on `case_today`), so a count is a
 /// sum over days, not a walk over 150k rows. Waiting referrals are read index-only: their
-/// partial index holds what the list shows of a referral, and `cases_id_live` a live case's
-/// worker and resident. V_TODAY's tables and triggers are kept as they are.
+/// partial index holds what the list shows of a referral, and `case_today_case_name` a live
+/// case's worker and resident's name (one seek per referral, in an index a fifth the size of
+/// `cases` and `residents` together). V_TODAY's tables and triggers are kept as they are.
 pub(super) const V_TODAY_1M: &str = r#"
 CREATE TABLE IF NOT EXISTS follow_up_counts (
     due_on TEXT NOT NULL,
@@ -907,5 +908,5 @@ INSERT INTO follow_up_counts (due_on, worker, n)
 
 CREATE INDEX IF NOT EXISTS referrals_waiting
     ON referrals(status, requested_on, case_id, id, resource_id) WHERE deleted = 0;
-CREATE INDEX IF NOT EXISTS cases_id_live ON cases(id, worker, resident_id) WHERE deleted = 0;
+CREATE INDEX IF NOT EXISTS case_today_case_name ON case_today(case_id, worker, name);
 "#;

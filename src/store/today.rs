@@ -134,27 +134,33 @@ fn contact_sql(mine: bool) -> String {
     )
 }
 
-/// Referrals in 의뢰 requested by `?1`, on live cases, in request order. Index-only but for
-/// the resource's name: `referrals_waiting` holds what the list shows of a referral and
-/// `cases_id_live` a live case's worker and resident (migration V_TODAY_1M); "mine" starts
-/// from the worker's cases (a few hundred) instead of every waiting referral.
+/// Referrals in 의뢰 requested by `?1`, on live cases of a resident on file (the cases
+/// `case_today` holds with a name), in request order. Index-only but for the resource's name:
+/// `referrals_waiting` holds what the list shows of a referral and `case_today_case_name` the
+/// case's worker and resident's name (migration V_TODAY_1M); "mine" starts from the worker's
+/// live cases (a few hundred) instead of every waiting referral.
 fn referral_sql(mine: bool) -> String {
-    let from = if mine {
-        "cases c INDEXED BY cases_worker
-         CROSS JOIN referrals f INDEXED BY referrals_case ON f.case_id = c.id"
+    let (from, scope) = if mine {
+        (
+            "cases c INDEXED BY cases_worker
+             CROSS JOIN referrals f INDEXED BY referrals_case ON f.case_id = c.id
+             CROSS JOIN case_today t INDEXED BY case_today_case_name ON t.case_id = c.id",
+            "AND c.worker = ?2",
+        )
     } else {
-        "referrals f INDEXED BY referrals_waiting
-         CROSS JOIN cases c INDEXED BY cases_id_live ON c.id = f.case_id"
+        (
+            "referrals f INDEXED BY referrals_waiting
+             CROSS JOIN case_today t INDEXED BY case_today_case_name ON t.case_id = f.case_id",
+            "AND ?2 IS NULL",
+        )
     };
     format!(
-        "SELECT c.id, r.name, c.worker, f.id, coalesce(s.name, ''), f.status, f.requested_on
+        "SELECT t.case_id, t.name, t.worker, f.id, coalesce(s.name, ''), f.status, f.requested_on
          FROM {from}
-         JOIN residents r INDEXED BY residents_id_name ON r.id = c.resident_id
          LEFT JOIN resources s ON s.id = f.resource_id
-         WHERE f.status = '의뢰' AND f.requested_on <= ?1 AND f.deleted = 0 AND c.deleted = 0
-           {}
-         ORDER BY f.requested_on, f.id",
-        scope_on("c.worker", mine, 2)
+         WHERE f.status = '의뢰' AND f.requested_on <= ?1 AND f.deleted = 0 AND t.name IS NOT NULL
+           {scope}
+         ORDER BY f.requested_on, f.case_id, f.id"
     )
 }
 
@@ -445,11 +451,20 @@ impl Store {
         scope: Scope,
         requested_before: &str,
     ) -> Result<Vec<ReferralFact>> {
+        let sql = referral_sql(scope == Scope::Mine);
+        self.referral_rows(&sql, requested_before, scope)
+    }
+
+    fn referral_rows(
+        &self,
+        sql: &str,
+        requested_before: &str,
+        scope: Scope,
+    ) -> Result<Vec<ReferralFact>> {
         let worker = self.scope_worker(scope);
-        let sql = referral_sql(worker.is_some());
         let mut stmt = self
             .conn()
-            .prepare_cached(&sql)
+            .prepare_cached(sql)
             .map_err(|e| self.sql_err(e))?;
         stmt.query_map(params![requested_before, worker], |r| {
             Ok(ReferralFact {
@@ -629,6 +644,21 @@ pub(crate) mod reference {
         }
     }
 
+    /// Waiting referrals as they were read before V_TODAY_1M (from `cases` and `residents`).
+    fn referral_sql(mine: bool) -> String {
+        format!(
+            "SELECT c.id, r.name, c.worker, f.id, coalesce(s.name, ''), f.status, f.requested_on
+             FROM referrals f
+             JOIN cases c ON c.id = f.case_id
+             JOIN residents r INDEXED BY residents_id_name ON r.id = c.resident_id
+             LEFT JOIN resources s ON s.id = f.resource_id
+             WHERE f.status = '의뢰' AND f.requested_on <= ?1 AND f.deleted = 0 AND c.deleted = 0
+               {}
+             ORDER BY f.requested_on",
+            scope_sql(mine, 2)
+        )
+    }
+
     /// What [`Store::follow_up_facts`] and the others returned, the old way.
     pub(crate) fn facts(
         store: &Store,
@@ -642,7 +672,7 @@ pub(crate) mod reference {
             follow_ups: store.follow_up_rows(&follow_up_sql(mine), today, worker.clone())?,
             stages: store.stage_rows(&stage_sql(mine), worker.clone())?,
             contacts: store.contact_rows(&contact_sql(mine), today, worker)?,
-            referrals: store.waiting_referral_facts(scope, referral_before)?,
+            referrals: store.referral_rows(&referral_sql(mine), referral_before, scope)?,
         })
     }
 
