@@ -878,7 +878,8 @@ INSERT INTO today_refresh (case_id) SELECT id FROM cases;
 /// sum over days, not a walk over 150k rows. Waiting referrals are read index-only: their
 /// partial index holds what the list shows of a referral, and `case_today_case_name` a live
 /// case's worker and resident's name (one seek per referral, in an index a fifth the size of
-/// `cases` and `residents` together). V_TODAY's tables and triggers are kept as they are.
+/// `cases` and `residents` together); closed cases are indexed by their 사후관리 day
+/// (`case_today_aftercare`). V_TODAY's tables and triggers are kept as they are.
 pub(super) const V_TODAY_1M: &str = r#"
 CREATE TABLE IF NOT EXISTS follow_up_counts (
     due_on TEXT NOT NULL,
@@ -909,4 +910,8 @@ INSERT INTO follow_up_counts (due_on, worker, n)
 CREATE INDEX IF NOT EXISTS referrals_waiting
     ON referrals(status, requested_on, case_id, id, resource_id) WHERE deleted = 0;
 CREATE INDEX IF NOT EXISTS case_today_case_name ON case_today(case_id, worker, name);
+-- Closed cases by their 사후관리 day: everyone's 사후관리 list reads the cases whose day has come,
+-- not every closed case.
+CREATE INDEX IF NOT EXISTS case_today_aftercare ON case_today(aftercare_on)
+    WHERE aftercare_on IS NOT NULL AND stage IN ('closed', 'aftercare');
 "#;

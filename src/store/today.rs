@@ -119,16 +119,22 @@ fn stage_sql(mine: bool) -> String {
 }
 
 /// 모니터링 cases and closed cases whose 사후관리 date has come, with their latest contact,
-/// from `case_today` (a range of its key each).
+/// from `case_today`: a range of its key each for "mine"; for everyone the closed cases are a
+/// range of `case_today_aftercare` (migration V_TODAY_1M), the ones whose day has come.
 fn contact_sql(mine: bool) -> String {
     let scope = scope_on("t.worker", mine, 2);
+    let closed = if mine {
+        "case_today t"
+    } else {
+        "case_today t INDEXED BY case_today_aftercare"
+    };
     format!(
         "SELECT t.case_id, t.name, t.worker, t.stage, t.opened_on, t.aftercare_on, t.last_contact
          FROM case_today t
          WHERE t.stage = 'monitoring' AND t.name IS NOT NULL {scope}
          UNION ALL
          SELECT t.case_id, t.name, t.worker, t.stage, t.opened_on, t.aftercare_on, t.last_contact
-         FROM case_today t
+         FROM {closed}
          WHERE t.stage IN ('closed', 'aftercare') AND t.aftercare_on IS NOT NULL
            AND t.aftercare_on <= ?1 AND t.name IS NOT NULL {scope}"
     )
