@@ -587,6 +587,14 @@ fn today_pane_shows_the_first_items_of_a_long_list_and_counts_the_rest() {
     }
     let more = format!("… 외 {}건 (x: 전체를 엑셀로)", overdue - SHOWN_PER_SECTION);
     assert!(seen.contains(&more), "{more}\n{seen}");
+    // The line is no item: paging on goes past it into the next list.
+    press(&mut app, &["pgdn", "pgdn"]);
+    let next = screen(&mut app, 80, 24);
+    let deadline = dolbom::timeline::due::DeadlineRule::ALL
+        .iter()
+        .any(|r| next.contains(r.label()));
+    assert!(deadline && !next.contains("… 외"), "{next}");
+    assert!(app.today.selected_is_item());
 }
 
 #[test]
