@@ -45,6 +45,13 @@
 //!   TUI index ready 469 ms (before 434–1,062 ms), RSS 92.9 MB (before 126 MB); index load
 //!   136 ms; search whole process 234 ms vs fzf 1,475 ms (0.16×; before 320–370 ms, 123 MB);
 //!   keystroke p50 25–74 ms, p99 59–177 ms (goal 8 ms: not met, see issue #18).
+//! - 1M, the lead's shared demo (`DOLBOM_SCALE_DB=…/d1m.db DOLBOM_SCALE_RUNS=5
+//!   DOLBOM_SCALE_ROUNDS=10`, on a copy; 2026-11-29 evening, load average 5–6 with other
+//!   builds, before → after the 오늘 page of V_TODAY_1M): 오늘 everyone 3,613 ms (load 9–10) /
+//!   1,260 ms whole lists → `today_page_everyone` 371 ms; mine 571 ms → 6.5 ms; search whole
+//!   process 437 vs fzf 2,134 ms (0.20×) → 333 vs 1,033 ms (0.32×); TUI index ready 373 ms
+//!   both times, RSS 102 → 101 MB; keystroke p50 14–84 → 13–46 ms, p99 92–234 → 80–138 ms
+//!   (search code unchanged here: the difference is the load).
 //!
 //! The demo is written under `target/scale/` and removed at the end unless `DOLBOM_SCALE_KEEP`
 //! is set (it is large). Not run by `cargo test` (harness = false, no `#[test]`).
@@ -469,11 +476,19 @@ fn main() {
     finish(&db, remove);
 }
 
-/// Removes the demo (or the copy) when asked.
+/// Removes the demo (or the copy) when asked, with the files kept beside it (`-wal`, `-shm`,
+/// the audit log's witnessed head `.audit-head` …: every file whose name starts with its).
 fn finish(db: &Path, remove: bool) {
-    if remove {
-        for ext in ["", "-wal", "-shm"] {
-            let _ = std::fs::remove_file(with_suffix(db, ext));
+    if !remove {
+        return;
+    }
+    let (Some(dir), Some(name)) = (db.parent(), db.file_name()) else {
+        return;
+    };
+    let name = name.to_string_lossy().into_owned();
+    for f in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+        if f.file_name().to_string_lossy().starts_with(&name) {
+            let _ = std::fs::remove_file(f.path());
         }
     }
 }

@@ -9,10 +9,17 @@
 //!
 //! `today_page_*` is what the 오늘 pane loads (the first 200 items of each list and every
 //! list's count, `timeline::ops::today_page`); `today_and_charts_*` the whole lists (the
-//! export). At 1M residents (`/work/bench/d1m.db`, 148k follow-ups due for everyone, 2-core
-//! machine shared with other builds), see the figures below.
+//! export). At 1M residents (a copy of `/work/bench/d1m.db`: 148k follow-ups due for
+//! everyone, 68k cases in the stages with deadlines, 89k in 모니터링, 8.3k referrals waiting),
+//! 2-core machine shared with other builds, the same copy before (main 745c5eb, schema V_TODAY)
+//! and after (V_TODAY_1M), back to back at load average 5.4–6.5:
+//! `DOLBOM_BENCH_DB=target/d1m.db cargo bench --bench timeline -- today_`
+//! - everyone, what the pane loads: 1.50 s (`today_and_charts_all`, the whole lists) →
+//!   395 ms (`today_page_and_charts_all`); the whole lists (the export) 1.17 s.
+//! - mine: 229 ms → 6.0 ms (the waiting referrals were every waiting referral's case and
+//!   resident rows; now the worker's cases').
 //!
-//! At 100k residents (14.8k follow-ups due for everyone), 2-core machine shared with other
+//! Earlier, at 100k residents (14.8k follow-ups due for everyone), 2-core machine shared with other
 //! builds: `today_and_charts_all` 121 ms median before the lists were built from borrowed rows
 //! (facts in between, load 8.5), 43 ms after (load 4.8; 36 ms under `nice -n -15`), with the
 //! store's part (`today_facts_all`, unchanged code) at 102 ms and 39 ms in the same runs.
