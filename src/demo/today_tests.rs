@@ -29,6 +29,13 @@ fn normalized(mut f: TodayFacts) -> TodayFacts {
         s.entered.sort();
     }
     f.stages.sort_by(|a, b| a.case.case_id.cmp(&b.case.case_id));
+    f.referrals.sort_by(|a, b| {
+        (&a.requested_on, &a.case.case_id, &a.referral_id).cmp(&(
+            &b.requested_on,
+            &b.case.case_id,
+            &b.referral_id,
+        ))
+    });
     f.contacts.sort_by(|a, b| {
         (a.case.case_id.as_str(), a.stage.code()).cmp(&(b.case.case_id.as_str(), b.stage.code()))
     });
@@ -41,7 +48,15 @@ fn compare(store: &Store, scope: Scope, days: &[NaiveDate]) -> usize {
     let mut items = 0;
     for &today in days {
         let referral_before = day(today - Duration::days(due::REFERRAL_WAIT_DAYS));
-        let old = reference::facts(store, scope, &day(today), &referral_before).expect("old");
+        let mut old = reference::facts(store, scope, &day(today), &referral_before).expect("old");
+        // Referrals of one day came in no set order before; now by case, then id.
+        old.referrals.sort_by(|a, b| {
+            (&a.requested_on, &a.case.case_id, &a.referral_id).cmp(&(
+                &b.requested_on,
+                &b.case.case_id,
+                &b.referral_id,
+            ))
+        });
         let new = crate::timeline::ops::today_facts(store, scope, today).expect("new");
         assert_eq!(
             old.follow_ups, new.follow_ups,
@@ -51,6 +66,7 @@ fn compare(store: &Store, scope: Scope, days: &[NaiveDate]) -> usize {
         assert_eq!(old_lists, new_lists, "{scope:?} {today}: lists");
         let built = crate::timeline::ops::today_at(store, scope, today).expect("rows");
         assert_eq!(old_lists, built, "{scope:?} {today}: lists from the rows");
+        assert_pages(store, scope, today, &built);
         items += new_lists
             .sections()
             .iter()
@@ -77,6 +93,41 @@ fn compare(store: &Store, scope: Scope, days: &[NaiveDate]) -> usize {
         "{scope:?}: by stage"
     );
     items
+}
+
+/// The whole lists cut to their first `cap` items, with the whole lists' counts.
+fn first_of(full: &due::Today, cap: usize) -> due::Today {
+    let cut = |v: &Vec<due::DueItem>| v.iter().take(cap).cloned().collect::<Vec<_>>();
+    due::Today {
+        due_today: cut(&full.due_today),
+        overdue: cut(&full.overdue),
+        deadlines: cut(&full.deadlines),
+        no_contact: cut(&full.no_contact),
+        aftercare: cut(&full.aftercare),
+        referrals: cut(&full.referrals),
+        counts: full.counts,
+    }
+}
+
+/// A page of the 오늘 lists (what the pane shows) is the whole lists' first items, with
+/// their counts; the counts are the lists' lengths, overdue items counted as the whole lists
+/// have them.
+fn assert_pages(store: &Store, scope: Scope, today: NaiveDate, full: &due::Today) {
+    for ((_, items), count) in full.sections().iter().zip(full.counts) {
+        assert_eq!(count.items, items.len(), "{scope:?} {today}: count");
+        let overdue = items.iter().filter(|i| i.is_overdue()).count();
+        assert_eq!(count.overdue, overdue, "{scope:?} {today}: overdue");
+    }
+    for cap in [0, 1, 3, 40, usize::MAX] {
+        let page = crate::timeline::ops::today_page_at(store, scope, today, cap).expect("page");
+        assert_eq!(
+            page,
+            first_of(full, cap),
+            "{scope:?} {today}: page of {cap}"
+        );
+        assert_eq!(page.overdue_count(), full.overdue_count());
+        assert_eq!(page.is_partial(), first_of(full, cap) != *full);
+    }
 }
 
 /// The maintained tables equal a from-scratch recompute.

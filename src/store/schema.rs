@@ -36,6 +36,7 @@ pub const MIGRATIONS: &[&str] = &[
     V_VISITS,
     V_DISCOVERY_BULK,
     V_TODAY,
+    V_TODAY_1M,
 ];
 
 /// The schema version this build writes.
@@ -869,4 +870,48 @@ DELETE FROM entry_days;
 INSERT INTO entry_days (day, author, n)
     SELECT substr(at, 1, 10), author, count(*) FROM entries GROUP BY 1, 2;
 INSERT INTO today_refresh (case_id) SELECT id FROM cases;
+"#;
+
+/// 오늘 at a million residents (#18): the pane shows the first items of each list and counts
+/// the rest. The follow-ups are counted per due day and worker (`follow_up_counts`, kept by
+/// triggers on `follow_up_today`, as `case_stage_counts` is on `case_today`), so a count is a
+/// sum over days, not a walk over 150k rows. Waiting referrals are read index-only: their
+/// partial index holds what the list shows of a referral, and `case_today_case_name` a live
+/// case's worker and resident's name (one seek per referral, in an index a fifth the size of
+/// `cases` and `residents` together); closed cases are indexed by their 사후관리 day
+/// (`case_today_aftercare`). V_TODAY's tables and triggers are kept as they are.
+pub(super) const V_TODAY_1M: &str = r#"
+CREATE TABLE IF NOT EXISTS follow_up_counts (
+    due_on TEXT NOT NULL,
+    worker TEXT NOT NULL,
+    n      INTEGER NOT NULL,
+    PRIMARY KEY (due_on, worker)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS follow_up_counts_worker ON follow_up_counts(worker, due_on, n);
+CREATE TRIGGER IF NOT EXISTS follow_up_count_insert AFTER INSERT ON follow_up_today
+BEGIN
+    INSERT INTO follow_up_counts (due_on, worker, n) VALUES (NEW.due_on, NEW.worker, 1)
+    ON CONFLICT(due_on, worker) DO UPDATE SET n = n + 1;
+END;
+CREATE TRIGGER IF NOT EXISTS follow_up_count_delete AFTER DELETE ON follow_up_today
+BEGIN
+    UPDATE follow_up_counts SET n = n - 1 WHERE due_on = OLD.due_on AND worker = OLD.worker;
+END;
+CREATE TRIGGER IF NOT EXISTS follow_up_count_update AFTER UPDATE OF due_on, worker ON follow_up_today
+BEGIN
+    UPDATE follow_up_counts SET n = n - 1 WHERE due_on = OLD.due_on AND worker = OLD.worker;
+    INSERT INTO follow_up_counts (due_on, worker, n) VALUES (NEW.due_on, NEW.worker, 1)
+    ON CONFLICT(due_on, worker) DO UPDATE SET n = n + 1;
+END;
+DELETE FROM follow_up_counts;
+INSERT INTO follow_up_counts (due_on, worker, n)
+    SELECT due_on, worker, count(*) FROM follow_up_today GROUP BY 1, 2;
+
+CREATE INDEX IF NOT EXISTS referrals_waiting
+    ON referrals(status, requested_on, case_id, id, resource_id) WHERE deleted = 0;
+CREATE INDEX IF NOT EXISTS case_today_case_name ON case_today(case_id, worker, name);
+-- Closed cases by their 사후관리 day: everyone's 사후관리 list reads the cases whose day has come,
+-- not every closed case.
+CREATE INDEX IF NOT EXISTS case_today_aftercare ON case_today(aftercare_on)
+    WHERE aftercare_on IS NOT NULL AND stage IN ('closed', 'aftercare');
 "#;

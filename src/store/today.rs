@@ -68,6 +68,44 @@ fn follow_up_sql(mine: bool) -> String {
     )
 }
 
+/// The first `?3` follow-ups of one of the two lists, in the list's order: due on `?1`
+/// (`due_today`), or before it. A range of `follow_up_today`'s key (everyone) or of
+/// `follow_up_today_worker` ("mine"), read no further than the page.
+fn follow_up_page_sql(mine: bool, due_today: bool) -> String {
+    let (table, scope) = if mine {
+        (
+            "follow_up_today f INDEXED BY follow_up_today_worker",
+            "AND f.worker = ?2",
+        )
+    } else {
+        ("follow_up_today f", "AND ?2 IS NULL")
+    };
+    let due = if due_today { "=" } else { "<" };
+    format!(
+        "SELECT f.case_id, f.name, f.worker, f.entry_id, f.kind, f.at, f.due_on, f.line, f.last_contact
+         FROM {table}
+         WHERE f.due_on {due} ?1 {scope}
+         ORDER BY f.due_on, f.case_id, f.at, f.entry_id
+         LIMIT ?3"
+    )
+}
+
+/// How many follow-ups are due on `?1` and before it, from the per-day counts
+/// `follow_up_counts` keeps (migration V_TODAY_1M): a range of days, not of follow-ups.
+fn follow_up_count_sql(mine: bool) -> &'static str {
+    if mine {
+        "SELECT coalesce(sum(CASE WHEN due_on = ?1 THEN n END), 0),
+                coalesce(sum(CASE WHEN due_on < ?1 THEN n END), 0)
+         FROM follow_up_counts INDEXED BY follow_up_counts_worker
+         WHERE worker = ?2 AND due_on <= ?1"
+    } else {
+        "SELECT coalesce(sum(CASE WHEN due_on = ?1 THEN n END), 0),
+                coalesce(sum(CASE WHEN due_on < ?1 THEN n END), 0)
+         FROM follow_up_counts
+         WHERE due_on <= ?1 AND ?2 IS NULL"
+    }
+}
+
 /// Live cases in the stages with guide deadlines, with their stage changes, from `case_today`
 /// (one range of its key per stage).
 fn stage_sql(mine: bool) -> String {
@@ -81,32 +119,54 @@ fn stage_sql(mine: bool) -> String {
 }
 
 /// 모니터링 cases and closed cases whose 사후관리 date has come, with their latest contact,
-/// from `case_today` (a range of its key each).
+/// from `case_today`: a range of its key each for "mine"; for everyone the closed cases are a
+/// range of `case_today_aftercare` (migration V_TODAY_1M), the ones whose day has come.
 fn contact_sql(mine: bool) -> String {
     let scope = scope_on("t.worker", mine, 2);
+    let closed = if mine {
+        "case_today t"
+    } else {
+        "case_today t INDEXED BY case_today_aftercare"
+    };
     format!(
         "SELECT t.case_id, t.name, t.worker, t.stage, t.opened_on, t.aftercare_on, t.last_contact
          FROM case_today t
          WHERE t.stage = 'monitoring' AND t.name IS NOT NULL {scope}
          UNION ALL
          SELECT t.case_id, t.name, t.worker, t.stage, t.opened_on, t.aftercare_on, t.last_contact
-         FROM case_today t
+         FROM {closed}
          WHERE t.stage IN ('closed', 'aftercare') AND t.aftercare_on IS NOT NULL
            AND t.aftercare_on <= ?1 AND t.name IS NOT NULL {scope}"
     )
 }
 
+/// Referrals in 의뢰 requested by `?1`, on live cases of a resident on file (the cases
+/// `case_today` holds with a name), in request order. Index-only but for the resource's name:
+/// `referrals_waiting` holds what the list shows of a referral and `case_today_case_name` the
+/// case's worker and resident's name (migration V_TODAY_1M); "mine" starts from the worker's
+/// live cases (a few hundred) instead of every waiting referral.
 fn referral_sql(mine: bool) -> String {
+    let (from, scope) = if mine {
+        (
+            "cases c INDEXED BY cases_worker
+             CROSS JOIN referrals f INDEXED BY referrals_case ON f.case_id = c.id
+             CROSS JOIN case_today t INDEXED BY case_today_case_name ON t.case_id = c.id",
+            "AND c.worker = ?2",
+        )
+    } else {
+        (
+            "referrals f INDEXED BY referrals_waiting
+             CROSS JOIN case_today t INDEXED BY case_today_case_name ON t.case_id = f.case_id",
+            "AND ?2 IS NULL",
+        )
+    };
     format!(
-        "SELECT c.id, r.name, c.worker, f.id, coalesce(s.name, ''), f.status, f.requested_on
-         FROM referrals f
-         JOIN cases c ON c.id = f.case_id
-         JOIN residents r INDEXED BY residents_id_name ON r.id = c.resident_id
+        "SELECT t.case_id, t.name, t.worker, f.id, coalesce(s.name, ''), f.status, f.requested_on
+         FROM {from}
          LEFT JOIN resources s ON s.id = f.resource_id
-         WHERE f.status = '의뢰' AND f.requested_on <= ?1 AND f.deleted = 0 AND c.deleted = 0
-           {}
-         ORDER BY f.requested_on",
-        scope_on("c.worker", mine, 2)
+         WHERE f.status = '의뢰' AND f.requested_on <= ?1 AND f.deleted = 0 AND t.name IS NOT NULL
+           {scope}
+         ORDER BY f.requested_on, f.case_id, f.id"
     )
 }
 
@@ -212,6 +272,46 @@ impl Store {
             });
             Ok(())
         })
+    }
+
+    /// The first `cap` follow-ups due on `today` and the first `cap` due before it, each row
+    /// borrowed and handed to `f` (due today first), in each list's order; returns how many
+    /// there are in all in each list (due today, overdue).
+    pub fn visit_follow_up_page(
+        &self,
+        scope: Scope,
+        today: &str,
+        cap: usize,
+        mut f: impl FnMut(FollowUpRow<'_>),
+    ) -> Result<(usize, usize)> {
+        let worker = self.scope_worker(scope);
+        let mine = worker.is_some();
+        let limit = i64::try_from(cap).unwrap_or(i64::MAX);
+        for due_today in [true, false] {
+            let sql = follow_up_page_sql(mine, due_today);
+            self.visit_rows(&sql, params![today, worker, limit], |r| {
+                let kind = text(r, 4)?;
+                f(FollowUpRow {
+                    case_id: text(r, 0)?,
+                    resident_name: text(r, 1)?,
+                    worker: text(r, 2)?,
+                    entry_id: text(r, 3)?,
+                    kind: EntryKind::parse(kind).ok_or_else(|| bad("entry kind", kind))?,
+                    at: text(r, 5)?,
+                    due_on: text(r, 6)?,
+                    body: text(r, 7)?,
+                    last_contact: text_or_null(r, 8)?,
+                });
+                Ok(())
+            })?;
+        }
+        let (due_today, overdue): (i64, i64) = self
+            .conn()
+            .prepare_cached(follow_up_count_sql(mine))
+            .and_then(|mut s| s.query_row(params![today, worker], |r| Ok((r.get(0)?, r.get(1)?))))
+            .map_err(|e| self.sql_err(e))?;
+        let count = |n: i64| usize::try_from(n).unwrap_or(0);
+        Ok((count(due_today), count(overdue)))
     }
 
     /// [`Store::stage_facts`], each row borrowed and handed to `f`.
@@ -357,11 +457,20 @@ impl Store {
         scope: Scope,
         requested_before: &str,
     ) -> Result<Vec<ReferralFact>> {
+        let sql = referral_sql(scope == Scope::Mine);
+        self.referral_rows(&sql, requested_before, scope)
+    }
+
+    fn referral_rows(
+        &self,
+        sql: &str,
+        requested_before: &str,
+        scope: Scope,
+    ) -> Result<Vec<ReferralFact>> {
         let worker = self.scope_worker(scope);
-        let sql = referral_sql(worker.is_some());
         let mut stmt = self
             .conn()
-            .prepare_cached(&sql)
+            .prepare_cached(sql)
             .map_err(|e| self.sql_err(e))?;
         stmt.query_map(params![requested_before, worker], |r| {
             Ok(ReferralFact {
@@ -411,8 +520,11 @@ impl Store {
     /// that none scans `entries`.
     pub fn today_query_plans(&self, scope: Scope) -> Result<Vec<(String, Vec<String>)>> {
         let mine = scope == Scope::Mine;
-        let queries: [(&str, String); 6] = [
+        let queries: [(&str, String); 9] = [
             ("follow_ups", follow_up_sql(mine)),
+            ("follow_ups_due_today_page", follow_up_page_sql(mine, true)),
+            ("follow_ups_overdue_page", follow_up_page_sql(mine, false)),
+            ("follow_up_counts", follow_up_count_sql(mine).to_string()),
             ("deadlines", stage_sql(mine)),
             ("no_contact_aftercare", contact_sql(mine)),
             ("referrals", referral_sql(mine)),
@@ -538,6 +650,21 @@ pub(crate) mod reference {
         }
     }
 
+    /// Waiting referrals as they were read before V_TODAY_1M (from `cases` and `residents`).
+    fn referral_sql(mine: bool) -> String {
+        format!(
+            "SELECT c.id, r.name, c.worker, f.id, coalesce(s.name, ''), f.status, f.requested_on
+             FROM referrals f
+             JOIN cases c ON c.id = f.case_id
+             JOIN residents r INDEXED BY residents_id_name ON r.id = c.resident_id
+             LEFT JOIN resources s ON s.id = f.resource_id
+             WHERE f.status = '의뢰' AND f.requested_on <= ?1 AND f.deleted = 0 AND c.deleted = 0
+               {}
+             ORDER BY f.requested_on",
+            scope_sql(mine, 2)
+        )
+    }
+
     /// What [`Store::follow_up_facts`] and the others returned, the old way.
     pub(crate) fn facts(
         store: &Store,
@@ -551,7 +678,7 @@ pub(crate) mod reference {
             follow_ups: store.follow_up_rows(&follow_up_sql(mine), today, worker.clone())?,
             stages: store.stage_rows(&stage_sql(mine), worker.clone())?,
             contacts: store.contact_rows(&contact_sql(mine), today, worker)?,
-            referrals: store.waiting_referral_facts(scope, referral_before)?,
+            referrals: store.referral_rows(&referral_sql(mine), referral_before, scope)?,
         })
     }
 
@@ -583,6 +710,7 @@ pub(crate) mod reference {
             "SELECT 'follow_up', due_on, case_id, at, entry_id, worker, name, kind, line, last_contact FROM follow_up_today",
             "SELECT 'count', stage, worker, n, '', '', '', '', '', '' FROM case_stage_counts WHERE n <> 0",
             "SELECT 'day', day, author, n, '', '', '', '', '', '' FROM entry_days WHERE n <> 0",
+            "SELECT 'due', due_on, worker, n, '', '', '', '', '', '' FROM follow_up_counts WHERE n <> 0",
             "SELECT 'refresh', case_id, '', '', '', '', '', '', '', '' FROM today_refresh",
         ];
         let mut out = Vec::new();
@@ -619,6 +747,7 @@ pub(crate) mod reference {
              DELETE FROM case_today;
              DELETE FROM follow_up_today;
              DELETE FROM case_stage_counts;
+             DELETE FROM follow_up_counts;
              DELETE FROM entry_days;
              INSERT INTO entry_days (day, author, n)
                  SELECT substr(at, 1, 10), author, count(*) FROM entries GROUP BY 1, 2;

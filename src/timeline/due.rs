@@ -139,23 +139,51 @@ impl DueItem {
     }
 }
 
-/// The item if it is due by `today`; its case and detail are built only then.
-fn item(
+/// Where the rules put their items: each comes with its `days_over` and case first, and is
+/// built only if the sink takes it (a page of the everyone lists keeps a few hundred of the
+/// tens of thousands due; see [`TodayBuilder::paged`]).
+trait Sink {
+    fn offer(&mut self, days_over: i64, case_id: &str, make: &mut dyn FnMut() -> DueItem);
+}
+
+impl Sink for Vec<DueItem> {
+    fn offer(&mut self, _: i64, _: &str, make: &mut dyn FnMut() -> DueItem) {
+        self.push(make());
+    }
+}
+
+/// The one item of a rule that yields at most one.
+impl Sink for Option<DueItem> {
+    fn offer(&mut self, _: i64, _: &str, make: &mut dyn FnMut() -> DueItem) {
+        *self = Some(make());
+    }
+}
+
+/// The item, if it is due by `today`, offered to `out`; its case, kind and detail are built
+/// only if taken.
+#[allow(clippy::too_many_arguments)]
+fn offer(
+    out: &mut dyn Sink,
+    case_id: &str,
     case: &dyn Fn() -> CaseRef,
-    kind: DueKind,
+    kind: &dyn Fn() -> DueKind,
     since: NaiveDate,
     due: NaiveDate,
     today: NaiveDate,
-    detail: impl FnOnce() -> String,
-) -> Option<DueItem> {
-    (due <= today).then(|| DueItem {
+    detail: &dyn Fn() -> String,
+) {
+    if due > today {
+        return;
+    }
+    let days_over = (today - due).num_days();
+    out.offer(days_over, case_id, &mut || DueItem {
         case: case(),
-        kind,
+        kind: kind(),
         since,
         due,
-        days_over: (today - due).num_days(),
+        days_over,
         detail: detail(),
-    })
+    });
 }
 
 fn date_of(stamp: &str) -> Option<NaiveDate> {
@@ -188,30 +216,45 @@ pub fn follow_up(f: &FollowUpFact, today: NaiveDate) -> Option<DueItem> {
 /// [`follow_up`] on the store's borrowed row: the item copies only the strings it keeps (the
 /// everyone list has thousands).
 pub fn follow_up_row(f: &FollowUpRow<'_>, today: NaiveDate) -> Option<DueItem> {
-    let due = date_of(f.due_on)?;
-    let since = date_of(f.at)?;
+    let mut out = None;
+    follow_up_into(f, today, &mut out);
+    out
+}
+
+fn follow_up_into(f: &FollowUpRow<'_>, today: NaiveDate, out: &mut dyn Sink) {
+    let (Some(due), Some(since)) = (date_of(f.due_on), date_of(f.at)) else {
+        return;
+    };
     let answered = f.last_contact.is_some_and(|c| c > f.at);
-    if answered || due > today {
-        return None;
+    if answered {
+        return;
     }
-    Some(DueItem {
-        case: CaseRef::from_strs(f.case_id, f.resident_name, f.worker),
-        kind: DueKind::FollowUp {
+    offer(
+        out,
+        f.case_id,
+        &|| CaseRef::from_strs(f.case_id, f.resident_name, f.worker),
+        &|| DueKind::FollowUp {
             entry_id: f.entry_id.to_owned(),
             kind: f.kind,
         },
         since,
         due,
-        days_over: (today - due).num_days(),
-        detail: f.body.lines().next().unwrap_or("").to_owned(),
-    })
+        today,
+        &|| f.body.lines().next().unwrap_or("").to_owned(),
+    );
 }
 
 /// Guide deadlines a case has reached by `today`.
 pub fn deadlines(f: &StageFact, today: NaiveDate) -> Vec<DueItem> {
     let mut out = Vec::new();
+    deadlines_fact_into(f, today, &mut out);
+    out
+}
+
+fn deadlines_fact_into(f: &StageFact, today: NaiveDate, out: &mut dyn Sink) {
     deadlines_with(
         f.stage,
+        &f.case.case_id,
         &f.opened_on,
         |from| {
             f.entered
@@ -220,18 +263,22 @@ pub fn deadlines(f: &StageFact, today: NaiveDate) -> Vec<DueItem> {
                 .filter_map(|(_, on)| date_of(on))
                 .max()
         },
-        || f.case.clone(),
+        &|| f.case.clone(),
         today,
-        &mut out,
+        out,
     );
-    out
 }
 
 /// [`deadlines`] on the store's borrowed row, appended to `out`; the stage changes are read
 /// in place (`day=stage,…`).
 pub fn deadlines_row(f: &StageRow<'_>, today: NaiveDate, out: &mut Vec<DueItem>) {
+    deadlines_row_into(f, today, out);
+}
+
+fn deadlines_row_into(f: &StageRow<'_>, today: NaiveDate, out: &mut dyn Sink) {
     deadlines_with(
         f.stage,
+        f.case_id,
         f.opened_on,
         |from| {
             f.stage_changes
@@ -246,20 +293,22 @@ pub fn deadlines_row(f: &StageRow<'_>, today: NaiveDate, out: &mut Vec<DueItem>)
                 })
                 .max()
         },
-        || CaseRef::from_strs(f.case_id, f.resident_name, f.worker),
+        &|| CaseRef::from_strs(f.case_id, f.resident_name, f.worker),
         today,
         out,
     );
 }
 
 /// The rules of [`deadlines`]: `entered(stage)` is the latest day the case entered `stage`.
+#[allow(clippy::too_many_arguments)]
 fn deadlines_with(
     stage: Stage,
+    case_id: &str,
     opened_on: &str,
     entered: impl Fn(Stage) -> Option<NaiveDate>,
-    case: impl Fn() -> CaseRef,
+    case: &dyn Fn() -> CaseRef,
     today: NaiveDate,
-    out: &mut Vec<DueItem>,
+    out: &mut dyn Sink,
 ) {
     let opened = date_of(opened_on);
     for rule in DeadlineRule::ALL {
@@ -270,14 +319,16 @@ fn deadlines_with(
             continue;
         };
         let due = entered + Duration::days(rule.days());
-        out.extend(item(
-            &case,
-            DueKind::Deadline(rule),
+        offer(
+            out,
+            case_id,
+            case,
+            &|| DueKind::Deadline(rule),
             entered,
             due,
             today,
-            || rule.label().to_string(),
-        ));
+            &|| rule.label().to_string(),
+        );
     }
 }
 
@@ -288,23 +339,33 @@ pub fn no_contact(f: &ContactFact, today: NaiveDate) -> Option<DueItem> {
 
 /// [`no_contact`] on the store's borrowed row.
 pub fn no_contact_row(f: &ContactRow<'_>, today: NaiveDate) -> Option<DueItem> {
+    let mut out = None;
+    no_contact_into(f, today, &mut out);
+    out
+}
+
+fn no_contact_into(f: &ContactRow<'_>, today: NaiveDate, out: &mut dyn Sink) {
     if f.stage != Stage::Monitoring {
-        return None;
+        return;
     }
-    let since = f
+    let Some(since) = f
         .last_contact
         .and_then(date_of)
-        .or_else(|| date_of(f.opened_on))?;
+        .or_else(|| date_of(f.opened_on))
+    else {
+        return;
+    };
     let due = since + Duration::days(QUIET_DAYS);
-    let detail = || format!("{}일째 연락 없음", (today - since).num_days());
-    item(
+    offer(
+        out,
+        f.case_id,
         &|| row_case(f),
-        DueKind::NoContact,
+        &|| DueKind::NoContact,
         since,
         due,
         today,
-        detail,
-    )
+        &|| format!("{}일째 연락 없음", (today - since).num_days()),
+    );
 }
 
 /// A closed case whose 사후관리 date has come with no contact since.
@@ -314,17 +375,32 @@ pub fn aftercare(f: &ContactFact, today: NaiveDate) -> Option<DueItem> {
 
 /// [`aftercare`] on the store's borrowed row.
 pub fn aftercare_row(f: &ContactRow<'_>, today: NaiveDate) -> Option<DueItem> {
+    let mut out = None;
+    aftercare_into(f, today, &mut out);
+    out
+}
+
+fn aftercare_into(f: &ContactRow<'_>, today: NaiveDate, out: &mut dyn Sink) {
     if f.stage.is_open() {
-        return None;
+        return;
     }
-    let due = f.aftercare_on.and_then(date_of)?;
+    let Some(due) = f.aftercare_on.and_then(date_of) else {
+        return;
+    };
     let contacted = f.last_contact.and_then(date_of).is_some_and(|c| c >= due);
     if contacted {
-        return None;
+        return;
     }
-    item(&|| row_case(f), DueKind::Aftercare, due, due, today, || {
-        "사후관리 점검".to_string()
-    })
+    offer(
+        out,
+        f.case_id,
+        &|| row_case(f),
+        &|| DueKind::Aftercare,
+        due,
+        due,
+        today,
+        &|| "사후관리 점검".to_string(),
+    );
 }
 
 fn row_case(f: &ContactRow<'_>) -> CaseRef {
@@ -333,17 +409,43 @@ fn row_case(f: &ContactRow<'_>) -> CaseRef {
 
 /// A referral still in 의뢰 [`REFERRAL_WAIT_DAYS`] or more days after it was made.
 pub fn referral_waiting(f: &ReferralFact, today: NaiveDate) -> Option<DueItem> {
+    let mut out = None;
+    referral_into(f, today, &mut out);
+    out
+}
+
+fn referral_into(f: &ReferralFact, today: NaiveDate, out: &mut dyn Sink) {
     if f.status != "의뢰" {
-        return None;
+        return;
     }
-    let since = date_of(&f.requested_on)?;
-    let due = since + Duration::days(REFERRAL_WAIT_DAYS);
-    let kind = DueKind::ReferralWaiting {
-        referral_id: f.referral_id.clone(),
+    let Some(since) = date_of(&f.requested_on) else {
+        return;
     };
-    item(&|| f.case.clone(), kind, since, due, today, || {
-        f.resource_name.clone()
-    })
+    let due = since + Duration::days(REFERRAL_WAIT_DAYS);
+    offer(
+        out,
+        &f.case.case_id,
+        &|| f.case.clone(),
+        &|| DueKind::ReferralWaiting {
+            referral_id: f.referral_id.clone(),
+        },
+        since,
+        due,
+        today,
+        &|| f.resource_name.clone(),
+    );
+}
+
+/// Items per list the 오늘 pane shows (a few screenfuls): for everyone at a 시 of a million
+/// residents the lists run to tens of thousands, which nobody scrolls; the pane says how many
+/// more there are, and the export (`x`) writes them all (see `timeline::ops::today_page`).
+pub const SHOWN_PER_SECTION: usize = 200;
+
+/// How many items a list has in all, and how many of them are overdue (`days_over > 0`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct SectionCount {
+    pub items: usize,
+    pub overdue: usize,
 }
 
 /// The 오늘 pane's lists, most overdue first within each.
@@ -357,42 +459,73 @@ pub struct Today {
     pub no_contact: Vec<DueItem>,
     pub aftercare: Vec<DueItem>,
     pub referrals: Vec<DueItem>,
+    /// Per list, in [`Today::sections`] order: its items in all. A full load holds every item
+    /// (then `items` is the list's length); a page (`timeline::ops::today_page`) the first of
+    /// each list, and these say how many there are.
+    pub counts: [SectionCount; 6],
 }
+
+/// The lists' titles, in display order.
+const TITLES: [&str; 6] = [
+    "오늘 할 일",
+    "후속 일정 지남",
+    "업무안내 기한",
+    "장기 미접촉 (점검 30일+)",
+    "사후관리",
+    "연계 대기 (14일+)",
+];
 
 impl Today {
     /// Every list with its Korean title, in display order.
     pub fn sections(&self) -> [(&'static str, &[DueItem]); 6] {
-        [
-            ("오늘 할 일", &self.due_today),
-            ("후속 일정 지남", &self.overdue),
-            ("업무안내 기한", &self.deadlines),
-            ("장기 미접촉 (점검 30일+)", &self.no_contact),
-            ("사후관리", &self.aftercare),
-            ("연계 대기 (14일+)", &self.referrals),
-        ]
+        let lists: [&[DueItem]; 6] = [
+            &self.due_today,
+            &self.overdue,
+            &self.deadlines,
+            &self.no_contact,
+            &self.aftercare,
+            &self.referrals,
+        ];
+        let mut i = 0;
+        lists.map(|l| {
+            i += 1;
+            (TITLES[i - 1], l)
+        })
     }
 
-    /// [`Today::sections`], taking the lists.
-    pub fn into_sections(self) -> [(&'static str, Vec<DueItem>); 6] {
-        [
-            ("오늘 할 일", self.due_today),
-            ("후속 일정 지남", self.overdue),
-            ("업무안내 기한", self.deadlines),
-            ("장기 미접촉 (점검 30일+)", self.no_contact),
-            ("사후관리", self.aftercare),
-            ("연계 대기 (14일+)", self.referrals),
-        ]
+    /// [`Today::sections`], taking the lists, each with its count (more than its length when
+    /// this is a page).
+    pub fn into_sections(self) -> [(&'static str, Vec<DueItem>, SectionCount); 6] {
+        let lists = [
+            self.due_today,
+            self.overdue,
+            self.deadlines,
+            self.no_contact,
+            self.aftercare,
+            self.referrals,
+        ];
+        let mut i = 0;
+        lists.map(|l| {
+            i += 1;
+            (TITLES[i - 1], l, self.counts[i - 1])
+        })
     }
 
-    /// Items past due (days_over > 0) across all lists.
+    /// Items past due (days_over > 0) across all lists (those of a page not shown included).
     pub fn overdue_count(&self) -> usize {
+        self.counts.iter().map(|c| c.overdue).sum()
+    }
+
+    /// Whether some list holds fewer items than it has (a page).
+    pub fn is_partial(&self) -> bool {
         self.sections()
             .iter()
-            .map(|(_, items)| items.iter().filter(|i| i.is_overdue()).count())
-            .sum()
+            .zip(self.counts)
+            .any(|((_, l), c)| l.len() < c.items)
     }
 }
 
+/// Most overdue first, then by case.
 fn sort(v: &mut [DueItem]) {
     v.sort_by(|a, b| {
         b.days_over
@@ -414,64 +547,126 @@ pub fn compute(facts: &TodayFacts, today: NaiveDate) -> Today {
     b.finish()
 }
 
+/// One list being built: every item, or (a page) the first `cap` in the list's order, kept
+/// sorted as they come; the count covers them all.
+#[derive(Debug, Default)]
+struct Section {
+    items: Vec<DueItem>,
+    count: SectionCount,
+    cap: Option<usize>,
+}
+
+impl Sink for Section {
+    fn offer(&mut self, days_over: i64, case_id: &str, make: &mut dyn FnMut() -> DueItem) {
+        self.count.items += 1;
+        if days_over > 0 {
+            self.count.overdue += 1;
+        }
+        let Some(cap) = self.cap else {
+            self.items.push(make());
+            return;
+        };
+        // After every item that sorts before it or with it: a stable sort of every item,
+        // in the order they came, then cut to `cap`.
+        let at = self.items.partition_point(|i| {
+            (std::cmp::Reverse(i.days_over), i.case.case_id.as_str())
+                <= (std::cmp::Reverse(days_over), case_id)
+        });
+        if at < cap {
+            self.items.insert(at, make());
+            self.items.truncate(cap);
+        }
+    }
+}
+
+/// The follow-up lists: due today, or past their date.
+struct FollowUps<'a>(&'a mut [Section]);
+
+impl Sink for FollowUps<'_> {
+    fn offer(&mut self, days_over: i64, case_id: &str, make: &mut dyn FnMut() -> DueItem) {
+        let i = usize::from(days_over > 0);
+        self.0[i].offer(days_over, case_id, make);
+    }
+}
+
 /// Builds the 오늘 lists from the store's rows as they are read (see
 /// `timeline::ops::today_at`): each row is borrowed, and an item copies only the strings it
-/// keeps, so the everyone lists (thousands of items) cost little more than their reading.
+/// keeps, so the everyone lists (thousands of items) cost little more than their reading. A
+/// page ([`TodayBuilder::paged`]) builds only the items it keeps.
 pub struct TodayBuilder {
     today: NaiveDate,
-    lists: Today,
+    /// due today, overdue, deadlines, no contact, aftercare, referrals.
+    lists: [Section; 6],
 }
 
 impl TodayBuilder {
     pub fn new(today: NaiveDate) -> Self {
         TodayBuilder {
             today,
-            lists: Today::default(),
+            lists: Default::default(),
         }
+    }
+
+    /// Keeps the first `cap` items of each list (in its order) and counts the rest.
+    pub fn paged(today: NaiveDate, cap: usize) -> Self {
+        let mut b = TodayBuilder::new(today);
+        for l in &mut b.lists {
+            l.cap = Some(cap);
+        }
+        b
     }
 
     pub fn follow_up(&mut self, f: &FollowUpRow<'_>) {
-        if let Some(i) = follow_up_row(f, self.today) {
-            if i.days_over == 0 {
-                self.lists.due_today.push(i);
-            } else {
-                self.lists.overdue.push(i);
-            }
-        }
+        follow_up_into(f, self.today, &mut FollowUps(&mut self.lists[..2]));
+    }
+
+    /// The follow-up lists' counts, when the rows handed to [`TodayBuilder::follow_up`] were
+    /// only their first ones (the store counts the rest): `due_today` items due today,
+    /// `overdue` past their date. Call after the rows.
+    pub fn follow_up_counts(&mut self, due_today: usize, overdue: usize) {
+        self.lists[0].count = SectionCount {
+            items: due_today,
+            overdue: 0,
+        };
+        self.lists[1].count = SectionCount {
+            items: overdue,
+            overdue,
+        };
     }
 
     pub fn stage(&mut self, f: &StageRow<'_>) {
-        deadlines_row(f, self.today, &mut self.lists.deadlines);
+        deadlines_row_into(f, self.today, &mut self.lists[2]);
     }
 
     fn stage_fact(&mut self, f: &StageFact) {
-        self.lists.deadlines.extend(deadlines(f, self.today));
+        deadlines_fact_into(f, self.today, &mut self.lists[2]);
     }
 
     pub fn contact(&mut self, f: &ContactRow<'_>) {
-        self.lists.no_contact.extend(no_contact_row(f, self.today));
-        self.lists.aftercare.extend(aftercare_row(f, self.today));
+        no_contact_into(f, self.today, &mut self.lists[3]);
+        aftercare_into(f, self.today, &mut self.lists[4]);
     }
 
     pub fn referral(&mut self, f: &ReferralFact) {
-        self.lists.referrals.extend(referral_waiting(f, self.today));
+        referral_into(f, self.today, &mut self.lists[5]);
     }
 
     /// The lists, most overdue first within each (then by case; the follow-ups come in that
-    /// order already, so their sort only checks it).
+    /// order already, and a page's lists are kept in it, so their sort only checks it).
     pub fn finish(self) -> Today {
-        let mut t = self.lists;
-        for list in [
-            &mut t.due_today,
-            &mut t.overdue,
-            &mut t.deadlines,
-            &mut t.no_contact,
-            &mut t.aftercare,
-            &mut t.referrals,
-        ] {
-            sort(list);
+        let [a, b, c, d, e, f] = self.lists.map(|mut l| {
+            sort(&mut l.items);
+            (l.items, l.count)
+        });
+        Today {
+            counts: [a.1, b.1, c.1, d.1, e.1, f.1],
+            due_today: a.0,
+            overdue: b.0,
+            deadlines: c.0,
+            no_contact: d.0,
+            aftercare: e.0,
+            referrals: f.0,
         }
-        t
     }
 }
 

@@ -555,6 +555,48 @@ fn today_pane_jumps_to_a_case() {
     assert!(app.timeline.current_case().is_some());
 }
 
+/// Issue #18: everyone's lists are long; the pane shows the first
+/// `due::SHOWN_PER_SECTION` of each, its title counts them all, and a line below says how
+/// many more there are (the export writes them all).
+#[test]
+fn today_pane_shows_the_first_items_of_a_long_list_and_counts_the_rest() {
+    use dolbom::timeline::due::SHOWN_PER_SECTION;
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = app(dir.path(), 3000);
+    press(&mut app, &["esc", "4", "m"]);
+    let text = screen(&mut app, 80, 24);
+    let count = |text: &str, title: &str| -> Option<usize> {
+        let rest = text.split(&format!("■ {title} (")).nth(1)?;
+        rest.split(')').next()?.parse().ok()
+    };
+    let overdue = count(&text, "후속 일정 지남").expect("the overdue title on the first screen");
+    assert!(
+        overdue > SHOWN_PER_SECTION,
+        "{overdue}: a demo of 3000 has more\n{text}"
+    );
+    let all = dolbom::timeline::today(&app.store, dolbom::timeline::Scope::All).unwrap();
+    assert_eq!(overdue, all.overdue.len());
+    // Down the list to its end: the line under the last item shown says how many more.
+    let mut seen = String::new();
+    for _ in 0..(SHOWN_PER_SECTION + 40) / 10 {
+        press(&mut app, &["pgdn"]);
+        seen = screen(&mut app, 80, 24);
+        if seen.contains("… 외") {
+            break;
+        }
+    }
+    let more = format!("… 외 {}건 (x: 전체를 엑셀로)", overdue - SHOWN_PER_SECTION);
+    assert!(seen.contains(&more), "{more}\n{seen}");
+    // The line is no item: paging on goes past it into the next list.
+    press(&mut app, &["pgdn", "pgdn"]);
+    let next = screen(&mut app, 80, 24);
+    let deadline = dolbom::timeline::due::DeadlineRule::ALL
+        .iter()
+        .any(|r| next.contains(r.label()));
+    assert!(deadline && !next.contains("… 외"), "{next}");
+    assert!(app.today.selected_is_item());
+}
+
 #[test]
 fn import_from_the_tui_shows_a_preview_first() {
     let dir = tempfile::tempdir().unwrap();

@@ -662,6 +662,31 @@ pub fn today_at(store: &Store, scope: Scope, today: NaiveDate) -> Result<Today> 
     Ok(b.finish())
 }
 
+/// The 오늘 lists as the pane shows them, for the store's clock: see [`today_page_at`].
+pub fn today_page(store: &Store, scope: Scope, cap: usize) -> Result<Today> {
+    today_page_at(store, scope, store.clock().today(), cap)
+}
+
+/// The first `cap` items of each 오늘 list as of `today` (the first of [`today_at`]'s, in
+/// the same order), with every list's count ([`Today::counts`], overdue items included, so
+/// the charts' overdue box counts them all). The follow-ups, most of the everyone lists, are
+/// read no further than the page and counted from their per-day counts; the other lists are
+/// read whole, and an item is built only if it is kept.
+pub fn today_page_at(store: &Store, scope: Scope, today: NaiveDate, cap: usize) -> Result<Today> {
+    let day = |d: NaiveDate| d.format("%Y-%m-%d").to_string();
+    let on = day(today);
+    let mut b = due::TodayBuilder::paged(today, cap);
+    let (due_today, overdue) = store.visit_follow_up_page(scope, &on, cap, |r| b.follow_up(&r))?;
+    b.follow_up_counts(due_today, overdue);
+    store.visit_stages(scope, |r| b.stage(&r))?;
+    store.visit_contacts(scope, &on, |r| b.contact(&r))?;
+    let before = day(today - Duration::days(due::REFERRAL_WAIT_DAYS));
+    for f in store.waiting_referral_facts(scope, &before)? {
+        b.referral(&f);
+    }
+    Ok(b.finish())
+}
+
 /// Chart data for the 오늘 pane; `today` gives the overdue count.
 pub fn charts(store: &Store, scope: Scope, today: &Today) -> Result<Charts> {
     let day = store.clock().today();

@@ -18,6 +18,9 @@ const CHART_HEIGHT: u16 = 7;
 /// 인계받음, 동의 만료 — see `panes::team`).
 enum Row {
     Section(&'static str, usize),
+    /// Below a list the pane shows only the first of: how many more it has (the export `x`
+    /// writes them all).
+    More(usize),
     Item(DueItem),
     Team(super::team::TeamItem),
 }
@@ -73,7 +76,9 @@ pub type TodayData = (Today, Charts, super::team::TeamToday);
 
 /// The 오늘 lists and charts for `scope`. Reads only, so it may run on a worker's connection.
 pub fn fetch(store: &Store, scope: Scope) -> Result<TodayData, timeline::TimelineError> {
-    let today: Today = timeline::today(store, scope)?;
+    // The first items of each list and their counts: everyone's lists at a million
+    // residents run to tens of thousands (issue #18).
+    let today: Today = timeline::ops::today_page(store, scope, timeline::due::SHOWN_PER_SECTION)?;
     let charts = timeline::charts(store, scope, &today)?;
     let team = super::team::fetch(store, scope)?;
     Ok((today, charts, team))
@@ -130,9 +135,14 @@ impl TodayPane {
             self.rows.push(Row::Section(title, items.len()));
             self.rows.extend(items.into_iter().map(Row::Team));
         }
-        for (title, items) in today.into_sections() {
-            self.rows.push(Row::Section(title, items.len()));
+        for (title, items, count) in today.into_sections() {
+            let more = count.items.saturating_sub(items.len());
+            self.rows
+                .push(Row::Section(title, count.items.max(items.len())));
             self.rows.extend(items.into_iter().map(Row::Item));
+            if more > 0 {
+                self.rows.push(Row::More(more));
+            }
         }
         self.cases_shown = self.count_cases();
         self.list.selected = self.list.selected.min(self.rows.len().saturating_sub(1));
@@ -195,7 +205,7 @@ impl TodayPane {
             .filter_map(|r| match r {
                 Row::Item(i) => Some(i.case.case_id.as_str()),
                 Row::Team(t) => Some(t.case_id()),
-                Row::Section(..) => None,
+                Row::Section(..) | Row::More(_) => None,
             })
             .collect::<std::collections::HashSet<&str>>()
             .len()
@@ -392,6 +402,7 @@ impl TodayPane {
             let selected = i == self.list.selected;
             lines.push(match row {
                 Row::Section(title, n) => Line::styled(format!("■ {title} ({n})"), t.title),
+                Row::More(n) => Line::styled(format!("  … 외 {n}건 (x: 전체를 엑셀로)"), t.dim),
                 Row::Item(item) => item_line(item, selected, t, usize::from(area.width)),
                 Row::Team(item) => {
                     super::team::item_line(item, selected, t, usize::from(area.width))
