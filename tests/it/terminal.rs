@@ -77,7 +77,16 @@ fn check(name: &str, env: &str, act: impl FnOnce(&str, &Path)) {
     let rc = std::fs::read_to_string(d.join("rc")).unwrap_or_default();
     let err = std::fs::read_to_string(d.join("err")).unwrap_or_default();
     tmux(&["kill-session", "-t", &session]);
-    assert_eq!(before, after, "stty modes restored ({name}); stderr: {err}");
+    let differ: Vec<String> = before
+        .split([';', '\n'])
+        .zip(after.split([';', '\n']))
+        .filter(|(b, a)| b.trim() != a.trim())
+        .map(|(b, a)| format!("{} -> {}", b.trim(), a.trim()))
+        .collect();
+    assert_eq!(
+        before, after,
+        "stty modes restored ({name}); differ: {differ:?}; stderr: {err}"
+    );
     assert_eq!(
         alt.trim(),
         "0 0 1",
