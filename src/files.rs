@@ -2,7 +2,7 @@
 
 use std::fs::File;
 use std::io::{self, Write};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 /// Creates `path` if missing, readable and writable only by the owner on Unix.
 pub fn create_private(path: &Path) -> io::Result<File> {
@@ -26,6 +26,13 @@ pub fn make_private(path: &Path) -> io::Result<()> {
     #[cfg(not(unix))]
     let _ = path;
     Ok(())
+}
+
+/// The folder `path` would be written into, when it does not exist: a short refusal naming
+/// it reads better than the OS error after a long path (the status line is 80 columns).
+pub fn missing_folder(path: &Path) -> Option<PathBuf> {
+    let dir = path.parent().filter(|d| !d.as_os_str().is_empty())?;
+    (!dir.is_dir()).then(|| dir.to_path_buf())
 }
 
 /// Writes a file atomically: the bytes go to a private temp file in the same folder, are

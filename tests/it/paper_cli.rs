@@ -488,6 +488,29 @@ fn tui_x_writes_the_search_results_and_today_lists_to_xlsx() {
         ],
     );
     assert!(today.exists(), "{}", tui_screen(&mut app));
+
+    // A folder that does not exist is named in a short refusal, and the form's default path
+    // is in a folder that exists.
+    press(&mut app, &["x"]);
+    let default = dolbom::tui::panes::timeline::paper::export_dir();
+    assert!(default.is_dir(), "{}", default.display());
+    let nowhere = dir.path().join("없는 폴더").join("오늘.xlsx");
+    press(
+        &mut app,
+        &["ctrl-u", nowhere.to_str().expect("utf-8 path"), "ctrl-s"],
+    );
+    let screen = tui_screen(&mut app);
+    assert!(screen.contains("폴더가 없습니다"), "{screen}");
+    assert!(!nowhere.exists());
+    // The form stays open with what was typed, so the path can be fixed and saved.
+    assert!(screen.contains("오늘 목록 엑셀로 저장"), "{screen}");
+    assert!(screen.contains("없는 폴더"), "{screen}");
+    let fixed = dir.path().join("오늘2.xlsx");
+    press(
+        &mut app,
+        &["ctrl-u", fixed.to_str().expect("utf-8 path"), "ctrl-s"],
+    );
+    assert!(fixed.exists(), "{}", tui_screen(&mut app));
     let subjects: Vec<String> = app
         .store
         .audit_rows(&AuditFilter::default())
@@ -496,5 +519,6 @@ fn tui_x_writes_the_search_results_and_today_lists_to_xlsx() {
         .filter(|r| r.action == "출력" && r.subject.starts_with("list:"))
         .map(|r| r.subject)
         .collect();
-    assert_eq!(subjects, ["list:search", "list:today"]);
+    // The refused save (no folder) left no 출력 row; the fixed one did.
+    assert_eq!(subjects, ["list:search", "list:today", "list:today"]);
 }

@@ -326,12 +326,13 @@ impl TodayPane {
             return Effect::None;
         }
         match timeline::today(store, self.scope) {
-            Ok(t) => Effect::Message(super::list_export::write(
+            Ok(t) => super::list_export::write(
                 store,
+                purpose,
                 form,
                 crate::paper::lists::today(&t),
                 "list:today",
-            )),
+            ),
             Err(e) => Effect::Message(e.to_string()),
         }
     }

@@ -259,8 +259,19 @@ impl VisitsScreen {
     /// The export form was saved: write the day's list (audited as 출력).
     pub fn on_export(&mut self, day: &str, format: &str, form: &PaneForm, store: &Store) -> Effect {
         let path = std::path::PathBuf::from(form.value(FieldId::File).unwrap_or("").trim());
+        // A refusal keeps the form open with the typed path.
+        let refuse = |message: String| {
+            let purpose = FormPurpose::ExportVisits {
+                day: day.to_owned(),
+                format: format.to_owned(),
+            };
+            Effect::FormError(purpose, Box::new(form.clone()), FieldId::File, message)
+        };
         if path.as_os_str().is_empty() {
-            return Effect::Message("파일: 저장할 파일 이름을 입력하세요".into());
+            return refuse("저장할 파일 이름을 입력하세요".into());
+        }
+        if let Some(dir) = crate::files::missing_folder(&path) {
+            return refuse(format!("폴더가 없습니다: {}", dir.display()));
         }
         let Some(format) = ListFormat::parse(format) else {
             return Effect::None;

@@ -484,7 +484,7 @@ impl SearchPane {
         match purpose {
             FormPurpose::ExportSearchList => {
                 let table = crate::paper::lists::search_results(&self.hits, false);
-                Effect::Message(super::list_export::write(store, form, table, "list:search"))
+                super::list_export::write(store, purpose, form, table, "list:search")
             }
             FormPurpose::SearchFilter => {
                 let get = |id: FieldId| form.value(id).filter(|v| *v != ANY).map(String::from);

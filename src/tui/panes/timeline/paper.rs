@@ -78,12 +78,19 @@ impl Choice for Form {
     }
 }
 
-/// The folder exports go to by default: the user's documents folder, else the data folder,
-/// else the current folder.
+/// The folder exports go to by default: the user's documents folder if it exists, else the
+/// data folder (made if missing: with `--db` elsewhere it may never have been), else the
+/// current folder. A default that cannot be written to would be a dead end in every `x`/`p`
+/// form.
 pub fn export_dir() -> PathBuf {
-    directories::UserDirs::new()
+    if let Some(docs) = directories::UserDirs::new()
         .and_then(|u| u.document_dir().map(Path::to_path_buf))
-        .or_else(crate::paths::data_dir)
+        .filter(|d| d.is_dir())
+    {
+        return docs;
+    }
+    crate::paths::data_dir()
+        .filter(|d| std::fs::create_dir_all(d).is_ok())
         .unwrap_or_else(|| PathBuf::from("."))
 }
 
