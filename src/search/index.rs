@@ -563,6 +563,20 @@ impl SearchIndex {
         {
             return out;
         }
+        // A query with a digit reads only the names holding one.
+        let digit_names = match &self.lead {
+            Some(lead) if over.structural.is_none() || over.subsequence.is_none() => {
+                lead.digit_names(self, &query.name)
+            }
+            _ => None,
+        };
+        let over = match digit_names.as_deref() {
+            Some(list) => Over {
+                structural: over.structural.or(Some(list)),
+                subsequence: over.subsequence.or(Some(list)),
+            },
+            None => over,
+        };
         let name = &query.name;
         let terms = &query.digits;
         let (sneed, fneed) = (name.structural_need, name.fuzzy_need);

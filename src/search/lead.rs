@@ -39,6 +39,10 @@ const WALK_MAX: usize = 60_000;
 #[derive(Debug, Default)]
 pub(crate) struct Lead {
     order: Vec<u32>,
+    /// The grouped records whose name holds an ASCII digit (few): every match of a query with a
+    /// digit is one of them, so a lone digit (`1`, the first keystroke of a phone tail) reads
+    /// them instead of the whole index (a digit's signature bit is shared with syllables).
+    digits: Vec<u32>,
     /// Rows a lazy ranking holds (fewer in tests, to exercise completion).
     rows: usize,
 }
@@ -51,6 +55,10 @@ fn group(units: &[char]) -> u32 {
         [c] => (*c as u32 + 1) << 1,
         [c, ..] => ((*c as u32 + 1) << 1) | 1,
     }
+}
+
+fn has_digit(units: &[char]) -> bool {
+    units.iter().any(char::is_ascii_digit)
 }
 
 /// A tier of one-unit matches: the groups whose records may hold it, and its score.
@@ -194,7 +202,29 @@ impl Lead {
         let mut order: Vec<u32> = keys.iter().map(|k| k.1).collect();
         drop(keys);
         order.shrink_to_fit();
-        Lead { order, rows }
+        let mut digits: Vec<u32> = (0..n).filter(|&r| has_digit(ix.units_of(r))).collect();
+        digits.shrink_to_fit();
+        Lead {
+            order,
+            digits,
+            rows,
+        }
+    }
+
+    /// When the query holds an ASCII digit: every record (sorted) whose name holds one, a
+    /// superset of its structural and fuzzy matches (the records pushed after the groups were
+    /// made included).
+    pub(crate) fn digit_names(&self, ix: &impl Records, q: &NameQuery) -> Option<Vec<u32>> {
+        let digit = q
+            .units
+            .iter()
+            .any(|u| matches!(u, Unit::Lit(c) if c.is_ascii_digit()));
+        if !digit {
+            return None;
+        }
+        let tail =
+            (self.order.len() as u32..ix.count() as u32).filter(|&r| has_digit(ix.units_of(r)));
+        Some(self.digits.iter().copied().chain(tail).collect())
     }
 
     pub(crate) fn rows(&self) -> usize {
@@ -207,7 +237,7 @@ impl Lead {
     }
 
     pub(crate) fn heap_bytes(&self) -> usize {
-        self.order.capacity() * 4
+        (self.order.capacity() + self.digits.capacity()) * 4
     }
 
     fn key(&self, ix: &impl Records, at: usize) -> u32 {
