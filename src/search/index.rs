@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use super::hangul::{fold_char, nfc};
-use super::lead::{LEAD_MIN, Lead, Records};
+use super::lead::{LEAD_MIN, Lead, Records, pair_need};
 use super::persist::{Reader, Writer, le_u16, le_u32, le_u64};
 use super::query::{BirthDate, DigitTerm, Query, Unit, cons_matches, sig_bits};
 use super::rank::{Fuzzy, MatchClass, is_subsequence, structured};
@@ -604,9 +604,16 @@ impl SearchIndex {
             _ => None,
         };
         let lone_score = (MatchClass::Initials.rank() << 24) | 1;
+        // A large index's pair signatures (records pushed after them pass).
+        let pairs = self.lead.as_ref().map_or(&[][..], Lead::pairs);
+        let pneed = if pairs.is_empty() { 0 } else { pair_need(name) };
+        let may = |r: u32| {
+            self.has(r, sneed)
+                && (pneed == 0 || pairs.get(r as usize).is_none_or(|&p| p & pneed == pneed))
+        };
         let mut visit = |r: u32| {
             // The signature first: one AND rejects most records before the filter is read.
-            let wanted = self.has(r, sneed) || (fuse && self.has(r, fneed));
+            let wanted = may(r) || (fuse && self.has(r, fneed));
             if !name.is_empty() && !wanted {
                 return;
             }
@@ -624,13 +631,13 @@ impl SearchIndex {
             if let Some(cho) = lone_cho {
                 // A lone consonant (the usual first keystroke): it matches exactly the names
                 // whose signature has its 초성 bit; `structured`'s score, without aligning.
-                if self.has(r, sneed) {
+                if may(r) {
                     let at_start = self.units(r).first().is_some_and(|&c| cons_matches(cho, c));
                     structural.push((lone_score | (u32::from(at_start) << 1), r));
                     candidates.push(r);
                     is_structural = true;
                 }
-            } else if self.has(r, sneed)
+            } else if may(r)
                 && let Some((_, score, _)) = structured(name, self.units(r))
             {
                 structural.push((score, r));
