@@ -38,6 +38,23 @@
 //!
 //! Left above 8 ms at this load: the first two-character keystroke after a lazy one (a full scan
 //! of the signatures, no earlier matches to refine) and a lone digit (`1`, a full scan).
+//!
+//! Then (pair signatures of adjacent 초성 on a large index for the first two-character keystroke;
+//! the names holding a digit listed, for a query with a digit), same command, 1M, wall, load
+//! 2.7–3.9 (the table above was at 5–8), p50 / p99 per kind and the p50 of each keystroke; the
+//! index is 41.8 bytes a record at 1M (+4 for the pair signatures):
+//!
+//! | kind        | 1M after         | p50 per keystroke                                      |
+//! |-------------|------------------|--------------------------------------------------------|
+//! | full_name   | 0.13 / 4.2 ms    | ㄱ 43µs 기 20µs 김 13µs 김ㅁ 4.0ms 김미 0.76ms 김민 0.58ms 김민ㅅ 0.13ms 김민수 40µs |
+//! | initials    | 0.51 / 5.2 ms    | ㄱ 47µs ㄱㅁ 4.5ms ㄱㅁㅅ 0.51ms                       |
+//! | mid_ime     | 0.05 / 4.2 ms    | ㄱ 50µs 기 23µs 김 14µs 김ㅁ 4.1ms 김미 0.75ms          |
+//! | substring   | 0.04 / 4.1 ms    | ㅁ 38µs 미 31µs 민 14µs 민ㅅ 3.4ms 민수 0.30ms          |
+//! | phone_tail  | 0.006 / 3.9 ms   | 1 6.8µs 12 0.5µs 123 0.4µs 1234 3.7ms                  |
+//!
+//! The slowest keystrokes left are full scans of 1M records: the first two-character one (the
+//! structural match on the names passing both signatures) and a four-digit term (every phone
+//! tail and birth date).
 
 use std::hint::black_box;
 use std::time::{Duration, Instant};
