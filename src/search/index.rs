@@ -654,6 +654,22 @@ impl SearchIndex {
         };
         match over.structural {
             Some(list) => list.iter().for_each(|&r| visit(r)),
+            // Only the structural kind wanted: the signatures alone, in one tight pass, pick
+            // the records to visit (a full scan of 1M records is memory-bound).
+            None if !fuse && !name.is_empty() => {
+                let covered = pairs.len().min(self.len());
+                let (sigs, tail) = self.sigs.split_at(covered);
+                for (r, (&sig, &pair)) in sigs.iter().zip(&pairs[..covered]).enumerate() {
+                    if sig & sneed == sneed && pair & pneed == pneed {
+                        visit(r as u32);
+                    }
+                }
+                for (r, &sig) in (covered..).zip(tail) {
+                    if sig & sneed == sneed {
+                        visit(r as u32);
+                    }
+                }
+            }
             None => (0..self.len() as u32).for_each(&mut visit),
         }
         if let Some(rows) = lazy_rows

@@ -166,7 +166,9 @@ fn records_pushed_after_sealing_are_found_in_order() {
         activity: 98,
         ..PersonKey::default()
     });
-    for text in ["ㄱ", "김", "기", "ㅁ", "a", "1", "김1", "1수"] {
+    for text in [
+        "ㄱ", "김", "기", "ㅁ", "a", "1", "김1", "1수", "김ㅁ", "ㄱㅁ", "민ㅅ", "김민",
+    ] {
         let q = Query::parse(text, 2025);
         let full = ix.search(&q, |_| true, usize::MAX);
         let (len, lazy, rows) = lazy_rows(&ix, &mut Searcher::new(), &q, |_| true);
