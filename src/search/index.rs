@@ -603,6 +603,10 @@ impl SearchIndex {
             [Unit::Cons(c)] => Some(*c),
             _ => None,
         };
+        let phone_or_year = match (name.is_empty(), terms.as_slice()) {
+            (true, [DigitTerm::PhoneTailOrYear(n)]) => Some(*n),
+            _ => None,
+        };
         let lone_score = (MatchClass::Initials.rank() << 24) | 1;
         // A large index's pair signatures (records pushed after them pass).
         let pairs = self.lead.as_ref().map_or(&[][..], Lead::pairs);
@@ -666,6 +670,17 @@ impl SearchIndex {
                 }
                 for (r, &sig) in (covered..).zip(tail) {
                     if sig & sneed == sneed {
+                        visit(r as u32);
+                    }
+                }
+            }
+            // A lone four-digit term (a phone tail or a birth year): the same, over the phone
+            // tails and birth dates.
+            None if phone_or_year.is_some() => {
+                let n = phone_or_year.unwrap_or_default();
+                let year = u32::from(n);
+                for (r, (&phone, &birth)) in self.phones.iter().zip(&self.births).enumerate() {
+                    if phone == n || (birth != 0 && birth >> 9 == year) {
                         visit(r as u32);
                     }
                 }
