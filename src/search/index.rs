@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use super::hangul::{fold_char, nfc};
-use super::lead::{LEAD_MIN, Lead, Records};
+use super::lead::{LEAD_MIN, Lead, Records, pair_need};
 use super::persist::{Reader, Writer, le_u16, le_u32, le_u64};
 use super::query::{BirthDate, DigitTerm, Query, Unit, cons_matches, sig_bits};
 use super::rank::{Fuzzy, MatchClass, is_subsequence, structured};
@@ -563,6 +563,20 @@ impl SearchIndex {
         {
             return out;
         }
+        // A query with a digit reads only the names holding one.
+        let digit_names = match &self.lead {
+            Some(lead) if over.structural.is_none() || over.subsequence.is_none() => {
+                lead.digit_names(self, &query.name)
+            }
+            _ => None,
+        };
+        let over = match digit_names.as_deref() {
+            Some(list) => Over {
+                structural: over.structural.or(Some(list)),
+                subsequence: over.subsequence.or(Some(list)),
+            },
+            None => over,
+        };
         let name = &query.name;
         let terms = &query.digits;
         let (sneed, fneed) = (name.structural_need, name.fuzzy_need);
@@ -589,10 +603,21 @@ impl SearchIndex {
             [Unit::Cons(c)] => Some(*c),
             _ => None,
         };
+        let phone_or_year = match (name.is_empty(), terms.as_slice()) {
+            (true, [DigitTerm::PhoneTailOrYear(n)]) => Some(*n),
+            _ => None,
+        };
         let lone_score = (MatchClass::Initials.rank() << 24) | 1;
+        // A large index's pair signatures (records pushed after them pass).
+        let pairs = self.lead.as_ref().map_or(&[][..], Lead::pairs);
+        let pneed = if pairs.is_empty() { 0 } else { pair_need(name) };
+        let may = |r: u32| {
+            self.has(r, sneed)
+                && (pneed == 0 || pairs.get(r as usize).is_none_or(|&p| p & pneed == pneed))
+        };
         let mut visit = |r: u32| {
             // The signature first: one AND rejects most records before the filter is read.
-            let wanted = self.has(r, sneed) || (fuse && self.has(r, fneed));
+            let wanted = may(r) || (fuse && self.has(r, fneed));
             if !name.is_empty() && !wanted {
                 return;
             }
@@ -610,13 +635,13 @@ impl SearchIndex {
             if let Some(cho) = lone_cho {
                 // A lone consonant (the usual first keystroke): it matches exactly the names
                 // whose signature has its 초성 bit; `structured`'s score, without aligning.
-                if self.has(r, sneed) {
+                if may(r) {
                     let at_start = self.units(r).first().is_some_and(|&c| cons_matches(cho, c));
                     structural.push((lone_score | (u32::from(at_start) << 1), r));
                     candidates.push(r);
                     is_structural = true;
                 }
-            } else if self.has(r, sneed)
+            } else if may(r)
                 && let Some((_, score, _)) = structured(name, self.units(r))
             {
                 structural.push((score, r));
@@ -633,6 +658,33 @@ impl SearchIndex {
         };
         match over.structural {
             Some(list) => list.iter().for_each(|&r| visit(r)),
+            // Only the structural kind wanted: the signatures alone, in one tight pass, pick
+            // the records to visit (a full scan of 1M records is memory-bound).
+            None if !fuse && !name.is_empty() => {
+                let covered = pairs.len().min(self.len());
+                let (sigs, tail) = self.sigs.split_at(covered);
+                for (r, (&sig, &pair)) in sigs.iter().zip(&pairs[..covered]).enumerate() {
+                    if sig & sneed == sneed && pair & pneed == pneed {
+                        visit(r as u32);
+                    }
+                }
+                for (r, &sig) in (covered..).zip(tail) {
+                    if sig & sneed == sneed {
+                        visit(r as u32);
+                    }
+                }
+            }
+            // A lone four-digit term (a phone tail or a birth year): the same, over the phone
+            // tails and birth dates.
+            None if phone_or_year.is_some() => {
+                let n = phone_or_year.unwrap_or_default();
+                let year = u32::from(n);
+                for (r, (&phone, &birth)) in self.phones.iter().zip(&self.births).enumerate() {
+                    if phone == n || (birth != 0 && birth >> 9 == year) {
+                        visit(r as u32);
+                    }
+                }
+            }
             None => (0..self.len() as u32).for_each(&mut visit),
         }
         if let Some(rows) = lazy_rows

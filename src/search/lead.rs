@@ -14,7 +14,7 @@
 use std::cmp::Ordering;
 use std::collections::BinaryHeap;
 
-use super::hangul::{CHOSEONG, SYLLABLE_BASE};
+use super::hangul::{CHOSEONG, SYLLABLE_BASE, cho_index, consonant_cho_index};
 use super::query::{NameQuery, Unit};
 use super::rank::{MatchClass, structured};
 
@@ -39,6 +39,14 @@ const WALK_MAX: usize = 60_000;
 #[derive(Debug, Default)]
 pub(crate) struct Lead {
     order: Vec<u32>,
+    /// The grouped records whose name holds an ASCII digit (few): every match of a query with a
+    /// digit is one of them, so a lone digit (`1`, the first keystroke of a phone tail) reads
+    /// them instead of the whole index (a digit's signature bit is shared with syllables).
+    digits: Vec<u32>,
+    /// Per grouped record, [`pair_sig`] of its name: a second one-AND pre-check of a scan for a
+    /// query of two or more Hangul units (the first such keystroke has no earlier matches to
+    /// refine from and scans every record).
+    pairs: Vec<u32>,
     /// Rows a lazy ranking holds (fewer in tests, to exercise completion).
     rows: usize,
 }
@@ -51,6 +59,50 @@ fn group(units: &[char]) -> u32 {
         [c] => (*c as u32 + 1) << 1,
         [c, ..] => ((*c as u32 + 1) << 1) | 1,
     }
+}
+
+/// The 초성 index of a name character as the signature reads it (a syllable's, or a lone
+/// consonant's own).
+fn name_cho(c: char) -> Option<u8> {
+    cho_index(c).or_else(|| consonant_cho_index(c))
+}
+
+/// One of 32 bits for an ordered pair of 초성.
+#[inline]
+fn pair_bit(a: u8, b: u8) -> u32 {
+    let h = (u32::from(a) * 19 + u32::from(b)).wrapping_mul(0x9E37_79B1);
+    1 << (h >> 27)
+}
+
+/// A name's pair signature: the OR of [`pair_bit`] over its adjacent characters' 초성 pairs.
+pub(crate) fn pair_sig(units: &[char]) -> u32 {
+    units
+        .windows(2)
+        .fold(0, |s, w| match (name_cho(w[0]), name_cho(w[1])) {
+            (Some(a), Some(b)) => s | pair_bit(a, b),
+            _ => s,
+        })
+}
+
+/// The pair bits every structural match of `q` has: adjacent query units match adjacent name
+/// characters with the same 초성 (a syllable, whole, partial or spilled, keeps its 초성; a lone
+/// consonant matches a syllable with it or itself). 0 for a query of one unit.
+pub(crate) fn pair_need(q: &NameQuery) -> u32 {
+    let cho = |u: Unit| match u {
+        Unit::Syl(c) => cho_index(c),
+        Unit::Cons(i) => Some(i),
+        Unit::Lit(_) => None,
+    };
+    q.units
+        .windows(2)
+        .fold(0, |s, w| match (cho(w[0]), cho(w[1])) {
+            (Some(a), Some(b)) => s | pair_bit(a, b),
+            _ => s,
+        })
+}
+
+fn has_digit(units: &[char]) -> bool {
+    units.iter().any(char::is_ascii_digit)
 }
 
 /// A tier of one-unit matches: the groups whose records may hold it, and its score.
@@ -194,7 +246,36 @@ impl Lead {
         let mut order: Vec<u32> = keys.iter().map(|k| k.1).collect();
         drop(keys);
         order.shrink_to_fit();
-        Lead { order, rows }
+        let mut digits: Vec<u32> = (0..n).filter(|&r| has_digit(ix.units_of(r))).collect();
+        digits.shrink_to_fit();
+        let pairs = (0..n).map(|r| pair_sig(ix.units_of(r))).collect();
+        Lead {
+            order,
+            digits,
+            pairs,
+            rows,
+        }
+    }
+
+    /// Per grouped record, its name's [`pair_sig`].
+    pub(crate) fn pairs(&self) -> &[u32] {
+        &self.pairs
+    }
+
+    /// When the query holds an ASCII digit: every record (sorted) whose name holds one, a
+    /// superset of its structural and fuzzy matches (the records pushed after the groups were
+    /// made included).
+    pub(crate) fn digit_names(&self, ix: &impl Records, q: &NameQuery) -> Option<Vec<u32>> {
+        let digit = q
+            .units
+            .iter()
+            .any(|u| matches!(u, Unit::Lit(c) if c.is_ascii_digit()));
+        if !digit {
+            return None;
+        }
+        let tail =
+            (self.order.len() as u32..ix.count() as u32).filter(|&r| has_digit(ix.units_of(r)));
+        Some(self.digits.iter().copied().chain(tail).collect())
     }
 
     pub(crate) fn rows(&self) -> usize {
@@ -207,7 +288,7 @@ impl Lead {
     }
 
     pub(crate) fn heap_bytes(&self) -> usize {
-        self.order.capacity() * 4
+        (self.order.capacity() + self.digits.capacity() + self.pairs.capacity()) * 4
     }
 
     fn key(&self, ix: &impl Records, at: usize) -> u32 {
@@ -293,5 +374,66 @@ impl Lead {
             }
         }
         None
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::search::SearchIndex;
+
+    /// Every structural match of a query has the query's pair bits in its name's pair
+    /// signature (the pre-check never drops a match), and most names lack them.
+    #[test]
+    fn pair_bits_of_a_query_are_in_every_match() {
+        let names = [
+            "김민수",
+            "김미",
+            "ㄱㅁ",
+            "이김민",
+            "기민",
+            "김ㅁ수",
+            "박 민수",
+            "a김민",
+            "김1민",
+            "곽명",
+            "감마",
+            "김밍",
+            "긺",
+            "기미수",
+            "깁스",
+        ];
+        let queries = [
+            "김ㅁ",
+            "ㄱㅁ",
+            "김미",
+            "김민",
+            "김민ㅅ",
+            "김민수",
+            "민ㅅ",
+            "민수",
+            "기",
+            "김",
+            "ㄱㅁㅅ",
+            "기ㅁ",
+            "1민",
+            "김1",
+            "a김",
+        ];
+        let mut seen = 0;
+        for q in queries {
+            let nq = NameQuery::new(q);
+            let need = pair_need(&nq);
+            for n in names {
+                let units: Vec<char> = SearchIndex::fold(n).chars().collect();
+                if structured(&nq, &units).is_some() {
+                    seen += 1;
+                    assert_eq!(pair_sig(&units) & need, need, "{q:?} in {n:?}");
+                }
+            }
+        }
+        assert!(seen > 20, "{seen}");
+        assert_ne!(pair_need(&NameQuery::new("김ㅁ")), 0);
+        assert_eq!(pair_need(&NameQuery::new("김")), 0);
     }
 }
