@@ -57,8 +57,9 @@ pub fn run(g: &Global, args: &Args) -> anyhow::Result<ExitCode> {
         category: None,
         worker: args.worker.clone(),
     };
-    // The stored index when current (no rebuild), else rebuilt and stored for the next run.
-    let index = ResidentIndex::open(&store)?;
+    // The stored index when current (no rebuild), else rebuilt and stored for the next run;
+    // one query, so without the TUI's first-character groups.
+    let index = ResidentIndex::open_for_one_query(&store)?;
     let query = args.query.join(" ");
     let hits = find(
         &store,

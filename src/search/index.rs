@@ -147,6 +147,13 @@ impl SearchIndex {
         self.lead = (self.len() >= LEAD_MIN).then(|| Lead::build(self, FAST_ROWS));
     }
 
+    /// [`seal`](Self::seal) unless it was (a stored index is decoded unsealed).
+    pub fn ensure_sealed(&mut self) {
+        if self.lead.is_none() {
+            self.seal();
+        }
+    }
+
     /// [`seal`](Self::seal) whatever the size, a lazy ranking holding `rows` rows (tests of the
     /// large-index paths on small data).
     #[doc(hidden)]
@@ -283,7 +290,7 @@ impl SearchIndex {
             .windows(2)
             .map(|w| sig_of(&units[w[0] as usize..w[1] as usize]))
             .collect();
-        let mut ix = Self {
+        let ix = Self {
             units,
             offsets,
             births,
@@ -293,7 +300,8 @@ impl SearchIndex {
             char_pos,
             ..Self::default()
         };
-        ix.seal();
+        // Not sealed: a one-shot query does not need the groups (see
+        // `ResidentIndex::open_for_one_query`); the TUI's loaders seal.
         Some(ix)
     }
 

@@ -322,6 +322,16 @@ impl ResidentIndex {
     /// and format, and its spot check holds), else rebuilt from the residents and stored for
     /// the next process (best effort: a read-only or busy database just isn't written).
     pub fn open(store: &Store) -> Result<ResidentIndex> {
+        let mut ix = Self::open_for_one_query(store)?;
+        ix.index.ensure_sealed();
+        Ok(ix)
+    }
+
+    /// [`open`](Self::open) for a process that answers one query (`dolbom search`): a stored
+    /// index is used as decoded, without the first-character groups a large index keeps for
+    /// the TUI's keystrokes — at 1M they take longer to build than the one scan they save.
+    /// Its results are the same.
+    pub fn open_for_one_query(store: &Store) -> Result<ResidentIndex> {
         if let Some(ix) = Self::stored(store)? {
             return Ok(ix);
         }
@@ -357,7 +367,10 @@ impl ResidentIndex {
     pub fn load_or_build(file: impl Into<crate::store::DbFile>) -> Result<ResidentIndex> {
         let file = file.into();
         match Self::load_stored(&file)? {
-            Some(ix) => Ok(ix),
+            Some(mut ix) => {
+                ix.index.ensure_sealed();
+                Ok(ix)
+            }
             None => Self::load(file),
         }
     }
