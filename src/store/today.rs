@@ -190,6 +190,22 @@ fn entries_between_sql(mine: bool) -> &'static str {
 }
 
 /// Column `i` as text, borrowed from the row.
+/// A follow-up row of [`follow_up_sql`] or [`follow_up_page_sql`] (same columns), borrowed.
+fn follow_up_row<'r>(r: &'r Row<'_>) -> rusqlite::Result<FollowUpRow<'r>> {
+    let kind = text(r, 4)?;
+    Ok(FollowUpRow {
+        case_id: text(r, 0)?,
+        resident_name: text(r, 1)?,
+        worker: text(r, 2)?,
+        entry_id: text(r, 3)?,
+        kind: EntryKind::parse(kind).ok_or_else(|| bad("entry kind", kind))?,
+        at: text(r, 5)?,
+        due_on: text(r, 6)?,
+        body: text(r, 7)?,
+        last_contact: text_or_null(r, 8)?,
+    })
+}
+
 fn text<'r>(r: &'r Row<'_>, i: usize) -> rusqlite::Result<&'r str> {
     r.get_ref(i)?
         .as_str()
@@ -258,18 +274,7 @@ impl Store {
         let worker = self.scope_worker(scope);
         let sql = follow_up_sql(worker.is_some());
         self.visit_rows(&sql, params![today, worker], |r| {
-            let kind = text(r, 4)?;
-            f(FollowUpRow {
-                case_id: text(r, 0)?,
-                resident_name: text(r, 1)?,
-                worker: text(r, 2)?,
-                entry_id: text(r, 3)?,
-                kind: EntryKind::parse(kind).ok_or_else(|| bad("entry kind", kind))?,
-                at: text(r, 5)?,
-                due_on: text(r, 6)?,
-                body: text(r, 7)?,
-                last_contact: text_or_null(r, 8)?,
-            });
+            f(follow_up_row(r)?);
             Ok(())
         })
     }
@@ -290,18 +295,7 @@ impl Store {
         for due_today in [true, false] {
             let sql = follow_up_page_sql(mine, due_today);
             self.visit_rows(&sql, params![today, worker, limit], |r| {
-                let kind = text(r, 4)?;
-                f(FollowUpRow {
-                    case_id: text(r, 0)?,
-                    resident_name: text(r, 1)?,
-                    worker: text(r, 2)?,
-                    entry_id: text(r, 3)?,
-                    kind: EntryKind::parse(kind).ok_or_else(|| bad("entry kind", kind))?,
-                    at: text(r, 5)?,
-                    due_on: text(r, 6)?,
-                    body: text(r, 7)?,
-                    last_contact: text_or_null(r, 8)?,
-                });
+                f(follow_up_row(r)?);
                 Ok(())
             })?;
         }
