@@ -65,7 +65,7 @@ pub struct SearchIndex {
     /// Records whose units are not 1:1 with the name's chars (whitespace): unit → char index.
     char_pos: HashMap<u32, Box<[u32]>>,
     /// Large indexes only: the records grouped by first character, for the first screenfuls of
-    /// a one-character query (derived, not persisted; see [`seal`](Self::seal)).
+    /// a one-character query (see [`seal`](Self::seal)); a stored index keeps their order.
     lead: Option<Lead>,
 }
 
@@ -253,6 +253,16 @@ impl SearchIndex {
             w.len(map.len());
             map.iter().for_each(|&c| w.u32(c));
         }
+        // The group order of a sealed index (what sealing spends its time on), so a large
+        // stored index is ready as soon as it is read; none when records were pushed after
+        // sealing (they would be left out of it) or there are no groups.
+        match &self.lead {
+            Some(lead) if lead.covered() == n => {
+                w.u8(1);
+                lead.order().iter().for_each(|&r| w.u32(r));
+            }
+            _ => w.u8(0),
+        }
     }
 
     /// Reads what [`encode`](Self::encode) wrote; `None` if anything is inconsistent (so a
@@ -290,7 +300,12 @@ impl SearchIndex {
             .windows(2)
             .map(|w| sig_of(&units[w[0] as usize..w[1] as usize]))
             .collect();
-        let ix = Self {
+        let order = match r.u8()? {
+            0 => None,
+            1 => Some(r.vec(n, 4, le_u32)?),
+            _ => return None,
+        };
+        let mut ix = Self {
             units,
             offsets,
             births,
@@ -300,8 +315,11 @@ impl SearchIndex {
             char_pos,
             ..Self::default()
         };
-        // Not sealed: a one-shot query does not need the groups (see
-        // `ResidentIndex::open_for_one_query`); the TUI's loaders seal.
+        // A stored group order is checked (a permutation, grouped) and kept; without one the
+        // index is unsealed, and the TUI's loaders seal it (`ensure_sealed`).
+        if let Some(order) = order {
+            ix.lead = Some(Lead::with_order(&ix, order, FAST_ROWS)?);
+        }
         Some(ix)
     }
 
@@ -573,6 +591,77 @@ mod tests {
         let all = ix.search(&q, |_| true, usize::MAX);
         assert!(all.iter().any(|h| h.class == MatchClass::Fuzzy));
         assert!(all.iter().any(|h| h.class != MatchClass::Fuzzy));
+    }
+
+    /// Encodes `ix` and decodes it again (`None` when the decoder refuses the bytes).
+    fn round_trip(ix: &SearchIndex) -> Option<SearchIndex> {
+        let mut w = Writer::default();
+        ix.encode(&mut w);
+        let mut r = Reader::new(&w.buf);
+        SearchIndex::decode(&mut r).filter(|_| r.is_done())
+    }
+
+    /// The first page of every kind of one-character and longer query, lazily ranked.
+    fn first_pages(ix: &SearchIndex) -> Vec<Vec<Hit>> {
+        ["김", "ㅁ", "수", "ㄱㅁ", "김민", "1", "민수"]
+            .iter()
+            .map(|t| {
+                let mut ranking = ix.rank(&Query::parse(t, 2025), |_| true);
+                ix.page(&mut ranking, 0, 30)
+            })
+            .collect()
+    }
+
+    /// A sealed index keeps its group order when stored, so a decoded one needs no sort and
+    /// answers the same; an order that is not a grouped permutation of its records is refused.
+    #[test]
+    fn a_stored_index_keeps_its_groups_and_refuses_a_wrong_order() {
+        let mut ix = index();
+        assert!(
+            round_trip(&ix).expect("decodes").lead.is_none(),
+            "small: no groups"
+        );
+        ix.seal_always(FAST_ROWS);
+        let order = ix.lead.as_ref().expect("sealed").order().to_vec();
+        let back = round_trip(&ix).expect("decodes");
+        assert_eq!(back.lead.as_ref().expect("groups kept").order(), order);
+        assert_eq!(
+            back.lead.as_ref().map(Lead::pairs),
+            ix.lead.as_ref().map(Lead::pairs)
+        );
+        assert_eq!(first_pages(&back), first_pages(&ix));
+
+        // The order is the last n u32s of the encoding.
+        let mut w = Writer::default();
+        ix.encode(&mut w);
+        let at = w.buf.len() - 4 * order.len();
+        let with = |o: &[u32]| {
+            let mut b = w.buf[..at].to_vec();
+            o.iter().for_each(|r| b.extend_from_slice(&r.to_le_bytes()));
+            let mut r = Reader::new(&b);
+            SearchIndex::decode(&mut r).filter(|_| r.is_done())
+        };
+        assert!(with(&order).is_some());
+        let mut twice = order.clone();
+        twice[5] = twice[6];
+        assert!(with(&twice).is_none(), "a record twice");
+        let mut outside = order.clone();
+        outside[0] = order.len() as u32;
+        assert!(with(&outside).is_none(), "a record that does not exist");
+        let reversed: Vec<u32> = order.iter().rev().copied().collect();
+        assert!(with(&reversed).is_none(), "not grouped");
+        assert!(with(&order[1..]).is_none(), "short");
+
+        // Records pushed after sealing are not in the order: none is stored, and the decoded
+        // index is unsealed (its loader seals it over every record).
+        ix.push(&PersonKey {
+            name: "김하나".into(),
+            ..PersonKey::default()
+        });
+        let mut back = round_trip(&ix).expect("decodes");
+        assert!(back.lead.is_none());
+        back.ensure_sealed();
+        assert!(back.lead.is_none(), "below the size that groups");
     }
 
     #[test]

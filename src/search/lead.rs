@@ -31,6 +31,10 @@ pub(crate) trait Records {
 /// Indexes with fewer records rank every match (a full scan there takes a few milliseconds).
 pub(crate) const LEAD_MIN: usize = 300_000;
 
+/// Adjacent pairs of a stored order checked for grouping (checking all 1M costs 14 ms of
+/// random reads at start; a few thousand spread ones catch an order that is not grouped).
+const ORDER_CHECKS: usize = 4096;
+
 /// Records visited in the runs before giving up (a filter that passes few of them): the caller
 /// then ranks every match instead.
 const WALK_MAX: usize = 60_000;
@@ -239,22 +243,71 @@ impl<I: Records> Ord for Head<'_, I> {
 
 impl Lead {
     /// Groups every record of `ix`.
+    ///
+    /// The sort is most of the cost (about 270 ms at 1M records, comparing names), so a stored
+    /// index keeps [`order`](Self::order) and is read back with [`with_order`](Self::with_order).
     pub(crate) fn build(ix: &impl Records, rows: usize) -> Lead {
         let n = ix.count() as u32;
         let mut keys: Vec<(u32, u32)> = (0..n).map(|r| (group(ix.units_of(r)), r)).collect();
         keys.sort_unstable_by(|a, b| a.0.cmp(&b.0).then_with(|| ix.tie(a.1, b.1)));
-        let mut order: Vec<u32> = keys.iter().map(|k| k.1).collect();
+        let order: Vec<u32> = keys.iter().map(|k| k.1).collect();
         drop(keys);
+        Self::derive(ix, order, rows)
+    }
+
+    /// The groups of `ix` from an order [`build`](Self::build) made earlier over the same
+    /// records (a stored index): `None` unless it is a permutation of every record and grouped
+    /// (group keys never decrease) at [`ORDER_CHECKS`] spread positions. The stored blob is
+    /// checksummed; this refuses an order made for other records, and makes sure a wrong one
+    /// could never index out of bounds (it could only leave out or reorder rows).
+    pub(crate) fn with_order(ix: &impl Records, order: Vec<u32>, rows: usize) -> Option<Lead> {
+        let n = ix.count();
+        if order.len() != n {
+            return None;
+        }
+        let mut seen = vec![0u64; n.div_ceil(64)];
+        for &r in &order {
+            if r as usize >= n {
+                return None;
+            }
+            let (slot, bit) = (&mut seen[r as usize / 64], 1u64 << (r % 64));
+            if *slot & bit != 0 {
+                return None;
+            }
+            *slot |= bit;
+        }
+        let step = (n / ORDER_CHECKS).max(1);
+        let grouped = (step..n)
+            .step_by(step)
+            .all(|at| group(ix.units_of(order[at - 1])) <= group(ix.units_of(order[at])));
+        grouped.then(|| Self::derive(ix, order, rows))
+    }
+
+    /// The digit list and pair signatures (one pass over the names) beside `order`.
+    fn derive(ix: &impl Records, mut order: Vec<u32>, rows: usize) -> Lead {
+        let n = ix.count() as u32;
         order.shrink_to_fit();
-        let mut digits: Vec<u32> = (0..n).filter(|&r| has_digit(ix.units_of(r))).collect();
+        let mut digits = Vec::new();
+        let mut pairs = Vec::with_capacity(n as usize);
+        for r in 0..n {
+            let units = ix.units_of(r);
+            if has_digit(units) {
+                digits.push(r);
+            }
+            pairs.push(pair_sig(units));
+        }
         digits.shrink_to_fit();
-        let pairs = (0..n).map(|r| pair_sig(ix.units_of(r))).collect();
         Lead {
             order,
             digits,
             pairs,
             rows,
         }
+    }
+
+    /// The grouped records in group order (what a stored index keeps).
+    pub(crate) fn order(&self) -> &[u32] {
+        &self.order
     }
 
     /// Per grouped record, its name's [`pair_sig`].

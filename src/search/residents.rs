@@ -170,7 +170,7 @@ pub struct ResidentIndex {
 
 /// Version of the persisted encoding: a blob in another format is rebuilt. Bump it whenever
 /// [`ResidentIndex::encode`] or [`SearchIndex`]'s encoding changes.
-pub const INDEX_FORMAT: i64 = 2;
+pub const INDEX_FORMAT: i64 = 3;
 const MAGIC: &[u8; 4] = b"DSIX";
 /// Records compared against the database before a stored index is trusted (a restored backup
 /// or a `VACUUM` may renumber rowids without counting as a change).
@@ -328,9 +328,9 @@ impl ResidentIndex {
     }
 
     /// [`open`](Self::open) for a process that answers one query (`dolbom search`): a stored
-    /// index is used as decoded, without the first-character groups a large index keeps for
-    /// the TUI's keystrokes — at 1M they take longer to build than the one scan they save.
-    /// Its results are the same.
+    /// index is used as decoded, and not sealed when it holds no group order (the groups take
+    /// longer to build at 1M than the one scan they save; a large stored index brings its
+    /// order, so it has them anyway). Its results are the same.
     pub fn open_for_one_query(store: &Store) -> Result<ResidentIndex> {
         if let Some(ix) = Self::stored(store)? {
             return Ok(ix);
@@ -415,7 +415,8 @@ impl ResidentIndex {
     }
 
     /// The persisted form: magic, the name index, then rowids, filter attributes and the
-    /// interned strings. About 42 bytes per resident.
+    /// interned strings. About 42 bytes per resident, plus 4 for the group order of a large
+    /// index (300,000 residents or more).
     pub fn encode(&self) -> Vec<u8> {
         let mut w = Writer::default();
         w.buf.reserve(self.heap_bytes() + 64);
