@@ -67,6 +67,39 @@ pub struct SearchIndex {
     /// Large indexes only: the records grouped by first character, for the first screenfuls of
     /// a one-character query (see [`seal`](Self::seal)); a stored index keeps their order.
     lead: Option<Lead>,
+    /// A stored index's group order, checked but not yet made into groups: [`ensure_sealed`]
+    /// makes them (8 ms at 1M instead of a 270 ms sort), a one-shot query never needs them, and
+    /// a refresh takes it as it is.
+    ///
+    /// [`ensure_sealed`]: Self::ensure_sealed
+    stored_order: Option<Vec<u32>>,
+}
+
+/// One record of a [`SearchIndex::replan`] plan: a record of the old index or of the fresh one,
+/// packed in a `u32` (the top bit says which).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Slot {
+    Old(u32),
+    Fresh(u32),
+}
+
+impl Slot {
+    const FRESH: u32 = 1 << 31;
+
+    pub(crate) fn pack(self) -> u32 {
+        match self {
+            Slot::Old(r) => r,
+            Slot::Fresh(k) => k | Self::FRESH,
+        }
+    }
+
+    pub(crate) fn of(v: u32) -> Slot {
+        if v & Self::FRESH == 0 {
+            Slot::Old(v)
+        } else {
+            Slot::Fresh(v & !Self::FRESH)
+        }
+    }
 }
 
 /// The candidate lists a refined [`SearchIndex::rank_over`] may restrict its passes to.
@@ -117,6 +150,7 @@ impl Default for SearchIndex {
             sigs: Vec::new(),
             char_pos: HashMap::new(),
             lead: None,
+            stored_order: None,
         }
     }
 }
@@ -144,13 +178,21 @@ impl SearchIndex {
     /// a record, when it has at least 300,000): call it once every record is in. Records pushed
     /// afterwards are searched all the same (scanned directly, not grouped).
     pub fn seal(&mut self) {
+        self.stored_order = None;
         self.lead = (self.len() >= LEAD_MIN).then(|| Lead::build(self, FAST_ROWS));
     }
 
-    /// [`seal`](Self::seal) unless it was (a stored index is decoded unsealed).
+    /// [`seal`](Self::seal) unless it was (a stored index is decoded unsealed), from the
+    /// stored group order when there is one.
     pub fn ensure_sealed(&mut self) {
-        if self.lead.is_none() {
-            self.seal();
+        if self.lead.is_some() {
+            return;
+        }
+        match self.stored_order.take() {
+            Some(order) if order.len() == self.len() => {
+                self.lead = Some(Lead::with_order(self, order, FAST_ROWS));
+            }
+            _ => self.seal(),
         }
     }
 
@@ -158,7 +200,113 @@ impl SearchIndex {
     /// large-index paths on small data).
     #[doc(hidden)]
     pub fn seal_always(&mut self, rows: usize) {
+        self.stored_order = None;
         self.lead = Some(Lead::build(self, rows.max(1)));
+    }
+
+    /// The index whose record `i` is `plan[i]`: record `r` of this index ([`Slot::Old`]) or of
+    /// `fresh` ([`Slot::Fresh`]), every record of this one at most once and in its order
+    /// (records left out are dropped). Built a column at a time, each old column freed once
+    /// copied, so it never holds two whole indexes. A large sealed index keeps its groups: the
+    /// kept records stay in their order and only the fresh ones are placed into it (a few
+    /// comparisons each, instead of sorting a million records).
+    pub(crate) fn replan(mut self, fresh: &SearchIndex, plan: &[u32]) -> SearchIndex {
+        let n_new = plan.len();
+        let old_len = self.len();
+        // Where each old record goes (u32::MAX: dropped), for the groups and the position maps.
+        let mut moved = vec![u32::MAX; old_len];
+        for (i, &v) in plan.iter().enumerate() {
+            if let Slot::Old(r) = Slot::of(v) {
+                moved[r as usize] = i as u32;
+            }
+        }
+        let remap = |order: &[u32]| -> Vec<u32> {
+            order
+                .iter()
+                .map(|&r| moved[r as usize])
+                .filter(|&m| m != u32::MAX)
+                .collect()
+        };
+        let kept: Option<(Vec<u32>, usize)> = match (self.lead.take(), self.stored_order.take()) {
+            (Some(l), _) if l.covered() == old_len => Some((remap(l.order()), l.rows())),
+            (None, Some(order)) if order.len() == old_len => Some((remap(&order), FAST_ROWS)),
+            _ => None,
+        };
+        let mut out = SearchIndex::default();
+        macro_rules! column {
+            ($field:ident) => {{
+                let old = std::mem::take(&mut self.$field);
+                out.$field = plan
+                    .iter()
+                    .map(|&v| match Slot::of(v) {
+                        Slot::Old(r) => old[r as usize],
+                        Slot::Fresh(k) => fresh.$field[k as usize],
+                    })
+                    .collect();
+            }};
+        }
+        column!(births);
+        column!(phones);
+        column!(activity);
+        column!(sigs);
+        // At most the old names and the fresh ones (dropped records only take away), so the
+        // arena is never regrown (doubling it would cost 12 MB at 1M residents).
+        let mut units = Vec::with_capacity(self.units.len() + fresh.units.len());
+        let mut offsets = Vec::with_capacity(n_new + 1);
+        offsets.push(0);
+        for &v in plan {
+            match Slot::of(v) {
+                Slot::Old(r) => units.extend_from_slice(self.units(r)),
+                Slot::Fresh(k) => units.extend_from_slice(fresh.units(k)),
+            }
+            offsets.push(units.len() as u32);
+        }
+        drop(std::mem::take(&mut self.units));
+        drop(std::mem::take(&mut self.offsets));
+        units.shrink_to_fit();
+        out.units = units;
+        out.offsets = offsets;
+        for (r, map) in self.char_pos.drain() {
+            if let Some(&m) = moved.get(r as usize).filter(|&&m| m != u32::MAX) {
+                out.char_pos.insert(m, map);
+            }
+        }
+        let mut added = Vec::new();
+        for (i, &v) in plan.iter().enumerate() {
+            if let Slot::Fresh(k) = Slot::of(v) {
+                added.push(i as u32);
+                if let Some(map) = fresh.char_pos.get(&k) {
+                    out.char_pos.insert(i as u32, map.clone());
+                }
+            }
+        }
+        drop(moved);
+        out.lead = match kept {
+            Some((kept, rows)) => Some(Lead::merged(&out, kept, added, rows)),
+            None => (n_new >= LEAD_MIN).then(|| Lead::build(&out, FAST_ROWS)),
+        };
+        out
+    }
+
+    /// Record `r` as text, every column (tests compare indexes made different ways).
+    #[doc(hidden)]
+    pub fn describe(&self, r: u32) -> String {
+        let i = r as usize;
+        format!(
+            "{}|{:?}|{}|{}|{}|{:?}",
+            self.folded_name(r),
+            self.char_pos.get(&r),
+            self.births[i],
+            self.phones[i],
+            self.activity[i],
+            self.sigs[i]
+        )
+    }
+
+    /// The records in group order, when the index keeps groups (tests).
+    #[doc(hidden)]
+    pub fn group_order(&self) -> Option<Vec<u32>> {
+        self.lead.as_ref().map(|l| l.order().to_vec())
     }
 
     /// `name` folded the way the index holds it (NFC, lowercase, whitespace removed).
@@ -220,6 +368,7 @@ impl SearchIndex {
             + self.activity.capacity() * size_of::<i64>()
             + self.sigs.capacity() * size_of::<u32>()
             + self.lead.as_ref().map_or(0, Lead::heap_bytes)
+            + self.stored_order.as_ref().map_or(0, |o| o.capacity() * 4)
             + self
                 .char_pos
                 .values()
@@ -256,12 +405,17 @@ impl SearchIndex {
         // The group order of a sealed index (what sealing spends its time on), so a large
         // stored index is ready as soon as it is read; none when records were pushed after
         // sealing (they would be left out of it) or there are no groups.
-        match &self.lead {
-            Some(lead) if lead.covered() == n => {
+        let order = match (&self.lead, &self.stored_order) {
+            (Some(lead), _) if lead.covered() == n => Some(lead.order()),
+            (None, Some(order)) if order.len() == n => Some(&order[..]),
+            _ => None,
+        };
+        match order {
+            Some(order) => {
                 w.u8(1);
-                lead.order().iter().for_each(|&r| w.u32(r));
+                order.iter().for_each(|&r| w.u32(r));
             }
-            _ => w.u8(0),
+            None => w.u8(0),
         }
     }
 
@@ -315,10 +469,13 @@ impl SearchIndex {
             char_pos,
             ..Self::default()
         };
-        // A stored group order is checked (a permutation, grouped) and kept; without one the
-        // index is unsealed, and the TUI's loaders seal it (`ensure_sealed`).
+        // A stored group order is checked (a permutation, grouped) and kept for
+        // `ensure_sealed`, which the TUI's loaders call; without one they sort.
         if let Some(order) = order {
-            ix.lead = Some(Lead::with_order(&ix, order, FAST_ROWS)?);
+            if !Lead::order_fits(&ix, &order) {
+                return None;
+            }
+            ix.stored_order = Some(order);
         }
         Some(ix)
     }
@@ -623,7 +780,12 @@ mod tests {
         );
         ix.seal_always(FAST_ROWS);
         let order = ix.lead.as_ref().expect("sealed").order().to_vec();
-        let back = round_trip(&ix).expect("decodes");
+        let mut back = round_trip(&ix).expect("decodes");
+        assert!(
+            back.lead.is_none(),
+            "decoded with its order, grouped when asked"
+        );
+        back.ensure_sealed();
         assert_eq!(back.lead.as_ref().expect("groups kept").order(), order);
         assert_eq!(
             back.lead.as_ref().map(Lead::pairs),

@@ -255,32 +255,64 @@ impl Lead {
         Self::derive(ix, order, rows)
     }
 
-    /// The groups of `ix` from an order [`build`](Self::build) made earlier over the same
-    /// records (a stored index): `None` unless it is a permutation of every record and grouped
-    /// (group keys never decrease) at [`ORDER_CHECKS`] spread positions. The stored blob is
-    /// checksummed; this refuses an order made for other records, and makes sure a wrong one
-    /// could never index out of bounds (it could only leave out or reorder rows).
-    pub(crate) fn with_order(ix: &impl Records, order: Vec<u32>, rows: usize) -> Option<Lead> {
+    /// Whether `order`, read from a stored index, can be the groups' order of `ix`: a
+    /// permutation of every record, grouped (group keys never decrease) at [`ORDER_CHECKS`]
+    /// spread positions. The stored blob is checksummed; this refuses an order made for other
+    /// records, and makes sure a wrong one could never index out of bounds (it could only
+    /// leave out or reorder rows).
+    pub(crate) fn order_fits(ix: &impl Records, order: &[u32]) -> bool {
         let n = ix.count();
         if order.len() != n {
-            return None;
+            return false;
         }
         let mut seen = vec![0u64; n.div_ceil(64)];
-        for &r in &order {
+        for &r in order {
             if r as usize >= n {
-                return None;
+                return false;
             }
             let (slot, bit) = (&mut seen[r as usize / 64], 1u64 << (r % 64));
             if *slot & bit != 0 {
-                return None;
+                return false;
             }
             *slot |= bit;
         }
         let step = (n / ORDER_CHECKS).max(1);
-        let grouped = (step..n)
+        (step..n)
             .step_by(step)
-            .all(|at| group(ix.units_of(order[at - 1])) <= group(ix.units_of(order[at])));
-        grouped.then(|| Self::derive(ix, order, rows))
+            .all(|at| group(ix.units_of(order[at - 1])) <= group(ix.units_of(order[at])))
+    }
+
+    /// The groups of `ix` in `order`, which [`order_fits`](Self::order_fits) accepted.
+    pub(crate) fn with_order(ix: &impl Records, order: Vec<u32>, rows: usize) -> Lead {
+        Self::derive(ix, order, rows)
+    }
+
+    /// The groups of `ix` from `kept`, records already in group order, and `added`, records
+    /// in no order: each added one is placed by binary search (`added` is small next to `kept`:
+    /// the residents changed since a stored index was written).
+    pub(crate) fn merged(
+        ix: &impl Records,
+        kept: Vec<u32>,
+        mut added: Vec<u32>,
+        rows: usize,
+    ) -> Lead {
+        let cmp = |a: u32, b: u32| {
+            group(ix.units_of(a))
+                .cmp(&group(ix.units_of(b)))
+                .then_with(|| ix.tie(a, b))
+        };
+        added.sort_unstable_by(|&a, &b| cmp(a, b));
+        let mut order = Vec::with_capacity(kept.len() + added.len());
+        let mut at = 0;
+        for x in added {
+            let end = at + kept[at..].partition_point(|&k| cmp(k, x) == Ordering::Less);
+            order.extend_from_slice(&kept[at..end]);
+            order.push(x);
+            at = end;
+        }
+        order.extend_from_slice(&kept[at..]);
+        drop(kept);
+        Self::derive(ix, order, rows)
     }
 
     /// The digit list and pair signatures (one pass over the names) beside `order`.

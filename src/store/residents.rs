@@ -4,7 +4,7 @@
 use super::audit::{Event, append};
 use super::{Result, Store, StoreError, Val};
 use crate::model::{AuditAction, Resident, Sex, Stage, split_list};
-use rusqlite::{Connection, params};
+use rusqlite::{Connection, OptionalExtension, params};
 use std::collections::HashMap;
 
 /// One resident as the search index needs it (built at start-up, off the UI thread).
@@ -25,22 +25,25 @@ pub struct SearchRecord {
     pub last_activity: Option<String>,
 }
 
-/// The latest case of a resident: (stage, worker, category, last_activity).
-type LatestCase = (String, String, String, String);
+/// The latest case of a resident: (stage, worker, category, last_activity, the case's rowid).
+type LatestCase = (String, String, String, String, i64);
 
 /// Latest case per resident id, from one pass over `cases` (much cheaper than a correlated
-/// subquery per resident).
+/// subquery per resident): the latest activity, the lowest rowid on a tie (as [`record_sql`]).
 fn latest_cases(conn: &Connection) -> rusqlite::Result<HashMap<String, LatestCase>> {
     let mut latest: HashMap<String, LatestCase> = HashMap::new();
     let mut stmt = conn.prepare(
-        "SELECT resident_id, stage, worker, category, last_activity FROM cases WHERE deleted = 0",
+        "SELECT resident_id, stage, worker, category, last_activity, rowid FROM cases
+         WHERE deleted = 0",
     )?;
     let mut rows = stmt.query([])?;
     while let Some(r) = rows.next()? {
         let resident: String = r.get(0)?;
-        let case: LatestCase = (r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?);
+        let case: LatestCase = (r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?);
         match latest.get_mut(&resident) {
-            Some(prev) if prev.3 >= case.3 => {}
+            Some(prev)
+                if (&prev.3, std::cmp::Reverse(prev.4)) >= (&case.3, std::cmp::Reverse(case.4)) => {
+            }
             Some(prev) => *prev = case,
             None => {
                 latest.insert(resident, case);
@@ -63,7 +66,7 @@ pub(super) fn read_records(
         let id: String = r.get(1)?;
         let case = latest.remove(&id);
         let (stage, worker, category, last_activity) = match case {
-            Some((s, w, c, a)) => (Some(s), Some(w), Some(c), Some(a)),
+            Some((s, w, c, a, _)) => (Some(s), Some(w), Some(c), Some(a)),
             None => (None, None, None, None),
         };
         each(SearchRecord {
@@ -83,38 +86,59 @@ pub(super) fn read_records(
     Ok(())
 }
 
+/// One live resident's search record, by `key` (`r.id` or `r.rowid`). The latest case is the one
+/// [`latest_cases`] keeps: the latest activity, the first such case in table order on a tie.
+fn record_sql(key: &str) -> String {
+    format!(
+        "SELECT r.rowid, r.name, r.birth_date, r.phone, r.dong, r.risks, r.flags,
+                c.stage, c.worker, c.category, c.last_activity
+         FROM residents r
+         LEFT JOIN cases c ON c.rowid = (SELECT rowid FROM cases WHERE resident_id = r.id
+                                         AND deleted = 0 ORDER BY last_activity DESC, rowid
+                                         LIMIT 1)
+         WHERE {key} = ?1 AND r.deleted = 0"
+    )
+}
+
+fn record_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<SearchRecord> {
+    Ok(SearchRecord {
+        rowid: r.get(0)?,
+        name: r.get(1)?,
+        birth_date: r.get(2)?,
+        phone: r.get(3)?,
+        dong: r.get(4)?,
+        risks: r.get(5)?,
+        flags: r.get(6)?,
+        stage: r.get(7)?,
+        worker: r.get(8)?,
+        category: r.get(9)?,
+        last_activity: r.get(10)?,
+    })
+}
+
+/// The search records of the live residents among `rowids`, in the order given (a rowid with
+/// no live resident is left out).
+pub(super) fn records_by_rowid(
+    conn: &Connection,
+    rowids: &[i64],
+) -> rusqlite::Result<Vec<SearchRecord>> {
+    let mut stmt = conn.prepare(&record_sql("r.rowid"))?;
+    let mut out = Vec::with_capacity(rowids.len());
+    for &rowid in rowids {
+        if let Some(r) = stmt.query_row([rowid], record_row).optional()? {
+            out.push(r);
+        }
+    }
+    Ok(out)
+}
+
 impl Store {
     /// One resident's search record (to add a newly registered resident to the index).
     pub fn search_record(&self, id: &str) -> Result<Option<SearchRecord>> {
-        let mut stmt = self
-            .conn()
-            .prepare(
-                "SELECT r.rowid, r.name, r.birth_date, r.phone, r.dong, r.risks, r.flags,
-                        c.stage, c.worker, c.category, c.last_activity
-                 FROM residents r
-                 LEFT JOIN cases c ON c.id = (SELECT id FROM cases WHERE resident_id = r.id
-                                               AND deleted = 0 ORDER BY last_activity DESC LIMIT 1)
-                 WHERE r.id = ?1 AND r.deleted = 0",
-            )
-            .map_err(|e| self.sql_err(e))?;
-        let mut rows = stmt
-            .query_map([id], |r| {
-                Ok(SearchRecord {
-                    rowid: r.get(0)?,
-                    name: r.get(1)?,
-                    birth_date: r.get(2)?,
-                    phone: r.get(3)?,
-                    dong: r.get(4)?,
-                    risks: r.get(5)?,
-                    flags: r.get(6)?,
-                    stage: r.get(7)?,
-                    worker: r.get(8)?,
-                    category: r.get(9)?,
-                    last_activity: r.get(10)?,
-                })
-            })
-            .map_err(|e| self.sql_err(e))?;
-        rows.next().transpose().map_err(|e| self.sql_err(e))
+        self.conn()
+            .query_row(&record_sql("r.id"), [id], record_row)
+            .optional()
+            .map_err(|e| self.sql_err(e))
     }
 }
 

@@ -37,6 +37,7 @@ pub const MIGRATIONS: &[&str] = &[
     V_DISCOVERY_BULK,
     V_TODAY,
     V_TODAY_1M,
+    super::search_index::V_INDEX_DELTA,
 ];
 
 /// The schema version this build writes.

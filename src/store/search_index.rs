@@ -4,10 +4,70 @@
 //! V_INDEX, so each change bumps it in its own transaction). The store only keeps bytes; the
 //! encoding lives in `crate::search`. Kept in the database, the blob is encrypted with it.
 
-use super::residents::read_records;
+use super::residents::{read_records, records_by_rowid};
 use super::{Result, SearchRecord, Store};
 use rusqlite::{Connection, OptionalExtension, params};
 use std::collections::HashMap;
+
+/// Migration: the residents changed since the stored index was written (`search_dirty`, kept by
+/// the same triggers that count changes, in the writing transaction), and the change count the
+/// list starts from (`search_state.since`; -1 until an index is first stored with it). A stored
+/// index built at `since` plus the current records of those residents is the current index, so
+/// a day's changes cost a start a few reads instead of a rebuild (at 1M residents: ~0.1 s, not
+/// 3.5 s). Storing an index empties the list in its transaction.
+pub(super) const V_INDEX_DELTA: &str = r#"
+CREATE TABLE IF NOT EXISTS search_dirty (resident INTEGER PRIMARY KEY);
+ALTER TABLE search_state ADD COLUMN since INTEGER NOT NULL DEFAULT -1;
+DROP TRIGGER IF EXISTS search_residents_insert;
+DROP TRIGGER IF EXISTS search_residents_delete;
+DROP TRIGGER IF EXISTS search_residents_update;
+DROP TRIGGER IF EXISTS search_cases_insert;
+DROP TRIGGER IF EXISTS search_cases_delete;
+DROP TRIGGER IF EXISTS search_cases_update;
+CREATE TRIGGER search_residents_insert AFTER INSERT ON residents BEGIN
+    UPDATE search_state SET changes = changes + 1;
+    INSERT OR IGNORE INTO search_dirty (resident) VALUES (NEW.rowid);
+END;
+CREATE TRIGGER search_residents_delete AFTER DELETE ON residents BEGIN
+    UPDATE search_state SET changes = changes + 1;
+    INSERT OR IGNORE INTO search_dirty (resident) VALUES (OLD.rowid);
+END;
+CREATE TRIGGER search_residents_update
+    AFTER UPDATE OF name, birth_date, phone, dong, risks, flags, deleted ON residents BEGIN
+    UPDATE search_state SET changes = changes + 1;
+    INSERT OR IGNORE INTO search_dirty (resident) VALUES (OLD.rowid), (NEW.rowid);
+END;
+CREATE TRIGGER search_cases_insert AFTER INSERT ON cases BEGIN
+    UPDATE search_state SET changes = changes + 1;
+    INSERT OR IGNORE INTO search_dirty (resident)
+        SELECT rowid FROM residents WHERE id = NEW.resident_id;
+END;
+CREATE TRIGGER search_cases_delete AFTER DELETE ON cases BEGIN
+    UPDATE search_state SET changes = changes + 1;
+    INSERT OR IGNORE INTO search_dirty (resident)
+        SELECT rowid FROM residents WHERE id = OLD.resident_id;
+END;
+CREATE TRIGGER search_cases_update
+    AFTER UPDATE OF resident_id, stage, worker, category, last_activity, deleted ON cases BEGIN
+    UPDATE search_state SET changes = changes + 1;
+    INSERT OR IGNORE INTO search_dirty (resident)
+        SELECT rowid FROM residents WHERE id IN (OLD.resident_id, NEW.resident_id);
+END;
+"#;
+
+/// Changed residents a stored index is brought up to date with at most; more than this (a
+/// large import or sync) and it is rebuilt from every resident instead.
+pub const DELTA_MAX: i64 = 20_000;
+
+/// What a stored index read found: the change count it now stands for, the decoded (and
+/// refreshed) value, and how many changed residents were applied to it (0: the blob was
+/// current as stored).
+pub type Found<T> = (i64, T, usize);
+
+/// Brings a decoded index up to date: the rowids of the residents changed since it was stored
+/// (sorted) and the live ones' current records (sorted by rowid; a rowid missing there is a
+/// resident deleted since). `None`: it cannot be (rebuild it).
+pub type RefreshIndex<'f, T> = &'f mut dyn FnMut(T, &[i64], Vec<SearchRecord>) -> Option<T>;
 
 /// A fast 64-bit checksum over `data` (8 bytes at a time): it detects damage, it is not a
 /// defence against someone who can write the file (the database's own encryption is).
@@ -233,8 +293,9 @@ fn read_stored<T: Send>(
     conn: &Connection,
     format: i64,
     decode: DecodeIndex<'_, T>,
+    refresh: RefreshIndex<'_, T>,
     verify: VerifyIndex<'_, T>,
-) -> rusqlite::Result<Option<(i64, T)>> {
+) -> rusqlite::Result<Option<Found<T>>> {
     let tx = conn.unchecked_transaction()?;
     let Some(now) = changes(&tx)? else {
         return Ok(None);
@@ -256,21 +317,58 @@ fn read_stored<T: Send>(
     let Some((f, built, expected, len)) = head else {
         return Ok(None);
     };
-    if f != format || built != now {
+    if f != format {
         return Ok(None);
     }
+    // Stale: current again with the residents changed since, when the list of them starts at
+    // this blob and is short.
+    let dirty = if built == now {
+        Vec::new()
+    } else {
+        match dirty_since(&tx, built)? {
+            Some(rowids) => rowids,
+            None => return Ok(None),
+        }
+    };
     let len = u64::try_from(len).unwrap_or(0);
     let (decoded, actual) = {
         let mut blob = tx.blob_open(rusqlite::MAIN_DB, c"search_index", c"data", 1, true)?;
         decode_blob(&mut blob, len, PIPE_MIN, decode)
     };
-    let Some(value) = decoded.filter(|_| actual == expected) else {
+    let Some(mut value) = decoded.filter(|_| actual == expected) else {
         return Ok(None);
     };
+    if built != now {
+        let records = records_by_rowid(&tx, &dirty)?;
+        match refresh(value, &dirty, records) {
+            Some(v) => value = v,
+            None => return Ok(None),
+        }
+    }
     // A check that cannot run (the database is unreadable) trusts nothing: rebuild.
     let ok = verify(&value, &NameLookup { conn: &tx }).unwrap_or(false);
     tx.commit()?;
-    Ok(ok.then_some((now, value)))
+    Ok(ok.then_some((now, value, dirty.len())))
+}
+
+/// The residents changed since change count `built` (sorted rowids), when the list starts
+/// there and holds at most [`DELTA_MAX`]; `None` otherwise (or before migration V_INDEX_DELTA).
+fn dirty_since(conn: &Connection, built: i64) -> rusqlite::Result<Option<Vec<i64>>> {
+    let since: Option<i64> = conn
+        .query_row("SELECT since FROM search_state WHERE id = 1", [], |r| {
+            r.get(0)
+        })
+        .optional()
+        .ok()
+        .flatten();
+    if since != Some(built) {
+        return Ok(None);
+    }
+    let mut stmt = conn.prepare("SELECT resident FROM search_dirty ORDER BY resident LIMIT ?1")?;
+    let rowids = stmt
+        .query_map([DELTA_MAX + 1], |r| r.get(0))?
+        .collect::<rusqlite::Result<Vec<i64>>>()?;
+    Ok((rowids.len() as i64 <= DELTA_MAX).then_some(rowids))
 }
 
 fn changes(conn: &Connection) -> rusqlite::Result<Option<i64>> {
@@ -337,8 +435,9 @@ pub fn stored_search_index_at<T: Send>(
     file: &super::DbFile,
     format: i64,
     decode: DecodeIndex<'_, T>,
+    refresh: RefreshIndex<'_, T>,
     verify: VerifyIndex<'_, T>,
-) -> Result<Option<(i64, T)>> {
+) -> Result<Option<Found<T>>> {
     let err = |e| super::sql_err(file.path(), e);
     let conn = match file.connect_read_only(false) {
         Err(e) if super::open::is_read_only(&e) => file.connect_read_only(true),
@@ -346,7 +445,7 @@ pub fn stored_search_index_at<T: Send>(
     }
     .map_err(err)?;
     let _ = conn.pragma_update(None, "cache_size", READ_CACHE_KIB);
-    quiet_missing(read_stored(&conn, format, decode, verify)).map_err(err)
+    quiet_missing(read_stored(&conn, format, decode, refresh, verify)).map_err(err)
 }
 
 impl Store {
@@ -368,12 +467,13 @@ impl Store {
         &self,
         format: i64,
         decode: DecodeIndex<'_, T>,
+        refresh: RefreshIndex<'_, T>,
         verify: VerifyIndex<'_, T>,
-    ) -> Result<Option<(i64, T)>> {
+    ) -> Result<Option<Found<T>>> {
         let conn = self.conn();
         let cache: Option<i64> = conn.query_row("PRAGMA cache_size", [], |r| r.get(0)).ok();
         let _ = conn.pragma_update(None, "cache_size", READ_CACHE_KIB);
-        let read = read_stored(conn, format, decode, verify);
+        let read = read_stored(conn, format, decode, refresh, verify);
         if let Some(c) = cache {
             let _ = conn.pragma_update(None, "cache_size", c);
         }
@@ -391,17 +491,60 @@ impl Store {
     }
 
     /// Stores an index built at change count `changes`, unless something changed since (then it
-    /// is already stale and is not written). Returns whether it was written.
+    /// is already stale and is not written), and starts the list of residents changed since it
+    /// (one transaction). Returns whether it was written.
     pub fn store_search_index(&self, format: i64, changes: i64, data: &[u8]) -> Result<bool> {
-        let n = self
-            .conn()
-            .execute(
+        let write = || -> rusqlite::Result<bool> {
+            let tx = self.conn().unchecked_transaction()?;
+            let n = tx.execute(
                 "INSERT OR REPLACE INTO search_index (id, format, changes, checksum, data)
                  SELECT 1, ?1, ?2, ?3, ?4 WHERE (SELECT changes FROM search_state WHERE id = 1) = ?2",
                 params![format, changes, checksum(data), data],
-            )
-            .map_err(|e| self.sql_err(e))?;
-        Ok(n == 1)
+            )?;
+            if n == 1 {
+                tx.execute("DELETE FROM search_dirty", [])?;
+                tx.execute("UPDATE search_state SET since = ?1 WHERE id = 1", [changes])?;
+            }
+            tx.commit()?;
+            Ok(n == 1)
+        };
+        write().map_err(|e| self.sql_err(e))
+    }
+
+    /// Starts the list of residents changed since the stored index at `changes`, when the
+    /// blob was built there, nothing changed since and the list starts elsewhere (one
+    /// transaction; a no-op otherwise, without a write).
+    pub fn start_search_changes(&self, changes: i64) -> Result<()> {
+        let write = || -> rusqlite::Result<()> {
+            let conn = self.conn();
+            let since: Option<i64> = conn
+                .query_row("SELECT since FROM search_state WHERE id = 1", [], |r| {
+                    r.get(0)
+                })
+                .optional()?;
+            if since == Some(changes) {
+                return Ok(());
+            }
+            let tx = conn.unchecked_transaction()?;
+            let n = tx.execute(
+                "UPDATE search_state SET since = ?1 WHERE id = 1 AND changes = ?1
+                 AND (SELECT changes FROM search_index WHERE id = 1) = ?1",
+                [changes],
+            )?;
+            if n == 1 {
+                tx.execute("DELETE FROM search_dirty", [])?;
+            }
+            tx.commit()
+        };
+        write().map_err(|e| self.sql_err(e))
+    }
+
+    /// Residents on the list of those changed since the stored index (tests).
+    #[doc(hidden)]
+    pub fn search_dirty_count(&self) -> Result<i64> {
+        self.conn()
+            .query_row("SELECT count(*) FROM search_dirty", [], |r| r.get(0))
+            .map_err(|e| self.sql_err(e))
     }
 
     /// Overwrites bytes of the stored blob in place (tests: simulate damage).

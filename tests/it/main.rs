@@ -43,6 +43,7 @@ mod rrn;
 mod search_index;
 mod search_lazy;
 mod search_props;
+mod search_refresh;
 mod search_table;
 mod store;
 mod sync_bundle;

@@ -77,11 +77,14 @@ fn a_change_is_reflected() {
     let mut store = demo(dir.path());
     let before = ResidentIndex::open(&store).expect("open");
     let id = add_resident(&mut store, "갈매기순", "010-1111-2222", "주소");
-    assert!(
-        ResidentIndex::stored(&store).expect("stored").is_none(),
-        "a new resident moves the change counter"
+    // The blob is stale; read with the one resident changed since, it is current again.
+    let after = ResidentIndex::stored(&store)
+        .expect("stored")
+        .expect("refreshed");
+    assert_eq!(
+        after.describe(),
+        ResidentIndex::build_from(&store).expect("build").describe()
     );
-    let after = ResidentIndex::open(&store).expect("open");
     assert_eq!(after.len(), before.len() + 1);
     let hits = find(
         &store,
@@ -172,15 +175,17 @@ fn the_worker_path_reads_the_stored_index_through_its_own_connection() {
         .expect("current, so read from the blob");
     assert!(loaded.is_stored());
     assert_eq!(answers(&store, &loaded), answers(&store, &built));
-    // A resident added after the blob was written: the blob is stale, so the worker builds
-    // the index afresh and the new resident is found.
+    // A resident added after the blob was written: the blob is stale, so the worker reads it
+    // with the changed resident, and the new resident is found.
     let id = add_resident(&mut store, "갈매기순", "010-1111-2222", "주소");
-    assert!(ResidentIndex::load_stored(&file).expect("load").is_none());
-    let mut rebuilt = ResidentIndex::load_or_build(file.clone()).expect("build");
-    assert!(!rebuilt.is_stored());
+    let mut refreshed = ResidentIndex::load_or_build(file.clone()).expect("load");
+    assert!(
+        refreshed.is_stored(),
+        "one change: the blob and the list are enough"
+    );
     let hits = find(
         &store,
-        &rebuilt,
+        &refreshed,
         &mut Searcher::new(),
         "갈매",
         &Filters::default(),
@@ -191,8 +196,24 @@ fn the_worker_path_reads_the_stored_index_through_its_own_connection() {
         hits.first().map(|h| h.summary.id.as_str()),
         Some(id.as_str())
     );
-    // Stored again by the UI thread, it is what the next start reads.
+    assert!(
+        !refreshed.persist(&store).expect("persist"),
+        "nothing to store"
+    );
+    assert_eq!(store.search_dirty_count().expect("dirty"), 1);
+    // Damaged blob: the worker builds it afresh from the residents, and the UI thread stores it.
+    store
+        .damage_search_index(100, b"\xff\xff\xff\xff")
+        .expect("damage");
+    assert!(ResidentIndex::load_stored(&file).expect("load").is_none());
+    let mut rebuilt = ResidentIndex::load_or_build(file.clone()).expect("build");
+    assert!(!rebuilt.is_stored());
     assert!(rebuilt.persist(&store).expect("persist"));
+    assert_eq!(
+        store.search_dirty_count().expect("dirty"),
+        0,
+        "storing empties the list"
+    );
     let next = ResidentIndex::load_or_build(file).expect("load");
     assert!(next.is_stored());
     assert_eq!(next.len(), built.len() + 1);
