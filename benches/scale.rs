@@ -21,8 +21,9 @@
 //! - `today_*`: the 오늘 lists and charts, everyone and mine (median): `today_page_*` as the
 //!   pane loads them (the first 200 of each list, every list's count), `today_*` whole.
 //! - `index_*`: the persisted index: bytes per resident, load time from the database.
-//! - `tui_*`: the TUI started under `script` until the index is ready, with its peak RSS
-//!   (Linux; skipped elsewhere).
+//! - `tui_*`: the TUI started under `script` until the index is ready, with its peak RSS and
+//!   its RSS at that moment (Linux; skipped elsewhere); `tui_changed_*` the same after ~1,000
+//!   residents changed (the stored index read with them, not rebuilt).
 //!
 //! `DOLBOM_SCALE_ONLY=today` runs the 오늘 figures alone (for profiling); `=search` skips them
 //! (the 1M run: 오늘 for everyone takes seconds there).
@@ -349,12 +350,37 @@ fn search_process(db: &Path, runs: usize) {
         None => eprintln!("fzf not found or failed; no ratio"),
     }
     let _ = std::fs::remove_file(&names);
-    tui_start(&bin, db, runs.min(7));
+    tui_start(&bin, db, runs.min(7), "tui");
+    // A day's changes since the index was stored: the TUI reads the blob and those residents.
+    match change_residents(db, 1_000) {
+        Ok(n) => {
+            report("tui_changed_residents", n as f64, "");
+            tui_start(&bin, db, runs.min(7), "tui_changed");
+        }
+        Err(e) => eprintln!("could not change residents: {e}"),
+    }
+}
+
+/// Changes about `count` residents spread over the table (a phone and, for one in five, the
+/// name), as a day's work would, in one transaction; returns how many the index has to read.
+fn change_residents(db: &Path, count: i64) -> rusqlite::Result<i64> {
+    let conn = rusqlite::Connection::open(db)?;
+    let n: i64 = conn.query_row("SELECT max(rowid) FROM residents", [], |r| r.get(0))?;
+    let step = (n / count).max(1);
+    let tx = conn.unchecked_transaction()?;
+    tx.execute(
+        "UPDATE residents SET phone = '010-5555-' || substr('0000' || (rowid % 10000), -4),
+                name = CASE WHEN rowid % (5 * ?1) = 7 THEN name || '순' ELSE name END
+         WHERE rowid % ?1 = 7",
+        [step],
+    )?;
+    tx.commit()?;
+    conn.query_row("SELECT count(*) FROM search_dirty", [], |r| r.get(0))
 }
 
 /// The TUI started in a pseudo-terminal (`script`) until its index is ready; peak RSS by GNU
 /// time when present.
-fn tui_start(bin: &Path, db: &Path, runs: usize) {
+fn tui_start(bin: &Path, db: &Path, runs: usize, label: &str) {
     if !cfg!(target_os = "linux") || !Path::new("/usr/bin/script").exists() {
         return;
     }
@@ -363,6 +389,7 @@ fn tui_start(bin: &Path, db: &Path, runs: usize) {
     let mut frame = Vec::new();
     let mut opened = Vec::new();
     let mut rss = Vec::new();
+    let mut rss_ready = Vec::new();
     // CPU time (user + system) of the whole process: on a loaded machine wall time waits for
     // a core, CPU time does not.
     let mut cpu = Vec::new();
@@ -407,24 +434,26 @@ fn tui_start(bin: &Path, db: &Path, runs: usize) {
         if let Some(kb) = num("maxrss") {
             rss.push(kb / 1024.0);
         }
+        if let Some(kb) = num("rss at ready") {
+            rss_ready.push(kb / 1024.0);
+        }
         if let (Some(u), Some(s)) = (num(" user"), num(" sys")) {
             cpu.push((u + s) * 1000.0);
         }
     }
-    if !opened.is_empty() {
-        report("tui_store_open_median", percentile(&mut opened, 0.5), "ms");
-    }
-    if !frame.is_empty() {
-        report("tui_first_frame_median", percentile(&mut frame, 0.5), "ms");
-    }
-    if !ready.is_empty() {
-        report("tui_index_ready_median", percentile(&mut ready, 0.5), "ms");
-    }
-    if !rss.is_empty() {
-        report("tui_rss_median", percentile(&mut rss, 0.5), "MB");
-    }
-    if !cpu.is_empty() {
-        report("tui_cpu_median", percentile(&mut cpu, 0.5), "ms");
+    for (key, v, unit) in [
+        ("store_open_median", &mut opened, "ms"),
+        ("first_frame_median", &mut frame, "ms"),
+        ("index_ready_median", &mut ready, "ms"),
+        // Peak RSS of the whole run, and RSS when the index is ready (after a refresh the
+        // peak holds the old index and the new one's columns for a moment).
+        ("rss_median", &mut rss, "MB"),
+        ("rss_at_ready_median", &mut rss_ready, "MB"),
+        ("cpu_median", &mut cpu, "ms"),
+    ] {
+        if !v.is_empty() {
+            report(&format!("{label}_{key}"), percentile(v, 0.5), unit);
+        }
     }
 }
 

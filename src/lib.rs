@@ -21,6 +21,7 @@ pub mod demo;
 pub mod discovery;
 pub mod files;
 pub mod hangul;
+pub mod memory;
 pub mod model;
 pub mod paper;
 pub mod paths;

@@ -7,6 +7,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use super::hangul::{fold_char, nfc};
 use super::lead::{LEAD_MIN, Lead, Records, pair_need};
 use super::persist::{Reader, Writer, le_u16, le_u32, le_u64};
+use super::plan::Slot;
 use super::query::{BirthDate, DigitTerm, Query, Unit, cons_matches, sig_bits};
 use super::rank::{Fuzzy, MatchClass, is_subsequence, structured};
 use super::residents::Filters;
@@ -73,33 +74,6 @@ pub struct SearchIndex {
     ///
     /// [`ensure_sealed`]: Self::ensure_sealed
     stored_order: Option<Vec<u32>>,
-}
-
-/// One record of a [`SearchIndex::replan`] plan: a record of the old index or of the fresh one,
-/// packed in a `u32` (the top bit says which).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Slot {
-    Old(u32),
-    Fresh(u32),
-}
-
-impl Slot {
-    const FRESH: u32 = 1 << 31;
-
-    pub(crate) fn pack(self) -> u32 {
-        match self {
-            Slot::Old(r) => r,
-            Slot::Fresh(k) => k | Self::FRESH,
-        }
-    }
-
-    pub(crate) fn of(v: u32) -> Slot {
-        if v & Self::FRESH == 0 {
-            Slot::Old(v)
-        } else {
-            Slot::Fresh(v & !Self::FRESH)
-        }
-    }
 }
 
 /// The candidate lists a refined [`SearchIndex::rank_over`] may restrict its passes to.

@@ -16,6 +16,7 @@ pub use crate::hangul;
 mod index;
 mod lead;
 mod persist;
+mod plan;
 mod query;
 mod rank;
 pub mod residents;

@@ -2,8 +2,8 @@
 //! flags, 대상자 구분, worker), match, and fetch list rows. The TUI pane and `dolbom search` both
 //! call [`find`], so they list the same residents in the same order.
 
-use super::index::Slot;
 use super::persist::{Reader, Writer, le_u16, le_u32, le_u64};
+use super::plan::Slot;
 use super::{BirthDate, Hit, MatchClass, PersonKey, Query, Ranking, SearchIndex, Searcher};
 use crate::model::Stage;
 use crate::store::{ResidentSummary, Result, SearchRecord, Store};
@@ -420,10 +420,12 @@ impl ResidentIndex {
     /// longer to build at 1M than the one scan they save; a large stored index brings its
     /// order, so it has them anyway). Its results are the same.
     pub fn open_for_one_query(store: &Store) -> Result<ResidentIndex> {
-        if let Some(ix) = Self::stored(store)? {
-            return Ok(ix);
-        }
-        let mut ix = Self::build_from(store)?;
+        let mut ix = match Self::stored(store)? {
+            Some(ix) => ix,
+            None => Self::build_from(store)?,
+        };
+        // Best effort: a rebuilt index, or one refreshed with many changes, is stored for the
+        // next process.
         let _ = ix.persist(store);
         Ok(ix)
     }

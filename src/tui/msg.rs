@@ -54,6 +54,8 @@ pub fn spawn_index(tx: Sender<Msg>, file: crate::store::DbFile) {
         let result = ResidentIndex::load_or_build(file)
             .map(Box::new)
             .map_err(|e| e.to_string());
+        // A refresh or a rebuild just freed tens of MB (at 1M residents): give them back.
+        crate::memory::release();
         let _ = tx.send(Msg::Index(result));
     });
 }

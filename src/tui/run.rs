@@ -82,12 +82,23 @@ pub fn run(store: Store, opts: RunOptions) -> anyhow::Result<()> {
     if bench.is_some() {
         eprintln!(
             "index ready: {ready:.1} ms, {} residents, index {} bytes \
-             (store open {opened:.1} ms, first frame {first_frame:.1} ms)",
+             (store open {opened:.1} ms, first frame {first_frame:.1} ms){}",
             app.search.index_len(),
-            app.search.index_bytes()
+            app.search.index_bytes(),
+            rss_kib().map_or(String::new(), |kb| format!(", rss at ready {kb} KB"))
         );
     }
     result
+}
+
+/// This process's resident set in KiB (Linux; `None` elsewhere), for the start-up figures.
+fn rss_kib() -> Option<u64> {
+    if !cfg!(target_os = "linux") {
+        return None;
+    }
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmRSS:"))?;
+    line.split_whitespace().nth(1)?.parse().ok()
 }
 
 fn event_loop(

@@ -5,7 +5,7 @@
 //! Layers, low → high:
 //!
 //! 0. `model`: plain data types.
-//! 1. util: `privacy`, `hangul`, `clock`, `paths`, `files`, `batch` (pure helpers; may use
+//! 1. util: `privacy`, `hangul`, `clock`, `paths`, `files`, `batch`, `memory` (pure helpers; may use
 //!    `model`).
 //! 2. `store`: the SQLite file; all SQL lives here.
 //! 3. domain: `audit`, `search`, `timeline`, `resources`, `sync`, `demo`.
@@ -42,7 +42,7 @@ const PENDING: &[(&str, &str)] = &[];
 fn layer(module: &str) -> Option<u8> {
     Some(match module {
         "model" => 0,
-        "privacy" | "hangul" | "clock" | "paths" | "files" | "batch" | "crypto" => 1,
+        "privacy" | "hangul" | "clock" | "paths" | "files" | "batch" | "crypto" | "memory" => 1,
         "store" => 2,
         m if DOMAIN_ORDER.contains(&m) => 3,
         "tui" | "cli" | "main" => 4,

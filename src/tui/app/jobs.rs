@@ -179,6 +179,8 @@ impl App {
     /// The search index finished building in the background.
     pub fn search_index_ready(&mut self, index: crate::search::residents::ResidentIndex) {
         self.search.set_index(index, &mut self.store);
+        // The index it replaced (a reindex) was freed here, and storing one encodes it whole.
+        crate::memory::release();
         self.dirty = true;
     }
 }
