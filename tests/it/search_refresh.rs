@@ -153,12 +153,21 @@ fn a_refreshed_index_is_the_one_a_rebuild_makes() {
     }
 }
 
-/// An index not in rowid order (no store makes one) is not refreshed: it is rebuilt.
+/// An index not in rowid order (no store makes one), or records off the list, are not
+/// refreshed: the index is rebuilt.
 #[test]
 fn an_index_out_of_rowid_order_is_not_refreshed() {
     let mut g = Rng(3);
     let ix = ResidentIndex::build(&[record(&mut g, 5), record(&mut g, 2)]);
     assert!(ix.refreshed(&[2], vec![record(&mut g, 2)]).is_none());
+    // A record for a resident not on the list would be there twice: refused too.
+    let ix = ResidentIndex::build(&[record(&mut g, 2), record(&mut g, 5)]);
+    assert!(ix.refreshed(&[3], vec![record(&mut g, 5)]).is_none());
+    let ix = ResidentIndex::build(&[record(&mut g, 2), record(&mut g, 5)]);
+    assert_eq!(
+        ix.refreshed(&[5], vec![record(&mut g, 5)]).map(|i| i.len()),
+        Some(2)
+    );
 }
 
 fn demo(dir: &std::path::Path) -> Store {

@@ -54,12 +54,15 @@ impl ResidentIndex {
     /// a dirty rowid without one was deleted). The result is the index a rebuild from every
     /// resident would make — the same records in the same (rowid) order, the same groups — up
     /// to the order interned names are numbered in. `None` when this index is not in rowid
-    /// order or its name tables are full (then rebuild it).
+    /// order, a record is not on the dirty list, or the name tables are full (then rebuild it).
     pub fn refreshed(mut self, dirty: &[i64], records: Vec<SearchRecord>) -> Option<ResidentIndex> {
         let n = self.len();
         if !ascending((0..n).map(|r| self.rowids.get(r)))
             || !ascending(dirty.iter().copied())
             || !ascending(records.iter().map(|r| r.rowid))
+            || !records
+                .iter()
+                .all(|r| dirty.binary_search(&r.rowid).is_ok())
             || self.flag_names.names.len() > 64
             || self.categories.names.len() >= 254
             || self.dongs.names.len() >= usize::from(NONE16 - 1)
