@@ -4,6 +4,7 @@
 //! seeded simulation of sites whose folder copies arrive late, twice, out of order or truncated
 //! reaches one digest with nothing lost.
 
+use crate::common::rng::Rng;
 use crate::common::sync::*;
 use dolbom::store::{Store, Val};
 use dolbom::sync::folder::{FolderReport, PassOptions, run_pass, run_pass_with};
@@ -214,24 +215,6 @@ const WORKERS: [&str; 3] = ["김담당", "이담당", "박담당"];
 fn count(s: &Store, sql: &str) -> i64 {
     let conn = rusqlite::Connection::open(s.path()).expect("open read");
     conn.query_row(sql, [], |r| r.get(0)).expect("count")
-}
-
-/// xorshift64*: a seeded generator, so that a failure repeats.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
-    }
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n.max(1) as u64) as usize
-    }
-    fn chance(&mut self, percent: u64) -> bool {
-        self.next() % 100 < percent
-    }
 }
 
 /// Sites, each with its own replica of the shared folder; a replicator copies each site's

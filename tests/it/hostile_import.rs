@@ -4,6 +4,7 @@
 //! nothing silently lost. Then a bounded, deterministic fuzz run over each importer's corpus
 //! (`tests/fixtures/fuzz/import/`). Big inputs are made here, in a temp dir, never committed.
 
+use crate::common::rng::Rng;
 use crate::common::{dolbom, dolbom_at, fixture};
 use dolbom::resources::import::limits::{
     MAX_FIELD_CHARS, MAX_RECORD_BYTES, MAX_ZIP_ENTRY_BYTES, human_bytes,
@@ -462,21 +463,6 @@ fn a_read_only_database_serves_reads() {
 }
 
 // Fuzzing: a deterministic mutation loop over the corpus, a bounded number of cases.
-
-/// xorshift64*: deterministic, no dependency.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
-    }
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n.max(1) as u64) as usize
-    }
-}
 
 const INTERESTING: &[&[u8]] = &[
     b"\"",

@@ -5,21 +5,11 @@
 use crate::common::sync::{add_resident, edit};
 use dolbom::search::Searcher;
 use dolbom::search::residents::{Filters, ResidentIndex, find};
-use dolbom::store::{OpenOptions, Store};
+use dolbom::store::Store;
 use std::path::Path;
 
 fn demo(dir: &Path) -> Store {
-    let mut store = Store::open(&dir.join("d.db"), &OpenOptions::new("박지현")).expect("open");
-    dolbom::demo::generate(
-        &mut store,
-        &dolbom::demo::DemoOptions {
-            residents: 400,
-            seed: 18,
-        },
-        &mut |_, _| {},
-    )
-    .expect("demo");
-    store
+    crate::common::demo_store(dir, 400, 18)
 }
 
 /// What `dolbom search` would list for a few query kinds (ids, in order).

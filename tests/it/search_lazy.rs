@@ -3,19 +3,8 @@
 //! order, page after page, with and without a filter, for random typed sequences through a
 //! refining searcher, and with records pushed after the groups were made.
 
+use crate::common::rng::Rng;
 use dolbom::search::{BirthDate, PersonKey, Query, SearchIndex, Searcher};
-
-struct Rng(u64);
-
-impl Rng {
-    fn below(&mut self, n: usize) -> usize {
-        self.0 = self
-            .0
-            .wrapping_mul(6364136223846793005)
-            .wrapping_add(1442695040888963407);
-        (self.0 >> 33) as usize % n
-    }
-}
 
 const SUR: &[&str] = &[
     "김", "김", "김", "이", "박", "기", "고", "과", "민", "ㄱ", "a",

@@ -3,27 +3,12 @@
 //! phones, 동, flags, deletions, new residents, cases opened, moved and closed), found through
 //! the `search_dirty` list the triggers keep; stored again only when the list grows long.
 
+use crate::common::rng::Rng;
 use crate::common::sync::{add_resident, edit};
 use dolbom::search::Searcher;
 use dolbom::search::residents::{Filters, ResidentIndex, STORE_AFTER, find};
-use dolbom::store::{OpenOptions, SearchRecord, Store, Val};
+use dolbom::store::{SearchRecord, Store, Val};
 use std::collections::BTreeMap;
-
-/// A small deterministic generator (no dependency on a random crate's stream).
-struct Rng(u64);
-
-impl Rng {
-    fn below(&mut self, n: usize) -> usize {
-        self.0 = self
-            .0
-            .wrapping_mul(6364136223846793005)
-            .wrapping_add(1442695040888963407);
-        (self.0 >> 33) as usize % n.max(1)
-    }
-    fn pick<'a>(&mut self, from: &[&'a str]) -> &'a str {
-        from[self.below(from.len())]
-    }
-}
 
 fn record(g: &mut Rng, rowid: i64) -> SearchRecord {
     let name: String = (0..2 + g.below(2))
@@ -170,20 +155,6 @@ fn an_index_out_of_rowid_order_is_not_refreshed() {
     );
 }
 
-fn demo(dir: &std::path::Path) -> Store {
-    let mut store = Store::open(&dir.join("d.db"), &OpenOptions::new("박지현")).expect("open");
-    dolbom::demo::generate(
-        &mut store,
-        &dolbom::demo::DemoOptions {
-            residents: 300,
-            seed: 9,
-        },
-        &mut |_, _| {},
-    )
-    .expect("demo");
-    store
-}
-
 /// Ids of a few live residents and of a resident's live case.
 fn ids(store: &Store, sql: &str) -> Vec<String> {
     let conn = rusqlite::Connection::open(store.path()).expect("read");
@@ -200,7 +171,7 @@ fn ids(store: &Store, sql: &str) -> Vec<String> {
 #[test]
 fn every_kind_of_change_reaches_a_stored_index() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let mut store = demo(dir.path());
+    let mut store = crate::common::demo_store(dir.path(), 300, 9);
     ResidentIndex::open(&store).expect("open");
     assert_eq!(store.search_dirty_count().expect("dirty"), 0);
     let residents = ids(

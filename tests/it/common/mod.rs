@@ -1,6 +1,7 @@
 //! Helpers shared by the test modules: the built binary, fixture paths, keys by name.
 
 pub mod paper;
+pub mod rng;
 pub mod sync;
 pub mod tui;
 
@@ -54,4 +55,17 @@ pub fn import_fixture(name: &str) -> PathBuf {
 /// A key in keymap syntax (`"ctrl-p"`, `"G"`, `"F6"`), parsed by the crate's own parser.
 pub fn key(s: &str) -> Key {
     s.parse().unwrap_or_else(|e| panic!("{s}: {e}"))
+}
+
+/// A store at `dir/d.db` (operator 박지현) filled by the demo generator.
+pub fn demo_store(dir: &Path, residents: usize, seed: u64) -> dolbom::store::Store {
+    let opts = dolbom::store::OpenOptions::new("박지현");
+    let mut store = dolbom::store::Store::open(&dir.join("d.db"), &opts).expect("open");
+    dolbom::demo::generate(
+        &mut store,
+        &dolbom::demo::DemoOptions { residents, seed },
+        &mut |_, _| {},
+    )
+    .expect("demo");
+    store
 }
