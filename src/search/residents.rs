@@ -2,13 +2,16 @@
 //! flags, 대상자 구분, worker), match, and fetch list rows. The TUI pane and `dolbom search` both
 //! call [`find`], so they list the same residents in the same order.
 
-use super::persist::{Reader, Writer, le_u16, le_u32, le_u64};
+use super::persist::{Reader, Writer, le_u16, le_u64};
 use super::{BirthDate, Hit, MatchClass, PersonKey, Query, Ranking, SearchIndex, Searcher};
 use crate::model::Stage;
 use crate::store::{ResidentSummary, Result, SearchRecord, Store};
 use std::collections::HashMap;
 
+mod columns;
 mod refresh;
+
+use columns::{Attrs, Interner, NONE8, NONE16, Rowids};
 
 /// Filters applied before matching. `None` = any.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -50,108 +53,6 @@ impl Filters {
     }
 }
 
-const NONE8: u8 = u8::MAX;
-const NONE16: u16 = u16::MAX;
-
-/// Small per-resident attributes for filtering (6 bytes each).
-#[derive(Debug, Clone, Copy)]
-struct Attrs {
-    dong: u16,
-    worker: u16,
-    stage: u8,
-    category: u8,
-}
-
-/// Record → rowid: four bytes each while every rowid fits (the usual case), eight after.
-#[derive(Debug)]
-enum Rowids {
-    Narrow(Vec<u32>),
-    Wide(Vec<i64>),
-}
-
-impl Rowids {
-    fn push(&mut self, rowid: i64) {
-        match self {
-            Rowids::Narrow(v) => match u32::try_from(rowid) {
-                Ok(r) => v.push(r),
-                Err(_) => {
-                    let mut wide: Vec<i64> = v.iter().map(|&r| i64::from(r)).collect();
-                    wide.push(rowid);
-                    *self = Rowids::Wide(wide);
-                }
-            },
-            Rowids::Wide(v) => v.push(rowid),
-        }
-    }
-    fn get(&self, i: usize) -> i64 {
-        match self {
-            Rowids::Narrow(v) => i64::from(v[i]),
-            Rowids::Wide(v) => v[i],
-        }
-    }
-    fn len(&self) -> usize {
-        match self {
-            Rowids::Narrow(v) => v.len(),
-            Rowids::Wide(v) => v.len(),
-        }
-    }
-    fn shrink_to_fit(&mut self) {
-        match self {
-            Rowids::Narrow(v) => v.shrink_to_fit(),
-            Rowids::Wide(v) => v.shrink_to_fit(),
-        }
-    }
-    fn heap_bytes(&self) -> usize {
-        match self {
-            Rowids::Narrow(v) => v.capacity() * 4,
-            Rowids::Wide(v) => v.capacity() * 8,
-        }
-    }
-    fn encode(&self, w: &mut Writer) {
-        match self {
-            Rowids::Narrow(v) => {
-                w.u8(4);
-                v.iter().for_each(|&r| w.u32(r));
-            }
-            Rowids::Wide(v) => {
-                w.u8(8);
-                v.iter().for_each(|&r| w.u64(r as u64));
-            }
-        }
-    }
-    fn decode(r: &mut Reader<impl std::io::Read>, n: usize) -> Option<Rowids> {
-        match r.u8()? {
-            4 => r.vec(n, 4, le_u32).map(Rowids::Narrow),
-            8 => r
-                .vec(n, 8, |b| le_u64(b).map(|v| v as i64))
-                .map(Rowids::Wide),
-            _ => None,
-        }
-    }
-}
-
-/// Interns strings into small ids.
-#[derive(Debug, Default)]
-struct Interner {
-    names: Vec<String>,
-    ids: HashMap<String, u16>,
-}
-
-impl Interner {
-    fn id(&mut self, s: &str) -> u16 {
-        if let Some(id) = self.ids.get(s) {
-            return *id;
-        }
-        let id = self.names.len().min(usize::from(NONE16 - 1)) as u16;
-        self.names.push(s.to_string());
-        self.ids.insert(s.to_string(), id);
-        id
-    }
-    fn get(&self, s: &str) -> Option<u16> {
-        self.ids.get(s).copied()
-    }
-}
-
 /// The residents' search index with what filtering needs.
 #[derive(Debug)]
 pub struct ResidentIndex {
@@ -183,25 +84,6 @@ pub const STORE_AFTER: usize = 2_000;
 /// Records compared against the database before a stored index is trusted (a restored backup
 /// or a `VACUUM` may renumber rowids without counting as a change).
 const SPOT_CHECKS: usize = 16;
-
-impl Interner {
-    fn encode(&self, w: &mut Writer) {
-        w.len(self.names.len());
-        self.names.iter().for_each(|n| w.str(n));
-    }
-    fn decode(r: &mut Reader<impl std::io::Read>) -> Option<Interner> {
-        let n = r.len(4)?;
-        let mut ix = Interner::default();
-        for _ in 0..n {
-            let name = r.str()?;
-            if ix.names.len() >= usize::from(NONE16) || ix.ids.contains_key(&name) {
-                return None;
-            }
-            ix.id(&name);
-        }
-        Some(ix)
-    }
-}
 
 /// `YYYY-MM-DD HH:MM` → `YYYYMMDDHHMM` (sortable; 0 when absent).
 fn activity(s: Option<&str>) -> i64 {
