@@ -86,17 +86,18 @@ pub(super) fn read_records(
     Ok(())
 }
 
-/// One live resident's search record, by `key` (`r.id` or `r.rowid`). The latest case is the one
-/// [`latest_cases`] keeps: the latest activity, the first such case in table order on a tie.
-fn record_sql(key: &str) -> String {
+/// Live residents' search records from `source` (which names `residents r`) where `cond`
+/// holds. The latest case is the one [`latest_cases`] keeps: the latest activity, the first
+/// such case in table order on a tie.
+fn record_sql(source: &str, cond: &str) -> String {
     format!(
         "SELECT r.rowid, r.name, r.birth_date, r.phone, r.dong, r.risks, r.flags,
                 c.stage, c.worker, c.category, c.last_activity
-         FROM residents r
+         FROM {source}
          LEFT JOIN cases c ON c.rowid = (SELECT rowid FROM cases WHERE resident_id = r.id
                                          AND deleted = 0 ORDER BY last_activity DESC, rowid
                                          LIMIT 1)
-         WHERE {key} = ?1 AND r.deleted = 0"
+         WHERE r.deleted = 0 {cond}"
     )
 }
 
@@ -116,27 +117,27 @@ fn record_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<SearchRecord> {
     })
 }
 
-/// The search records of the live residents among `rowids`, in the order given (a rowid with
-/// no live resident is left out).
-pub(super) fn records_by_rowid(
-    conn: &Connection,
-    rowids: &[i64],
-) -> rusqlite::Result<Vec<SearchRecord>> {
-    let mut stmt = conn.prepare(&record_sql("r.rowid"))?;
-    let mut out = Vec::with_capacity(rowids.len());
-    for &rowid in rowids {
-        if let Some(r) = stmt.query_row([rowid], record_row).optional()? {
-            out.push(r);
-        }
-    }
-    Ok(out)
+/// The search records of the live residents on the list of those changed since the stored
+/// search index (`search_dirty`), in rowid order: one statement, not one per resident.
+pub(super) fn dirty_records(conn: &Connection) -> rusqlite::Result<Vec<SearchRecord>> {
+    let sql = record_sql(
+        "search_dirty d JOIN residents r ON r.rowid = d.resident",
+        "ORDER BY d.resident",
+    );
+    let mut stmt = conn.prepare(&sql)?;
+    let rows = stmt.query_map([], record_row)?;
+    rows.collect()
 }
 
 impl Store {
     /// One resident's search record (to add a newly registered resident to the index).
     pub fn search_record(&self, id: &str) -> Result<Option<SearchRecord>> {
         self.conn()
-            .query_row(&record_sql("r.id"), [id], record_row)
+            .query_row(
+                &record_sql("residents r", "AND r.id = ?1"),
+                [id],
+                record_row,
+            )
             .optional()
             .map_err(|e| self.sql_err(e))
     }

@@ -4,7 +4,7 @@
 //! V_INDEX, so each change bumps it in its own transaction). The store only keeps bytes; the
 //! encoding lives in `crate::search`. Kept in the database, the blob is encrypted with it.
 
-use super::residents::{read_records, records_by_rowid};
+use super::residents::{dirty_records, read_records};
 use super::{Result, SearchRecord, Store};
 use rusqlite::{Connection, OptionalExtension, params};
 use std::collections::HashMap;
@@ -339,7 +339,7 @@ fn read_stored<T: Send>(
         return Ok(None);
     };
     if built != now {
-        let records = records_by_rowid(&tx, &dirty)?;
+        let records = dirty_records(&tx)?;
         match refresh(value, &dirty, records) {
             Some(v) => value = v,
             None => return Ok(None),
